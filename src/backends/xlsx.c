@@ -1,0 +1,375 @@
+/* The XLSX backend (libxlsxwriter): one sheet per public table in the official format.
+ *
+ * Amounts are numeric cells with a number format, codes and names are text; header merges,
+ * widths and alignment come from the resolved layout. The workbook's creation date is the
+ * document's (derived from the budget year), so the same input gives the same bytes. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "render/backend.h"
+
+enum {
+    FIRST_HEADER_ROW = 2, /* row 0: title, row 1: 单位 / 金额单位 */
+    FORMAT_CACHE = 64,
+    SHEET_NAME_MAX = 31
+};
+
+static const char *const font_name = "宋体";
+static const double body_font_size = 10;
+static const double line_height = 14.25; /* points per wrapped line at 10 pt */
+
+/* The properties that distinguish one cell format from another. */
+typedef struct format_key {
+    int role; /* ROLE_* */
+    int align;
+    int bold;
+    int decimals; /* -1 for text */
+    int indent;
+} format_key;
+
+enum { ROLE_TITLE, ROLE_UNIT_LINE, ROLE_HEADER, ROLE_BODY };
+
+typedef struct xlsx_ctx {
+    lxw_workbook *workbook;
+    lxw_worksheet *sheet;
+    lxw_doc_properties properties;
+    char *title_copy;
+    format_key keys[FORMAT_CACHE];
+    lxw_format *formats[FORMAT_CACHE];
+    size_t format_count;
+} xlsx_ctx;
+
+static gk_status lxw_failure(lxw_error error, const char *what, gk_diag *diag)
+{
+    return gk_diag_set(diag, GK_ERR_BACKEND, "", 0, 0, "XLSX: %s: %s", what, lxw_strerror(error));
+}
+
+/* ---- formats ------------------------------------------------------------------------ */
+
+static lxw_format *make_format(xlsx_ctx *x, format_key key)
+{
+    lxw_format *f = workbook_add_format(x->workbook);
+    if (f == NULL)
+        return NULL;
+    static const uint8_t aligns[] = {LXW_ALIGN_LEFT, LXW_ALIGN_CENTER, LXW_ALIGN_RIGHT};
+    format_set_font_name(f, font_name);
+    format_set_font_size(f, key.role == ROLE_TITLE ? 16 : body_font_size);
+    format_set_align(f, aligns[key.align]);
+    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+    if (key.bold)
+        format_set_bold(f);
+    if (key.role == ROLE_HEADER || key.role == ROLE_BODY) {
+        format_set_border(f, LXW_BORDER_THIN);
+        format_set_text_wrap(f);
+    }
+    if (key.indent > 0)
+        format_set_indent(f, (uint8_t)key.indent);
+    if (key.decimals >= 0) {
+        char pattern[16] = "0";
+        if (key.decimals > 0) {
+            strcat(pattern, ".");
+            for (int i = 0; i < key.decimals && i < 6; i++)
+                strcat(pattern, "0");
+        }
+        format_set_num_format(f, pattern);
+    }
+    return f;
+}
+
+static lxw_format *format_for(xlsx_ctx *x, format_key key)
+{
+    for (size_t i = 0; i < x->format_count; i++)
+        if (memcmp(&x->keys[i], &key, sizeof key) == 0)
+            return x->formats[i];
+    if (x->format_count == FORMAT_CACHE)
+        return NULL;
+    lxw_format *f = make_format(x, key);
+    if (f != NULL) {
+        x->keys[x->format_count] = key;
+        x->formats[x->format_count++] = f;
+    }
+    return f;
+}
+
+/* ---- text ---------------------------------------------------------------------------- */
+
+/* Width of UTF-8 text in half-width character units: CJK and full-width forms count 2. */
+static int display_width(const char *text)
+{
+    int width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        if (*p < 0x80) {
+            width += 1;
+            p++;
+        } else {
+            int len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+            width += len >= 3 ? 2 : 1;
+            for (int i = 0; i < len && *p; i++)
+                p++;
+        }
+    }
+    return width;
+}
+
+/* Lines a text needs in a column of `chars` CJK characters (2 half-width units each). */
+static int wrapped_lines(const char *text, int chars)
+{
+    int lines = 0;
+    const char *start = text;
+    for (;;) {
+        const char *newline = strchr(start, '\n');
+        char piece[4096];
+        size_t len = newline ? (size_t)(newline - start) : strlen(start);
+        snprintf(piece, sizeof piece, "%.*s", (int)len, start);
+        int width = display_width(piece);
+        int capacity = chars * 2 > 2 ? chars * 2 - 1 : 1;
+        lines += width == 0 ? 1 : (width + capacity - 1) / capacity;
+        if (newline == NULL)
+            break;
+        start = newline + 1;
+    }
+    return lines;
+}
+
+/* Excel shows "_xHHHH_" as the character U+HHHH; escape the underscore so text stays as typed
+ * (ECMA-376 §22.4.2.4). */
+static const char *escape_text(const char *text, char *buf, size_t size)
+{
+    if (strstr(text, "_x") == NULL)
+        return text;
+    size_t used = 0;
+    for (const char *p = text; *p && used + 8 < size; p++) {
+        bool escape = p[0] == '_' && p[1] == 'x';
+        for (int i = 2; escape && i < 6; i++)
+            escape = p[i] && strchr("0123456789abcdefABCDEF", p[i]) != NULL;
+        if (escape && p[6] == '_') {
+            memcpy(buf + used, "_x005F", 6);
+            used += 6;
+            p++; /* keep the 'x…' */
+            buf[used++] = *p;
+            continue;
+        }
+        buf[used++] = *p;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+static lxw_error write_text(xlsx_ctx *x, int row, int col, const char *text, lxw_format *f)
+{
+    char escaped[8192];
+    return worksheet_write_string(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
+                                  escape_text(text, escaped, sizeof escaped), f);
+}
+
+static double excel_width(const gk_column *column)
+{
+    return column->width * 1.9 + 1.5;
+}
+
+/* ---- slots --------------------------------------------------------------------------- */
+
+static gk_status xlsx_open(void *ctx, const char *path, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    x->workbook = workbook_new(path);
+    if (x->workbook == NULL)
+        return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0, "XLSX: cannot create the workbook");
+    return GK_OK;
+}
+
+static gk_status xlsx_begin_document(void *ctx, const gk_doc_meta *meta, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    x->properties.title = (char *)meta->title;
+    x->properties.subject = (char *)meta->subject;
+    x->properties.author = (char *)meta->author;
+    x->properties.company = (char *)meta->author;
+    x->properties.created = (time_t)meta->created;
+    lxw_error error = workbook_set_properties(x->workbook, &x->properties);
+    return error ? lxw_failure(error, "document properties", diag) : GK_OK;
+}
+
+static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    lxw_error error = workbook_validate_sheet_name(x->workbook, t->number);
+    if (error)
+        return gk_diag_set(diag, GK_ERR_LAYOUT, "", 0, 0,
+                           "XLSX: table number '%s' cannot name a sheet: %s", t->number,
+                           lxw_strerror(error));
+    x->sheet = workbook_add_worksheet(x->workbook, t->number);
+    if (x->sheet == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "add sheet", diag);
+
+    lxw_col_t last = (lxw_col_t)(t->column_count - 1);
+    for (size_t c = 0; c < t->column_count; c++)
+        worksheet_set_column(x->sheet, (lxw_col_t)c, (lxw_col_t)c, excel_width(&t->columns[c]),
+                             NULL);
+
+    /* title, then 单位：… on the left and 金额单位：… on the right */
+    lxw_format *title = format_for(x, (format_key){ROLE_TITLE, 1, 1, -1, 0});
+    lxw_format *left = format_for(x, (format_key){ROLE_UNIT_LINE, 0, 0, -1, 0});
+    lxw_format *right = format_for(x, (format_key){ROLE_UNIT_LINE, 2, 0, -1, 0});
+    if (title == NULL || left == NULL || right == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+    worksheet_set_row(x->sheet, 0, 30, NULL);
+    if (last > 0)
+        error = worksheet_merge_range(x->sheet, 0, 0, 0, last, t->title, title);
+    else
+        error = write_text(x, 0, 0, t->title, title);
+    if (!error && last > 1)
+        error = worksheet_merge_range(x->sheet, 1, 0, 1, last - 1, t->unit_line, left);
+    else if (!error)
+        error = write_text(x, 1, 0, t->unit_line, left);
+    if (!error && last > 0)
+        error = write_text(x, 1, last, t->amount_line, right);
+    if (error)
+        return lxw_failure(error, "title rows", diag);
+
+    /* print setup: A4, the layout's orientation, one page wide, header rows on every page */
+    worksheet_set_paper(x->sheet, 9);
+    if (t->landscape)
+        worksheet_set_landscape(x->sheet);
+    else
+        worksheet_set_portrait(x->sheet);
+    worksheet_fit_to_pages(x->sheet, 1, 0);
+    worksheet_center_horizontally(x->sheet);
+    worksheet_set_margins(x->sheet, 0.5, 0.5, 0.6, 0.6);
+    worksheet_set_footer(x->sheet, "&C第 &P 页 共 &N 页");
+    worksheet_repeat_rows(x->sheet, FIRST_HEADER_ROW, (lxw_row_t)(FIRST_HEADER_ROW + t->header_rows - 1));
+    worksheet_freeze_panes(x->sheet, (lxw_row_t)(FIRST_HEADER_ROW + t->header_rows), 0);
+    return GK_OK;
+}
+
+static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    lxw_format *f = format_for(x, (format_key){ROLE_HEADER, 1, 1, -1, 0});
+    if (f == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+    int lines[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    for (size_t i = 0; i < t->header_count; i++) {
+        const gk_header_cell *h = &t->header[i];
+        int row = FIRST_HEADER_ROW + h->row;
+        lxw_error error;
+        if (h->rows > 1 || h->cols > 1)
+            error = worksheet_merge_range(x->sheet, (lxw_row_t)row, (lxw_col_t)h->col,
+                                          (lxw_row_t)(row + h->rows - 1),
+                                          (lxw_col_t)(h->col + h->cols - 1), h->text, f);
+        else
+            error = write_text(x, row, h->col, h->text, f);
+        if (error)
+            return lxw_failure(error, "header", diag);
+        if (h->rows == 1 && h->row < 8) {
+            int chars = 0;
+            for (int c = h->col; c < h->col + h->cols; c++)
+                chars += t->columns[c].width;
+            int need = wrapped_lines(h->text, chars);
+            if (need > lines[h->row])
+                lines[h->row] = need;
+        }
+    }
+    for (int r = 0; r < t->header_rows && r < 8; r++)
+        worksheet_set_row(x->sheet, (lxw_row_t)(FIRST_HEADER_ROW + r), lines[r] * line_height + 4,
+                          NULL);
+    return GK_OK;
+}
+
+static gk_status write_cell(xlsx_ctx *x, int row, int col, const gk_column *column,
+                            const gk_cell *cell, const gk_row_view *view, gk_diag *diag)
+{
+    bool bold = view->kind != GK_ROW_DATA && view->kind != GK_ROW_NOTE;
+    bool numeric = column->type == GK_TYPE_AMOUNT || column->type == GK_TYPE_COUNT ||
+                   column->type == GK_TYPE_PERCENT;
+    int align = view->kind == GK_ROW_NOTE ? 1 : (int)column->align;
+    int indent = column->type == GK_TYPE_TEXT && align == 0 && view->level > 1 ? view->level - 1 : 0;
+    format_key key = {ROLE_BODY, align, bold, numeric ? column->decimals : -1, indent};
+    if (cell->value.kind == GK_VALUE_NUMBER)
+        key.decimals = cell->value.decimals;
+    lxw_format *f = format_for(x, key);
+    if (f == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+
+    lxw_error error = LXW_NO_ERROR;
+    if (cell->rows > 1 || cell->cols > 1)
+        error = worksheet_merge_range(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
+                                      (lxw_row_t)(row + cell->rows - 1),
+                                      (lxw_col_t)(col + cell->cols - 1), "", f);
+    if (error)
+        return lxw_failure(error, "merge", diag);
+    switch (cell->value.kind) {
+    case GK_VALUE_NUMBER:
+        error = worksheet_write_number(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
+                                       (double)cell->value.number /
+                                           pow(10, cell->value.decimals),
+                                       f);
+        break;
+    case GK_VALUE_TEXT:
+        error = write_text(x, row, col, cell->value.text, f);
+        break;
+    case GK_VALUE_BLANK:
+        if (cell->rows == 1 && cell->cols == 1)
+            error = worksheet_write_blank(x->sheet, (lxw_row_t)row, (lxw_col_t)col, f);
+        break;
+    }
+    return error ? lxw_failure(error, "cell", diag) : GK_OK;
+}
+
+static gk_status xlsx_row(void *ctx, const gk_table_info *t, const gk_row_view *view,
+                          gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    int row = FIRST_HEADER_ROW + t->header_rows + (int)view->index;
+    int lines = 1;
+    for (size_t c = 0; c < t->column_count; c++) {
+        const gk_cell *cell = &view->cells[c];
+        if (cell->covered)
+            continue;
+        gk_status status = write_cell(x, row, (int)c, &t->columns[c], cell, view, diag);
+        if (status != GK_OK)
+            return status;
+        if (cell->value.kind == GK_VALUE_TEXT && cell->cols == 1) {
+            int need = (wrapped_lines(cell->value.text, t->columns[c].width) + cell->rows - 1) /
+                       cell->rows;
+            if (need > lines)
+                lines = need;
+        }
+    }
+    worksheet_set_row(x->sheet, (lxw_row_t)row, lines * line_height + 4, NULL);
+    return GK_OK;
+}
+
+static gk_status xlsx_end_document(void *ctx, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    lxw_error error = workbook_close(x->workbook);
+    x->workbook = NULL; /* workbook_close frees it, even on failure */
+    return error ? lxw_failure(error, "writing the workbook", diag) : GK_OK;
+}
+
+static void xlsx_close(void *ctx)
+{
+    xlsx_ctx *x = ctx;
+    if (x->workbook != NULL)
+        workbook_close(x->workbook); /* frees it; the walker deletes the partial file */
+    x->workbook = NULL;
+}
+
+const gk_backend gk_backend_xlsx = {
+    .name = "xlsx",
+    .extension = ".xlsx",
+    .abi = GK_BACKEND_ABI,
+    .ctx_size = sizeof(xlsx_ctx),
+    .open = xlsx_open,
+    .begin_document = xlsx_begin_document,
+    .text_block = NULL,
+    .begin_table = xlsx_begin_table,
+    .header = xlsx_header,
+    .row = xlsx_row,
+    .end_table = NULL,
+    .end_document = xlsx_end_document,
+    .close = xlsx_close,
+};

@@ -1,0 +1,1044 @@
+/* Loading a layout profile: booklet.yaml plus one YAML file per public table.
+ * See docs/layouts.md for the format and layout.h for the resolved structures. */
+#include "layout/layout.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout/yaml_reader.h"
+
+enum {
+    MAX_COLUMNS = 64,  /* leaf columns per table */
+    MAX_HEADER = 128,  /* header cells per table */
+    MAX_FIELDS = 96,   /* CSV fields per table */
+    MAX_SUMMARY = 8,
+    MAX_VALUES = 512,  /* stub items + derived values */
+    MAX_STUB_ROWS = 128,
+    MAX_TERMS = 64,
+    MAX_TABLES = 64,
+    MAX_DEPTH = 4      /* header rows */
+};
+
+/* ---- Reading one table file ----------------------------------------------------------- */
+
+/* A leaf as written, before keys are resolved to indexes. */
+typedef struct leaf_spec {
+    gk_column column;
+    bool has_align, has_sum, has_decimals;
+    yaml_node_t *node;
+    yaml_node_t *merge_by;
+    yaml_node_t *value;
+} leaf_spec;
+
+typedef struct table_loader {
+    gk_yaml_doc *yd;
+    const gk_profile *profile;
+    gk_table_layout *t;
+    yaml_node_t *columns, *inputs, *summary, *items, *derived, *rows;
+
+    leaf_spec leaves[MAX_COLUMNS];
+    size_t leaf_count;
+    gk_header_cell header[MAX_HEADER];
+    size_t header_count;
+    gk_field fields[MAX_FIELDS];
+    size_t field_count;
+} table_loader;
+
+static gk_status nomem(gk_yaml_doc *yd)
+{
+    return gk_diag_set(yd->diag, GK_ERR_NOMEM, yd->path, 0, 0, "out of memory");
+}
+
+/* Copies n elements of size into the arena. */
+static void *arena_copy(gk_arena *arena, const void *items, size_t n, size_t size)
+{
+    void *copy = gk_arena_alloc(arena, n * size + 1);
+    if (copy != NULL && n > 0)
+        memcpy(copy, items, n * size);
+    return copy;
+}
+
+static bool key_is_valid(const char *key)
+{
+    if (key[0] == '\0')
+        return false;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return true;
+}
+
+/* -- table-level keys -- */
+
+static gk_status read_id(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->id);
+}
+static gk_status read_number(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->number);
+}
+static gk_status read_title(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->title);
+}
+static gk_status read_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->empty_text);
+}
+static gk_status read_orientation(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    static const char *const names[] = {"portrait", "landscape"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    ((table_loader *)tl)->t->landscape = choice == 1;
+    return status;
+}
+#define KEEP_NODE(field)                                                                       \
+    static gk_status keep_##field(gk_yaml_doc *yd, yaml_node_t *v, void *tl)                   \
+    {                                                                                          \
+        (void)yd;                                                                              \
+        ((table_loader *)tl)->field = v;                                                       \
+        return GK_OK;                                                                          \
+    }
+KEEP_NODE(columns)
+KEEP_NODE(inputs)
+KEEP_NODE(summary)
+KEEP_NODE(items)
+KEEP_NODE(derived)
+KEEP_NODE(rows)
+
+static const gk_yaml_key table_keys[] = {
+    {"id", read_id, true},           {"number", read_number, true},
+    {"title", read_title, true},     {"orientation", read_orientation, false},
+    {"empty_text", read_empty_text, false}, {"columns", keep_columns, true},
+    {"inputs", keep_inputs, false},  {"summary", keep_summary, false},
+    {"items", keep_items, false},    {"derived", keep_derived, false},
+    {"rows", keep_rows, false},
+};
+
+/* -- leaf column keys -- */
+
+static gk_status leaf_key(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    gk_status status = gk_yaml_string(yd, v, &leaf->column.key);
+    if (status == GK_OK && !key_is_valid(leaf->column.key))
+        return gk_yaml_error(yd, v, "expected a column key of a-z, 0-9 and _, found '%s'",
+                             leaf->column.key);
+    return status;
+}
+static gk_status leaf_header(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((leaf_spec *)p)->column.header);
+}
+static gk_status leaf_type(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"text", "code", "amount", "count", "percent"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 5, &choice);
+    ((leaf_spec *)p)->column.type = (gk_value_type)choice;
+    return status;
+}
+static gk_status leaf_width(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 1, 200, &((leaf_spec *)p)->column.width);
+}
+static gk_status leaf_align(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"left", "center", "right"};
+    int choice = 0;
+    leaf_spec *leaf = p;
+    gk_status status = gk_yaml_choice(yd, v, names, 3, &choice);
+    leaf->column.align = (gk_align)choice;
+    leaf->has_align = true;
+    return status;
+}
+static gk_status leaf_sum(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->has_sum = true;
+    return gk_yaml_bool(yd, v, &leaf->column.sum);
+}
+static gk_status leaf_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->has_decimals = true;
+    return gk_yaml_int(yd, v, 0, 6, &leaf->column.decimals);
+}
+static gk_status leaf_value(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->value = v;
+    return gk_yaml_string(yd, v, &leaf->column.value_template);
+}
+static gk_status leaf_merge_by(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((leaf_spec *)p)->merge_by = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of column keys");
+}
+static gk_status leaf_fill_down(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_bool(yd, v, &((leaf_spec *)p)->column.fill_down);
+}
+
+static const gk_yaml_key leaf_keys[] = {
+    {"key", leaf_key, true},         {"header", leaf_header, true},
+    {"type", leaf_type, false},      {"width", leaf_width, false},
+    {"align", leaf_align, false},    {"sum", leaf_sum, false},
+    {"decimals", leaf_decimals, false}, {"value", leaf_value, false},
+    {"merge_by", leaf_merge_by, false}, {"fill_down", leaf_fill_down, false},
+};
+
+/* -- group keys -- */
+
+typedef struct group_spec {
+    const char *header;
+    yaml_node_t *columns;
+} group_spec;
+
+static gk_status group_header(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((group_spec *)p)->header);
+}
+static gk_status group_columns(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    (void)yd;
+    ((group_spec *)p)->columns = v;
+    return GK_OK;
+}
+static const gk_yaml_key group_keys[] = {
+    {"header", group_header, true},
+    {"columns", group_columns, true},
+};
+
+/* -- the header tree -- */
+
+/* Depth of the tree under a list of column nodes (1 for a list of leaves). */
+static gk_status tree_depth(table_loader *tl, yaml_node_t *list, int level, int *depth)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_status status = gk_yaml_expect(yd, list, YAML_SEQUENCE_NODE, "a list of columns");
+    if (status != GK_OK)
+        return status;
+    if (list->data.sequence.items.start == list->data.sequence.items.top)
+        return gk_yaml_error(yd, list, "expected at least one column, found an empty list");
+    if (level >= MAX_DEPTH)
+        return gk_yaml_error(yd, list, "header nested deeper than %d rows", MAX_DEPTH);
+    if (level + 1 > *depth)
+        *depth = level + 1;
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (gk_yaml_has_key(yd, node, "columns")) {
+            group_spec group = {0};
+            if ((status = gk_yaml_read_map(yd, node, group_keys, 2, &group)) != GK_OK ||
+                (status = tree_depth(tl, group.columns, level + 1, depth)) != GK_OK)
+                return status;
+        }
+    }
+    return GK_OK;
+}
+
+static gk_status add_header_cell(table_loader *tl, yaml_node_t *at, int row, int col, int rows,
+                                 int cols, const char *text)
+{
+    if (tl->header_count == MAX_HEADER)
+        return gk_yaml_error(tl->yd, at, "more than %d header cells", MAX_HEADER);
+    tl->header[tl->header_count++] = (gk_header_cell){row, col, rows, cols, text};
+    return GK_OK;
+}
+
+/* Emits header cells and leaves for a list of column nodes at a header row. */
+static gk_status tree_walk(table_loader *tl, yaml_node_t *list, int level, int depth)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_status status = GK_OK;
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        int first = (int)tl->leaf_count;
+        if (gk_yaml_has_key(yd, node, "columns")) {
+            group_spec group = {0};
+            if ((status = gk_yaml_read_map(yd, node, group_keys, 2, &group)) != GK_OK ||
+                (status = tree_walk(tl, group.columns, level + 1, depth)) != GK_OK)
+                return status;
+            status = add_header_cell(tl, node, level, first, 1, (int)tl->leaf_count - first,
+                                     group.header);
+        } else {
+            if (tl->leaf_count == MAX_COLUMNS)
+                return gk_yaml_error(yd, node, "more than %d columns", MAX_COLUMNS);
+            leaf_spec *leaf = &tl->leaves[tl->leaf_count];
+            memset(leaf, 0, sizeof *leaf);
+            leaf->node = node;
+            leaf->column.width = 10;
+            status = gk_yaml_read_map(yd, node, leaf_keys, sizeof leaf_keys / sizeof *leaf_keys,
+                                      leaf);
+            if (status != GK_OK)
+                return status;
+            tl->leaf_count++;
+            status = add_header_cell(tl, node, level, first, depth - level, 1, leaf->column.header);
+        }
+        if (status != GK_OK)
+            return status;
+    }
+    return GK_OK;
+}
+
+/* -- fields: the CSV columns of a list table -- */
+
+static int find_field(const table_loader *tl, const char *key)
+{
+    if (strcmp(key, "unit_code") == 0)
+        return GK_FIELD_UNIT_CODE;
+    for (size_t i = 0; i < tl->field_count; i++)
+        if (strcmp(tl->fields[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, gk_value_type type,
+                           int decimals)
+{
+    if (strcmp(key, "level") == 0)
+        return gk_yaml_error(tl->yd, at, "column key 'level' is reserved for row levels");
+    if (find_field(tl, key) != -1)
+        return gk_yaml_error(tl->yd, at, "duplicate column key '%s'", key);
+    if (tl->field_count == MAX_FIELDS)
+        return gk_yaml_error(tl->yd, at, "more than %d columns", MAX_FIELDS);
+    tl->fields[tl->field_count++] = (gk_field){key, type, decimals};
+    return GK_OK;
+}
+
+static void apply_type_defaults(const gk_profile *profile, leaf_spec *leaf)
+{
+    gk_column *c = &leaf->column;
+    bool numeric = c->type == GK_TYPE_AMOUNT || c->type == GK_TYPE_COUNT ||
+                   c->type == GK_TYPE_PERCENT;
+    if (!leaf->has_align)
+        c->align = numeric ? GK_ALIGN_RIGHT : c->type == GK_TYPE_CODE ? GK_ALIGN_CENTER
+                                                                      : GK_ALIGN_LEFT;
+    if (!leaf->has_sum)
+        c->sum = c->type == GK_TYPE_AMOUNT;
+    if (c->type == GK_TYPE_AMOUNT)
+        c->decimals = profile->amount_decimals;
+    if (c->sum && !numeric)
+        c->sum = false;
+}
+
+typedef struct input_spec {
+    const char *key;
+    gk_value_type type;
+    int decimals;
+} input_spec;
+
+static gk_status input_key(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_status status = gk_yaml_string(yd, v, &((input_spec *)p)->key);
+    if (status == GK_OK && !key_is_valid(((input_spec *)p)->key))
+        return gk_yaml_error(yd, v, "expected a column key of a-z, 0-9 and _, found '%s'",
+                             ((input_spec *)p)->key);
+    return status;
+}
+static gk_status input_type(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"text", "code", "amount", "count", "percent"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 5, &choice);
+    ((input_spec *)p)->type = (gk_value_type)choice;
+    return status;
+}
+static gk_status input_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 0, 6, &((input_spec *)p)->decimals);
+}
+static const gk_yaml_key input_keys[] = {
+    {"key", input_key, true},
+    {"type", input_type, false},
+    {"decimals", input_decimals, false},
+};
+
+/* Fields of a list table: every leaf without a template (in order), then hidden inputs. */
+static gk_status resolve_fields(table_loader *tl)
+{
+    gk_status status;
+    for (size_t i = 0; i < tl->leaf_count; i++) {
+        leaf_spec *leaf = &tl->leaves[i];
+        apply_type_defaults(tl->profile, leaf);
+        if (leaf->column.value_template != NULL) {
+            leaf->column.field = -1;
+            continue;
+        }
+        if (strcmp(leaf->column.key, "unit_code") == 0) {
+            leaf->column.field = GK_FIELD_UNIT_CODE;
+            continue;
+        }
+        leaf->column.field = (int)tl->field_count;
+        status = add_field(tl, leaf->node, leaf->column.key, leaf->column.type,
+                           leaf->column.decimals);
+        if (status != GK_OK)
+            return status;
+    }
+    if (tl->inputs == NULL)
+        return GK_OK;
+    gk_yaml_doc *yd = tl->yd;
+    if ((status = gk_yaml_expect(yd, tl->inputs, YAML_SEQUENCE_NODE, "a list of inputs")) != GK_OK)
+        return status;
+    for (yaml_node_item_t *it = tl->inputs->data.sequence.items.start;
+         it < tl->inputs->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        input_spec input = {0};
+        if ((status = gk_yaml_read_map(yd, node, input_keys, 3, &input)) != GK_OK)
+            return status;
+        if (input.type == GK_TYPE_AMOUNT)
+            input.decimals = tl->profile->amount_decimals;
+        if ((status = add_field(tl, node, input.key, input.type, input.decimals)) != GK_OK)
+            return status;
+    }
+    return GK_OK;
+}
+
+/* Checks every {placeholder} of a template against the unit keys and the table's fields. */
+static gk_status check_template(table_loader *tl, yaml_node_t *at, const char *text)
+{
+    static const char *const unit_keys[] = {"unit.code", "unit.name", "department.code",
+                                            "department.name", "year"};
+    for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (end == NULL)
+            return gk_yaml_error(tl->yd, at, "unclosed '{' in template '%s'", text);
+        char name[64];
+        size_t len = (size_t)(end - p - 1);
+        if (len >= sizeof name)
+            return gk_yaml_error(tl->yd, at, "placeholder too long in template '%s'", text);
+        memcpy(name, p + 1, len);
+        name[len] = '\0';
+        bool known = find_field(tl, name) != -1;
+        for (size_t i = 0; i < 5 && !known; i++)
+            known = strcmp(name, unit_keys[i]) == 0;
+        if (!known)
+            return gk_yaml_error(tl->yd, at,
+                                 "unknown placeholder '{%s}' (expected {unit.code}, {unit.name}, "
+                                 "{department.code}, {department.name}, {year} or a column key)",
+                                 name);
+    }
+    return GK_OK;
+}
+
+static gk_status resolve_leaves(table_loader *tl)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_status status;
+    for (size_t i = 0; i < tl->leaf_count; i++) {
+        leaf_spec *leaf = &tl->leaves[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(tl->leaves[j].column.key, leaf->column.key) == 0)
+                return gk_yaml_error(yd, leaf->node, "duplicate column key '%s'",
+                                     leaf->column.key);
+        if (leaf->column.value_template != NULL &&
+            (status = check_template(tl, leaf->value, leaf->column.value_template)) != GK_OK)
+            return status;
+        if (leaf->merge_by == NULL)
+            continue;
+        yaml_node_item_t *start = leaf->merge_by->data.sequence.items.start;
+        size_t count = (size_t)(leaf->merge_by->data.sequence.items.top - start);
+        int *indexes = gk_arena_alloc(yd->arena, (count + 1) * sizeof *indexes);
+        if (indexes == NULL)
+            return nomem(yd);
+        for (size_t k = 0; k < count; k++) {
+            yaml_node_t *node = gk_yaml_node(yd, start[k]);
+            const char *key = NULL;
+            if ((status = gk_yaml_string(yd, node, &key)) != GK_OK)
+                return status;
+            indexes[k] = find_field(tl, key);
+            if (indexes[k] == -1)
+                return gk_yaml_error(yd, node, "merge_by names '%s', which is not a column key",
+                                     key);
+        }
+        leaf->column.merge_by = indexes;
+        leaf->column.merge_by_count = count;
+    }
+    return GK_OK;
+}
+
+/* -- summary rows -- */
+
+typedef struct summary_spec {
+    table_loader *tl;
+    gk_summary summary;
+} summary_spec;
+
+static gk_status leaf_by_key(table_loader *tl, yaml_node_t *v, int *out)
+{
+    const char *key = NULL;
+    gk_status status = gk_yaml_string(tl->yd, v, &key);
+    if (status != GK_OK)
+        return status;
+    for (size_t i = 0; i < tl->leaf_count; i++)
+        if (strcmp(tl->leaves[i].column.key, key) == 0) {
+            *out = (int)i;
+            return GK_OK;
+        }
+    return gk_yaml_error(tl->yd, v, "'%s' is not a column key of this table", key);
+}
+static gk_status summary_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"total", "department", "unit"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 3, &choice);
+    ((summary_spec *)p)->summary.kind = (gk_summary_kind)choice;
+    return status;
+}
+static gk_status summary_label(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    summary_spec *s = p;
+    gk_status status = gk_yaml_string(yd, v, &s->summary.label);
+    return status == GK_OK ? check_template(s->tl, v, s->summary.label) : status;
+}
+static gk_status summary_label_column(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    (void)yd;
+    summary_spec *s = p;
+    return leaf_by_key(s->tl, v, &s->summary.label_column);
+}
+static gk_status summary_code_column(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    (void)yd;
+    summary_spec *s = p;
+    return leaf_by_key(s->tl, v, &s->summary.code_column);
+}
+static const gk_yaml_key summary_keys[] = {
+    {"kind", summary_kind, true},
+    {"label", summary_label, true},
+    {"label_column", summary_label_column, true},
+    {"code_column", summary_code_column, false},
+};
+
+static gk_status resolve_summary(table_loader *tl)
+{
+    if (tl->summary == NULL)
+        return GK_OK;
+    gk_yaml_doc *yd = tl->yd;
+    gk_status status = gk_yaml_expect(yd, tl->summary, YAML_SEQUENCE_NODE, "a list of rows");
+    if (status != GK_OK)
+        return status;
+    gk_summary rows[MAX_SUMMARY];
+    size_t count = 0;
+    for (yaml_node_item_t *it = tl->summary->data.sequence.items.start;
+         it < tl->summary->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (count == MAX_SUMMARY)
+            return gk_yaml_error(yd, node, "more than %d summary rows", MAX_SUMMARY);
+        summary_spec spec = {tl, {.code_column = -1}};
+        if ((status = gk_yaml_read_map(yd, node, summary_keys, 4, &spec)) != GK_OK)
+            return status;
+        rows[count++] = spec.summary;
+    }
+    tl->t->summary = arena_copy(yd->arena, rows, count, sizeof *rows);
+    tl->t->summary_count = count;
+    return tl->t->summary ? GK_OK : nomem(yd);
+}
+
+/* -- stub tables -- */
+
+static int value_index(const char *const *ids, size_t count, const char *id)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(ids[i], id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Parses "a + b - c" over the first `known` value ids. */
+static gk_status parse_expr(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
+                            const char *const *ids, size_t known, gk_expr *out)
+{
+    int terms[MAX_TERMS], signs[MAX_TERMS];
+    size_t count = 0;
+    const char *p = text;
+    int sign = 1;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '_' || *p == '.')
+            p++;
+        if (p == start)
+            return gk_yaml_error(yd, at, "expected a value id in '%s' at '%s'", text, start);
+        char id[128];
+        size_t len = (size_t)(p - start);
+        if (len >= sizeof id || count == MAX_TERMS)
+            return gk_yaml_error(yd, at, "expression too long: '%s'", text);
+        memcpy(id, start, len);
+        id[len] = '\0';
+        int index = value_index(ids, known, id);
+        if (index < 0)
+            return gk_yaml_error(yd, at, "'%s' is not an item or an earlier derived value", id);
+        terms[count] = index;
+        signs[count++] = sign;
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        if (*p != '+' && *p != '-')
+            return gk_yaml_error(yd, at, "expected '+' or '-' in '%s' at '%s'", text, p);
+        sign = *p == '+' ? 1 : -1;
+        p++;
+    }
+    out->terms = arena_copy(yd->arena, terms, count, sizeof *terms);
+    out->signs = arena_copy(yd->arena, signs, count, sizeof *signs);
+    out->count = count;
+    return out->terms && out->signs ? GK_OK : nomem(yd);
+}
+
+static gk_status read_stub_cell(table_loader *tl, yaml_node_t *node, const char *const *ids,
+                                size_t id_count, gk_stub_cell *cell)
+{
+    gk_yaml_doc *yd = tl->yd;
+    if (gk_yaml_is_null(node)) {
+        cell->kind = GK_STUB_BLANK;
+        return GK_OK;
+    }
+    const char *text = NULL;
+    gk_status status = gk_yaml_string(yd, node, &text);
+    if (status != GK_OK)
+        return status;
+    if (text[0] == '=') {
+        cell->kind = GK_STUB_EXPR;
+        return parse_expr(yd, node, text + 1, ids, id_count, &cell->expr);
+    }
+    cell->kind = text[0] ? GK_STUB_TEXT : GK_STUB_BLANK;
+    cell->text = text;
+    return GK_OK;
+}
+
+typedef struct stub_row_spec {
+    bool total;
+    yaml_node_t *cells;
+} stub_row_spec;
+
+static gk_status stub_row_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"data", "total"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    ((stub_row_spec *)p)->total = choice == 1;
+    return status;
+}
+static gk_status stub_row_cells(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((stub_row_spec *)p)->cells = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of cells");
+}
+static const gk_yaml_key stub_row_keys[] = {
+    {"kind", stub_row_kind, false},
+    {"cells", stub_row_cells, true},
+};
+
+static gk_status resolve_stub(table_loader *tl)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_table_layout *t = tl->t;
+    gk_status status;
+    if (tl->items == NULL || tl->rows == NULL)
+        return gk_yaml_error(yd, gk_yaml_root(yd), "a fixed-row table needs both 'items' and 'rows'");
+    if (tl->summary != NULL)
+        return gk_yaml_error(yd, tl->summary, "a fixed-row table has 'rows', not 'summary'");
+
+    /* items, then derived values, in one id list */
+    const char **ids = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *ids);
+    gk_expr *derived = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *derived);
+    if (ids == NULL || derived == NULL)
+        return nomem(yd);
+    size_t count = 0;
+    if ((status = gk_yaml_expect(yd, tl->items, YAML_SEQUENCE_NODE, "a list of item ids")) != GK_OK)
+        return status;
+    for (yaml_node_item_t *it = tl->items->data.sequence.items.start;
+         it < tl->items->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (count == MAX_VALUES)
+            return gk_yaml_error(yd, node, "more than %d items", MAX_VALUES);
+        if ((status = gk_yaml_string(yd, node, &ids[count])) != GK_OK)
+            return status;
+        if (value_index(ids, count, ids[count]) >= 0)
+            return gk_yaml_error(yd, node, "duplicate item '%s'", ids[count]);
+        count++;
+    }
+    t->item_count = count;
+    if (tl->derived != NULL) {
+        if ((status = gk_yaml_expect(yd, tl->derived, YAML_MAPPING_NODE,
+                                     "a mapping of id: expression")) != GK_OK)
+            return status;
+        for (yaml_node_pair_t *pair = tl->derived->data.mapping.pairs.start;
+             pair < tl->derived->data.mapping.pairs.top; pair++) {
+            yaml_node_t *key = gk_yaml_node(yd, pair->key);
+            yaml_node_t *value = gk_yaml_node(yd, pair->value);
+            const char *expr = NULL;
+            if (count == MAX_VALUES)
+                return gk_yaml_error(yd, key, "more than %d values", MAX_VALUES);
+            if ((status = gk_yaml_string(yd, key, &ids[count])) != GK_OK ||
+                (status = gk_yaml_string(yd, value, &expr)) != GK_OK)
+                return status;
+            if (value_index(ids, count, ids[count]) >= 0)
+                return gk_yaml_error(yd, key, "'%s' is defined twice", ids[count]);
+            status = parse_expr(yd, value, expr[0] == '=' ? expr + 1 : expr, ids, count,
+                                &derived[count - t->item_count]);
+            if (status != GK_OK)
+                return status;
+            count++;
+        }
+    }
+    t->value_ids = ids;
+    t->value_count = count;
+    t->derived = derived;
+
+    if ((status = gk_yaml_expect(yd, tl->rows, YAML_SEQUENCE_NODE, "a list of rows")) != GK_OK)
+        return status;
+    gk_stub_row *rows = gk_arena_alloc(yd->arena, MAX_STUB_ROWS * sizeof *rows);
+    if (rows == NULL)
+        return nomem(yd);
+    size_t row_count = 0;
+    for (yaml_node_item_t *it = tl->rows->data.sequence.items.start;
+         it < tl->rows->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (row_count == MAX_STUB_ROWS)
+            return gk_yaml_error(yd, node, "more than %d rows", MAX_STUB_ROWS);
+        stub_row_spec spec = {false, node};
+        if (node->type == YAML_MAPPING_NODE &&
+            (status = gk_yaml_read_map(yd, node, stub_row_keys, 2, &spec)) != GK_OK)
+            return status;
+        if ((status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, "a list of cells")) != GK_OK)
+            return status;
+        size_t n = (size_t)(spec.cells->data.sequence.items.top - spec.cells->data.sequence.items.start);
+        if (n != t->column_count)
+            return gk_yaml_error(yd, spec.cells, "expected %zu cells (one per column), found %zu",
+                                 t->column_count, n);
+        gk_stub_cell *cells = gk_arena_alloc(yd->arena, (n + 1) * sizeof *cells);
+        if (cells == NULL)
+            return nomem(yd);
+        for (size_t c = 0; c < n; c++) {
+            yaml_node_t *cell = gk_yaml_node(yd, spec.cells->data.sequence.items.start[c]);
+            if ((status = read_stub_cell(tl, cell, ids, count, &cells[c])) != GK_OK)
+                return status;
+        }
+        rows[row_count++] = (gk_stub_row){spec.total, cells};
+    }
+    t->rows = rows;
+    t->row_count = row_count;
+
+    /* the CSV of a stub table: item,amount */
+    tl->field_count = 0;
+    tl->fields[tl->field_count++] = (gk_field){"item", GK_TYPE_CODE, 0};
+    tl->fields[tl->field_count++] = (gk_field){"amount", GK_TYPE_AMOUNT, tl->profile->amount_decimals};
+    return GK_OK;
+}
+
+static gk_status load_table(gk_profile *profile, const char *path, gk_table_layout *t,
+                            gk_diag *diag)
+{
+    gk_yaml_doc yd;
+    table_loader *tl = calloc(1, sizeof *tl);
+    if (tl == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    tl->yd = &yd;
+    tl->profile = profile;
+    tl->t = t;
+    memset(t, 0, sizeof *t);
+
+    gk_status status = gk_yaml_open(&yd, path, &profile->arena, diag);
+    if (status != GK_OK)
+        goto done;
+    t->path = yd.path;
+    yaml_node_t *root = gk_yaml_root(&yd);
+    if ((status = gk_yaml_read_map(&yd, root, table_keys, sizeof table_keys / sizeof *table_keys,
+                                   tl)) != GK_OK)
+        goto done;
+
+    int depth = 0;
+    if ((status = tree_depth(tl, tl->columns, 0, &depth)) != GK_OK ||
+        (status = tree_walk(tl, tl->columns, 0, depth)) != GK_OK)
+        goto done;
+    t->header_rows = depth;
+    t->column_count = tl->leaf_count;
+    t->is_stub = tl->items != NULL || tl->rows != NULL || tl->derived != NULL;
+
+    if (t->is_stub) {
+        for (size_t i = 0; i < tl->leaf_count; i++) {
+            apply_type_defaults(profile, &tl->leaves[i]);
+            tl->leaves[i].column.field = -1;
+        }
+        status = resolve_stub(tl);
+    } else {
+        if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK)
+            status = resolve_summary(tl);
+    }
+    if (status != GK_OK)
+        goto done;
+
+    gk_column *columns = gk_arena_alloc(&profile->arena, (tl->leaf_count + 1) * sizeof *columns);
+    if (columns == NULL) {
+        status = nomem(&yd);
+        goto done;
+    }
+    for (size_t i = 0; i < tl->leaf_count; i++)
+        columns[i] = tl->leaves[i].column;
+    t->columns = columns;
+    t->header = arena_copy(&profile->arena, tl->header, tl->header_count, sizeof *tl->header);
+    t->header_count = tl->header_count;
+    t->fields = arena_copy(&profile->arena, tl->fields, tl->field_count, sizeof *tl->fields);
+    t->field_count = tl->field_count;
+    if (t->header == NULL || t->fields == NULL)
+        status = nomem(&yd);
+done:
+    gk_yaml_close(&yd);
+    free(tl);
+    return status;
+}
+
+/* ---- booklet.yaml ---------------------------------------------------------------------- */
+
+typedef struct booklet_loader {
+    gk_profile *profile;
+    const char *table_ids[GK_BOOKLET_KIND_COUNT][MAX_TABLES];
+    yaml_node_t *table_nodes[GK_BOOKLET_KIND_COUNT][MAX_TABLES];
+    size_t table_counts[GK_BOOKLET_KIND_COUNT];
+    gk_booklet_kind current;
+} booklet_loader;
+
+static gk_status bk_profile(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->name);
+}
+static gk_status bk_name(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->description);
+}
+static gk_status bk_amount_unit(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->amount_unit);
+}
+static gk_status bk_amount_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 0, 6, &((booklet_loader *)p)->profile->amount_decimals);
+}
+static gk_status bk_zero(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"zero", "blank"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    ((booklet_loader *)p)->profile->zero_blank = choice == 1;
+    return status;
+}
+static gk_status bk_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->empty_text);
+}
+static gk_status bk_continued(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->continued);
+}
+static gk_status bk_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    booklet_loader *bl = p;
+    return gk_yaml_string(yd, v, &bl->profile->booklets[bl->current].title);
+}
+static gk_status bk_tables(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    booklet_loader *bl = p;
+    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of table ids");
+    if (status != GK_OK)
+        return status;
+    size_t *count = &bl->table_counts[bl->current];
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (*count == MAX_TABLES)
+            return gk_yaml_error(yd, node, "more than %d tables", MAX_TABLES);
+        const char *id = NULL;
+        if ((status = gk_yaml_string(yd, node, &id)) != GK_OK)
+            return status;
+        if (strchr(id, '/') || strchr(id, '\\') || strstr(id, "..") || id[0] == '\0')
+            return gk_yaml_error(yd, node, "expected a table id such as 3-1, found '%s'", id);
+        for (size_t i = 0; i < *count; i++)
+            if (strcmp(bl->table_ids[bl->current][i], id) == 0)
+                return gk_yaml_error(yd, node, "table '%s' listed twice", id);
+        bl->table_nodes[bl->current][*count] = node;
+        bl->table_ids[bl->current][(*count)++] = id;
+    }
+    return GK_OK;
+}
+static const gk_yaml_key booklet_kind_keys[] = {
+    {"title", bk_title, true},
+    {"tables", bk_tables, true},
+};
+static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    booklet_loader *bl = p;
+    gk_status status = gk_yaml_expect(yd, v, YAML_MAPPING_NODE, "a mapping of booklet kinds");
+    if (status != GK_OK)
+        return status;
+    for (yaml_node_pair_t *pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = gk_yaml_node(yd, pair->key);
+        static const char *const names[] = {"unit", "department"};
+        int kind = 0;
+        if ((status = gk_yaml_choice(yd, key, names, 2, &kind)) != GK_OK)
+            return status;
+        bl->current = (gk_booklet_kind)kind;
+        if (bl->table_counts[kind] > 0)
+            return gk_yaml_error(yd, key, "duplicate key '%s'", names[kind]);
+        if ((status = gk_yaml_read_map(yd, gk_yaml_node(yd, pair->value), booklet_kind_keys, 2,
+                                       bl)) != GK_OK)
+            return status;
+    }
+    return GK_OK;
+}
+static const gk_yaml_key booklet_keys[] = {
+    {"profile", bk_profile, true},
+    {"name", bk_name, false},
+    {"amount_unit", bk_amount_unit, true},
+    {"amount_decimals", bk_amount_decimals, true},
+    {"zero", bk_zero, false},
+    {"empty_text", bk_empty_text, true},
+    {"continued", bk_continued, false},
+    {"booklets", bk_booklets, true},
+};
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Loads every table a booklet names (once each) and links the booklets to them. */
+static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk_yaml_doc *yd,
+                                     gk_diag *diag)
+{
+    gk_table_layout *tables = gk_arena_alloc(&profile->arena, MAX_TABLES * sizeof *tables);
+    if (tables == NULL)
+        return nomem(yd);
+    profile->tables = tables;
+    for (int kind = 0; kind < GK_BOOKLET_KIND_COUNT; kind++) {
+        size_t count = bl->table_counts[kind];
+        const gk_table_layout **list = gk_arena_alloc(&profile->arena, (count + 1) * sizeof *list);
+        if (list == NULL)
+            return nomem(yd);
+        for (size_t i = 0; i < count; i++) {
+            const char *id = bl->table_ids[kind][i];
+            const gk_table_layout *found = gk_profile_table(profile, id);
+            if (found == NULL) {
+                if (profile->table_count == MAX_TABLES)
+                    return gk_yaml_error(yd, bl->table_nodes[kind][i], "too many tables");
+                gk_table_layout *t = &tables[profile->table_count];
+                char *path = gk_arena_printf(&profile->arena, "%s/%s.yaml", profile->dir, id);
+                if (path == NULL)
+                    return nomem(yd);
+                gk_status status = load_table(profile, path, t, diag);
+                if (status != GK_OK) {
+                    if (status == GK_ERR_IO)
+                        return gk_yaml_error(yd, bl->table_nodes[kind][i],
+                                             "table '%s' is listed but %s cannot be read", id,
+                                             path);
+                    return status;
+                }
+                if (strcmp(t->id, id) != 0)
+                    return gk_diag_set(diag, GK_ERR_LAYOUT, path, 1, 1,
+                                       "the file is named for table '%s' but says id: %s", id,
+                                       t->id);
+                profile->table_count++;
+                found = t;
+            }
+            list[i] = found;
+        }
+        profile->booklets[kind].tables = list;
+        profile->booklets[kind].table_count = count;
+    }
+    return GK_OK;
+}
+
+gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_profile *profile = calloc(1, sizeof *profile);
+    booklet_loader *bl = calloc(1, sizeof *bl);
+    if (profile == NULL || bl == NULL) {
+        free(profile);
+        free(bl);
+        return gk_diag_set(diag, GK_ERR_NOMEM, dir, 0, 0, "out of memory");
+    }
+    profile->dir = gk_arena_strdup(&profile->arena, dir);
+    profile->zero_blank = true;
+    profile->continued = "续表";
+    bl->profile = profile;
+
+    gk_yaml_doc yd;
+    char *path = gk_arena_printf(&profile->arena, "%s/booklet.yaml", dir);
+    gk_status status = path ? gk_yaml_open(&yd, path, &profile->arena, diag)
+                            : gk_diag_set(diag, GK_ERR_NOMEM, dir, 0, 0, "out of memory");
+    if (status == GK_ERR_IO && path != NULL)
+        status = gk_diag_set(diag, GK_ERR_LAYOUT, dir, 0, 0,
+                             "not a layout profile: %s cannot be read", path);
+    if (status == GK_OK)
+        status = gk_yaml_read_map(&yd, gk_yaml_root(&yd), booklet_keys,
+                                  sizeof booklet_keys / sizeof *booklet_keys, bl);
+    if (status == GK_OK) {
+        char folder[GK_DIAG_FILE_MAX];
+        snprintf(folder, sizeof folder, "%s", dir);
+        size_t len = strlen(folder);
+        while (len > 1 && folder[len - 1] == '/')
+            folder[--len] = '\0';
+        if (strcmp(profile->name, base_name(folder)) != 0)
+            status = gk_yaml_error(&yd, gk_yaml_root(&yd),
+                                   "profile '%s' does not match its folder name '%s'",
+                                   profile->name, base_name(folder));
+    }
+    if (status == GK_OK && bl->table_counts[GK_BOOKLET_UNIT] == 0)
+        status = gk_yaml_error(&yd, gk_yaml_root(&yd), "booklets: 'unit' lists no tables");
+    if (status == GK_OK)
+        status = load_booklet_tables(profile, bl, &yd, diag);
+    gk_yaml_close(&yd);
+    free(bl);
+    if (status != GK_OK) {
+        gk_profile_free(profile);
+        return status;
+    }
+    *out = profile;
+    return GK_OK;
+}
+
+void gk_profile_free(gk_profile *profile)
+{
+    if (profile == NULL)
+        return;
+    gk_arena_free(&profile->arena);
+    free(profile);
+}
+
+const gk_table_layout *gk_profile_table(const gk_profile *profile, const char *id)
+{
+    for (size_t i = 0; i < profile->table_count; i++)
+        if (strcmp(profile->tables[i].id, id) == 0)
+            return &profile->tables[i];
+    return NULL;
+}
+
+int gk_layout_field_index(const gk_table_layout *layout, const char *key)
+{
+    for (size_t i = 0; i < layout->field_count; i++)
+        if (strcmp(layout->fields[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool gk_booklet_kind_parse(const char *text, gk_booklet_kind *kind)
+{
+    if (strcmp(text, "unit") == 0)
+        *kind = GK_BOOKLET_UNIT;
+    else if (strcmp(text, "department") == 0)
+        *kind = GK_BOOKLET_DEPARTMENT;
+    else
+        return false;
+    return true;
+}

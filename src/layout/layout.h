@@ -1,0 +1,158 @@
+/* Layout profiles: the public tables described as data (see docs/layouts.md).
+ *
+ * gk_profile_load reads layouts/PROFILE/booklet.yaml and every table file it names, and
+ * resolves them once: the header tree becomes a grid of merged header cells, column keys
+ * become field indexes, stub expressions become indexes into a value list. Backends and the
+ * model builder only ever see these resolved structures. */
+#ifndef GONGKAI_LAYOUT_H
+#define GONGKAI_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gongkai/diag.h"
+#include "util/arena.h"
+
+typedef enum gk_value_type {
+    GK_TYPE_TEXT,    /* free text, left-aligned */
+    GK_TYPE_CODE,    /* a code (科目编码, 单位代码): text, never a number */
+    GK_TYPE_AMOUNT,  /* money in the profile's unit and decimals */
+    GK_TYPE_COUNT,   /* a quantity (数量, 权重) */
+    GK_TYPE_PERCENT  /* a percentage */
+} gk_value_type;
+
+typedef enum gk_align { GK_ALIGN_LEFT, GK_ALIGN_CENTER, GK_ALIGN_RIGHT } gk_align;
+
+/* A value read from a CSV column (a leaf column or a hidden input). */
+typedef struct gk_field {
+    const char *key;
+    gk_value_type type;
+    int decimals; /* for numbers: amounts use the profile's, counts/percents their own */
+} gk_field;
+
+/* A leaf column: one printed column of the table. */
+typedef struct gk_column {
+    const char *key;
+    const char *header;
+    gk_value_type type;
+    gk_align align;
+    int width;                  /* relative width in CJK characters */
+    bool sum;                   /* summed into computed rows */
+    int decimals;
+    int field;                  /* index into the table's fields, or -1 for a template column */
+    const char *value_template; /* "{unit.code}-{unit.name}" or NULL */
+    const int *merge_by;        /* field indexes (unit_code is GK_FIELD_UNIT_CODE) */
+    size_t merge_by_count;
+    bool fill_down;
+} gk_column;
+
+enum { GK_FIELD_UNIT_CODE = -2 }; /* pseudo field: the row's unit code */
+
+/* One cell of the header grid; rows/cols > 1 are merges. */
+typedef struct gk_header_cell {
+    int row, col, rows, cols;
+    const char *text;
+} gk_header_cell;
+
+typedef enum gk_summary_kind {
+    GK_SUMMARY_TOTAL,      /* 合计 over the whole table */
+    GK_SUMMARY_DEPARTMENT, /* one per department */
+    GK_SUMMARY_UNIT        /* one per unit */
+} gk_summary_kind;
+
+typedef struct gk_summary {
+    gk_summary_kind kind;
+    const char *label; /* template */
+    int label_column;  /* leaf index */
+    int code_column;   /* leaf index or -1 */
+} gk_summary;
+
+/* Stub tables: `=a + b - c` over value ids (items read from CSV, then derived values). */
+typedef struct gk_expr {
+    const int *terms;   /* value indexes */
+    const int *signs;   /* +1 or -1 */
+    size_t count;
+} gk_expr;
+
+typedef enum gk_stub_cell_kind { GK_STUB_BLANK, GK_STUB_TEXT, GK_STUB_EXPR } gk_stub_cell_kind;
+
+typedef struct gk_stub_cell {
+    gk_stub_cell_kind kind;
+    const char *text;
+    gk_expr expr;
+} gk_stub_cell;
+
+typedef struct gk_stub_row {
+    bool total;
+    const gk_stub_cell *cells; /* one per leaf column */
+} gk_stub_row;
+
+typedef struct gk_table_layout {
+    const char *path; /* the layout file, for messages */
+    const char *id;   /* "3-1": names the package CSV tables/3-1.csv */
+    const char *number;
+    const char *title;
+    bool landscape;
+    const char *empty_text;
+
+    const gk_column *columns; /* leaves, left to right */
+    size_t column_count;
+    const gk_header_cell *header;
+    size_t header_count;
+    int header_rows;
+
+    const gk_field *fields;   /* CSV columns besides unit_code and level */
+    size_t field_count;
+
+    const gk_summary *summary;
+    size_t summary_count;
+
+    /* stub tables only (is_stub): fields are {item, amount} */
+    bool is_stub;
+    const char *const *value_ids; /* items first, then derived */
+    size_t item_count;
+    size_t value_count;
+    const gk_expr *derived;       /* value_count - item_count expressions */
+    const gk_stub_row *rows;
+    size_t row_count;
+} gk_table_layout;
+
+typedef enum gk_booklet_kind { GK_BOOKLET_UNIT, GK_BOOKLET_DEPARTMENT, GK_BOOKLET_KIND_COUNT } gk_booklet_kind;
+
+typedef struct gk_booklet {
+    const char *title; /* 单位预算 / 部门预算 */
+    const gk_table_layout *const *tables;
+    size_t table_count;
+} gk_booklet;
+
+typedef struct gk_profile {
+    const char *dir;
+    const char *name;
+    const char *description;
+    const char *amount_unit; /* 万元 */
+    int amount_decimals;
+    bool zero_blank;
+    const char *empty_text;
+    const char *continued;
+    gk_table_layout *tables; /* every table file named by a booklet, each loaded once */
+    size_t table_count;
+    gk_booklet booklets[GK_BOOKLET_KIND_COUNT];
+    gk_arena arena;
+} gk_profile;
+
+/* Loads the profile in dir. On failure *out is NULL and diag names file:line:col. */
+gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag);
+
+/* Frees a profile (NULL allowed). */
+void gk_profile_free(gk_profile *profile);
+
+/* The table with this id, or NULL. */
+const gk_table_layout *gk_profile_table(const gk_profile *profile, const char *id);
+
+/* Index of a field by key, or -1. */
+int gk_layout_field_index(const gk_table_layout *layout, const char *key);
+
+/* Parses "unit" / "department". Returns false for anything else. */
+bool gk_booklet_kind_parse(const char *text, gk_booklet_kind *kind);
+
+#endif

@@ -1,0 +1,230 @@
+/* libyaml document access with positioned errors; see yaml_reader.h. */
+#include "layout/yaml_reader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/input.h"
+
+gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_diag *diag)
+{
+    memset(yd, 0, sizeof *yd);
+    yd->path = gk_arena_strdup(arena, path);
+    yd->arena = arena;
+    yd->diag = diag;
+
+    char *text = NULL;
+    size_t len = 0;
+    gk_status status = gk_text_load(path, &text, &len, NULL, diag);
+    if (status != GK_OK)
+        return status;
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        free(text);
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &yd->doc)) {
+        status = gk_diag_set(diag, GK_ERR_LAYOUT, path, (int)parser.problem_mark.line + 1,
+                             (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
+                             parser.problem ? parser.problem : "malformed document",
+                             parser.context ? " " : "", parser.context ? parser.context : "");
+    } else {
+        yd->loaded = true;
+        if (yaml_document_get_root_node(&yd->doc) == NULL)
+            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, 1, 1, "empty file, expected a mapping");
+    }
+    yaml_parser_delete(&parser);
+    free(text);
+    return status;
+}
+
+void gk_yaml_close(gk_yaml_doc *yd)
+{
+    if (yd->loaded)
+        yaml_document_delete(&yd->doc);
+    yd->loaded = false;
+}
+
+yaml_node_t *gk_yaml_root(gk_yaml_doc *yd)
+{
+    return yaml_document_get_root_node(&yd->doc);
+}
+
+yaml_node_t *gk_yaml_node(gk_yaml_doc *yd, int index)
+{
+    return yaml_document_get_node(&yd->doc, index);
+}
+
+int gk_yaml_line(const yaml_node_t *node)
+{
+    return node ? (int)node->start_mark.line + 1 : 0;
+}
+
+gk_status gk_yaml_error(gk_yaml_doc *yd, const yaml_node_t *at, const char *format, ...)
+{
+    char message[GK_DIAG_MESSAGE_MAX];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    return gk_diag_set(yd->diag, GK_ERR_LAYOUT, yd->path, gk_yaml_line(at),
+                       at ? (int)at->start_mark.column + 1 : 0, "%s", message);
+}
+
+static const char *node_kind(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_SCALAR_NODE: return "a scalar";
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    default: return "nothing";
+    }
+}
+
+bool gk_yaml_is_null(const yaml_node_t *node)
+{
+    if (node == NULL || node->type != YAML_SCALAR_NODE)
+        return false;
+    if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *v = (const char *)node->data.scalar.value;
+    return strcmp(v, "") == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
+}
+
+gk_status gk_yaml_expect(gk_yaml_doc *yd, yaml_node_t *node, yaml_node_type_t type,
+                         const char *what)
+{
+    if (node->type != type)
+        return gk_yaml_error(yd, node, "expected %s, found %s", what, node_kind(node));
+    return GK_OK;
+}
+
+gk_status gk_yaml_string(gk_yaml_doc *yd, yaml_node_t *node, const char **out)
+{
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a text value");
+    if (status != GK_OK)
+        return status;
+    if (gk_yaml_is_null(node)) {
+        *out = "";
+        return GK_OK;
+    }
+    *out = gk_arena_strndup(yd->arena, (const char *)node->data.scalar.value,
+                            node->data.scalar.length);
+    return *out ? GK_OK : gk_diag_set(yd->diag, GK_ERR_NOMEM, yd->path, 0, 0, "out of memory");
+}
+
+gk_status gk_yaml_int(gk_yaml_doc *yd, yaml_node_t *node, int min, int max, int *out)
+{
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a whole number");
+    if (status != GK_OK)
+        return status;
+    const char *text = (const char *)node->data.scalar.value;
+    long value = 0;
+    size_t i = 0;
+    bool negative = text[0] == '-';
+    if (negative)
+        i++;
+    if (text[i] == '\0')
+        goto bad;
+    for (; text[i]; i++) {
+        if (text[i] < '0' || text[i] > '9' || value > 1000000)
+            goto bad;
+        value = value * 10 + (text[i] - '0');
+    }
+    if (negative)
+        value = -value;
+    if (value < min || value > max)
+        return gk_yaml_error(yd, node, "expected a whole number from %d to %d, found '%s'", min,
+                             max, text);
+    *out = (int)value;
+    return GK_OK;
+bad:
+    return gk_yaml_error(yd, node, "expected a whole number, found '%s'", text);
+}
+
+gk_status gk_yaml_bool(gk_yaml_doc *yd, yaml_node_t *node, bool *out)
+{
+    static const char *const names[] = {"false", "true"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, node, names, 2, &choice);
+    *out = choice == 1;
+    return status;
+}
+
+gk_status gk_yaml_choice(gk_yaml_doc *yd, yaml_node_t *node, const char *const *names,
+                         int count, int *out)
+{
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a word");
+    if (status != GK_OK)
+        return status;
+    const char *text = (const char *)node->data.scalar.value;
+    char expected[256] = "";
+    for (int i = 0; i < count; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return GK_OK;
+        }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    return gk_yaml_error(yd, node, "expected one of %s, found '%s'", expected, text);
+}
+
+bool gk_yaml_has_key(gk_yaml_doc *yd, yaml_node_t *map, const char *key)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return false;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *k = gk_yaml_node(yd, pair->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+gk_status gk_yaml_read_map(gk_yaml_doc *yd, yaml_node_t *map, const gk_yaml_key *keys,
+                           size_t key_count, void *target)
+{
+    gk_status status = gk_yaml_expect(yd, map, YAML_MAPPING_NODE, "a mapping");
+    if (status != GK_OK)
+        return status;
+    bool seen[64] = {false};
+    if (key_count > 64)
+        return gk_yaml_error(yd, map, "internal: schema too large");
+
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = gk_yaml_node(yd, pair->key);
+        yaml_node_t *value = gk_yaml_node(yd, pair->value);
+        if (key->type != YAML_SCALAR_NODE)
+            return gk_yaml_error(yd, key, "expected a key name, found %s", node_kind(key));
+        const char *name = (const char *)key->data.scalar.value;
+        size_t k = 0;
+        while (k < key_count && strcmp(keys[k].name, name) != 0)
+            k++;
+        if (k == key_count) {
+            char expected[512] = "";
+            for (size_t i = 0; i < key_count; i++) {
+                size_t used = strlen(expected);
+                snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "",
+                         keys[i].name);
+            }
+            return gk_yaml_error(yd, key, "unknown key '%s' (expected one of %s)", name, expected);
+        }
+        if (seen[k])
+            return gk_yaml_error(yd, key, "duplicate key '%s'", name);
+        seen[k] = true;
+        status = keys[k].read(yd, value, target);
+        if (status != GK_OK)
+            return status;
+    }
+    for (size_t k = 0; k < key_count; k++)
+        if (keys[k].required && !seen[k])
+            return gk_yaml_error(yd, map, "missing key '%s'", keys[k].name);
+    return GK_OK;
+}

@@ -1,0 +1,453 @@
+/* Building printable tables from layouts and package rows; see document.h. */
+#include "model/document.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The units a booklet covers, in package order. */
+typedef struct scope {
+    const size_t *units;
+    size_t count;
+} scope;
+
+typedef struct builder {
+    const gk_package *pkg;
+    const gk_profile *profile;
+    gk_arena *arena;
+    gk_diag *diag;
+    scope scope;
+} builder;
+
+static gk_status nomem(builder *b)
+{
+    return gk_diag_set(b->diag, GK_ERR_NOMEM, b->pkg->dir, 0, 0, "out of memory");
+}
+
+static bool in_scope(const builder *b, size_t unit)
+{
+    for (size_t i = 0; i < b->scope.count; i++)
+        if (b->scope.units[i] == unit)
+            return true;
+    return false;
+}
+
+static gk_row *add_row(builder *b, gk_table *table, size_t capacity, gk_row_kind kind)
+{
+    if (table->row_count == capacity)
+        return NULL;
+    size_t n = table->layout->column_count;
+    gk_row *row = &table->rows[table->row_count];
+    row->kind = kind;
+    row->level = 1;
+    row->cells = gk_arena_alloc(b->arena, (n + 1) * sizeof *row->cells);
+    if (row->cells == NULL)
+        return NULL;
+    for (size_t c = 0; c < n; c++) {
+        row->cells[c].rows = row->cells[c].cols = 1;
+        row->cells[c].value.decimals = table->layout->columns[c].decimals;
+    }
+    table->row_count++;
+    return row;
+}
+
+/* Applies the profile's zero policy to a computed or read number. */
+static gk_value number_value(const builder *b, int64_t number, int decimals)
+{
+    if (number == 0 && b->profile->zero_blank)
+        return (gk_value){GK_VALUE_BLANK, NULL, 0, decimals};
+    return (gk_value){GK_VALUE_NUMBER, NULL, number, decimals};
+}
+
+static gk_value text_value(const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        return (gk_value){GK_VALUE_BLANK, NULL, 0, 0};
+    return (gk_value){GK_VALUE_TEXT, text, 0, 0};
+}
+
+/* Expands {unit.code}, {unit.name}, {department.code}, {department.name}, {year} and {KEY}
+ * (a field of the data row, if any). Placeholders were validated when the layout loaded. */
+static const char *expand(builder *b, const char *template, const gk_unit *unit,
+                          const gk_table_layout *layout, const gk_data_row *row)
+{
+    char out[4096];
+    size_t used = 0;
+    for (const char *p = template; *p && used < sizeof out - 1;) {
+        const char *end = *p == '{' ? strchr(p, '}') : NULL;
+        if (end == NULL) {
+            out[used++] = *p++;
+            continue;
+        }
+        char name[64];
+        size_t len = (size_t)(end - p - 1);
+        snprintf(name, sizeof name, "%.*s", (int)len, p + 1);
+        const char *value = "";
+        char number[64];
+        if (unit != NULL && strcmp(name, "unit.code") == 0)
+            value = unit->code;
+        else if (unit != NULL && strcmp(name, "unit.name") == 0)
+            value = unit->name;
+        else if (unit != NULL && strcmp(name, "department.code") == 0)
+            value = unit->department_code;
+        else if (unit != NULL && strcmp(name, "department.name") == 0)
+            value = unit->department_name;
+        else if (unit != NULL && strcmp(name, "year") == 0)
+            value = unit->year;
+        else if (row != NULL) {
+            int field = gk_layout_field_index(layout, name);
+            if (field >= 0) {
+                gk_value_format(&row->values[field], number, sizeof number);
+                value = row->values[field].kind == GK_VALUE_TEXT ? row->values[field].text
+                                                                  : number;
+            } else if (strcmp(name, "unit_code") == 0 && unit != NULL)
+                value = unit->code;
+        }
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s", value);
+        if (used >= sizeof out)
+            used = sizeof out - 1;
+        p = end + 1;
+    }
+    out[used] = '\0';
+    return gk_arena_strdup(b->arena, out);
+}
+
+/* ---- list tables --------------------------------------------------------------------- */
+
+/* Sums the level-1 rows of the units for which `take` is true into sums[column]. */
+typedef bool (*unit_filter)(const builder *b, size_t unit, const void *arg);
+
+static bool any_unit(const builder *b, size_t unit, const void *arg)
+{
+    (void)arg;
+    return in_scope(b, unit);
+}
+static bool same_unit(const builder *b, size_t unit, const void *arg)
+{
+    (void)b;
+    return unit == *(const size_t *)arg;
+}
+static bool same_department(const builder *b, size_t unit, const void *arg)
+{
+    return in_scope(b, unit) &&
+           strcmp(b->pkg->units[unit].department_code, (const char *)arg) == 0;
+}
+
+static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk_summary *summary,
+                              const gk_table_data *data, unit_filter take, const void *arg,
+                              const gk_unit *unit)
+{
+    const gk_table_layout *layout = table->layout;
+    for (size_t c = 0; c < layout->column_count; c++) {
+        const gk_column *column = &layout->columns[c];
+        if (!column->sum || column->field < 0)
+            continue;
+        int64_t sum = 0;
+        for (size_t r = 0; r < data->row_count; r++) {
+            const gk_data_row *dr = &data->rows[r];
+            const gk_value *v = &dr->values[column->field];
+            if (dr->level == 1 && v->kind == GK_VALUE_NUMBER && take(b, dr->unit, arg))
+                sum += v->number;
+        }
+        row->cells[c].value = number_value(b, sum, column->decimals);
+    }
+    const char *label = expand(b, summary->label, unit, layout, NULL);
+    if (label == NULL)
+        return nomem(b);
+    row->cells[summary->label_column].value = text_value(label);
+    if (summary->code_column >= 0 && unit != NULL)
+        row->cells[summary->code_column].value =
+            text_value(summary->kind == GK_SUMMARY_DEPARTMENT ? unit->department_code : unit->code);
+    return GK_OK;
+}
+
+static const gk_summary *find_summary(const gk_table_layout *layout, gk_summary_kind kind)
+{
+    for (size_t i = 0; i < layout->summary_count; i++)
+        if (layout->summary[i].kind == kind)
+            return &layout->summary[i];
+    return NULL;
+}
+
+static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
+                                 gk_summary_kind kind, const gk_table_data *data,
+                                 unit_filter take, const void *arg, const gk_unit *unit)
+{
+    static const gk_row_kind row_kinds[] = {GK_ROW_TOTAL, GK_ROW_DEPARTMENT, GK_ROW_UNIT};
+    const gk_summary *summary = find_summary(table->layout, kind);
+    if (summary == NULL)
+        return GK_OK;
+    gk_row *row = add_row(b, table, capacity, row_kinds[kind]);
+    if (row == NULL)
+        return nomem(b);
+    return fill_summary(b, table, row, summary, data, take, arg, unit);
+}
+
+static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
+                              const gk_data_row *dr)
+{
+    const gk_table_layout *layout = table->layout;
+    const gk_unit *unit = &b->pkg->units[dr->unit];
+    gk_row *row = add_row(b, table, capacity, GK_ROW_DATA);
+    if (row == NULL)
+        return nomem(b);
+    row->level = dr->level;
+    for (size_t c = 0; c < layout->column_count; c++) {
+        const gk_column *column = &layout->columns[c];
+        gk_value *value = &row->cells[c].value;
+        if (column->value_template != NULL) {
+            const char *text = expand(b, column->value_template, unit, layout, dr);
+            if (text == NULL)
+                return nomem(b);
+            *value = text_value(text);
+        } else if (column->field == GK_FIELD_UNIT_CODE) {
+            *value = text_value(unit->code);
+        } else {
+            *value = dr->values[column->field];
+            if (value->kind == GK_VALUE_NUMBER)
+                *value = number_value(b, value->number, value->decimals);
+        }
+    }
+    return GK_OK;
+}
+
+/* The key of one merge_by field for a data row, as text. */
+static const char *merge_key(const gk_package *pkg, const gk_data_row *dr, int field)
+{
+    if (field == GK_FIELD_UNIT_CODE)
+        return pkg->units[dr->unit].code;
+    const gk_value *v = &dr->values[field];
+    return v->kind == GK_VALUE_TEXT ? v->text : "";
+}
+
+static bool same_merge_group(const gk_package *pkg, const gk_column *column,
+                             const gk_data_row *a, const gk_data_row *b)
+{
+    if (a->unit != b->unit)
+        return false;
+    for (size_t k = 0; k < column->merge_by_count; k++) {
+        int field = column->merge_by[k];
+        if (field != GK_FIELD_UNIT_CODE && a->values[field].kind == GK_VALUE_NUMBER) {
+            if (b->values[field].kind != GK_VALUE_NUMBER ||
+                a->values[field].number != b->values[field].number)
+                return false;
+        } else if (strcmp(merge_key(pkg, a, field), merge_key(pkg, b, field)) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Merges runs of consecutive data rows that share every merge_by key of a column. */
+static void apply_merges(builder *b, gk_table *table, const gk_data_row **sources)
+{
+    const gk_table_layout *layout = table->layout;
+    for (size_t c = 0; c < layout->column_count; c++) {
+        const gk_column *column = &layout->columns[c];
+        if (column->merge_by_count == 0)
+            continue;
+        size_t r = 0;
+        while (r < table->row_count) {
+            if (sources[r] == NULL) {
+                r++;
+                continue;
+            }
+            size_t end = r + 1;
+            while (end < table->row_count && sources[end] != NULL &&
+                   same_merge_group(b->pkg, column, sources[r], sources[end]))
+                end++;
+            table->rows[r].cells[c].rows = (int)(end - r);
+            for (size_t k = r + 1; k < end; k++) {
+                table->rows[k].cells[c].covered = true;
+                table->rows[k].cells[c].value = (gk_value){GK_VALUE_BLANK, NULL, 0, 0};
+            }
+            r = end;
+        }
+    }
+}
+
+static gk_status add_note_row(builder *b, gk_table *table, size_t capacity)
+{
+    gk_row *row = add_row(b, table, capacity, GK_ROW_NOTE);
+    if (row == NULL)
+        return nomem(b);
+    const char *text = table->layout->empty_text ? table->layout->empty_text
+                                                 : b->profile->empty_text;
+    row->cells[0].value = text_value(text);
+    row->cells[0].cols = (int)table->layout->column_count;
+    for (size_t c = 1; c < table->layout->column_count; c++)
+        row->cells[c].covered = true;
+    return GK_OK;
+}
+
+static gk_status build_list_table(builder *b, gk_table *table, const gk_table_data *data)
+{
+    size_t data_rows = 0;
+    for (size_t r = 0; r < data->row_count; r++)
+        data_rows += in_scope(b, data->rows[r].unit);
+    /* every data row, plus per unit and department a summary row, the total and a note */
+    size_t capacity = data_rows + 2 * b->scope.count + 3;
+    table->rows = gk_arena_alloc(b->arena, capacity * sizeof *table->rows);
+    const gk_data_row **sources = calloc(capacity, sizeof *sources);
+    if (table->rows == NULL || sources == NULL) {
+        free(sources);
+        return nomem(b);
+    }
+    table->empty = data_rows == 0;
+    gk_status status = add_summary_row(b, table, capacity, GK_SUMMARY_TOTAL, data, any_unit, NULL,
+                                       NULL);
+    if (table->empty) {
+        if (status == GK_OK)
+            status = add_note_row(b, table, capacity);
+        free(sources);
+        return status;
+    }
+
+    /* departments in order of first appearance, each followed by its units */
+    for (size_t i = 0; status == GK_OK && i < b->scope.count; i++) {
+        const gk_unit *first = &b->pkg->units[b->scope.units[i]];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(b->pkg->units[b->scope.units[j]].department_code,
+                          first->department_code) == 0;
+        if (seen)
+            continue;
+        status = add_summary_row(b, table, capacity, GK_SUMMARY_DEPARTMENT, data, same_department,
+                                 first->department_code, first);
+        for (size_t j = i; status == GK_OK && j < b->scope.count; j++) {
+            size_t u = b->scope.units[j];
+            const gk_unit *unit = &b->pkg->units[u];
+            if (strcmp(unit->department_code, first->department_code) != 0)
+                continue;
+            status = add_summary_row(b, table, capacity, GK_SUMMARY_UNIT, data, same_unit, &u,
+                                     unit);
+            for (size_t r = 0; status == GK_OK && r < data->row_count; r++) {
+                if (data->rows[r].unit != u)
+                    continue;
+                sources[table->row_count] = &data->rows[r];
+                status = add_data_row(b, table, capacity, &data->rows[r]);
+            }
+        }
+    }
+    if (status == GK_OK)
+        apply_merges(b, table, sources);
+    free(sources);
+    return status;
+}
+
+/* ---- fixed-row (stub) tables ----------------------------------------------------------- */
+
+static int64_t eval_expr(const gk_expr *expr, const int64_t *values)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < expr->count; i++)
+        sum += expr->signs[i] * values[expr->terms[i]];
+    return sum;
+}
+
+static gk_status build_stub_table(builder *b, gk_table *table, const gk_table_data *data)
+{
+    const gk_table_layout *layout = table->layout;
+    int64_t *values = calloc(layout->value_count + 1, sizeof *values);
+    table->rows = gk_arena_alloc(b->arena, (layout->row_count + 1) * sizeof *table->rows);
+    if (values == NULL || table->rows == NULL) {
+        free(values);
+        return nomem(b);
+    }
+    /* items summed over the scope's units, then derived values in definition order */
+    for (size_t r = 0; r < data->row_count; r++) {
+        const gk_data_row *dr = &data->rows[r];
+        if (!in_scope(b, dr->unit) || dr->values[1].kind != GK_VALUE_NUMBER)
+            continue;
+        for (size_t i = 0; i < layout->item_count; i++)
+            if (strcmp(layout->value_ids[i], dr->values[0].text) == 0)
+                values[i] += dr->values[1].number;
+    }
+    for (size_t d = layout->item_count; d < layout->value_count; d++)
+        values[d] = eval_expr(&layout->derived[d - layout->item_count], values);
+
+    for (size_t r = 0; r < layout->row_count; r++) {
+        const gk_stub_row *stub = &layout->rows[r];
+        gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
+        if (row == NULL) {
+            free(values);
+            return nomem(b);
+        }
+        for (size_t c = 0; c < layout->column_count; c++) {
+            const gk_stub_cell *cell = &stub->cells[c];
+            if (cell->kind == GK_STUB_TEXT)
+                row->cells[c].value = text_value(cell->text);
+            else if (cell->kind == GK_STUB_EXPR)
+                row->cells[c].value = number_value(b, eval_expr(&cell->expr, values),
+                                                   b->profile->amount_decimals);
+        }
+    }
+    free(values);
+    return GK_OK;
+}
+
+/* ---- the document -------------------------------------------------------------------- */
+
+static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_kind kind,
+                                gk_document *doc, gk_diag *diag)
+{
+    builder b = {pkg, pkg->profile, &doc->arena, diag, scope};
+    const gk_booklet *booklet = &pkg->profile->booklets[kind];
+    if (booklet->table_count == 0)
+        return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
+                           "the profile defines no %s booklet",
+                           kind == GK_BOOKLET_UNIT ? "unit" : "department");
+    doc->title = gk_arena_printf(&doc->arena, "%s%s年%s", doc->name, doc->year, booklet->title);
+    doc->amount_line = gk_arena_printf(&doc->arena, "金额单位：%s", pkg->profile->amount_unit);
+    doc->tables = gk_arena_alloc(&doc->arena, (booklet->table_count + 1) * sizeof *doc->tables);
+    if (doc->title == NULL || doc->amount_line == NULL || doc->tables == NULL)
+        return nomem(&b);
+    for (size_t t = 0; t < booklet->table_count; t++) {
+        gk_table *table = &doc->tables[t];
+        table->layout = booklet->tables[t];
+        table->unit_line = gk_arena_printf(&doc->arena, "单位：%s", doc->name);
+        if (table->unit_line == NULL)
+            return nomem(&b);
+        const gk_table_data *data = gk_package_table(pkg, table->layout);
+        gk_status status = table->layout->is_stub ? build_stub_table(&b, table, data)
+                                                  : build_list_table(&b, table, data);
+        if (status != GK_OK)
+            return status;
+        doc->table_count++;
+    }
+    return GK_OK;
+}
+
+gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
+                                 gk_document **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_document *doc = calloc(1, sizeof *doc);
+    if (doc == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
+    const gk_unit *unit = &package->units[unit_index];
+    doc->package = package;
+    doc->profile = package->profile;
+    doc->kind = unit->booklet;
+    doc->unit = unit;
+    doc->code = unit->code;
+    doc->name = unit->name;
+    doc->year = unit->year;
+    doc->narrative = unit->narrative;
+    scope scope = {&unit_index, 1};
+    gk_status status = build_document(package, scope, unit->booklet, doc, diag);
+    if (status != GK_OK) {
+        gk_document_free(doc);
+        return status;
+    }
+    *out = doc;
+    return GK_OK;
+}
+
+void gk_document_free(gk_document *document)
+{
+    if (document == NULL)
+        return;
+    gk_arena_free(&document->arena);
+    free(document);
+}

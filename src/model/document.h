@@ -1,0 +1,63 @@
+/* A booklet ready to render: every table of the booklet resolved to printable rows.
+ *
+ * gk_document_build applies the layout to a package for one scope (a unit, or later a
+ * department): it computes the 合计, department and unit rows, expands value templates,
+ * evaluates fixed-row (stub) tables, applies the zero policy and the vertical merges.
+ * Backends read only this structure, never the package or the CSV. */
+#ifndef GONGKAI_DOCUMENT_H
+#define GONGKAI_DOCUMENT_H
+
+#include "model/package.h"
+
+typedef enum gk_row_kind {
+    GK_ROW_DATA,       /* a row from the package */
+    GK_ROW_TOTAL,      /* 合计 (and the totals of fixed-row tables) */
+    GK_ROW_DEPARTMENT, /* a department's subtotal */
+    GK_ROW_UNIT,       /* a unit's subtotal */
+    GK_ROW_NOTE        /* the empty-table wording, merged across the table */
+} gk_row_kind;
+
+/* A printed cell. rows/cols > 1 start a merge; covered cells lie under one. */
+typedef struct gk_cell {
+    gk_value value;
+    int rows, cols;
+    bool covered;
+} gk_cell;
+
+typedef struct gk_row {
+    gk_row_kind kind;
+    int level;
+    gk_cell *cells; /* one per layout column */
+} gk_row;
+
+typedef struct gk_table {
+    const gk_table_layout *layout;
+    gk_row *rows;
+    size_t row_count;
+    bool empty;           /* no data rows: printed with the empty-table wording */
+    const char *unit_line; /* "单位：乐山市…" */
+} gk_table;
+
+typedef struct gk_document {
+    const gk_package *package;
+    const gk_profile *profile;
+    gk_booklet_kind kind;
+    const gk_unit *unit;       /* the unit (unit booklets) */
+    const char *code;          /* unit or department code */
+    const char *name;          /* unit or department name */
+    const char *year;
+    const char *title;         /* "乐山市…2025年单位预算" */
+    const char *amount_line;   /* "金额单位：万元" */
+    gk_table *tables;
+    size_t table_count;
+    const char *const *narrative; /* GK_PART_COUNT Markdown texts (entries may be NULL) */
+    gk_arena arena;
+} gk_document;
+
+/* Builds the booklet of one unit (its booklet kind from units.csv decides the table set). */
+gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
+                                 gk_document **out, gk_diag *diag);
+
+void gk_document_free(gk_document *document);
+
+#endif

@@ -1,0 +1,469 @@
+/* Loading a budget package (docs/package.md) into typed rows; see package.h. */
+#include "model/package.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "input/input.h"
+
+enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
+
+/* A parsed CSV file with its path, released together. */
+typedef struct csv_file {
+    char path[GK_DIAG_FILE_MAX];
+    gk_csv *csv;
+} csv_file;
+
+static gk_status nomem(gk_diag *diag, const char *path)
+{
+    return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static gk_status read_csv(const char *path, csv_file *file, gk_diag *diag)
+{
+    snprintf(file->path, sizeof file->path, "%s", path);
+    file->csv = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    gk_status status = gk_text_load(path, &text, &len, NULL, diag);
+    if (status == GK_OK)
+        status = gk_csv_parse(path, text, len, &file->csv, diag);
+    free(text);
+    return status;
+}
+
+/* Text cells go into XML and PDF strings: control characters other than a line break
+ * cannot be shown and are an error rather than a silent loss. */
+static gk_status check_text(const char *path, const gk_csv_field *field, const char *key,
+                            gk_diag *diag)
+{
+    for (const unsigned char *p = (const unsigned char *)field->text; *p; p++)
+        if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+            return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               "column '%s': control character 0x%02X in text", key, *p);
+    return GK_OK;
+}
+
+/* ---- units.csv ---------------------------------------------------------------------- */
+
+static const char *const unit_columns[] = {"unit_code", "unit_name", "department_code",
+                                           "department_name", "year", "profile", "booklet"};
+enum { UNIT_COLUMN_COUNT = 7 };
+
+static bool code_is_safe(const char *code)
+{
+    if (code[0] == '\0' || code[0] == '-' || strlen(code) > 64)
+        return false;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+/* Maps header names to positions; every wanted name must appear once, no other name. */
+static gk_status map_header(const char *path, const gk_csv_record *header,
+                            const char *const *names, size_t name_count, int *positions,
+                            gk_diag *diag)
+{
+    for (size_t n = 0; n < name_count; n++)
+        positions[n] = -1;
+    for (size_t f = 0; f < header->count; f++) {
+        const gk_csv_field *field = &header->fields[f];
+        size_t n = 0;
+        while (n < name_count && strcmp(names[n], field->text) != 0)
+            n++;
+        if (n == name_count) {
+            char expected[1024] = "";
+            for (size_t i = 0; i < name_count; i++) {
+                size_t used = strlen(expected);
+                snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", names[i]);
+            }
+            return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               "unknown column '%s' (expected %s)", field->text, expected);
+        }
+        if (positions[n] != -1)
+            return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               "duplicate column '%s'", field->text);
+        positions[n] = (int)f;
+    }
+    return GK_OK;
+}
+
+static gk_status missing_column(const char *path, const gk_csv_record *header, const char *name,
+                                gk_diag *diag)
+{
+    return gk_diag_set(diag, GK_ERR_PARSE, path, header->line, 1, "missing column '%s'", name);
+}
+
+static gk_status load_units(gk_package *pkg, gk_diag *diag)
+{
+    csv_file file;
+    char *path = gk_arena_printf(&pkg->arena, "%s/units.csv", pkg->dir);
+    if (path == NULL)
+        return nomem(diag, pkg->dir);
+    if (!file_exists(path))
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                           "not a budget package: units.csv is missing");
+    gk_status status = read_csv(path, &file, diag);
+    if (status != GK_OK)
+        return status;
+    gk_csv *csv = file.csv;
+    int pos[UNIT_COLUMN_COUNT];
+    status = map_header(path, &csv->records[0], unit_columns, UNIT_COLUMN_COUNT, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < UNIT_COLUMN_COUNT; n++)
+        if (pos[n] < 0)
+            status = missing_column(path, &csv->records[0], unit_columns[n], diag);
+    if (status == GK_OK && (csv->count < 2 || csv->count - 1 > MAX_UNITS))
+        status = gk_diag_set(diag, GK_ERR_DATA, path, csv->count < 2 ? 2 : MAX_UNITS + 2, 1,
+                             csv->count < 2 ? "expected at least one unit, found none"
+                                            : "more than 100000 units");
+    if (status == GK_OK) {
+        pkg->units = gk_arena_alloc(&pkg->arena, csv->count * sizeof *pkg->units);
+        if (pkg->units == NULL)
+            status = nomem(diag, path);
+    }
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+        const gk_csv_record *rec = &csv->records[r];
+        const char *v[UNIT_COLUMN_COUNT];
+        for (size_t n = 0; n < UNIT_COLUMN_COUNT; n++) {
+            const gk_csv_field *field = &rec->fields[pos[n]];
+            v[n] = field->text;
+            if (field->len == 0) {
+                status = gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                                     "column '%s': expected a value, found an empty field",
+                                     unit_columns[n]);
+                break;
+            }
+            if ((status = check_text(path, field, unit_columns[n], diag)) != GK_OK)
+                break;
+        }
+        if (status != GK_OK)
+            break;
+        const gk_csv_field *code = &rec->fields[pos[0]];
+        if (!code_is_safe(v[0])) {
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, code->line, code->column,
+                                 "column 'unit_code': expected letters, digits, '-' or '_' "
+                                 "(it names output files), found '%s'", v[0]);
+            break;
+        }
+        if (gk_package_unit_index(pkg, v[0]) >= 0) {
+            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                 "duplicate unit code '%s'", v[0]);
+            break;
+        }
+        gk_unit *unit = &pkg->units[pkg->unit_count];
+        const gk_csv_field *booklet = &rec->fields[pos[6]];
+        if (!gk_booklet_kind_parse(v[6], &unit->booklet)) {
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, booklet->line, booklet->column,
+                                 "column 'booklet': expected unit or department, found '%s'", v[6]);
+            break;
+        }
+        unit->code = gk_arena_strdup(&pkg->arena, v[0]);
+        unit->name = gk_arena_strdup(&pkg->arena, v[1]);
+        unit->department_code = gk_arena_strdup(&pkg->arena, v[2]);
+        unit->department_name = gk_arena_strdup(&pkg->arena, v[3]);
+        unit->year = gk_arena_strdup(&pkg->arena, v[4]);
+        unit->profile = gk_arena_strdup(&pkg->arena, v[5]);
+        unit->line = rec->line;
+        pkg->unit_count++;
+        if (unit->profile == NULL || unit->year == NULL)
+            status = nomem(diag, path);
+        else if (strcmp(unit->profile, pkg->units[0].profile) != 0)
+            status = gk_diag_set(diag, GK_ERR_DATA, path, rec->fields[pos[5]].line,
+                                 rec->fields[pos[5]].column,
+                                 "column 'profile': all units of a package use one profile; "
+                                 "expected '%s', found '%s'", pkg->units[0].profile, v[5]);
+    }
+    gk_csv_free(csv);
+    return status;
+}
+
+/* ---- tables/ID.csv ----------------------------------------------------------------- */
+
+static gk_status parse_value(const char *path, const gk_csv_field *field, const gk_field *spec,
+                             gk_arena *arena, gk_value *out, gk_diag *diag)
+{
+    if (field->len == 0) {
+        *out = (gk_value){GK_VALUE_BLANK, NULL, 0, spec->decimals};
+        return GK_OK;
+    }
+    if (spec->type == GK_TYPE_TEXT || spec->type == GK_TYPE_CODE) {
+        gk_status status = check_text(path, field, spec->key, diag);
+        if (status != GK_OK)
+            return status;
+        *out = (gk_value){GK_VALUE_TEXT, gk_arena_strndup(arena, field->text, field->len), 0, 0};
+        return out->text ? GK_OK : nomem(diag, path);
+    }
+    const char *why = NULL;
+    int64_t number = 0;
+    if (!gk_decimal_parse(field->text, spec->decimals, &number, &why)) {
+        const char *what = spec->type == GK_TYPE_AMOUNT ? "an amount"
+                           : spec->type == GK_TYPE_COUNT ? "a count"
+                                                         : "a percentage";
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column '%s': expected %s with at most %d decimals, found '%s' (%s)",
+                           spec->key, what, spec->decimals, field->text, why ? why : "invalid");
+    }
+    *out = (gk_value){GK_VALUE_NUMBER, NULL, number, spec->decimals};
+    return GK_OK;
+}
+
+static gk_status parse_level(const char *path, const gk_csv_field *field, int *level,
+                             gk_diag *diag)
+{
+    if (field->len == 0) {
+        *level = 1;
+        return GK_OK;
+    }
+    if (field->len == 1 && field->text[0] >= '1' && field->text[0] <= '0' + MAX_LEVEL) {
+        *level = field->text[0] - '0';
+        return GK_OK;
+    }
+    return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                       "column 'level': expected a level from 1 to %d, found '%s'", MAX_LEVEL,
+                       field->text);
+}
+
+/* Copies the value above into blank fill_down cells of the same unit. */
+static void apply_fill_down(const gk_table_layout *layout, gk_data_row *rows, size_t count)
+{
+    for (size_t c = 0; c < layout->column_count; c++) {
+        const gk_column *column = &layout->columns[c];
+        if (!column->fill_down || column->field < 0)
+            continue;
+        for (size_t r = 1; r < count; r++) {
+            gk_value *value = (gk_value *)&rows[r].values[column->field];
+            const gk_value *above = &rows[r - 1].values[column->field];
+            if (value->kind == GK_VALUE_BLANK && rows[r].unit == rows[r - 1].unit)
+                *value = *above;
+        }
+    }
+}
+
+/* For stub tables: the item must be one of the layout's items, once per unit. */
+static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *layout,
+                                 const char *path, const gk_data_row *rows, size_t count,
+                                 const gk_csv_field *field, gk_diag *diag)
+{
+    const gk_value *item = &rows[count].values[0];
+    bool known = false;
+    for (size_t i = 0; item->kind == GK_VALUE_TEXT && i < layout->item_count && !known; i++)
+        known = strcmp(layout->value_ids[i], item->text) == 0;
+    if (!known)
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column 'item': '%s' is not an item of table %s (see %s)",
+                           item->kind == GK_VALUE_TEXT ? item->text : "", layout->id, layout->path);
+    for (size_t r = 0; r < count; r++)
+        if (rows[r].unit == rows[count].unit && strcmp(rows[r].values[0].text, item->text) == 0)
+            return gk_diag_set(diag, GK_ERR_DATA, path, field->line, field->column,
+                               "item '%s' given twice for unit %s (first on line %d)", item->text,
+                               pkg->units[rows[count].unit].code, rows[r].line);
+    return GK_OK;
+}
+
+static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_table_data *data,
+                            gk_diag *diag)
+{
+    data->layout = layout;
+    data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, layout->id);
+    if (data->path == NULL)
+        return nomem(diag, pkg->dir);
+    if (!file_exists(data->path))
+        return GK_OK; /* a missing table is an empty table */
+
+    csv_file file;
+    gk_status status = read_csv(data->path, &file, diag);
+    if (status != GK_OK)
+        return status;
+    gk_csv *csv = file.csv;
+    const char *path = data->path;
+
+    /* header: unit_code, optional level, then the layout's fields */
+    size_t name_count = layout->field_count + 2;
+    const char **names = calloc(name_count, sizeof *names);
+    int *pos = calloc(name_count, sizeof *pos);
+    if (names == NULL || pos == NULL) {
+        status = nomem(diag, path);
+        goto done;
+    }
+    names[0] = "unit_code";
+    names[1] = "level";
+    for (size_t f = 0; f < layout->field_count; f++)
+        names[f + 2] = layout->fields[f].key;
+    status = map_header(path, &csv->records[0], names, name_count, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < name_count; n++)
+        if (pos[n] < 0 && n != 1)
+            status = missing_column(path, &csv->records[0], names[n], diag);
+    if (status != GK_OK)
+        goto done;
+
+    data->rows = gk_arena_alloc(&pkg->arena, csv->count * sizeof *data->rows);
+    if (data->rows == NULL) {
+        status = nomem(diag, path);
+        goto done;
+    }
+    for (size_t r = 1; r < csv->count; r++) {
+        const gk_csv_record *rec = &csv->records[r];
+        gk_data_row *row = &data->rows[data->row_count];
+        const gk_csv_field *code = &rec->fields[pos[0]];
+        int unit = gk_package_unit_index(pkg, code->text);
+        if (unit < 0) {
+            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+            goto done;
+        }
+        row->unit = (size_t)unit;
+        row->line = rec->line;
+        row->level = 1;
+        if (pos[1] >= 0 && (status = parse_level(path, &rec->fields[pos[1]], &row->level, diag)) != GK_OK)
+            goto done;
+        gk_value *values = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *values);
+        int *columns = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *columns);
+        if (values == NULL || columns == NULL) {
+            status = nomem(diag, path);
+            goto done;
+        }
+        for (size_t f = 0; f < layout->field_count; f++) {
+            const gk_csv_field *field = &rec->fields[pos[f + 2]];
+            columns[f] = field->column;
+            status = parse_value(path, field, &layout->fields[f], &pkg->arena, &values[f], diag);
+            if (status != GK_OK)
+                goto done;
+        }
+        row->values = values;
+        row->columns = columns;
+        if (layout->is_stub &&
+            (status = check_stub_item(pkg, layout, path, data->rows, data->row_count,
+                                      &rec->fields[pos[2]], diag)) != GK_OK)
+            goto done;
+        data->row_count++;
+    }
+    apply_fill_down(layout, data->rows, data->row_count);
+done:
+    free(names);
+    free(pos);
+    gk_csv_free(csv);
+    return status;
+}
+
+/* ---- narrative --------------------------------------------------------------------- */
+
+static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
+{
+    static const char *const files[GK_PART_COUNT] = {"overview.md", "explanation.md",
+                                                     "glossary.md"};
+    for (int part = 0; part < GK_PART_COUNT; part++) {
+        char *path = gk_arena_printf(&pkg->arena, "%s/narrative/%s/%s", pkg->dir, unit->code,
+                                     files[part]);
+        if (path == NULL)
+            return nomem(diag, pkg->dir);
+        unit->narrative_path[part] = path;
+        if (!file_exists(path))
+            continue;
+        char *text = NULL;
+        size_t len = 0;
+        gk_status status = gk_text_load(path, &text, &len, NULL, diag);
+        if (status != GK_OK)
+            return status;
+        unit->narrative[part] = gk_arena_strndup(&pkg->arena, text, len);
+        free(text);
+        if (unit->narrative[part] == NULL)
+            return nomem(diag, path);
+    }
+    return GK_OK;
+}
+
+/* ---- the package ------------------------------------------------------------------- */
+
+gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
+                          gk_package **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_package *pkg = calloc(1, sizeof *pkg);
+    if (pkg == NULL)
+        return nomem(diag, dir);
+    pkg->dir = gk_arena_strdup(&pkg->arena, dir);
+    gk_status status = pkg->dir ? load_units(pkg, diag) : nomem(diag, dir);
+
+    if (status == GK_OK) {
+        char *resolved = profile_dir
+                             ? gk_arena_strdup(&pkg->arena, profile_dir)
+                             : gk_arena_printf(&pkg->arena, "%s/%s", layouts_root,
+                                               pkg->units[0].profile);
+        if (resolved == NULL)
+            status = nomem(diag, dir);
+        else if (profile_dir == NULL && (strchr(pkg->units[0].profile, '/') ||
+                                         strcmp(pkg->units[0].profile, "..") == 0))
+            status = gk_diag_set(diag, GK_ERR_DATA, "units.csv", pkg->units[0].line, 0,
+                                 "column 'profile': expected a profile name, found '%s'",
+                                 pkg->units[0].profile);
+        else
+            status = gk_profile_load(resolved, &pkg->profile, diag);
+    }
+    if (status == GK_OK) {
+        pkg->tables = gk_arena_alloc(&pkg->arena,
+                                     (pkg->profile->table_count + 1) * sizeof *pkg->tables);
+        if (pkg->tables == NULL)
+            status = nomem(diag, dir);
+    }
+    for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
+        status = load_table(pkg, &pkg->profile->tables[t], &pkg->tables[t], diag);
+    for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
+        status = load_narrative(pkg, &pkg->units[u], diag);
+
+    if (status != GK_OK) {
+        gk_package_free(pkg);
+        return status;
+    }
+    *out = pkg;
+    return GK_OK;
+}
+
+void gk_package_free(gk_package *package)
+{
+    if (package == NULL)
+        return;
+    gk_profile_free(package->profile);
+    gk_arena_free(&package->arena);
+    free(package);
+}
+
+const gk_table_data *gk_package_table(const gk_package *package, const gk_table_layout *layout)
+{
+    for (size_t t = 0; t < package->profile->table_count; t++)
+        if (package->tables[t].layout == layout)
+            return &package->tables[t];
+    return NULL;
+}
+
+int gk_package_unit_index(const gk_package *package, const char *code)
+{
+    for (size_t u = 0; u < package->unit_count; u++)
+        if (strcmp(package->units[u].code, code) == 0)
+            return (int)u;
+    return -1;
+}
+
+size_t gk_value_format(const gk_value *value, char *buf, size_t size)
+{
+    switch (value->kind) {
+    case GK_VALUE_NUMBER:
+        return gk_decimal_format(value->number, value->decimals, buf, size);
+    case GK_VALUE_TEXT:
+        return (size_t)snprintf(buf, size, "%s", value->text);
+    case GK_VALUE_BLANK:
+        break;
+    }
+    if (size > 0)
+        buf[0] = '\0';
+    return 0;
+}

@@ -1,0 +1,88 @@
+/* The budget package in memory: units, typed table rows and narrative text.
+ *
+ * gk_package_load reads PACKAGE/units.csv, resolves the layout profile the units name, then
+ * reads every tables/ID.csv against its layout: each value is typed (text, code, or an exact
+ * integer number) and remembers its file position for later diagnostics. */
+#ifndef GONGKAI_PACKAGE_H
+#define GONGKAI_PACKAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gongkai/diag.h"
+#include "layout/layout.h"
+#include "util/arena.h"
+
+typedef enum gk_value_kind { GK_VALUE_BLANK, GK_VALUE_TEXT, GK_VALUE_NUMBER } gk_value_kind;
+
+/* A typed value. Numbers are exact: number / 10^decimals (money in 0.01 万元 is decimals 2). */
+typedef struct gk_value {
+    gk_value_kind kind;
+    const char *text; /* GK_VALUE_TEXT */
+    int64_t number;   /* GK_VALUE_NUMBER */
+    int decimals;
+} gk_value;
+
+typedef enum gk_part {
+    GK_PART_OVERVIEW,    /* 第一部分 概况: narrative/CODE/overview.md */
+    GK_PART_EXPLANATION, /* 第三部分 情况说明: explanation.md */
+    GK_PART_GLOSSARY,    /* 第四部分 名词解释: glossary.md */
+    GK_PART_COUNT
+} gk_part;
+
+typedef struct gk_unit {
+    const char *code;
+    const char *name;
+    const char *department_code;
+    const char *department_name;
+    const char *year;
+    const char *profile;
+    gk_booklet_kind booklet;
+    int line; /* in units.csv */
+    const char *narrative[GK_PART_COUNT];      /* Markdown text, or NULL when absent */
+    const char *narrative_path[GK_PART_COUNT];
+} gk_unit;
+
+typedef struct gk_data_row {
+    size_t unit;             /* index into package->units */
+    int level;               /* 1 = top level */
+    const gk_value *values;  /* one per layout field */
+    int line;                /* CSV line of the record */
+    const int *columns;      /* CSV column (in characters) of each value */
+} gk_data_row;
+
+typedef struct gk_table_data {
+    const gk_table_layout *layout;
+    const char *path; /* the CSV, for messages (it may not exist) */
+    gk_data_row *rows;
+    size_t row_count;
+} gk_table_data;
+
+typedef struct gk_package {
+    const char *dir;
+    gk_unit *units;
+    size_t unit_count;
+    gk_profile *profile;
+    gk_table_data *tables; /* parallel to profile->tables */
+    gk_arena arena;
+} gk_package;
+
+/* Loads a package. profile_dir, if not NULL, overrides the profile named in units.csv;
+ * otherwise the profile is looked up as LAYOUTS_ROOT/NAME. The first error stops loading and
+ * is returned with its file:line:col in diag. */
+gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
+                          gk_package **out, gk_diag *diag);
+
+void gk_package_free(gk_package *package);
+
+/* The data of the table with this layout. */
+const gk_table_data *gk_package_table(const gk_package *package, const gk_table_layout *layout);
+
+/* Index of the unit with this code, or -1. */
+int gk_package_unit_index(const gk_package *package, const char *code);
+
+/* Formats a number value ("294.28"); blank and text values give their text or "". */
+size_t gk_value_format(const gk_value *value, char *buf, size_t size);
+
+#endif

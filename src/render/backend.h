@@ -1,0 +1,78 @@
+/* The backend interface: one struct of function pointers per output format.
+ *
+ * The walker (render.c) drives a backend through these slots in a fixed order:
+ *   open, begin_document, { text_block }, { begin_table, header, { row }, end_table },
+ *   end_document, close.
+ * Slots are semantic (a table, its header, a row), never drawing-level, and carry the
+ * resolved layout (column widths, alignment, types, header merges) so that no backend needs
+ * to know which public table it is drawing. Optional slots may be NULL. close is called
+ * exactly once after open was tried, even after a failure. */
+#ifndef GONGKAI_BACKEND_H
+#define GONGKAI_BACKEND_H
+
+#include <stdint.h>
+
+#include "model/document.h"
+
+enum { GK_BACKEND_ABI = 1 }; /* slots are only ever appended */
+
+typedef struct gk_doc_meta {
+    const char *title;   /* "乐山市…2025年单位预算" */
+    const char *author;  /* the unit or department name */
+    const char *subject; /* "单位预算" */
+    int64_t created;     /* seconds since 1970, derived from the budget year: never the clock */
+    const gk_document *document;
+} gk_doc_meta;
+
+typedef struct gk_table_info {
+    const char *number;      /* 公开表3-1 */
+    const char *title;
+    const char *unit_line;   /* 单位：… */
+    const char *amount_line; /* 金额单位：万元 */
+    const char *continued;   /* 续表 */
+    bool landscape;
+    const gk_column *columns;
+    size_t column_count;
+    const gk_header_cell *header;
+    size_t header_count;
+    int header_rows;
+    size_t row_count;
+    bool empty;
+} gk_table_info;
+
+typedef struct gk_row_view {
+    gk_row_kind kind;
+    int level;
+    const gk_cell *cells; /* one per column */
+    size_t index;         /* 0-based body row index */
+} gk_row_view;
+
+typedef enum gk_text_role {
+    GK_TEXT_PART_TITLE, /* 第一部分 … */
+    GK_TEXT_MARKDOWN    /* a narrative part as Markdown */
+} gk_text_role;
+
+typedef struct gk_backend {
+    const char *name;      /* "xlsx" */
+    const char *extension; /* ".xlsx" */
+    int abi;
+    size_t ctx_size;       /* the walker allocates and zeroes this much state */
+
+    gk_status (*open)(void *ctx, const char *path, gk_diag *diag);
+    gk_status (*begin_document)(void *ctx, const gk_doc_meta *meta, gk_diag *diag);
+    gk_status (*text_block)(void *ctx, gk_text_role role, const char *text, gk_diag *diag);
+    gk_status (*begin_table)(void *ctx, const gk_table_info *table, gk_diag *diag);
+    gk_status (*header)(void *ctx, const gk_table_info *table, gk_diag *diag);
+    gk_status (*row)(void *ctx, const gk_table_info *table, const gk_row_view *row,
+                     gk_diag *diag);
+    gk_status (*end_table)(void *ctx, const gk_table_info *table, gk_diag *diag);
+    gk_status (*end_document)(void *ctx, gk_diag *diag); /* writes the whole file */
+    void (*close)(void *ctx);
+} gk_backend;
+
+/* The backends, by name; NULL when unknown. */
+const gk_backend *gk_backend_find(const char *name);
+
+extern const gk_backend gk_backend_xlsx;
+
+#endif

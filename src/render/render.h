@@ -1,0 +1,20 @@
+/* Rendering a document through a backend into a file, published atomically. */
+#ifndef GONGKAI_RENDER_H
+#define GONGKAI_RENDER_H
+
+#include "render/backend.h"
+
+/* Renders doc with backend into path. The backend writes a temporary file beside path; only
+ * a complete, successfully closed file is synced and renamed to path, so a failure never
+ * leaves a partial file at path (an older file there stays intact). */
+gk_status gk_render(const gk_document *doc, const gk_backend *backend, const char *path,
+                    gk_diag *diag);
+
+/* The output file name for a document: "CODE_NAME_YEAR" plus extension, with characters
+ * unsafe in file names (/ \ : * ? " < > | and controls) replaced by '_'. */
+size_t gk_output_name(const gk_document *doc, const char *extension, char *buf, size_t size);
+
+/* Seconds since 1970 of January 1st of year, 00:00 UTC (0 if year is not a number). */
+int64_t gk_year_epoch(const char *year);
+
+#endif

@@ -1,0 +1,81 @@
+/* Bump allocator in chained blocks; see arena.h. */
+#include "util/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ARENA_BLOCK_MIN = 16 * 1024 };
+
+struct gk_arena_block {
+    gk_arena_block *next;
+    size_t size;
+    size_t used;
+    max_align_t data[]; /* aligned storage */
+};
+
+void *gk_arena_alloc(gk_arena *arena, size_t size)
+{
+    const size_t align = sizeof(max_align_t);
+    size = (size + align - 1) / align * align;
+    gk_arena_block *block = arena->head;
+    if (block == NULL || block->size - block->used < size) {
+        size_t capacity = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
+        block = malloc(sizeof *block + capacity);
+        if (block == NULL)
+            return NULL;
+        block->size = capacity;
+        block->used = 0;
+        block->next = arena->head;
+        arena->head = block;
+    }
+    void *memory = (char *)block->data + block->used;
+    block->used += size;
+    memset(memory, 0, size);
+    return memory;
+}
+
+char *gk_arena_strndup(gk_arena *arena, const char *text, size_t len)
+{
+    char *copy = gk_arena_alloc(arena, len + 1);
+    if (copy != NULL) {
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+char *gk_arena_strdup(gk_arena *arena, const char *text)
+{
+    return text ? gk_arena_strndup(arena, text, strlen(text)) : NULL;
+}
+
+char *gk_arena_printf(gk_arena *arena, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int len = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    if (len < 0)
+        return NULL;
+    char *text = gk_arena_alloc(arena, (size_t)len + 1);
+    if (text == NULL)
+        return NULL;
+    va_start(args, format);
+    vsnprintf(text, (size_t)len + 1, format, args);
+    va_end(args);
+    return text;
+}
+
+void gk_arena_free(gk_arena *arena)
+{
+    gk_arena_block *block = arena->head;
+    while (block != NULL) {
+        gk_arena_block *next = block->next;
+        free(block);
+        block = next;
+    }
+    arena->head = NULL;
+}
