@@ -300,6 +300,12 @@ static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t
     if (gb_bad.kind == BAD_NO_CONVERTER)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "file is not UTF-8 and the GB18030 converter (iconv) is unavailable");
+    /* 84 31 95 33 is the GB18030 form of the BOM; iconv keeps it as U+FEFF. Drop it before
+     * counting columns, as for the UTF-8 BOM. */
+    if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(text, text + 3, text_len - 3 + 1);
+        text_len -= 3;
+    }
     gk_status st;
     if (gb_bad.kind != BAD_NONE) {
         if (utf8_bad.offset >= gb_bad.offset)
@@ -313,11 +319,6 @@ static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t
     if (st != GK_OK) {
         free(text);
         return st;
-    }
-    /* 84 31 95 33 is the GB18030 form of the BOM; iconv keeps it as U+FEFF. */
-    if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        memmove(text, text + 3, text_len - 3 + 1);
-        text_len -= 3;
     }
     *out = text;
     *out_len = text_len;

@@ -36,7 +36,7 @@ typedef struct table_loader {
     gk_yaml_doc *yd;
     const gk_profile *profile;
     gk_table_layout *t;
-    yaml_node_t *columns, *inputs, *summary, *items, *derived, *rows;
+    yaml_node_t *columns, *inputs, *summary, *items, *derived, *rows, *title;
 
     leaf_spec leaves[MAX_COLUMNS];
     size_t leaf_count;
@@ -82,6 +82,7 @@ static gk_status read_number(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 }
 static gk_status read_title(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
+    ((table_loader *)tl)->title = v;
     return gk_yaml_string(yd, v, &((table_loader *)tl)->t->title);
 }
 static gk_status read_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
@@ -775,6 +776,8 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
         if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK)
             status = resolve_summary(tl);
     }
+    if (status == GK_OK)
+        status = check_template(tl, tl->title, t->title); /* "…（{year}年度）" */
     if (status != GK_OK)
         goto done;
 

@@ -406,7 +406,8 @@ static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_k
         gk_table *table = &doc->tables[t];
         table->layout = booklet->tables[t];
         table->unit_line = gk_arena_printf(&doc->arena, "单位：%s", doc->name);
-        if (table->unit_line == NULL)
+        table->title = expand(&b, table->layout->title, doc->unit, table->layout, NULL);
+        if (table->unit_line == NULL || table->title == NULL)
             return nomem(&b);
         const gk_table_data *data = gk_package_table(pkg, table->layout);
         gk_status status = table->layout->is_stub ? build_stub_table(&b, table, data)

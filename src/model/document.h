@@ -32,6 +32,7 @@ typedef struct gk_row {
 
 typedef struct gk_table {
     const gk_table_layout *layout;
+    const char *title;     /* the layout's title with {year} etc. expanded */
     gk_row *rows;
     size_t row_count;
     bool empty;           /* no data rows: printed with the empty-table wording */

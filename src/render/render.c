@@ -53,7 +53,7 @@ static void fill_table_info(const gk_document *doc, const gk_table *table, gk_ta
     const gk_table_layout *layout = table->layout;
     *info = (gk_table_info){
         .number = layout->number,
-        .title = layout->title,
+        .title = table->title,
         .unit_line = table->unit_line,
         .amount_line = doc->amount_line,
         .continued = doc->profile->continued,

@@ -198,6 +198,10 @@ static void test_gb18030_bom_is_stripped(void **state)
 {
     (void)state;
     decode_ok(BYTES("\x84\x31\x95\x33" GBK_YUSUAN), "预算", GK_ENCODING_GB18030);
+    /* Columns are counted after it, as after a UTF-8 BOM. */
+    decode_error(BYTES("\x84\x31\x95\x33" GBK_YUSUAN "\xFF"), 1, 3,
+                 "invalid GB18030 byte sequence FF");
+    decode_error(BYTES("\x84\x31\x95\x33" GBK_YUSUAN "\0"), 1, 3, "NUL byte in text file");
 }
 
 /* glibc 2.36 behaviour we rely on (reliability notes B6): GB18030 reads A2 E3 as the euro sign

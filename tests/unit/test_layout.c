@@ -1,0 +1,224 @@
+/* Layout profiles: the shipped sichuan-2025 profile resolves to the reference's headers, and
+ * broken layout files give errors that name the file, line and column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "layout/layout.h"
+#include "../support/testutil.h"
+
+static const char *const profile_dir = GK_SOURCE_DIR "/layouts/sichuan-2025";
+
+static const gk_header_cell *find_header(const gk_table_layout *t, const char *text)
+{
+    for (size_t i = 0; i < t->header_count; i++)
+        if (strcmp(t->header[i].text, text) == 0)
+            return &t->header[i];
+    return NULL;
+}
+
+static void assert_header(const gk_table_layout *t, const char *text, int row, int col, int rows,
+                          int cols)
+{
+    const gk_header_cell *h = find_header(t, text);
+    if (h == NULL)
+        fail_msg("header '%s' not found in table %s", text, t->id);
+    assert_int_equal(h->row, row);
+    assert_int_equal(h->col, col);
+    assert_int_equal(h->rows, rows);
+    assert_int_equal(h->cols, cols);
+}
+
+static void test_profile_has_fifteen_tables(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(profile_dir, &profile, &diag), GK_OK);
+    static const char *const ids[] = {"1", "1-1", "1-2", "2", "2-1", "3", "3-1", "3-2",
+                                      "3-3", "4", "4-1", "5", "6", "7", "8"};
+    const gk_booklet *unit = &profile->booklets[GK_BOOKLET_UNIT];
+    assert_int_equal(unit->table_count, 15);
+    for (size_t i = 0; i < 15; i++)
+        assert_string_equal(unit->tables[i]->id, ids[i]);
+    assert_string_equal(profile->amount_unit, "万元");
+    assert_int_equal(profile->amount_decimals, 2);
+    assert_true(profile->zero_blank);
+    assert_string_equal(profile->empty_text, "注：此表无数据");
+    gk_profile_free(profile);
+}
+
+static void test_three_header_rows_of_3_3(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(profile_dir, &profile, &diag), GK_OK);
+    const gk_table_layout *t = gk_profile_table(profile, "3-3");
+    assert_non_null(t);
+    assert_int_equal(t->header_rows, 3);
+    assert_int_equal(t->column_count, 8);
+    assert_header(t, "单位编码", 0, 0, 3, 1);
+    assert_header(t, "当年财政拨款预算安排", 0, 2, 1, 6);
+    assert_header(t, "合计", 1, 2, 2, 1);
+    assert_header(t, "公务用车购置及运行费", 1, 4, 1, 3);
+    assert_header(t, "公务用车运行费", 2, 6, 1, 1);
+    assert_header(t, "公务接待费", 1, 7, 2, 1);
+    /* the unit name is computed from a template, so it is not a CSV field */
+    assert_int_equal(t->columns[1].field, -1);
+    assert_int_equal(gk_layout_field_index(t, "name"), -1);
+    assert_true(gk_layout_field_index(t, "reception") >= 0);
+    assert_true(t->columns[7].sum);
+    assert_int_equal(t->columns[7].align, GK_ALIGN_RIGHT);
+    gk_profile_free(profile);
+}
+
+static void test_stub_table_1(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(profile_dir, &profile, &diag), GK_OK);
+    const gk_table_layout *t = gk_profile_table(profile, "1");
+    assert_true(t->is_stub);
+    assert_int_equal(t->column_count, 4);
+    assert_int_equal(t->header_rows, 2);
+    /* 6 income items beside 28 function classes, then totals */
+    assert_true(t->row_count >= 31);
+    assert_string_equal(t->rows[0].cells[0].text, "一、一般公共预算拨款收入");
+    assert_int_equal(t->rows[0].cells[1].kind, GK_STUB_EXPR);
+    assert_int_equal(t->field_count, 2);
+    assert_string_equal(t->fields[0].key, "item");
+    gk_profile_free(profile);
+}
+
+static void test_merge_by_in_table_6(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(profile_dir, &profile, &diag), GK_OK);
+    const gk_table_layout *t = gk_profile_table(profile, "6");
+    assert_int_equal(t->columns[0].merge_by_count, 1);
+    assert_int_equal(t->columns[0].merge_by[0], GK_FIELD_UNIT_CODE);
+    assert_int_equal(t->columns[1].merge_by_count, 2);
+    gk_profile_free(profile);
+}
+
+/* ---- broken profiles ----------------------------------------------------------------- */
+
+static const char booklet[] = "profile: %s\n"
+                              "amount_unit: 万元\n"
+                              "amount_decimals: 2\n"
+                              "empty_text: 注：此表无数据\n"
+                              "booklets:\n"
+                              "  unit: {title: 单位预算, tables: [t]}\n";
+
+/* Writes a one-table profile whose table file is `table`, loads it and returns the status. */
+static gk_status load_broken(const char *table, gk_diag *diag, char *dir, size_t size)
+{
+    char root[1024];
+    tu_tempdir(root, sizeof root, "layout");
+    snprintf(dir, size, "%s/p", root);
+    mkdir(dir, 0777);
+    char text[1024];
+    snprintf(text, sizeof text, booklet, "p");
+    tu_write(dir, "booklet.yaml", text);
+    tu_write(dir, "t.yaml", table);
+    gk_profile *profile = NULL;
+    gk_status status = gk_profile_load(dir, &profile, diag);
+    gk_profile_free(profile);
+    return status;
+}
+
+typedef struct broken_case {
+    const char *table;
+    int line, column;
+    const char *message;
+} broken_case;
+
+static void test_broken_layouts(void **state)
+{
+    (void)state;
+    static const broken_case cases[] = {
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolums: []\n", 4, 1, "unknown key 'colums'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A, width: wide}\n",
+         5, 32, "expected a whole number, found 'wide'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n  - {key: a, header: B}\n",
+         6, 5, "duplicate column key 'a'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A, type: money}\n",
+         5, 31, "expected one of text, code, amount, count, percent, found 'money'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A, merge_by: [nope]}\n",
+         5, 36, "merge_by names 'nope'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A, value: \"{unit.nmae}\"}\n",
+         5, 32, "unknown placeholder '{unit.nmae}'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "summary:\n  - {kind: total, label: 合计, label_column: b}\n",
+         7, 44, "'b' is not a column key"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - [=y]\n",
+         8, 6, "'y' is not an item"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - [=x, extra]\n",
+         8, 5, "expected 1 cells (one per column), found 2"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns: [\n", 5, 1, "YAML syntax"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\nid: u\ncolumns: []\n", 4, 1, "duplicate key 'id'"},
+        {"id: t\nnumber: 公开表T\ncolumns:\n  - {key: a, header: A}\n", 1, 1, "missing key 'title'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: A-1, header: A}\n", 5, 11,
+         "expected a column key of a-z"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: level, header: A}\n", 5, 5,
+         "'level' is reserved"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_diag diag = {0};
+        char dir[1024];
+        gk_status status = load_broken(cases[i].table, &diag, dir, sizeof dir);
+        if (status != GK_ERR_LAYOUT || strstr(diag.message, cases[i].message) == NULL ||
+            diag.line != cases[i].line || diag.column != cases[i].column ||
+            strstr(diag.file, "/p/t.yaml") == NULL)
+            fail_msg("case %zu: status %d, %s:%d:%d: %s (expected %d:%d: %s)", i, status,
+                     diag.file, diag.line, diag.column, diag.message, cases[i].line,
+                     cases[i].column, cases[i].message);
+    }
+}
+
+static void test_missing_table_file_and_profile_name(void **state)
+{
+    (void)state;
+    char root[1024], dir[1100];
+    tu_tempdir(root, sizeof root, "layout");
+    snprintf(dir, sizeof dir, "%s/q", root);
+    mkdir(dir, 0777);
+    char text[1024];
+    snprintf(text, sizeof text, booklet, "q");
+    tu_write(dir, "booklet.yaml", text);
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(dir, &profile, &diag), GK_ERR_LAYOUT);
+    assert_non_null(strstr(diag.file, "booklet.yaml"));
+    assert_int_equal(diag.line, 6);
+    assert_non_null(strstr(diag.message, "table 't' is listed but"));
+
+    snprintf(text, sizeof text, booklet, "other");
+    tu_write(dir, "booklet.yaml", text);
+    assert_int_equal(gk_profile_load(dir, &profile, &diag), GK_ERR_LAYOUT);
+    assert_non_null(strstr(diag.message, "does not match its folder name 'q'"));
+
+    assert_int_equal(gk_profile_load("/nonexistent/profile", &profile, &diag), GK_ERR_LAYOUT);
+    assert_non_null(strstr(diag.message, "not a layout profile"));
+    assert_null(profile);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_profile_has_fifteen_tables),
+        cmocka_unit_test(test_three_header_rows_of_3_3),
+        cmocka_unit_test(test_stub_table_1),
+        cmocka_unit_test(test_merge_by_in_table_6),
+        cmocka_unit_test(test_broken_layouts),
+        cmocka_unit_test(test_missing_table_file_and_profile_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
