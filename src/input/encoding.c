@@ -146,23 +146,6 @@ static size_t gb_shown_length(const unsigned char *s, size_t avail)
     return n < avail ? n : avail;
 }
 
-/* Grows the output buffer of a conversion, keeping what was written. */
-static bool grow_output(char **buf, size_t *cap, char **outp, size_t *outleft)
-{
-    size_t used = (size_t)(*outp - *buf);
-    if (*cap > SIZE_MAX / 2)
-        return false;
-    size_t bigger = *cap * 2;
-    char *p = realloc(*buf, bigger);
-    if (p == NULL)
-        return false;
-    *buf = p;
-    *cap = bigger;
-    *outp = p + used;
-    *outleft = bigger - used - 1; /* keep a byte for the NUL */
-    return true;
-}
-
 /* Converts GB18030 to UTF-8 with one strict iconv() call (more if the output must grow).
  * No //IGNORE or //TRANSLIT: a bad byte must stop us, never be dropped or guessed. On
  * failure *out holds the text converted so far (for counting columns), still NUL-terminated. */
@@ -184,22 +167,29 @@ static bad_spot gb18030_convert(const unsigned char *bytes, size_t len, char **o
     }
     char *inp = (char *)bytes; /* iconv's prototype is not const-correct */
     size_t inleft = len;
-    char *outp = buf;
-    size_t outleft = cap - 1;
+    size_t used = 0; /* bytes of output so far; pointers are re-derived after each realloc */
     bad_spot spot = {BAD_NONE, 0, 0};
     while (inleft > 0) {
-        if (iconv(cd, &inp, &inleft, &outp, &outleft) != (size_t)-1)
+        char *outp = buf + used;
+        size_t outleft = cap - 1 - used; /* keep a byte for the NUL */
+        size_t rc = iconv(cd, &inp, &inleft, &outp, &outleft);
+        int error = errno;
+        used = (size_t)(outp - buf);
+        if (rc != (size_t)-1)
             break;
-        if (errno == E2BIG) {
-            if (!grow_output(&buf, &cap, &outp, &outleft)) {
+        if (error == E2BIG) {
+            char *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (bigger == NULL) {
                 spot.kind = BAD_NOMEM;
                 break;
             }
+            buf = bigger;
+            cap *= 2;
             continue;
         }
         /* EILSEQ: invalid; EINVAL: incomplete, which with the whole file given means cut off
          * by its end. */
-        spot.kind = errno == EINVAL ? BAD_TRUNCATED : BAD_INVALID;
+        spot.kind = error == EINVAL ? BAD_TRUNCATED : BAD_INVALID;
         spot.offset = (size_t)((unsigned char *)inp - bytes);
         break;
     }
@@ -208,9 +198,9 @@ static bad_spot gb18030_convert(const unsigned char *bytes, size_t len, char **o
         free(buf);
         return spot;
     }
-    *outp = '\0';
+    buf[used] = '\0';
     *out = buf;
-    *out_len = (size_t)(outp - buf);
+    *out_len = used;
     return spot;
 }
 
