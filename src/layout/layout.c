@@ -805,6 +805,7 @@ done:
 
 typedef struct booklet_loader {
     gk_profile *profile;
+    yaml_node_t *parts;
     const char *table_ids[GK_BOOKLET_KIND_COUNT][MAX_TABLES];
     yaml_node_t *table_nodes[GK_BOOKLET_KIND_COUNT][MAX_TABLES];
     size_t table_counts[GK_BOOKLET_KIND_COUNT];
@@ -898,7 +899,91 @@ static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     }
     return GK_OK;
 }
+static gk_status bk_contents_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->contents_title);
+}
+static gk_status bk_parts(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((booklet_loader *)p)->parts = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of parts");
+}
+
+/* -- parts -- */
+
+static gk_status part_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_part_spec *part = p;
+    gk_status status = gk_yaml_string(yd, v, &part->title);
+    static const char *const known[] = {"{unit.code}", "{unit.name}", "{department.code}",
+                                        "{department.name}", "{year}", "{booklet}"};
+    for (const char *q = strchr(part->title, '{'); status == GK_OK && q; q = strchr(q + 1, '{')) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof known / sizeof *known && !ok; i++)
+            ok = strncmp(q, known[i], strlen(known[i])) == 0;
+        if (!ok)
+            status = gk_yaml_error(yd, v, "unknown placeholder in '%s' (expected {unit.name}, "
+                                          "{unit.code}, {department.name}, {department.code}, "
+                                          "{year} or {booklet})", part->title);
+    }
+    return status;
+}
+static gk_status part_narrative(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_part_spec *part = p;
+    gk_status status = gk_yaml_string(yd, v, &part->narrative);
+    if (status == GK_OK && !key_is_valid(part->narrative))
+        return gk_yaml_error(yd, v, "expected a file stem of a-z, 0-9 and _, found '%s'",
+                             part->narrative);
+    return status;
+}
+static gk_status part_tables(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_bool(yd, v, &((gk_part_spec *)p)->tables);
+}
+static const gk_yaml_key part_keys[] = {
+    {"title", part_title, true},
+    {"narrative", part_narrative, false},
+    {"tables", part_tables, false},
+};
+
+static gk_status load_parts(gk_profile *profile, booklet_loader *bl, gk_yaml_doc *yd)
+{
+    if (bl->parts == NULL) { /* a booklet of tables only */
+        gk_part_spec *part = gk_arena_alloc(&profile->arena, sizeof *part);
+        if (part == NULL)
+            return nomem(yd);
+        *part = (gk_part_spec){"{unit.name}{year}年{booklet}表", NULL, true};
+        profile->parts = part;
+        profile->part_count = 1;
+        return GK_OK;
+    }
+    yaml_node_item_t *start = bl->parts->data.sequence.items.start;
+    size_t count = (size_t)(bl->parts->data.sequence.items.top - start);
+    gk_part_spec *parts = gk_arena_alloc(&profile->arena, (count + 1) * sizeof *parts);
+    if (parts == NULL)
+        return nomem(yd);
+    size_t table_parts = 0;
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *node = gk_yaml_node(yd, start[i]);
+        gk_status status = gk_yaml_read_map(yd, node, part_keys, 3, &parts[i]);
+        if (status != GK_OK)
+            return status;
+        if ((parts[i].narrative != NULL) == parts[i].tables)
+            return gk_yaml_error(yd, node, "a part has either 'narrative' or 'tables: true'");
+        table_parts += parts[i].tables;
+    }
+    if (table_parts != 1)
+        return gk_yaml_error(yd, bl->parts, "expected exactly one part with 'tables: true', "
+                                            "found %zu", table_parts);
+    profile->parts = parts;
+    profile->part_count = count;
+    return GK_OK;
+}
+
 static const gk_yaml_key booklet_keys[] = {
+    {"contents_title", bk_contents_title, false},
+    {"parts", bk_parts, false},
     {"profile", bk_profile, true},
     {"name", bk_name, false},
     {"amount_unit", bk_amount_unit, true},
@@ -974,6 +1059,7 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     profile->dir = gk_arena_strdup(&profile->arena, dir);
     profile->zero_blank = true;
     profile->continued = "续表";
+    profile->contents_title = "目录";
     bl->profile = profile;
 
     gk_yaml_doc yd;
@@ -1001,6 +1087,8 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
         status = gk_yaml_error(&yd, gk_yaml_root(&yd), "booklets: 'unit' lists no tables");
     if (status == GK_OK)
         status = load_booklet_tables(profile, bl, &yd, diag);
+    if (status == GK_OK)
+        status = load_parts(profile, bl, &yd);
     gk_yaml_close(&yd);
     free(bl);
     if (status != GK_OK) {

@@ -125,6 +125,13 @@ typedef struct gk_booklet {
     size_t table_count;
 } gk_booklet;
 
+/* One part of the printed booklet (第一部分 概况, 第二部分 the tables, …). */
+typedef struct gk_part_spec {
+    const char *title;     /* template: {unit.name}, {year}, {booklet}, … */
+    const char *narrative; /* Markdown file stem under narrative/UNIT/, or NULL */
+    bool tables;           /* the part that holds the public tables */
+} gk_part_spec;
+
 typedef struct gk_profile {
     const char *dir;
     const char *name;
@@ -134,6 +141,9 @@ typedef struct gk_profile {
     bool zero_blank;
     const char *empty_text;
     const char *continued;
+    const char *contents_title;  /* 目录 */
+    const gk_part_spec *parts;
+    size_t part_count;
     gk_table_layout *tables; /* every table file named by a booklet, each loaded once */
     size_t table_count;
     gk_booklet booklets[GK_BOOKLET_KIND_COUNT];

@@ -17,6 +17,7 @@ typedef struct builder {
     gk_arena *arena;
     gk_diag *diag;
     scope scope;
+    const char *booklet_title; /* for {booklet} in part titles */
 } builder;
 
 static gk_status nomem(builder *b)
@@ -94,6 +95,8 @@ static const char *expand(builder *b, const char *template, const gk_unit *unit,
             value = unit->department_name;
         else if (unit != NULL && strcmp(name, "year") == 0)
             value = unit->year;
+        else if (strcmp(name, "booklet") == 0 && b->booklet_title != NULL)
+            value = b->booklet_title;
         else if (row != NULL) {
             int field = gk_layout_field_index(layout, name);
             if (field >= 0) {
@@ -184,7 +187,7 @@ static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
 }
 
 static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
-                              const gk_data_row *dr)
+                              const gk_data_row *dr, const char *file)
 {
     const gk_table_layout *layout = table->layout;
     const gk_unit *unit = &b->pkg->units[dr->unit];
@@ -206,6 +209,9 @@ static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
             *value = dr->values[column->field];
             if (value->kind == GK_VALUE_NUMBER)
                 *value = number_value(b, value->number, value->decimals);
+            row->cells[c].file = file;
+            row->cells[c].line = dr->line;
+            row->cells[c].column = dr->columns[column->field];
         }
     }
     return GK_OK;
@@ -325,7 +331,7 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
                 if (data->rows[r].unit != u)
                     continue;
                 sources[table->row_count] = &data->rows[r];
-                status = add_data_row(b, table, capacity, &data->rows[r]);
+                status = add_data_row(b, table, capacity, &data->rows[r], data->path);
             }
         }
     }
@@ -388,11 +394,43 @@ static gk_status build_stub_table(builder *b, gk_table *table, const gk_table_da
 
 /* ---- the document -------------------------------------------------------------------- */
 
+/* The booklet's parts: titles expanded, narrative Markdown parsed; a narrative part whose
+ * file is absent is left out. */
+static gk_status build_parts(builder *b, gk_document *doc)
+{
+    const gk_profile *profile = b->profile;
+    gk_doc_part *parts = gk_arena_alloc(b->arena, (profile->part_count + 1) * sizeof *parts);
+    if (parts == NULL)
+        return nomem(b);
+    size_t count = 0;
+    for (size_t i = 0; i < profile->part_count; i++) {
+        const gk_part_spec *spec = &profile->parts[i];
+        const char *markdown = doc->unit ? doc->unit->narrative[i] : NULL;
+        if (!spec->tables && markdown == NULL)
+            continue;
+        gk_doc_part *part = &parts[count++];
+        part->tables = spec->tables;
+        part->title = expand(b, spec->title, doc->unit, NULL, NULL);
+        if (part->title == NULL)
+            return nomem(b);
+        if (!spec->tables) {
+            gk_status status = gk_narrative_parse(doc->unit->narrative_path[i], markdown, b->arena,
+                                                  &part->narrative, b->diag);
+            if (status != GK_OK)
+                return status;
+        }
+    }
+    doc->parts = parts;
+    doc->part_count = count;
+    return GK_OK;
+}
+
 static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_kind kind,
                                 gk_document *doc, gk_diag *diag)
 {
-    builder b = {pkg, pkg->profile, &doc->arena, diag, scope};
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
+    builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title};
+    doc->booklet_title = booklet->title;
     if (booklet->table_count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
                            "the profile defines no %s booklet",
@@ -416,7 +454,7 @@ static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_k
             return status;
         doc->table_count++;
     }
-    return GK_OK;
+    return build_parts(&b, doc);
 }
 
 gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
@@ -434,7 +472,6 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
     doc->code = unit->code;
     doc->name = unit->name;
     doc->year = unit->year;
-    doc->narrative = unit->narrative;
     scope scope = {&unit_index, 1};
     gk_status status = build_document(package, scope, unit->booklet, doc, diag);
     if (status != GK_OK) {

@@ -7,6 +7,7 @@
 #ifndef GONGKAI_DOCUMENT_H
 #define GONGKAI_DOCUMENT_H
 
+#include "model/narrative.h"
 #include "model/package.h"
 
 typedef enum gk_row_kind {
@@ -22,6 +23,8 @@ typedef struct gk_cell {
     gk_value value;
     int rows, cols;
     bool covered;
+    const char *file; /* where a data cell's value came from (CSV), for diagnostics; else NULL */
+    int line, column;
 } gk_cell;
 
 typedef struct gk_row {
@@ -39,6 +42,13 @@ typedef struct gk_table {
     const char *unit_line; /* "单位：乐山市…" */
 } gk_table;
 
+/* A part of the booklet as printed: a narrative part or the part holding the tables. */
+typedef struct gk_doc_part {
+    const char *title; /* 第一部分 乐山市…概况 */
+    bool tables;
+    gk_narrative narrative;
+} gk_doc_part;
+
 typedef struct gk_document {
     const gk_package *package;
     const gk_profile *profile;
@@ -51,7 +61,9 @@ typedef struct gk_document {
     const char *amount_line;   /* "金额单位：万元" */
     gk_table *tables;
     size_t table_count;
-    const char *const *narrative; /* GK_PART_COUNT Markdown texts (entries may be NULL) */
+    const gk_doc_part *parts; /* in print order; narrative parts without a file are left out */
+    size_t part_count;
+    const char *booklet_title; /* 单位预算 / 部门预算 */
     gk_arena arena;
 } gk_document;
 

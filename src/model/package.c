@@ -359,11 +359,16 @@ done:
 
 static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
 {
-    static const char *const files[GK_PART_COUNT] = {"overview.md", "explanation.md",
-                                                     "glossary.md"};
-    for (int part = 0; part < GK_PART_COUNT; part++) {
-        char *path = gk_arena_printf(&pkg->arena, "%s/narrative/%s/%s", pkg->dir, unit->code,
-                                     files[part]);
+    const gk_profile *profile = pkg->profile;
+    unit->narrative = gk_arena_alloc(&pkg->arena, (profile->part_count + 1) * sizeof(char *));
+    unit->narrative_path = gk_arena_alloc(&pkg->arena, (profile->part_count + 1) * sizeof(char *));
+    if (unit->narrative == NULL || unit->narrative_path == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t part = 0; part < profile->part_count; part++) {
+        if (profile->parts[part].narrative == NULL)
+            continue;
+        char *path = gk_arena_printf(&pkg->arena, "%s/narrative/%s/%s.md", pkg->dir, unit->code,
+                                     profile->parts[part].narrative);
         if (path == NULL)
             return nomem(diag, pkg->dir);
         unit->narrative_path[part] = path;

@@ -24,13 +24,6 @@ typedef struct gk_value {
     int decimals;
 } gk_value;
 
-typedef enum gk_part {
-    GK_PART_OVERVIEW,    /* 第一部分 概况: narrative/CODE/overview.md */
-    GK_PART_EXPLANATION, /* 第三部分 情况说明: explanation.md */
-    GK_PART_GLOSSARY,    /* 第四部分 名词解释: glossary.md */
-    GK_PART_COUNT
-} gk_part;
-
 typedef struct gk_unit {
     const char *code;
     const char *name;
@@ -40,8 +33,10 @@ typedef struct gk_unit {
     const char *profile;
     gk_booklet_kind booklet;
     int line; /* in units.csv */
-    const char *narrative[GK_PART_COUNT];      /* Markdown text, or NULL when absent */
-    const char *narrative_path[GK_PART_COUNT];
+    /* per profile part (profile->parts): the Markdown of narrative/CODE/STEM.md, NULL when the
+     * part holds the tables or the file is absent */
+    const char **narrative;
+    const char **narrative_path;
 } gk_unit;
 
 typedef struct gk_data_row {

@@ -1,7 +1,8 @@
 /* The backend interface: one struct of function pointers per output format.
  *
  * The walker (render.c) drives a backend through these slots in a fixed order:
- *   open, begin_document, { text_block }, { begin_table, header, { row }, end_table },
+ *   open, begin_document,
+ *   { begin_part, [ for the tables part: { begin_table, header, { row }, end_table } ] },
  *   end_document, close.
  * Slots are semantic (a table, its header, a row), never drawing-level, and carry the
  * resolved layout (column widths, alignment, types, header merges) so that no backend needs
@@ -47,10 +48,13 @@ typedef struct gk_row_view {
     size_t index;         /* 0-based body row index */
 } gk_row_view;
 
-typedef enum gk_text_role {
-    GK_TEXT_PART_TITLE, /* 第一部分 … */
-    GK_TEXT_MARKDOWN    /* a narrative part as Markdown */
-} gk_text_role;
+typedef struct gk_part_info {
+    const char *title;             /* 第一部分 乐山市…概况 */
+    size_t index;                  /* 0-based among the printed parts */
+    bool tables;                   /* the tables of the booklet follow this call */
+    const gk_narrative *narrative; /* the part's blocks (narrative parts) */
+    size_t table_count;            /* the tables part: how many tables follow */
+} gk_part_info;
 
 typedef struct gk_backend {
     const char *name;      /* "xlsx" */
@@ -60,7 +64,7 @@ typedef struct gk_backend {
 
     gk_status (*open)(void *ctx, const char *path, gk_diag *diag);
     gk_status (*begin_document)(void *ctx, const gk_doc_meta *meta, gk_diag *diag);
-    gk_status (*text_block)(void *ctx, gk_text_role role, const char *text, gk_diag *diag);
+    gk_status (*begin_part)(void *ctx, const gk_part_info *part, gk_diag *diag); /* optional */
     gk_status (*begin_table)(void *ctx, const gk_table_info *table, gk_diag *diag);
     gk_status (*header)(void *ctx, const gk_table_info *table, gk_diag *diag);
     gk_status (*row)(void *ctx, const gk_table_info *table, const gk_row_view *row,

@@ -86,22 +86,21 @@ static gk_status walk_table(const gk_document *doc, const gk_table *table,
     return status;
 }
 
-/* The booklet's order: 第一部分 概况, 第二部分 the tables, 第三部分 情况说明, 第四部分 名词解释.
- * Backends without text_block (XLSX) receive the tables only. */
+/* The booklet's parts in order (概况, the tables, 情况说明, 名词解释 in the sichuan profile).
+ * Backends without begin_part (XLSX) receive the tables only. */
 static gk_status walk_document(const gk_document *doc, const gk_backend *backend, void *ctx,
                                gk_diag *diag)
 {
-    gk_doc_meta meta = {doc->title, doc->name, doc->profile->booklets[doc->kind].title,
-                        gk_year_epoch(doc->year), doc};
+    gk_doc_meta meta = {doc->title, doc->name, doc->booklet_title, gk_year_epoch(doc->year), doc};
     gk_status status = backend->begin_document(ctx, &meta, diag);
-    if (status == GK_OK && backend->text_block && doc->narrative[GK_PART_OVERVIEW])
-        status = backend->text_block(ctx, GK_TEXT_MARKDOWN, doc->narrative[GK_PART_OVERVIEW], diag);
-    for (size_t t = 0; status == GK_OK && t < doc->table_count; t++)
-        status = walk_table(doc, &doc->tables[t], backend, ctx, diag);
-    for (int part = GK_PART_EXPLANATION; status == GK_OK && backend->text_block &&
-                                         part < GK_PART_COUNT; part++)
-        if (doc->narrative[part])
-            status = backend->text_block(ctx, GK_TEXT_MARKDOWN, doc->narrative[part], diag);
+    for (size_t p = 0; status == GK_OK && p < doc->part_count; p++) {
+        const gk_doc_part *part = &doc->parts[p];
+        gk_part_info info = {part->title, p, part->tables, &part->narrative, doc->table_count};
+        if (backend->begin_part)
+            status = backend->begin_part(ctx, &info, diag);
+        for (size_t t = 0; status == GK_OK && part->tables && t < doc->table_count; t++)
+            status = walk_table(doc, &doc->tables[t], backend, ctx, diag);
+    }
     if (status == GK_OK)
         status = backend->end_document(ctx, diag);
     return status;
