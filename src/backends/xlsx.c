@@ -171,8 +171,10 @@ static double excel_width(const gk_column *column)
 
 /* ---- slots --------------------------------------------------------------------------- */
 
-static gk_status xlsx_open(void *ctx, const char *path, gk_diag *diag)
+static gk_status xlsx_open(void *ctx, const char *path, const gk_render_options *options,
+                           gk_diag *diag)
 {
+    (void)options;
     xlsx_ctx *x = ctx;
     x->workbook = workbook_new(path);
     if (x->workbook == NULL)

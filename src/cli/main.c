@@ -148,7 +148,7 @@ static int export_unit(const gk_package *pkg, size_t unit, const export_args *ar
         gk_output_name(doc, backend->extension, name, sizeof name);
         if (!join_path(path, sizeof path, args->output, name))
             snprintf(path, sizeof path, "output-path-too-long");
-        status = gk_render(doc, backend, path, &diag);
+        status = gk_render(doc, backend, path, NULL, &diag);
         if (status == GK_OK)
             fprintf(stderr, "gongkai: wrote %s\n", path);
     }

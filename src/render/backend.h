@@ -56,13 +56,20 @@ typedef struct gk_part_info {
     size_t table_count;            /* the tables part: how many tables follow */
 } gk_part_info;
 
+/* Options from the command line that a backend may use (NULL fields: its defaults). */
+typedef struct gk_render_options {
+    const char *body_font;  /* TrueType/TTC file for body and table text (PDF) */
+    const char *title_font; /* TrueType/TTC file for titles (PDF) */
+} gk_render_options;
+
 typedef struct gk_backend {
     const char *name;      /* "xlsx" */
     const char *extension; /* ".xlsx" */
     int abi;
     size_t ctx_size;       /* the walker allocates and zeroes this much state */
 
-    gk_status (*open)(void *ctx, const char *path, gk_diag *diag);
+    gk_status (*open)(void *ctx, const char *path, const gk_render_options *options,
+                      gk_diag *diag);
     gk_status (*begin_document)(void *ctx, const gk_doc_meta *meta, gk_diag *diag);
     gk_status (*begin_part)(void *ctx, const gk_part_info *part, gk_diag *diag); /* optional */
     gk_status (*begin_table)(void *ctx, const gk_table_info *table, gk_diag *diag);

@@ -107,7 +107,7 @@ static gk_status walk_document(const gk_document *doc, const gk_backend *backend
 }
 
 gk_status gk_render(const gk_document *doc, const gk_backend *backend, const char *path,
-                    gk_diag *diag)
+                    const gk_render_options *options, gk_diag *diag)
 {
     if (backend->abi != GK_BACKEND_ABI)
         return gk_diag_set(diag, GK_ERR_STATE, path, 0, 0, "backend %s has ABI %d, expected %d",
@@ -121,7 +121,8 @@ gk_status gk_render(const gk_document *doc, const gk_backend *backend, const cha
         gk_publish_abort(tmp);
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
     }
-    status = backend->open(ctx, tmp, diag);
+    static const gk_render_options defaults = {NULL, NULL};
+    status = backend->open(ctx, tmp, options ? options : &defaults, diag);
     if (status == GK_OK)
         status = walk_document(doc, backend, ctx, diag);
     backend->close(ctx);

@@ -8,7 +8,7 @@
  * a complete, successfully closed file is synced and renamed to path, so a failure never
  * leaves a partial file at path (an older file there stays intact). */
 gk_status gk_render(const gk_document *doc, const gk_backend *backend, const char *path,
-                    gk_diag *diag);
+                    const gk_render_options *options, gk_diag *diag);
 
 /* The output file name for a document: "CODE_NAME_YEAR" plus extension, with characters
  * unsafe in file names (/ \ : * ? " < > | and controls) replaced by '_'. */

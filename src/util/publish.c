@@ -78,31 +78,39 @@ void gk_publish_abort(const char *tmp)
         unlink(tmp);
 }
 
+gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0)
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open for writing: %s",
+                           strerror(errno));
+    const char *p = bytes;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = n < 0 ? errno : ENOSPC;
+            close(fd);
+            return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s", strerror(saved));
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (close(fd) != 0)
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
+    return GK_OK;
+}
+
 gk_status gk_publish_bytes(const char *path, const void *bytes, size_t len, gk_diag *diag)
 {
     char tmp[GK_DIAG_FILE_MAX + 32];
     gk_status status = gk_publish_begin(path, tmp, sizeof tmp, diag);
-    if (status != GK_OK)
-        return status;
-    int fd = open(tmp, O_WRONLY | O_TRUNC);
-    const char *p = bytes;
-    size_t left = len;
-    while (fd >= 0 && left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        p += n;
-        left -= (size_t)n;
-    }
-    int saved = errno;
-    if (fd < 0 || left > 0 || close(fd) != 0) {
-        if (fd >= 0 && left > 0)
-            close(fd);
+    if (status == GK_OK && (status = gk_write_file(tmp, bytes, len, diag)) != GK_OK) {
+        if (diag != NULL)
+            snprintf(diag->file, sizeof diag->file, "%s", path);
         gk_publish_abort(tmp);
-        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
-                           strerror(left > 0 || fd < 0 ? saved : errno));
     }
-    return gk_publish_commit(tmp, path, diag);
+    return status == GK_OK ? gk_publish_commit(tmp, path, diag) : status;
 }

@@ -18,6 +18,10 @@ gk_status gk_publish_commit(const char *tmp, const char *final_path, gk_diag *di
 /* Removes the temporary file (after a failure). */
 void gk_publish_abort(const char *tmp);
 
+/* Writes bytes to path (created or truncated), checking every write and the close: a full
+ * disk is an error, never a short file reported as success. Not atomic by itself. */
+gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag);
+
 /* Writes bytes to path atomically (temporary file, checked writes, fsync, rename). */
 gk_status gk_publish_bytes(const char *path, const void *bytes, size_t len, gk_diag *diag);
 

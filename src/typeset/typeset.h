@@ -1,0 +1,88 @@
+/* Typesetting decisions that do not need a PDF library: where a text wraps inside a cell
+ * (Chinese line breaking, 禁则) and where a table breaks across pages.
+ *
+ * Both are pure functions over numbers handed in by the caller: glyph widths come from a
+ * callback (the PDF backend passes its font metrics, tests pass a fake), row heights come
+ * precomputed. Nothing here allocates, prints or fails, so results are exact and testable.
+ *
+ * Both fill a caller's array with the "count may exceed capacity" convention: they return
+ * the full count and write only the first `capacity` entries, so a caller can size a buffer
+ * by calling once with capacity 0 (and a NULL array) and again with the right size. */
+#ifndef GONGKAI_TYPESET_H
+#define GONGKAI_TYPESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Line breaking (linebreak.c) ---------------------------------------------------------- */
+
+/* Advance width of one code point in 1/1000 em (PDF glyph-space units). */
+typedef double (*gk_advance_fn)(const void *font, uint32_t codepoint);
+
+/* How to measure text: a code point is advance(font, cp) * size / 1000 points wide.
+ * A NULL advance measures everything as 0 wide (nothing ever wraps). */
+typedef struct gk_measure {
+    gk_advance_fn advance;
+    const void *font; /* passed through to advance untouched */
+    double size;      /* font size in points */
+} gk_measure;
+
+/* One output line: the byte range [start, end) of the text. Spaces at the end of a line
+ * (where it wrapped or where the paragraph ended) are excluded from end and from width;
+ * spaces inside the line and at its start are kept. */
+typedef struct gk_line {
+    size_t start, end;
+    double width; /* points; equals gk_text_width of [start, end) */
+} gk_line;
+
+/* Width in points of len bytes of UTF-8: the sum of every code point's width, in order. */
+double gk_text_width(const char *utf8, size_t len, const gk_measure *m);
+
+/* Breaks len bytes of valid UTF-8 into lines no wider than max_width points, greedily (each
+ * line takes as much as fits). Returns the number of lines; writes the first `capacity`.
+ *
+ * '\n', "\r\n" and a lone '\r' end a paragraph (hard break); an empty paragraph is one empty
+ * line, so "" gives one line and "a\n" gives two. Within a paragraph a line may end:
+ *   - between two CJK characters (Han, kana, CJK and full-width punctuation and forms);
+ *   - between a CJK character and a "word": a maximal run of ASCII letters, digits and
+ *     other ASCII symbols (. , % - _ / : + ( ) …) and non-CJK letters, which is never split,
+ *     so amounts (1,234.50 -3.10), percentages (56.57%), codes (3010201) and Latin words
+ *     stay whole;
+ *   - after a run of spaces (ASCII space, tab, U+3000 and the U+2000 spaces), which stays
+ *     on the ending line and is dropped from it;
+ * but never so that closing punctuation (，。、；：？！）》」』”’〉】〕…％ , . ; : ! ? ) ] } % …)
+ * starts a line, nor so that opening punctuation (（《「『“‘〈【〔 ( [ { ￥ …) ends one, nor
+ * inside —— or ……, nor after spaces only. When the next character overflows, the line ends
+ * at the last such position, which moves a forbidden break earlier (the previous character
+ * goes down with the punctuation). If the line has no such position:
+ *   - inside a word that alone is wider than max_width, the word is broken between
+ *     characters (still keeping its closing punctuation off the next line's start);
+ *   - otherwise the line overhangs (is wider than max_width) up to the next allowed break.
+ * Every line holds at least one character, so a cell narrower than one character gets one
+ * character per line. Widths that exceed max_width by under 1e-6 pt count as fitting. */
+size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double max_width,
+                      gk_line *lines, size_t capacity);
+
+/* ---- Pagination (paginate.c) -------------------------------------------------------------- */
+
+/* Splits table rows into pages holding whole rows, greedily. row_heights[i] is row i's
+ * height; first_page_height and next_page_height are the heights available for rows on the
+ * first and on every later page (the caller has already taken off titles and the repeated
+ * header). keep_with_next[i] (the array may be NULL: no constraints) keeps row i on the same
+ * page as row i + 1 — rows joined by a vertical merge; the last row's flag is ignored.
+ *
+ * A group of rows so joined moves whole to a new page when it does not fit on the current
+ * one. A group (or single row) taller than a fresh page cannot be kept together: its rows
+ * then flow one by one from the current page, and a row taller than a page gets a page to
+ * itself. A page never stays empty: its first row always goes on it, even when the row does
+ * not fit (so a too-tall group on the shorter first page starts there rather than leaving
+ * the first page blank). Heights that exceed the page by under 1e-6 pt count as fitting.
+ *
+ * Returns the number of pages (zero rows: one page, starting at row 0) and writes each
+ * page's first row index into page_first_row, the first `capacity` of them. */
+size_t gk_paginate(const double *row_heights, const bool *keep_with_next, size_t row_count,
+                   double first_page_height, double next_page_height, size_t *page_first_row,
+                   size_t capacity);
+
+#endif
