@@ -20,9 +20,10 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_UNIT_FILTERS = 256 };
 
 static const char usage_text[] =
     "Usage:\n"
-    "  gongkai export PACKAGE -o OUTDIR [--format xlsx] [--unit CODE]... [--profile DIR]\n"
-    "      Export each unit of the budget package PACKAGE to OUTDIR: one workbook per unit\n"
-    "      with every public table of its booklet.\n"
+    "  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]...\n"
+    "                 [--profile DIR] [--font FILE] [--title-font FILE]\n"
+    "      Export each unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
+    "      workbook (XLSX) with every public table of the booklet.\n"
     "  gongkai template PROFILE -o DIR\n"
     "      Write an empty budget package for a layout profile (a name such as sichuan-2025,\n"
     "      or a folder): units.csv and tables/*.csv with their header rows.\n"
@@ -30,9 +31,11 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  -o, --output DIR   output folder (created if missing)\n"
-    "  --format FORMAT    xlsx (the default)\n"
+    "  --format FORMAT    all (the default: pdf and xlsx), pdf or xlsx\n"
     "  --unit CODE        export only this unit (repeatable)\n"
     "  --profile DIR      use this layout profile folder instead of the one units.csv names\n"
+    "  --font FILE        TrueType/TTC font for body and table text in the PDF\n"
+    "  --title-font FILE  TrueType/TTC font for titles in the PDF\n"
     "\n"
     "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error.\n"
     "Layout profiles are looked up in $GONGKAI_LAYOUTS, else beside the program.\n";
@@ -121,6 +124,7 @@ typedef struct export_args {
     const char *output;
     const char *format;
     const char *profile;
+    gk_render_options render;
     const char *units[MAX_UNIT_FILTERS];
     size_t unit_count;
 } export_args;
@@ -135,20 +139,20 @@ static bool unit_selected(const export_args *args, const char *code)
     return false;
 }
 
-/* Exports one unit; returns 0 on success, 1 after printing its error. */
+/* Exports one unit in every chosen format; returns 0 on success, 1 after printing its error. */
 static int export_unit(const gk_package *pkg, size_t unit, const export_args *args,
-                       const gk_backend *backend)
+                       const gk_backend *const *backends, size_t backend_count)
 {
     gk_diag diag;
     gk_diag_clear(&diag);
     gk_document *doc = NULL;
     gk_status status = gk_document_build_unit(pkg, unit, &doc, &diag);
-    if (status == GK_OK) {
+    for (size_t b = 0; status == GK_OK && b < backend_count; b++) {
         char name[1024], path[PATH_MAX];
-        gk_output_name(doc, backend->extension, name, sizeof name);
+        gk_output_name(doc, backends[b]->extension, name, sizeof name);
         if (!join_path(path, sizeof path, args->output, name))
             snprintf(path, sizeof path, "output-path-too-long");
-        status = gk_render(doc, backend, path, NULL, &diag);
+        status = gk_render(doc, backends[b], path, &args->render, &diag);
         if (status == GK_OK)
             fprintf(stderr, "gongkai: wrote %s\n", path);
     }
@@ -163,9 +167,18 @@ static int export_unit(const gk_package *pkg, size_t unit, const export_args *ar
 
 static int run_export(const export_args *args)
 {
-    const gk_backend *backend = gk_backend_find(args->format);
-    if (backend == NULL)
-        return usage_error("unknown format (expected xlsx)", args->format);
+    /* "all": the booklet first, then the workbook */
+    const gk_backend *backends[2];
+    size_t backend_count = 0;
+    if (strcmp(args->format, "all") == 0) {
+        backends[backend_count++] = gk_backend_find("pdf");
+        backends[backend_count++] = gk_backend_find("xlsx");
+    } else {
+        backends[backend_count++] = gk_backend_find(args->format);
+    }
+    for (size_t b = 0; b < backend_count; b++)
+        if (backends[b] == NULL)
+            return usage_error("unknown format (expected all, pdf or xlsx)", args->format);
 
     char layouts[PATH_MAX];
     find_layouts_root(layouts, sizeof layouts);
@@ -193,7 +206,7 @@ static int run_export(const export_args *args)
     int failed = 0;
     for (size_t u = 0; u < pkg->unit_count; u++)
         if (unit_selected(args, pkg->units[u].code))
-            failed += export_unit(pkg, u, args, backend);
+            failed += export_unit(pkg, u, args, backends, backend_count);
     gk_package_free(pkg);
     return failed ? EXIT_INPUT : 0;
 }
@@ -289,7 +302,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "export") != 0 && strcmp(command, "template") != 0)
         return usage_error("unknown command", command);
 
-    export_args args = {.format = "xlsx"};
+    export_args args = {.format = "all"};
     const char *positional = NULL;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
@@ -300,6 +313,10 @@ int main(int argc, char **argv)
             target = &args.format;
         else if (strcmp(arg, "--profile") == 0 && strcmp(command, "export") == 0)
             target = &args.profile;
+        else if (strcmp(arg, "--font") == 0 && strcmp(command, "export") == 0)
+            target = &args.render.body_font;
+        else if (strcmp(arg, "--title-font") == 0 && strcmp(command, "export") == 0)
+            target = &args.render.title_font;
         else if (strcmp(arg, "--unit") == 0 && strcmp(command, "export") == 0) {
             if (args.unit_count == MAX_UNIT_FILTERS)
                 return usage_error("too many --unit options", NULL);

@@ -85,5 +85,6 @@ typedef struct gk_backend {
 const gk_backend *gk_backend_find(const char *name);
 
 extern const gk_backend gk_backend_xlsx;
+extern const gk_backend gk_backend_pdf;
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "util/publish.h"
 
-static const gk_backend *const backends[] = {&gk_backend_xlsx};
+static const gk_backend *const backends[] = {&gk_backend_pdf, &gk_backend_xlsx};
 
 const gk_backend *gk_backend_find(const char *name)
 {

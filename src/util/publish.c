@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void split_path(const char *path, char *dir, size_t dir_size, const char **base)
@@ -32,6 +33,10 @@ gk_status gk_publish_begin(const char *final_path, char *tmp, size_t size, gk_di
     if (fd < 0)
         return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "cannot create a file in %s: %s",
                            dir, strerror(errno));
+    /* mkstemp makes the file private (0600); a published file gets the usual 0666 & ~umask */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     close(fd);
     return GK_OK;
 }

@@ -24,7 +24,7 @@ static void export_sample(char *out, size_t size)
 {
     tu_tempdir(out, size, "export");
     char *log = NULL;
-    int rc = tu_run(&log, "'%s' export '%s' -o '%s'", GK_EXE, SAMPLE, out);
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx", GK_EXE, SAMPLE, out);
     if (rc != 0)
         fail_msg("export failed (%d):\n%s", rc, log);
     free(log);
@@ -101,7 +101,7 @@ static void test_layout_edit_needs_no_rebuild(void **state)
         fail_msg("could not edit the layout (%d):\n%s", rc, log);
     free(log);
     tu_tempdir(out, sizeof out, "export");
-    rc = tu_run(&log, "'%s' export '%s' -o '%s' --profile '%s'", GK_EXE, SAMPLE, out, profile);
+    rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx --profile '%s'", GK_EXE, SAMPLE, out, profile);
     if (rc != 0)
         fail_msg("export failed (%d):\n%s", rc, log);
     free(log);
@@ -130,7 +130,7 @@ static void test_bad_amount_names_file_line_column(void **state)
     assert_contains(log, "38.6x");
     free(log);
     tu_tempdir(out, sizeof out, "export");
-    rc = tu_run(&log, "'%s' export '%s' -o '%s'", GK_EXE, pkg, out);
+    rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx", GK_EXE, pkg, out);
     assert_int_equal(rc, 1);
     assert_contains(log, "/tables/3-1.csv:3:34: error: column 'personnel'");
     assert_contains(log, ": error: column 'personnel': expected an amount with at most 2 decimals, "
@@ -152,7 +152,7 @@ static void test_bad_layout_names_file_line_column(void **state)
                             profile), 0);
     free(log);
     tu_tempdir(out, sizeof out, "export");
-    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --profile '%s'", GK_EXE, SAMPLE, out, profile);
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx --profile '%s'", GK_EXE, SAMPLE, out, profile);
     assert_int_equal(rc, 1);
     assert_contains(log, "/3-1.yaml:");
     assert_contains(log, ": error: expected one of portrait, landscape, found 'sideways'");
@@ -232,7 +232,7 @@ static void test_template_then_export(void **state)
     fputs("X1,某单位,D1,某部门,2026,sichuan-2025,unit\r\n", f);
     fclose(f);
     tu_tempdir(out, sizeof out, "export");
-    rc = tu_run(&log, "'%s' export '%s' -o '%s'", GK_EXE, dir, out);
+    rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx", GK_EXE, dir, out);
     if (rc != 0)
         fail_msg("export of the template failed (%d):\n%s", rc, log);
     assert_contains(log, "X1_某单位_2026.xlsx");

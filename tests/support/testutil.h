@@ -108,11 +108,13 @@ static inline int tu_run(char **output, const char *format, ...)
     char parent[1024];
     snprintf(parent, sizeof parent, "%s/test-tmp", GK_BINARY_DIR);
     mkdir(parent, 0777);
+    /* the whole command line, && chains included, writes to the log */
     va_list args;
     va_start(args, format);
-    int used = vsnprintf(command, sizeof command, format, args);
+    int used = snprintf(command, sizeof command, "{ ");
+    used += vsnprintf(command + used, sizeof command - (size_t)used, format, args);
     va_end(args);
-    snprintf(command + used, sizeof command - (size_t)used, " >'%s' 2>&1", log);
+    snprintf(command + used, sizeof command - (size_t)used, "; } >'%s' 2>&1", log);
     int status = system(command);
     if (output != NULL)
         *output = tu_read(log, NULL);

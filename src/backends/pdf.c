@@ -1,0 +1,435 @@
+/* The PDF backend (libharu): the whole booklet — cover, 目录, the narrative parts and every
+ * table — typeset in Chinese with embedded, subset fonts.
+ *
+ * The slots only record what the walker sends. end_document then checks that the fonts have
+ * every character, lays the booklet out twice (the first pass finds the page of every part and
+ * table, the second prints them in 目录), draws the display list, repairs libharu's font
+ * output (pdf_font.c), saves to memory and writes the file with checked writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/pdf_internal.h"
+#include "util/publish.h"
+
+typedef struct pdf_ctx {
+    char path[GK_DIAG_FILE_MAX + 32];
+    const char *font_path[PDF_FACE_COUNT];
+    gk_doc_meta meta;
+    gk_part_info *parts;
+    size_t part_count;
+    gk_table_info *infos;
+    pdf_table *tables;
+    size_t table_count, table_capacity;
+    HPDF_Doc pdf;
+    HPDF_STATUS error, detail;
+    gk_pdf_font *fonts[PDF_FACE_COUNT];
+    gk_arena arena;
+} pdf_ctx;
+
+static void haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
+{
+    pdf_ctx *p = user;
+    if (p->error == 0) { /* keep the first: later ones cascade from it */
+        p->error = error;
+        p->detail = detail;
+    }
+}
+
+/* ---- recording ------------------------------------------------------------------------ */
+
+static gk_status pdf_open(void *ctx, const char *path, const gk_render_options *options,
+                          gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    snprintf(p->path, sizeof p->path, "%s", path);
+    p->font_path[PDF_SONG] = options->body_font;
+    p->font_path[PDF_HEI] = options->title_font;
+    (void)diag;
+    return GK_OK;
+}
+
+static gk_status pdf_begin_document(void *ctx, const gk_doc_meta *meta, gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    p->meta = *meta;
+    size_t parts = meta->document->part_count, tables = meta->document->table_count;
+    p->parts = gk_arena_alloc(&p->arena, (parts + 1) * sizeof *p->parts);
+    p->infos = gk_arena_alloc(&p->arena, (tables + 1) * sizeof *p->infos);
+    p->tables = gk_arena_alloc(&p->arena, (tables + 1) * sizeof *p->tables);
+    p->table_capacity = tables;
+    if (p->parts == NULL || p->infos == NULL || p->tables == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
+    return GK_OK;
+}
+
+static gk_status pdf_begin_part(void *ctx, const gk_part_info *part, gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    if (p->part_count == p->meta.document->part_count)
+        return gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0, "more parts than announced");
+    p->parts[p->part_count++] = *part;
+    return GK_OK;
+}
+
+static gk_status pdf_begin_table(void *ctx, const gk_table_info *table, gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    if (p->table_count == p->table_capacity)
+        return gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0, "more tables than announced");
+    gk_table_info *info = &p->infos[p->table_count];
+    *info = *table;
+    pdf_table *t = &p->tables[p->table_count++];
+    t->info = info;
+    t->rows = gk_arena_alloc(&p->arena, (table->row_count + 1) * sizeof *t->rows);
+    t->row_count = 0;
+    if (t->rows == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
+    return GK_OK;
+}
+
+static gk_status pdf_row(void *ctx, const gk_table_info *table, const gk_row_view *row,
+                         gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    pdf_table *t = &p->tables[p->table_count - 1];
+    if (t->row_count == table->row_count)
+        return gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0, "more rows than announced");
+    t->rows[t->row_count++] = *row;
+    return GK_OK;
+}
+
+/* ---- characters the fonts lack ----------------------------------------------------------- */
+
+static uint32_t next_codepoint(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    uint32_t cp;
+    int extra;
+    if (p[0] < 0x80) { cp = p[0]; extra = 0; }
+    else if (p[0] < 0xE0) { cp = p[0] & 0x1F; extra = 1; }
+    else if (p[0] < 0xF0) { cp = p[0] & 0x0F; extra = 2; }
+    else { cp = p[0] & 0x07; extra = 3; }
+    p++;
+    for (int i = 0; i < extra && (*p & 0xC0) == 0x80; i++)
+        cp = (cp << 6) | (*p++ & 0x3F);
+    *s = p;
+    return cp;
+}
+
+/* Fails on the first character of text that the face cannot draw, naming where it occurs. */
+static gk_status check_glyphs(pdf_ctx *p, pdf_face face, const char *text, const char *file,
+                              int line, int column, const char *where, gk_diag *diag)
+{
+    if (text == NULL)
+        return GK_OK;
+    for (const unsigned char *s = (const unsigned char *)text; *s;) {
+        const unsigned char *start = s;
+        uint32_t cp = next_codepoint(&s);
+        if (cp == '\n' || gk_pdf_font_has_glyph(p->fonts[face], cp))
+            continue;
+        return gk_diag_set(diag, GK_ERR_DATA, file ? file : "", line, column,
+                           "character '%.*s' (U+%04X) in %s cannot be printed: the %s font has no "
+                           "glyph for it", (int)(s - start), (const char *)start, (unsigned)cp,
+                           where, face == PDF_SONG ? "body" : "title");
+    }
+    return GK_OK;
+}
+
+static gk_status check_both(pdf_ctx *p, const char *text, const char *file, int line,
+                            const char *where, gk_diag *diag)
+{
+    gk_status status = check_glyphs(p, PDF_SONG, text, file, line, 0, where, diag);
+    return status == GK_OK ? check_glyphs(p, PDF_HEI, text, file, line, 0, where, diag) : status;
+}
+
+static gk_status check_table(pdf_ctx *p, const pdf_table *t, gk_diag *diag)
+{
+    const gk_table_info *info = t->info;
+    const char *where = gk_arena_printf(&p->arena, "%s", info->number);
+    gk_status status = check_both(p, info->title, NULL, 0, where, diag);
+    if (status == GK_OK)
+        status = check_both(p, info->unit_line, NULL, 0, where, diag);
+    for (size_t i = 0; status == GK_OK && i < info->header_count; i++)
+        status = check_glyphs(p, PDF_SONG, info->header[i].text, NULL, 0, 0, where, diag);
+    for (size_t r = 0; status == GK_OK && r < t->row_count; r++)
+        for (size_t c = 0; status == GK_OK && c < info->column_count; c++) {
+            const gk_cell *cell = &t->rows[r].cells[c];
+            if (cell->value.kind == GK_VALUE_TEXT && !cell->covered)
+                status = check_glyphs(p, PDF_SONG, cell->value.text, cell->file, cell->line,
+                                      cell->column, where, diag);
+        }
+    return status;
+}
+
+static gk_status check_narrative(pdf_ctx *p, const gk_narrative *n, gk_diag *diag)
+{
+    gk_status status = GK_OK;
+    for (size_t b = 0; status == GK_OK && b < n->count; b++) {
+        const gk_block *block = &n->blocks[b];
+        pdf_face face = block->kind == GK_BLOCK_HEADING && block->level <= 3 ? PDF_HEI : PDF_SONG;
+        for (size_t s = 0; status == GK_OK && s < block->span_count; s++)
+            status = check_glyphs(p, face, block->spans[s].text, n->path, block->line, 0,
+                                  "the narrative", diag);
+        for (size_t c = 0; status == GK_OK && c < block->rows * block->cols; c++)
+            status = check_glyphs(p, PDF_SONG, block->cells[c], n->path, block->line, 0,
+                                  "the narrative", diag);
+    }
+    return status;
+}
+
+static gk_status check_document(pdf_ctx *p, gk_diag *diag)
+{
+    gk_status status = check_both(p, p->meta.document->name, NULL, 0, "the cover", diag);
+    for (size_t i = 0; status == GK_OK && i < p->part_count; i++) {
+        status = check_both(p, p->parts[i].title, NULL, 0, "a part title", diag);
+        if (status == GK_OK && !p->parts[i].tables)
+            status = check_narrative(p, p->parts[i].narrative, diag);
+    }
+    for (size_t t = 0; status == GK_OK && t < p->table_count; t++)
+        status = check_table(p, &p->tables[t], diag);
+    return status;
+}
+
+/* ---- the booklet's layout ------------------------------------------------------------------ */
+
+/* 一, 二, … 九十九: the numbering of the list of tables. */
+static const char *chinese_number(gk_arena *arena, size_t n)
+{
+    static const char *const digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (n == 0 || n > 99)
+        return gk_arena_printf(arena, "%zu", n);
+    size_t tens = n / 10, ones = n % 10;
+    return gk_arena_printf(arena, "%s%s%s", tens > 1 ? digits[tens] : "", tens ? "十" : "",
+                           digits[ones]);
+}
+
+static const char *table_entry(pdf_layout *lay, size_t index, const gk_table_info *info)
+{
+    return gk_arena_printf(lay->arena, "%s、%s（%s）", chinese_number(lay->arena, index + 1),
+                           info->title, info->number);
+}
+
+/* Where each part and table starts: page indexes from the first pass. */
+typedef struct page_map {
+    size_t *part;
+    size_t *table;
+} page_map;
+
+static int printed_number(const pdf_layout *first_pass, size_t page)
+{
+    return first_pass && page < first_pass->pages.count ? first_pass->pages.pages[page].number : 0;
+}
+
+static void layout_cover(pdf_layout *lay, const gk_doc_meta *meta)
+{
+    pdf_layout_new_page(lay, false, false);
+    lay->y = 250;
+    pdf_flow_centered(lay, PDF_HEI, 26, false, meta->document->name, 30);
+    const char *year = gk_arena_printf(lay->arena, "%s年%s", meta->document->year, meta->subject);
+    pdf_flow_centered(lay, PDF_HEI, 24, false, year ? year : "", 0);
+}
+
+static void layout_contents(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
+                            const page_map *map)
+{
+    pdf_layout_new_page(lay, false, true);
+    pdf_pages_mark(&lay->pages, p->meta.document->profile->contents_title, 0);
+    pdf_flow_centered(lay, PDF_HEI, lay->style.part_size, false,
+                      p->meta.document->profile->contents_title, 18);
+    for (size_t i = 0; i < p->part_count; i++) {
+        pdf_flow_contents_line(lay, p->parts[i].title, 0,
+                               printed_number(first, map ? map->part[i] : 0), true);
+        for (size_t t = 0; p->parts[i].tables && t < p->table_count; t++)
+            pdf_flow_contents_line(lay, table_entry(lay, t, p->tables[t].info),
+                                   2 * lay->style.body_size,
+                                   printed_number(first, map ? map->table[t] : 0), false);
+    }
+}
+
+static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
+                           page_map *map)
+{
+    layout_cover(lay, &p->meta);
+    layout_contents(lay, p, first, map);
+    for (size_t i = 0; i < p->part_count; i++) {
+        const gk_part_info *part = &p->parts[i];
+        pdf_layout_new_page(lay, false, true);
+        map->part[i] = lay->pages.count - 1;
+        pdf_pages_mark(&lay->pages, part->title, 0);
+        pdf_flow_centered(lay, PDF_HEI, lay->style.part_size, false, part->title, 16);
+        if (!part->tables) {
+            pdf_flow_narrative(lay, part->narrative);
+            continue;
+        }
+        for (size_t t = 0; t < p->table_count; t++) {
+            const char *entry = table_entry(lay, t, p->tables[t].info);
+            gk_span span = {entry ? entry : "", false};
+            pdf_flow_spans(lay, &span, 1, PDF_SONG, lay->style.body_size,
+                           lay->style.body_leading, 2 * lay->style.body_size, 0, NULL);
+        }
+        for (size_t t = 0; t < p->table_count; t++) {
+            map->table[t] = lay->pages.count; /* the page pdf_table_layout starts */
+            pdf_table_layout(lay, &p->tables[t]);
+        }
+    }
+}
+
+static void style_init(pdf_style *s)
+{
+    *s = (pdf_style){
+        .margin_x = 62, .margin_top = 64, .margin_bottom = 60,
+        .body_size = 12, .body_leading = 12 * 1.9,
+        .table_size = 9, .table_leading = 9 * 1.45, .cell_pad = 3,
+        .title_size = 16, .part_size = 18, .heading_size = 15,
+    };
+}
+
+static void layout_init(pdf_layout *lay, pdf_ctx *p)
+{
+    memset(lay, 0, sizeof *lay);
+    style_init(&lay->style);
+    lay->arena = &p->arena;
+    lay->next_number = 1;
+    for (int f = 0; f < PDF_FACE_COUNT; f++)
+        lay->measure[f] = (gk_measure){gk_pdf_font_advance, p->fonts[f], 1};
+}
+
+/* Two passes: the first finds where every part and table starts, the second prints those
+ * page numbers in 目录 (its length does not depend on them). */
+static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, gk_diag *diag)
+{
+    page_map map = {calloc(p->part_count + 1, sizeof(size_t)),
+                    calloc(p->table_count + 1, sizeof(size_t))};
+    pdf_layout first;
+    layout_init(&first, p);
+    layout_init(out, p);
+    gk_status status = GK_OK;
+    if (map.part == NULL || map.table == NULL) {
+        status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
+    } else {
+        layout_booklet(&first, p, NULL, &map);
+        layout_booklet(out, p, &first, &map);
+        if (first.pages.failed || out->pages.failed)
+            status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory in layout");
+        else if (first.pages.count != out->pages.count)
+            status = gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0,
+                                 "layout passes disagree (%zu and %zu pages)", first.pages.count,
+                                 out->pages.count);
+    }
+    pdf_pages_free(&first.pages);
+    free(map.part);
+    free(map.table);
+    return status;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+static gk_status haru_failure(pdf_ctx *p, const char *what, gk_diag *diag)
+{
+    return gk_diag_set(diag, GK_ERR_BACKEND, p->path, 0, 0, "PDF: %s: libharu error 0x%04X (detail %u)",
+                       what, (unsigned)p->error, (unsigned)p->detail);
+}
+
+static gk_status set_info(pdf_ctx *p, gk_diag *diag)
+{
+    const gk_document *doc = p->meta.document;
+    int year = atoi(doc->year);
+    HPDF_Date date = {year > 0 && year < 10000 ? year : 2000, 1, 1, 0, 0, 0, 'Z', 0, 0};
+    HPDF_SetInfoAttr(p->pdf, HPDF_INFO_TITLE, p->meta.title);
+    HPDF_SetInfoAttr(p->pdf, HPDF_INFO_AUTHOR, p->meta.author);
+    HPDF_SetInfoAttr(p->pdf, HPDF_INFO_SUBJECT, p->meta.subject);
+    HPDF_SetInfoAttr(p->pdf, HPDF_INFO_CREATOR, "gongkai " GK_VERSION);
+    HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
+    HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
+    HPDF_SetPageMode(p->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+    return p->error ? haru_failure(p, "document information", diag) : GK_OK;
+}
+
+static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
+{
+    p->pdf = HPDF_New(haru_error, p);
+    if (p->pdf == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "PDF: cannot create a document");
+    HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(p->pdf);
+    HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
+    if (p->error)
+        return haru_failure(p, "setup", diag);
+    for (int f = 0; f < PDF_FACE_COUNT; f++) {
+        const char *path = p->font_path[f] ? p->font_path[f] : gk_pdf_font_default_path(f);
+        gk_status status = gk_pdf_font_load(p->pdf, path, 0, &p->fonts[f], diag);
+        if (status != GK_OK)
+            return status;
+    }
+    return set_info(p, diag);
+}
+
+/* Saves to memory and writes the bytes with checked writes: libharu's own file writer ignores
+ * fclose()'s result and reports success for a truncated file. */
+static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
+{
+    for (int f = 0; f < PDF_FACE_COUNT; f++) {
+        gk_status status = gk_pdf_font_finish(p->fonts[f], diag);
+        if (status != GK_OK)
+            return status;
+    }
+    if (HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
+        return haru_failure(p, "saving", diag);
+    HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf);
+    unsigned char *bytes = malloc(size ? size : 1);
+    if (bytes == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
+    HPDF_UINT32 got = size;
+    gk_status status = GK_OK;
+    if (HPDF_ReadFromStream(p->pdf, bytes, &got) != HPDF_OK || got != size)
+        status = haru_failure(p, "reading the saved document", diag);
+    else
+        status = gk_write_file(p->path, bytes, size, diag);
+    free(bytes);
+    return status;
+}
+
+static gk_status pdf_end_document(void *ctx, gk_diag *diag)
+{
+    pdf_ctx *p = ctx;
+    gk_status status = start_pdf(p, diag);
+    if (status == GK_OK)
+        status = check_document(p, diag);
+    pdf_layout lay;
+    memset(&lay, 0, sizeof lay);
+    if (status == GK_OK)
+        status = layout_twice(p, &lay, diag);
+    if (status == GK_OK)
+        status = pdf_pages_draw(&lay.pages, p->pdf, p->fonts, diag);
+    pdf_pages_free(&lay.pages);
+    if (status == GK_OK)
+        status = save_pdf(p, diag);
+    return status;
+}
+
+static void pdf_close(void *ctx)
+{
+    pdf_ctx *p = ctx;
+    for (int f = 0; f < PDF_FACE_COUNT; f++)
+        gk_pdf_font_free(p->fonts[f]);
+    if (p->pdf != NULL)
+        HPDF_Free(p->pdf);
+    gk_arena_free(&p->arena);
+}
+
+const gk_backend gk_backend_pdf = {
+    .name = "pdf",
+    .extension = ".pdf",
+    .abi = GK_BACKEND_ABI,
+    .ctx_size = sizeof(pdf_ctx),
+    .open = pdf_open,
+    .begin_document = pdf_begin_document,
+    .begin_part = pdf_begin_part,
+    .begin_table = pdf_begin_table,
+    .header = NULL,
+    .row = pdf_row,
+    .end_table = NULL,
+    .end_document = pdf_end_document,
+    .close = pdf_close,
+};

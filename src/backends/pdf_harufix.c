@@ -1,0 +1,435 @@
+/* Repairs of libharu 2.3.0's embedded TrueType fonts through its internal structs; see
+ * pdf_harufix.h. Everything here depends on 2.3.0's private layouts and is kept in this one
+ * file so that an upgrade has one place to review. */
+#include "backends/pdf_harufix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* TrueType composite glyph flags (OpenType 'glyf' table). */
+enum {
+    GLYF_ARG_1_AND_2_ARE_WORDS = 0x0001,
+    GLYF_WE_HAVE_A_SCALE = 0x0008,
+    GLYF_MORE_COMPONENTS = 0x0020,
+    GLYF_WE_HAVE_AN_X_AND_Y_SCALE = 0x0040,
+    GLYF_WE_HAVE_A_TWO_BY_TWO = 0x0080
+};
+
+/* A composite glyph's header is 10 bytes; its records are small. Composites longer than this
+ * are not plausible in the prepared fonts, and reading is capped here. */
+enum { GLYPH_HEADER_SIZE = 10, COMPOSITE_MAX_BYTES = 4096 };
+
+/* ToUnicode bfchar blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
+enum { BFCHAR_BLOCK = 100 };
+
+bool gk_haru_version_ok(void)
+{
+    const char *version = HPDF_GetVersion();
+    return version != NULL && strcmp(version, HPDF_VERSION_TEXT) == 0;
+}
+
+static HPDF_FontAttr font_attr(HPDF_Font font)
+{
+    return (HPDF_FontAttr)font->attr;
+}
+
+static HPDF_TTFontDefAttr tt_attr(HPDF_Font font)
+{
+    return (HPDF_TTFontDefAttr)font_attr(font)->fontdef->attr;
+}
+
+bool gk_haru_is_embedded_truetype(HPDF_Font font)
+{
+    if (font == NULL || font->attr == NULL)
+        return false;
+    HPDF_FontAttr attr = font_attr(font);
+    return attr->type == HPDF_FONT_TYPE0_TT && attr->fontdef != NULL &&
+           attr->fontdef->type == HPDF_FONTDEF_TYPE_TRUETYPE && tt_attr(font)->embedding &&
+           attr->descendant_font != NULL && attr->map_stream != NULL &&
+           attr->cmap_stream != NULL;
+}
+
+uint16_t gk_haru_glyph_id(HPDF_Font font, uint16_t code)
+{
+    uint16_t gid = HPDF_TTFontDef_GetGlyphid(font_attr(font)->fontdef, code);
+    return gid < tt_attr(font)->num_glyphs ? gid : 0;
+}
+
+unsigned gk_haru_glyph_count(HPDF_Font font)
+{
+    return tt_attr(font)->num_glyphs;
+}
+
+int gk_haru_code_width(HPDF_Font font, uint16_t code)
+{
+    /* GetGidWidth, unlike GetCharWidth, does not mark the glyph as used */
+    HPDF_FontDef def = font_attr(font)->fontdef;
+    return HPDF_TTFontDef_GetGidWidth(def, HPDF_TTFontDef_GetGlyphid(def, code));
+}
+
+/* ---- composite glyphs ------------------------------------------------------------------ */
+
+/* Reads glyph gid's bytes (at most COMPOSITE_MAX_BYTES) from the font file; *len is 0 for an
+ * empty glyph. libharu keeps the file open and re-reads it at save time with its own seeks. */
+static HPDF_STATUS read_glyph(HPDF_TTFontDefAttr attr, unsigned gid, HPDF_BYTE *buf,
+                              HPDF_UINT *len)
+{
+    HPDF_UINT32 start = attr->glyph_tbl.offsets[gid];
+    HPDF_UINT32 end = attr->glyph_tbl.offsets[gid + 1];
+    if (attr->header.index_to_loc_format == 0) { /* short loca stores offset / 2 */
+        start *= 2;
+        end *= 2;
+    }
+    *len = 0;
+    if (end <= start)
+        return HPDF_OK;
+    HPDF_UINT want = end - start > COMPOSITE_MAX_BYTES ? COMPOSITE_MAX_BYTES : end - start;
+    HPDF_STATUS ret =
+        HPDF_Stream_Seek(attr->stream, (HPDF_INT)(attr->glyph_tbl.base_offset + start),
+                         HPDF_SEEK_SET);
+    if (ret != HPDF_OK)
+        return ret;
+    *len = want;
+    ret = HPDF_Stream_Read(attr->stream, buf, len);
+    return ret == HPDF_STREAM_EOF ? HPDF_OK : ret;
+}
+
+static unsigned be16(const HPDF_BYTE *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Appends the components of a composite glyph (buf, len bytes) that are not yet in want to
+ * the stack. Glyph ids are read unsigned: libharu 2.3.0 reads them as INT16 and so skips every
+ * component id >= 32768, which is why those characters drew blank. */
+static void push_components(const HPDF_BYTE *buf, HPDF_UINT len, unsigned num_glyphs,
+                            HPDF_BYTE *want, unsigned *stack, size_t *depth)
+{
+    if (len < GLYPH_HEADER_SIZE || (int16_t)be16(buf) >= 0)
+        return; /* empty or simple glyph (numberOfContours >= 0) */
+    size_t pos = GLYPH_HEADER_SIZE;
+    unsigned flags;
+    do {
+        if (pos + 4 > len)
+            return;
+        flags = be16(buf + pos);
+        unsigned component = be16(buf + pos + 2);
+        pos += 4 + ((flags & GLYF_ARG_1_AND_2_ARE_WORDS) ? 4 : 2);
+        if (flags & GLYF_WE_HAVE_A_SCALE)
+            pos += 2;
+        else if (flags & GLYF_WE_HAVE_AN_X_AND_Y_SCALE)
+            pos += 4;
+        else if (flags & GLYF_WE_HAVE_A_TWO_BY_TWO)
+            pos += 8;
+        if (component < num_glyphs && !want[component]) {
+            want[component] = 1;
+            stack[(*depth)++] = component;
+        }
+    } while (flags & GLYF_MORE_COMPONENTS);
+}
+
+/* Adds to want every glyph reachable through composite references (nesting included). */
+static HPDF_STATUS close_over_components(HPDF_TTFontDefAttr attr, HPDF_BYTE *want)
+{
+    unsigned n = attr->num_glyphs;
+    unsigned *stack = malloc(sizeof *stack * (n > 0 ? n : 1));
+    HPDF_BYTE *buf = malloc(COMPOSITE_MAX_BYTES);
+    HPDF_STATUS ret = HPDF_OK;
+    if (stack == NULL || buf == NULL) {
+        ret = HPDF_FAILD_TO_ALLOC_MEM;
+        goto done;
+    }
+    size_t depth = 0;
+    for (unsigned gid = 0; gid < n; gid++)
+        if (want[gid])
+            stack[depth++] = gid;
+    while (depth > 0) { /* each glyph is pushed at most once, so the stack never overflows */
+        unsigned gid = stack[--depth];
+        HPDF_UINT len;
+        if ((ret = read_glyph(attr, gid, buf, &len)) != HPDF_OK)
+            goto done;
+        push_components(buf, len, n, want, stack, &depth);
+    }
+done:
+    free(stack);
+    free(buf);
+    return ret;
+}
+
+HPDF_STATUS gk_haru_embed_glyphs(HPDF_Font font, const uint16_t *codes, size_t count,
+                                 long *unrecorded_gid)
+{
+    HPDF_TTFontDefAttr attr = tt_attr(font);
+    unsigned n = attr->num_glyphs;
+    *unrecorded_gid = -1;
+    HPDF_BYTE *want = calloc(n > 0 ? n : 1, 1);
+    if (want == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    want[0] = 1; /* .notdef is always embedded */
+    for (size_t i = 0; i < count; i++)
+        want[gk_haru_glyph_id(font, codes[i])] = 1;
+    HPDF_STATUS ret = close_over_components(attr, want);
+    /* libharu marks a glyph whenever it measures text (every TextOut/ShowText does); a mark
+     * outside what the recorded code points need means a string bypassed recording */
+    for (unsigned gid = 0; ret == HPDF_OK && gid < n; gid++)
+        if (attr->glyph_tbl.flgs[gid] && !want[gid]) {
+            *unrecorded_gid = (long)gid;
+            ret = HPDF_INVALID_OPERATION;
+        }
+    if (ret == HPDF_OK)
+        memcpy(attr->glyph_tbl.flgs, want, n);
+    free(want);
+    return ret;
+}
+
+/* ---- ToUnicode ------------------------------------------------------------------------- */
+
+static const char TOUNICODE_HEAD[] =
+    "/CIDInit /ProcSet findresource begin\n"
+    "12 dict begin\n"
+    "begincmap\n"
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+    "/CMapName /Adobe-Identity-UCS def\n"
+    "/CMapType 2 def\n"
+    "1 begincodespacerange\n"
+    "<0000> <FFFF>\n"
+    "endcodespacerange\n";
+
+static const char TOUNICODE_TAIL[] =
+    "endcmap\n"
+    "CMapName currentdict /CMap defineresource pop\n"
+    "end\n"
+    "end\n";
+
+/* Writes codes as bfchar blocks mapping each code to itself (code = UTF-16 unit). */
+static HPDF_STATUS write_bfchars(HPDF_Stream stream, const uint16_t *codes, size_t count)
+{
+    HPDF_STATUS ret = HPDF_OK;
+    for (size_t start = 0; start < count && ret == HPDF_OK; start += BFCHAR_BLOCK) {
+        size_t block = count - start < BFCHAR_BLOCK ? count - start : BFCHAR_BLOCK;
+        char line[32];
+        snprintf(line, sizeof line, "%zu beginbfchar\n", block);
+        ret = HPDF_Stream_WriteStr(stream, line);
+        for (size_t i = start; i < start + block && ret == HPDF_OK; i++) {
+            snprintf(line, sizeof line, "<%04X> <%04X>\n", codes[i], codes[i]);
+            ret = HPDF_Stream_WriteStr(stream, line);
+        }
+        if (ret == HPDF_OK)
+            ret = HPDF_Stream_WriteStr(stream, "endbfchar\n");
+    }
+    return ret;
+}
+
+HPDF_STATUS gk_haru_write_tounicode(HPDF_Font font, const uint16_t *codes, size_t count)
+{
+    HPDF_Dict cmap = font_attr(font)->cmap_stream;
+    /* keys of the encoder's CID CMap that a ToUnicode stream must not carry; already absent
+     * when this runs a second time, which RemoveElement reports without raising an error */
+    static const char *const stale[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
+    for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++)
+        HPDF_Dict_RemoveElement(cmap, stale[i]);
+    HPDF_MemStream_FreeData(cmap->stream);
+    HPDF_STATUS ret = HPDF_Stream_WriteStr(cmap->stream, TOUNICODE_HEAD);
+    if (ret == HPDF_OK)
+        ret = write_bfchars(cmap->stream, codes, count);
+    if (ret == HPDF_OK)
+        ret = HPDF_Stream_WriteStr(cmap->stream, TOUNICODE_TAIL);
+    return ret;
+}
+
+/* ---- CIDSystemInfo, W, CIDToGIDMap ----------------------------------------------------- */
+
+HPDF_STATUS gk_haru_set_identity_ordering(HPDF_Font font)
+{
+    HPDF_Dict cid_font = font_attr(font)->descendant_font;
+    HPDF_Dict info = HPDF_Dict_GetItem(cid_font, "CIDSystemInfo", HPDF_OCLASS_DICT);
+    if (info == NULL)
+        return HPDF_DICT_ITEM_NOT_FOUND;
+    HPDF_String ordering = HPDF_String_New(cid_font->mmgr, "Identity", NULL);
+    if (ordering == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    return HPDF_Dict_Add(info, "Ordering", ordering); /* frees the old (Identity-H) */
+}
+
+HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t count)
+{
+    HPDF_Dict cid_font = font_attr(font)->descendant_font;
+    int dw = font_attr(font)->fontdef->missing_width; /* libharu's /DW */
+    HPDF_Array w = HPDF_Array_New(cid_font->mmgr);
+    if (w == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    /* the dict owns w from here on, also if a later step fails; the old /W is freed */
+    HPDF_STATUS ret = HPDF_Dict_Add(cid_font, "W", w);
+    HPDF_Array run = NULL; /* the current "c [w1 w2 …]" group of consecutive codes */
+    long previous = -2;
+    for (size_t i = 0; i < count && ret == HPDF_OK; i++) {
+        int width = gk_haru_code_width(font, codes[i]);
+        if (width == dw) {
+            run = NULL;
+            continue;
+        }
+        if (run == NULL || codes[i] != previous + 1) {
+            run = HPDF_Array_New(cid_font->mmgr);
+            if (run == NULL)
+                return HPDF_FAILD_TO_ALLOC_MEM;
+            ret = HPDF_Array_AddNumber(w, codes[i]);
+            if (ret == HPDF_OK)
+                ret = HPDF_Array_Add(w, run);
+        }
+        if (ret == HPDF_OK)
+            ret = HPDF_Array_AddNumber(run, width);
+        previous = codes[i];
+    }
+    return ret;
+}
+
+HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t count)
+{
+    HPDF_Stream stream = font_attr(font)->map_stream->stream;
+    size_t entries = count > 0 ? (size_t)codes[count - 1] + 1 : 1;
+    HPDF_BYTE *map = calloc(entries, 2); /* CIDs past the end of the map mean glyph 0 */
+    if (map == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    for (size_t i = 0; i < count; i++) {
+        uint16_t gid = gk_haru_glyph_id(font, codes[i]);
+        map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gid >> 8);
+        map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gid;
+    }
+    HPDF_MemStream_FreeData(stream);
+    HPDF_STATUS ret = HPDF_Stream_Write(stream, map, (HPDF_UINT)(entries * 2));
+    free(map);
+    return ret;
+}
+
+/* ---- FontFile2: metrics of glyphs that are not embedded ---------------------------------- */
+
+typedef struct sfnt_table {
+    size_t dir;    /* offset of its table-directory entry */
+    size_t offset; /* of the data */
+    size_t length;
+} sfnt_table;
+
+static uint32_t be32(const HPDF_BYTE *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(HPDF_BYTE *p, uint32_t v)
+{
+    p[0] = (HPDF_BYTE)(v >> 24);
+    p[1] = (HPDF_BYTE)(v >> 16);
+    p[2] = (HPDF_BYTE)(v >> 8);
+    p[3] = (HPDF_BYTE)v;
+}
+
+/* The sum of big-endian 32-bit words over len bytes, the last word zero-padded (sfnt). */
+static uint32_t sfnt_checksum(const HPDF_BYTE *p, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        HPDF_BYTE word[4] = {0, 0, 0, 0};
+        memcpy(word, p + i, len - i < 4 ? len - i : 4);
+        sum += be32(word);
+    }
+    return sum;
+}
+
+/* head.checkSumAdjustment makes the whole font's word sum 0xB1B0AFBA. libharu does not pad
+ * tables to 4 bytes, so the field may straddle two words: a value at offset % 4 == k adds
+ * itself rotated right by 8k bits to the sum, hence the rotation back. */
+static uint32_t checksum_adjustment(uint32_t sum_without, size_t field_offset)
+{
+    uint32_t needed = 0xB1B0AFBAu - sum_without;
+    unsigned shift = 8 * (unsigned)(field_offset % 4);
+    return shift == 0 ? needed : needed << shift | needed >> (32 - shift);
+}
+
+static bool find_table(const HPDF_BYTE *font, size_t size, const char *tag, sfnt_table *t)
+{
+    if (size < 12)
+        return false;
+    unsigned count = be16(font + 4);
+    for (unsigned i = 0; i < count && 12 + 16 * (size_t)(i + 1) <= size; i++) {
+        const HPDF_BYTE *entry = font + 12 + 16 * (size_t)i;
+        if (memcmp(entry, tag, 4) != 0)
+            continue;
+        t->dir = 12 + 16 * (size_t)i;
+        t->offset = be32(entry + 8);
+        t->length = be32(entry + 12);
+        return t->offset <= size && t->length <= size - t->offset;
+    }
+    return false;
+}
+
+/* Zeroes hmtx entries of glyphs not in flgs, then fixes the hmtx and whole-font checksums.
+ * False if the font bytes do not have the expected shape (then nothing is changed). */
+static bool zero_unused_metrics(HPDF_BYTE *font, size_t size, const HPDF_BYTE *flgs,
+                                unsigned num_glyphs)
+{
+    sfnt_table hhea, hmtx, head;
+    if (!find_table(font, size, "hhea", &hhea) || !find_table(font, size, "hmtx", &hmtx) ||
+        !find_table(font, size, "head", &head) || hhea.length < 36 || head.length < 12)
+        return false;
+    unsigned long_metrics = be16(font + hhea.offset + 34); /* numberOfHMetrics */
+    if (long_metrics == 0 || long_metrics > num_glyphs ||
+        hmtx.length < 4 * (size_t)long_metrics + 2 * (size_t)(num_glyphs - long_metrics))
+        return false;
+    HPDF_BYTE *metrics = font + hmtx.offset;
+    for (unsigned gid = 0; gid < num_glyphs; gid++) {
+        if (flgs[gid])
+            continue;
+        if (gid < long_metrics) /* advanceWidth and lsb */
+            memset(metrics + 4 * (size_t)gid, 0, 4);
+        else /* lsb only */
+            memset(metrics + 4 * (size_t)long_metrics + 2 * (size_t)(gid - long_metrics), 0, 2);
+    }
+    put_be32(font + hmtx.dir + 4, sfnt_checksum(metrics, hmtx.length));
+    put_be32(font + head.offset + 8, 0);
+    put_be32(font + head.offset + 8,
+             checksum_adjustment(sfnt_checksum(font, size), head.offset + 8));
+    return true;
+}
+
+/* Reads a memory stream whole into a malloc'd buffer. */
+static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
+{
+    *size = stream->size;
+    HPDF_BYTE *bytes = malloc(*size > 0 ? *size : 1);
+    if (bytes == NULL)
+        return NULL;
+    HPDF_STATUS ret = HPDF_Stream_Seek(stream, 0, HPDF_SEEK_SET);
+    if (ret == HPDF_OK)
+        ret = HPDF_Stream_Read(stream, bytes, size);
+    if (ret != HPDF_OK && ret != HPDF_STREAM_EOF) {
+        free(bytes);
+        return NULL;
+    }
+    return bytes;
+}
+
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
+{
+    /* libharu's before-write hook creates the FontDescriptor and FontFile2 once and only adds
+     * names on later calls, so running it now and again at save time is safe */
+    HPDF_STATUS ret = font->before_write_fn(font);
+    if (ret != HPDF_OK)
+        return ret;
+    HPDF_Dict descriptor = font_attr(font)->fontdef->descriptor;
+    HPDF_Dict file = descriptor != NULL
+                         ? HPDF_Dict_GetItem(descriptor, "FontFile2", HPDF_OCLASS_DICT)
+                         : NULL;
+    if (file == NULL || file->stream == NULL)
+        return HPDF_DICT_ITEM_NOT_FOUND;
+    HPDF_UINT size;
+    HPDF_BYTE *bytes = read_stream(file->stream, &size);
+    if (bytes == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_TTFontDefAttr attr = tt_attr(font);
+    if (zero_unused_metrics(bytes, size, attr->glyph_tbl.flgs, attr->num_glyphs)) {
+        HPDF_MemStream_FreeData(file->stream);
+        ret = HPDF_Stream_Write(file->stream, bytes, size);
+    }
+    free(bytes);
+    return ret;
+}

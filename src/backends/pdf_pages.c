@@ -1,0 +1,191 @@
+/* The PDF display list: pages of positioned text and rules, built by the layout pass and then
+ * drawn with libharu in one go; see pdf_internal.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/pdf_internal.h"
+
+static bool grow(void **items, size_t *capacity, size_t count, size_t size)
+{
+    if (count < *capacity)
+        return true;
+    size_t bigger = *capacity ? *capacity * 2 : 16;
+    void *p = realloc(*items, bigger * size);
+    if (p == NULL)
+        return false;
+    *items = p;
+    *capacity = bigger;
+    return true;
+}
+
+pdf_page *pdf_pages_add(pdf_pages *pages, bool landscape)
+{
+    if (!grow((void **)&pages->pages, &pages->capacity, pages->count, sizeof *pages->pages)) {
+        pages->failed = true;
+        return pages->count ? &pages->pages[pages->count - 1] : NULL;
+    }
+    pdf_page *page = &pages->pages[pages->count++];
+    memset(page, 0, sizeof *page);
+    page->landscape = landscape;
+    return page;
+}
+
+static pdf_op *add_op(pdf_pages *pages)
+{
+    if (pages->count == 0) {
+        pages->failed = true;
+        return NULL;
+    }
+    pdf_page *page = &pages->pages[pages->count - 1];
+    if (!grow((void **)&page->ops, &page->capacity, page->count, sizeof *page->ops)) {
+        pages->failed = true;
+        return NULL;
+    }
+    pdf_op *op = &page->ops[page->count++];
+    memset(op, 0, sizeof *op);
+    return op;
+}
+
+void pdf_page_text(pdf_pages *pages, pdf_face face, double size, bool bold, double x, double y,
+                   const char *text, size_t len)
+{
+    if (len == 0)
+        return;
+    pdf_op *op = add_op(pages);
+    if (op != NULL)
+        *op = (pdf_op){PDF_OP_TEXT, x, y, 0, 0, face, size, bold, text, len};
+}
+
+void pdf_page_line(pdf_pages *pages, double x1, double y1, double x2, double y2)
+{
+    pdf_op *op = add_op(pages);
+    if (op != NULL)
+        *op = (pdf_op){PDF_OP_LINE, x1, y1, x2, y2, PDF_SONG, 0, false, NULL, 0};
+}
+
+void pdf_pages_mark(pdf_pages *pages, const char *title, int level)
+{
+    if (!grow((void **)&pages->marks, &pages->mark_capacity, pages->mark_count,
+              sizeof *pages->marks)) {
+        pages->failed = true;
+        return;
+    }
+    pages->marks[pages->mark_count++] = (pdf_mark){title, level, pages->count - 1};
+}
+
+void pdf_pages_free(pdf_pages *pages)
+{
+    for (size_t i = 0; i < pages->count; i++)
+        free(pages->pages[i].ops);
+    free(pages->pages);
+    free(pages->marks);
+    memset(pages, 0, sizeof *pages);
+}
+
+double pdf_page_width(const pdf_page *page)
+{
+    return page->landscape ? 841.89 : 595.276;
+}
+
+double pdf_page_height(const pdf_page *page)
+{
+    return page->landscape ? 595.276 : 841.89;
+}
+
+/* ---- drawing ------------------------------------------------------------------------ */
+
+static void draw_lines(HPDF_Page hp, const pdf_page *page)
+{
+    double height = pdf_page_height(page);
+    bool any = false;
+    HPDF_Page_SetLineWidth(hp, 0.5);
+    for (size_t i = 0; i < page->count; i++) {
+        const pdf_op *op = &page->ops[i];
+        if (op->kind != PDF_OP_LINE)
+            continue;
+        HPDF_Page_MoveTo(hp, (HPDF_REAL)op->x, (HPDF_REAL)(height - op->y));
+        HPDF_Page_LineTo(hp, (HPDF_REAL)op->x2, (HPDF_REAL)(height - op->y2));
+        any = true;
+    }
+    if (any)
+        HPDF_Page_Stroke(hp);
+}
+
+static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *fonts)
+{
+    double height = pdf_page_height(page);
+    char buf[4096];
+    int face = -1;
+    double size = 0;
+    int bold = -1;
+    HPDF_Page_BeginText(hp);
+    for (size_t i = 0; i < page->count; i++) {
+        const pdf_op *op = &page->ops[i];
+        if (op->kind != PDF_OP_TEXT)
+            continue;
+        if ((int)op->face != face || op->size != size) {
+            face = (int)op->face;
+            size = op->size;
+            HPDF_Page_SetFontAndSize(hp, gk_pdf_font_handle(fonts[face]), (HPDF_REAL)size);
+        }
+        if ((int)op->bold != bold) {
+            /* no CJK TrueType in Debian has a bold weight: fill and stroke the outline */
+            bold = op->bold;
+            HPDF_Page_SetTextRenderingMode(hp, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
+            HPDF_Page_SetLineWidth(hp, bold ? (HPDF_REAL)(size * 0.035) : 1);
+        }
+        if (bold)
+            HPDF_Page_SetLineWidth(hp, (HPDF_REAL)(op->size * 0.035));
+        size_t len = op->len < sizeof buf - 1 ? op->len : sizeof buf - 1;
+        memcpy(buf, op->text, len);
+        buf[len] = '\0';
+        gk_pdf_font_record(fonts[face], buf, len);
+        HPDF_Page_TextOut(hp, (HPDF_REAL)op->x, (HPDF_REAL)(height - op->y), buf);
+    }
+    HPDF_Page_EndText(hp);
+}
+
+static void draw_outline(const pdf_pages *pages, HPDF_Doc pdf, HPDF_Page *hpages)
+{
+    HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
+    HPDF_Outline parent = NULL;
+    for (size_t i = 0; i < pages->mark_count; i++) {
+        const pdf_mark *mark = &pages->marks[i];
+        HPDF_Outline outline = HPDF_CreateOutline(pdf, mark->level == 0 ? NULL : parent,
+                                                  mark->title, utf8);
+        if (outline == NULL)
+            return;
+        HPDF_Destination dst = HPDF_Page_CreateDestination(hpages[mark->page]);
+        HPDF_Destination_SetFit(dst);
+        HPDF_Outline_SetDestination(outline, dst);
+        HPDF_Outline_SetOpened(outline, HPDF_TRUE);
+        if (mark->level == 0)
+            parent = outline;
+    }
+}
+
+gk_status pdf_pages_draw(const pdf_pages *pages, HPDF_Doc pdf, gk_pdf_font *const *fonts,
+                         gk_diag *diag)
+{
+    HPDF_Page *hpages = calloc(pages->count + 1, sizeof *hpages);
+    if (hpages == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, "", 0, 0, "out of memory");
+    for (size_t i = 0; i < pages->count && HPDF_GetError(pdf) == HPDF_OK; i++) {
+        const pdf_page *page = &pages->pages[i];
+        HPDF_Page hp = HPDF_AddPage(pdf);
+        if (hp == NULL)
+            break;
+        hpages[i] = hp;
+        HPDF_Page_SetSize(hp, HPDF_PAGE_SIZE_A4,
+                          page->landscape ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
+        draw_lines(hp, page);
+        draw_texts(hp, page, fonts);
+    }
+    if (HPDF_GetError(pdf) == HPDF_OK)
+        draw_outline(pages, pdf, hpages);
+    free(hpages);
+    if (HPDF_GetError(pdf) != HPDF_OK)
+        return gk_diag_set(diag, GK_ERR_BACKEND, "", 0, 0, "PDF: libharu error 0x%04X (detail %u)",
+                           (unsigned)HPDF_GetError(pdf), (unsigned)HPDF_GetErrorDetail(pdf));
+    return GK_OK;
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Reads an exported booklet PDF back as a reader would, with poppler and qpdf.
+
+Usage: check_booklet.py BOOKLET.pdf reference_tables.json LAYOUTS_DIR
+
+Checks: qpdf --check is clean; every font is embedded and subset; poppler prints no warning;
+every table title, the unit name and every amount of the reference booklet are in the text
+(pdftotext -layout); each table's first page has its layout's orientation; the outline lists
+every table; and every word the text layer holds has ink on the rendered page (libharu can
+leave glyphs blank while pdftotext still extracts them). Prints one line per problem and
+"N passed, M failed"; exits 1 on any failure.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+SCALE = 2  # render at 144 dpi so that thin glyphs (=, -, .) still cover whole pixels
+failures = []
+passes = 0
+
+
+def check(ok, message):
+    global passes
+    if ok:
+        passes += 1
+    else:
+        failures.append(message)
+
+
+def run(*args):
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def layout_tables(layouts):
+    """table title -> orientation, from the profile's YAML (simple line matching)."""
+    tables = {}
+    for name in sorted(os.listdir(layouts)):
+        if not name.endswith(".yaml") or name == "booklet.yaml":
+            continue
+        text = open(os.path.join(layouts, name), encoding="utf-8").read()
+        title = re.search(r"^title: (.+)$", text, re.M).group(1).strip()
+        orient = re.search(r"^orientation: (\w+)$", text, re.M)
+        number = re.search(r"^number: (.+)$", text, re.M).group(1).strip()
+        tables[number] = (title, orient.group(1) if orient else "portrait")
+    return tables
+
+
+def read_pgm(path):
+    data = open(path, "rb").read()
+    parts = data.split(maxsplit=4)
+    assert parts[0] == b"P5", "expected a binary PGM"
+    width, height = int(parts[1]), int(parts[2])
+    pixels = parts[4][-width * height:]
+    return width, height, pixels
+
+
+def check_ink(pdf, workdir):
+    """Every word of the text layer has dark pixels inside its box on the rendered page."""
+    bbox = run("pdftotext", "-bbox", pdf, "-")
+    root = ET.fromstring(re.sub(r'xmlns="[^"]+"', "", bbox.stdout, count=1))
+    pages = root.findall(".//page")
+    blank = []
+    for number, page in enumerate(pages, start=1):
+        prefix = os.path.join(workdir, "ink")
+        run("pdftoppm", "-gray", "-r", str(72 * SCALE), "-f", str(number), "-l", str(number), pdf,
+            prefix)
+        pgm = [f for f in os.listdir(workdir) if f.startswith("ink") and f.endswith(".pgm")]
+        width, height, pixels = read_pgm(os.path.join(workdir, pgm[0]))
+        os.remove(os.path.join(workdir, pgm[0]))
+        for word in page.findall("word"):
+            x0, y0 = int(float(word.get("xMin")) * SCALE), int(float(word.get("yMin")) * SCALE)
+            x1 = int(float(word.get("xMax")) * SCALE + 0.999)
+            y1 = int(float(word.get("yMax")) * SCALE + 0.999)
+            dark = 0
+            for y in range(max(y0, 0), min(y1, height)):
+                row = pixels[y * width:(y + 1) * width]
+                dark += sum(1 for v in row[max(x0, 0):min(x1, width)] if v < 140)
+            # each character needs ink: a word of n characters needs at least n dark pixels
+            if dark < len(word.text or ""):
+                blank.append("page %d: '%s' has %d dark pixels" % (number, word.text, dark))
+    check(not blank, "words without ink: %s" % "; ".join(blank[:10]))
+    return len(pages)
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    pdf, reference, layouts = sys.argv[1:]
+    ref = json.load(open(reference, encoding="utf-8"))
+    workdir = os.path.dirname(os.path.abspath(pdf))
+
+    qpdf = run("qpdf", "--check", pdf)
+    check(qpdf.returncode == 0, "qpdf --check: exit %d: %s" % (qpdf.returncode, qpdf.stdout[-300:]))
+
+    fonts = run("pdffonts", pdf).stdout.splitlines()[2:]
+    check(len(fonts) >= 2, "pdffonts: expected two fonts, found %d" % len(fonts))
+    for line in fonts:
+        emb, sub = line.split()[-5], line.split()[-4]
+        check(emb == "yes" and sub == "yes", "font not embedded and subset: " + line)
+
+    text_run = run("pdftotext", "-layout", pdf, "-")
+    check(text_run.stderr.strip() == "", "poppler warnings: " + text_run.stderr.strip()[:300])
+    text = text_run.stdout
+    flat = re.sub(r"\s+", "", text)
+    check(ref["unit_name"] in flat, "unit name missing from the text")
+
+    tables = layout_tables(layouts)
+    pages = text.split("\f")
+    info = run("pdfinfo", "-f", "1", "-l", str(len(pages)), pdf).stdout
+    sizes = {int(m.group(1)): (float(m.group(2)), float(m.group(3)))
+             for m in re.finditer(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info)}
+    year = re.search(r"Title:\s*\S*?(\d{4})年", run("pdfinfo", pdf).stdout)
+    year = year.group(1) if year else ""
+    for number, (title, orientation) in tables.items():
+        title = title.replace("{year}", year)
+        # a table's pages start with its number alone on the first line (or "… 续表")
+        where = [i for i, p in enumerate(pages, start=1)
+                 if re.match(r"\s*%s(\s+\S+)?\s*\n" % re.escape(number), p)
+                 and title.replace(" ", "") in re.sub(r"\s+", "", p)]
+        check(where, "%s: title '%s' not found on any page" % (number, title))
+        if where:
+            w, h = sizes.get(where[0], (0, 0))
+            actual = "landscape" if w > h else "portrait"
+            check(actual == orientation, "%s: page %d is %s, layout says %s"
+                  % (number, where[0], actual, orientation))
+    for sheet, spec in ref["sheets"].items():
+        for row in spec.get("rows", []):
+            for amount in row.get("numbers", []):
+                check(amount in text, "%s: amount %s not in the text" % (sheet, amount))
+
+    # 目录: every entry's page number leads to the page where that table starts
+    contents = next((i for i, p in enumerate(pages) if "目录" in p), None)
+    check(contents is not None, "no 目录 page")
+    if contents is not None:
+        offset = contents  # the contents page is printed as page 1; pages before it are unnumbered
+        entries = re.findall(r"（(公开表[\d-]+)）[ .]*?(\d+)\s*$", pages[contents], re.M)
+        check(len(entries) == len(tables), "目录 lists %d tables, the profile has %d"
+              % (len(entries), len(tables)))
+        for number, printed in entries:
+            page = int(printed) + offset
+            ok = 0 < page <= len(pages) and number in pages[page - 1]
+            footer = ok and re.search(r"^\s*%s\s*$" % printed, pages[page - 1], re.M)
+            check(ok and footer, "目录 says %s is on page %s, but it is not there" % (number, printed))
+
+    outline = run("qpdf", "--json", "--json-key=outlines", pdf)
+    titles = re.findall(r'"title":\s*"([^"]*)"', outline.stdout)
+    for number in tables:
+        check(any(number in t for t in titles), "outline has no entry for " + number)
+
+    page_count = check_ink(pdf, workdir)
+    check(page_count == len(sizes), "pdfinfo and pdftotext disagree on the page count")
+
+    for f in failures:
+        print(f)
+    print("%d passed, %d failed" % (passes, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

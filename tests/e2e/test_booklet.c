@@ -1,0 +1,119 @@
+/* End to end for the PDF booklet: the sample's booklet read back with poppler and qpdf
+ * (check_booklet.py: text, amounts, orientation, 目录 page numbers, outline, fonts, ink),
+ * byte-stable, small enough to mail; Chinese document info and bookmarks; a character the
+ * fonts lack is an error with its position and leaves no file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "../support/testutil.h"
+
+#define SAMPLE GK_SOURCE_DIR "/samples/leshan-hrss-info-2025"
+#define BOOKLET "302309_乐山市人力资源和社会保障信息中心_2025.pdf"
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+    if (haystack == NULL || strstr(haystack, needle) == NULL)
+        fail_msg("expected output to contain:\n  %s\nfound:\n%s", needle,
+                 haystack ? haystack : "(nothing)");
+}
+
+static void export_pdf(const char *package, char *out, size_t size)
+{
+    tu_tempdir(out, size, "booklet");
+    char *log = NULL;
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format pdf", GK_EXE, package, out);
+    if (rc != 0)
+        fail_msg("export failed (%d):\n%s", rc, log);
+    free(log);
+}
+
+static void test_sample_booklet_reads_back(void **state)
+{
+    (void)state;
+    char out[1024];
+    export_pdf(SAMPLE, out, sizeof out);
+    assert_int_equal(tu_count_entries(out), 1);
+    char *log = NULL;
+    int rc = tu_run(&log, "/usr/bin/python3 '%s/tests/e2e/check_booklet.py' '%s/%s' "
+                          "'%s/tests/e2e/reference_tables.json' '%s/layouts/sichuan-2025'",
+                    GK_SOURCE_DIR, out, BOOKLET, GK_SOURCE_DIR, GK_SOURCE_DIR);
+    if (rc != 0)
+        fail_msg("check_booklet.py failed (%d):\n%s", rc, log);
+    assert_contains(log, " 0 failed");
+    free(log);
+}
+
+static void test_same_bytes_and_small(void **state)
+{
+    (void)state;
+    char a[1024], b[1024], path[2048];
+    export_pdf(SAMPLE, a, sizeof a);
+    export_pdf(SAMPLE, b, sizeof b);
+    size_t len_a = 0, len_b = 0;
+    snprintf(path, sizeof path, "%s/%s", a, BOOKLET);
+    char *bytes_a = tu_read(path, &len_a);
+    snprintf(path, sizeof path, "%s/%s", b, BOOKLET);
+    char *bytes_b = tu_read(path, &len_b);
+    assert_non_null(bytes_a);
+    assert_int_equal(len_a, len_b);
+    assert_memory_equal(bytes_a, bytes_b, len_a);
+    print_message("sample booklet: %zu bytes\n", len_a);
+    assert_true(len_a < 300 * 1024);
+    free(bytes_a);
+    free(bytes_b);
+}
+
+static void test_chinese_info_and_bookmarks(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    tu_tempdir(pkg, sizeof pkg, "pkg");
+    tu_copy_tree(SAMPLE, pkg);
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "sed -i 's/,乐山市人力资源和社会保障信息中心,/,乐山市名不《》测试中心,/' "
+                                  "'%s/units.csv'", pkg), 0);
+    free(log);
+    export_pdf(pkg, out, sizeof out);
+    int rc = tu_run(&log, "pdfinfo '%s'/*.pdf && qpdf --json --json-key=outlines '%s'/*.pdf", out, out);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "Title:");
+    assert_contains(log, " 乐山市名不《》测试中心2025年单位预算\n");
+    assert_contains(log, " 乐山市名不《》测试中心\nCreator:");
+    assert_contains(log, "Subject:");
+    assert_contains(log, " 单位预算\n");
+    assert_contains(log, "第一部分 乐山市名不《》测试中心概况");
+    assert_contains(log, "公开表3-1 一般公共预算基本支出预算表");
+    free(log);
+}
+
+static void test_missing_glyph_is_an_error(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    tu_tempdir(pkg, sizeof pkg, "pkg");
+    tu_copy_tree(SAMPLE, pkg);
+    char *log = NULL;
+    /* line 3 of 3-1.csv is 30101 基本工资: give it a Hangul syllable no Chinese font has */
+    assert_int_equal(tu_run(&log, "sed -i '3s/基本工资/基本工资한/' '%s/tables/3-1.csv'", pkg), 0);
+    free(log);
+    tu_tempdir(out, sizeof out, "booklet");
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format pdf", GK_EXE, pkg, out);
+    assert_int_equal(rc, 1);
+    assert_contains(log, "/tables/3-1.csv:3:23: error: character '한' (U+D55C) in 公开表3-1 "
+                         "cannot be printed");
+    assert_int_equal(tu_count_entries(out), 0);
+    free(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_booklet_reads_back),
+        cmocka_unit_test(test_same_bytes_and_small),
+        cmocka_unit_test(test_chinese_info_and_bookmarks),
+        cmocka_unit_test(test_missing_glyph_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

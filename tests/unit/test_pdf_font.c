@@ -1,0 +1,531 @@
+/* Tests for the PDF font layer (backends/pdf_font.c, pdf_harufix.c): builds real PDFs with
+ * libharu and both prepared faces, then checks them with the tools a reader would use:
+ * qpdf --check, pdffonts (embedded, subset), pdftotext (exact text, no poppler warnings) and
+ * a rendered page (every character drawn alone in a grid cell must leave ink in its cell),
+ * and the embedded subsets read back with fontTools (no glyph may lose a component). Without
+ * the composite-glyph repair wqy-microhei draws characters such as 他 and 般 blank and loses
+ * strokes of 位体算教政府. Needs poppler-utils, qpdf and python3-fonttools; the fonts come
+ * from GK_BINARY_DIR/fonts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "backends/pdf_font.h"
+#include "../support/testutil.h"
+
+#define FONT_DIR GK_BINARY_DIR "/fonts"
+#define SONG_PATH FONT_DIR "/song.ttf"
+#define HEI_PATH FONT_DIR "/hei.ttf"
+
+/* Characters for the ink grid: 他位体般预算教育政府 (blank without the repair), a few hundred
+ * common budget characters, digits, Latin, and full-width and CJK punctuation. */
+static const char GRID_TEXT[] =
+    "他位体般预算教育政府名不"
+    "一七万上与专业个中为主之乐九习乡书二于五交产介价任企众优会伤低佛使例侧保"
+    "信债做健充全公其养内分划列创初利别制前办加务动励包医午单占卡卫印原参及反发取变口"
+    "各同向否员响商因国地均型城培境增处大天央失奖媒字宏定客家容宽寄察小尚就层展山川"
+    "州巡差市带常平序库度康建开式强录彻待得微心性总息情惠成截户房才执承技护报担括持"
+    "指按挥据排探接控推描提援支改放数整文新方施旅无明晓月有本术机杂权析标检概模次"
+    "正段气油注津活流测济海游源灾然照独狱率生电留疑疾益盖目相省眉知研确社福离租称程税"
+    "稳立站第等答简级纳线经络统继绩续而联能至良融行补表被观规解计证评话询说"
+    "负财责质购贯贴赁赋越车轿输过运还进述途通邮释重金间防附际障零需面革项领频题额食"
+    "馆驻高"
+    "0123456789.%ABCxyz"
+    "，。、；：（）《》“”！？％①②③";
+
+/* Lines drawn on the text page; pdftotext must give them back exactly. */
+static const char *const SONG_LINES[] = {
+    "一般公共预算支出294.28万元",
+    "教育支出，政府性基金预算；社会保障和就业：（一）",
+    "《预算法》规定“名称不变”、其他。",
+    "Total 2025: 1,234.56",
+};
+static const char HEI_TITLE[] = "二、一般公共预算支出表（按功能分类）";
+
+enum { PAGE_W = 595, PAGE_H = 842, MARGIN = 36, CELL = 24, GLYPH_SIZE = 16, DPI = 100 };
+
+/* ---- building a PDF -------------------------------------------------------------------- */
+
+static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
+{
+    HPDF_STATUS *first = user;
+    if (*first == HPDF_OK)
+        *first = error;
+    (void)detail;
+}
+
+typedef struct doc {
+    HPDF_Doc pdf;
+    HPDF_STATUS error;
+    gk_pdf_font *song, *hei;
+} doc;
+
+static void doc_open(doc *d)
+{
+    d->error = HPDF_OK;
+    d->pdf = HPDF_New(on_haru_error, &d->error);
+    assert_non_null(d->pdf);
+    assert_int_equal(HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL), HPDF_OK);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_pdf_font_load(d->pdf, SONG_PATH, -1, &d->song, &diag) != GK_OK ||
+        gk_pdf_font_load(d->pdf, HEI_PATH, -1, &d->hei, &diag) != GK_OK)
+        fail_msg("%s: %s", diag.file, diag.message);
+}
+
+static void doc_close(doc *d)
+{
+    HPDF_Free(d->pdf);
+    gk_pdf_font_free(d->song);
+    gk_pdf_font_free(d->hei);
+}
+
+/* Every string goes through record before libharu draws it, as the layer requires. */
+static void draw(HPDF_Page page, gk_pdf_font *font, double size, double x, double y,
+                 const char *text)
+{
+    gk_pdf_font_record(font, text, strlen(text));
+    HPDF_Page_SetFontAndSize(page, gk_pdf_font_handle(font), (HPDF_REAL)size);
+    HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, text);
+}
+
+static HPDF_Page new_page(doc *d)
+{
+    HPDF_Page page = HPDF_AddPage(d->pdf);
+    HPDF_Page_SetWidth(page, PAGE_W);
+    HPDF_Page_SetHeight(page, PAGE_H);
+    return page;
+}
+
+static void draw_text_page(doc *d)
+{
+    HPDF_Page page = new_page(d);
+    HPDF_Page_BeginText(page);
+    draw(page, d->hei, 18, MARGIN, PAGE_H - 60, HEI_TITLE);
+    for (size_t i = 0; i < sizeof SONG_LINES / sizeof SONG_LINES[0]; i++)
+        draw(page, d->song, 12, MARGIN, PAGE_H - 100 - 30 * (double)i, SONG_LINES[i]);
+    HPDF_Page_EndText(page);
+}
+
+/* Length of the UTF-8 sequence starting with byte b. */
+static size_t utf8_len(unsigned char b)
+{
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* Baseline-left corner of grid cell i, in PDF points. */
+static void cell_origin(size_t i, double *x, double *y)
+{
+    size_t columns = (PAGE_W - 2 * MARGIN) / CELL;
+    *x = MARGIN + (double)(i % columns) * CELL;
+    *y = PAGE_H - MARGIN - (double)(i / columns + 1) * CELL;
+}
+
+/* One character per grid cell, so that each one's ink can be checked in its own box. */
+static void draw_grid_page(doc *d, gk_pdf_font *font)
+{
+    HPDF_Page page = new_page(d);
+    HPDF_Page_BeginText(page);
+    size_t cell = 0;
+    for (const char *p = GRID_TEXT; *p; cell++) {
+        char one[8] = {0};
+        size_t n = utf8_len((unsigned char)*p);
+        memcpy(one, p, n);
+        double x, y;
+        cell_origin(cell, &x, &y);
+        draw(page, font, GLYPH_SIZE, x, y, one);
+        p += n;
+    }
+    HPDF_Page_EndText(page);
+}
+
+/* Saves through a memory stream (never HPDF_SaveToFile: reliability.md F1) to path. */
+static void save_to(doc *d, const char *path)
+{
+    assert_int_equal(HPDF_SaveToStream(d->pdf), HPDF_OK);
+    HPDF_UINT32 size = HPDF_GetStreamSize(d->pdf);
+    unsigned char *bytes = malloc(size);
+    assert_non_null(bytes);
+    HPDF_UINT32 got = size;
+    assert_int_equal(HPDF_ReadFromStream(d->pdf, bytes, &got), HPDF_OK);
+    assert_int_equal(got, size);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, size, f), size);
+    assert_int_equal(fclose(f), 0);
+    free(bytes);
+}
+
+/* The test booklet: a text page, then the grid in Song, then the grid in Hei. */
+static void build_booklet(const char *path)
+{
+    doc d;
+    doc_open(&d);
+    draw_text_page(&d);
+    draw_grid_page(&d, d.song);
+    draw_grid_page(&d, d.hei);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_pdf_font_finish(d.song, &diag) != GK_OK || gk_pdf_font_finish(d.hei, &diag) != GK_OK)
+        fail_msg("finish: %s", diag.message);
+    assert_int_equal(d.error, HPDF_OK);
+    save_to(&d, path);
+    doc_close(&d);
+}
+
+static char booklet[1024]; /* built once by the group setup */
+static char workdir[1024];
+
+static int setup_booklet(void **state)
+{
+    (void)state;
+    tu_tempdir(workdir, sizeof workdir, "pdf_font");
+    snprintf(booklet, sizeof booklet, "%s/booklet.pdf", workdir);
+    build_booklet(booklet);
+    return 0;
+}
+
+/* ---- running the tools ----------------------------------------------------------------- */
+
+/* Runs a command with stdout and stderr captured separately; returns the exit status. */
+static int run_tool(char **out, char **err, const char *format, ...)
+{
+    char command[4096], out_path[1200], err_path[1200];
+    snprintf(out_path, sizeof out_path, "%s/tool.out", workdir);
+    snprintf(err_path, sizeof err_path, "%s/tool.err", workdir);
+    va_list args;
+    va_start(args, format);
+    int used = vsnprintf(command, sizeof command, format, args);
+    va_end(args);
+    snprintf(command + used, sizeof command - (size_t)used, " >'%s' 2>'%s'", out_path, err_path);
+    int status = system(command);
+    *out = tu_read(out_path, NULL);
+    *err = tu_read(err_path, NULL);
+    assert_non_null(*out);
+    assert_non_null(*err);
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void assert_no_stderr(const char *tool, const char *err)
+{
+    if (err[0] != '\0')
+        fail_msg("%s printed on stderr: %s", tool, err);
+}
+
+static void test_qpdf_check_passes(void **state)
+{
+    (void)state;
+    char *out, *err;
+    int status = run_tool(&out, &err, "qpdf --check '%s'", booklet);
+    if (status != 0)
+        fail_msg("qpdf --check exit %d: %s%s", status, out, err);
+    free(out);
+    free(err);
+}
+
+static void test_pdffonts_embedded_subset(void **state)
+{
+    (void)state;
+    char *out, *err;
+    assert_int_equal(run_tool(&out, &err, "pdffonts '%s'", booklet), 0);
+    assert_no_stderr("pdffonts", err);
+    /* two header lines, then one line per font ending "emb sub uni object-id gen" */
+    int fonts = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "name", 4) == 0 || strncmp(line, "----", 4) == 0)
+            continue;
+        fonts++;
+        if (strstr(line, "CID TrueType") == NULL || strstr(line, " yes yes yes ") == NULL)
+            fail_msg("font not embedded as a subset with ToUnicode: %s", line);
+    }
+    assert_int_equal(fonts, 2);
+    free(out);
+    free(err);
+}
+
+static void test_pdftotext_exact_and_silent(void **state)
+{
+    (void)state;
+    char *out, *err;
+    assert_int_equal(run_tool(&out, &err, "pdftotext -f 1 -l 1 -enc UTF-8 '%s' -", booklet), 0);
+    assert_no_stderr("pdftotext", err); /* e.g. "Invalid 'begincidrange' operator" */
+    char expected[1024];
+    int n = snprintf(expected, sizeof expected, "%s\n", HEI_TITLE);
+    for (size_t i = 0; i < sizeof SONG_LINES / sizeof SONG_LINES[0]; i++)
+        n += snprintf(expected + n, sizeof expected - (size_t)n, "%s\n", SONG_LINES[i]);
+    snprintf(expected + n, sizeof expected - (size_t)n, "\n\f"); /* one block, then the page */
+    assert_string_equal(out, expected);
+    free(out);
+    free(err);
+}
+
+/* ---- ink ------------------------------------------------------------------------------- */
+
+typedef struct gray_image {
+    int width, height;
+    unsigned char *pixels; /* malloc'd buffer that also holds the header */
+    const unsigned char *data;
+} gray_image;
+
+/* Parses a binary PGM (P5, maxval 255) as pdftoppm -gray writes it. */
+static void read_pgm(const char *path, gray_image *image)
+{
+    size_t len;
+    char *bytes = tu_read(path, &len);
+    assert_non_null(bytes);
+    int maxval = 0, header = 0;
+    if (sscanf(bytes, "P5 %d %d %d%n", &image->width, &image->height, &maxval, &header) != 3)
+        fail_msg("%s is not a binary PGM", path);
+    assert_int_equal(maxval, 255);
+    header++; /* the single whitespace byte after maxval */
+    assert_true(len >= (size_t)header + (size_t)image->width * (size_t)image->height);
+    image->pixels = (unsigned char *)bytes;
+    image->data = image->pixels + header;
+}
+
+/* Dark pixels inside the em box of grid cell i (points converted at DPI). */
+static int ink_in_cell(const gray_image *image, size_t i)
+{
+    double x, y;
+    cell_origin(i, &x, &y);
+    double scale = DPI / 72.0;
+    int left = (int)(x * scale) + 1, right = (int)((x + GLYPH_SIZE) * scale) - 1;
+    int top = (int)((PAGE_H - y - GLYPH_SIZE * 0.9) * scale);
+    int bottom = (int)((PAGE_H - y + GLYPH_SIZE * 0.2) * scale);
+    int dark = 0;
+    for (int row = top; row <= bottom; row++)
+        for (int col = left; col <= right; col++)
+            if (image->data[(size_t)row * (size_t)image->width + (size_t)col] < 160)
+                dark++;
+    return dark;
+}
+
+/* Renders one grid page and fails listing every character that left no ink. */
+static void check_grid_ink(int page, const char *face)
+{
+    char *out, *err, prefix[1200], pgm[1300];
+    snprintf(prefix, sizeof prefix, "%s/ink-%d", workdir, page);
+    int status = run_tool(&out, &err, "pdftoppm -gray -r %d -f %d -l %d -singlefile '%s' '%s'",
+                          DPI, page, page, booklet, prefix);
+    assert_int_equal(status, 0);
+    assert_no_stderr("pdftoppm", err);
+    snprintf(pgm, sizeof pgm, "%s.pgm", prefix);
+    gray_image image;
+    read_pgm(pgm, &image);
+    char blank[sizeof GRID_TEXT] = ""; /* the blank characters, in grid order */
+    size_t blanks = 0, used = 0, cell = 0;
+    for (const char *p = GRID_TEXT; *p; cell++) {
+        size_t n = utf8_len((unsigned char)*p);
+        if (ink_in_cell(&image, cell) < 2) {
+            memcpy(blank + used, p, n);
+            used += n;
+            blank[used] = '\0';
+            blanks++;
+        }
+        p += n;
+    }
+    if (blanks > 0)
+        fail_msg("%zu characters drew blank in %s: %s", blanks, face, blank);
+    free(image.pixels);
+    free(out);
+    free(err);
+}
+
+static void test_every_song_character_has_ink(void **state)
+{
+    (void)state;
+    check_grid_ink(2, "song");
+}
+
+static void test_every_hei_character_has_ink(void **state)
+{
+    (void)state;
+    check_grid_ink(3, "hei"); /* wqy-microhei: composite glyphs */
+}
+
+/* Stronger than ink: ink only catches blank characters, while a composite glyph that kept
+ * some components still leaves ink with strokes missing (with the repair off, 140 of the 323
+ * Hei characters here lose outlines and only 24 of them draw blank). fontTools reads the
+ * embedded subsets back. */
+static void test_embedded_outlines_complete(void **state)
+{
+    (void)state;
+    char *out, *err;
+    int status = run_tool(&out, &err, "/usr/bin/python3 '%s' '%s'",
+                          GK_SOURCE_DIR "/tests/support/check_pdf_glyphs.py", booklet);
+    if (status != 0)
+        fail_msg("check_pdf_glyphs.py exit %d:\n%s%s", status, out, err);
+    assert_no_stderr("check_pdf_glyphs.py", err);
+    free(out);
+    free(err);
+}
+
+/* The same drawing gives the same bytes (no dates, no IDs: reliability.md F9). */
+static void test_output_is_deterministic(void **state)
+{
+    (void)state;
+    char again[1100];
+    snprintf(again, sizeof again, "%s/again.pdf", workdir);
+    build_booklet(again);
+    size_t len1, len2;
+    char *a = tu_read(booklet, &len1), *b = tu_read(again, &len2);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(a, b, len1);
+    free(a);
+    free(b);
+}
+
+/* ---- the API on its own ---------------------------------------------------------------- */
+
+static void test_has_glyph(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    gk_pdf_font *faces[] = {d.song, d.hei};
+    for (int i = 0; i < 2; i++) {
+        assert_true(gk_pdf_font_has_glyph(faces[i], 0x9884));  /* 预 */
+        assert_true(gk_pdf_font_has_glyph(faces[i], '2'));
+        assert_true(gk_pdf_font_has_glyph(faces[i], 0xFF0C)); /* ， */
+        assert_true(gk_pdf_font_has_glyph(faces[i], 0x2460)); /* ① */
+        assert_false(gk_pdf_font_has_glyph(faces[i], 0xD55C)); /* 한: not prepared */
+        assert_false(gk_pdf_font_has_glyph(faces[i], 0x20BB7)); /* 𠮷: beyond the BMP */
+        assert_false(gk_pdf_font_has_glyph(faces[i], 0x0E01)); /* Thai */
+    }
+    doc_close(&d);
+}
+
+static void test_advance(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    gk_pdf_font *faces[] = {d.song, d.hei};
+    for (int i = 0; i < 2; i++) {
+        assert_true(gk_pdf_font_advance(faces[i], 0x4E00) == 1000.0); /* 一 */
+        assert_true(gk_pdf_font_advance(faces[i], 0xFF0C) == 1000.0); /* ， */
+        double digit = gk_pdf_font_advance(faces[i], '2');
+        assert_true(digit > 300 && digit < 700);
+        /* libharu draws non-BMP code points as a space */
+        assert_true(gk_pdf_font_advance(faces[i], 0x20BB7) == gk_pdf_font_advance(faces[i], ' '));
+    }
+    /* equals libharu's own measure of the drawn string (which also marks glyphs, so the
+     * string is recorded to keep finish happy) */
+    const char *text = "一般公共预算294.28";
+    double sum = 0;
+    for (const char *p = text; *p;) {
+        unsigned char b = (unsigned char)*p;
+        size_t n = utf8_len(b);
+        uint32_t cp = n == 1 ? b : n == 3 ? (uint32_t)(b & 0x0F) << 12 |
+                      (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F) : 0;
+        sum += gk_pdf_font_advance(d.song, cp);
+        p += n;
+    }
+    gk_pdf_font_record(d.song, text, strlen(text));
+    HPDF_TextWidth tw = HPDF_Font_TextWidth(gk_pdf_font_handle(d.song),
+                                            (const HPDF_BYTE *)text, (HPDF_UINT)strlen(text));
+    assert_true(sum == (double)tw.width);
+    doc_close(&d);
+}
+
+/* Text drawn without recording would print as .notdef after trimming: finish refuses. */
+static void test_unrecorded_text_is_an_error(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    HPDF_Page page = new_page(&d);
+    HPDF_Page_BeginText(page);
+    draw(page, d.song, 12, 50, 700, "预算");
+    HPDF_Page_SetFontAndSize(page, gk_pdf_font_handle(d.song), 12);
+    HPDF_Page_TextOut(page, 50, 650, "教"); /* bypasses gk_pdf_font_record */
+    HPDF_Page_EndText(page);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    assert_int_equal(gk_pdf_font_finish(d.song, &diag), GK_ERR_STATE);
+    assert_non_null(strstr(diag.message, "U+6559"));
+    assert_int_equal(gk_pdf_font_finish(d.hei, &diag), GK_OK);
+    /* finish writes the embedded font file: it happens once */
+    assert_int_equal(gk_pdf_font_finish(d.hei, &diag), GK_ERR_STATE);
+    doc_close(&d);
+}
+
+static void test_load_errors(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    gk_pdf_font *font = (gk_pdf_font *)&font;
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    /* the same face twice in one document */
+    assert_int_equal(gk_pdf_font_load(d.pdf, SONG_PATH, -1, &font, &diag), GK_ERR_STATE);
+    assert_null(font);
+    /* a missing file */
+    assert_int_equal(gk_pdf_font_load(d.pdf, FONT_DIR "/none.ttf", -1, &font, &diag), GK_ERR_IO);
+    assert_string_equal(diag.file, FONT_DIR "/none.ttf");
+    /* a collection index on a single font */
+    assert_int_equal(gk_pdf_font_load(d.pdf, HEI_PATH, 1, &font, &diag), GK_ERR_USAGE);
+    /* a CFF-based OpenType font */
+    char otf[1100];
+    snprintf(otf, sizeof otf, "%s/cff.otf", workdir);
+    tu_write(workdir, "cff.otf", "OTTO: only the magic is read");
+    assert_int_equal(gk_pdf_font_load(d.pdf, otf, -1, &font, &diag), GK_ERR_BACKEND);
+    assert_non_null(strstr(diag.message, "CFF"));
+    assert_int_equal(d.error, HPDF_OK); /* nothing reached libharu's sticky error */
+    doc_close(&d);
+}
+
+static void test_default_path(void **state)
+{
+    (void)state;
+    unsetenv("GONGKAI_FONTS");
+    assert_string_equal(gk_pdf_font_default_path(GK_PDF_FACE_SONG), SONG_PATH);
+    assert_string_equal(gk_pdf_font_default_path(GK_PDF_FACE_HEI), HEI_PATH);
+    setenv("GONGKAI_FONTS", "/opt/gongkai/fonts", 1);
+    assert_string_equal(gk_pdf_font_default_path(GK_PDF_FACE_HEI), "/opt/gongkai/fonts/hei.ttf");
+    unsetenv("GONGKAI_FONTS");
+    assert_null(gk_pdf_font_default_path(2));
+    assert_null(gk_pdf_font_default_path(-1));
+}
+
+/* The prepared fonts are exactly the pinned ones (fonts/fonts.sha256): a changed
+ * python3-fonttools or font package shows up here, not as shifted layouts. */
+static void test_prepared_fonts_match_pins(void **state)
+{
+    (void)state;
+    char *out, *err;
+    int status = run_tool(&out, &err, "cd '%s' && sha256sum --check --strict '%s'", FONT_DIR,
+                          GK_SOURCE_DIR "/fonts/fonts.sha256");
+    if (status != 0)
+        fail_msg("prepared fonts differ from fonts/fonts.sha256:\n%s%s", out, err);
+    free(out);
+    free(err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest booklet_tests[] = {
+        cmocka_unit_test(test_qpdf_check_passes),
+        cmocka_unit_test(test_pdffonts_embedded_subset),
+        cmocka_unit_test(test_pdftotext_exact_and_silent),
+        cmocka_unit_test(test_every_song_character_has_ink),
+        cmocka_unit_test(test_every_hei_character_has_ink),
+        cmocka_unit_test(test_embedded_outlines_complete),
+        cmocka_unit_test(test_output_is_deterministic),
+        cmocka_unit_test(test_has_glyph),
+        cmocka_unit_test(test_advance),
+        cmocka_unit_test(test_unrecorded_text_is_an_error),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_default_path),
+        cmocka_unit_test(test_prepared_fonts_match_pins),
+    };
+    return cmocka_run_group_tests(booklet_tests, setup_booklet, NULL);
+}
