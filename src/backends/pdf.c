@@ -24,6 +24,7 @@ typedef struct pdf_ctx {
     HPDF_Doc pdf;
     HPDF_STATUS error, detail;
     gk_pdf_font *fonts[PDF_FACE_COUNT];
+    bool shared_font; /* both faces are one font (see start_pdf) */
     gk_arena arena;
 } pdf_ctx;
 
@@ -359,6 +360,13 @@ static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
     for (int f = 0; f < PDF_FACE_COUNT; f++) {
         const char *path = p->font_path[f] ? p->font_path[f] : gk_pdf_font_default_path(f);
         gk_status status = gk_pdf_font_load(p->pdf, path, 0, &p->fonts[f], diag);
+        /* libharu knows a font by its name: a --font of the title face's family is that face */
+        if (status == GK_ERR_STATE && f == PDF_HEI) {
+            p->fonts[f] = p->fonts[PDF_SONG];
+            p->shared_font = true;
+            gk_diag_clear(diag);
+            status = GK_OK;
+        }
         if (status != GK_OK)
             return status;
     }
@@ -369,7 +377,7 @@ static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
  * fclose()'s result and reports success for a truncated file. */
 static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
 {
-    for (int f = 0; f < PDF_FACE_COUNT; f++) {
+    for (int f = 0; f < (p->shared_font ? 1 : PDF_FACE_COUNT); f++) {
         gk_status status = gk_pdf_font_finish(p->fonts[f], diag);
         if (status != GK_OK)
             return status;
@@ -411,7 +419,7 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
 static void pdf_close(void *ctx)
 {
     pdf_ctx *p = ctx;
-    for (int f = 0; f < PDF_FACE_COUNT; f++)
+    for (int f = 0; f < (p->shared_font ? 1 : PDF_FACE_COUNT); f++)
         gk_pdf_font_free(p->fonts[f]);
     if (p->pdf != NULL)
         HPDF_Free(p->pdf);

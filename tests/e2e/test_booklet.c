@@ -107,6 +107,83 @@ static void test_missing_glyph_is_an_error(void **state)
     free(log);
 }
 
+/* A table longer than a page continues with its header repeated and 续表 marked; 目录 points
+ * at the page where the next table starts. */
+static void test_long_table_continues(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    tu_tempdir(pkg, sizeof pkg, "pkg");
+    tu_copy_tree(SAMPLE, pkg);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/tables/3-1.csv", pkg);
+    FILE *f = fopen(path, "w");
+    fputs("unit_code,level,class,item,econ_code,name,total,personnel,public\n", f);
+    for (int i = 0; i < 150; i++)
+        fprintf(f, "302309,1,301,%02d,301%02d,测试支出项目第%d项,1.00,1.00,\n", i % 100, i % 100, i);
+    fclose(f);
+    export_pdf(pkg, out, sizeof out);
+    tu_write(out, "pages.py",
+             "import re, subprocess, sys\n"
+             "pages = subprocess.run(['pdftotext', '-layout', sys.argv[1], '-'],\n"
+             "    capture_output=True, text=True).stdout.split('\\f')\n"
+             "first = [i for i, p in enumerate(pages) if re.match(r'\\s*公开表3-1\\s*\\n', p)]\n"
+             "cont = [i for i, p in enumerate(pages) if re.match(r'\\s*公开表3-1 续表\\s*\\n', p)]\n"
+             "print('first', len(first), 'continued', len(cont))\n"
+             "print('headers', all('人员经费' in pages[i] and '单位名称' in pages[i] for i in cont))\n"
+             "print('rows', sum(len(re.findall('测试支出项目第', pages[i])) for i in first + cont))\n"
+             "toc = re.search(r'（公开表3-2）[ .]*(\\d+)', pages[1]).group(1)\n"
+             "nxt = int(toc) + 1\n"
+             "print('next', re.match(r'\\s*公开表3-2\\s*\\n', pages[nxt - 1]) is not None,\n"
+             "      nxt - 1 == cont[-1] + 1)\n");
+    char *log = NULL;
+    int rc = tu_run(&log, "/usr/bin/python3 '%s/pages.py' '%s'/*.pdf", out, out);
+    if (rc != 0)
+        fail_msg("read-back failed (%d):\n%s", rc, log);
+    assert_contains(log, "first 1 continued ");
+    assert_true(strstr(log, "continued 0") == NULL && strstr(log, "continued 1\n") == NULL);
+    assert_contains(log, "headers True");
+    assert_contains(log, "rows 150");
+    assert_contains(log, "next True True");
+    free(log);
+}
+
+/* --font takes any TrueType collection for the body text. */
+static void test_font_option(void **state)
+{
+    (void)state;
+    char out[1024];
+    tu_tempdir(out, sizeof out, "booklet");
+    char *log = NULL;
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format pdf --font "
+                          "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc && pdffonts '%s'/*.pdf",
+                    GK_EXE, SAMPLE, out, out);
+    if (rc != 0)
+        fail_msg("export with --font failed (%d):\n%s", rc, log);
+    assert_null(strstr(log, "NotoSerif"));
+    assert_contains(log, "WenQuanYiMicroHei");
+    free(log);
+    rc = tu_run(&log, "'%s' export '%s' -o '%s' --format pdf --font /nonexistent.ttf", GK_EXE,
+                SAMPLE, out);
+    assert_int_equal(rc, 1);
+    assert_contains(log, "/nonexistent.ttf");
+    free(log);
+}
+
+static void test_page_count_and_orientation(void **state)
+{
+    (void)state;
+    char out[1024];
+    export_pdf(SAMPLE, out, sizeof out);
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "pdfinfo -f 1 -l 40 '%s/%s'", out, BOOKLET), 0);
+    /* cover, 目录, 概况 (2 pages), part 2, fifteen tables (some run on), 情况说明, 名词解释 */
+    assert_contains(log, "Pages:           33");
+    assert_contains(log, "Page    1 size:  595.276 x 841.89 pts (A4)");   /* cover: portrait */
+    assert_contains(log, "Page    6 size:  841.89 x 595.276 pts (A4)");   /* 公开表1: landscape */
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +191,9 @@ int main(void)
         cmocka_unit_test(test_same_bytes_and_small),
         cmocka_unit_test(test_chinese_info_and_bookmarks),
         cmocka_unit_test(test_missing_glyph_is_an_error),
+        cmocka_unit_test(test_long_table_continues),
+        cmocka_unit_test(test_font_option),
+        cmocka_unit_test(test_page_count_and_orientation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
