@@ -12,12 +12,6 @@
 #define SAMPLE GK_SOURCE_DIR "/samples/leshan-hrss-info-2025"
 #define BOOKLET "302309_乐山市人力资源和社会保障信息中心_2025.pdf"
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("expected output to contain:\n  %s\nfound:\n%s", needle,
-                 haystack ? haystack : "(nothing)");
-}
 
 static void export_pdf(const char *package, char *out, size_t size)
 {

@@ -124,4 +124,15 @@ static inline int tu_run(char **output, const char *format, ...)
     return WEXITSTATUS(status);
 }
 
+/* For cmocka tests: fails unless haystack contains needle, showing both. Include after
+ * <cmocka.h>. */
+#ifdef fail_msg
+static inline void assert_contains(const char *haystack, const char *needle)
+{
+    if (haystack == NULL || strstr(haystack, needle) == NULL)
+        fail_msg("expected output to contain:\n  %s\nfound:\n%s", needle,
+                 haystack ? haystack : "(nothing)");
+}
+#endif
+
 #endif
