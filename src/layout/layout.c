@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout/query.h"
 #include "layout/yaml_reader.h"
 
 enum {
@@ -301,7 +302,7 @@ static int find_field(const table_loader *tl, const char *key)
 }
 
 static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, gk_value_type type,
-                           int decimals)
+                           int decimals, bool optional)
 {
     if (strcmp(key, "level") == 0)
         return gk_yaml_error(tl->yd, at, "column key 'level' is reserved for row levels");
@@ -309,7 +310,7 @@ static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, g
         return gk_yaml_error(tl->yd, at, "duplicate column key '%s'", key);
     if (tl->field_count == MAX_FIELDS)
         return gk_yaml_error(tl->yd, at, "more than %d columns", MAX_FIELDS);
-    tl->fields[tl->field_count++] = (gk_field){key, type, decimals};
+    tl->fields[tl->field_count++] = (gk_field){key, type, decimals, optional};
     return GK_OK;
 }
 
@@ -361,24 +362,20 @@ static const gk_yaml_key input_keys[] = {
     {"decimals", input_decimals, false},
 };
 
-/* Fields of a list table: every leaf without a template (in order), then hidden inputs. */
+/* Fields of a list table: every leaf (in order; computed ones optional), then hidden inputs. */
 static gk_status resolve_fields(table_loader *tl)
 {
     gk_status status;
     for (size_t i = 0; i < tl->leaf_count; i++) {
         leaf_spec *leaf = &tl->leaves[i];
         apply_type_defaults(tl->profile, leaf);
-        if (leaf->column.value_template != NULL) {
-            leaf->column.field = -1;
-            continue;
-        }
-        if (strcmp(leaf->column.key, "unit_code") == 0) {
+        if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.value_template == NULL) {
             leaf->column.field = GK_FIELD_UNIT_CODE;
             continue;
         }
         leaf->column.field = (int)tl->field_count;
         status = add_field(tl, leaf->node, leaf->column.key, leaf->column.type,
-                           leaf->column.decimals);
+                           leaf->column.decimals, leaf->column.value_template != NULL);
         if (status != GK_OK)
             return status;
     }
@@ -395,7 +392,7 @@ static gk_status resolve_fields(table_loader *tl)
             return status;
         if (input.type == GK_TYPE_AMOUNT)
             input.decimals = tl->profile->amount_decimals;
-        if ((status = add_field(tl, node, input.key, input.type, input.decimals)) != GK_OK)
+        if ((status = add_field(tl, node, input.key, input.type, input.decimals, false)) != GK_OK)
             return status;
     }
     return GK_OK;
@@ -616,6 +613,25 @@ static gk_status read_stub_cell(table_loader *tl, yaml_node_t *node, const char 
     return GK_OK;
 }
 
+typedef struct item_spec {
+    const char *id;
+    yaml_node_t *from;
+} item_spec;
+
+static gk_status item_id(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((item_spec *)p)->id);
+}
+static gk_status item_from(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((item_spec *)p)->from = v;
+    return gk_yaml_expect(yd, v, YAML_SCALAR_NODE, "a query such as 1-2.total[class=208]");
+}
+static const gk_yaml_key item_keys[] = {
+    {"id", item_id, true},
+    {"from", item_from, false},
+};
+
 typedef struct stub_row_spec {
     bool total;
     yaml_node_t *cells;
@@ -657,17 +673,34 @@ static gk_status resolve_stub(table_loader *tl)
     size_t count = 0;
     if ((status = gk_yaml_expect(yd, tl->items, YAML_SEQUENCE_NODE, "a list of item ids")) != GK_OK)
         return status;
+    gk_item_source *sources = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *sources);
+    if (sources == NULL)
+        return nomem(yd);
     for (yaml_node_item_t *it = tl->items->data.sequence.items.start;
          it < tl->items->data.sequence.items.top; it++) {
         yaml_node_t *node = gk_yaml_node(yd, *it);
         if (count == MAX_VALUES)
             return gk_yaml_error(yd, node, "more than %d items", MAX_VALUES);
-        if ((status = gk_yaml_string(yd, node, &ids[count])) != GK_OK)
+        item_spec item = {NULL, NULL};
+        if (node->type == YAML_MAPPING_NODE)
+            status = gk_yaml_read_map(yd, node, item_keys, 2, &item);
+        else
+            status = gk_yaml_string(yd, node, &item.id);
+        if (status != GK_OK)
             return status;
+        ids[count] = item.id;
+        if (item.from != NULL) {
+            const char *text = NULL;
+            if ((status = gk_yaml_string(yd, item.from, &text)) != GK_OK)
+                return status;
+            sources[count] = (gk_item_source){text, gk_yaml_line(item.from),
+                                              (int)item.from->start_mark.column + 1, NULL};
+        }
         if (value_index(ids, count, ids[count]) >= 0)
             return gk_yaml_error(yd, node, "duplicate item '%s'", ids[count]);
         count++;
     }
+    t->item_sources = sources;
     t->item_count = count;
     if (tl->derived != NULL) {
         if ((status = gk_yaml_expect(yd, tl->derived, YAML_MAPPING_NODE,
@@ -732,8 +765,9 @@ static gk_status resolve_stub(table_loader *tl)
 
     /* the CSV of a stub table: item,amount */
     tl->field_count = 0;
-    tl->fields[tl->field_count++] = (gk_field){"item", GK_TYPE_CODE, 0};
-    tl->fields[tl->field_count++] = (gk_field){"amount", GK_TYPE_AMOUNT, tl->profile->amount_decimals};
+    tl->fields[tl->field_count++] = (gk_field){"item", GK_TYPE_CODE, 0, false};
+    tl->fields[tl->field_count++] =
+        (gk_field){"amount", GK_TYPE_AMOUNT, tl->profile->amount_decimals, false};
     return GK_OK;
 }
 
@@ -1046,6 +1080,33 @@ static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk
     return GK_OK;
 }
 
+/* Fixed-row items with `from:` name other tables, so they resolve once all are loaded. */
+static gk_status resolve_item_sources(gk_profile *profile, gk_diag *diag)
+{
+    for (size_t t = 0; t < profile->table_count; t++) {
+        gk_table_layout *table = &profile->tables[t];
+        for (size_t i = 0; table->is_stub && i < table->item_count; i++) {
+            gk_item_source *source = (gk_item_source *)&table->item_sources[i];
+            if (source->text == NULL)
+                continue;
+            gk_query *query = gk_arena_alloc(&profile->arena, sizeof *query);
+            char error[512];
+            if (query == NULL)
+                return gk_diag_set(diag, GK_ERR_NOMEM, table->path, 0, 0, "out of memory");
+            if (!gk_query_parse(profile, source->text, &profile->arena, query, error, sizeof error))
+                return gk_diag_set(diag, GK_ERR_LAYOUT, table->path, source->line, source->column,
+                                   "item '%s': %s", table->value_ids[i], error);
+            for (size_t k = 0; k < query->count; k++)
+                if (query->terms[k].kind == GK_TERM_STUB && query->terms[k].table == table)
+                    return gk_diag_set(diag, GK_ERR_LAYOUT, table->path, source->line,
+                                       source->column, "item '%s' is derived from its own table",
+                                       table->value_ids[i]);
+            source->query = query;
+        }
+    }
+    return GK_OK;
+}
+
 gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
 {
     *out = NULL;
@@ -1089,6 +1150,8 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
         status = load_booklet_tables(profile, bl, &yd, diag);
     if (status == GK_OK)
         status = load_parts(profile, bl, &yd);
+    if (status == GK_OK)
+        status = resolve_item_sources(profile, diag);
     gk_yaml_close(&yd);
     free(bl);
     if (status != GK_OK) {

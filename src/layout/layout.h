@@ -27,7 +27,8 @@ typedef enum gk_align { GK_ALIGN_LEFT, GK_ALIGN_CENTER, GK_ALIGN_RIGHT } gk_alig
 typedef struct gk_field {
     const char *key;
     gk_value_type type;
-    int decimals; /* for numbers: amounts use the profile's, counts/percents their own */
+    int decimals;  /* for numbers: amounts use the profile's, counts/percents their own */
+    bool optional; /* a computed (value:) column: a CSV may state it, and it is then checked */
 } gk_field;
 
 /* A leaf column: one printed column of the table. */
@@ -87,6 +88,16 @@ typedef struct gk_stub_row {
     const gk_stub_cell *cells; /* one per leaf column */
 } gk_stub_row;
 
+struct gk_query;
+
+/* Where a fixed-row item comes from (`from:` in the layout), resolved once all tables of the
+ * profile are loaded. */
+typedef struct gk_item_source {
+    const char *text; /* NULL: the package supplies the item */
+    int line, column; /* of the `from` value, for errors */
+    const struct gk_query *query;
+} gk_item_source;
+
 typedef struct gk_table_layout {
     const char *path; /* the layout file, for messages */
     const char *id;   /* "3-1": names the package CSV tables/3-1.csv */
@@ -110,6 +121,7 @@ typedef struct gk_table_layout {
     /* stub tables only (is_stub): fields are {item, amount} */
     bool is_stub;
     const char *const *value_ids; /* items first, then derived */
+    const gk_item_source *item_sources; /* item_count entries */
     size_t item_count;
     size_t value_count;
     const gk_expr *derived;       /* value_count - item_count expressions */

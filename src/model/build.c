@@ -1,22 +1,18 @@
 /* Building printable tables from layouts and package rows; see document.h. */
 #include "model/document.h"
+#include "model/values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The units a booklet covers, in package order. */
-typedef struct scope {
-    const size_t *units;
-    size_t count;
-} scope;
 
 typedef struct builder {
     const gk_package *pkg;
     const gk_profile *profile;
     gk_arena *arena;
     gk_diag *diag;
-    scope scope;
+    gk_scope scope;
     const char *booklet_title; /* for {booklet} in part titles */
 } builder;
 
@@ -27,10 +23,7 @@ static gk_status nomem(builder *b)
 
 static bool in_scope(const builder *b, size_t unit)
 {
-    for (size_t i = 0; i < b->scope.count; i++)
-        if (b->scope.units[i] == unit)
-            return true;
-    return false;
+    return gk_scope_has(&b->scope, unit);
 }
 
 static gk_row *add_row(builder *b, gk_table *table, size_t capacity, gk_row_kind kind)
@@ -149,7 +142,8 @@ static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk
         for (size_t r = 0; r < data->row_count; r++) {
             const gk_data_row *dr = &data->rows[r];
             const gk_value *v = &dr->values[column->field];
-            if (dr->level == 1 && v->kind == GK_VALUE_NUMBER && take(b, dr->unit, arg))
+            if (dr->level == 1 && !dr->computed && v->kind == GK_VALUE_NUMBER &&
+                take(b, dr->unit, arg))
                 sum += v->number;
         }
         row->cells[c].value = number_value(b, sum, column->decimals);
@@ -290,7 +284,7 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
 {
     size_t data_rows = 0;
     for (size_t r = 0; r < data->row_count; r++)
-        data_rows += in_scope(b, data->rows[r].unit);
+        data_rows += in_scope(b, data->rows[r].unit) && !data->rows[r].computed;
     /* every data row, plus per unit and department a summary row, the total and a note */
     size_t capacity = data_rows + 2 * b->scope.count + 3;
     table->rows = gk_arena_alloc(b->arena, capacity * sizeof *table->rows);
@@ -328,7 +322,7 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
             status = add_summary_row(b, table, capacity, GK_SUMMARY_UNIT, data, same_unit, &u,
                                      unit);
             for (size_t r = 0; status == GK_OK && r < data->row_count; r++) {
-                if (data->rows[r].unit != u)
+                if (data->rows[r].unit != u || data->rows[r].computed)
                     continue;
                 sources[table->row_count] = &data->rows[r];
                 status = add_data_row(b, table, capacity, &data->rows[r], data->path);
@@ -351,7 +345,7 @@ static int64_t eval_expr(const gk_expr *expr, const int64_t *values)
     return sum;
 }
 
-static gk_status build_stub_table(builder *b, gk_table *table, const gk_table_data *data)
+static gk_status build_stub_table(builder *b, gk_table *table)
 {
     const gk_table_layout *layout = table->layout;
     int64_t *values = calloc(layout->value_count + 1, sizeof *values);
@@ -360,18 +354,7 @@ static gk_status build_stub_table(builder *b, gk_table *table, const gk_table_da
         free(values);
         return nomem(b);
     }
-    /* items summed over the scope's units, then derived values in definition order */
-    for (size_t r = 0; r < data->row_count; r++) {
-        const gk_data_row *dr = &data->rows[r];
-        if (!in_scope(b, dr->unit) || dr->values[1].kind != GK_VALUE_NUMBER)
-            continue;
-        for (size_t i = 0; i < layout->item_count; i++)
-            if (strcmp(layout->value_ids[i], dr->values[0].text) == 0)
-                values[i] += dr->values[1].number;
-    }
-    for (size_t d = layout->item_count; d < layout->value_count; d++)
-        values[d] = eval_expr(&layout->derived[d - layout->item_count], values);
-
+    gk_stub_values(b->pkg, layout, &b->scope, values);
     for (size_t r = 0; r < layout->row_count; r++) {
         const gk_stub_row *stub = &layout->rows[r];
         gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
@@ -425,7 +408,7 @@ static gk_status build_parts(builder *b, gk_document *doc)
     return GK_OK;
 }
 
-static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_kind kind,
+static gk_status build_document(const gk_package *pkg, gk_scope scope, gk_booklet_kind kind,
                                 gk_document *doc, gk_diag *diag)
 {
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
@@ -448,7 +431,7 @@ static gk_status build_document(const gk_package *pkg, scope scope, gk_booklet_k
         if (table->unit_line == NULL || table->title == NULL)
             return nomem(&b);
         const gk_table_data *data = gk_package_table(pkg, table->layout);
-        gk_status status = table->layout->is_stub ? build_stub_table(&b, table, data)
+        gk_status status = table->layout->is_stub ? build_stub_table(&b, table)
                                                   : build_list_table(&b, table, data);
         if (status != GK_OK)
             return status;
@@ -472,7 +455,7 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
     doc->code = unit->code;
     doc->name = unit->name;
     doc->year = unit->year;
-    scope scope = {&unit_index, 1};
+    gk_scope scope = {&unit_index, 1};
     gk_status status = build_document(package, scope, unit->booklet, doc, diag);
     if (status != GK_OK) {
         gk_document_free(doc);

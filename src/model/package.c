@@ -233,6 +233,25 @@ static gk_status parse_level(const char *path, const gk_csv_field *field, int *l
                        field->text);
 }
 
+/* The `kind` column: empty for a data row, or a computed row the package states. */
+static gk_status parse_kind(const char *path, const gk_table_layout *layout,
+                            const gk_csv_field *field, gk_data_row *row, gk_diag *diag)
+{
+    static const char *const kinds[] = {"total", "department", "unit"};
+    if (field->len == 0)
+        return GK_OK;
+    for (int k = 0; k < 3 && !layout->is_stub; k++)
+        if (strcmp(field->text, kinds[k]) == 0) {
+            row->computed = true;
+            row->summary = (gk_summary_kind)k;
+            return GK_OK;
+        }
+    return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                       layout->is_stub ? "column 'kind': a fixed-row table has no computed rows"
+                                       : "column 'kind': expected total, department, unit or "
+                                         "nothing, found '%s'", field->text);
+}
+
 /* Copies the value above into blank fill_down cells of the same unit. */
 static void apply_fill_down(const gk_table_layout *layout, gk_data_row *rows, size_t count)
 {
@@ -243,7 +262,8 @@ static void apply_fill_down(const gk_table_layout *layout, gk_data_row *rows, si
         for (size_t r = 1; r < count; r++) {
             gk_value *value = (gk_value *)&rows[r].values[column->field];
             const gk_value *above = &rows[r - 1].values[column->field];
-            if (value->kind == GK_VALUE_BLANK && rows[r].unit == rows[r - 1].unit)
+            if (value->kind == GK_VALUE_BLANK && rows[r].unit == rows[r - 1].unit &&
+                !rows[r].computed && !rows[r - 1].computed)
                 *value = *above;
         }
     }
@@ -287,21 +307,25 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
     gk_csv *csv = file.csv;
     const char *path = data->path;
 
-    /* header: unit_code, optional level, then the layout's fields */
-    size_t name_count = layout->field_count + 2;
+    /* header: unit_code, then the optional level, kind and unit_name, then the layout's
+     * fields (computed ones optional) */
+    enum { UNIT_CODE, LEVEL, KIND, UNIT_NAME, RESERVED };
+    size_t name_count = layout->field_count + RESERVED;
     const char **names = calloc(name_count, sizeof *names);
     int *pos = calloc(name_count, sizeof *pos);
     if (names == NULL || pos == NULL) {
         status = nomem(diag, path);
         goto done;
     }
-    names[0] = "unit_code";
-    names[1] = "level";
+    names[UNIT_CODE] = "unit_code";
+    names[LEVEL] = "level";
+    names[KIND] = "kind";
+    names[UNIT_NAME] = "unit_name";
     for (size_t f = 0; f < layout->field_count; f++)
-        names[f + 2] = layout->fields[f].key;
+        names[f + RESERVED] = layout->fields[f].key;
     status = map_header(path, &csv->records[0], names, name_count, pos, diag);
     for (size_t n = 0; status == GK_OK && n < name_count; n++)
-        if (pos[n] < 0 && n != 1)
+        if (pos[n] < 0 && (n == UNIT_CODE || (n >= RESERVED && !layout->fields[n - RESERVED].optional)))
             status = missing_column(path, &csv->records[0], names[n], diag);
     if (status != GK_OK)
         goto done;
@@ -324,8 +348,19 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
         row->unit = (size_t)unit;
         row->line = rec->line;
         row->level = 1;
-        if (pos[1] >= 0 && (status = parse_level(path, &rec->fields[pos[1]], &row->level, diag)) != GK_OK)
+        if (pos[LEVEL] >= 0 &&
+            (status = parse_level(path, &rec->fields[pos[LEVEL]], &row->level, diag)) != GK_OK)
             goto done;
+        if (pos[KIND] >= 0 && (status = parse_kind(path, layout, &rec->fields[pos[KIND]], row,
+                                                   diag)) != GK_OK)
+            goto done;
+        if (pos[UNIT_NAME] >= 0 && rec->fields[pos[UNIT_NAME]].len > 0) {
+            const gk_csv_field *name = &rec->fields[pos[UNIT_NAME]];
+            if ((status = check_text(path, name, "unit_name", diag)) != GK_OK)
+                goto done;
+            row->unit_name = gk_arena_strdup(&pkg->arena, name->text);
+            row->unit_name_column = name->column;
+        }
         gk_value *values = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *values);
         int *columns = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *columns);
         if (values == NULL || columns == NULL) {
@@ -333,7 +368,11 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
             goto done;
         }
         for (size_t f = 0; f < layout->field_count; f++) {
-            const gk_csv_field *field = &rec->fields[pos[f + 2]];
+            if (pos[f + RESERVED] < 0) { /* an optional computed column the CSV leaves out */
+                values[f] = (gk_value){GK_VALUE_BLANK, NULL, 0, layout->fields[f].decimals};
+                continue;
+            }
+            const gk_csv_field *field = &rec->fields[pos[f + RESERVED]];
             columns[f] = field->column;
             status = parse_value(path, field, &layout->fields[f], &pkg->arena, &values[f], diag);
             if (status != GK_OK)
@@ -343,7 +382,7 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
         row->columns = columns;
         if (layout->is_stub &&
             (status = check_stub_item(pkg, layout, path, data->rows, data->row_count,
-                                      &rec->fields[pos[2]], diag)) != GK_OK)
+                                      &rec->fields[pos[RESERVED]], diag)) != GK_OK)
             goto done;
         data->row_count++;
     }
@@ -351,6 +390,61 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
 done:
     free(names);
     free(pos);
+    gk_csv_free(csv);
+    return status;
+}
+
+/* ---- prior.csv ---------------------------------------------------------------------- */
+
+static gk_status load_prior(gk_package *pkg, gk_diag *diag)
+{
+    char *path = gk_arena_printf(&pkg->arena, "%s/prior.csv", pkg->dir);
+    if (path == NULL)
+        return nomem(diag, pkg->dir);
+    pkg->prior_path = path;
+    if (!file_exists(path))
+        return GK_OK;
+    csv_file file;
+    gk_status status = read_csv(path, &file, diag);
+    if (status != GK_OK)
+        return status;
+    gk_csv *csv = file.csv;
+    static const char *const names[] = {"unit_code", "key", "amount"};
+    int pos[3];
+    status = map_header(path, &csv->records[0], names, 3, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < 3; n++)
+        if (pos[n] < 0)
+            status = missing_column(path, &csv->records[0], names[n], diag);
+    if (status == GK_OK) {
+        pkg->priors = gk_arena_alloc(&pkg->arena, csv->count * sizeof *pkg->priors);
+        if (pkg->priors == NULL)
+            status = nomem(diag, path);
+    }
+    static const gk_field amount = {"amount", GK_TYPE_AMOUNT, 0, false};
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+        const gk_csv_record *rec = &csv->records[r];
+        const gk_csv_field *code = &rec->fields[pos[0]], *key = &rec->fields[pos[1]];
+        int unit = gk_package_unit_index(pkg, code->text);
+        if (unit < 0) {
+            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+            break;
+        }
+        gk_field spec = amount;
+        spec.decimals = pkg->profile->amount_decimals;
+        gk_value value;
+        if ((status = parse_value(path, &rec->fields[pos[2]], &spec, &pkg->arena, &value, diag)) != GK_OK)
+            break;
+        if (key->len == 0 || value.kind != GK_VALUE_NUMBER) {
+            const gk_csv_field *bad = key->len == 0 ? key : &rec->fields[pos[2]];
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, bad->line, bad->column,
+                                 "column '%s': expected a value, found an empty field",
+                                 key->len == 0 ? "key" : "amount");
+            break;
+        }
+        pkg->priors[pkg->prior_count++] =
+            (gk_prior){(size_t)unit, gk_arena_strdup(&pkg->arena, key->text), value.number, rec->line};
+    }
     gk_csv_free(csv);
     return status;
 }
@@ -424,6 +518,8 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
         status = load_table(pkg, &pkg->profile->tables[t], &pkg->tables[t], diag);
     for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
         status = load_narrative(pkg, &pkg->units[u], diag);
+    if (status == GK_OK)
+        status = load_prior(pkg, diag);
 
     if (status != GK_OK) {
         gk_package_free(pkg);

@@ -42,6 +42,10 @@ typedef struct gk_unit {
 typedef struct gk_data_row {
     size_t unit;             /* index into package->units */
     int level;               /* 1 = top level */
+    bool computed;           /* a supplied 合计/department/unit row (`kind` column): only checked */
+    gk_summary_kind summary; /* which one, when computed */
+    const char *unit_name;   /* the `unit_name` column, or NULL: how the table names its unit */
+    int unit_name_column;
     const gk_value *values;  /* one per layout field */
     int line;                /* CSV line of the record */
     const int *columns;      /* CSV column (in characters) of each value */
@@ -54,12 +58,23 @@ typedef struct gk_table_data {
     size_t row_count;
 } gk_table_data;
 
+/* A prior-year figure (prior.csv), named prior.KEY in queries. */
+typedef struct gk_prior {
+    size_t unit;
+    const char *key;
+    int64_t amount;
+    int line;
+} gk_prior;
+
 typedef struct gk_package {
     const char *dir;
     gk_unit *units;
     size_t unit_count;
     gk_profile *profile;
     gk_table_data *tables; /* parallel to profile->tables */
+    gk_prior *priors;
+    size_t prior_count;
+    const char *prior_path;
     gk_arena arena;
 } gk_package;
 

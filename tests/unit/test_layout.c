@@ -65,9 +65,11 @@ static void test_three_header_rows_of_3_3(void **state)
     assert_header(t, "公务用车购置及运行费", 1, 4, 1, 3);
     assert_header(t, "公务用车运行费", 2, 6, 1, 1);
     assert_header(t, "公务接待费", 1, 7, 2, 1);
-    /* the unit name is computed from a template, so it is not a CSV field */
-    assert_int_equal(t->columns[1].field, -1);
-    assert_int_equal(gk_layout_field_index(t, "name"), -1);
+    /* the unit name is computed from a template: a CSV may state it (then it is checked) */
+    assert_non_null(t->columns[1].value_template);
+    assert_int_equal(gk_layout_field_index(t, "name"), t->columns[1].field);
+    assert_true(t->fields[t->columns[1].field].optional);
+    assert_false(t->fields[gk_layout_field_index(t, "reception")].optional);
     assert_true(gk_layout_field_index(t, "reception") >= 0);
     assert_true(t->columns[7].sum);
     assert_int_equal(t->columns[7].align, GK_ALIGN_RIGHT);

@@ -1,0 +1,160 @@
+/* Parsing queries against a profile; see query.h. */
+#include "layout/query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { MAX_TERMS = 32, MAX_FILTERS = 8 };
+
+static bool fail(char *error, size_t size, const char *format, const char *a, const char *b)
+{
+    snprintf(error, size, format, a, b);
+    return false;
+}
+
+static int field_of(const gk_table_layout *table, const char *key)
+{
+    if (strcmp(key, "unit_code") == 0)
+        return GK_FIELD_UNIT_CODE;
+    if (strcmp(key, "level") == 0)
+        return GK_FILTER_LEVEL;
+    return gk_layout_field_index(table, key);
+}
+
+/* "class=208,item=01" */
+static bool parse_filters(const gk_table_layout *table, char *text, gk_arena *arena,
+                          gk_term *term, char *error, size_t size)
+{
+    gk_filter filters[MAX_FILTERS];
+    size_t count = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(text, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(part, '=');
+        if (eq == NULL || count == MAX_FILTERS)
+            return fail(error, size, "expected KEY=VALUE in the filter, found '%s'%s", part, "");
+        *eq = '\0';
+        int field = field_of(table, part);
+        if (field == -1)
+            return fail(error, size, "table %s has no column '%s'", table->id, part);
+        filters[count++] = (gk_filter){field, gk_arena_strdup(arena, eq + 1)};
+    }
+    term->filters = gk_arena_alloc(arena, (count + 1) * sizeof *filters);
+    if (term->filters == NULL)
+        return fail(error, size, "out of memory%s%s", "", "");
+    memcpy((gk_filter *)term->filters, filters, count * sizeof *filters);
+    term->filter_count = count;
+    return true;
+}
+
+/* One term: TABLE.COLUMN[filters], TABLE.VALUE_ID (fixed-row tables) or prior.KEY. */
+static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, gk_term *term,
+                       char *error, size_t size)
+{
+    char *bracket = strchr(text, '[');
+    char *filters = NULL;
+    if (bracket != NULL) {
+        size_t len = strlen(bracket);
+        if (bracket[len - 1] != ']')
+            return fail(error, size, "unclosed '[' in '%s'%s", text, "");
+        bracket[len - 1] = '\0';
+        *bracket = '\0';
+        filters = bracket + 1;
+    }
+    char *dot = strchr(text, '.');
+    if (dot == NULL || dot[1] == '\0')
+        return fail(error, size, "expected TABLE.COLUMN or prior.KEY, found '%s'%s", text, "");
+    *dot = '\0';
+    const char *name = dot + 1;
+    if (strcmp(text, "prior") == 0) {
+        term->kind = GK_TERM_PRIOR;
+        term->prior_key = gk_arena_strdup(arena, name);
+        return filters == NULL || fail(error, size, "prior.%s takes no filter%s", name, "");
+    }
+    term->table = gk_profile_table(profile, text);
+    if (term->table == NULL)
+        return fail(error, size, "the profile has no table '%s'%s", text, "");
+    if (term->table->is_stub) {
+        term->kind = GK_TERM_STUB;
+        for (size_t i = 0; i < term->table->value_count; i++)
+            if (strcmp(term->table->value_ids[i], name) == 0) {
+                term->value = (int)i;
+                return filters == NULL || fail(error, size, "%s.%s takes no filter", text, name);
+            }
+        return fail(error, size, "table %s has no item or derived value '%s'", text, name);
+    }
+    term->kind = GK_TERM_COLUMN;
+    term->field = gk_layout_field_index(term->table, name);
+    if (term->field < 0 || term->table->fields[term->field].type != GK_TYPE_AMOUNT)
+        return fail(error, size, "table %s has no amount column '%s'", text, name);
+    return filters == NULL ||
+           parse_filters(term->table, filters, arena, term, error, size);
+}
+
+bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena, gk_query *out,
+                    char *error, size_t error_size)
+{
+    char copy[1024];
+    if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
+        return fail(error, error_size, "query too long: '%.60s…'%s", text, "");
+    gk_term terms[MAX_TERMS];
+    size_t count = 0;
+    int sign = 1;
+    bool want_term = true;
+    char *save = NULL;
+    for (char *word = strtok_r(copy, " \t", &save); word != NULL;
+         word = strtok_r(NULL, " \t", &save)) {
+        if (!want_term) {
+            if (strcmp(word, "+") != 0 && strcmp(word, "-") != 0)
+                return fail(error, error_size, "expected ' + ' or ' - ' before '%s'%s", word, "");
+            sign = word[0] == '+' ? 1 : -1;
+            want_term = true;
+            continue;
+        }
+        if (count == MAX_TERMS)
+            return fail(error, error_size, "more than 32 terms in '%s'%s", text, "");
+        char term_text[256];
+        snprintf(term_text, sizeof term_text, "%s", word);
+        memset(&terms[count], 0, sizeof terms[count]);
+        terms[count].sign = sign;
+        if (!parse_term(profile, term_text, arena, &terms[count], error, error_size))
+            return false;
+        count++;
+        want_term = false;
+    }
+    if (count == 0 || want_term)
+        return fail(error, error_size, "incomplete query '%s'%s", text, "");
+    out->text = gk_arena_strdup(arena, text);
+    out->terms = gk_arena_alloc(arena, count * sizeof *terms);
+    if (out->text == NULL || out->terms == NULL)
+        return fail(error, error_size, "out of memory%s%s", "", "");
+    memcpy((gk_term *)out->terms, terms, count * sizeof *terms);
+    out->count = count;
+    return true;
+}
+
+bool gk_comparison_parse(const gk_profile *profile, const char *text, gk_arena *arena,
+                         gk_query *left, gk_compare *op, gk_query *right, char *error,
+                         size_t error_size)
+{
+    static const struct {
+        const char *symbol;
+        gk_compare op;
+    } ops[] = {{" <= ", GK_CMP_LE}, {" >= ", GK_CMP_GE}, {" = ", GK_CMP_EQ}};
+    for (size_t i = 0; i < 3; i++) {
+        const char *at = strstr(text, ops[i].symbol);
+        if (at == NULL)
+            continue;
+        char lhs[1024];
+        snprintf(lhs, sizeof lhs, "%.*s", (int)(at - text), text);
+        *op = ops[i].op;
+        return gk_query_parse(profile, lhs, arena, left, error, error_size) &&
+               gk_query_parse(profile, at + strlen(ops[i].symbol), arena, right, error,
+                              error_size);
+    }
+    return fail(error, error_size, "expected 'QUERY = QUERY' (or <=, >=), found '%s'%s", text, "");
+}
+
+const char *gk_compare_symbol(gk_compare op)
+{
+    return op == GK_CMP_LE ? "<=" : op == GK_CMP_GE ? ">=" : "=";
+}
