@@ -304,8 +304,11 @@ static int find_field(const table_loader *tl, const char *key)
 static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, gk_value_type type,
                            int decimals, bool optional)
 {
-    if (strcmp(key, "level") == 0)
-        return gk_yaml_error(tl->yd, at, "column key 'level' is reserved for row levels");
+    static const char *const reserved[] = {"level", "kind", "unit_name"};
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strcmp(key, reserved[i]) == 0)
+            return gk_yaml_error(tl->yd, at, "column key '%s' is reserved (a package column of "
+                                             "every table, see docs/package.md)", key);
     if (find_field(tl, key) != -1)
         return gk_yaml_error(tl->yd, at, "duplicate column key '%s'", key);
     if (tl->field_count == MAX_FIELDS)

@@ -46,9 +46,10 @@ static bool parse_filters(const gk_table_layout *table, char *text, gk_arena *ar
     return true;
 }
 
-/* One term: TABLE.COLUMN[filters], TABLE.VALUE_ID (fixed-row tables) or prior.KEY. */
+/* One term: TABLE.COLUMN[filters], TABLE.VALUE_ID (fixed-row tables) or prior.KEY. With
+ * any_type, COLUMN may be any column (a key to look up), not only an amount. */
 static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, gk_term *term,
-                       char *error, size_t size)
+                       bool any_type, char *error, size_t size)
 {
     char *bracket = strchr(text, '[');
     char *filters = NULL;
@@ -84,8 +85,9 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
     }
     term->kind = GK_TERM_COLUMN;
     term->field = gk_layout_field_index(term->table, name);
-    if (term->field < 0 || term->table->fields[term->field].type != GK_TYPE_AMOUNT)
-        return fail(error, size, "table %s has no amount column '%s'", text, name);
+    if (term->field < 0 || (!any_type && term->table->fields[term->field].type != GK_TYPE_AMOUNT))
+        return fail(error, size, any_type ? "table %s has no column '%s'"
+                                          : "table %s has no amount column '%s'", text, name);
     return filters == NULL ||
            parse_filters(term->table, filters, arena, term, error, size);
 }
@@ -116,7 +118,7 @@ bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena
         snprintf(term_text, sizeof term_text, "%s", word);
         memset(&terms[count], 0, sizeof terms[count]);
         terms[count].sign = sign;
-        if (!parse_term(profile, term_text, arena, &terms[count], error, error_size))
+        if (!parse_term(profile, term_text, arena, &terms[count], false, error, error_size))
             return false;
         count++;
         want_term = false;
@@ -152,6 +154,22 @@ bool gk_comparison_parse(const gk_profile *profile, const char *text, gk_arena *
                               error_size);
     }
     return fail(error, error_size, "expected 'QUERY = QUERY' (or <=, >=), found '%s'%s", text, "");
+}
+
+bool gk_column_ref_parse(const gk_profile *profile, const char *text, gk_arena *arena,
+                         gk_term *out, char *error, size_t error_size)
+{
+    char copy[512];
+    if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
+        return fail(error, error_size, "reference too long: '%.60s…'%s", text, "");
+    memset(out, 0, sizeof *out);
+    out->sign = 1;
+    if (!parse_term(profile, copy, arena, out, true, error, error_size))
+        return false;
+    if (out->kind != GK_TERM_COLUMN)
+        return fail(error, error_size, "expected TABLE.COLUMN of a list table, found '%s'%s",
+                    text, "");
+    return true;
 }
 
 const char *gk_compare_symbol(gk_compare op)

@@ -52,6 +52,10 @@ bool gk_comparison_parse(const gk_profile *profile, const char *text, gk_arena *
                          gk_query *left, gk_compare *op, gk_query *right, char *error,
                          size_t error_size);
 
+/* Parses TABLE.KEY[filters] naming any column of a list table (a key to look values up). */
+bool gk_column_ref_parse(const gk_profile *profile, const char *text, gk_arena *arena,
+                         gk_term *out, char *error, size_t error_size);
+
 /* The symbol of a comparison ("=", "<=", ">="). */
 const char *gk_compare_symbol(gk_compare op);
 

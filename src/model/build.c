@@ -1,5 +1,6 @@
 /* Building printable tables from layouts and package rows; see document.h. */
 #include "model/document.h"
+#include "model/figures.h"
 #include "model/values.h"
 
 #include <stdio.h>
@@ -60,10 +61,9 @@ static gk_value text_value(const char *text)
     return (gk_value){GK_VALUE_TEXT, text, 0, 0};
 }
 
-/* Expands {unit.code}, {unit.name}, {department.code}, {department.name}, {year} and {KEY}
- * (a field of the data row, if any). Placeholders were validated when the layout loaded. */
-static const char *expand(builder *b, const char *template, const gk_unit *unit,
-                          const gk_table_layout *layout, const gk_data_row *row)
+const char *gk_template_expand(gk_arena *arena, const char *template, const gk_unit *unit,
+                               const gk_table_layout *layout, const gk_data_row *row,
+                               const char *booklet_title)
 {
     char out[4096];
     size_t used = 0;
@@ -88,8 +88,8 @@ static const char *expand(builder *b, const char *template, const gk_unit *unit,
             value = unit->department_name;
         else if (unit != NULL && strcmp(name, "year") == 0)
             value = unit->year;
-        else if (strcmp(name, "booklet") == 0 && b->booklet_title != NULL)
-            value = b->booklet_title;
+        else if (strcmp(name, "booklet") == 0 && booklet_title != NULL)
+            value = booklet_title;
         else if (row != NULL) {
             int field = gk_layout_field_index(layout, name);
             if (field >= 0) {
@@ -105,7 +105,13 @@ static const char *expand(builder *b, const char *template, const gk_unit *unit,
         p = end + 1;
     }
     out[used] = '\0';
-    return gk_arena_strdup(b->arena, out);
+    return gk_arena_strdup(arena, out);
+}
+
+static const char *expand(builder *b, const char *template, const gk_unit *unit,
+                          const gk_table_layout *layout, const gk_data_row *row)
+{
+    return gk_template_expand(b->arena, template, unit, layout, row, b->booklet_title);
 }
 
 /* ---- list tables --------------------------------------------------------------------- */
@@ -397,8 +403,12 @@ static gk_status build_parts(builder *b, gk_document *doc)
         if (part->title == NULL)
             return nomem(b);
         if (!spec->tables) {
-            gk_status status = gk_narrative_parse(doc->unit->narrative_path[i], markdown, b->arena,
-                                                  &part->narrative, b->diag);
+            const char *path = doc->unit->narrative_path[i];
+            const char *text = NULL;
+            gk_status status = gk_figures_expand(b->pkg, &b->scope, doc->unit, path, markdown,
+                                                 b->arena, &text, b->diag);
+            if (status == GK_OK)
+                status = gk_narrative_parse(path, text, b->arena, &part->narrative, b->diag);
             if (status != GK_OK)
                 return status;
         }

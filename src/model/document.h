@@ -73,4 +73,10 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
 
 void gk_document_free(gk_document *document);
 
+/* Expands a layout template ({unit.code}, {unit.name}, {department.code}, {department.name},
+ * {year}, {booklet} and {KEY} of the row, when row is not NULL) into arena memory. */
+const char *gk_template_expand(gk_arena *arena, const char *template, const gk_unit *unit,
+                               const gk_table_layout *layout, const gk_data_row *row,
+                               const char *booklet_title);
+
 #endif

@@ -41,6 +41,8 @@ def layout_tables(layouts):
         if not name.endswith(".yaml") or name == "booklet.yaml":
             continue
         text = open(os.path.join(layouts, name), encoding="utf-8").read()
+        if not re.search(r"^number: ", text, re.M):
+            continue  # not a table (rules.yaml)
         title = re.search(r"^title: (.+)$", text, re.M).group(1).strip()
         orient = re.search(r"^orientation: (\w+)$", text, re.M)
         number = re.search(r"^number: (.+)$", text, re.M).group(1).strip()

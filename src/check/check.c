@@ -1,0 +1,736 @@
+/* The check engine: runs each rule of the catalogue on one unit; see check.h. */
+#include "check/check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/input.h"
+#include "model/document.h"
+#include "model/figures.h"
+#include "model/values.h"
+
+typedef struct checker {
+    const gk_package *pkg;
+    const gk_rules *rules;
+    size_t unit;
+    gk_scope scope;
+    gk_findings *out;
+    int decimals;
+    bool failed; /* out of memory */
+} checker;
+
+/* ---- findings ----------------------------------------------------------------------------- */
+
+static char *amount_text(checker *c, int64_t value)
+{
+    char buf[64];
+    gk_decimal_format(value, c->decimals, buf, sizeof buf);
+    return gk_arena_strdup(&c->out->arena, buf);
+}
+
+static void add(checker *c, gk_severity severity, const char *rule, const char *file, int line,
+                int column, const char *expected, const char *found, const char *format, ...)
+{
+    gk_findings *f = c->out;
+    if (f->count == f->capacity) {
+        size_t bigger = f->capacity ? f->capacity * 2 : 32;
+        gk_finding *items = realloc(f->items, bigger * sizeof *items);
+        if (items == NULL) {
+            c->failed = true;
+            return;
+        }
+        f->items = items;
+        f->capacity = bigger;
+    }
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    f->items[f->count++] = (gk_finding){
+        severity, rule, c->unit, file, line, column, gk_arena_strdup(&f->arena, message),
+        expected ? gk_arena_strdup(&f->arena, expected) : NULL,
+        found ? gk_arena_strdup(&f->arena, found) : NULL,
+    };
+    if (severity == GK_ERROR)
+        f->errors++;
+    else
+        f->warnings++;
+}
+
+/* Whether an identical finding (rule, file, found) was already made for this unit: a wrong
+ * name repeated on every row of a table is one mistake. */
+static bool already(const checker *c, const char *rule, const char *file, const char *found)
+{
+    for (size_t i = 0; i < c->out->count; i++) {
+        const gk_finding *f = &c->out->items[i];
+        if (f->unit == c->unit && strcmp(f->rule, rule) == 0 && f->file == file && f->found &&
+            strcmp(f->found, found) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool holds(gk_compare op, int64_t left, int64_t right)
+{
+    return op == GK_CMP_EQ ? left == right : op == GK_CMP_LE ? left <= right : left >= right;
+}
+
+/* Reports left OP right failing: a difference within the tolerance is the rule's rounding
+ * warning (equalities only), anything else an error. Values print as amounts. */
+static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
+                            int64_t right, const char *file, int line, int column,
+                            const char *what)
+{
+    if (holds(op, left, right))
+        return;
+    int64_t diff = left > right ? left - right : right - left;
+    bool rounding = rule->rounding && op == GK_CMP_EQ && diff <= c->rules->tolerance;
+    add(c, rounding ? GK_WARNING : GK_ERROR, rounding ? rule->rounding : rule->id, file, line,
+        column, amount_text(c, right), amount_text(c, left), "%s%s", what,
+        rounding ? " within rounding" : "");
+}
+
+/* ---- helpers over rows ---------------------------------------------------------------------- */
+
+static int64_t number(const gk_value *v)
+{
+    return v->kind == GK_VALUE_NUMBER ? v->number : 0;
+}
+
+/* A name for a row in messages: its name, project or code. */
+static const char *row_label(const gk_table_layout *t, const gk_data_row *row)
+{
+    static const char *const keys[] = {"name", "project", "econ_code", "item"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        int f = gk_layout_field_index(t, keys[k]);
+        if (f >= 0 && row->values[f].kind == GK_VALUE_TEXT)
+            return row->values[f].text;
+    }
+    return "row";
+}
+
+static int column_of(const gk_data_row *row, int field)
+{
+    return field >= 0 ? row->columns[field] : 1;
+}
+
+static bool own_row(const checker *c, const gk_data_row *row)
+{
+    return row->unit == c->unit;
+}
+
+/* ---- hierarchy ------------------------------------------------------------------------------ */
+
+static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data, size_t i)
+{
+    const gk_table_layout *t = data->layout;
+    const gk_data_row *parent = &data->rows[i];
+    bool any_child = false, error = false;
+    int first_field = -1;
+    int64_t first_expected = 0, first_found = 0;
+    for (size_t f = 0; f < t->column_count; f++) {
+        const gk_column *col = &t->columns[f];
+        if (!col->sum || col->field < 0)
+            continue;
+        int64_t sum = 0;
+        for (size_t k = i + 1; k < data->row_count; k++) {
+            const gk_data_row *row = &data->rows[k];
+            if (!own_row(c, row) || row->computed)
+                continue;
+            if (row->level <= parent->level)
+                break;
+            any_child = true;
+            if (row->level == parent->level + 1)
+                sum += number(&row->values[col->field]);
+        }
+        int64_t found = number(&parent->values[col->field]);
+        if (!any_child || found == sum)
+            continue;
+        int64_t diff = found > sum ? found - sum : sum - found;
+        error |= !(rule->rounding && diff <= c->rules->tolerance);
+        if (first_field < 0) {
+            first_field = col->field;
+            first_expected = sum;
+            first_found = found;
+        }
+    }
+    if (first_field < 0)
+        return;
+    add(c, error ? GK_ERROR : GK_WARNING, error ? rule->id : rule->rounding, data->path,
+        parent->line, column_of(parent, first_field), amount_text(c, first_expected),
+        amount_text(c, first_found), "%s: %s is not the sum of its items%s", t->number,
+        row_label(t, parent), error ? "" : " within rounding");
+}
+
+static void run_hierarchy(checker *c, const gk_rule *rule)
+{
+    for (size_t t = 0; t < rule->table_count; t++) {
+        const gk_table_data *data = gk_package_table(c->pkg, rule->tables[t]);
+        for (size_t i = 0; data && i < data->row_count; i++)
+            if (own_row(c, &data->rows[i]) && !data->rows[i].computed)
+                check_parent(c, rule, data, i);
+    }
+}
+
+/* ---- row identities ------------------------------------------------------------------------- */
+
+static int64_t row_sum(const gk_query *q, const gk_data_row *row)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < q->count; i++)
+        sum += q->terms[i].sign * number(&row->values[q->terms[i].field]);
+    return sum;
+}
+
+static void run_row(checker *c, const gk_rule *rule)
+{
+    const gk_table_data *data = gk_package_table(c->pkg, rule->table);
+    for (size_t i = 0; data && i < data->row_count; i++) {
+        const gk_data_row *row = &data->rows[i];
+        if (!own_row(c, row))
+            continue;
+        char what[512];
+        snprintf(what, sizeof what, "%s: %s: %s", rule->table->number, row_label(rule->table, row),
+                 rule->left.text);
+        compare_amounts(c, rule, row_sum(&rule->left, row), rule->op, row_sum(&rule->right, row),
+                        data->path, row->line, column_of(row, rule->left.terms[0].field), what);
+    }
+}
+
+/* ---- comparisons across tables ------------------------------------------------------------ */
+
+/* Where a comparison is reported: the first row of its first column term's table that is in
+ * the group, else the rules file. */
+static void comparison_position(const checker *c, const gk_rule *rule, const gk_key_value *group,
+                                size_t group_count, const char **file, int *line, int *column)
+{
+    *file = c->rules->path;
+    *line = rule->line;
+    *column = 1;
+    const gk_query *sides[] = {&rule->left, &rule->right};
+    for (int s = 0; s < 2; s++)
+        for (size_t t = 0; t < sides[s]->count; t++) {
+            const gk_term *term = &sides[s]->terms[t];
+            if (term->kind != GK_TERM_COLUMN)
+                continue;
+            const gk_table_data *data = gk_package_table(c->pkg, term->table);
+            for (size_t r = 0; data && r < data->row_count; r++) {
+                const gk_data_row *row = &data->rows[r];
+                if (own_row(c, row) && gk_row_matches(term->table, row, c->pkg, term->filters,
+                                                      term->filter_count, group, group_count)) {
+                    *file = data->path;
+                    *line = row->line;
+                    *column = column_of(row, term->field);
+                    return;
+                }
+            }
+        }
+}
+
+static void compare_group(checker *c, const gk_rule *rule, const gk_key_value *group,
+                          size_t group_count)
+{
+    int64_t left = gk_query_sum(c->pkg, &rule->left, &c->scope, group, group_count);
+    int64_t right = gk_query_sum(c->pkg, &rule->right, &c->scope, group, group_count);
+    if (holds(rule->op, left, right))
+        return;
+    const char *file;
+    int line, column;
+    comparison_position(c, rule, group, group_count, &file, &line, &column);
+    char what[768] = "";
+    size_t used = 0;
+    for (size_t g = 0; g < group_count; g++)
+        used += (size_t)snprintf(what + used, sizeof what - used, "%s%s", g ? " " : "",
+                                 group[g].value);
+    snprintf(what + used, sizeof what - used, "%s%s %s %s", group_count ? ": " : "",
+             rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
+    compare_amounts(c, rule, left, rule->op, right, file, line, column, what);
+}
+
+static void run_compare(checker *c, const gk_rule *rule)
+{
+    if (rule->by_count == 0) {
+        compare_group(c, rule, NULL, 0);
+        return;
+    }
+    /* every combination of the keys found in the unit's rows of the tables compared */
+    enum { MAX_KEYS = 8 };
+    gk_key_value group[MAX_KEYS];
+    size_t keys = rule->by_count < MAX_KEYS ? rule->by_count : MAX_KEYS;
+    const gk_query *sides[] = {&rule->left, &rule->right};
+    for (int s = 0; s < 2; s++)
+        for (size_t t = 0; t < sides[s]->count; t++) {
+            const gk_term *term = &sides[s]->terms[t];
+            const gk_table_data *data = term->kind == GK_TERM_COLUMN
+                                            ? gk_package_table(c->pkg, term->table)
+                                            : NULL;
+            for (size_t r = 0; data && r < data->row_count; r++) {
+                const gk_data_row *row = &data->rows[r];
+                if (!own_row(c, row) || row->computed)
+                    continue;
+                for (size_t k = 0; k < keys; k++) {
+                    const gk_value *v =
+                        &row->values[gk_layout_field_index(term->table, rule->by[k])];
+                    group[k] = (gk_key_value){rule->by[k], v->kind == GK_VALUE_TEXT ? v->text : ""};
+                }
+                /* compare each group once: at its first row of the first table naming it */
+                bool seen = false;
+                for (int s2 = 0; s2 <= s && !seen; s2++)
+                    for (size_t t2 = 0; t2 < sides[s2]->count && !seen; t2++) {
+                        const gk_term *earlier = &sides[s2]->terms[t2];
+                        if (s2 == s && t2 >= t)
+                            break;
+                        if (earlier->kind != GK_TERM_COLUMN)
+                            continue;
+                        const gk_table_data *ed = gk_package_table(c->pkg, earlier->table);
+                        for (size_t e = 0; ed && e < ed->row_count && !seen; e++)
+                            seen = own_row(c, &ed->rows[e]) && !ed->rows[e].computed &&
+                                   gk_row_matches(earlier->table, &ed->rows[e], c->pkg, NULL, 0,
+                                                  group, keys);
+                    }
+                for (size_t e = 0; e < r && !seen; e++)
+                    seen = own_row(c, &data->rows[e]) && !data->rows[e].computed &&
+                           gk_row_matches(term->table, &data->rows[e], c->pkg, NULL, 0, group,
+                                          keys);
+                if (!seen)
+                    compare_group(c, rule, group, keys);
+            }
+        }
+}
+
+/* ---- lookups ---------------------------------------------------------------------------------- */
+
+static const char *key_text(const gk_data_row *row, int field)
+{
+    const gk_value *v = &row->values[field];
+    return v->kind == GK_VALUE_TEXT ? v->text : NULL;
+}
+
+/* How alike two names are: characters equal at the same position, from either end (a typo
+ * in the middle of a long project name keeps most of both). */
+static size_t likeness(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), same = 0;
+    for (size_t i = 0; i < la && i < lb && a[i] == b[i]; i++)
+        same++;
+    for (size_t i = 1; i <= la && i <= lb && a[la - i] == b[lb - i]; i++)
+        same++;
+    return same;
+}
+
+/* The key of the other table most like `key`, as the expected value of a failed lookup. */
+static const char *closest_key(const checker *c, const gk_rule *rule, const gk_table_data *in,
+                               const char *key)
+{
+    const char *best = NULL;
+    size_t best_score = 0;
+    for (size_t i = 0; in && i < in->row_count; i++) {
+        const char *k = key_text(&in->rows[i], rule->in.field);
+        if (k == NULL || !own_row(c, &in->rows[i]) ||
+            !gk_row_matches(rule->in.table, &in->rows[i], c->pkg, rule->in.filters,
+                            rule->in.filter_count, NULL, 0))
+            continue;
+        size_t score = likeness(k, key);
+        if (score > best_score) {
+            best = k;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+static void run_lookup(checker *c, const gk_rule *rule)
+{
+    const gk_table_data *from = gk_package_table(c->pkg, rule->from.table);
+    const gk_table_data *in = gk_package_table(c->pkg, rule->in.table);
+    for (size_t r = 0; from && r < from->row_count; r++) {
+        const gk_data_row *row = &from->rows[r];
+        const char *key = key_text(row, rule->from.field);
+        if (!own_row(c, row) || row->computed || key == NULL ||
+            !gk_row_matches(rule->from.table, row, c->pkg, rule->from.filters,
+                            rule->from.filter_count, NULL, 0))
+            continue;
+        bool earlier = false;
+        for (size_t e = 0; e < r && !earlier; e++) {
+            const char *k = key_text(&from->rows[e], rule->from.field);
+            earlier = own_row(c, &from->rows[e]) && k && strcmp(k, key) == 0;
+        }
+        if (earlier)
+            continue;
+        /* the matching rows of the other table, and their amount */
+        bool found = false;
+        int64_t amount = 0;
+        for (size_t i = 0; in && i < in->row_count; i++) {
+            const gk_data_row *other = &in->rows[i];
+            const char *k = key_text(other, rule->in.field);
+            if (own_row(c, other) && k && strcmp(k, key) == 0 &&
+                gk_row_matches(rule->in.table, other, c->pkg, rule->in.filters,
+                               rule->in.filter_count, NULL, 0)) {
+                found = true;
+                if (rule->has_amount)
+                    amount += number(&other->values[rule->right.terms[0].field]);
+            }
+        }
+        if (!found) {
+            add(c, GK_ERROR, rule->id, from->path, row->line, column_of(row, rule->from.field),
+                closest_key(c, rule, in, key), key, "%s: '%s' is not in %s",
+                rule->from.table->number, key, rule->in.table->number);
+            continue;
+        }
+        if (!rule->has_amount)
+            continue;
+        int64_t own = 0;
+        for (size_t k = r; k < from->row_count; k++) {
+            const char *kk = key_text(&from->rows[k], rule->from.field);
+            if (own_row(c, &from->rows[k]) && kk && strcmp(kk, key) == 0 &&
+                from->rows[k].values[rule->left.terms[0].field].kind == GK_VALUE_NUMBER) {
+                own = from->rows[k].values[rule->left.terms[0].field].number;
+                break;
+            }
+        }
+        char what[512];
+        snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
+                 rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
+        compare_amounts(c, rule, own, rule->op, amount, from->path, row->line,
+                        column_of(row, rule->left.terms[0].field), what);
+    }
+}
+
+/* ---- identity of the unit ------------------------------------------------------------------- */
+
+static void identity_text(checker *c, const gk_rule *rule, const char *file, int line, int column,
+                          const char *expected, const char *found, const char *where)
+{
+    if (found == NULL || strcmp(expected, found) == 0 || already(c, rule->id, file, found))
+        return;
+    add(c, GK_ERROR, rule->id, file, line, column, expected, found, "%s", where);
+}
+
+static const gk_summary *summary_of(const gk_table_layout *t, gk_summary_kind kind)
+{
+    for (size_t i = 0; i < t->summary_count; i++)
+        if (t->summary[i].kind == kind)
+            return &t->summary[i];
+    return NULL;
+}
+
+static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *data,
+                         const gk_data_row *row)
+{
+    const gk_table_layout *t = data->layout;
+    const gk_unit *unit = &c->pkg->units[row->unit];
+    char where[256];
+    snprintf(where, sizeof where, "%s: the unit's name", t->number);
+    identity_text(c, rule, data->path, row->line, row->unit_name_column, unit->name,
+                  row->unit_name, where);
+    if (row->computed) {
+        const gk_summary *s = summary_of(t, row->summary);
+        if (s == NULL)
+            return;
+        const char *label = gk_template_expand(&c->out->arena, s->label, unit, t, NULL, NULL);
+        int field = t->columns[s->label_column].field;
+        snprintf(where, sizeof where, "%s: the %s row's name", t->number,
+                 row->summary == GK_SUMMARY_UNIT ? "unit" : row->summary == GK_SUMMARY_TOTAL
+                                                                ? "total"
+                                                                : "department");
+        if (field >= 0 && label != NULL)
+            identity_text(c, rule, data->path, row->line, column_of(row, field), label,
+                          key_text(row, field) ? key_text(row, field) : "", where);
+        return;
+    }
+    for (size_t k = 0; k < t->column_count; k++) {
+        const gk_column *col = &t->columns[k];
+        if (col->value_template == NULL || col->field < 0 || key_text(row, col->field) == NULL)
+            continue;
+        const char *expected = gk_template_expand(&c->out->arena, col->value_template, unit, t,
+                                                  row, NULL);
+        snprintf(where, sizeof where, "%s: column '%s'", t->number, col->key);
+        if (expected != NULL)
+            identity_text(c, rule, data->path, row->line, column_of(row, col->field), expected,
+                          key_text(row, col->field), where);
+    }
+}
+
+static void run_identity(checker *c, const gk_rule *rule)
+{
+    for (size_t t = 0; t < c->pkg->profile->table_count; t++) {
+        const gk_table_data *data = &c->pkg->tables[t];
+        for (size_t r = 0; r < data->row_count; r++)
+            if (own_row(c, &data->rows[r]))
+                identity_row(c, rule, data, &data->rows[r]);
+    }
+}
+
+/* ---- supplied values of derived cells ------------------------------------------------------- */
+
+static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *data)
+{
+    const gk_table_layout *t = data->layout;
+    for (size_t i = 0; i < t->item_count; i++) {
+        if (t->item_sources[i].query == NULL)
+            continue;
+        int64_t supplied = 0;
+        const gk_data_row *first = NULL;
+        if (!gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first))
+            continue;
+        int64_t derived = gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0);
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s (derived from %s)", t->number, t->value_ids[i],
+                 t->item_sources[i].text);
+        compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, data->path, first->line,
+                        first->columns[1], what);
+    }
+}
+
+/* A supplied 合计/department/unit row: each summed column against the computed sum. */
+static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *data,
+                        const gk_data_row *row)
+{
+    const gk_table_layout *t = data->layout;
+    const gk_unit *unit = &c->pkg->units[row->unit];
+    for (size_t k = 0; k < t->column_count; k++) {
+        const gk_column *col = &t->columns[k];
+        if (!col->sum || col->field < 0)
+            continue;
+        int64_t sum = 0;
+        for (size_t r = 0; r < data->row_count; r++) {
+            const gk_data_row *d = &data->rows[r];
+            const gk_unit *du = &c->pkg->units[d->unit];
+            bool member = row->summary == GK_SUMMARY_TOTAL ||
+                          (row->summary == GK_SUMMARY_UNIT && d->unit == row->unit) ||
+                          (row->summary == GK_SUMMARY_DEPARTMENT &&
+                           strcmp(du->department_code, unit->department_code) == 0);
+            if (member && !d->computed && d->level == 1)
+                sum += number(&d->values[col->field]);
+        }
+        char what[256];
+        snprintf(what, sizeof what, "%s: computed row, column '%s'", t->number, col->key);
+        compare_amounts(c, rule, number(&row->values[col->field]), GK_CMP_EQ, sum, data->path,
+                        row->line, column_of(row, col->field), what);
+    }
+}
+
+static void run_derived(checker *c, const gk_rule *rule)
+{
+    for (size_t t = 0; t < c->pkg->profile->table_count; t++) {
+        const gk_table_data *data = &c->pkg->tables[t];
+        if (data->layout->is_stub) {
+            derived_stub(c, rule, data);
+            continue;
+        }
+        for (size_t r = 0; r < data->row_count; r++)
+            if (own_row(c, &data->rows[r]) && data->rows[r].computed)
+                derived_row(c, rule, data, &data->rows[r]);
+    }
+}
+
+/* ---- codes, presence ------------------------------------------------------------------------ */
+
+static void run_codes(checker *c, const gk_rule *rule)
+{
+    for (size_t t = 0; t < rule->table_count; t++) {
+        const gk_table_layout *layout = rule->tables[t];
+        const gk_table_data *data = gk_package_table(c->pkg, layout);
+        for (size_t r = 0; data && r < data->row_count; r++) {
+            const gk_data_row *row = &data->rows[r];
+            if (!own_row(c, row) || row->computed)
+                continue;
+            for (size_t d = 0; d < rule->digit_count; d++) {
+                int field = gk_layout_field_index(layout, rule->digits[d].key);
+                const char *code = key_text(row, field);
+                if (code == NULL)
+                    continue;
+                bool ok = (int)strlen(code) == rule->digits[d].digits;
+                for (const char *p = code; ok && *p; p++)
+                    ok = *p >= '0' && *p <= '9';
+                if (!ok) {
+                    char expected[32];
+                    snprintf(expected, sizeof expected, "%d digits", rule->digits[d].digits);
+                    add(c, GK_ERROR, rule->id, data->path, row->line, column_of(row, field),
+                        expected, code, "%s: code '%s' is malformed", layout->number,
+                        rule->digits[d].key);
+                }
+            }
+        }
+    }
+}
+
+static void run_present(checker *c, const gk_rule *rule)
+{
+    const gk_profile *profile = c->pkg->profile;
+    const gk_booklet *booklet = &profile->booklets[c->pkg->units[c->unit].booklet];
+    for (size_t t = 0; t < rule->table_count; t++) {
+        bool listed = false;
+        for (size_t b = 0; b < booklet->table_count && !listed; b++)
+            listed = booklet->tables[b] == rule->tables[t];
+        const char *wording = rule->tables[t]->empty_text ? rule->tables[t]->empty_text
+                                                          : profile->empty_text;
+        if (!listed || wording == NULL || wording[0] == '\0')
+            add(c, GK_ERROR, rule->id, c->rules->path, rule->line, 1, NULL, NULL,
+                "%s must be in the %s booklet, with wording for when it is empty",
+                rule->tables[t]->number, booklet->title);
+    }
+}
+
+/* ---- narrative figures ---------------------------------------------------------------------- */
+
+typedef struct figure_set {
+    int64_t *amounts;
+    size_t count, capacity;
+    const int64_t *priors;
+    size_t prior_count;
+} figure_set;
+
+static void add_figure(figure_set *s, int64_t v)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->amounts[i] == v)
+            return;
+    if (s->count == s->capacity) {
+        size_t bigger = s->capacity ? s->capacity * 2 : 256;
+        int64_t *p = realloc(s->amounts, bigger * sizeof *p);
+        if (p == NULL)
+            return;
+        s->amounts = p;
+        s->capacity = bigger;
+    }
+    s->amounts[s->count++] = v;
+}
+
+/* Every amount the unit's booklet prints (computed rows and fixed-row tables included). */
+static void collect_figures(const gk_document *doc, int decimals, figure_set *s)
+{
+    add_figure(s, 0);
+    for (size_t t = 0; t < doc->table_count; t++)
+        for (size_t r = 0; r < doc->tables[t].row_count; r++)
+            for (size_t k = 0; k < doc->tables[t].layout->column_count; k++) {
+                const gk_value *v = &doc->tables[t].rows[r].cells[k].value;
+                if (v->kind == GK_VALUE_NUMBER && v->decimals == decimals &&
+                    doc->tables[t].layout->columns[k].type == GK_TYPE_AMOUNT)
+                    add_figure(s, v->number);
+            }
+}
+
+/* value at `decimals` digits equals some figure, a prior figure or their difference */
+static bool amount_matches(const figure_set *s, const gk_literal *lit, int decimals,
+                           int64_t *nearest)
+{
+    int64_t value = lit->value;
+    for (int d = lit->decimals; d < decimals; d++)
+        value *= 10;
+    bool found = false;
+    int64_t best = -1;
+    size_t n = s->count;
+    for (size_t i = 0; i < n + s->prior_count && !found; i++) {
+        int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
+        found = a == value;
+        for (size_t p = 0; p < s->prior_count && !found; p++) {
+            int64_t diff = a - s->priors[p];
+            found = diff == value || -diff == value;
+        }
+        int64_t dist = a > value ? a - value : value - a;
+        if (best < 0 || dist < best) {
+            best = dist;
+            *nearest = a;
+        }
+    }
+    return found || lit->decimals > decimals;
+}
+
+static bool percent_matches(const figure_set *s, const gk_literal *lit)
+{
+    size_t n = s->count;
+    for (size_t i = 0; i < n + s->prior_count; i++) {
+        int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
+        for (size_t j = 0; j < n + s->prior_count; j++) {
+            int64_t b = j < n ? s->amounts[j] : s->priors[j - n];
+            if (b != 0 && gk_share(a, b, lit->decimals) == lit->value)
+                return true;
+            /* a change relative to a prior figure */
+            if (j >= n && b != 0 && gk_share(a > b ? a - b : b - a, b, lit->decimals) == lit->value)
+                return true;
+        }
+    }
+    return lit->decimals > 2;
+}
+
+static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
+{
+    const gk_unit *unit = &c->pkg->units[c->unit];
+    gk_document *doc = NULL;
+    gk_status status = gk_document_build_unit(c->pkg, c->unit, &doc, diag);
+    if (status != GK_OK)
+        return status;
+    figure_set set = {0};
+    collect_figures(doc, c->decimals, &set);
+    int64_t *priors = calloc(c->pkg->prior_count + 1, sizeof *priors);
+    size_t prior_count = 0;
+    for (size_t i = 0; priors && i < c->pkg->prior_count; i++)
+        if (c->pkg->priors[i].unit == c->unit)
+            priors[prior_count++] = c->pkg->priors[i].amount;
+    set.priors = priors;
+    set.prior_count = prior_count;
+    enum { MAX_LITERALS = 1024 };
+    gk_literal *lits = calloc(MAX_LITERALS, sizeof *lits);
+    for (size_t part = 0; lits && part < c->pkg->profile->part_count; part++) {
+        const char *text = unit->narrative[part];
+        if (text == NULL)
+            continue;
+        size_t count = gk_figures_literals(text, lits, MAX_LITERALS);
+        for (size_t i = 0; i < count && i < MAX_LITERALS; i++) {
+            const gk_literal *lit = &lits[i];
+            int64_t nearest = 0;
+            bool ok = lit->percent ? percent_matches(&set, lit)
+                                   : amount_matches(&set, lit, c->decimals, &nearest);
+            if (!ok) {
+                /* found: the figure as written, without its unit; expected: the nearest */
+                char found[32];
+                snprintf(found, sizeof found, "%.*s", (int)strcspn(lit->text, "万%％"), lit->text);
+                add(c, GK_ERROR, rule->id, unit->narrative_path[part], lit->line, lit->column,
+                    lit->percent ? NULL : amount_text(c, nearest), found,
+                    "'%s' matches no figure of the tables", lit->text);
+            }
+        }
+    }
+    free(lits);
+    free(priors);
+    free(set.amounts);
+    gk_document_free(doc);
+    return GK_OK;
+}
+
+/* ---- the unit ------------------------------------------------------------------------------- */
+
+gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                        gk_findings *findings, gk_diag *diag)
+{
+    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
+    gk_status status = GK_OK;
+    for (size_t i = 0; status == GK_OK && i < rules->count; i++) {
+        const gk_rule *rule = &rules->rules[i];
+        switch (rule->kind) {
+        case GK_RULE_HIERARCHY: run_hierarchy(&c, rule); break;
+        case GK_RULE_ROW: run_row(&c, rule); break;
+        case GK_RULE_COMPARE: run_compare(&c, rule); break;
+        case GK_RULE_LOOKUP: run_lookup(&c, rule); break;
+        case GK_RULE_IDENTITY: run_identity(&c, rule); break;
+        case GK_RULE_DERIVED: run_derived(&c, rule); break;
+        case GK_RULE_CODES: run_codes(&c, rule); break;
+        case GK_RULE_PRESENT: run_present(&c, rule); break;
+        case GK_RULE_NARRATIVE: status = run_narrative(&c, rule, diag); break;
+        }
+    }
+    if (status == GK_OK && c.failed)
+        status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    return status;
+}
+
+void gk_findings_free(gk_findings *findings)
+{
+    free(findings->items);
+    gk_arena_free(&findings->arena);
+    memset(findings, 0, sizeof *findings);
+}

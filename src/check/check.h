@@ -1,0 +1,87 @@
+/* Checks: the profile's rule catalogue (rules.yaml) run over a package, unit by unit, giving
+ * findings positioned at the CSV row or Markdown line a figure came from. See docs/checks.md. */
+#ifndef GONGKAI_CHECK_H
+#define GONGKAI_CHECK_H
+
+#include "layout/query.h"
+#include "model/package.h"
+
+typedef enum gk_severity { GK_WARNING, GK_ERROR } gk_severity;
+
+typedef struct gk_finding {
+    gk_severity severity;
+    const char *rule;
+    size_t unit;       /* index into package->units */
+    const char *file;  /* CSV, Markdown or rules file */
+    int line, column;  /* 0 when not known */
+    const char *message;
+    const char *expected; /* may be NULL */
+    const char *found;    /* may be NULL */
+} gk_finding;
+
+typedef struct gk_findings {
+    gk_finding *items;
+    size_t count, capacity;
+    size_t errors, warnings;
+    gk_arena arena; /* the findings' strings */
+} gk_findings;
+
+typedef enum gk_rule_kind {
+    GK_RULE_HIERARCHY,
+    GK_RULE_ROW,
+    GK_RULE_COMPARE,
+    GK_RULE_LOOKUP,
+    GK_RULE_IDENTITY,
+    GK_RULE_DERIVED,
+    GK_RULE_CODES,
+    GK_RULE_PRESENT,
+    GK_RULE_NARRATIVE
+} gk_rule_kind;
+
+typedef struct gk_code_digits {
+    const char *key;
+    int digits;
+} gk_code_digits;
+
+typedef struct gk_rule {
+    const char *id;
+    gk_rule_kind kind;
+    const char *rounding;    /* warning id for differences within the tolerance, or NULL */
+    const char *description;
+    int line;                /* in rules.yaml */
+    const gk_table_layout **tables; /* hierarchy, codes, present */
+    size_t table_count;
+    const gk_table_layout *table;   /* row */
+    gk_query left, right;           /* row, compare, lookup amounts */
+    gk_compare op;
+    const char **by;                /* compare: grouping keys */
+    size_t by_count;
+    gk_term from, in;               /* lookup */
+    bool has_amount;                /* lookup: compare amounts too */
+    const gk_code_digits *digits;   /* codes */
+    size_t digit_count;
+} gk_rule;
+
+typedef struct gk_rules {
+    const char *path;
+    int64_t tolerance; /* in the smallest printed unit */
+    gk_rule *rules;
+    size_t count;
+    gk_arena arena;
+} gk_rules;
+
+/* Loads PROFILE_DIR/rules.yaml (a profile without one has no rules). Errors name the file,
+ * line and column, including a rule that names a missing table or column. */
+gk_status gk_rules_load(const gk_profile *profile, gk_rules **out, gk_diag *diag);
+void gk_rules_free(gk_rules *rules);
+
+/* The rule with this id, or NULL. */
+const gk_rule *gk_rules_find(const gk_rules *rules, const char *id);
+
+/* Runs every rule on one unit and appends its findings. */
+gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                        gk_findings *findings, gk_diag *diag);
+
+void gk_findings_free(gk_findings *findings);
+
+#endif

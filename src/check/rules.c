@@ -1,0 +1,372 @@
+/* Loading the rule catalogue (rules.yaml); see check.h and docs/checks.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check/check.h"
+#include "layout/yaml_reader.h"
+
+enum { MAX_RULES = 256, MAX_LIST = 64 };
+
+typedef struct rule_loader {
+    gk_yaml_doc *yd;
+    const gk_profile *profile;
+    gk_rules *rules;
+    gk_rule *rule;
+    yaml_node_t *node;
+    yaml_node_t *check, *from, *in, *amount, *tables, *table, *by, *digits;
+} rule_loader;
+
+static gk_status nomem(gk_yaml_doc *yd)
+{
+    return gk_diag_set(yd->diag, GK_ERR_NOMEM, yd->path, 0, 0, "out of memory");
+}
+
+static gk_status r_id(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    rule_loader *rl = p;
+    gk_status status = gk_yaml_string(yd, v, &rl->rule->id);
+    for (size_t i = 0; status == GK_OK && i < rl->rules->count; i++)
+        if (strcmp(rl->rules->rules[i].id, rl->rule->id) == 0)
+            status = gk_yaml_error(yd, v, "rule id '%s' is used twice", rl->rule->id);
+    return status;
+}
+static gk_status r_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"hierarchy", "row",   "compare", "lookup", "identity",
+                                        "derived",   "codes", "present", "narrative"};
+    int kind = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 9, &kind);
+    ((rule_loader *)p)->rule->kind = (gk_rule_kind)kind;
+    return status;
+}
+static gk_status r_rounding(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((rule_loader *)p)->rule->rounding);
+}
+static gk_status r_description(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((rule_loader *)p)->rule->description);
+}
+#define KEEP(field)                                                                            \
+    static gk_status r_##field(gk_yaml_doc *yd, yaml_node_t *v, void *p)                       \
+    {                                                                                          \
+        (void)yd;                                                                              \
+        ((rule_loader *)p)->field = v;                                                         \
+        return GK_OK;                                                                          \
+    }
+KEEP(check)
+KEEP(from)
+KEEP(in)
+KEEP(amount)
+KEEP(tables)
+KEEP(table)
+KEEP(by)
+KEEP(digits)
+
+static const gk_yaml_key rule_keys[] = {
+    {"id", r_id, true},          {"kind", r_kind, true},
+    {"rounding", r_rounding, false}, {"description", r_description, true},
+    {"check", r_check, false},   {"from", r_from, false},
+    {"in", r_in, false},         {"amount", r_amount, false},
+    {"tables", r_tables, false}, {"table", r_table, false},
+    {"by", r_by, false},         {"digits", r_digits, false},
+};
+
+/* ---- resolving a rule's keys against the profile ---------------------------------------- */
+
+static gk_status need(rule_loader *rl, yaml_node_t *node, const char *key)
+{
+    if (node == NULL)
+        return gk_yaml_error(rl->yd, rl->node, "a '%s' rule needs '%s'",
+                             (const char *[]){"hierarchy", "row", "compare", "lookup", "identity",
+                                              "derived", "codes", "present",
+                                              "narrative"}[rl->rule->kind],
+                             key);
+    return GK_OK;
+}
+
+static gk_status table_by_id(rule_loader *rl, yaml_node_t *v, const gk_table_layout **out)
+{
+    const char *id = NULL;
+    gk_status status = gk_yaml_string(rl->yd, v, &id);
+    if (status != GK_OK)
+        return status;
+    *out = gk_profile_table(rl->profile, id);
+    return *out ? GK_OK : gk_yaml_error(rl->yd, v, "the profile has no table '%s'", id);
+}
+
+static gk_status read_tables(rule_loader *rl)
+{
+    gk_yaml_doc *yd = rl->yd;
+    gk_status status = need(rl, rl->tables, "tables");
+    if (status == GK_OK)
+        status = gk_yaml_expect(yd, rl->tables, YAML_SEQUENCE_NODE, "a list of table ids");
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = rl->tables->data.sequence.items.start;
+    size_t count = (size_t)(rl->tables->data.sequence.items.top - start);
+    const gk_table_layout **tables = gk_arena_alloc(yd->arena, (count + 1) * sizeof *tables);
+    if (tables == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++)
+        if ((status = table_by_id(rl, gk_yaml_node(yd, start[i]), &tables[i])) != GK_OK)
+            return status;
+    rl->rule->tables = tables;
+    rl->rule->table_count = count;
+    return GK_OK;
+}
+
+static gk_status read_comparison(rule_loader *rl, yaml_node_t *node)
+{
+    const char *text = NULL;
+    char error[512];
+    gk_status status = gk_yaml_string(rl->yd, node, &text);
+    if (status == GK_OK && !gk_comparison_parse(rl->profile, text, rl->yd->arena, &rl->rule->left,
+                                                &rl->rule->op, &rl->rule->right, error,
+                                                sizeof error))
+        status = gk_yaml_error(rl->yd, node, "%s", error);
+    return status;
+}
+
+static gk_status read_row(rule_loader *rl)
+{
+    gk_status status = need(rl, rl->table, "table");
+    if (status == GK_OK)
+        status = need(rl, rl->check, "check");
+    if (status == GK_OK)
+        status = table_by_id(rl, rl->table, &rl->rule->table);
+    if (status == GK_OK)
+        status = read_comparison(rl, rl->check);
+    const gk_query *sides[] = {&rl->rule->left, &rl->rule->right};
+    for (int s = 0; status == GK_OK && s < 2; s++)
+        for (size_t t = 0; t < sides[s]->count; t++) {
+            const gk_term *term = &sides[s]->terms[t];
+            if (term->kind != GK_TERM_COLUMN || term->table != rl->rule->table ||
+                term->filter_count > 0)
+                return gk_yaml_error(rl->yd, rl->check, "a row check names plain columns of "
+                                                        "table %s only", rl->rule->table->id);
+        }
+    return status;
+}
+
+static gk_status read_by(rule_loader *rl)
+{
+    gk_yaml_doc *yd = rl->yd;
+    if (rl->by == NULL)
+        return GK_OK;
+    gk_status status = gk_yaml_expect(yd, rl->by, YAML_SEQUENCE_NODE, "a list of keys");
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = rl->by->data.sequence.items.start;
+    size_t count = (size_t)(rl->by->data.sequence.items.top - start);
+    const char **keys = gk_arena_alloc(yd->arena, (count + 1) * sizeof *keys);
+    if (keys == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *node = gk_yaml_node(yd, start[i]);
+        if ((status = gk_yaml_string(yd, node, &keys[i])) != GK_OK)
+            return status;
+        /* every column term of the comparison must have the key */
+        const gk_query *sides[] = {&rl->rule->left, &rl->rule->right};
+        for (int s = 0; s < 2; s++)
+            for (size_t t = 0; t < sides[s]->count; t++) {
+                const gk_term *term = &sides[s]->terms[t];
+                if (term->kind == GK_TERM_COLUMN &&
+                    gk_layout_field_index(term->table, keys[i]) < 0)
+                    return gk_yaml_error(yd, node, "table %s has no column '%s'",
+                                         term->table->id, keys[i]);
+            }
+    }
+    rl->rule->by = keys;
+    rl->rule->by_count = count;
+    return GK_OK;
+}
+
+static gk_status read_ref(rule_loader *rl, yaml_node_t *node, gk_term *out)
+{
+    const char *text = NULL;
+    char error[512];
+    gk_status status = gk_yaml_string(rl->yd, node, &text);
+    if (status == GK_OK && !gk_column_ref_parse(rl->profile, text, rl->yd->arena, out, error,
+                                                sizeof error))
+        status = gk_yaml_error(rl->yd, node, "%s", error);
+    return status;
+}
+
+static gk_status read_lookup(rule_loader *rl)
+{
+    gk_rule *rule = rl->rule;
+    gk_status status = need(rl, rl->from, "from");
+    if (status == GK_OK)
+        status = need(rl, rl->in, "in");
+    if (status == GK_OK)
+        status = read_ref(rl, rl->from, &rule->from);
+    if (status == GK_OK)
+        status = read_ref(rl, rl->in, &rule->in);
+    if (status != GK_OK || rl->amount == NULL)
+        return status;
+    rule->has_amount = true;
+    if ((status = read_comparison(rl, rl->amount)) != GK_OK)
+        return status;
+    if (rule->left.count != 1 || rule->right.count != 1 ||
+        rule->left.terms[0].table != rule->from.table ||
+        rule->right.terms[0].table != rule->in.table)
+        return gk_yaml_error(rl->yd, rl->amount, "expected 'FROM_TABLE.COLUMN = IN_TABLE.COLUMN' "
+                                                 "(or <=) for tables %s and %s",
+                             rule->from.table->id, rule->in.table->id);
+    return GK_OK;
+}
+
+static gk_status read_digits(rule_loader *rl)
+{
+    gk_yaml_doc *yd = rl->yd;
+    gk_status status = need(rl, rl->digits, "digits");
+    if (status == GK_OK)
+        status = gk_yaml_expect(yd, rl->digits, YAML_MAPPING_NODE, "a mapping of key: digits");
+    if (status != GK_OK)
+        return status;
+    size_t count = (size_t)(rl->digits->data.mapping.pairs.top - rl->digits->data.mapping.pairs.start);
+    gk_code_digits *digits = gk_arena_alloc(yd->arena, (count + 1) * sizeof *digits);
+    if (digits == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_pair_t *pair = &rl->digits->data.mapping.pairs.start[i];
+        yaml_node_t *key = gk_yaml_node(yd, pair->key);
+        if ((status = gk_yaml_string(yd, key, &digits[i].key)) != GK_OK ||
+            (status = gk_yaml_int(yd, gk_yaml_node(yd, pair->value), 1, 32, &digits[i].digits)) != GK_OK)
+            return status;
+        for (size_t t = 0; t < rl->rule->table_count; t++)
+            if (gk_layout_field_index(rl->rule->tables[t], digits[i].key) < 0)
+                return gk_yaml_error(yd, key, "table %s has no column '%s'",
+                                     rl->rule->tables[t]->id, digits[i].key);
+    }
+    rl->rule->digits = digits;
+    rl->rule->digit_count = count;
+    return GK_OK;
+}
+
+static gk_status resolve_rule(rule_loader *rl)
+{
+    switch (rl->rule->kind) {
+    case GK_RULE_HIERARCHY:
+    case GK_RULE_PRESENT:
+        return read_tables(rl);
+    case GK_RULE_ROW:
+        return read_row(rl);
+    case GK_RULE_COMPARE: {
+        gk_status status = need(rl, rl->check, "check");
+        if (status == GK_OK)
+            status = read_comparison(rl, rl->check);
+        return status == GK_OK ? read_by(rl) : status;
+    }
+    case GK_RULE_LOOKUP:
+        return read_lookup(rl);
+    case GK_RULE_CODES: {
+        gk_status status = read_tables(rl);
+        return status == GK_OK ? read_digits(rl) : status;
+    }
+    case GK_RULE_IDENTITY:
+    case GK_RULE_DERIVED:
+    case GK_RULE_NARRATIVE:
+        break;
+    }
+    return GK_OK;
+}
+
+/* ---- the file ---------------------------------------------------------------------------- */
+
+typedef struct file_loader {
+    rule_loader *rl;
+    yaml_node_t *rules;
+} file_loader;
+
+static gk_status f_tolerance(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    int tolerance = 0;
+    gk_status status = gk_yaml_int(yd, v, 0, 1000000, &tolerance);
+    ((file_loader *)p)->rl->rules->tolerance = tolerance;
+    return status;
+}
+static gk_status f_rules(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((file_loader *)p)->rules = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of rules");
+}
+static const gk_yaml_key file_keys[] = {
+    {"rounding_tolerance", f_tolerance, false},
+    {"rules", f_rules, true},
+};
+
+static gk_status load_file(gk_rules *rules, const gk_profile *profile, gk_yaml_doc *yd)
+{
+    rule_loader rl = {.yd = yd, .profile = profile, .rules = rules};
+    file_loader fl = {&rl, NULL};
+    gk_status status = gk_yaml_read_map(yd, gk_yaml_root(yd), file_keys, 2, &fl);
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = fl.rules->data.sequence.items.start;
+    size_t count = (size_t)(fl.rules->data.sequence.items.top - start);
+    if (count > MAX_RULES)
+        return gk_yaml_error(yd, fl.rules, "more than %d rules", MAX_RULES);
+    rules->rules = gk_arena_alloc(&rules->arena, (count + 1) * sizeof *rules->rules);
+    if (rules->rules == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++) {
+        rule_loader one = {.yd = yd, .profile = profile, .rules = rules,
+                           .rule = &rules->rules[i], .node = gk_yaml_node(yd, start[i])};
+        one.rule->line = gk_yaml_line(one.node);
+        status = gk_yaml_read_map(yd, one.node, rule_keys, sizeof rule_keys / sizeof *rule_keys,
+                                  &one);
+        if (status == GK_OK)
+            status = resolve_rule(&one);
+        if (status != GK_OK)
+            return status;
+        rules->count++;
+    }
+    return GK_OK;
+}
+
+gk_status gk_rules_load(const gk_profile *profile, gk_rules **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_rules *rules = calloc(1, sizeof *rules);
+    if (rules == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, profile->dir, 0, 0, "out of memory");
+    char *path = gk_arena_printf(&rules->arena, "%s/rules.yaml", profile->dir);
+    rules->path = path;
+    struct stat st;
+    gk_status status = GK_OK;
+    if (path == NULL) {
+        status = gk_diag_set(diag, GK_ERR_NOMEM, profile->dir, 0, 0, "out of memory");
+    } else if (stat(path, &st) == 0) {
+        gk_yaml_doc yd;
+        status = gk_yaml_open(&yd, path, &rules->arena, diag);
+        if (status == GK_OK)
+            status = load_file(rules, profile, &yd);
+        gk_yaml_close(&yd);
+    }
+    if (status != GK_OK) {
+        gk_rules_free(rules);
+        return status;
+    }
+    *out = rules;
+    return GK_OK;
+}
+
+void gk_rules_free(gk_rules *rules)
+{
+    if (rules == NULL)
+        return;
+    gk_arena_free(&rules->arena);
+    free(rules);
+}
+
+const gk_rule *gk_rules_find(const gk_rules *rules, const char *id)
+{
+    for (size_t i = 0; i < rules->count; i++)
+        if (strcmp(rules->rules[i].id, id) == 0)
+            return &rules->rules[i];
+    return NULL;
+}
