@@ -708,6 +708,11 @@ gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t uni
                         gk_findings *findings, gk_diag *diag)
 {
     checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
+    if (pkg->units[unit].failure != NULL) { /* its own files did not load */
+        if (diag != NULL)
+            *diag = *pkg->units[unit].failure;
+        return pkg->units[unit].failure->status;
+    }
     gk_status status = GK_OK;
     for (size_t i = 0; status == GK_OK && i < rules->count; i++) {
         const gk_rule *rule = &rules->rules[i];

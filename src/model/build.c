@@ -454,10 +454,15 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
                                  gk_document **out, gk_diag *diag)
 {
     *out = NULL;
+    const gk_unit *unit = &package->units[unit_index];
+    if (unit->failure != NULL) { /* its own files did not load */
+        if (diag != NULL)
+            *diag = *unit->failure;
+        return unit->failure->status;
+    }
     gk_document *doc = calloc(1, sizeof *doc);
     if (doc == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
-    const gk_unit *unit = &package->units[unit_index];
     doc->package = package;
     doc->profile = package->profile;
     doc->kind = unit->booklet;

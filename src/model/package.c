@@ -290,22 +290,31 @@ static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *l
     return GK_OK;
 }
 
-static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_table_data *data,
-                            gk_diag *diag)
+static bool reserve_rows(gk_table_data *data, size_t more)
 {
-    data->layout = layout;
-    data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, layout->id);
-    if (data->path == NULL)
-        return nomem(diag, pkg->dir);
-    if (!file_exists(data->path))
-        return GK_OK; /* a missing table is an empty table */
+    if (data->row_count + more <= data->row_capacity)
+        return true;
+    size_t capacity = (data->row_count + more) * 2;
+    gk_data_row *rows = realloc(data->rows, capacity * sizeof *rows);
+    if (rows == NULL)
+        return false;
+    memset(rows + data->row_count, 0, (capacity - data->row_count) * sizeof *rows);
+    data->rows = rows;
+    data->row_capacity = capacity;
+    return true;
+}
 
+/* Appends the rows of one CSV file of a table; only_unit >= 0 restricts it to one unit's
+ * rows (a per-unit file). */
+static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
+                                 gk_table_data *data, const char *path, int only_unit,
+                                 gk_diag *diag)
+{
     csv_file file;
-    gk_status status = read_csv(data->path, &file, diag);
+    gk_status status = read_csv(path, &file, diag);
     if (status != GK_OK)
         return status;
     gk_csv *csv = file.csv;
-    const char *path = data->path;
 
     /* header: unit_code, then the optional level, kind and unit_name, then the layout's
      * fields (computed ones optional) */
@@ -330,8 +339,7 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
     if (status != GK_OK)
         goto done;
 
-    data->rows = gk_arena_alloc(&pkg->arena, csv->count * sizeof *data->rows);
-    if (data->rows == NULL) {
+    if (!reserve_rows(data, csv->count)) {
         status = nomem(diag, path);
         goto done;
     }
@@ -340,11 +348,15 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
         gk_data_row *row = &data->rows[data->row_count];
         const gk_csv_field *code = &rec->fields[pos[0]];
         int unit = gk_package_unit_index(pkg, code->text);
-        if (unit < 0) {
+        if (unit < 0 || (only_unit >= 0 && unit != only_unit)) {
             status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
-                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+                                 unit < 0 ? "column 'unit_code': unit '%s' is not in units.csv"
+                                          : "column 'unit_code': this file holds the rows of "
+                                            "unit %s only, found '%s'",
+                                 unit < 0 ? code->text : pkg->units[only_unit].code, code->text);
             goto done;
         }
+        memset(row, 0, sizeof *row);
         row->unit = (size_t)unit;
         row->line = rec->line;
         row->level = 1;
@@ -386,12 +398,68 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
             goto done;
         data->row_count++;
     }
-    apply_fill_down(layout, data->rows, data->row_count);
 done:
     free(names);
     free(pos);
     gk_csv_free(csv);
     return status;
+}
+
+/* The shared file tables/ID.csv (a missing file is an empty table). */
+static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_table_data *data,
+                            gk_diag *diag)
+{
+    data->layout = layout;
+    data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, layout->id);
+    if (data->path == NULL)
+        return nomem(diag, pkg->dir);
+    if (!file_exists(data->path))
+        return GK_OK;
+    return load_table_file(pkg, layout, data, data->path, -1, diag);
+}
+
+/* Records a unit's own failure; its rows loaded so far are dropped. */
+static gk_status unit_failed(gk_package *pkg, gk_unit *unit, const gk_diag *diag)
+{
+    gk_diag *copy = gk_arena_alloc(&pkg->arena, sizeof *copy);
+    if (copy == NULL)
+        return GK_ERR_NOMEM;
+    *copy = *diag;
+    unit->failure = copy;
+    size_t index = (size_t)(unit - pkg->units);
+    for (size_t t = 0; t < pkg->profile->table_count; t++) {
+        gk_table_data *data = &pkg->tables[t];
+        size_t kept = 0;
+        for (size_t r = 0; r < data->row_count; r++)
+            if (data->rows[r].unit != index)
+                data->rows[kept++] = data->rows[r];
+        data->row_count = kept;
+    }
+    return GK_OK;
+}
+
+/* tables/CODE/ID.csv: a unit's rows kept apart, so that its bad data fails it alone. */
+static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
+{
+    for (size_t t = 0; t < pkg->profile->table_count; t++) {
+        gk_table_data *data = &pkg->tables[t];
+        char *path = gk_arena_printf(&pkg->arena, "%s/tables/%s/%s.csv", pkg->dir,
+                                     pkg->units[unit].code, data->layout->id);
+        if (path == NULL)
+            return nomem(diag, pkg->dir);
+        if (!file_exists(path))
+            continue;
+        gk_diag unit_diag;
+        gk_diag_clear(&unit_diag);
+        gk_status status = load_table_file(pkg, data->layout, data, path, (int)unit, &unit_diag);
+        if (status == GK_ERR_NOMEM)
+            return gk_diag_set(diag, status, path, 0, 0, "out of memory");
+        if (status != GK_OK)
+            return unit_failed(pkg, &pkg->units[unit], &unit_diag) == GK_OK
+                       ? GK_OK
+                       : nomem(diag, path);
+    }
+    return GK_OK;
 }
 
 /* ---- prior.csv ---------------------------------------------------------------------- */
@@ -470,9 +538,10 @@ static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
             continue;
         char *text = NULL;
         size_t len = 0;
-        gk_status status = gk_text_load(path, &text, &len, NULL, diag);
-        if (status != GK_OK)
-            return status;
+        gk_diag unit_diag;
+        gk_diag_clear(&unit_diag);
+        if (gk_text_load(path, &text, &len, NULL, &unit_diag) != GK_OK)
+            return unit_failed(pkg, unit, &unit_diag) == GK_OK ? GK_OK : nomem(diag, path);
         unit->narrative[part] = gk_arena_strndup(&pkg->arena, text, len);
         free(text);
         if (unit->narrative[part] == NULL)
@@ -517,7 +586,12 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
     for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
         status = load_table(pkg, &pkg->profile->tables[t], &pkg->tables[t], diag);
     for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
-        status = load_narrative(pkg, &pkg->units[u], diag);
+        status = load_unit_tables(pkg, u, diag);
+    for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
+        apply_fill_down(pkg->tables[t].layout, pkg->tables[t].rows, pkg->tables[t].row_count);
+    for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
+        if (pkg->units[u].failure == NULL)
+            status = load_narrative(pkg, &pkg->units[u], diag);
     if (status == GK_OK)
         status = load_prior(pkg, diag);
 
@@ -533,6 +607,8 @@ void gk_package_free(gk_package *package)
 {
     if (package == NULL)
         return;
+    for (size_t t = 0; package->tables && package->profile && t < package->profile->table_count; t++)
+        free(package->tables[t].rows);
     gk_profile_free(package->profile);
     gk_arena_free(&package->arena);
     free(package);

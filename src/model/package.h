@@ -37,6 +37,9 @@ typedef struct gk_unit {
      * part holds the tables or the file is absent */
     const char **narrative;
     const char **narrative_path;
+    /* the first error in the unit's own files (tables/CODE/ID.csv, narrative/CODE/PART.md), or
+     * NULL: such a unit fails alone, the package's other units load */
+    const gk_diag *failure;
 } gk_unit;
 
 typedef struct gk_data_row {
@@ -53,9 +56,9 @@ typedef struct gk_data_row {
 
 typedef struct gk_table_data {
     const gk_table_layout *layout;
-    const char *path; /* the CSV, for messages (it may not exist) */
-    gk_data_row *rows;
-    size_t row_count;
+    const char *path; /* the shared CSV, for messages (it may not exist) */
+    gk_data_row *rows; /* shared rows first, then those of per-unit files */
+    size_t row_count, row_capacity;
 } gk_table_data;
 
 /* A prior-year figure (prior.csv), named prior.KEY in queries. */
@@ -79,8 +82,9 @@ typedef struct gk_package {
 } gk_package;
 
 /* Loads a package. profile_dir, if not NULL, overrides the profile named in units.csv;
- * otherwise the profile is looked up as LAYOUTS_ROOT/NAME. The first error stops loading and
- * is returned with its file:line:col in diag. */
+ * otherwise the profile is looked up as LAYOUTS_ROOT/NAME. An error in a shared file stops
+ * loading and is returned with its file:line:col in diag; an error in a unit's own files
+ * (tables/CODE/ID.csv, narrative/CODE/…) is kept in that unit's `failure` instead. */
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
                           gk_package **out, gk_diag *diag);
 
