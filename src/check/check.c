@@ -739,3 +739,22 @@ void gk_findings_free(gk_findings *findings)
     gk_arena_free(&findings->arena);
     memset(findings, 0, sizeof *findings);
 }
+
+size_t gk_finding_format(const gk_finding *f, char *buf, size_t size)
+{
+    const char *severity = f->severity == GK_ERROR ? "error" : "warning";
+    int n;
+    if (f->line > 0 && f->column > 0)
+        n = snprintf(buf, size, "%s:%d:%d: %s: [%s] %s", f->file, f->line, f->column, severity,
+                     f->rule, f->message);
+    else if (f->line > 0)
+        n = snprintf(buf, size, "%s:%d: %s: [%s] %s", f->file, f->line, severity, f->rule,
+                     f->message);
+    else
+        n = snprintf(buf, size, "%s: %s: [%s] %s", f->file, severity, f->rule, f->message);
+    size_t used = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+    if ((f->expected || f->found) && used < size)
+        n += snprintf(buf + used, size - used, " (expected %s, found %s)",
+                      f->expected ? f->expected : "-", f->found ? f->found : "-");
+    return n < 0 ? 0 : (size_t)n;
+}

@@ -84,4 +84,7 @@ gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t uni
 
 void gk_findings_free(gk_findings *findings);
 
+/* "FILE:LINE:COL: error|warning: [RULE] message (expected X, found Y)" into buf. */
+size_t gk_finding_format(const gk_finding *finding, char *buf, size_t size);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch/batch.h"
 #include "check/check.h"
 #include "model/document.h"
 #include "render/render.h"
@@ -21,10 +22,14 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_UNIT_FILTERS = 256 };
 
 static const char usage_text[] =
     "Usage:\n"
-    "  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]...\n"
+    "  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]... [-j N]\n"
+    "                 [--department] [--shard K/N] [--resume] [--force] [--quiet] [--stats]\n"
     "                 [--profile DIR] [--font FILE] [--title-font FILE]\n"
-    "      Export each unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
-    "      workbook (XLSX) with every public table of the booklet.\n"
+    "      Export every unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
+    "      workbook (XLSX) with every public table, in N worker processes (default: the\n"
+    "      number of cores), and write OUTDIR/manifest.json.\n"
+    "  gongkai manifest merge -o OUT MANIFEST...\n"
+    "      Join the manifests of --shard runs into one.\n"
     "  gongkai check PACKAGE [--format text|json] [--unit CODE]... [--profile DIR]\n"
     "      Run the profile's rule catalogue on every unit and print all findings as\n"
     "      FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y).\n"
@@ -42,8 +47,15 @@ static const char usage_text[] =
     "  --font FILE        TrueType/TTC font for body and table text in the PDF\n"
     "  --title-font FILE  TrueType/TTC font for titles in the PDF\n"
     "  --force            export units whose checks found errors anyway (and say so)\n"
+    "  -j N               worker processes (default: the number of cores)\n"
+    "  --department       also each department's consolidated booklet (部门预算)\n"
+    "  --shard K/N        only the K-th of N shards of the units (by a hash of the code)\n"
+    "  --resume           skip units whose outputs are up to date with their inputs\n"
+    "  --quiet            print nothing but errors of the command line\n"
+    "  --stats            print time and memory figures at the end\n"
     "\n"
-    "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error.\n"
+    "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error, 130/143 when\n"
+    "interrupted (only whole files are left).\n"
     "Layout profiles are looked up in $GONGKAI_LAYOUTS, else beside the program.\n";
 
 static void print_diag(const gk_diag *diag)
@@ -125,18 +137,22 @@ static int make_dirs(const char *path)
 
 /* ---- export --------------------------------------------------------------------------- */
 
-typedef struct export_args {
+typedef struct cli_args {
     const char *package;
     const char *output;
     const char *format;
     const char *profile;
     gk_render_options render;
-    bool force;
+    bool force, quiet, resume, departments, stats;
+    int workers;
+    int shard_index, shard_count;
     const char *units[MAX_UNIT_FILTERS];
     size_t unit_count;
-} export_args;
+    const char *inputs[MAX_UNIT_FILTERS]; /* manifest merge */
+    size_t input_count;
+} cli_args;
 
-static bool unit_selected(const export_args *args, const char *code)
+static bool unit_selected(const cli_args *args, const char *code)
 {
     if (args->unit_count == 0)
         return true;
@@ -146,23 +162,84 @@ static bool unit_selected(const export_args *args, const char *code)
     return false;
 }
 
-/* ---- findings ---------------------------------------------------------------------------- */
-
-static void print_finding(const gk_finding *f)
+/* Loads the package and its rule catalogue, and checks the --unit filters. */
+static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules)
 {
-    const char *severity = f->severity == GK_ERROR ? "error" : "warning";
-    if (f->line > 0 && f->column > 0)
-        fprintf(stderr, "%s:%d:%d: %s: [%s] %s", f->file, f->line, f->column, severity, f->rule,
-                f->message);
-    else if (f->line > 0)
-        fprintf(stderr, "%s:%d: %s: [%s] %s", f->file, f->line, severity, f->rule, f->message);
-    else
-        fprintf(stderr, "%s: %s: [%s] %s", f->file, severity, f->rule, f->message);
-    if (f->expected || f->found)
-        fprintf(stderr, " (expected %s, found %s)", f->expected ? f->expected : "-",
-                f->found ? f->found : "-");
-    fputc('\n', stderr);
+    char layouts[PATH_MAX];
+    find_layouts_root(layouts, sizeof layouts);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    *pkg = NULL;
+    *rules = NULL;
+    if (gk_package_load(args->package, args->profile, layouts, pkg, &diag) != GK_OK ||
+        gk_rules_load((*pkg)->profile, rules, &diag) != GK_OK) {
+        print_diag(&diag);
+        gk_package_free(*pkg);
+        *pkg = NULL;
+        return EXIT_INPUT;
+    }
+    for (size_t i = 0; i < args->unit_count; i++)
+        if (gk_package_unit_index(*pkg, args->units[i]) < 0) {
+            fprintf(stderr, "%s/units.csv: error: --unit %s: no such unit in the package\n",
+                    args->package, args->units[i]);
+            gk_rules_free(*rules);
+            gk_package_free(*pkg);
+            *pkg = NULL;
+            return EXIT_INPUT;
+        }
+    return 0;
 }
+
+/* ---- export --------------------------------------------------------------------------- */
+
+static int run_export(const cli_args *args)
+{
+    /* "all": the booklet first, then the workbook */
+    const gk_backend *backends[2];
+    size_t backend_count = 0;
+    if (strcmp(args->format, "all") == 0) {
+        backends[backend_count++] = gk_backend_find("pdf");
+        backends[backend_count++] = gk_backend_find("xlsx");
+    } else {
+        backends[backend_count++] = gk_backend_find(args->format);
+    }
+    for (size_t b = 0; b < backend_count; b++)
+        if (backends[b] == NULL)
+            return usage_error("unknown format (expected all, pdf or xlsx)", args->format);
+
+    gk_package *pkg = NULL;
+    gk_rules *rules = NULL;
+    int status = load_package(args, &pkg, &rules);
+    if (status != 0)
+        return status;
+    if (make_dirs(args->output) != 0) {
+        fprintf(stderr, "%s: error: cannot create the output folder: %s\n", args->output,
+                strerror(errno));
+        gk_rules_free(rules);
+        gk_package_free(pkg);
+        return EXIT_INPUT;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    gk_batch_options options = {
+        .package_dir = args->package, .output = args->output, .backends = backends,
+        .backend_count = backend_count, .render = &args->render, .rules = rules,
+        .units = args->units, .unit_count = args->unit_count,
+        .departments = args->departments, .force = args->force, .resume = args->resume,
+        .quiet = args->quiet, .stats = args->stats,
+        .workers = args->workers > 0 ? args->workers : cores > 0 ? (int)cores : 1,
+        .shard_index = args->shard_index, .shard_count = args->shard_count,
+    };
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    status = gk_batch_run(pkg, &options, &diag);
+    if (diag.message[0])
+        print_diag(&diag);
+    gk_rules_free(rules);
+    gk_package_free(pkg);
+    return status;
+}
+
+/* ---- check ---------------------------------------------------------------------------- */
 
 static void json_string(FILE *out, const char *text)
 {
@@ -221,135 +298,13 @@ static void print_findings_json(const gk_package *pkg, const gk_findings *findin
     printf("\n]}\n");
 }
 
-/* Runs the checks of one unit, prints its findings (text), and returns its error count, or
- * -1 when the unit could not be checked at all (its error printed). */
-static long check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
-                       gk_findings *findings, bool print)
+static int run_check(const cli_args *args, bool json)
 {
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    size_t before = findings->count, errors = findings->errors;
-    if (gk_check_unit(pkg, rules, unit, findings, &diag) != GK_OK) {
-        print_diag(&diag);
-        return -1;
-    }
-    for (size_t i = before; print && i < findings->count; i++)
-        print_finding(&findings->items[i]);
-    return (long)(findings->errors - errors);
-}
-
-/* Exports one unit in every chosen format; returns 0 on success, 1 after printing its error. */
-static int export_unit(const gk_package *pkg, size_t unit, const export_args *args,
-                       const gk_backend *const *backends, size_t backend_count)
-{
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    gk_document *doc = NULL;
-    gk_status status = gk_document_build_unit(pkg, unit, &doc, &diag);
-    for (size_t b = 0; status == GK_OK && b < backend_count; b++) {
-        char name[1024], path[PATH_MAX];
-        gk_output_name(doc, backends[b]->extension, name, sizeof name);
-        if (!join_path(path, sizeof path, args->output, name))
-            snprintf(path, sizeof path, "output-path-too-long");
-        status = gk_render(doc, backends[b], path, &args->render, &diag);
-        if (status == GK_OK)
-            fprintf(stderr, "gongkai: wrote %s\n", path);
-    }
-    gk_document_free(doc);
-    if (status != GK_OK) {
-        print_diag(&diag);
-        fprintf(stderr, "gongkai: unit %s was not exported\n", pkg->units[unit].code);
-        return 1;
-    }
-    return 0;
-}
-
-static int run_export(const export_args *args)
-{
-    /* "all": the booklet first, then the workbook */
-    const gk_backend *backends[2];
-    size_t backend_count = 0;
-    if (strcmp(args->format, "all") == 0) {
-        backends[backend_count++] = gk_backend_find("pdf");
-        backends[backend_count++] = gk_backend_find("xlsx");
-    } else {
-        backends[backend_count++] = gk_backend_find(args->format);
-    }
-    for (size_t b = 0; b < backend_count; b++)
-        if (backends[b] == NULL)
-            return usage_error("unknown format (expected all, pdf or xlsx)", args->format);
-
-    char layouts[PATH_MAX];
-    find_layouts_root(layouts, sizeof layouts);
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    gk_package *pkg = NULL;
-    gk_status status = gk_package_load(args->package, args->profile, layouts, &pkg, &diag);
-    if (status != GK_OK) {
-        print_diag(&diag);
-        return EXIT_INPUT;
-    }
-    for (size_t i = 0; i < args->unit_count; i++)
-        if (gk_package_unit_index(pkg, args->units[i]) < 0) {
-            fprintf(stderr, "%s/units.csv: error: --unit %s: no such unit in the package\n",
-                    args->package, args->units[i]);
-            gk_package_free(pkg);
-            return EXIT_INPUT;
-        }
-    if (make_dirs(args->output) != 0) {
-        fprintf(stderr, "%s: error: cannot create the output folder: %s\n", args->output,
-                strerror(errno));
-        gk_package_free(pkg);
-        return EXIT_INPUT;
-    }
-    gk_rules *rules = NULL;
-    if (gk_rules_load(pkg->profile, &rules, &diag) != GK_OK) {
-        print_diag(&diag);
-        gk_package_free(pkg);
-        return EXIT_INPUT;
-    }
-    int failed = 0;
-    gk_findings findings = {0};
-    for (size_t u = 0; u < pkg->unit_count; u++) {
-        if (!unit_selected(args, pkg->units[u].code))
-            continue;
-        /* the same checks as `gongkai check`: a unit with errors is not published */
-        long errors = check_unit(pkg, rules, u, &findings, true);
-        if (errors < 0 || (errors > 0 && !args->force)) {
-            if (errors > 0)
-                fprintf(stderr, "gongkai: unit %s was not exported: its checks found %ld "
-                                "error%s (--force writes it anyway)\n",
-                        pkg->units[u].code, errors, errors == 1 ? "" : "s");
-            failed++;
-            continue;
-        }
-        if (errors > 0)
-            fprintf(stderr, "gongkai: unit %s has %ld error%s; writing it anyway (--force)\n",
-                    pkg->units[u].code, errors, errors == 1 ? "" : "s");
-        failed += export_unit(pkg, u, args, backends, backend_count);
-    }
-    gk_findings_free(&findings);
-    gk_rules_free(rules);
-    gk_package_free(pkg);
-    return failed ? EXIT_INPUT : 0;
-}
-
-/* ---- check ---------------------------------------------------------------------------- */
-
-static int run_check(const export_args *args, bool json)
-{
-    char layouts[PATH_MAX];
-    find_layouts_root(layouts, sizeof layouts);
-    gk_diag diag;
-    gk_diag_clear(&diag);
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
-    if (gk_package_load(args->package, args->profile, layouts, &pkg, &diag) != GK_OK ||
-        gk_rules_load(pkg->profile, &rules, &diag) != GK_OK) {
-        print_diag(&diag);
-        gk_package_free(pkg);
-        return EXIT_INPUT;
-    }
+    int status = load_package(args, &pkg, &rules);
+    if (status != 0)
+        return status;
     bool *checked = calloc(pkg->unit_count, sizeof *checked);
     gk_findings findings = {0};
     int failed = checked == NULL;
@@ -359,7 +314,18 @@ static int run_check(const export_args *args, bool json)
         if (!json)
             fprintf(stderr, "== %s %s ==\n", pkg->units[u].code, pkg->units[u].name);
         checked[u] = true;
-        failed += check_unit(pkg, rules, u, &findings, !json) < 0;
+        size_t before = findings.count;
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        if (gk_check_unit(pkg, rules, u, &findings, &diag) != GK_OK) {
+            print_diag(&diag);
+            failed++;
+        }
+        for (size_t i = before; !json && i < findings.count; i++) {
+            char text[4096];
+            gk_finding_format(&findings.items[i], text, sizeof text);
+            fprintf(stderr, "%s\n", text);
+        }
     }
     if (json && checked)
         print_findings_json(pkg, &findings, checked);
@@ -367,12 +333,25 @@ static int run_check(const export_args *args, bool json)
         fprintf(stderr, "gongkai: %zu error%s, %zu warning%s\n", findings.errors,
                 findings.errors == 1 ? "" : "s", findings.warnings,
                 findings.warnings == 1 ? "" : "s");
-    int status = failed || findings.errors > 0 ? EXIT_INPUT : 0;
+    status = failed || findings.errors > 0 ? EXIT_INPUT : 0;
     free(checked);
     gk_findings_free(&findings);
     gk_rules_free(rules);
     gk_package_free(pkg);
     return status;
+}
+
+/* ---- manifest merge --------------------------------------------------------------------- */
+
+static int run_manifest_merge(const cli_args *args)
+{
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_manifest_merge(args->inputs, args->input_count, args->output, &diag) != GK_OK) {
+        print_diag(&diag);
+        return EXIT_INPUT;
+    }
+    return 0;
 }
 
 /* ---- template ------------------------------------------------------------------------- */
@@ -452,6 +431,20 @@ static const char *option_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
+/* "K/N" with 1 <= K <= N */
+static bool parse_shard(const char *text, int *index, int *count)
+{
+    char extra;
+    return sscanf(text, "%d/%d%c", index, count, &extra) == 2 && *count >= 1 && *index >= 1 &&
+           *index <= *count;
+}
+
+static bool parse_workers(const char *text, int *workers)
+{
+    char extra;
+    return sscanf(text, "%d%c", workers, &extra) == 1 && *workers >= 1 && *workers <= 256;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -466,31 +459,43 @@ int main(int argc, char **argv)
         printf("gongkai %s\n", GK_VERSION);
         return 0;
     }
-    if (strcmp(command, "export") != 0 && strcmp(command, "template") != 0 &&
-        strcmp(command, "check") != 0)
+    bool export = strcmp(command, "export") == 0, check = strcmp(command, "check") == 0;
+    bool template = strcmp(command, "template") == 0;
+    bool merge = strcmp(command, "manifest") == 0 && argc > 2 && strcmp(argv[2], "merge") == 0;
+    if (!export && !check && !template && !merge)
         return usage_error("unknown command", command);
-    bool check = strcmp(command, "check") == 0;
 
-    export_args args = {.format = check ? "text" : "all"};
-    const char *positional = NULL;
-    for (int i = 2; i < argc; i++) {
+    cli_args args = {.format = check ? "text" : "all"};
+    const char *positional = NULL, *workers = NULL, *shard = NULL;
+    for (int i = merge ? 3 : 2; i < argc; i++) {
         const char *arg = argv[i];
         const char **target = NULL;
+        bool *flag = NULL;
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0)
             target = &args.output;
-        else if (strcmp(arg, "--format") == 0 && strcmp(command, "template") != 0)
+        else if (strcmp(arg, "--format") == 0 && (export || check))
             target = &args.format;
-        else if (strcmp(arg, "--profile") == 0 && strcmp(command, "template") != 0)
+        else if (strcmp(arg, "--profile") == 0 && (export || check))
             target = &args.profile;
-        else if (strcmp(arg, "--force") == 0 && strcmp(command, "export") == 0) {
-            args.force = true;
-            continue;
-        }
-        else if (strcmp(arg, "--font") == 0 && strcmp(command, "export") == 0)
+        else if (strcmp(arg, "--font") == 0 && export)
             target = &args.render.body_font;
-        else if (strcmp(arg, "--title-font") == 0 && strcmp(command, "export") == 0)
+        else if (strcmp(arg, "--title-font") == 0 && export)
             target = &args.render.title_font;
-        else if (strcmp(arg, "--unit") == 0 && strcmp(command, "template") != 0) {
+        else if (strcmp(arg, "-j") == 0 && export)
+            target = &workers;
+        else if (strcmp(arg, "--shard") == 0 && export)
+            target = &shard;
+        else if (strcmp(arg, "--force") == 0 && export)
+            flag = &args.force;
+        else if (strcmp(arg, "--quiet") == 0 && export)
+            flag = &args.quiet;
+        else if (strcmp(arg, "--resume") == 0 && export)
+            flag = &args.resume;
+        else if (strcmp(arg, "--department") == 0 && export)
+            flag = &args.departments;
+        else if (strcmp(arg, "--stats") == 0 && export)
+            flag = &args.stats;
+        else if (strcmp(arg, "--unit") == 0 && (export || check)) {
             if (args.unit_count == MAX_UNIT_FILTERS)
                 return usage_error("too many --unit options", NULL);
             target = &args.units[args.unit_count++];
@@ -499,18 +504,35 @@ int main(int argc, char **argv)
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option", arg);
+        } else if (merge) {
+            if (args.input_count == MAX_UNIT_FILTERS)
+                return usage_error("too many manifests", NULL);
+            args.inputs[args.input_count++] = arg;
+            continue;
         } else if (positional == NULL) {
             positional = arg;
             continue;
         } else {
             return usage_error("unexpected argument", arg);
         }
+        if (flag != NULL) {
+            *flag = true;
+            continue;
+        }
         if ((*target = option_value(argc, argv, &i)) == NULL)
             return usage_error("option needs a value", arg);
     }
+    if (workers && !parse_workers(workers, &args.workers))
+        return usage_error("-j takes a number of workers from 1 to 256", workers);
+    if (shard && !parse_shard(shard, &args.shard_index, &args.shard_count))
+        return usage_error("--shard takes K/N with 1 <= K <= N", shard);
+    if (merge) {
+        if (args.input_count == 0 || args.output == NULL)
+            return usage_error("usage: gongkai manifest merge -o OUT MANIFEST...", NULL);
+        return run_manifest_merge(&args);
+    }
     if (positional == NULL)
-        return usage_error(strcmp(command, "template") != 0 ? "missing PACKAGE" : "missing PROFILE",
-                           NULL);
+        return usage_error(template ? "missing PROFILE" : "missing PACKAGE", NULL);
     if (check) {
         if (strcmp(args.format, "text") != 0 && strcmp(args.format, "json") != 0)
             return usage_error("unknown format (expected text or json)", args.format);
@@ -519,7 +541,7 @@ int main(int argc, char **argv)
     }
     if (args.output == NULL)
         return usage_error("missing -o OUTDIR", NULL);
-    if (strcmp(command, "template") == 0)
+    if (template)
         return run_template(positional, args.output);
     args.package = positional;
     return run_export(&args);

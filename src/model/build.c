@@ -480,6 +480,63 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
     return GK_OK;
 }
 
+gk_status gk_document_build_department(const gk_package *package, const char *department_code,
+                                       gk_document **out, gk_diag *diag)
+{
+    *out = NULL;
+    size_t *units = calloc(package->unit_count + 1, sizeof *units);
+    gk_document *doc = calloc(1, sizeof *doc);
+    gk_unit *pseudo = doc ? gk_arena_alloc(&doc->arena, sizeof *pseudo) : NULL;
+    const char **no_narrative =
+        doc ? gk_arena_alloc(&doc->arena, (package->profile->part_count + 1) * sizeof(char *)) : NULL;
+    if (units == NULL || doc == NULL || pseudo == NULL || no_narrative == NULL) {
+        free(units);
+        gk_document_free(doc);
+        return gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
+    }
+    /* the department's units, in package order; one that failed to load fails the booklet */
+    size_t count = 0;
+    gk_status status = GK_OK;
+    for (size_t u = 0; u < package->unit_count && status == GK_OK; u++) {
+        const gk_unit *unit = &package->units[u];
+        if (strcmp(unit->department_code, department_code) != 0)
+            continue;
+        if (unit->failure != NULL)
+            status = gk_diag_set(diag, GK_ERR_DATA, unit->failure->file, unit->failure->line,
+                                 unit->failure->column, "unit %s of the department: %s",
+                                 unit->code, unit->failure->message);
+        units[count++] = u;
+    }
+    if (status == GK_OK && count == 0)
+        status = gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
+                             "department %s has no unit in the package", department_code);
+    if (status == GK_OK) {
+        const gk_unit *first = &package->units[units[0]];
+        /* the department stands in for the unit in titles and templates */
+        *pseudo = (gk_unit){.code = first->department_code, .name = first->department_name,
+                            .department_code = first->department_code,
+                            .department_name = first->department_name, .year = first->year,
+                            .profile = first->profile, .booklet = GK_BOOKLET_DEPARTMENT,
+                            .narrative = no_narrative, .narrative_path = no_narrative};
+        doc->package = package;
+        doc->profile = package->profile;
+        doc->kind = GK_BOOKLET_DEPARTMENT;
+        doc->unit = pseudo;
+        doc->code = pseudo->code;
+        doc->name = pseudo->name;
+        doc->year = pseudo->year;
+        gk_scope scope = {units, count};
+        status = build_document(package, scope, GK_BOOKLET_DEPARTMENT, doc, diag);
+    }
+    free(units);
+    if (status != GK_OK) {
+        gk_document_free(doc);
+        return status;
+    }
+    *out = doc;
+    return GK_OK;
+}
+
 void gk_document_free(gk_document *document)
 {
     if (document == NULL)

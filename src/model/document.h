@@ -71,6 +71,11 @@ typedef struct gk_document {
 gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
                                  gk_document **out, gk_diag *diag);
 
+/* Builds a department's consolidated booklet (部门预算) over all its units in the package:
+ * the department's rows, then each unit's rows and subtotals. */
+gk_status gk_document_build_department(const gk_package *package, const char *department_code,
+                                       gk_document **out, gk_diag *diag);
+
 void gk_document_free(gk_document *document);
 
 /* Expands a layout template ({unit.code}, {unit.name}, {department.code}, {department.name},

@@ -38,7 +38,13 @@ int64_t gk_year_epoch(const char *year)
 
 size_t gk_output_name(const gk_document *doc, const char *extension, char *buf, size_t size)
 {
-    int len = snprintf(buf, size, "%s_%s_%s%s", doc->code, doc->name, doc->year, extension);
+    return gk_output_stem(doc->code, doc->name, doc->year, extension, buf, size);
+}
+
+size_t gk_output_stem(const char *code, const char *name, const char *year, const char *extension,
+                      char *buf, size_t size)
+{
+    int len = snprintf(buf, size, "%s_%s_%s%s", code, name, year, extension);
     size_t stem = strlen(buf) - strlen(extension);
     for (size_t i = 0; i < stem; i++) {
         unsigned char c = (unsigned char)buf[i];

@@ -28,7 +28,7 @@ static void test_sample_booklet_reads_back(void **state)
     (void)state;
     char out[1024];
     export_pdf(SAMPLE, out, sizeof out);
-    assert_int_equal(tu_count_entries(out), 1);
+    assert_int_equal(tu_count_outputs(out), 1);
     char *log = NULL;
     int rc = tu_run(&log, "/usr/bin/python3 '%s/tests/e2e/check_booklet.py' '%s/%s' "
                           "'%s/tests/e2e/reference_tables.json' '%s/layouts/sichuan-2025'",
@@ -97,7 +97,7 @@ static void test_missing_glyph_is_an_error(void **state)
     assert_int_equal(rc, 1);
     assert_contains(log, "/tables/3-1.csv:3:23: error: character '한' (U+D55C) in 公开表3-1 "
                          "cannot be printed");
-    assert_int_equal(tu_count_entries(out), 0);
+    assert_int_equal(tu_count_outputs(out), 0);
     free(log);
 }
 
@@ -123,7 +123,7 @@ static void test_long_table_continues(void **state)
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s' --format pdf", GK_EXE, pkg, out), 1);
     assert_contains(log, "error: [BASIC-PROJECT]");
     assert_contains(log, "was not exported: its checks found 2 errors");
-    assert_int_equal(tu_count_entries(out), 0);
+    assert_int_equal(tu_count_outputs(out), 0);
     free(log);
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s' --format pdf --force", GK_EXE, pkg,
                             out), 0);

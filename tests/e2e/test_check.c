@@ -87,11 +87,11 @@ static void test_export_refuses_errors_unless_forced(void **state)
     assert_contains(log, "error: [UNIT-ID]");
     assert_contains(log, "gongkai: unit 302309 was not exported: its checks found 5 errors "
                          "(--force writes it anyway)");
-    assert_int_equal(tu_count_entries(out), 0);
+    assert_int_equal(tu_count_outputs(out), 0);
     free(log);
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s' --force", GK_EXE, PUBLISHED, out), 0);
     assert_contains(log, "gongkai: unit 302309 has 5 errors; writing it anyway (--force)");
-    assert_int_equal(tu_count_entries(out), 2);
+    assert_int_equal(tu_count_outputs(out), 2);
     free(log);
 }
 

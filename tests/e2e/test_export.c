@@ -38,7 +38,7 @@ static void test_sample_workbook_matches_reference(void **state)
     (void)state;
     char out[1024];
     export_sample(out, sizeof out);
-    assert_int_equal(tu_count_entries(out), 1); /* the workbook, no temporary file */
+    assert_int_equal(tu_count_outputs(out), 1); /* the workbook, no temporary file */
     char *log = NULL;
     int rc = tu_run(&log, "%s '%s/tests/e2e/check_workbook.py' '%s/%s' '%s/tests/e2e/reference_tables.json'",
                     python, GK_SOURCE_DIR, out, WORKBOOK, GK_SOURCE_DIR);
@@ -135,7 +135,7 @@ static void test_bad_amount_names_file_line_column(void **state)
     assert_contains(log, "/tables/3-1.csv:3:34: error: column 'personnel'");
     assert_contains(log, ": error: column 'personnel': expected an amount with at most 2 decimals, "
                          "found '38.6x' (not a number)");
-    assert_int_equal(tu_count_entries(out), 0); /* nothing written, no temporary file */
+    assert_int_equal(tu_count_outputs(out), 0); /* nothing written, no temporary file */
     free(log);
 }
 
@@ -153,7 +153,7 @@ static void test_bad_layout_names_file_line_column(void **state)
     assert_int_equal(rc, 1);
     assert_contains(log, "/3-1.yaml:");
     assert_contains(log, ": error: expected one of portrait, landscape, found 'sideways'");
-    assert_int_equal(tu_count_entries(out), 0);
+    assert_int_equal(tu_count_outputs(out), 0);
     free(log);
 }
 
@@ -193,7 +193,7 @@ static void test_unknown_unit_and_unwritable_output(void **state)
     char *log = NULL;
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s' --unit 999", GK_EXE, SAMPLE, out), 1);
     assert_contains(log, "--unit 999: no such unit");
-    assert_int_equal(tu_count_entries(out), 0);
+    assert_int_equal(tu_count_outputs(out), 0);
     free(log);
     /* the output "folder" is a file */
     tu_write(out, "file", "x");

@@ -98,6 +98,23 @@ static inline int tu_count_entries(const char *dir)
     return count;
 }
 
+/* Entries of an output folder other than the batch manifests (manifest*.json): the booklets,
+ * workbooks and any stray temporary file. */
+static inline int tu_count_outputs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strncmp(e->d_name, "manifest", 8) != 0)
+            count++;
+    closedir(d);
+    return count;
+}
+
 /* Runs a shell command, capturing stderr+stdout into *output (malloc'd); returns the exit
  * status (or -1 if it did not exit normally). */
 static inline int tu_run(char **output, const char *format, ...)

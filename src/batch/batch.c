@@ -1,0 +1,863 @@
+/* Batch export in worker processes; see batch.h. */
+#define _DEFAULT_SOURCE /* scandir, alphasort */
+#include "batch/batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/document.h"
+#include "render/render.h"
+#include "util/publish.h"
+
+enum { NAME_MAX_BYTES = 1024, MAX_BACKENDS = 4 };
+
+typedef struct job {
+    gk_job_kind kind;
+    size_t unit;      /* GK_JOB_UNIT */
+    const char *code; /* unit or department code */
+    const char *name;
+    const char *year;
+    char outputs[MAX_BACKENDS][NAME_MAX_BYTES];
+    char inputs_sha256[65];
+    json_t *result;   /* the worker's report, or the parent's record of its failure */
+    bool skipped;     /* --resume: up to date */
+    pid_t pid;
+    int fd;
+    char *buffer;
+    size_t len, capacity;
+} job;
+
+typedef struct batch {
+    const gk_package *pkg;
+    const gk_batch_options *opt;
+    job *jobs;
+    size_t count;
+    size_t done, failed;
+    bool tty;
+    double started;
+    long worker_rss_max_kb;
+    double worker_cpu_ms;
+    char profile_sha256[65];
+} batch;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- hashing ------------------------------------------------------------------------------ */
+
+static void hex(const unsigned char *md, size_t len, char *out)
+{
+    for (size_t i = 0; i < len; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* SHA-256 of a file's bytes; false if it cannot be read. */
+static bool sha256_file(const char *path, char out[65], long long *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    unsigned char buf[65536];
+    size_t n;
+    long long total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        EVP_DigestUpdate(ctx, buf, n);
+        total += (long long)n;
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    unsigned char md[32];
+    EVP_DigestFinal_ex(ctx, md, NULL);
+    EVP_MD_CTX_free(ctx);
+    hex(md, 32, out);
+    if (size)
+        *size = total;
+    return ok;
+}
+
+/* Feeds the regular files of a folder (sorted by name, not recursive) into the digest: their
+ * names and contents, so that any change of an input changes the hash. */
+static void hash_folder(EVP_MD_CTX *ctx, const char *dir)
+{
+    struct dirent **entries = NULL;
+    int n = scandir(dir, &entries, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, entries[i]->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            char digest[65];
+            if (sha256_file(path, digest, NULL)) {
+                EVP_DigestUpdate(ctx, entries[i]->d_name, strlen(entries[i]->d_name));
+                EVP_DigestUpdate(ctx, digest, 64);
+            }
+        }
+        free(entries[i]);
+    }
+    free(entries);
+}
+
+static void digest_folders(const char *const *dirs, size_t count, const char *salt,
+                           char out[65])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, salt, strlen(salt));
+    for (size_t i = 0; i < count; i++) {
+        EVP_DigestUpdate(ctx, dirs[i], strlen(dirs[i]));
+        hash_folder(ctx, dirs[i]);
+    }
+    unsigned char md[32];
+    EVP_DigestFinal_ex(ctx, md, NULL);
+    EVP_MD_CTX_free(ctx);
+    hex(md, 32, out);
+}
+
+/* The inputs of a job: the profile, the package's shared files, and the unit's own folders
+ * (for a department, those of all its units). Output options are part of it. */
+static void hash_inputs(batch *b, job *j)
+{
+    const gk_package *pkg = b->pkg;
+    const char *dirs[3 + 2 * 64];
+    char own[2 * 64][1024];
+    size_t count = 0, owned = 0;
+    char tables[1024];
+    snprintf(tables, sizeof tables, "%s/tables", pkg->dir);
+    dirs[count++] = pkg->profile->dir;
+    dirs[count++] = pkg->dir;
+    dirs[count++] = tables;
+    for (size_t u = 0; u < pkg->unit_count && owned + 2 <= 2 * 64; u++) {
+        const gk_unit *unit = &pkg->units[u];
+        bool member = j->kind == GK_JOB_UNIT ? u == j->unit
+                                             : strcmp(unit->department_code, j->code) == 0;
+        if (!member)
+            continue;
+        snprintf(own[owned], sizeof own[owned], "%s/tables/%s", pkg->dir, unit->code);
+        dirs[count++] = own[owned++];
+        snprintf(own[owned], sizeof own[owned], "%s/narrative/%s", pkg->dir, unit->code);
+        dirs[count++] = own[owned++];
+    }
+    char salt[1024];
+    snprintf(salt, sizeof salt, "gongkai %s|%s|%s|%d", GK_VERSION,
+             b->opt->render->body_font ? b->opt->render->body_font : "",
+             b->opt->render->title_font ? b->opt->render->title_font : "", b->opt->force);
+    digest_folders(dirs, count, salt, j->inputs_sha256);
+}
+
+/* ---- jobs ----------------------------------------------------------------------------------- */
+
+static bool selected(const gk_batch_options *opt, const char *code)
+{
+    if (opt->unit_count == 0)
+        return true;
+    for (size_t i = 0; i < opt->unit_count; i++)
+        if (strcmp(opt->units[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* Shards split jobs by a hash of their code: stable across runs and machines. */
+static bool in_shard(const gk_batch_options *opt, const char *code)
+{
+    if (opt->shard_count <= 0)
+        return true;
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return (int)(h % (uint32_t)opt->shard_count) == opt->shard_index - 1;
+}
+
+static bool add_job(batch *b, gk_job_kind kind, size_t unit, const char *code, const char *name,
+                    const char *year)
+{
+    job *j = &b->jobs[b->count++];
+    memset(j, 0, sizeof *j);
+    j->kind = kind;
+    j->unit = unit;
+    j->code = code;
+    j->name = name;
+    j->year = year;
+    j->fd = -1;
+    for (size_t k = 0; k < b->opt->backend_count; k++)
+        gk_output_stem(code, name, year, b->opt->backends[k]->extension, j->outputs[k],
+                       sizeof j->outputs[k]);
+    return true;
+}
+
+static gk_status make_jobs(batch *b, gk_diag *diag)
+{
+    const gk_package *pkg = b->pkg;
+    b->jobs = calloc(2 * pkg->unit_count + 1, sizeof *b->jobs);
+    if (b->jobs == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    for (size_t u = 0; u < pkg->unit_count; u++) {
+        const gk_unit *unit = &pkg->units[u];
+        if (selected(b->opt, unit->code) && in_shard(b->opt, unit->code))
+            add_job(b, GK_JOB_UNIT, u, unit->code, unit->name, unit->year);
+    }
+    for (size_t u = 0; b->opt->departments && u < pkg->unit_count; u++) {
+        const gk_unit *unit = &pkg->units[u];
+        bool first = true;
+        for (size_t e = 0; e < u && first; e++)
+            first = strcmp(pkg->units[e].department_code, unit->department_code) != 0;
+        if (first && selected(b->opt, unit->code) && in_shard(b->opt, unit->department_code))
+            add_job(b, GK_JOB_DEPARTMENT, u, unit->department_code, unit->department_name,
+                    unit->year);
+    }
+    /* one output name per job, also on case-insensitive file systems (SMB, NTFS shares) */
+    for (size_t i = 0; i < b->count; i++)
+        for (size_t k = i + 1; k < b->count; k++)
+            if (strcasecmp(b->jobs[i].outputs[0], b->jobs[k].outputs[0]) == 0)
+                return gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
+                                   "%s %s and %s %s would write the same file %s",
+                                   b->jobs[i].kind == GK_JOB_UNIT ? "unit" : "department",
+                                   b->jobs[i].code,
+                                   b->jobs[k].kind == GK_JOB_UNIT ? "unit" : "department",
+                                   b->jobs[k].code, b->jobs[i].outputs[0]);
+    return GK_OK;
+}
+
+/* ---- the worker ------------------------------------------------------------------------------ */
+
+static bool listed_in_env(const char *variable, const char *code)
+{
+    const char *list = getenv(variable);
+    if (list == NULL)
+        return false;
+    size_t len = strlen(code);
+    for (const char *p = strstr(list, code); p != NULL; p = strstr(p + 1, code))
+        if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ','))
+            return true;
+    return false;
+}
+
+static void add_message(json_t *result, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add_message(json_t *result, const char *format, ...)
+{
+    char text[2048];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    json_array_append_new(json_object_get(result, "messages"), json_string(text));
+}
+
+static void fail_job(json_t *result, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void fail_job(json_t *result, const char *format, ...)
+{
+    char text[2048];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    json_object_set_new(result, "status", json_string("failed"));
+    if (json_object_get(result, "error") == NULL)
+        json_object_set_new(result, "error", json_string(text));
+}
+
+static void diag_text(const gk_diag *diag, char *buf, size_t size)
+{
+    if (diag->file[0] && diag->line > 0)
+        snprintf(buf, size, "%s:%d:%d: error: %s", diag->file, diag->line, diag->column,
+                 diag->message);
+    else if (diag->file[0])
+        snprintf(buf, size, "%s: error: %s", diag->file, diag->message);
+    else
+        snprintf(buf, size, "error: %s", diag->message);
+}
+
+/* The unit's checks: findings go into the report; errors stop the export unless forced. */
+static bool check_job(const batch *b, const job *j, json_t *result)
+{
+    gk_findings findings = {0};
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_check_unit(b->pkg, b->opt->rules, j->unit, &findings, &diag) != GK_OK) {
+        char text[2048];
+        diag_text(&diag, text, sizeof text);
+        add_message(result, "%s", text);
+        fail_job(result, "%s", text);
+        gk_findings_free(&findings);
+        return false;
+    }
+    json_t *list = json_object_get(result, "findings");
+    const char *first_error = NULL;
+    char first[2048] = "";
+    for (size_t i = 0; i < findings.count; i++) {
+        char text[2048];
+        gk_finding_format(&findings.items[i], text, sizeof text);
+        json_array_append_new(list, json_string(text));
+        add_message(result, "%s", text);
+        if (first_error == NULL && findings.items[i].severity == GK_ERROR) {
+            snprintf(first, sizeof first, "%s", text);
+            first_error = first;
+        }
+    }
+    json_object_set_new(result, "errors", json_integer((json_int_t)findings.errors));
+    json_object_set_new(result, "warnings", json_integer((json_int_t)findings.warnings));
+    size_t errors = findings.errors;
+    gk_findings_free(&findings);
+    if (errors == 0)
+        return true;
+    if (b->opt->force) {
+        add_message(result, "gongkai: unit %s has %zu error%s; writing it anyway (--force)",
+                    j->code, errors, errors == 1 ? "" : "s");
+        return true;
+    }
+    add_message(result, "gongkai: unit %s was not exported: its checks found %zu error%s "
+                        "(--force writes it anyway)", j->code, errors, errors == 1 ? "" : "s");
+    fail_job(result, "%s", first_error);
+    return false;
+}
+
+static void render_job(const batch *b, const job *j, json_t *result)
+{
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    gk_document *doc = NULL;
+    gk_status status = j->kind == GK_JOB_UNIT
+                           ? gk_document_build_unit(b->pkg, j->unit, &doc, &diag)
+                           : gk_document_build_department(b->pkg, j->code, &doc, &diag);
+    json_t *outputs = json_object_get(result, "outputs");
+    for (size_t k = 0; status == GK_OK && k < b->opt->backend_count; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", b->opt->output, j->outputs[k]);
+        status = gk_render(doc, b->opt->backends[k], path, b->opt->render, &diag);
+        char digest[65];
+        long long size = 0;
+        if (status == GK_OK && sha256_file(path, digest, &size)) {
+            json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
+                                                     "bytes", (json_int_t)size, "sha256", digest));
+            add_message(result, "gongkai: wrote %s", path);
+        }
+    }
+    gk_document_free(doc);
+    if (status != GK_OK) {
+        char text[2048];
+        diag_text(&diag, text, sizeof text);
+        add_message(result, "%s", text);
+        fail_job(result, "%s", text);
+    }
+}
+
+/* In the child: do one job and write the report to fd. Never returns. */
+static void run_worker(const batch *b, const job *j, int fd)
+{
+    signal(SIGINT, SIG_IGN); /* the parent decides; a job in progress finishes its file */
+    signal(SIGTERM, SIG_IGN);
+    if (listed_in_env("GONGKAI_TEST_CRASH", j->code))
+        raise(SIGSEGV); /* test hook: a library crash in this unit */
+    if (listed_in_env("GONGKAI_TEST_WRITE_FAIL", j->code)) {
+        /* test hook: a full disk for this unit (writes beyond 4 KiB fail with EFBIG) */
+        struct rlimit limit = {4096, 4096};
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    json_t *result = json_pack("{s:s, s:[], s:[], s:[], s:i, s:i}", "status", "ok", "messages",
+                               "findings", "outputs", "errors", 0, "warnings", 0);
+    if (j->kind == GK_JOB_DEPARTMENT || check_job(b, j, result))
+        render_job(b, j, result);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    json_object_set_new(result, "rss_kb", json_integer(usage.ru_maxrss));
+    json_object_set_new(result, "cpu_ms",
+                        json_real((double)usage.ru_utime.tv_sec * 1e3 + usage.ru_utime.tv_usec / 1e3 +
+                                  (double)usage.ru_stime.tv_sec * 1e3 + usage.ru_stime.tv_usec / 1e3));
+    char *text = json_dumps(result, JSON_COMPACT);
+    size_t left = text ? strlen(text) : 0;
+    const char *p = text;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n <= 0 && errno != EINTR)
+            break;
+        if (n > 0) {
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    _exit(0);
+}
+
+/* ---- the parent ---------------------------------------------------------------------------- */
+
+static bool start_job(batch *b, job *j)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return false;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        run_worker(b, j, fds[1]);
+    }
+    close(fds[1]);
+    j->pid = pid;
+    j->fd = fds[0];
+    return true;
+}
+
+/* Removes the temporary files a job may have left (".NAME.tmp.XXXXXX" of each output). */
+static void sweep_job(const batch *b, const job *j)
+{
+    for (size_t k = 0; k < b->opt->backend_count; k++) {
+        char prefix[NAME_MAX_BYTES + 8];
+        snprintf(prefix, sizeof prefix, ".%s.tmp.", j->outputs[k]);
+        DIR *d = opendir(b->opt->output);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL)
+            if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", b->opt->output, e->d_name);
+                unlink(path);
+            }
+        if (d)
+            closedir(d);
+    }
+}
+
+static void print_above_progress(const batch *b, const char *line)
+{
+    if (b->opt->quiet)
+        return;
+    if (b->tty)
+        fprintf(stderr, "\r\033[K");
+    fprintf(stderr, "%s\n", line);
+}
+
+static void show_progress(const batch *b)
+{
+    if (b->opt->quiet || !b->tty)
+        return;
+    double elapsed = now_seconds() - b->started;
+    double rate = elapsed > 0 ? (double)b->done / elapsed : 0;
+    double eta = rate > 0 ? (double)(b->count - b->done) / rate : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %zu failed, %.1f units/s, ETA %.0f s", b->done, b->count,
+            b->failed, rate, eta);
+    fflush(stderr);
+}
+
+/* A worker's pipe closed: read its exit and record the job. */
+static void finish_job(batch *b, job *j)
+{
+    int status = 0;
+    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close(j->fd);
+    j->fd = -1;
+    json_error_t error;
+    json_t *result = j->len ? json_loadb(j->buffer, j->len, 0, &error) : NULL;
+    free(j->buffer);
+    j->buffer = NULL;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || result == NULL) {
+        /* the worker crashed: that job fails, and nothing it was writing stays behind */
+        json_decref(result);
+        char reason[256];
+        if (WIFSIGNALED(status))
+            snprintf(reason, sizeof reason, "worker crashed: signal %d (%s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+        else
+            snprintf(reason, sizeof reason, "worker exited with status %d without a report",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        result = json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed", "error",
+                           reason, "messages", "findings", "outputs", "errors", 0, "warnings", 0);
+        sweep_job(b, j);
+        char line[512];
+        snprintf(line, sizeof line, "gongkai: %s %s: %s", j->kind == GK_JOB_UNIT ? "unit" : "department",
+                 j->code, reason);
+        print_above_progress(b, line);
+    }
+    j->result = result;
+    size_t i;
+    json_t *message;
+    json_array_foreach(json_object_get(result, "messages"), i, message)
+        print_above_progress(b, json_string_value(message));
+    json_int_t rss = json_integer_value(json_object_get(result, "rss_kb"));
+    if (rss > b->worker_rss_max_kb)
+        b->worker_rss_max_kb = (long)rss;
+    b->worker_cpu_ms += json_real_value(json_object_get(result, "cpu_ms"));
+    b->done++;
+    if (strcmp(json_string_value(json_object_get(result, "status")), "ok") != 0)
+        b->failed++;
+    if (!b->tty && !b->opt->quiet)
+        fprintf(stderr, "gongkai: [%zu/%zu] %s %s\n", b->done, b->count, j->code,
+                json_string_value(json_object_get(result, "status")));
+    show_progress(b);
+}
+
+static void read_from(job *j)
+{
+    if (j->len + 4096 > j->capacity) {
+        size_t bigger = j->capacity ? j->capacity * 2 : 65536;
+        char *p = realloc(j->buffer, bigger);
+        if (p == NULL)
+            return;
+        j->buffer = p;
+        j->capacity = bigger;
+    }
+    ssize_t n = read(j->fd, j->buffer + j->len, j->capacity - j->len);
+    if (n > 0)
+        j->len += (size_t)n;
+}
+
+/* Runs the jobs with at most `workers` children at a time. */
+static void run_pool(batch *b)
+{
+    int workers = b->opt->workers > 0 ? b->opt->workers : 1;
+    job **running = calloc((size_t)workers, sizeof *running);
+    struct pollfd *fds = calloc((size_t)workers, sizeof *fds);
+    size_t next = 0, active = 0;
+    while (running && fds) {
+        while (!interrupted && active < (size_t)workers && next < b->count) {
+            job *j = &b->jobs[next++];
+            if (j->skipped)
+                continue;
+            if (!start_job(b, j)) {
+                j->result = json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed",
+                                      "error", "cannot start a worker process", "messages",
+                                      "findings", "outputs", "errors", 0, "warnings", 0);
+                b->done++;
+                b->failed++;
+                continue;
+            }
+            running[active++] = j;
+        }
+        if (active == 0)
+            break;
+        for (size_t i = 0; i < active; i++)
+            fds[i] = (struct pollfd){running[i]->fd, POLLIN, 0};
+        if (poll(fds, active, -1) < 0 && errno != EINTR)
+            break;
+        for (size_t i = 0; i < active;) {
+            job *j = running[i];
+            if (fds[i].revents & POLLIN) {
+                size_t before = j->len;
+                read_from(j);
+                if (j->len != before) {
+                    i++;
+                    continue;
+                }
+            }
+            if (fds[i].revents & (POLLHUP | POLLERR | POLLIN)) {
+                finish_job(b, j);
+                running[i] = running[active - 1];
+                fds[i] = fds[active - 1];
+                active--;
+                continue;
+            }
+            i++;
+        }
+    }
+    free(running);
+    free(fds);
+}
+
+/* ---- manifest -------------------------------------------------------------------------------- */
+
+static json_t *job_record(const batch *b, const job *j)
+{
+    json_t *r = j->result;
+    const char *status = r ? json_string_value(json_object_get(r, "status"))
+                           : (interrupted ? "interrupted" : "failed");
+    json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", j->code, "kind",
+                               j->kind == GK_JOB_UNIT ? "unit" : "department", "name", j->name,
+                               "status", status, "inputs_sha256", j->inputs_sha256);
+    (void)b;
+    if (r != NULL) {
+        json_t *error = json_object_get(r, "error");
+        if (error)
+            json_object_set(record, "error", error);
+        json_object_set(record, "errors", json_object_get(r, "errors"));
+        json_object_set(record, "warnings", json_object_get(r, "warnings"));
+        json_object_set(record, "findings", json_object_get(r, "findings"));
+        json_object_set(record, "outputs", json_object_get(r, "outputs"));
+    }
+    return record;
+}
+
+static int compare_records(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int kind = strcmp(json_string_value(json_object_get(x, "kind")),
+                      json_string_value(json_object_get(y, "kind")));
+    return kind ? -kind : strcmp(json_string_value(json_object_get(x, "code")),
+                                 json_string_value(json_object_get(y, "code")));
+}
+
+/* Units first, then departments, each by code: the same for every order of completion. */
+static json_t *sorted_records(json_t **records, size_t count)
+{
+    qsort(records, count, sizeof *records, compare_records);
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, records[i]);
+    return list;
+}
+
+static gk_status write_manifest_json(json_t *manifest, const char *path, gk_diag *diag)
+{
+    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    size_t len = strlen(text);
+    text = realloc(text, len + 2);
+    text[len++] = '\n';
+    gk_status status = gk_publish_bytes(path, text, len, diag);
+    free(text);
+    return status;
+}
+
+static void manifest_path(const batch *b, char *path, size_t size)
+{
+    if (b->opt->shard_count > 0)
+        snprintf(path, size, "%s/manifest-%d-of-%d.json", b->opt->output, b->opt->shard_index,
+                 b->opt->shard_count);
+    else
+        snprintf(path, size, "%s/manifest.json", b->opt->output);
+}
+
+static gk_status write_manifest(batch *b, gk_diag *diag)
+{
+    json_t **records = calloc(b->count + 1, sizeof *records);
+    if (records == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+    for (size_t i = 0; i < b->count; i++)
+        records[i] = job_record(b, &b->jobs[i]);
+    json_t *manifest = json_pack("{s:s, s:s, s:s}", "gongkai", GK_VERSION, "profile",
+                                 b->pkg->profile->name, "profile_sha256", b->profile_sha256);
+    if (b->opt->shard_count > 0) {
+        char shard[32];
+        snprintf(shard, sizeof shard, "%d/%d", b->opt->shard_index, b->opt->shard_count);
+        json_object_set_new(manifest, "shard", json_string(shard));
+    }
+    json_object_set_new(manifest, "units", sorted_records(records, b->count));
+    free(records);
+    char path[4096];
+    manifest_path(b, path, sizeof path);
+    gk_status status = write_manifest_json(manifest, path, diag);
+    json_decref(manifest);
+    return status;
+}
+
+/* --resume: a job is up to date when the previous manifest has it ok, with the same inputs,
+ * and its outputs are there with the recorded sizes and hashes. */
+static void mark_up_to_date(batch *b)
+{
+    char path[4096];
+    manifest_path(b, path, sizeof path);
+    json_error_t error;
+    json_t *old = json_load_file(path, 0, &error);
+    json_t *units = json_object_get(old, "units");
+    size_t i;
+    json_t *record;
+    json_array_foreach(units, i, record) {
+        const char *code = json_string_value(json_object_get(record, "code"));
+        const char *kind = json_string_value(json_object_get(record, "kind"));
+        const char *status = json_string_value(json_object_get(record, "status"));
+        const char *inputs = json_string_value(json_object_get(record, "inputs_sha256"));
+        if (!code || !kind || !status || !inputs || strcmp(status, "ok") != 0)
+            continue;
+        for (size_t k = 0; k < b->count; k++) {
+            job *j = &b->jobs[k];
+            if (strcmp(j->code, code) != 0 ||
+                strcmp(kind, j->kind == GK_JOB_UNIT ? "unit" : "department") != 0 ||
+                strcmp(inputs, j->inputs_sha256) != 0)
+                continue;
+            json_t *outputs = json_object_get(record, "outputs");
+            bool fresh = json_array_size(outputs) == b->opt->backend_count;
+            size_t o;
+            json_t *out;
+            json_array_foreach(outputs, o, out) {
+                char file[4096], digest[65];
+                long long size = 0;
+                snprintf(file, sizeof file, "%s/%s", b->opt->output,
+                         json_string_value(json_object_get(out, "file")));
+                fresh = fresh && sha256_file(file, digest, &size) &&
+                        size == json_integer_value(json_object_get(out, "bytes")) &&
+                        strcmp(digest, json_string_value(json_object_get(out, "sha256"))) == 0;
+            }
+            if (fresh) {
+                j->skipped = true;
+                j->result = json_deep_copy(record);
+                json_object_set_new(j->result, "messages", json_array());
+            }
+        }
+    }
+    json_decref(old);
+}
+
+/* Stale temporary files of an earlier, interrupted run. */
+static void sweep_all(const batch *b)
+{
+    for (size_t i = 0; i < b->count; i++)
+        sweep_job(b, &b->jobs[i]);
+}
+
+/* ---- summary ---------------------------------------------------------------------------------- */
+
+static void print_summary(const batch *b)
+{
+    if (b->opt->quiet)
+        return;
+    if (b->tty)
+        fprintf(stderr, "\r\033[K");
+    size_t skipped = 0;
+    for (size_t i = 0; i < b->count; i++)
+        skipped += b->jobs[i].skipped;
+    if (b->failed > 0) {
+        fprintf(stderr, "%-12s %-8s %s\n", "unit", "status", "first error");
+        for (size_t i = 0; i < b->count; i++) {
+            const job *j = &b->jobs[i];
+            const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
+                                           : "interrupted";
+            if (strcmp(status, "ok") == 0)
+                continue;
+            const char *error = j->result ? json_string_value(json_object_get(j->result, "error"))
+                                          : "not started";
+            fprintf(stderr, "%-12s %-8s %s\n", j->code, status, error ? error : "");
+        }
+    }
+    fprintf(stderr, "gongkai: %zu job%s, %zu exported, %zu up to date, %zu failed\n", b->count,
+            b->count == 1 ? "" : "s", b->count - b->failed - skipped, skipped, b->failed);
+    if (b->opt->stats) {
+        struct rusage self;
+        getrusage(RUSAGE_SELF, &self);
+        double wall = now_seconds() - b->started;
+        fprintf(stderr, "gongkai: stats: wall %.3f s, worker cpu %.1f ms, %.1f jobs/s, parent "
+                        "peak RSS %ld KB, worker peak RSS %ld KB\n",
+                wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
+                self.ru_maxrss, b->worker_rss_max_kb);
+    }
+}
+
+int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag)
+{
+    batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds()};
+    if (options->backend_count > MAX_BACKENDS)
+        return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
+    if (make_jobs(&b, diag) != GK_OK) {
+        free(b.jobs);
+        return 1;
+    }
+    const char *profile_dirs[] = {pkg->profile->dir};
+    digest_folders(profile_dirs, 1, "", b.profile_sha256);
+    for (size_t i = 0; i < b.count; i++)
+        hash_inputs(&b, &b.jobs[i]);
+    sweep_all(&b);
+    if (options->resume)
+        mark_up_to_date(&b);
+
+    interrupted = 0;
+    struct sigaction action = {0}, old_int, old_term;
+    action.sa_handler = on_signal;
+    sigaction(SIGINT, &action, &old_int);
+    sigaction(SIGTERM, &action, &old_term);
+    run_pool(&b);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sweep_all(&b);
+
+    gk_status status = write_manifest(&b, diag);
+    print_summary(&b);
+    for (size_t i = 0; i < b.count; i++)
+        json_decref(b.jobs[i].result);
+    free(b.jobs);
+    if (interrupted)
+        return 128 + interrupted;
+    if (status != GK_OK)
+        return 1;
+    return b.failed ? 1 : 0;
+}
+
+/* ---- merging shard manifests ------------------------------------------------------------------ */
+
+gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char *out,
+                            gk_diag *diag)
+{
+    json_t *merged = NULL, *records = json_array();
+    gk_status status = GK_OK;
+    for (size_t i = 0; i < count && status == GK_OK; i++) {
+        json_error_t error;
+        json_t *m = json_load_file(inputs[i], JSON_REJECT_DUPLICATES, &error);
+        if (m == NULL || !json_is_array(json_object_get(m, "units"))) {
+            status = gk_diag_set(diag, GK_ERR_PARSE, inputs[i], error.line > 0 ? error.line : 0,
+                                 error.column > 0 ? error.column : 0, "not a gongkai manifest: %s",
+                                 m == NULL ? error.text : "no 'units' list");
+            json_decref(m);
+            break;
+        }
+        const char *profile = json_string_value(json_object_get(m, "profile"));
+        if (merged == NULL) {
+            merged = json_pack("{s:O, s:O, s:O}", "gongkai", json_object_get(m, "gongkai"),
+                               "profile", json_object_get(m, "profile"), "profile_sha256",
+                               json_object_get(m, "profile_sha256"));
+        } else if (!json_equal(json_object_get(merged, "profile_sha256"),
+                               json_object_get(m, "profile_sha256")) ||
+                   !json_equal(json_object_get(merged, "gongkai"), json_object_get(m, "gongkai"))) {
+            status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
+                                 "made with another profile (%s) or gongkai version than %s",
+                                 profile ? profile : "?", inputs[0]);
+        }
+        size_t k;
+        json_t *record;
+        json_array_foreach(json_object_get(m, "units"), k, record) {
+            size_t e;
+            json_t *seen;
+            json_array_foreach(records, e, seen)
+                if (json_equal(json_object_get(seen, "code"), json_object_get(record, "code")) &&
+                    json_equal(json_object_get(seen, "kind"), json_object_get(record, "kind")) &&
+                    status == GK_OK)
+                    status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
+                                         "%s is in two manifests",
+                                         json_string_value(json_object_get(record, "code")));
+            json_array_append(records, record);
+        }
+        json_decref(m);
+    }
+    if (status == GK_OK && merged != NULL) {
+        size_t n = json_array_size(records);
+        json_t **list = calloc(n + 1, sizeof *list);
+        for (size_t i = 0; list && i < n; i++)
+            list[i] = json_incref(json_array_get(records, i));
+        json_object_set_new(merged, "units", sorted_records(list, n));
+        free(list);
+        status = write_manifest_json(merged, out, diag);
+    }
+    json_decref(records);
+    json_decref(merged);
+    return status;
+}

@@ -1,0 +1,46 @@
+/* Batch export: every unit (and department) of a package, in worker processes.
+ *
+ * The parent loads the package once, then forks one worker per job (a unit's or department's
+ * booklet and workbook), at most `workers` at a time. A worker checks its unit, renders it,
+ * hashes its outputs and reports back as one JSON document on a pipe; a worker that crashes
+ * (libharu and libxlsxwriter can, on bad fonts or out of memory) costs that job only: the
+ * parent records it as failed with the signal and goes on. Outputs are published atomically
+ * by the worker; the parent sweeps temporary files left by a killed worker, and writes a
+ * deterministic manifest.json (the same for -j1 and -j8). */
+#ifndef GONGKAI_BATCH_H
+#define GONGKAI_BATCH_H
+
+#include "check/check.h"
+#include "render/backend.h"
+
+typedef enum gk_job_kind { GK_JOB_UNIT, GK_JOB_DEPARTMENT } gk_job_kind;
+
+typedef struct gk_batch_options {
+    const char *package_dir; /* for the inputs' hashes */
+    const char *output;
+    const gk_backend *const *backends;
+    size_t backend_count;
+    const gk_render_options *render;
+    const gk_rules *rules;
+    const char *const *units; /* --unit filters (codes), or none */
+    size_t unit_count;
+    bool departments;         /* also each department's booklet */
+    bool force;               /* export units whose checks found errors */
+    bool resume;              /* skip jobs whose outputs are up to date */
+    bool quiet;
+    bool stats;               /* print timing and memory figures at the end */
+    int workers;
+    int shard_index, shard_count; /* 1-based K of N; 0 for no sharding */
+} gk_batch_options;
+
+/* Runs the batch. Returns 0 when every job succeeded, 1 when any failed (or the batch could
+ * not start: diag), 130/143 when interrupted by SIGINT/SIGTERM. Prints progress and a summary
+ * to stderr unless quiet. */
+int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag);
+
+/* Merges shard manifests into one (units sorted by code, the shard field dropped), written
+ * atomically to out. */
+gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char *out,
+                            gk_diag *diag);
+
+#endif
