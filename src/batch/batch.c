@@ -263,7 +263,7 @@ static void add_message(json_t *result, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_message(json_t *result, const char *format, ...)
 {
-    char text[2048];
+    char text[4096];
     va_list args;
     va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
@@ -274,7 +274,7 @@ static void add_message(json_t *result, const char *format, ...)
 static void fail_job(json_t *result, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void fail_job(json_t *result, const char *format, ...)
 {
-    char text[2048];
+    char text[4096];
     va_list args;
     va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
@@ -302,7 +302,7 @@ static bool check_job(const batch *b, const job *j, json_t *result)
     gk_diag diag;
     gk_diag_clear(&diag);
     if (gk_check_unit(b->pkg, b->opt->rules, j->unit, &findings, &diag) != GK_OK) {
-        char text[2048];
+        char text[4096];
         diag_text(&diag, text, sizeof text);
         add_message(result, "%s", text);
         fail_job(result, "%s", text);
@@ -311,9 +311,9 @@ static bool check_job(const batch *b, const job *j, json_t *result)
     }
     json_t *list = json_object_get(result, "findings");
     const char *first_error = NULL;
-    char first[2048] = "";
+    char first[4096] = "";
     for (size_t i = 0; i < findings.count; i++) {
-        char text[2048];
+        char text[4096];
         gk_finding_format(&findings.items[i], text, sizeof text);
         json_array_append_new(list, json_string(text));
         add_message(result, "%s", text);
@@ -362,7 +362,7 @@ static void render_job(const batch *b, const job *j, json_t *result)
     }
     gk_document_free(doc);
     if (status != GK_OK) {
-        char text[2048];
+        char text[4096];
         diag_text(&diag, text, sizeof text);
         add_message(result, "%s", text);
         fail_job(result, "%s", text);
@@ -731,13 +731,13 @@ static void sweep_all(const batch *b)
 
 static void print_summary(const batch *b)
 {
-    if (b->opt->quiet)
-        return;
-    if (b->tty)
-        fprintf(stderr, "\r\033[K");
     size_t skipped = 0;
     for (size_t i = 0; i < b->count; i++)
         skipped += b->jobs[i].skipped;
+    if (b->opt->quiet)
+        goto stats;
+    if (b->tty)
+        fprintf(stderr, "\r\033[K");
     if (b->failed > 0) {
         fprintf(stderr, "%-12s %-8s %s\n", "unit", "status", "first error");
         for (size_t i = 0; i < b->count; i++) {
@@ -753,6 +753,7 @@ static void print_summary(const batch *b)
     }
     fprintf(stderr, "gongkai: %zu job%s, %zu exported, %zu up to date, %zu failed\n", b->count,
             b->count == 1 ? "" : "s", b->count - b->failed - skipped, skipped, b->failed);
+stats:
     if (b->opt->stats) {
         struct rusage self;
         getrusage(RUSAGE_SELF, &self);

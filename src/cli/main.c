@@ -483,6 +483,10 @@ int main(int argc, char **argv)
             target = &args.render.title_font;
         else if (strcmp(arg, "-j") == 0 && export)
             target = &workers;
+        else if (strncmp(arg, "-j", 2) == 0 && export) { /* -j2, as make takes it */
+            workers = arg + 2;
+            continue;
+        }
         else if (strcmp(arg, "--shard") == 0 && export)
             target = &shard;
         else if (strcmp(arg, "--force") == 0 && export)
