@@ -408,11 +408,130 @@ static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
     return bytes;
 }
 
+/* ---- FontFile2: libharu's block-boundary seek ------------------------------------------- */
+
+/* libharu 2.3.0's HPDF_TTFontDef_SaveFontData builds the font file in a memory stream of
+ * HARU_STREAM_BLOCK (4096) byte blocks, writing these 13 tables in this order (a table the
+ * font lacks is written empty), and then seeks back to the start of each table to checksum it.
+ * The memory stream allocates a block only when a byte is written into it, and its seek looks
+ * up the block of the target position: seeking to the very end of a stream whose size is a
+ * whole number of blocks asks for a block that does not exist, and fails with
+ * HPDF_INVALID_OBJECT (0x1033). A table starts at the very end when it is empty and only empty
+ * tables follow it; the prepared fonts have no cvt, fpgm or prep, so prep always does. The size
+ * varies with the embedded glyphs, so about one glyph set in 1,024 (the glyphs are 4-byte
+ * aligned) cannot be written: libharu fails half-way, after adding an orphan FontFile2 object
+ * to the document. */
+static const char *const SAVED_TABLES[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
+                                           "hmtx", "loca", "maxp", "name", "post", "prep"};
+enum { SAVED_HEAD_SIZE = 54, NAME_HEADER_SIZE = 6, NAME_RECORD_SIZE = 12 };
+/* HPDF_STREAM_BUF_SIZ of hpdf_conf.h, which hpdf.h does not include (and which is not worth
+ * including: it defines glibc feature macros) */
+enum { HARU_STREAM_BLOCK = 4096 };
+
+static const HPDF_TTFTable *source_table(HPDF_TTFontDefAttr attr, const char *tag)
+{
+    for (unsigned i = 0; i < attr->offset_tbl.num_tables; i++)
+        if (memcmp(attr->offset_tbl.table[i].tag, tag, 4) == 0)
+            return &attr->offset_tbl.table[i];
+    return NULL;
+}
+
+/* Bytes glyph gid occupies in the glyf table (what libharu copies when it is embedded). */
+static size_t glyph_size(HPDF_TTFontDefAttr attr, unsigned gid)
+{
+    size_t start = attr->glyph_tbl.offsets[gid], end = attr->glyph_tbl.offsets[gid + 1];
+    size_t unit = attr->header.index_to_loc_format == 0 ? 2 : 1; /* short loca: offset / 2 */
+    return end > start ? (end - start) * unit : 0;
+}
+
+/* The length SaveFontData writes for the table tag, mirroring how it writes each one: head is
+ * rebuilt (54 bytes), glyf holds the marked glyphs, loca every glyph, name gets the subset
+ * tag ("ABCDEF+", UTF-16 for Unicode and Windows records) before family and full names, and
+ * every other table is copied as it is, or written empty when the font lacks it. */
+static size_t saved_table_size(HPDF_TTFontDefAttr attr, const char *tag)
+{
+    if (memcmp(tag, "head", 4) == 0)
+        return SAVED_HEAD_SIZE;
+    if (memcmp(tag, "glyf", 4) == 0) {
+        size_t size = 0;
+        for (unsigned gid = 0; gid < attr->num_glyphs; gid++)
+            if (attr->glyph_tbl.flgs[gid] == 1)
+                size += glyph_size(attr, gid);
+        return size;
+    }
+    if (memcmp(tag, "loca", 4) == 0)
+        return ((size_t)attr->num_glyphs + 1) * (attr->header.index_to_loc_format == 0 ? 2 : 4);
+    if (memcmp(tag, "name", 4) == 0) {
+        size_t size = NAME_HEADER_SIZE + NAME_RECORD_SIZE * (size_t)attr->name_tbl.count;
+        for (unsigned i = 0; i < attr->name_tbl.count; i++) {
+            const HPDF_TTF_NameRecord *rec = &attr->name_tbl.name_records[i];
+            size += rec->length;
+            if (rec->name_id == 1 || rec->name_id == 4)
+                size += rec->platform_id == 0 || rec->platform_id == 3 ? sizeof attr->tag_name2
+                                                                       : sizeof attr->tag_name;
+        }
+        return size;
+    }
+    const HPDF_TTFTable *t = source_table(attr, tag);
+    return t != NULL ? t->length : 0;
+}
+
+/* True when SaveFontData would seek to the end of a whole number of blocks (see above). */
+static bool font_file_hits_block_end(HPDF_TTFontDefAttr attr)
+{
+    enum { TABLES = sizeof SAVED_TABLES / sizeof SAVED_TABLES[0] };
+    size_t size[TABLES], total = 0;
+    for (size_t i = 0; i < TABLES; i++)
+        total += size[i] = saved_table_size(attr, SAVED_TABLES[i]);
+    if (total == 0 || total % HARU_STREAM_BLOCK != 0)
+        return false;
+    return size[TABLES - 1] == 0; /* an empty last table starts at the end */
+}
+
+/* When the marked glyph set would make SaveFontData fail, also marks the first unmarked simple
+ * glyph whose size is not a whole number of blocks, which moves the file off the boundary.
+ * No code maps to that glyph (CIDToGIDMap is already written), so it only costs its bytes. */
+static HPDF_STATUS avoid_block_end(HPDF_TTFontDefAttr attr)
+{
+    if (!font_file_hits_block_end(attr))
+        return HPDF_OK;
+    HPDF_BYTE *buf = malloc(COMPOSITE_MAX_BYTES);
+    if (buf == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_STATUS ret = HPDF_INVALID_OBJECT; /* what libharu would fail with */
+    for (unsigned gid = 1; gid < attr->num_glyphs; gid++) {
+        size_t size = glyph_size(attr, gid);
+        if (attr->glyph_tbl.flgs[gid] || size == 0 || size % HARU_STREAM_BLOCK == 0)
+            continue;
+        HPDF_UINT len;
+        HPDF_STATUS read = read_glyph(attr, gid, buf, &len);
+        if (read != HPDF_OK) {
+            ret = read;
+            break;
+        }
+        if (len < GLYPH_HEADER_SIZE || (int16_t)be16(buf) < 0)
+            continue; /* a composite would need its components too */
+        attr->glyph_tbl.flgs[gid] = 1;
+        if (!font_file_hits_block_end(attr)) {
+            ret = HPDF_OK;
+            break;
+        }
+        attr->glyph_tbl.flgs[gid] = 0;
+    }
+    free(buf);
+    return ret;
+}
+
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
 {
     /* libharu's before-write hook creates the FontDescriptor and FontFile2 once and only adds
      * names on later calls, so running it now and again at save time is safe */
-    HPDF_STATUS ret = font->before_write_fn(font);
+    HPDF_TTFontDefAttr attr = tt_attr(font);
+    HPDF_STATUS ret = HPDF_OK;
+    if (font_attr(font)->fontdef->descriptor == NULL) /* the font file is not written yet */
+        ret = avoid_block_end(attr);
+    if (ret == HPDF_OK)
+        ret = font->before_write_fn(font);
     if (ret != HPDF_OK)
         return ret;
     HPDF_Dict descriptor = font_attr(font)->fontdef->descriptor;
@@ -422,10 +541,11 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
     if (file == NULL || file->stream == NULL)
         return HPDF_DICT_ITEM_NOT_FOUND;
     HPDF_UINT size;
+    if (getenv("GK_DEBUG_FONTSIZE")) { size_t t = 0; for (size_t i = 0; i < 13; i++) t += saved_table_size(tt_attr(font), SAVED_TABLES[i]);
+        fprintf(stderr, "FONTSIZE predicted %zu actual %u mod %zu %s\n", t + 220, (unsigned)file->stream->size, t % 4096, t + 220 == file->stream->size ? "OK" : "MISMATCH"); }
     HPDF_BYTE *bytes = read_stream(file->stream, &size);
     if (bytes == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_TTFontDefAttr attr = tt_attr(font);
     if (zero_unused_metrics(bytes, size, attr->glyph_tbl.flgs, attr->num_glyphs)) {
         HPDF_MemStream_FreeData(file->stream);
         ret = HPDF_Stream_Write(file->stream, bytes, size);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
@@ -141,35 +142,45 @@ static void digest_folders(const char *const *dirs, size_t count, const char *sa
     hex(md, 32, out);
 }
 
-/* The inputs of a job: the profile, the package's shared files, and the unit's own folders
- * (for a department, those of all its units). Output options are part of it. */
-static void hash_inputs(batch *b, job *j)
+/* The inputs every job shares: the profile, the package's shared files, the output options.
+ * Hashed once per batch (the shared tables of a province are large). */
+static void hash_shared(batch *b, char out[65])
 {
     const gk_package *pkg = b->pkg;
-    const char *dirs[3 + 2 * 64];
-    char own[2 * 64][1024];
-    size_t count = 0, owned = 0;
     char tables[1024];
     snprintf(tables, sizeof tables, "%s/tables", pkg->dir);
-    dirs[count++] = pkg->profile->dir;
-    dirs[count++] = pkg->dir;
-    dirs[count++] = tables;
-    for (size_t u = 0; u < pkg->unit_count && owned + 2 <= 2 * 64; u++) {
+    const char *dirs[] = {pkg->profile->dir, pkg->dir, tables};
+    char salt[1024];
+    snprintf(salt, sizeof salt, "gongkai %s|%s|%s|%d", GK_VERSION,
+             b->opt->render->body_font ? b->opt->render->body_font : "",
+             b->opt->render->title_font ? b->opt->render->title_font : "", b->opt->force);
+    digest_folders(dirs, 3, salt, out);
+}
+
+/* A job's inputs: the shared ones and the unit's own folders (for a department, those of all
+ * its units). */
+static void hash_inputs(batch *b, job *j, const char *shared)
+{
+    const gk_package *pkg = b->pkg;
+    enum { MAX_OWN = 256 };
+    const char *dirs[MAX_OWN];
+    char (*own)[1024] = calloc(MAX_OWN, sizeof *own);
+    size_t count = 0;
+    for (size_t u = 0; own && u < pkg->unit_count && count + 2 <= MAX_OWN; u++) {
         const gk_unit *unit = &pkg->units[u];
         bool member = j->kind == GK_JOB_UNIT ? u == j->unit
                                              : strcmp(unit->department_code, j->code) == 0;
         if (!member)
             continue;
-        snprintf(own[owned], sizeof own[owned], "%s/tables/%s", pkg->dir, unit->code);
-        dirs[count++] = own[owned++];
-        snprintf(own[owned], sizeof own[owned], "%s/narrative/%s", pkg->dir, unit->code);
-        dirs[count++] = own[owned++];
+        snprintf(own[count], sizeof own[count], "%s/tables/%s", pkg->dir, unit->code);
+        dirs[count] = own[count];
+        count++;
+        snprintf(own[count], sizeof own[count], "%s/narrative/%s", pkg->dir, unit->code);
+        dirs[count] = own[count];
+        count++;
     }
-    char salt[1024];
-    snprintf(salt, sizeof salt, "gongkai %s|%s|%s|%d", GK_VERSION,
-             b->opt->render->body_font ? b->opt->render->body_font : "",
-             b->opt->render->title_font ? b->opt->render->title_font : "", b->opt->force);
-    digest_folders(dirs, count, salt, j->inputs_sha256);
+    digest_folders(dirs, count, shared, j->inputs_sha256);
+    free(own);
 }
 
 /* ---- jobs ----------------------------------------------------------------------------------- */
@@ -762,6 +773,15 @@ stats:
                         "peak RSS %ld KB, worker peak RSS %ld KB\n",
                 wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
                 self.ru_maxrss, b->worker_rss_max_kb);
+        /* a worker's memory must not grow with the batch: job 1, 100 and the last */
+        size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
+        fprintf(stderr, "gongkai: stats: worker peak RSS by job:");
+        for (size_t m = 0; m < 3; m++)
+            if (marks[m] < b->count && b->jobs[marks[m]].result)
+                fprintf(stderr, " #%zu %lld KB", marks[m] + 1,
+                        (long long)json_integer_value(
+                            json_object_get(b->jobs[marks[m]].result, "rss_kb")));
+        fprintf(stderr, "\n");
     }
 }
 
@@ -776,11 +796,15 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
     }
     const char *profile_dirs[] = {pkg->profile->dir};
     digest_folders(profile_dirs, 1, "", b.profile_sha256);
+    char shared[65];
+    hash_shared(&b, shared);
     for (size_t i = 0; i < b.count; i++)
-        hash_inputs(&b, &b.jobs[i]);
+        hash_inputs(&b, &b.jobs[i], shared);
     sweep_all(&b);
     if (options->resume)
         mark_up_to_date(&b);
+    /* workers inherit the parent's resident pages: give back what loading freed */
+    malloc_trim(0);
 
     interrupted = 0;
     struct sigaction action = {0}, old_int, old_term;

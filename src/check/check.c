@@ -704,16 +704,35 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 
 /* ---- the unit ------------------------------------------------------------------------------- */
 
-gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
+/* The units whose rows a check of `unit` may read: its department's (a supplied department
+ * row sums them). */
+static size_t department_units(const gk_package *pkg, size_t unit, size_t *out)
+{
+    size_t count = 0;
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        if (strcmp(pkg->units[u].department_code, pkg->units[unit].department_code) == 0)
+            out[count++] = u;
+    return count;
+}
+
+gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t unit,
                         gk_findings *findings, gk_diag *diag)
 {
-    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
-    if (pkg->units[unit].failure != NULL) { /* its own files did not load */
+    if (package->units[unit].failure != NULL) { /* its own files did not load */
         if (diag != NULL)
-            *diag = *pkg->units[unit].failure;
-        return pkg->units[unit].failure->status;
+            *diag = *package->units[unit].failure;
+        return package->units[unit].failure->status;
     }
-    gk_status status = GK_OK;
+    /* work on a view of the department's rows: a province's other rows are not visited */
+    size_t *units = calloc(package->unit_count + 1, sizeof *units);
+    gk_package *pkg = NULL;
+    gk_status status = units ? gk_package_view(package, units, department_units(package, unit, units),
+                                               &pkg, diag)
+                             : gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
+    free(units);
+    if (status != GK_OK)
+        return status;
+    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
     for (size_t i = 0; status == GK_OK && i < rules->count; i++) {
         const gk_rule *rule = &rules->rules[i];
         switch (rule->kind) {
@@ -730,6 +749,7 @@ gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t uni
     }
     if (status == GK_OK && c.failed)
         status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    gk_package_view_free(pkg);
     return status;
 }
 

@@ -418,8 +418,23 @@ static gk_status build_parts(builder *b, gk_document *doc)
     return GK_OK;
 }
 
-static gk_status build_document(const gk_package *pkg, gk_scope scope, gk_booklet_kind kind,
+static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
+                                     gk_booklet_kind kind, gk_document *doc, gk_diag *diag);
+
+/* Builds from a view of the scope's rows only: the cost of a booklet is its own rows. */
+static gk_status build_document(const gk_package *package, gk_scope scope, gk_booklet_kind kind,
                                 gk_document *doc, gk_diag *diag)
+{
+    gk_package *view = NULL;
+    gk_status status = gk_package_view(package, scope.units, scope.count, &view, diag);
+    if (status == GK_OK)
+        status = build_document_from(view, scope, kind, doc, diag);
+    gk_package_view_free(view);
+    return status;
+}
+
+static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
+                                     gk_booklet_kind kind, gk_document *doc, gk_diag *diag)
 {
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
     builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title};

@@ -550,6 +550,99 @@ static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
     return GK_OK;
 }
 
+/* ---- rows by unit ------------------------------------------------------------------- */
+
+/* Groups each table's row indexes by unit (a counting sort: O(rows)). */
+static gk_status index_rows(gk_package *pkg, gk_diag *diag)
+{
+    for (size_t t = 0; t < pkg->profile->table_count; t++) {
+        gk_table_data *data = &pkg->tables[t];
+        data->unit_start = calloc(pkg->unit_count + 2, sizeof *data->unit_start);
+        data->by_unit = calloc(data->row_count + 1, sizeof *data->by_unit);
+        if (data->unit_start == NULL || data->by_unit == NULL)
+            return nomem(diag, pkg->dir);
+        for (size_t r = 0; r < data->row_count; r++)
+            data->unit_start[data->rows[r].unit + 2]++;
+        for (size_t u = 2; u <= pkg->unit_count + 1; u++)
+            data->unit_start[u] += data->unit_start[u - 1];
+        for (size_t r = 0; r < data->row_count; r++)
+            data->by_unit[data->unit_start[data->rows[r].unit + 1]++] = r;
+    }
+    return GK_OK;
+}
+
+static int compare_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+gk_status gk_package_view(const gk_package *package, const size_t *units, size_t count,
+                          gk_package **view, gk_diag *diag)
+{
+    *view = NULL;
+    gk_package *v = calloc(1, sizeof *v);
+    size_t tables = package->profile->table_count;
+    gk_table_data *data = v ? calloc(tables + 1, sizeof *data) : NULL;
+    if (data == NULL) {
+        free(v);
+        return nomem(diag, package->dir);
+    }
+    *v = *package;
+    memset(&v->arena, 0, sizeof v->arena); /* the view owns no strings */
+    v->tables = data;
+    for (size_t t = 0; t < tables; t++) {
+        const gk_table_data *all = &package->tables[t];
+        size_t rows = 0;
+        if (all->unit_start == NULL) { /* a view of a view: it is small, filter it */
+            rows = all->row_count;
+        } else {
+            for (size_t i = 0; i < count; i++)
+                rows += all->unit_start[units[i] + 1] - all->unit_start[units[i]];
+        }
+        data[t] = (gk_table_data){all->layout, all->path, calloc(rows + 1, sizeof(gk_data_row)),
+                                  0, rows, NULL, NULL};
+        if (data[t].rows == NULL) {
+            gk_package_view_free(v);
+            return nomem(diag, package->dir);
+        }
+        /* the units' rows, back in file order (each unit's group already is) */
+        size_t *picked = calloc(rows + 1, sizeof *picked);
+        if (picked == NULL) {
+            gk_package_view_free(v);
+            return nomem(diag, package->dir);
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (all->unit_start == NULL) {
+                for (size_t r = 0; r < all->row_count; r++)
+                    if (all->rows[r].unit == units[i])
+                        picked[n++] = r;
+                continue;
+            }
+            for (size_t k = all->unit_start[units[i]]; k < all->unit_start[units[i] + 1]; k++)
+                picked[n++] = all->by_unit[k];
+        }
+        if (count > 1)
+            qsort(picked, n, sizeof *picked, compare_size);
+        for (size_t k = 0; k < n; k++)
+            data[t].rows[data[t].row_count++] = all->rows[picked[k]];
+        free(picked);
+    }
+    *view = v;
+    return GK_OK;
+}
+
+void gk_package_view_free(gk_package *view)
+{
+    if (view == NULL)
+        return;
+    for (size_t t = 0; t < view->profile->table_count; t++)
+        free(view->tables[t].rows);
+    free(view->tables);
+    free(view);
+}
+
 /* ---- the package ------------------------------------------------------------------- */
 
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
@@ -589,6 +682,8 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
         status = load_unit_tables(pkg, u, diag);
     for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
         apply_fill_down(pkg->tables[t].layout, pkg->tables[t].rows, pkg->tables[t].row_count);
+    if (status == GK_OK)
+        status = index_rows(pkg, diag);
     for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
         if (pkg->units[u].failure == NULL)
             status = load_narrative(pkg, &pkg->units[u], diag);
@@ -607,8 +702,11 @@ void gk_package_free(gk_package *package)
 {
     if (package == NULL)
         return;
-    for (size_t t = 0; package->tables && package->profile && t < package->profile->table_count; t++)
+    for (size_t t = 0; package->tables && package->profile && t < package->profile->table_count; t++) {
         free(package->tables[t].rows);
+        free(package->tables[t].by_unit);
+        free(package->tables[t].unit_start);
+    }
     gk_profile_free(package->profile);
     gk_arena_free(&package->arena);
     free(package);

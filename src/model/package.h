@@ -59,6 +59,8 @@ typedef struct gk_table_data {
     const char *path; /* the shared CSV, for messages (it may not exist) */
     gk_data_row *rows; /* shared rows first, then those of per-unit files */
     size_t row_count, row_capacity;
+    size_t *by_unit;   /* row indexes grouped by unit, each group in file order */
+    size_t *unit_start; /* unit u's rows are by_unit[unit_start[u] .. unit_start[u + 1]) */
 } gk_table_data;
 
 /* A prior-year figure (prior.csv), named prior.KEY in queries. */
@@ -89,6 +91,13 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
                           gk_package **out, gk_diag *diag);
 
 void gk_package_free(gk_package *package);
+
+/* A package narrowed to some units' rows (same units, profile and priors). Work on one unit
+ * (checks, building its booklet) then costs its own rows, not the whole province's. Free with
+ * gk_package_view_free; the original must outlive it. */
+gk_status gk_package_view(const gk_package *package, const size_t *units, size_t count,
+                          gk_package **view, gk_diag *diag);
+void gk_package_view_free(gk_package *view);
 
 /* The data of the table with this layout. */
 const gk_table_data *gk_package_table(const gk_package *package, const gk_table_layout *layout);
