@@ -418,9 +418,9 @@ static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
  * whole number of blocks asks for a block that does not exist, and fails with
  * HPDF_INVALID_OBJECT (0x1033). A table starts at the very end when it is empty and only empty
  * tables follow it; the prepared fonts have no cvt, fpgm or prep, so prep always does. The size
- * varies with the embedded glyphs, so about one glyph set in 1,024 (the glyphs are 4-byte
- * aligned) cannot be written: libharu fails half-way, after adding an orphan FontFile2 object
- * to the document. */
+ * varies with the embedded glyphs, so about one glyph set in 4,096 cannot be written (the Hei
+ * titles of synthetic unit 741004 are one): libharu fails half-way through its before-write
+ * hook, so the set is changed beforehand instead. */
 static const char *const SAVED_TABLES[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
                                            "hmtx", "loca", "maxp", "name", "post", "prep"};
 enum { SAVED_HEAD_SIZE = 54, NAME_HEADER_SIZE = 6, NAME_RECORD_SIZE = 12 };
@@ -541,8 +541,6 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
     if (file == NULL || file->stream == NULL)
         return HPDF_DICT_ITEM_NOT_FOUND;
     HPDF_UINT size;
-    if (getenv("GK_DEBUG_FONTSIZE")) { size_t t = 0; for (size_t i = 0; i < 13; i++) t += saved_table_size(tt_attr(font), SAVED_TABLES[i]);
-        fprintf(stderr, "FONTSIZE predicted %zu actual %u mod %zu %s\n", t + 220, (unsigned)file->stream->size, t % 4096, t + 220 == file->stream->size ? "OK" : "MISMATCH"); }
     HPDF_BYTE *bytes = read_stream(file->stream, &size);
     if (bytes == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;

@@ -50,15 +50,15 @@ static gk_row *add_row(builder *b, gk_table *table, size_t capacity, gk_row_kind
 static gk_value number_value(const builder *b, int64_t number, int decimals)
 {
     if (number == 0 && b->profile->zero_blank)
-        return (gk_value){GK_VALUE_BLANK, NULL, 0, decimals};
-    return (gk_value){GK_VALUE_NUMBER, NULL, number, decimals};
+        return (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(decimals)};
+    return (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(decimals), .number = number};
 }
 
 static gk_value text_value(const char *text)
 {
     if (text == NULL || text[0] == '\0')
-        return (gk_value){GK_VALUE_BLANK, NULL, 0, 0};
-    return (gk_value){GK_VALUE_TEXT, text, 0, 0};
+        return (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(0)};
+    return (gk_value){.kind = GK_VALUE_TEXT, .text = text};
 }
 
 const char *gk_template_expand(gk_arena *arena, const char *template, const gk_unit *unit,
@@ -265,7 +265,7 @@ static void apply_merges(builder *b, gk_table *table, const gk_data_row **source
             table->rows[r].cells[c].rows = (int)(end - r);
             for (size_t k = r + 1; k < end; k++) {
                 table->rows[k].cells[c].covered = true;
-                table->rows[k].cells[c].value = (gk_value){GK_VALUE_BLANK, NULL, 0, 0};
+                table->rows[k].cells[c].value = (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(0)};
             }
             r = end;
         }

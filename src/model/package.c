@@ -193,14 +193,14 @@ static gk_status parse_value(const char *path, const gk_csv_field *field, const 
                              gk_arena *arena, gk_value *out, gk_diag *diag)
 {
     if (field->len == 0) {
-        *out = (gk_value){GK_VALUE_BLANK, NULL, 0, spec->decimals};
+        *out = (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(spec->decimals)};
         return GK_OK;
     }
     if (spec->type == GK_TYPE_TEXT || spec->type == GK_TYPE_CODE) {
         gk_status status = check_text(path, field, spec->key, diag);
         if (status != GK_OK)
             return status;
-        *out = (gk_value){GK_VALUE_TEXT, gk_arena_strndup(arena, field->text, field->len), 0, 0};
+        *out = (gk_value){.kind = GK_VALUE_TEXT, .text = gk_arena_strndup(arena, field->text, field->len)};
         return out->text ? GK_OK : nomem(diag, path);
     }
     const char *why = NULL;
@@ -213,7 +213,7 @@ static gk_status parse_value(const char *path, const gk_csv_field *field, const 
                            "column '%s': expected %s with at most %d decimals, found '%s' (%s)",
                            spec->key, what, spec->decimals, field->text, why ? why : "invalid");
     }
-    *out = (gk_value){GK_VALUE_NUMBER, NULL, number, spec->decimals};
+    *out = (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(spec->decimals), .number = number};
     return GK_OK;
 }
 
@@ -381,7 +381,7 @@ static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
         }
         for (size_t f = 0; f < layout->field_count; f++) {
             if (pos[f + RESERVED] < 0) { /* an optional computed column the CSV leaves out */
-                values[f] = (gk_value){GK_VALUE_BLANK, NULL, 0, layout->fields[f].decimals};
+                values[f] = (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(layout->fields[f].decimals)};
                 continue;
             }
             const gk_csv_field *field = &rec->fields[pos[f + RESERVED]];

@@ -18,10 +18,12 @@ typedef enum gk_value_kind { GK_VALUE_BLANK, GK_VALUE_TEXT, GK_VALUE_NUMBER } gk
 
 /* A typed value. Numbers are exact: number / 10^decimals (money in 0.01 万元 is decimals 2). */
 typedef struct gk_value {
-    gk_value_kind kind;
-    const char *text; /* GK_VALUE_TEXT */
-    int64_t number;   /* GK_VALUE_NUMBER */
-    int decimals;
+    uint8_t kind;     /* gk_value_kind */
+    uint8_t decimals;
+    union {           /* 16 bytes a value: a province holds millions */
+        const char *text; /* GK_VALUE_TEXT */
+        int64_t number;   /* GK_VALUE_NUMBER */
+    };
 } gk_value;
 
 typedef struct gk_unit {

@@ -16,12 +16,14 @@ struct gk_arena_block {
     max_align_t data[]; /* aligned storage */
 };
 
-void *gk_arena_alloc(gk_arena *arena, size_t size)
+/* size bytes aligned to align (a power of two). */
+static void *arena_take(gk_arena *arena, size_t size, size_t align)
 {
-    const size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
     gk_arena_block *block = arena->head;
-    if (block == NULL || block->size - block->used < size) {
+    size_t used = block ? (block->used + align - 1) / align * align : 0; /* padded */
+    if (block != NULL && used <= block->size && block->size - used >= size) {
+        block->used = used;
+    } else {
         size_t capacity = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
         block = malloc(sizeof *block + capacity);
         if (block == NULL)
@@ -37,9 +39,14 @@ void *gk_arena_alloc(gk_arena *arena, size_t size)
     return memory;
 }
 
+void *gk_arena_alloc(gk_arena *arena, size_t size)
+{
+    return arena_take(arena, size, sizeof(max_align_t));
+}
+
 char *gk_arena_strndup(gk_arena *arena, const char *text, size_t len)
 {
-    char *copy = gk_arena_alloc(arena, len + 1);
+    char *copy = arena_take(arena, len + 1, 1); /* text needs no alignment */
     if (copy != NULL) {
         memcpy(copy, text, len);
         copy[len] = '\0';
