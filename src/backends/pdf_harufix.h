@@ -54,7 +54,9 @@ HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t c
 /* Makes libharu write the embedded font file now (it would at save time) and zeroes the hmtx
  * entries of glyphs that are not embedded: 2.3.0 copies hmtx whole, and the unused entries
  * cost about 25 KB per face after compression. Glyphs marked after this call are missing
- * from the file, so it must come after the last text is drawn. */
+ * from the file, so it must come after the last text is drawn. When the marked glyphs would
+ * make libharu's font file end exactly on one of its 4096-byte stream blocks (which its writer
+ * cannot handle: pdf_harufix.c), one small simple glyph that no code maps to is embedded too. */
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font);
 
 #endif

@@ -435,6 +435,84 @@ static void test_advance(void **state)
     doc_close(&d);
 }
 
+/* The titles synthetic unit 741004 draws with Hei (tests/bench/make_package.py --units 1000
+ * --seed 1), in drawing order. Their glyphs make the font file libharu assembles (in 4096-byte
+ * blocks, before its table directory) exactly 67 blocks long, with the empty prep table last:
+ * libharu's seek to that table's start, the very end, failed with HPDF_INVALID_OBJECT (0x1033)
+ * and finish reported "libharu error 0x1033 while writing the embedded font file". */
+static const char *const UNIT_741004_HEI[] = {
+    "成都市锦江区水资源服务中心", "2025年单位预算", "目录",
+    "第一部分 成都市锦江区水资源服务中心概况", "一、基本职能及主要工作",
+    "（一）成都市锦江区水资源服务中心职能简介", "（二）成都市锦江区水资源服务中心 2025 年重点工作",
+    "二、单位预算单位构成", "第二部分 成都市锦江区水资源服务中心2025年单位预算表", "公开表1",
+    "部门收支总表", "公开表1 续表", "部门收支总表", "公开表1-1", "部门收入总表",
+    "公开表1-2", "部门支出总表", "公开表2", "财政拨款收支预算总表", "公开表2 续表",
+    "财政拨款收支预算总表", "公开表2-1", "财政拨款支出预算表（部门经济分类科目）",
+    "公开表2-1 续表", "财政拨款支出预算表（部门经济分类科目）", "公开表3",
+    "一般公共预算支出预算表", "公开表3-1", "一般公共预算基本支出预算表", "公开表3-2",
+    "一般公共预算项目支出预算表", "公开表3-3", "一般公共预算“三公”经费支出预算表", "公开表4",
+    "政府性基金预算支出预算表", "公开表4-1", "政府性基金预算“三公”经费支出预算表", "公开表5",
+    "国有资本经营预算支出预算表", "公开表6", "部门预算项目绩效目标表（2025年度）",
+    "公开表6 续表", "部门预算项目绩效目标表（2025年度）", "公开表6 续表",
+    "部门预算项目绩效目标表（2025年度）", "公开表6 续表", "部门预算项目绩效目标表（2025年度）",
+    "公开表7", "部门整体支出绩效目标表（2025年度）", "公开表7 续表",
+    "部门整体支出绩效目标表（2025年度）", "公开表8", "政府采购预算表",
+    "第三部分 成都市锦江区水资源服务中心2025年单位预算情", "况说明", "一、收支预算情况说明",
+    "（一）收入预算情况", "（二）支出预算情况", "二、财政拨款收支预算情况说明",
+    "三、一般公共预算当年拨款情况说明", "（一）一般公共预算当年拨款规模变化情况",
+    "（二）一般公共预算当年拨款结构情况", "（三）一般公共预算当年拨款具体使用情况",
+    "四、一般公共预算基本支出情况说明", "五、“三公”经费财政拨款预算安排情况说明",
+    "（一）因公出国（境）费与 2024 年预算持平", "（二）公务接待费与 2024 年预算增加0.03万元",
+    "（三）公务用车购置及运行维护费与 2024 年预算持平", "六、政府性基金预算支出情况说明",
+    "七、国有资本经营预算情况说明", "八、其他重要事项的情况说明", "（一）机关运行经费情况",
+    "（二）政府采购情况", "（三）国有资产占有使用情况", "（四）预算绩效情况", "第四部分 名词解释"
+};
+
+static void test_font_file_ending_on_a_block_boundary(void **state)
+{
+    (void)state;
+    enum { LINES_PER_PAGE = 30 };
+    size_t count = sizeof UNIT_741004_HEI / sizeof UNIT_741004_HEI[0];
+    doc d;
+    doc_open(&d);
+    HPDF_Page page = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (i % LINES_PER_PAGE == 0) {
+            if (i > 0)
+                HPDF_Page_EndText(page);
+            page = new_page(&d);
+            HPDF_Page_BeginText(page);
+        }
+        double y = PAGE_H - 60 - 25 * (double)(i % LINES_PER_PAGE);
+        draw(page, d.hei, 16, MARGIN, y, UNIT_741004_HEI[i]);
+        if (i + 1 == count)
+            HPDF_Page_EndText(page);
+    }
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_pdf_font_finish(d.hei, &diag) != GK_OK || gk_pdf_font_finish(d.song, &diag) != GK_OK)
+        fail_msg("finish: %s", diag.message);
+    assert_int_equal(d.error, HPDF_OK);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/boundary.pdf", workdir);
+    save_to(&d, path);
+    doc_close(&d);
+    /* the font file is whole, and every drawn character keeps its outline */
+    char *out, *err;
+    int status = run_tool(&out, &err, "qpdf --check '%s'", path);
+    if (status != 0)
+        fail_msg("qpdf --check exit %d: %s%s", status, out, err);
+    free(out);
+    free(err);
+    status = run_tool(&out, &err, "/usr/bin/python3 '%s' '%s'",
+                      GK_SOURCE_DIR "/tests/support/check_pdf_glyphs.py", path);
+    if (status != 0)
+        fail_msg("check_pdf_glyphs.py exit %d:\n%s%s", status, out, err);
+    assert_no_stderr("check_pdf_glyphs.py", err);
+    free(out);
+    free(err);
+}
+
 /* Text drawn without recording would print as .notdef after trimming: finish refuses. */
 static void test_unrecorded_text_is_an_error(void **state)
 {
@@ -522,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_output_is_deterministic),
         cmocka_unit_test(test_has_glyph),
         cmocka_unit_test(test_advance),
+        cmocka_unit_test(test_font_file_ending_on_a_block_boundary),
         cmocka_unit_test(test_unrecorded_text_is_an_error),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_default_path),
