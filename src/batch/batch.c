@@ -37,10 +37,6 @@ typedef struct job {
     char inputs_sha256[65];
     json_t *result;   /* the worker's report, or the parent's record of its failure */
     bool skipped;     /* --resume: up to date */
-    pid_t pid;
-    int fd;
-    char *buffer;
-    size_t len, capacity;
 } job;
 
 typedef struct batch {
@@ -216,7 +212,6 @@ static bool add_job(batch *b, gk_job_kind kind, size_t unit, const char *code, c
     j->code = code;
     j->name = name;
     j->year = year;
-    j->fd = -1;
     for (size_t k = 0; k < b->opt->backend_count; k++)
         gk_output_stem(code, name, year, b->opt->backends[k]->extension, j->outputs[k],
                        sizeof j->outputs[k]);
@@ -380,85 +375,133 @@ static void render_job(const batch *b, const job *j, json_t *result)
     }
 }
 
-/* In the child: do one job and write the report to fd. Never returns. */
-static void run_worker(const batch *b, const job *j, int fd)
+/* Does one job in a worker and returns its report. */
+static json_t *do_job(const batch *b, const job *j)
 {
-    signal(SIGINT, SIG_IGN); /* the parent decides; a job in progress finishes its file */
-    signal(SIGTERM, SIG_IGN);
     if (listed_in_env("GONGKAI_TEST_CRASH", j->code))
         raise(SIGSEGV); /* test hook: a library crash in this unit */
-    if (listed_in_env("GONGKAI_TEST_WRITE_FAIL", j->code)) {
+    struct rlimit saved;
+    bool limited = listed_in_env("GONGKAI_TEST_WRITE_FAIL", j->code);
+    if (limited) {
         /* test hook: a full disk for this unit (writes beyond 4 KiB fail with EFBIG) */
-        struct rlimit limit = {4096, 4096};
+        getrlimit(RLIMIT_FSIZE, &saved);
+        struct rlimit limit = {4096, saved.rlim_max}; /* the soft limit only: it comes back */
         signal(SIGXFSZ, SIG_IGN);
         setrlimit(RLIMIT_FSIZE, &limit);
     }
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
     json_t *result = json_pack("{s:s, s:[], s:[], s:[], s:i, s:i}", "status", "ok", "messages",
                                "findings", "outputs", "errors", 0, "warnings", 0);
     if (j->kind == GK_JOB_DEPARTMENT || check_job(b, j, result))
         render_job(b, j, result);
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    json_object_set_new(result, "rss_kb", json_integer(usage.ru_maxrss));
-    json_object_set_new(result, "cpu_ms",
-                        json_real((double)usage.ru_utime.tv_sec * 1e3 + usage.ru_utime.tv_usec / 1e3 +
-                                  (double)usage.ru_stime.tv_sec * 1e3 + usage.ru_stime.tv_usec / 1e3));
-    char *text = json_dumps(result, JSON_COMPACT);
-    size_t left = text ? strlen(text) : 0;
-    const char *p = text;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n <= 0 && errno != EINTR)
-            break;
-        if (n > 0) {
-            p += n;
-            left -= (size_t)n;
-        }
+    getrusage(RUSAGE_SELF, &after);
+    if (limited)
+        setrlimit(RLIMIT_FSIZE, &saved);
+    double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1e3 +
+                 (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e3 +
+                 (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1e3 +
+                 (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
+    json_object_set_new(result, "rss_kb", json_integer(after.ru_maxrss));
+    json_object_set_new(result, "cpu_ms", json_real(cpu));
+    return result;
+}
+
+static bool write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
     }
-    _exit(0);
+    return true;
+}
+
+/* The worker process: reads job indexes, answers each with one line of JSON, until the
+ * parent closes its end. Never returns. */
+static void worker_main(const batch *b, int commands, int reports)
+{
+    signal(SIGINT, SIG_IGN); /* the parent decides; a job in progress finishes its file */
+    signal(SIGTERM, SIG_IGN);
+    uint32_t index;
+    for (;;) {
+        ssize_t n = read(commands, &index, sizeof index);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof index || index >= b->count)
+            _exit(0);
+        json_t *result = do_job(b, &b->jobs[index]);
+        char *text = json_dumps(result, JSON_COMPACT);
+        json_decref(result);
+        bool ok = text && write_all(reports, text, strlen(text)) && write_all(reports, "\n", 1);
+        free(text);
+        if (!ok)
+            _exit(1);
+    }
 }
 
 /* ---- the parent ---------------------------------------------------------------------------- */
 
-static bool start_job(batch *b, job *j)
+typedef struct worker {
+    pid_t pid;
+    int commands, reports; /* pipes to and from the worker */
+    job *job;              /* the job it is doing, or NULL */
+    char *buffer;          /* the report so far */
+    size_t len, capacity;
+} worker;
+
+static void close_fd(int *fd)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Forks a worker. It inherits the loaded package; it closes the other workers' pipes so that
+ * each sees its own end of file. */
+static bool spawn_worker(const batch *b, worker *workers, size_t count, worker *w)
+{
+    int commands[2], reports[2];
+    if (pipe(commands) != 0)
         return false;
+    if (pipe(reports) != 0) {
+        close(commands[0]);
+        close(commands[1]);
+        return false;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+        close(commands[0]);
+        close(commands[1]);
+        close(reports[0]);
+        close(reports[1]);
         return false;
     }
     if (pid == 0) {
-        close(fds[0]);
-        run_worker(b, j, fds[1]);
+        for (size_t i = 0; i < count; i++) {
+            close_fd(&workers[i].commands);
+            close_fd(&workers[i].reports);
+        }
+        close(commands[1]);
+        close(reports[0]);
+        worker_main(b, commands[0], reports[1]);
     }
-    close(fds[1]);
-    j->pid = pid;
-    j->fd = fds[0];
+    close(commands[0]);
+    close(reports[1]);
+    *w = (worker){pid, commands[1], reports[0], NULL, w->buffer, 0, w->capacity};
     return true;
 }
 
-/* Removes the temporary files a job may have left (".NAME.tmp.XXXXXX" of each output). */
-static void sweep_job(const batch *b, const job *j)
+static json_t *failure_record(const char *reason)
 {
-    for (size_t k = 0; k < b->opt->backend_count; k++) {
-        char prefix[NAME_MAX_BYTES + 8];
-        snprintf(prefix, sizeof prefix, ".%s.tmp.", j->outputs[k]);
-        DIR *d = opendir(b->opt->output);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL)
-            if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/%s", b->opt->output, e->d_name);
-                unlink(path);
-            }
-        if (d)
-            closedir(d);
-    }
+    return json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed", "error",
+                     reason, "messages", "findings", "outputs", "errors", 0, "warnings", 0);
 }
 
 static void print_above_progress(const batch *b, const char *line)
@@ -482,36 +525,9 @@ static void show_progress(const batch *b)
     fflush(stderr);
 }
 
-/* A worker's pipe closed: read its exit and record the job. */
-static void finish_job(batch *b, job *j)
+/* Records a finished job: its report, or the parent's record of a crash. */
+static void record_job(batch *b, job *j, json_t *result)
 {
-    int status = 0;
-    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    close(j->fd);
-    j->fd = -1;
-    json_error_t error;
-    json_t *result = j->len ? json_loadb(j->buffer, j->len, 0, &error) : NULL;
-    free(j->buffer);
-    j->buffer = NULL;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || result == NULL) {
-        /* the worker crashed: that job fails, and nothing it was writing stays behind */
-        json_decref(result);
-        char reason[256];
-        if (WIFSIGNALED(status))
-            snprintf(reason, sizeof reason, "worker crashed: signal %d (%s)", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
-        else
-            snprintf(reason, sizeof reason, "worker exited with status %d without a report",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        result = json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed", "error",
-                           reason, "messages", "findings", "outputs", "errors", 0, "warnings", 0);
-        sweep_job(b, j);
-        char line[512];
-        snprintf(line, sizeof line, "gongkai: %s %s: %s", j->kind == GK_JOB_UNIT ? "unit" : "department",
-                 j->code, reason);
-        print_above_progress(b, line);
-    }
     j->result = result;
     size_t i;
     json_t *message;
@@ -530,71 +546,151 @@ static void finish_job(batch *b, job *j)
     show_progress(b);
 }
 
-static void read_from(job *j)
+/* Removes the temporary files a job may have left (".NAME.tmp.XXXXXX" of each output). */
+static void sweep_job(const batch *b, const job *j)
 {
-    if (j->len + 4096 > j->capacity) {
-        size_t bigger = j->capacity ? j->capacity * 2 : 65536;
-        char *p = realloc(j->buffer, bigger);
-        if (p == NULL)
-            return;
-        j->buffer = p;
-        j->capacity = bigger;
+    for (size_t k = 0; k < b->opt->backend_count; k++) {
+        char prefix[NAME_MAX_BYTES + 8];
+        snprintf(prefix, sizeof prefix, ".%s.tmp.", j->outputs[k]);
+        DIR *d = opendir(b->opt->output);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL)
+            if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", b->opt->output, e->d_name);
+                unlink(path);
+            }
+        if (d)
+            closedir(d);
     }
-    ssize_t n = read(j->fd, j->buffer + j->len, j->capacity - j->len);
-    if (n > 0)
-        j->len += (size_t)n;
 }
 
-/* Runs the jobs with at most `workers` children at a time. */
+/* A worker died (crashed or killed): its job fails, nothing it was writing stays behind. */
+static void worker_died(batch *b, worker *w)
+{
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close_fd(&w->commands);
+    close_fd(&w->reports);
+    w->pid = 0;
+    w->len = 0;
+    job *j = w->job;
+    w->job = NULL;
+    if (j == NULL)
+        return;
+    char reason[256];
+    if (WIFSIGNALED(status))
+        snprintf(reason, sizeof reason, "worker crashed: signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(reason, sizeof reason, "worker exited with status %d without a report",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    sweep_job(b, j);
+    char line[512];
+    snprintf(line, sizeof line, "gongkai: %s %s: %s", j->kind == GK_JOB_UNIT ? "unit" : "department",
+             j->code, reason);
+    print_above_progress(b, line);
+    record_job(b, j, failure_record(reason));
+}
+
+/* Reads what the worker sent; a complete line is its job's report. False when it died. */
+static bool read_report(batch *b, worker *w)
+{
+    if (w->len + 65536 > w->capacity) {
+        size_t bigger = w->capacity ? w->capacity * 2 : 131072;
+        char *p = realloc(w->buffer, bigger);
+        if (p == NULL)
+            return false;
+        w->buffer = p;
+        w->capacity = bigger;
+    }
+    ssize_t n = read(w->reports, w->buffer + w->len, w->capacity - w->len);
+    if (n < 0 && errno == EINTR)
+        return true;
+    if (n <= 0)
+        return false;
+    w->len += (size_t)n;
+    char *end = memchr(w->buffer, '\n', w->len);
+    if (end == NULL || w->job == NULL)
+        return true;
+    json_error_t error;
+    json_t *result = json_loadb(w->buffer, (size_t)(end - w->buffer), 0, &error);
+    job *j = w->job;
+    w->job = NULL;
+    w->len = 0;
+    record_job(b, j, result ? result : failure_record("unreadable worker report"));
+    return true;
+}
+
+static bool assign(worker *w, job *j, const batch *b)
+{
+    uint32_t index = (uint32_t)(j - b->jobs);
+    if (!write_all(w->commands, &index, sizeof index))
+        return false;
+    w->job = j;
+    return true;
+}
+
+/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies. */
 static void run_pool(batch *b)
 {
-    int workers = b->opt->workers > 0 ? b->opt->workers : 1;
-    job **running = calloc((size_t)workers, sizeof *running);
-    struct pollfd *fds = calloc((size_t)workers, sizeof *fds);
-    size_t next = 0, active = 0;
-    while (running && fds) {
-        while (!interrupted && active < (size_t)workers && next < b->count) {
-            job *j = &b->jobs[next++];
-            if (j->skipped)
+    size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
+    worker *workers = calloc(count, sizeof *workers);
+    struct pollfd *fds = calloc(count, sizeof *fds);
+    size_t *which = calloc(count, sizeof *which);
+    if (workers == NULL || fds == NULL || which == NULL)
+        goto done;
+    for (size_t i = 0; i < count; i++)
+        workers[i].commands = workers[i].reports = -1;
+    signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe is seen as an error, not a signal */
+    size_t next = 0;
+    for (;;) {
+        /* give every idle worker (starting or restarting it) the next job */
+        for (size_t i = 0; i < count && !interrupted; i++) {
+            worker *w = &workers[i];
+            while (w->job == NULL && next < b->count && b->jobs[next].skipped)
+                next++;
+            if (w->job != NULL || next >= b->count)
                 continue;
-            if (!start_job(b, j)) {
-                j->result = json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed",
-                                      "error", "cannot start a worker process", "messages",
-                                      "findings", "outputs", "errors", 0, "warnings", 0);
-                b->done++;
-                b->failed++;
+            if (w->pid == 0 && !spawn_worker(b, workers, count, w)) {
+                record_job(b, &b->jobs[next++], failure_record("cannot start a worker process"));
                 continue;
             }
-            running[active++] = j;
+            if (!assign(w, &b->jobs[next], b)) {
+                w->job = &b->jobs[next];
+                worker_died(b, w);
+            }
+            next++;
         }
-        if (active == 0)
-            break;
-        for (size_t i = 0; i < active; i++)
-            fds[i] = (struct pollfd){running[i]->fd, POLLIN, 0};
-        if (poll(fds, active, -1) < 0 && errno != EINTR)
-            break;
-        for (size_t i = 0; i < active;) {
-            job *j = running[i];
-            if (fds[i].revents & POLLIN) {
-                size_t before = j->len;
-                read_from(j);
-                if (j->len != before) {
-                    i++;
-                    continue;
-                }
+        size_t busy = 0;
+        for (size_t i = 0; i < count; i++)
+            if (workers[i].job != NULL) {
+                fds[busy] = (struct pollfd){workers[i].reports, POLLIN, 0};
+                which[busy++] = i;
             }
-            if (fds[i].revents & (POLLHUP | POLLERR | POLLIN)) {
-                finish_job(b, j);
-                running[i] = running[active - 1];
-                fds[i] = fds[active - 1];
-                active--;
-                continue;
-            }
-            i++;
-        }
+        if (busy == 0)
+            break;
+        if (poll(fds, busy, -1) < 0 && errno != EINTR)
+            break;
+        for (size_t k = 0; k < busy; k++)
+            if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                !read_report(b, &workers[which[k]]))
+                worker_died(b, &workers[which[k]]);
     }
-    free(running);
+done:
+    /* closing the command pipes tells the workers to exit */
+    for (size_t i = 0; workers && i < count; i++) {
+        close_fd(&workers[i].commands);
+        close_fd(&workers[i].reports);
+        if (workers[i].pid > 0)
+            while (waitpid(workers[i].pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        free(workers[i].buffer);
+    }
+    free(workers);
     free(fds);
+    free(which);
 }
 
 /* ---- manifest -------------------------------------------------------------------------------- */
