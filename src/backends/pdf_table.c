@@ -283,13 +283,22 @@ static void table_heading(pdf_layout *lay, const gk_table_info *t, bool continue
     pdf_page_text(&lay->pages, PDF_HEI, 10.5, false, left, lay->y + 10.5, number, strlen(number));
     lay->y += 18;
     pdf_flow_centered(lay, PDF_HEI, s->title_size, false, t->title, 6);
+    /* 单位：… on the left (wrapped when a long name meets 金额单位 on the right) */
     double size = 10.5;
-    pdf_page_text(&lay->pages, PDF_SONG, size, false, left, lay->y + size, t->unit_line,
-                  strlen(t->unit_line));
     double w = pdf_text_width(lay, PDF_SONG, size, t->amount_line, strlen(t->amount_line));
     pdf_page_text(&lay->pages, PDF_SONG, size, false, right - w, lay->y + size, t->amount_line,
                   strlen(t->amount_line));
-    lay->y += size * 1.9;
+    gk_measure m = lay->measure[PDF_SONG];
+    m.size = size;
+    gk_line lines[4];
+    size_t count = gk_break_lines(t->unit_line, strlen(t->unit_line), &m, right - left - w - size,
+                                  lines, 4);
+    for (size_t i = 0; i < count && i < 4; i++) {
+        pdf_page_text(&lay->pages, PDF_SONG, size, false, left, lay->y + size,
+                      t->unit_line + lines[i].start, lines[i].end - lines[i].start);
+        lay->y += size * 1.45;
+    }
+    lay->y += size * 0.45;
 }
 
 void pdf_table_layout(pdf_layout *lay, const pdf_table *table)

@@ -159,7 +159,7 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
     }
     if (first_field < 0)
         return;
-    add(c, error ? GK_ERROR : GK_WARNING, error ? rule->id : rule->rounding, data->path,
+    add(c, error ? GK_ERROR : GK_WARNING, error ? rule->id : rule->rounding, parent->file,
         parent->line, column_of(parent, first_field), amount_text(c, first_expected),
         amount_text(c, first_found), "%s: %s is not the sum of its items%s", t->number,
         row_label(t, parent), error ? "" : " within rounding");
@@ -196,7 +196,7 @@ static void run_row(checker *c, const gk_rule *rule)
         snprintf(what, sizeof what, "%s: %s: %s", rule->table->number, row_label(rule->table, row),
                  rule->left.text);
         compare_amounts(c, rule, row_sum(&rule->left, row), rule->op, row_sum(&rule->right, row),
-                        data->path, row->line, column_of(row, rule->left.terms[0].field), what);
+                        row->file, row->line, column_of(row, rule->left.terms[0].field), what);
     }
 }
 
@@ -221,7 +221,7 @@ static void comparison_position(const checker *c, const gk_rule *rule, const gk_
                 const gk_data_row *row = &data->rows[r];
                 if (own_row(c, row) && gk_row_matches(term->table, row, c->pkg, term->filters,
                                                       term->filter_count, group, group_count)) {
-                    *file = data->path;
+                    *file = row->file;
                     *line = row->line;
                     *column = column_of(row, term->field);
                     return;
@@ -375,7 +375,7 @@ static void run_lookup(checker *c, const gk_rule *rule)
             }
         }
         if (!found) {
-            add(c, GK_ERROR, rule->id, from->path, row->line, column_of(row, rule->from.field),
+            add(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, rule->from.field),
                 closest_key(c, rule, in, key), key, "%s: '%s' is not in %s",
                 rule->from.table->number, key, rule->in.table->number);
             continue;
@@ -394,7 +394,7 @@ static void run_lookup(checker *c, const gk_rule *rule)
         char what[512];
         snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
                  rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
-        compare_amounts(c, rule, own, rule->op, amount, from->path, row->line,
+        compare_amounts(c, rule, own, rule->op, amount, row->file, row->line,
                         column_of(row, rule->left.terms[0].field), what);
     }
 }
@@ -424,7 +424,7 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
     const gk_unit *unit = &c->pkg->units[row->unit];
     char where[256];
     snprintf(where, sizeof where, "%s: the unit's name", t->number);
-    identity_text(c, rule, data->path, row->line, row->unit_name_column, unit->name,
+    identity_text(c, rule, row->file, row->line, row->unit_name_column, unit->name,
                   row->unit_name, where);
     if (row->computed) {
         const gk_summary *s = summary_of(t, row->summary);
@@ -437,7 +437,7 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
                                                                 ? "total"
                                                                 : "department");
         if (field >= 0 && label != NULL)
-            identity_text(c, rule, data->path, row->line, column_of(row, field), label,
+            identity_text(c, rule, row->file, row->line, column_of(row, field), label,
                           key_text(row, field) ? key_text(row, field) : "", where);
         return;
     }
@@ -449,7 +449,7 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
                                                   row, NULL);
         snprintf(where, sizeof where, "%s: column '%s'", t->number, col->key);
         if (expected != NULL)
-            identity_text(c, rule, data->path, row->line, column_of(row, col->field), expected,
+            identity_text(c, rule, row->file, row->line, column_of(row, col->field), expected,
                           key_text(row, col->field), where);
     }
 }
@@ -480,7 +480,7 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
         char what[256];
         snprintf(what, sizeof what, "%s: %s (derived from %s)", t->number, t->value_ids[i],
                  t->item_sources[i].text);
-        compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, data->path, first->line,
+        compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, first->file, first->line,
                         first->columns[1], what);
     }
 }
@@ -508,7 +508,7 @@ static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *da
         }
         char what[256];
         snprintf(what, sizeof what, "%s: computed row, column '%s'", t->number, col->key);
-        compare_amounts(c, rule, number(&row->values[col->field]), GK_CMP_EQ, sum, data->path,
+        compare_amounts(c, rule, number(&row->values[col->field]), GK_CMP_EQ, sum, row->file,
                         row->line, column_of(row, col->field), what);
     }
 }
@@ -549,7 +549,7 @@ static void run_codes(checker *c, const gk_rule *rule)
                 if (!ok) {
                     char expected[32];
                     snprintf(expected, sizeof expected, "%d digits", rule->digits[d].digits);
-                    add(c, GK_ERROR, rule->id, data->path, row->line, column_of(row, field),
+                    add(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, field),
                         expected, code, "%s: code '%s' is malformed", layout->number,
                         rule->digits[d].key);
                 }

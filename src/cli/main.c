@@ -329,6 +329,10 @@ static int run_check(const cli_args *args, bool json)
     }
     if (json && checked)
         print_findings_json(pkg, &findings, checked);
+    else if (failed)
+        fprintf(stderr, "gongkai: %zu error%s, %zu warning%s; %d unit%s could not be checked\n",
+                findings.errors, findings.errors == 1 ? "" : "s", findings.warnings,
+                findings.warnings == 1 ? "" : "s", failed, failed == 1 ? "" : "s");
     else
         fprintf(stderr, "gongkai: %zu error%s, %zu warning%s\n", findings.errors,
                 findings.errors == 1 ? "" : "s", findings.warnings,

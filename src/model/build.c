@@ -187,7 +187,7 @@ static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
 }
 
 static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
-                              const gk_data_row *dr, const char *file)
+                              const gk_data_row *dr)
 {
     const gk_table_layout *layout = table->layout;
     const gk_unit *unit = &b->pkg->units[dr->unit];
@@ -209,7 +209,7 @@ static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
             *value = dr->values[column->field];
             if (value->kind == GK_VALUE_NUMBER)
                 *value = number_value(b, value->number, value->decimals);
-            row->cells[c].file = file;
+            row->cells[c].file = dr->file;
             row->cells[c].line = dr->line;
             row->cells[c].column = dr->columns[column->field];
         }
@@ -331,7 +331,7 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
                 if (data->rows[r].unit != u || data->rows[r].computed)
                     continue;
                 sources[table->row_count] = &data->rows[r];
-                status = add_data_row(b, table, capacity, &data->rows[r], data->path);
+                status = add_data_row(b, table, capacity, &data->rows[r]);
             }
         }
     }

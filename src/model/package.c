@@ -104,6 +104,8 @@ static gk_status missing_column(const char *path, const gk_csv_record *header, c
     return gk_diag_set(diag, GK_ERR_PARSE, path, header->line, 1, "missing column '%s'", name);
 }
 
+static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag);
+
 static gk_status load_units(gk_package *pkg, gk_diag *diag)
 {
     csv_file file;
@@ -155,11 +157,6 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
                                  "(it names output files), found '%s'", v[0]);
             break;
         }
-        if (gk_package_unit_index(pkg, v[0]) >= 0) {
-            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
-                                 "duplicate unit code '%s'", v[0]);
-            break;
-        }
         gk_unit *unit = &pkg->units[pkg->unit_count];
         const gk_csv_field *booklet = &rec->fields[pos[6]];
         if (!gk_booklet_kind_parse(v[6], &unit->booklet)) {
@@ -183,6 +180,8 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
                                  "column 'profile': all units of a package use one profile; "
                                  "expected '%s', found '%s'", pkg->units[0].profile, v[5]);
     }
+    if (status == GK_OK)
+        status = order_units(pkg, path, diag);
     gk_csv_free(csv);
     return status;
 }
@@ -358,6 +357,7 @@ static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
         }
         memset(row, 0, sizeof *row);
         row->unit = (size_t)unit;
+        row->file = path;
         row->line = rec->line;
         row->level = 1;
         if (pos[LEVEL] >= 0 &&
@@ -722,10 +722,51 @@ const gk_table_data *gk_package_table(const gk_package *package, const gk_table_
 
 int gk_package_unit_index(const gk_package *package, const char *code)
 {
-    for (size_t u = 0; u < package->unit_count; u++)
-        if (strcmp(package->units[u].code, code) == 0)
-            return (int)u;
+    if (package->unit_order == NULL) { /* while units.csv is read */
+        for (size_t u = 0; u < package->unit_count; u++)
+            if (strcmp(package->units[u].code, code) == 0)
+                return (int)u;
+        return -1;
+    }
+    size_t lo = 0, hi = package->unit_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(package->units[package->unit_order[mid]].code, code);
+        if (cmp == 0)
+            return (int)package->unit_order[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return -1;
+}
+
+static const gk_unit *sort_units; /* qsort has no context argument */
+static int compare_unit_codes(const void *a, const void *b)
+{
+    return strcmp(sort_units[*(const size_t *)a].code, sort_units[*(const size_t *)b].code);
+}
+
+/* Sorts unit indexes by code; duplicates are reported here, with their lines. */
+static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag)
+{
+    pkg->unit_order = gk_arena_alloc(&pkg->arena, (pkg->unit_count + 1) * sizeof *pkg->unit_order);
+    if (pkg->unit_order == NULL)
+        return nomem(diag, path);
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        pkg->unit_order[u] = u;
+    sort_units = pkg->units;
+    qsort(pkg->unit_order, pkg->unit_count, sizeof *pkg->unit_order, compare_unit_codes);
+    for (size_t i = 1; i < pkg->unit_count; i++) {
+        const gk_unit *a = &pkg->units[pkg->unit_order[i - 1]], *b = &pkg->units[pkg->unit_order[i]];
+        if (strcmp(a->code, b->code) == 0) {
+            const gk_unit *later = a->line > b->line ? a : b;
+            return gk_diag_set(diag, GK_ERR_DATA, path, later->line, 1,
+                               "duplicate unit code '%s'", later->code);
+        }
+    }
+    return GK_OK;
 }
 
 size_t gk_value_format(const gk_value *value, char *buf, size_t size)

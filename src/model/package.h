@@ -52,6 +52,7 @@ typedef struct gk_data_row {
     const char *unit_name;   /* the `unit_name` column, or NULL: how the table names its unit */
     int unit_name_column;
     const gk_value *values;  /* one per layout field */
+    const char *file;        /* the CSV it came from (shared or the unit's own) */
     int line;                /* CSV line of the record */
     const int *columns;      /* CSV column (in characters) of each value */
 } gk_data_row;
@@ -82,6 +83,7 @@ typedef struct gk_package {
     gk_prior *priors;
     size_t prior_count;
     const char *prior_path;
+    size_t *unit_order; /* unit indexes sorted by code, for lookups */
     gk_arena arena;
 } gk_package;
 
