@@ -3,17 +3,22 @@
  * Amounts are numeric cells with a number format, codes and names are text; header merges,
  * widths and alignment come from the resolved layout. The workbook's creation date is the
  * document's (derived from the budget year), so the same input gives the same bytes. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "backends/xlsx_verify.h"
 #include "render/backend.h"
 
 enum {
     FIRST_HEADER_ROW = 2, /* row 0: title, row 1: 单位 / 金额单位 */
     FORMAT_CACHE = 64,
-    SHEET_NAME_MAX = 31
+    SHEET_NAME_MAX = 31,
+    MAX_SHEETS = 256
 };
 
 static const char *const font_name = "宋体";
@@ -32,6 +37,10 @@ typedef struct format_key {
 enum { ROLE_TITLE, ROLE_UNIT_LINE, ROLE_HEADER, ROLE_BODY };
 
 typedef struct xlsx_ctx {
+    char path[4096];
+    char tmpdir[4096];         /* private folder for libxlsxwriter's temporary files */
+    size_t sheet_rows[MAX_SHEETS]; /* rows written per sheet, checked after closing */
+    size_t sheets;
     lxw_workbook *workbook;
     lxw_worksheet *sheet;
     lxw_doc_properties properties;
@@ -171,12 +180,35 @@ static double excel_width(const gk_column *column)
 
 /* ---- slots --------------------------------------------------------------------------- */
 
+/* libxlsxwriter keeps a workbook's parts in temporary files: in a private folder beside the
+ * output (0700, made here and so known to be writable), not a shared /tmp nor, as its
+ * fallback does, the current folder. */
+static gk_status make_tmpdir(xlsx_ctx *x, const char *path, gk_diag *diag)
+{
+    /* named after the output (".NAME.tmp.d.XXXXXX") so a batch can sweep a crashed job's */
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int n = snprintf(x->tmpdir, sizeof x->tmpdir, "%.*s%s.%s.tmp.d.XXXXXX",
+                     slash ? (int)(slash - path) : 0, path, slash ? "/" : "", base);
+    if (n < 0 || (size_t)n >= sizeof x->tmpdir || mkdtemp(x->tmpdir) == NULL) {
+        x->tmpdir[0] = '\0';
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                           "XLSX: cannot create a temporary folder beside the output");
+    }
+    return GK_OK;
+}
+
 static gk_status xlsx_open(void *ctx, const char *path, const gk_render_options *options,
                            gk_diag *diag)
 {
     (void)options;
     xlsx_ctx *x = ctx;
-    x->workbook = workbook_new(path);
+    snprintf(x->path, sizeof x->path, "%s", path);
+    gk_status status = make_tmpdir(x, path, diag);
+    if (status != GK_OK)
+        return status;
+    lxw_workbook_options lxw_options = {.tmpdir = x->tmpdir};
+    x->workbook = workbook_new_opt(path, &lxw_options);
     if (x->workbook == NULL)
         return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0, "XLSX: cannot create the workbook");
     return GK_OK;
@@ -203,8 +235,10 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
                            "XLSX: table number '%s' cannot name a sheet: %s", t->number,
                            lxw_strerror(error));
     x->sheet = workbook_add_worksheet(x->workbook, t->number);
-    if (x->sheet == NULL)
+    if (x->sheet == NULL || x->sheets == MAX_SHEETS)
         return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "add sheet", diag);
+    /* every row gets a height (title, unit line, header, body): all are written */
+    x->sheet_rows[x->sheets++] = FIRST_HEADER_ROW + (size_t)t->header_rows + t->row_count;
 
     lxw_col_t last = (lxw_col_t)(t->column_count - 1);
     for (size_t c = 0; c < t->column_count; c++)
@@ -349,7 +383,28 @@ static gk_status xlsx_end_document(void *ctx, gk_diag *diag)
     xlsx_ctx *x = ctx;
     lxw_error error = workbook_close(x->workbook);
     x->workbook = NULL; /* workbook_close frees it, even on failure */
-    return error ? lxw_failure(error, "writing the workbook", diag) : GK_OK;
+    if (error)
+        return lxw_failure(error, "writing the workbook", diag);
+    /* libxlsxwriter can report success for a damaged file: read it back before publishing */
+    return gk_xlsx_verify(x->path, x->sheet_rows, x->sheets, diag);
+}
+
+static void remove_tmpdir(xlsx_ctx *x)
+{
+    if (x->tmpdir[0] == '\0')
+        return;
+    DIR *d = opendir(x->tmpdir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            char file[8192];
+            snprintf(file, sizeof file, "%s/%s", x->tmpdir, e->d_name);
+            unlink(file);
+        }
+    if (d)
+        closedir(d);
+    rmdir(x->tmpdir);
+    x->tmpdir[0] = '\0';
 }
 
 static void xlsx_close(void *ctx)
@@ -358,6 +413,7 @@ static void xlsx_close(void *ctx)
     if (x->workbook != NULL)
         workbook_close(x->workbook); /* frees it; the walker deletes the partial file */
     x->workbook = NULL;
+    remove_tmpdir(x);
 }
 
 const gk_backend gk_backend_xlsx = {

@@ -546,7 +546,31 @@ static void record_job(batch *b, job *j, json_t *result)
     show_progress(b);
 }
 
-/* Removes the temporary files a job may have left (".NAME.tmp.XXXXXX" of each output). */
+/* Removes a temporary file, or a temporary folder with its files. */
+static void remove_temporary(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+                char file[8192];
+                snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+                unlink(file);
+            }
+        if (d)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* Removes what a job may have left: ".NAME.tmp.XXXXXX" files and ".NAME.tmp.d.XXXXXX" folders
+ * of each of its outputs (the path of another job or shard never matches). */
 static void sweep_job(const batch *b, const job *j)
 {
     for (size_t k = 0; k < b->opt->backend_count; k++) {
@@ -558,7 +582,7 @@ static void sweep_job(const batch *b, const job *j)
             if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
                 char path[4096];
                 snprintf(path, sizeof path, "%s/%s", b->opt->output, e->d_name);
-                unlink(path);
+                remove_temporary(path);
             }
         if (d)
             closedir(d);

@@ -1,0 +1,335 @@
+/* The bad-input corpus: every folder tests/bad/NN-name/ is one case (format in
+ * tests/bad/README.md). For each case, in a fresh folder: copy the sample package (and the
+ * sichuan-2025 profile when the case says `profile: copy`), lay the case's files over the
+ * copies (NAME.delete deletes NAME), run the case's `generate:` command in the package, run
+ * gongkai, and check the exit status, the message (an extended regex over stdout+stderr) and
+ * that a failed run leaves nothing behind (the output folder holds nothing but manifest*.json,
+ * the working folder nothing but what the runner made). Each case is one cmocka test, so every
+ * failing case is reported with its name, the command, the expected and actual exit status
+ * and the output.
+ *
+ * GK_BAD_CASE=SUBSTRING runs only the cases whose name contains it; GK_BAD_KEEP=1 keeps every
+ * case's folder (a failing case's folder is always kept and named in the report). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <regex.h>
+#include <stdbool.h>
+
+#include "../support/testutil.h"
+
+#define BAD_DIR GK_SOURCE_DIR "/tests/bad"
+#define SAMPLE GK_SOURCE_DIR "/samples/leshan-hrss-info-2025"
+#define PROFILE GK_SOURCE_DIR "/layouts/sichuan-2025"
+
+enum { MAX_CASES = 1000, OUTPUT_SHOWN = 3000 };
+
+typedef struct bad_case {
+    char name[256];
+    char dir[1024];
+    char command[32];     /* export | check | template */
+    int exit;             /* expected exit status */
+    char message[2048];   /* extended regex over stdout+stderr */
+    bool profile_copy;    /* profile: copy */
+    bool no_output;       /* output: none (no -o OUTDIR: usage errors) */
+    char args[1024];      /* args: extra arguments, inserted as shell words */
+    char generate[2048];  /* generate: a shell command run in the package copy */
+    char error[512];      /* a malformed case file */
+} bad_case;
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+static void read_case(bad_case *c)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/case", c->dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(c->error, sizeof c->error, "no file 'case' in %s", c->dir);
+        return;
+    }
+    char line[4096];
+    bool have_command = false, have_exit = false, have_message = false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        trim(line);
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        char *colon = strchr(line, ':');
+        if (colon == NULL) {
+            snprintf(c->error, sizeof c->error, "case: expected 'key: value', found '%.200s'", line);
+            break;
+        }
+        *colon = '\0';
+        const char *value = colon + 1;
+        while (*value == ' ')
+            value++;
+        if (strcmp(line, "command") == 0) {
+            snprintf(c->command, sizeof c->command, "%s", value);
+            have_command = strcmp(value, "export") == 0 || strcmp(value, "check") == 0 ||
+                           strcmp(value, "template") == 0;
+            if (!have_command)
+                snprintf(c->error, sizeof c->error, "case: unknown command '%s'", value);
+        } else if (strcmp(line, "exit") == 0) {
+            char *end = NULL;
+            c->exit = (int)strtol(value, &end, 10);
+            have_exit = end != value && *end == '\0';
+        } else if (strcmp(line, "message") == 0) {
+            snprintf(c->message, sizeof c->message, "%s", value);
+            have_message = value[0] != '\0';
+        } else if (strcmp(line, "profile") == 0) {
+            c->profile_copy = strcmp(value, "copy") == 0;
+            if (!c->profile_copy)
+                snprintf(c->error, sizeof c->error, "case: expected 'profile: copy'");
+        } else if (strcmp(line, "output") == 0) {
+            c->no_output = strcmp(value, "none") == 0;
+            if (!c->no_output)
+                snprintf(c->error, sizeof c->error, "case: expected 'output: none'");
+        } else if (strcmp(line, "args") == 0) {
+            snprintf(c->args, sizeof c->args, "%s", value);
+        } else if (strcmp(line, "generate") == 0) {
+            snprintf(c->generate, sizeof c->generate, "%s", value);
+        } else {
+            snprintf(c->error, sizeof c->error, "case: unknown key '%s'", line);
+        }
+        if (c->error[0] != '\0')
+            break;
+    }
+    fclose(f);
+    if (c->error[0] == '\0' && !(have_command && have_exit && have_message))
+        snprintf(c->error, sizeof c->error, "case: command, exit and message are required");
+}
+
+/* Lays the files of src (a case folder, or its profile/ folder) over dst: NAME.delete removes
+ * NAME, any other file is copied; `case` and (for the package) profile/ are not files of
+ * the package. */
+static int overlay(const char *src, const char *dst, bool package, char **log)
+{
+    return tu_run(log,
+                  "cd '%s' && find . -type f %s | LC_ALL=C sort | while IFS= read -r f; do "
+                  "  f=${f#./}; "
+                  "  case \"$f\" in "
+                  "    *.delete) rm -rf \"%s/${f%%.delete}\" || exit 1 ;; "
+                  "    *) mkdir -p \"%s/$(dirname \"$f\")\" && cp \"$f\" \"%s/$f\" || exit 1 ;; "
+                  "  esac; "
+                  "done",
+                  src, package ? "! -path ./case ! -path './profile/*'" : "", dst, dst, dst);
+}
+
+/* Entries of the case's working folder other than what the runner made: a stray temporary
+ * file written to the current folder (libxlsxwriter's fallback) shows up here. */
+static int stray_entries(const char *root, char *names, size_t size)
+{
+    DIR *d = opendir(root);
+    int count = 0;
+    names[0] = '\0';
+    if (d == NULL)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "pkg") == 0 ||
+            strcmp(n, "out") == 0 || strcmp(n, "profile") == 0)
+            continue;
+        count++;
+        size_t used = strlen(names);
+        snprintf(names + used, size - used, " %s", n);
+    }
+    closedir(d);
+    return count;
+}
+
+/* Outputs of an export folder: how many booklets, workbooks and other entries (temporary
+ * files, partial files) besides manifest*.json. */
+static void list_outputs(const char *out, int *pdf, int *xlsx, int *other, char *names,
+                         size_t size)
+{
+    *pdf = *xlsx = *other = 0;
+    names[0] = '\0';
+    DIR *d = opendir(out);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strncmp(n, "manifest", 8) == 0)
+            continue;
+        size_t used = strlen(names);
+        snprintf(names + used, size - used, " %s", n);
+        if (n[0] != '.' && len > 4 && strcmp(n + len - 4, ".pdf") == 0)
+            (*pdf)++;
+        else if (n[0] != '.' && len > 5 && strcmp(n + len - 5, ".xlsx") == 0)
+            (*xlsx)++;
+        else
+            (*other)++;
+    }
+    closedir(d);
+}
+
+static void shown(const char *output, char *buf, size_t size)
+{
+    size_t len = output ? strlen(output) : 0;
+    if (len <= OUTPUT_SHOWN)
+        snprintf(buf, size, "%s", output ? output : "");
+    else
+        snprintf(buf, size, "%.*s\n… (%zu bytes more)", OUTPUT_SHOWN, output, len - OUTPUT_SHOWN);
+}
+
+static void run_case(void **state)
+{
+    const bad_case *c = *state;
+    if (c->error[0] != '\0')
+        fail_msg("%s: malformed case: %s", c->name, c->error);
+
+    char root[1024], pkg[1100], out[1100], profile[1100], path[1200], command[8192];
+    tu_tempdir(root, sizeof root, c->name);
+    snprintf(pkg, sizeof pkg, "%s/pkg", root);
+    snprintf(out, sizeof out, "%s/out", root);
+    snprintf(profile, sizeof profile, "%s/profile/sichuan-2025", root);
+    char *log = NULL;
+    if (tu_run(&log, "mkdir -p '%s' && cp -r '%s/.' '%s/' && chmod -R u+w '%s'", pkg, SAMPLE, pkg,
+               pkg) != 0)
+        fail_msg("%s: cannot copy the sample: %s", c->name, log);
+    free(log);
+    if (overlay(c->dir, pkg, true, &log) != 0)
+        fail_msg("%s: cannot lay the case's files over the package: %s", c->name, log);
+    free(log);
+    if (c->profile_copy) {
+        if (tu_run(&log, "mkdir -p '%s' && cp -r '%s/.' '%s/' && chmod -R u+w '%s'", profile,
+                   PROFILE, profile, profile) != 0)
+            fail_msg("%s: cannot copy the profile: %s", c->name, log);
+        free(log);
+        snprintf(path, sizeof path, "%s/profile", c->dir);
+        struct stat st;
+        if (stat(path, &st) == 0 && overlay(path, profile, false, &log) != 0)
+            fail_msg("%s: cannot lay the case's profile files over the profile: %s", c->name, log);
+        free(log);
+        log = NULL;
+    }
+    if (c->generate[0] != '\0') {
+        int rc = tu_run(&log, "cd '%s' && CASE='%s' && PROFILE='%s' && export CASE PROFILE && %s",
+                        pkg, c->dir, profile, c->generate);
+        if (rc != 0)
+            fail_msg("%s: generate failed (%d): %s", c->name, rc, log);
+        free(log);
+    }
+
+    /* the command, from the case's folder with relative paths, so that messages read
+     * pkg/tables/3-1.csv:3:34: … */
+    const char *profile_arg = c->profile_copy ? " --profile profile/sichuan-2025" : "";
+    const char *output_arg = c->no_output ? "" : " -o out";
+    if (strcmp(c->command, "template") == 0)
+        snprintf(command, sizeof command, "'%s' template %s%s %s", GK_EXE,
+                 c->profile_copy ? "profile/sichuan-2025" : "sichuan-2025", output_arg, c->args);
+    else if (strcmp(c->command, "check") == 0)
+        snprintf(command, sizeof command, "'%s' check pkg%s %s", GK_EXE, profile_arg, c->args);
+    else
+        snprintf(command, sizeof command, "'%s' export pkg%s%s %s", GK_EXE, output_arg, profile_arg,
+                 c->args);
+    int rc = tu_run(&log, "cd '%s' && timeout 60 %s", root, command);
+
+    char problems[4096] = "";
+    size_t used = 0;
+#define PROBLEM(...) \
+    (used += (size_t)snprintf(problems + used, used < sizeof problems ? sizeof problems - used : 0, __VA_ARGS__))
+    if (rc != c->exit)
+        PROBLEM("  exit status: expected %d, found %d%s\n", c->exit, rc,
+                rc == 124 ? " (timed out)" : rc > 128 ? " (killed by a signal: a crash)" : "");
+    regex_t re;
+    int rerr = regcomp(&re, c->message, REG_EXTENDED | REG_NOSUB);
+    if (rerr != 0) {
+        char why[256];
+        regerror(rerr, &re, why, sizeof why);
+        PROBLEM("  message: the case's regex does not compile: %s\n", why);
+    } else {
+        if (regexec(&re, log ? log : "", 0, NULL, 0) != 0)
+            PROBLEM("  message: no match for /%s/\n", c->message);
+        regfree(&re);
+    }
+    char names[2048];
+    int pdf = 0, xlsx = 0, other = 0;
+    list_outputs(out, &pdf, &xlsx, &other, names, sizeof names);
+    if (c->exit != 0 || rc != 0) {
+        if (pdf + xlsx + other > 0)
+            PROBLEM("  left behind in the output folder:%s\n", names);
+    } else if (strcmp(c->command, "export") == 0) {
+        bool want_pdf = strstr(c->args, "--format xlsx") == NULL;
+        bool want_xlsx = strstr(c->args, "--format pdf") == NULL;
+        if ((want_pdf && pdf == 0) || (want_xlsx && xlsx == 0) || other > 0)
+            PROBLEM("  outputs: expected%s%s and nothing else, found:%s\n", want_pdf ? " a booklet" : "",
+                    want_xlsx ? " a workbook" : "", names[0] ? names : " nothing");
+    } else if (strcmp(c->command, "template") == 0) {
+        snprintf(path, sizeof path, "%s/units.csv", out);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            PROBLEM("  outputs: expected out/units.csv\n");
+    }
+    if (stray_entries(root, names, sizeof names) > 0)
+        PROBLEM("  left behind in the working folder:%s\n", names);
+#undef PROBLEM
+
+    if (problems[0] != '\0') {
+        char text[OUTPUT_SHOWN + 100];
+        shown(log, text, sizeof text);
+        fail_msg("\n== case %s FAILED\n%s  command: (cd %s && %s)\n  output:\n%s\n== end of %s\n",
+                 c->name, problems, root, command, text, c->name);
+    }
+    free(log);
+    const char *keep = getenv("GK_BAD_KEEP");
+    if (keep == NULL || keep[0] == '\0' || strcmp(keep, "0") == 0)
+        tu_run(NULL, "rm -rf '%s'", root);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const bad_case *)a)->name, ((const bad_case *)b)->name);
+}
+
+int main(void)
+{
+    /* ctest points GONGKAI_LAYOUTS at this tree's profiles; do the same when run by hand */
+    setenv("GONGKAI_LAYOUTS", GK_SOURCE_DIR "/layouts", 0);
+    static bad_case cases[MAX_CASES];
+    size_t count = 0;
+    const char *only = getenv("GK_BAD_CASE");
+    DIR *d = opendir(BAD_DIR);
+    if (d == NULL) {
+        perror(BAD_DIR);
+        return 1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && count < MAX_CASES) {
+        if (e->d_name[0] == '.')
+            continue;
+        bad_case *c = &cases[count];
+        snprintf(c->dir, sizeof c->dir, "%s/%s", BAD_DIR, e->d_name);
+        struct stat st;
+        if (stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (only != NULL && only[0] != '\0' && strstr(e->d_name, only) == NULL)
+            continue;
+        snprintf(c->name, sizeof c->name, "%s", e->d_name);
+        read_case(c);
+        count++;
+    }
+    closedir(d);
+    qsort(cases, count, sizeof *cases, by_name);
+
+    static struct CMUnitTest tests[MAX_CASES];
+    for (size_t i = 0; i < count; i++)
+        tests[i] = (struct CMUnitTest){.name = cases[i].name, .test_func = run_case,
+                                       .initial_state = &cases[i]};
+    if (count == 0) {
+        fprintf(stderr, "no case under %s%s%s\n", BAD_DIR, only ? " matching " : "", only ? only : "");
+        return 1;
+    }
+    return _cmocka_run_group_tests("bad_input", tests, count, NULL, NULL);
+}
