@@ -426,6 +426,12 @@ static void pdf_close(void *ctx)
     gk_arena_free(&p->arena);
 }
 
+static gk_status pdf_prepare(const gk_render_options *options, gk_diag *diag)
+{
+    gk_status status = gk_pdf_font_verify(PDF_SONG, options->body_font, diag);
+    return status == GK_OK ? gk_pdf_font_verify(PDF_HEI, options->title_font, diag) : status;
+}
+
 const gk_backend gk_backend_pdf = {
     .name = "pdf",
     .extension = ".pdf",
@@ -440,4 +446,5 @@ const gk_backend gk_backend_pdf = {
     .end_table = NULL,
     .end_document = pdf_end_document,
     .close = pdf_close,
+    .prepare = pdf_prepare,
 };

@@ -1,6 +1,7 @@
 /* The PDF backend's font layer: loading embedded faces with libharu's UTF-8 encoder, advances,
  * glyph coverage, recording drawn code points, and the pre-save repairs (pdf_harufix.c). */
 #include "backends/pdf_font.h"
+#include "util/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "backends/pdf_harufix.h"
+#include "util/sha256.h"
 
 #ifndef GK_FONT_DIR
 #error "GK_FONT_DIR must name the folder of the prepared fonts (set by CMakeLists.txt)"
@@ -36,6 +38,54 @@ const char *gk_pdf_font_default_path(int face)
         dir = GK_FONT_DIR;
     int n = snprintf(path, sizeof path, "%s/%s", dir, files[face]);
     return n > 0 && (size_t)n < sizeof path ? path : NULL;
+}
+
+/* ---- trust --------------------------------------------------------------------------------- */
+
+static gk_status read_magic(const char *path, char magic[4], gk_diag *diag);
+
+/* The pinned SHA-256 of a prepared face, from fonts.sha256 in the font folder. */
+static bool pinned_hash(const char *font_path, char out[65])
+{
+    char pins[4096];
+    const char *slash = strrchr(font_path, '/');
+    snprintf(pins, sizeof pins, "%.*s/fonts.sha256", slash ? (int)(slash - font_path) : 1,
+             slash ? font_path : ".");
+    FILE *f = fopen(pins, "r");
+    if (f == NULL)
+        return false;
+    char hash[128], name[256];
+    bool found = false;
+    while (!found && fscanf(f, "%127s %255s", hash, name) == 2)
+        found = strlen(hash) == 64 && strcmp(name, slash ? slash + 1 : font_path) == 0;
+    fclose(f);
+    if (found)
+        memcpy(out, hash, 65);
+    return found;
+}
+
+gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag)
+{
+    if (path != NULL) { /* the user's own font: readable TrueType, checked by read_magic */
+        char magic[4];
+        return read_magic(path, magic, diag);
+    }
+    path = gk_pdf_font_default_path(face);
+    if (path == NULL)
+        return gk_diag_set(diag, GK_ERR_IO, "", 0, 0, "no prepared font for face %d", face);
+    char expected[65], found[65];
+    if (!pinned_hash(path, expected))
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                           "font not pinned: fonts.sha256 beside it is missing or has no line "
+                           "for it");
+    if (!gk_sha256_file(path, found, NULL))
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read the font: %s",
+                           strerror(errno));
+    if (strcmp(expected, found) != 0)
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                           "font differs from its pinned SHA-256 (expected %s, found %s): "
+                           "rebuild it or reinstall gongkai", expected, found);
+    return GK_OK;
 }
 
 /* ---- loading --------------------------------------------------------------------------- */

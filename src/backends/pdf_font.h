@@ -42,6 +42,12 @@ typedef struct gk_pdf_font gk_pdf_font;
  * Fonts are trusted inputs (reliability.md F4): check fonts/fonts.sha256 before loading. */
 const char *gk_pdf_font_default_path(int face);
 
+/* Checks the fonts a document will load, before any is loaded: a prepared face must match
+ * its pin in fonts.sha256 beside it (fonts are trusted resources: libharu crashes on
+ * malformed ones, reliability.md F4); a font given by the user must be readable TrueType.
+ * path NULL means the prepared face. */
+gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag);
+
 /* Loads the TrueType file at path into pdf, embedded, with the "UTF-8" encoder (registered
  * and made current on first use). ttc_index selects a face of a .ttc collection; pass -1 (or
  * 0) for a plain .ttf. CFF-based OpenType fonts are rejected: libharu embeds glyf outlines

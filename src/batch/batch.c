@@ -24,6 +24,7 @@
 #include "model/document.h"
 #include "render/render.h"
 #include "util/publish.h"
+#include "util/sha256.h"
 
 enum { NAME_MAX_BYTES = 1024, MAX_BACKENDS = 4 };
 
@@ -68,38 +69,6 @@ static double now_seconds(void)
 
 /* ---- hashing ------------------------------------------------------------------------------ */
 
-static void hex(const unsigned char *md, size_t len, char *out)
-{
-    for (size_t i = 0; i < len; i++)
-        sprintf(out + 2 * i, "%02x", md[i]);
-}
-
-/* SHA-256 of a file's bytes; false if it cannot be read. */
-static bool sha256_file(const char *path, char out[65], long long *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    unsigned char buf[65536];
-    size_t n;
-    long long total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        EVP_DigestUpdate(ctx, buf, n);
-        total += (long long)n;
-    }
-    bool ok = !ferror(f);
-    fclose(f);
-    unsigned char md[32];
-    EVP_DigestFinal_ex(ctx, md, NULL);
-    EVP_MD_CTX_free(ctx);
-    hex(md, 32, out);
-    if (size)
-        *size = total;
-    return ok;
-}
-
 /* Feeds the regular files of a folder (sorted by name, not recursive) into the digest: their
  * names and contents, so that any change of an input changes the hash. */
 static void hash_folder(EVP_MD_CTX *ctx, const char *dir)
@@ -112,7 +81,7 @@ static void hash_folder(EVP_MD_CTX *ctx, const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, entries[i]->d_name);
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
             char digest[65];
-            if (sha256_file(path, digest, NULL)) {
+            if (gk_sha256_file(path, digest, NULL)) {
                 EVP_DigestUpdate(ctx, entries[i]->d_name, strlen(entries[i]->d_name));
                 EVP_DigestUpdate(ctx, digest, 64);
             }
@@ -135,7 +104,7 @@ static void digest_folders(const char *const *dirs, size_t count, const char *sa
     unsigned char md[32];
     EVP_DigestFinal_ex(ctx, md, NULL);
     EVP_MD_CTX_free(ctx);
-    hex(md, 32, out);
+    gk_hex(md, 32, out);
 }
 
 /* The inputs every job shares: the profile, the package's shared files, the output options.
@@ -360,7 +329,7 @@ static void render_job(const batch *b, const job *j, json_t *result)
         status = gk_render(doc, b->opt->backends[k], path, b->opt->render, &diag);
         char digest[65];
         long long size = 0;
-        if (status == GK_OK && sha256_file(path, digest, &size)) {
+        if (status == GK_OK && gk_sha256_file(path, digest, &size)) {
             json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
                                                      "bytes", (json_int_t)size, "sha256", digest));
             add_message(result, "gongkai: wrote %s", path);
@@ -837,7 +806,7 @@ static void mark_up_to_date(batch *b)
                 long long size = 0;
                 snprintf(file, sizeof file, "%s/%s", b->opt->output,
                          json_string_value(json_object_get(out, "file")));
-                fresh = fresh && sha256_file(file, digest, &size) &&
+                fresh = fresh && gk_sha256_file(file, digest, &size) &&
                         size == json_integer_value(json_object_get(out, "bytes")) &&
                         strcmp(digest, json_string_value(json_object_get(out, "sha256"))) == 0;
             }
@@ -914,6 +883,13 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
         free(b.jobs);
         return 1;
     }
+    /* resources (fonts) are checked once, before any unit */
+    for (size_t k = 0; k < options->backend_count; k++)
+        if (options->backends[k]->prepare &&
+            options->backends[k]->prepare(options->render, diag) != GK_OK) {
+            free(b.jobs);
+            return 1;
+        }
     const char *profile_dirs[] = {pkg->profile->dir};
     digest_folders(profile_dirs, 1, "", b.profile_sha256);
     char shared[65];

@@ -79,6 +79,10 @@ typedef struct gk_backend {
     gk_status (*end_table)(void *ctx, const gk_table_info *table, gk_diag *diag);
     gk_status (*end_document)(void *ctx, gk_diag *diag); /* writes the whole file */
     void (*close)(void *ctx);
+
+    /* Optional, appended in ABI 1: checks the backend's resources (fonts…) once, before a
+     * batch renders anything, so that a bad resource stops the batch instead of every unit. */
+    gk_status (*prepare)(const gk_render_options *options, gk_diag *diag);
 } gk_backend;
 
 /* The backends, by name; NULL when unknown. */

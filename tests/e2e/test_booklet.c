@@ -175,6 +175,28 @@ static void test_font_option(void **state)
     free(log);
 }
 
+/* Fonts are trusted resources, pinned by SHA-256 and checked before any unit is rendered. */
+static void test_font_pins(void **state)
+{
+    (void)state;
+    char fonts[1024], out[1024];
+    tu_tempdir(fonts, sizeof fonts, "fonts");
+    tu_copy_tree(GK_BINARY_DIR "/fonts", fonts);
+    tu_tempdir(out, sizeof out, "booklet");
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "printf x >> '%s/song.ttf' && GONGKAI_FONTS='%s' '%s' export '%s' "
+                                  "-o '%s' --format pdf", fonts, fonts, GK_EXE, SAMPLE, out), 1);
+    assert_contains(log, "/song.ttf: error: font differs from its pinned SHA-256 (expected ");
+    assert_null(strstr(log, "wrote"));
+    assert_int_equal(tu_count_outputs(out), 0);
+    free(log);
+    assert_int_equal(tu_run(&log, "rm '%s/hei.ttf' && GONGKAI_FONTS='%s' '%s' export '%s' -o '%s' "
+                                  "--format pdf --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                            fonts, fonts, GK_EXE, SAMPLE, out), 1);
+    assert_contains(log, "/hei.ttf: error: cannot read the font");
+    free(log);
+}
+
 static void test_page_count_and_orientation(void **state)
 {
     (void)state;
@@ -199,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_long_table_continues),
         cmocka_unit_test(test_font_option),
         cmocka_unit_test(test_page_count_and_orientation),
+        cmocka_unit_test(test_font_pins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

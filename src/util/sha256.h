@@ -1,0 +1,15 @@
+/* SHA-256 of files, as lowercase hex (libcrypto). */
+#ifndef GONGKAI_SHA256_H
+#define GONGKAI_SHA256_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Hashes the file at path into out (64 hex digits and a NUL); *size (may be NULL) gets its
+ * length. False when the file cannot be read. */
+bool gk_sha256_file(const char *path, char out[65], long long *size);
+
+/* Hex of a digest. */
+void gk_hex(const unsigned char *digest, size_t len, char *out);
+
+#endif
