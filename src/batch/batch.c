@@ -498,10 +498,9 @@ static void show_progress(const batch *b)
 static void record_job(batch *b, job *j, json_t *result)
 {
     j->result = result;
-    size_t i;
-    json_t *message;
-    json_array_foreach(json_object_get(result, "messages"), i, message)
-        print_above_progress(b, json_string_value(message));
+    json_t *messages = json_object_get(result, "messages");
+    for (size_t i = 0; i < json_array_size(messages); i++)
+        print_above_progress(b, json_string_value(json_array_get(messages, i)));
     json_int_t rss = json_integer_value(json_object_get(result, "rss_kb"));
     if (rss > b->worker_rss_max_kb)
         b->worker_rss_max_kb = (long)rss;
@@ -734,10 +733,14 @@ static gk_status write_manifest_json(json_t *manifest, const char *path, gk_diag
     if (text == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
     size_t len = strlen(text);
-    text = realloc(text, len + 2);
-    text[len++] = '\n';
-    gk_status status = gk_publish_bytes(path, text, len, diag);
-    free(text);
+    char *line = realloc(text, len + 2);
+    if (line == NULL) {
+        free(text);
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    line[len++] = '\n';
+    gk_status status = gk_publish_bytes(path, line, len, diag);
+    free(line);
     return status;
 }
 
@@ -782,9 +785,8 @@ static void mark_up_to_date(batch *b)
     json_error_t error;
     json_t *old = json_load_file(path, 0, &error);
     json_t *units = json_object_get(old, "units");
-    size_t i;
-    json_t *record;
-    json_array_foreach(units, i, record) {
+    for (size_t i = 0; i < json_array_size(units); i++) {
+        json_t *record = json_array_get(units, i);
         const char *code = json_string_value(json_object_get(record, "code"));
         const char *kind = json_string_value(json_object_get(record, "kind"));
         const char *status = json_string_value(json_object_get(record, "status"));
@@ -799,9 +801,8 @@ static void mark_up_to_date(batch *b)
                 continue;
             json_t *outputs = json_object_get(record, "outputs");
             bool fresh = json_array_size(outputs) == b->opt->backend_count;
-            size_t o;
-            json_t *out;
-            json_array_foreach(outputs, o, out) {
+            for (size_t o = 0; o < json_array_size(outputs); o++) {
+                json_t *out = json_array_get(outputs, o);
                 char file[4096], digest[65];
                 long long size = 0;
                 snprintf(file, sizeof file, "%s/%s", b->opt->output,
@@ -953,18 +954,18 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
                                  "made with another profile (%s) or gongkai version than %s",
                                  profile ? profile : "?", inputs[0]);
         }
-        size_t k;
-        json_t *record;
-        json_array_foreach(json_object_get(m, "units"), k, record) {
-            size_t e;
-            json_t *seen;
-            json_array_foreach(records, e, seen)
+        json_t *units = json_object_get(m, "units");
+        for (size_t k = 0; k < json_array_size(units); k++) {
+            json_t *record = json_array_get(units, k);
+            for (size_t e = 0; e < json_array_size(records); e++) {
+                json_t *seen = json_array_get(records, e);
                 if (json_equal(json_object_get(seen, "code"), json_object_get(record, "code")) &&
                     json_equal(json_object_get(seen, "kind"), json_object_get(record, "kind")) &&
                     status == GK_OK)
                     status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
                                          "%s is in two manifests",
                                          json_string_value(json_object_get(record, "code")));
+            }
             json_array_append(records, record);
         }
         json_decref(m);

@@ -1183,6 +1183,8 @@ const gk_table_layout *gk_profile_table(const gk_profile *profile, const char *i
 
 int gk_layout_field_index(const gk_table_layout *layout, const char *key)
 {
+    if (layout == NULL)
+        return -1;
     for (size_t i = 0; i < layout->field_count; i++)
         if (strcmp(layout->fields[i].key, key) == 0)
             return (int)i;

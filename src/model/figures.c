@@ -9,6 +9,8 @@
 
 int64_t gk_share(int64_t a, int64_t b, int decimals)
 {
+    if (b == 0)
+        return 0;
     int64_t scale = 100;
     for (int i = 0; i < decimals; i++)
         scale *= 10;

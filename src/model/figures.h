@@ -24,7 +24,7 @@ typedef struct gk_literal {
  * are (only `capacity` are written). */
 size_t gk_figures_literals(const char *markdown, gk_literal *out, size_t capacity);
 
-/* round(a * 10^(2 + decimals) / b): a share in units of 10^-decimals percent (b != 0). */
+/* round(a * 10^(2 + decimals) / b): a share in units of 10^-decimals percent (0 when b is 0). */
 int64_t gk_share(int64_t a, int64_t b, int decimals);
 
 #endif

@@ -10,11 +10,6 @@
 
 enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
 
-/* A parsed CSV file with its path, released together. */
-typedef struct csv_file {
-    char path[GK_DIAG_FILE_MAX];
-    gk_csv *csv;
-} csv_file;
 
 static gk_status nomem(gk_diag *diag, const char *path)
 {
@@ -27,15 +22,15 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static gk_status read_csv(const char *path, csv_file *file, gk_diag *diag)
+/* Reads and parses a CSV file (any encoding gk_text_decode accepts). */
+static gk_status read_csv(const char *path, gk_csv **out, gk_diag *diag)
 {
-    snprintf(file->path, sizeof file->path, "%s", path);
-    file->csv = NULL;
+    *out = NULL;
     char *text = NULL;
     size_t len = 0;
     gk_status status = gk_text_load(path, &text, &len, NULL, diag);
     if (status == GK_OK)
-        status = gk_csv_parse(path, text, len, &file->csv, diag);
+        status = gk_csv_parse(path, text, len, out, diag);
     free(text);
     return status;
 }
@@ -108,17 +103,16 @@ static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag);
 
 static gk_status load_units(gk_package *pkg, gk_diag *diag)
 {
-    csv_file file;
     char *path = gk_arena_printf(&pkg->arena, "%s/units.csv", pkg->dir);
     if (path == NULL)
         return nomem(diag, pkg->dir);
     if (!file_exists(path))
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "not a budget package: units.csv is missing");
-    gk_status status = read_csv(path, &file, diag);
+    gk_csv *csv = NULL;
+    gk_status status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
-    gk_csv *csv = file.csv;
     int pos[UNIT_COLUMN_COUNT];
     status = map_header(path, &csv->records[0], unit_columns, UNIT_COLUMN_COUNT, pos, diag);
     for (size_t n = 0; status == GK_OK && n < UNIT_COLUMN_COUNT; n++)
@@ -309,11 +303,10 @@ static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
                                  gk_table_data *data, const char *path, int only_unit,
                                  gk_diag *diag)
 {
-    csv_file file;
-    gk_status status = read_csv(path, &file, diag);
+    gk_csv *csv = NULL;
+    gk_status status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
-    gk_csv *csv = file.csv;
 
     /* header: unit_code, then the optional level, kind and unit_name, then the layout's
      * fields (computed ones optional) */
@@ -472,11 +465,10 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
     pkg->prior_path = path;
     if (!file_exists(path))
         return GK_OK;
-    csv_file file;
-    gk_status status = read_csv(path, &file, diag);
+    gk_csv *csv = NULL;
+    gk_status status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
-    gk_csv *csv = file.csv;
     static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3];
     status = map_header(path, &csv->records[0], names, 3, pos, diag);

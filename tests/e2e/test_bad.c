@@ -37,6 +37,9 @@ typedef struct bad_case {
     bool no_output;       /* output: none (no -o OUTDIR: usage errors) */
     char args[1024];      /* args: extra arguments, inserted as shell words */
     char generate[2048];  /* generate: a shell command run in the package copy */
+    char after[2048];     /* after: a shell command run in the case's folder afterwards; must
+                             exit 0 (e.g. read the workbook back) */
+    int outputs;          /* outputs: N booklets and workbooks expected (-1: the default) */
     char error[512];      /* a malformed case file */
 } bad_case;
 
@@ -57,6 +60,7 @@ static void read_case(bad_case *c)
         return;
     }
     char line[4096];
+    c->outputs = -1;
     bool have_command = false, have_exit = false, have_message = false;
     while (fgets(line, sizeof line, f) != NULL) {
         trim(line);
@@ -96,6 +100,13 @@ static void read_case(bad_case *c)
             snprintf(c->args, sizeof c->args, "%s", value);
         } else if (strcmp(line, "generate") == 0) {
             snprintf(c->generate, sizeof c->generate, "%s", value);
+        } else if (strcmp(line, "after") == 0) {
+            snprintf(c->after, sizeof c->after, "%s", value);
+        } else if (strcmp(line, "outputs") == 0) {
+            char *end = NULL;
+            c->outputs = (int)strtol(value, &end, 10);
+            if (end == value || *end != '\0' || c->outputs < 0)
+                snprintf(c->error, sizeof c->error, "case: expected 'outputs: N'");
         } else {
             snprintf(c->error, sizeof c->error, "case: unknown key '%s'", line);
         }
@@ -146,10 +157,32 @@ static int stray_entries(const char *root, char *names, size_t size)
     return count;
 }
 
-/* Outputs of an export folder: how many booklets, workbooks and other entries (temporary
- * files, partial files) besides manifest*.json. */
-static void list_outputs(const char *out, int *pdf, int *xlsx, int *other, char *names,
-                         size_t size)
+/* The entries of a folder, as "\nNAME\nNAME\n" (empty if it does not exist). */
+static void snapshot(const char *dir, char *list, size_t size)
+{
+    snprintf(list, size, "\n");
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t used = strlen(list);
+        snprintf(list + used, size - used, "%s\n", e->d_name);
+    }
+    closedir(d);
+}
+
+static bool listed(const char *list, const char *name)
+{
+    char needle[600];
+    snprintf(needle, sizeof needle, "\n%s\n", name);
+    return strstr(list, needle) != NULL;
+}
+
+/* New entries of an export folder (not there before the run, not manifest*.json): how many
+ * booklets, workbooks and other entries (temporary files, partial files). */
+static void list_outputs(const char *out, const char *before, int *pdf, int *xlsx, int *other,
+                         char *names, size_t size)
 {
     *pdf = *xlsx = *other = 0;
     names[0] = '\0';
@@ -160,7 +193,8 @@ static void list_outputs(const char *out, int *pdf, int *xlsx, int *other, char 
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         size_t len = strlen(n);
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strncmp(n, "manifest", 8) == 0)
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strncmp(n, "manifest", 8) == 0 ||
+            listed(before, n))
             continue;
         size_t used = strlen(names);
         snprintf(names + used, size - used, " %s", n);
@@ -234,6 +268,8 @@ static void run_case(void **state)
     else
         snprintf(command, sizeof command, "'%s' export pkg%s%s %s", GK_EXE, output_arg, profile_arg,
                  c->args);
+    static char before[65536]; /* what the case put in the output folder itself */
+    snapshot(out, before, sizeof before);
     int rc = tu_run(&log, "cd '%s' && timeout 60 %s", root, command);
 
     char problems[4096] = "";
@@ -256,9 +292,15 @@ static void run_case(void **state)
     }
     char names[2048];
     int pdf = 0, xlsx = 0, other = 0;
-    list_outputs(out, &pdf, &xlsx, &other, names, sizeof names);
-    if (c->exit != 0 || rc != 0) {
-        if (pdf + xlsx + other > 0)
+    list_outputs(out, before, &pdf, &xlsx, &other, names, sizeof names);
+    if (c->outputs >= 0) {
+        if (pdf + xlsx != c->outputs || other > 0)
+            PROBLEM("  outputs: expected %d booklets and workbooks and nothing else, found:%s\n",
+                    c->outputs, names[0] ? names : " nothing");
+    } else if (c->exit != 0 || rc != 0) {
+        /* a failed run leaves nothing but manifest*.json (and what was there before) */
+        bool was_empty = strcmp(before, "\n") == 0;
+        if (pdf + xlsx + other > 0 || (was_empty && tu_count_outputs(out) > 0))
             PROBLEM("  left behind in the output folder:%s\n", names);
     } else if (strcmp(c->command, "export") == 0) {
         bool want_pdf = strstr(c->args, "--format xlsx") == NULL;
@@ -271,6 +313,14 @@ static void run_case(void **state)
         struct stat st;
         if (stat(path, &st) != 0)
             PROBLEM("  outputs: expected out/units.csv\n");
+    }
+    if (c->after[0] != '\0') {
+        char *after_log = NULL;
+        int after_rc = tu_run(&after_log, "cd '%s' && %s", root, c->after);
+        if (after_rc != 0)
+            PROBLEM("  after: '%s' failed (%d): %.1000s\n", c->after, after_rc,
+                    after_log ? after_log : "");
+        free(after_log);
     }
     if (stray_entries(root, names, sizeof names) > 0)
         PROBLEM("  left behind in the working folder:%s\n", names);

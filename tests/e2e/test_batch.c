@@ -164,7 +164,7 @@ static void test_smoke_200_units_20_failures(void **state)
     assert_int_equal(rc, 0);
     assert_contains(log, "rc=1\n");
     assert_contains(log, "gongkai: 200 jobs, 180 exported, 0 up to date, 20 failed");
-    assert_contains(log, "worker crashed: signal 11");
+    assert_contains(log, "worker crashed: signal "); /* 11, or 6 when a sanitizer reports it */
     free(log);
     rc = tu_run(&log, "%s '%s/verify.py' '%s' '%s'", python, out, pkg, out);
     if (rc != 0)
