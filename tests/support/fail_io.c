@@ -1,0 +1,29 @@
+/* An LD_PRELOAD shim for fault tests: makes rename() fail with EIO when the target path
+ * contains $GK_FAIL_RENAME, and fsync() fail with EIO when $GK_FAIL_FSYNC is set. Everything
+ * else goes to the real functions. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rename(const char *from, const char *to)
+{
+    const char *match = getenv("GK_FAIL_RENAME");
+    if (match != NULL && match[0] != '\0' && strstr(to, match) != NULL) {
+        errno = EIO;
+        return -1;
+    }
+    int (*real)(const char *, const char *) = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+    return real(from, to);
+}
+
+int fsync(int fd)
+{
+    if (getenv("GK_FAIL_FSYNC") != NULL) {
+        errno = EIO;
+        return -1;
+    }
+    int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    return real(fd);
+}
