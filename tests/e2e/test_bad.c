@@ -249,8 +249,9 @@ static void run_case(void **state)
         log = NULL;
     }
     if (c->generate[0] != '\0') {
-        int rc = tu_run(&log, "cd '%s' && CASE='%s' && PROFILE='%s' && export CASE PROFILE && %s",
-                        pkg, c->dir, profile, c->generate);
+        int rc = tu_run(&log,
+                        "cd '%s' && CASE='%s' && PROFILE='%s' && BUILD='%s' && export CASE PROFILE BUILD && %s",
+                        pkg, c->dir, profile, GK_BINARY_DIR, c->generate);
         if (rc != 0)
             fail_msg("%s: generate failed (%d): %s", c->name, rc, log);
         free(log);
