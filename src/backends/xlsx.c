@@ -154,10 +154,9 @@ static const char *escape_text(const char *text, char *buf, size_t size)
         for (int i = 2; escape && i < 6; i++)
             escape = p[i] && strchr("0123456789abcdefABCDEF", p[i]) != NULL;
         if (escape && p[6] == '_') {
-            memcpy(buf + used, "_x005F", 6);
-            used += 6;
-            p++; /* keep the 'x…' */
-            buf[used++] = *p;
+            /* "_x0041_" becomes "_x005F_x0041_": the underscore itself, escaped */
+            memcpy(buf + used, "_x005F_", 7);
+            used += 7;
             continue;
         }
         buf[used++] = *p;

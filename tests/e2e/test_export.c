@@ -236,6 +236,38 @@ static void test_template_then_export(void **state)
     free(log);
 }
 
+/* Text stays text in the workbook: a leading = + - @ is never a formula, and _xHHHH_ is
+ * escaped so that Excel shows it as typed. */
+static void test_text_cells_stay_text(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    tu_tempdir(pkg, sizeof pkg, "pkg");
+    tu_copy_tree(SAMPLE, pkg);
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "sed -i '3s/基本工资/=1+1/; 4s/津贴补贴/@SUM(A1)/; 5s/地方津贴补贴/_x0041_ -2/' "
+                                  "'%s/tables/3-1.csv'", pkg), 0);
+    free(log);
+    tu_tempdir(out, sizeof out, "export");
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format xlsx --force --quiet && cd '%s' && "
+                          "unzip -o -q *.xlsx -d x && grep -c '<f>' x/xl/worksheets/*.xml | grep -v ':0$'; "
+                          "grep -o -e '<t>=1+1</t>' -e '<t>@SUM(A1)</t>' -e '<t>_x005F_x0041_ -2</t>' "
+                          "x/xl/sharedStrings.xml",
+                    GK_EXE, pkg, out, out);
+    (void)rc;
+    assert_contains(log, "<t>=1+1</t>");
+    assert_contains(log, "<t>@SUM(A1)</t>");
+    assert_contains(log, "<t>_x005F_x0041_ -2</t>");
+    free(log);
+    /* openpyxl reads them back as the text typed */
+    rc = tu_run(&log, "/usr/bin/python3 -c \"import openpyxl,sys,glob; ws=openpyxl.load_workbook("
+                      "glob.glob(sys.argv[1]+'/*.xlsx')[0])['公开表3-1']; "
+                      "print([c.value for r in ws.iter_rows() for c in r if isinstance(c.value,str) "
+                      "and c.value[:1] in '=@_'])\" '%s'", out);
+    assert_contains(log, "['=1+1', '@SUM(A1)', '_x0041_ -2']");
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_unknown_unit_and_unwritable_output),
         cmocka_unit_test(test_template_then_export),
+        cmocka_unit_test(test_text_cells_stay_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
