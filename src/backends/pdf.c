@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/pdf_harufix.h"
 #include "backends/pdf_internal.h"
 #include "util/publish.h"
 
@@ -428,8 +429,20 @@ static void pdf_close(void *ctx)
 
 static gk_status pdf_prepare(const gk_render_options *options, gk_diag *diag)
 {
+    if (!gk_haru_version_ok())
+        return gk_diag_set(diag, GK_ERR_BACKEND, "", 0, 0,
+                           "libharu %s is installed, but gongkai's repairs are for %s",
+                           HPDF_GetVersion(), HPDF_VERSION_TEXT);
     gk_status status = gk_pdf_font_verify(PDF_SONG, options->body_font, diag);
     return status == GK_OK ? gk_pdf_font_verify(PDF_HEI, options->title_font, diag) : status;
+}
+
+static const char *pdf_library(void)
+{
+    static char text[128];
+    snprintf(text, sizeof text, "libharu %s (built against %s; font repairs %s)", HPDF_GetVersion(),
+             HPDF_VERSION_TEXT, gk_haru_version_ok() ? "match" : "DO NOT MATCH");
+    return text;
 }
 
 const gk_backend gk_backend_pdf = {
@@ -447,4 +460,5 @@ const gk_backend gk_backend_pdf = {
     .end_document = pdf_end_document,
     .close = pdf_close,
     .prepare = pdf_prepare,
+    .library = pdf_library,
 };

@@ -415,6 +415,13 @@ static void xlsx_close(void *ctx)
     remove_tmpdir(x);
 }
 
+static const char *xlsx_library(void)
+{
+    static char text[64];
+    snprintf(text, sizeof text, "libxlsxwriter %s", lxw_version());
+    return text;
+}
+
 const gk_backend gk_backend_xlsx = {
     .name = "xlsx",
     .extension = ".xlsx",
@@ -429,4 +436,5 @@ const gk_backend gk_backend_xlsx = {
     .end_table = NULL,
     .end_document = xlsx_end_document,
     .close = xlsx_close,
+    .library = xlsx_library,
 };

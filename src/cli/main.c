@@ -4,6 +4,7 @@
  *   gongkai template PROFILE -o DIR
  *
  * Exit status: 0 success, 1 bad input (or any unit failed), 2 usage error. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@ static const char usage_text[] =
     "  gongkai template PROFILE -o DIR\n"
     "      Write an empty budget package for a layout profile (a name such as sichuan-2025,\n"
     "      or a folder): units.csv and tables/*.csv with their header rows.\n"
+    "  gongkai doctor [-o DIR]\n"
+    "      Check the installation: libraries, fonts and their checksums, profiles, and that\n"
+    "      the temporary folder and DIR (default: the current folder) are writable.\n"
     "  gongkai --help | --version\n"
     "\n"
     "Options:\n"
@@ -345,6 +349,84 @@ static int run_check(const cli_args *args, bool json)
     return status;
 }
 
+/* ---- doctor ------------------------------------------------------------------------------- */
+
+static int doctor_line(bool ok, const char *what, const char *detail)
+{
+    printf("%-6s %-28s %s\n", ok ? "ok" : "FAIL", what, detail);
+    return ok ? 0 : 1;
+}
+
+/* A folder is writable when a file can be made in it (root ignores permission bits). */
+static bool folder_writable(const char *dir, char *detail, size_t size)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.gongkai-doctor-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(detail, size, "%s: %s", dir, strerror(errno));
+        return false;
+    }
+    close(fd);
+    unlink(path);
+    snprintf(detail, size, "%s", dir);
+    return true;
+}
+
+/* Checks the installation in one screen: libraries, fonts, profiles, folders. */
+static int run_doctor(const cli_args *args)
+{
+    int problems = 0;
+    char detail[8192];
+    printf("gongkai %s\n", GK_VERSION);
+    static const gk_render_options defaults = {NULL, NULL};
+    for (size_t i = 0; gk_backend_at(i) != NULL; i++) {
+        const gk_backend *backend = gk_backend_at(i);
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        bool ok = backend->prepare == NULL || backend->prepare(&defaults, &diag) == GK_OK;
+        snprintf(detail, sizeof detail, "%s%s%s", backend->library ? backend->library() : "",
+                 ok ? "" : ": ", ok ? "" : diag.file);
+        problems += doctor_line(ok, backend->name, detail);
+        if (!ok)
+            printf("       %s\n", diag.message);
+    }
+    char layouts[PATH_MAX];
+    find_layouts_root(layouts, sizeof layouts);
+    DIR *dir = opendir(layouts);
+    int profiles = 0;
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX];
+        if (!join_path(path, sizeof path, layouts, e->d_name))
+            continue;
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        gk_profile *profile = NULL;
+        gk_rules *rules = NULL;
+        bool ok = gk_profile_load(path, &profile, &diag) == GK_OK &&
+                  gk_rules_load(profile, &rules, &diag) == GK_OK;
+        snprintf(detail, sizeof detail, "%s%s%s", path, ok ? "" : ": ", ok ? "" : diag.message);
+        problems += doctor_line(ok, "profile", detail);
+        profiles++;
+        gk_rules_free(rules);
+        gk_profile_free(profile);
+    }
+    if (dir)
+        closedir(dir);
+    if (profiles == 0)
+        problems += doctor_line(false, "profiles", layouts);
+    const char *tmp = getenv("TMPDIR");
+    problems += doctor_line(folder_writable(tmp && tmp[0] ? tmp : "/tmp", detail, sizeof detail),
+                            "temporary folder", detail);
+    const char *out = args->output ? args->output : ".";
+    problems += doctor_line(folder_writable(out, detail, sizeof detail), "output folder", detail);
+    printf("%s\n", problems ? "gongkai doctor: problems found" : "gongkai doctor: all is well");
+    return problems ? EXIT_INPUT : 0;
+}
+
 /* ---- manifest merge --------------------------------------------------------------------- */
 
 static int run_manifest_merge(const cli_args *args)
@@ -465,8 +547,9 @@ int main(int argc, char **argv)
     }
     bool export = strcmp(command, "export") == 0, check = strcmp(command, "check") == 0;
     bool template = strcmp(command, "template") == 0;
+    bool doctor = strcmp(command, "doctor") == 0;
     bool merge = strcmp(command, "manifest") == 0 && argc > 2 && strcmp(argv[2], "merge") == 0;
-    if (!export && !check && !template && !merge)
+    if (!export && !check && !template && !merge && !doctor)
         return usage_error("unknown command", command);
 
     cli_args args = {.format = check ? "text" : "all"};
@@ -534,6 +617,8 @@ int main(int argc, char **argv)
         return usage_error("-j takes a number of workers from 1 to 256", workers);
     if (shard && !parse_shard(shard, &args.shard_index, &args.shard_count))
         return usage_error("--shard takes K/N with 1 <= K <= N", shard);
+    if (doctor)
+        return positional ? usage_error("unexpected argument", positional) : run_doctor(&args);
     if (merge) {
         if (args.input_count == 0 || args.output == NULL)
             return usage_error("usage: gongkai manifest merge -o OUT MANIFEST...", NULL);

@@ -83,7 +83,13 @@ typedef struct gk_backend {
     /* Optional, appended in ABI 1: checks the backend's resources (fonts…) once, before a
      * batch renders anything, so that a bad resource stops the batch instead of every unit. */
     gk_status (*prepare)(const gk_render_options *options, gk_diag *diag);
+
+    /* Optional: the output library and its version, for `gongkai doctor`. */
+    const char *(*library)(void);
 } gk_backend;
+
+/* Every backend, in a fixed order (for `gongkai doctor`). */
+const gk_backend *gk_backend_at(size_t index);
 
 /* The backends, by name; NULL when unknown. */
 const gk_backend *gk_backend_find(const char *name);

@@ -10,6 +10,11 @@
 
 static const gk_backend *const backends[] = {&gk_backend_pdf, &gk_backend_xlsx};
 
+const gk_backend *gk_backend_at(size_t index)
+{
+    return index < sizeof backends / sizeof *backends ? backends[index] : NULL;
+}
+
 const gk_backend *gk_backend_find(const char *name)
 {
     for (size_t i = 0; i < sizeof backends / sizeof *backends; i++)

@@ -268,6 +268,34 @@ static void test_text_cells_stay_text(void **state)
     free(log);
 }
 
+static void test_doctor(void **state)
+{
+    (void)state;
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "'%s' doctor", GK_EXE), 0);
+    assert_contains(log, "ok     pdf                          libharu 2.3.0");
+    assert_contains(log, "ok     profile ");
+    assert_contains(log, "gongkai doctor: all is well");
+    free(log);
+    /* a broken profile and a font that lost its pin are reported, exit 1 */
+    char root[1024], fonts[1024], profile[1100];
+    tu_tempdir(root, sizeof root, "doctor");
+    snprintf(profile, sizeof profile, "%s/sichuan-2025", root);
+    mkdir(profile, 0777);
+    tu_copy_tree(GK_SOURCE_DIR "/layouts/sichuan-2025", profile);
+    tu_write(profile, "3-1.yaml", "id: 3-1\ncolumns: [\n");
+    tu_tempdir(fonts, sizeof fonts, "fonts");
+    tu_copy_tree(GK_BINARY_DIR "/fonts", fonts);
+    tu_write(fonts, "fonts.sha256", "");
+    assert_int_equal(tu_run(&log, "GONGKAI_LAYOUTS='%s' GONGKAI_FONTS='%s' '%s' doctor", root, fonts,
+                            GK_EXE), 1);
+    assert_contains(log, "FAIL   pdf ");
+    assert_contains(log, "font not pinned");
+    assert_contains(log, "FAIL   profile ");
+    assert_contains(log, "gongkai doctor: problems found");
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_unknown_unit_and_unwritable_output),
         cmocka_unit_test(test_template_then_export),
         cmocka_unit_test(test_text_cells_stay_text),
+        cmocka_unit_test(test_doctor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
