@@ -246,14 +246,9 @@ static void add_message(json_t *result, const char *format, ...)
     json_array_append_new(json_object_get(result, "messages"), json_string(text));
 }
 
-static void fail_job(json_t *result, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void fail_job(json_t *result, const char *format, ...)
+/* Marks the job failed; the first reason given is the one reported. */
+static void fail_job(json_t *result, const char *text)
 {
-    char text[4096];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
     json_object_set_new(result, "status", json_string("failed"));
     if (json_object_get(result, "error") == NULL)
         json_object_set_new(result, "error", json_string(text));
@@ -280,7 +275,7 @@ static bool check_job(const batch *b, const job *j, json_t *result)
         char text[4096];
         diag_text(&diag, text, sizeof text);
         add_message(result, "%s", text);
-        fail_job(result, "%s", text);
+        fail_job(result, text);
         gk_findings_free(&findings);
         return false;
     }
@@ -310,7 +305,7 @@ static bool check_job(const batch *b, const job *j, json_t *result)
     }
     add_message(result, "gongkai: unit %s was not exported: its checks found %zu error%s "
                         "(--force writes it anyway)", j->code, errors, errors == 1 ? "" : "s");
-    fail_job(result, "%s", first_error);
+    fail_job(result, first_error);
     return false;
 }
 
@@ -340,7 +335,7 @@ static void render_job(const batch *b, const job *j, json_t *result)
         char text[4096];
         diag_text(&diag, text, sizeof text);
         add_message(result, "%s", text);
-        fail_job(result, "%s", text);
+        fail_job(result, text);
     }
 }
 
