@@ -10,6 +10,7 @@
  *
  * GK_BAD_CASE=SUBSTRING runs only the cases whose name contains it; GK_BAD_KEEP=1 keeps every
  * case's folder (a failing case's folder is always kept and named in the report). */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,7 @@
 #define SAMPLE GK_SOURCE_DIR "/samples/leshan-hrss-info-2025"
 #define PROFILE GK_SOURCE_DIR "/layouts/sichuan-2025"
 
-enum { MAX_CASES = 1000, OUTPUT_SHOWN = 3000 };
+enum { MAX_CASES = 600, OUTPUT_SHOWN = 4000 };
 
 typedef struct bad_case {
     char name[256];
@@ -40,6 +41,7 @@ typedef struct bad_case {
     char after[2048];     /* after: a shell command run in the case's folder afterwards; must
                              exit 0 (e.g. read the workbook back) */
     int outputs;          /* outputs: N booklets and workbooks expected (-1: the default) */
+    int timeout;          /* timeout: seconds gongkai may take (default 60) */
     char error[512];      /* a malformed case file */
 } bad_case;
 
@@ -61,6 +63,7 @@ static void read_case(bad_case *c)
     }
     char line[4096];
     c->outputs = -1;
+    c->timeout = 60;
     bool have_command = false, have_exit = false, have_message = false;
     while (fgets(line, sizeof line, f) != NULL) {
         trim(line);
@@ -102,6 +105,11 @@ static void read_case(bad_case *c)
             snprintf(c->generate, sizeof c->generate, "%s", value);
         } else if (strcmp(line, "after") == 0) {
             snprintf(c->after, sizeof c->after, "%s", value);
+        } else if (strcmp(line, "timeout") == 0) {
+            char *end = NULL;
+            c->timeout = (int)strtol(value, &end, 10);
+            if (end == value || *end != '\0' || c->timeout < 1)
+                snprintf(c->error, sizeof c->error, "case: expected 'timeout: SECONDS'");
         } else if (strcmp(line, "outputs") == 0) {
             char *end = NULL;
             c->outputs = (int)strtol(value, &end, 10);
@@ -208,20 +216,73 @@ static void list_outputs(const char *out, const char *before, int *pdf, int *xls
     closedir(d);
 }
 
+/* The output as shown in a report: the sample's own rounding warnings left out, at most
+ * OUTPUT_SHOWN bytes, cut at a character boundary. */
 static void shown(const char *output, char *buf, size_t size)
 {
-    size_t len = output ? strlen(output) : 0;
-    if (len <= OUTPUT_SHOWN)
-        snprintf(buf, size, "%s", output ? output : "");
-    else
-        snprintf(buf, size, "%.*s\n… (%zu bytes more)", OUTPUT_SHOWN, output, len - OUTPUT_SHOWN);
+    size_t used = 0, dropped = 0;
+    buf[0] = '\0';
+    for (const char *p = output ? output : ""; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
+        if (memmem(p, len, "-ROUNDING] ", 11) != NULL) {
+            dropped++;
+        } else {
+            size_t take = len;
+            if (used + take > OUTPUT_SHOWN) {
+                take = used < OUTPUT_SHOWN ? OUTPUT_SHOWN - used : 0;
+                while (take > 0 && ((unsigned char)p[take] & 0xC0) == 0x80)
+                    take--;
+            }
+            if (used + take + 1 < size) {
+                memcpy(buf + used, p, take);
+                used += take;
+                buf[used] = '\0';
+            }
+            if (take < len) {
+                snprintf(buf + used, size - used, "\n… (output cut)\n");
+                return;
+            }
+        }
+        p += len;
+    }
+    if (dropped > 0)
+        snprintf(buf + used, size - used, "(and %zu rounding warnings)\n", dropped);
+}
+
+/* One line per failing case, printed again after the run. */
+static char summary[65536];
+
+static void summarize(const char *name, const char *line)
+{
+    size_t used = strlen(summary);
+    snprintf(summary + used, sizeof summary - used, "  %-44s %s\n", name, line);
+}
+
+static int print_summary(void **state)
+{
+    (void)state;
+    if (summary[0] != '\0')
+        fprintf(stderr, "\nFailing bad-input cases (details above):\n%s", summary);
+    return 0;
+}
+
+/* A case whose folder could not be prepared: a broken case, not a gongkai bug. */
+static void setup_failed(const char *name, const char *what, char *log)
+{
+    fprintf(stderr, "\n== case %s: %s:\n%s\n", name, what, log ? log : "");
+    free(log);
+    summarize(name, what);
+    fail_msg("case %s: %s", name, what);
 }
 
 static void run_case(void **state)
 {
     const bad_case *c = *state;
-    if (c->error[0] != '\0')
+    if (c->error[0] != '\0') {
+        summarize(c->name, c->error);
         fail_msg("%s: malformed case: %s", c->name, c->error);
+    }
 
     char root[1024], pkg[1100], out[1100], profile[1100], path[1200], command[8192];
     tu_tempdir(root, sizeof root, c->name);
@@ -231,20 +292,23 @@ static void run_case(void **state)
     char *log = NULL;
     if (tu_run(&log, "mkdir -p '%s' && cp -r '%s/.' '%s/' && chmod -R u+w '%s'", pkg, SAMPLE, pkg,
                pkg) != 0)
-        fail_msg("%s: cannot copy the sample: %s", c->name, log);
+        setup_failed(c->name, "cannot copy the sample", log);
     free(log);
+    log = NULL;
     if (overlay(c->dir, pkg, true, &log) != 0)
-        fail_msg("%s: cannot lay the case's files over the package: %s", c->name, log);
+        setup_failed(c->name, "cannot lay the case's files over the package", log);
     free(log);
+    log = NULL;
     if (c->profile_copy) {
         if (tu_run(&log, "mkdir -p '%s' && cp -r '%s/.' '%s/' && chmod -R u+w '%s'", profile,
                    PROFILE, profile, profile) != 0)
-            fail_msg("%s: cannot copy the profile: %s", c->name, log);
+            setup_failed(c->name, "cannot copy the profile", log);
         free(log);
+        log = NULL;
         snprintf(path, sizeof path, "%s/profile", c->dir);
         struct stat st;
         if (stat(path, &st) == 0 && overlay(path, profile, false, &log) != 0)
-            fail_msg("%s: cannot lay the case's profile files over the profile: %s", c->name, log);
+            setup_failed(c->name, "cannot lay the case's profile files over the profile", log);
         free(log);
         log = NULL;
     }
@@ -253,8 +317,9 @@ static void run_case(void **state)
                         "cd '%s' && CASE='%s' && PROFILE='%s' && BUILD='%s' && export CASE PROFILE BUILD && %s",
                         pkg, c->dir, profile, GK_BINARY_DIR, c->generate);
         if (rc != 0)
-            fail_msg("%s: generate failed (%d): %s", c->name, rc, log);
+            setup_failed(c->name, "generate failed", log);
         free(log);
+        log = NULL;
     }
 
     /* the command, from the case's folder with relative paths, so that messages read
@@ -271,7 +336,8 @@ static void run_case(void **state)
                  c->args);
     static char before[65536]; /* what the case put in the output folder itself */
     snapshot(out, before, sizeof before);
-    int rc = tu_run(&log, "cd '%s' && timeout 60 %s", root, command);
+    /* -k: a worker finishing its file after SIGTERM gets 2 s more, then SIGKILL */
+    int rc = tu_run(&log, "cd '%s' && timeout -k 2 %d %s", root, c->timeout, command);
 
     char problems[4096] = "";
     size_t used = 0;
@@ -279,7 +345,7 @@ static void run_case(void **state)
     (used += (size_t)snprintf(problems + used, used < sizeof problems ? sizeof problems - used : 0, __VA_ARGS__))
     if (rc != c->exit)
         PROBLEM("  exit status: expected %d, found %d%s\n", c->exit, rc,
-                rc == 124 ? " (timed out)" : rc > 128 ? " (killed by a signal: a crash)" : "");
+                rc == 124 || rc == 137 ? " (timed out)" : rc > 128 ? " (killed by a signal: a crash)" : "");
     regex_t re;
     int rerr = regcomp(&re, c->message, REG_EXTENDED | REG_NOSUB);
     if (rerr != 0) {
@@ -327,13 +393,20 @@ static void run_case(void **state)
         PROBLEM("  left behind in the working folder:%s\n", names);
 #undef PROBLEM
 
-    if (problems[0] != '\0') {
-        char text[OUTPUT_SHOWN + 100];
-        shown(log, text, sizeof text);
-        fail_msg("\n== case %s FAILED\n%s  command: (cd %s && %s)\n  output:\n%s\n== end of %s\n",
-                 c->name, problems, root, command, text, c->name);
-    }
+    static char text[OUTPUT_SHOWN + 200];
+    shown(log, text, sizeof text);
     free(log);
+    if (problems[0] != '\0') {
+        /* printed here: cmocka cuts its own messages at 1 KB */
+        fprintf(stderr, "\n== case %s FAILED\n%s  command: (cd %s && %s)\n  output:\n%s== end of %s\n",
+                c->name, problems, root, command, text, c->name);
+        fflush(stderr);
+        char first[300];
+        snprintf(first, sizeof first, "%s", problems + 2);
+        first[strcspn(first, "\n")] = '\0';
+        summarize(c->name, first);
+        fail_msg("case %s failed (see above)", c->name);
+    }
     const char *keep = getenv("GK_BAD_KEEP");
     if (keep == NULL || keep[0] == '\0' || strcmp(keep, "0") == 0)
         tu_run(NULL, "rm -rf '%s'", root);
@@ -382,5 +455,5 @@ int main(void)
         fprintf(stderr, "no case under %s%s%s\n", BAD_DIR, only ? " matching " : "", only ? only : "");
         return 1;
     }
-    return _cmocka_run_group_tests("bad_input", tests, count, NULL, NULL);
+    return _cmocka_run_group_tests("bad_input", tests, count, NULL, print_summary);
 }

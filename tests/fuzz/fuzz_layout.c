@@ -61,19 +61,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* memmem is a GNU extension: not in -std=c11 with _POSIX_C_SOURCE. */
-static const uint8_t *find(const uint8_t *data, size_t size, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; n <= size && i <= size - n; i++)
-        if (memcmp(data + i, needle, n) == 0)
-            return data + i;
-    return NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *split = find(data, size, separator);
+    const uint8_t *split = fuzz_find(data, size, separator);
     size_t table_len = split ? (size_t)(split - data) : size;
     fuzz_write("fz/3-1.yaml", data, table_len);
 

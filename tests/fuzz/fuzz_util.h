@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,16 @@ static inline char *fuzz_strndup(const unsigned char *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     return text;
+}
+
+/* The first occurrence of needle in data, or NULL (memmem is not in -std=c11). */
+static inline const uint8_t *fuzz_find(const uint8_t *data, size_t size, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= size && i <= size - n; i++)
+        if (memcmp(data + i, needle, n) == 0)
+            return data + i;
+    return NULL;
 }
 
 /* Invariant checks: a failed one is a crash that libFuzzer saves. */

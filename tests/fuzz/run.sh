@@ -66,14 +66,9 @@ else
   GK_FUZZ_TMP=$(mktemp -d "$work/tmp.XXXXXX")
 fi
 export GK_FUZZ_TMP
+# UBSan reports with their stack (it prints only the error line by default)
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 trap 'rm -rf "$GK_FUZZ_TMP"' EXIT
-
-dict_of() { # fuzz_export reads CSV too
-  case $1 in
-    fuzz_export) echo "$here/csv.dict" ;;
-    *) echo "$here/${1#fuzz_}.dict" ;;
-  esac
-}
 
 common=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 failed=()
@@ -118,7 +113,7 @@ fuzz_one() { # target
   mkdir -p "$corpus"
   cp -n "$here/corpus/${target#fuzz_}/"* "$corpus/" 2>/dev/null || true
   # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of flags
-  "$build/$target" "${common[@]}" -max_total_time="$seconds" -dict="$(dict_of "$target")" \
+  "$build/$target" "${common[@]}" -max_total_time="$seconds" -dict="$here/${target#fuzz_}.dict" \
     -artifact_prefix="$work/artifacts/$target-" ${FUZZ_FLAGS:-} "$corpus" \
     >"$work/logs/$target.log" 2>&1
 }
