@@ -182,6 +182,8 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
         *pkg = NULL;
         return EXIT_INPUT;
     }
+    for (size_t i = 0; i < (*pkg)->warning_count; i++)
+        fprintf(stderr, "%s: warning: %s\n", (*pkg)->warnings[i].file, (*pkg)->warnings[i].message);
     for (size_t i = 0; i < args->unit_count; i++)
         if (gk_package_unit_index(*pkg, args->units[i]) < 0) {
             fprintf(stderr, "%s/units.csv: error: --unit %s: no such unit in the package\n",
@@ -483,6 +485,12 @@ static int run_template(const char *profile_arg, const char *output)
     char path[PATH_MAX];
     if (!join_path(path, sizeof path, output, "units.csv"))
         return usage_error("output path too long", output);
+    if (access(path, F_OK) == 0) { /* staff's filled-in package must never be overwritten */
+        fprintf(stderr, "%s: error: already exists: template writes only into a new or empty "
+                        "folder\n", path);
+        gk_profile_free(profile);
+        return EXIT_INPUT;
+    }
     int failed = write_text_file(path, "unit_code,unit_name,department_code,department_name,"
                                        "year,profile,booklet\r\n");
     for (size_t t = 0; t < profile->table_count && !failed; t++) {
@@ -626,7 +634,11 @@ int main(int argc, char **argv)
     }
     if (positional == NULL)
         return usage_error(template ? "missing PROFILE" : "missing PACKAGE", NULL);
+    if (args.output != NULL && args.output[0] == '\0')
+        return usage_error("-o needs a folder name", NULL);
     if (check) {
+        if (args.output != NULL)
+            return usage_error("check writes no files: -o is not an option of check", NULL);
         if (strcmp(args.format, "text") != 0 && strcmp(args.format, "json") != 0)
             return usage_error("unknown format (expected text or json)", args.format);
         args.package = positional;

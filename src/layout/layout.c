@@ -75,7 +75,10 @@ static bool key_is_valid(const char *key)
 
 static gk_status read_id(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
-    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->id);
+    gk_table_layout *t = ((table_loader *)tl)->t;
+    t->id_line = gk_yaml_line(v);
+    t->id_column = (int)v->start_mark.column + 1;
+    return gk_yaml_string(yd, v, &t->id);
 }
 static gk_status read_number(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
@@ -372,6 +375,10 @@ static gk_status resolve_fields(table_loader *tl)
     for (size_t i = 0; i < tl->leaf_count; i++) {
         leaf_spec *leaf = &tl->leaves[i];
         apply_type_defaults(tl->profile, leaf);
+        if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.type != GK_TYPE_CODE &&
+            leaf->column.type != GK_TYPE_TEXT)
+            return gk_yaml_error(tl->yd, leaf->node, "column key 'unit_code' is reserved for the "
+                                                     "row's unit code: its column has type code");
         if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.value_template == NULL) {
             leaf->column.field = GK_FIELD_UNIT_CODE;
             continue;
@@ -1069,7 +1076,7 @@ static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk
                     return status;
                 }
                 if (strcmp(t->id, id) != 0)
-                    return gk_diag_set(diag, GK_ERR_LAYOUT, path, 1, 1,
+                    return gk_diag_set(diag, GK_ERR_LAYOUT, path, t->id_line, t->id_column,
                                        "the file is named for table '%s' but says id: %s", id,
                                        t->id);
                 profile->table_count++;

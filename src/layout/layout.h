@@ -101,6 +101,7 @@ typedef struct gk_item_source {
 typedef struct gk_table_layout {
     const char *path; /* the layout file, for messages */
     const char *id;   /* "3-1": names the package CSV tables/3-1.csv */
+    int id_line, id_column; /* where the file says it */
     const char *number;
     const char *title;
     bool landscape;

@@ -127,7 +127,11 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
     } else if (strcmp(name, "share") == 0) {
         if (!two_values(c, args, "of", &a, &b, error, size))
             return false;
-        append_percent(g, b == 0 ? 0 : gk_share(a, b, 2));
+        if (b == 0) { /* a share of nothing is not 0%: the text would say something false */
+            snprintf(error, size, "a share of a zero total");
+            return false;
+        }
+        append_percent(g, gk_share(a, b, 2));
     } else if (strcmp(name, "change") == 0 || strcmp(name, "rate") == 0) {
         if (!two_values(c, args, "from", &a, &b, error, size))
             return false;

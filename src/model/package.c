@@ -1,9 +1,11 @@
 /* Loading a budget package (docs/package.md) into typed rows; see package.h. */
 #include "model/package.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "input/input.h"
@@ -14,6 +16,12 @@ enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
 static gk_status nomem(gk_diag *diag, const char *path)
 {
     return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+}
+
+static bool folder_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static bool file_exists(const char *path)
@@ -53,15 +61,51 @@ static const char *const unit_columns[] = {"unit_code", "unit_name", "department
                                            "department_name", "year", "profile", "booklet"};
 enum { UNIT_COLUMN_COUNT = 7 };
 
-static bool code_is_safe(const char *code)
+/* Codes name output files: letters, digits, '-' and '_' only, so no path, no hidden or
+ * option-like name. Returns NULL when safe, "" for a character outside the allow-list, else
+ * what is wrong. */
+static const char *code_problem(const char *code)
 {
-    if (code[0] == '\0' || code[0] == '-' || strlen(code) > 64)
-        return false;
+    if (code[0] == '-')
+        return "must not start with '-'";
+    if (strlen(code) > 64)
+        return "is longer than 64 characters";
     for (const char *p = code; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
               *p == '-' || *p == '_'))
+            return "";
+    return NULL;
+}
+
+static gk_status check_code(const char *path, const gk_csv_field *field, const char *column,
+                            gk_diag *diag)
+{
+    const char *problem = code_problem(field->text);
+    if (problem == NULL)
+        return GK_OK;
+    if (problem[0] == '\0') /* characters outside the allow-list */
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column '%s': expected letters, digits, '-' or '_' (it names output "
+                           "files), found '%s'", column, field->text);
+    return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                       "column '%s': '%s' %s", column, field->text, problem);
+}
+
+static bool year_is_valid(const char *year)
+{
+    if (strlen(year) != 4)
+        return false;
+    for (const char *p = year; *p; p++)
+        if (*p < '0' || *p > '9')
             return false;
-    return true;
+    return year[0] == '1' || year[0] == '2';
+}
+
+/* Output files are named CODE_NAME_YEAR.xlsx: it must fit a file name (255 bytes). */
+static bool name_fits_file(const char *code, const char *name, const char *year)
+{
+    return strlen(code) + strlen(name) + strlen(year) + strlen("__.xlsx") + strlen(".") +
+               strlen(".tmp.d.XXXXXX") <= 255;
 }
 
 /* Maps header names to positions; every wanted name must appear once, no other name. */
@@ -144,11 +188,23 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
         }
         if (status != GK_OK)
             break;
-        const gk_csv_field *code = &rec->fields[pos[0]];
-        if (!code_is_safe(v[0])) {
-            status = gk_diag_set(diag, GK_ERR_PARSE, path, code->line, code->column,
-                                 "column 'unit_code': expected letters, digits, '-' or '_' "
-                                 "(it names output files), found '%s'", v[0]);
+        const gk_csv_field *code = &rec->fields[pos[0]], *dept = &rec->fields[pos[2]];
+        const gk_csv_field *year = &rec->fields[pos[4]], *name = &rec->fields[pos[1]];
+        if ((status = check_code(path, code, "unit_code", diag)) != GK_OK ||
+            (status = check_code(path, dept, "department_code", diag)) != GK_OK)
+            break;
+        if (!year_is_valid(v[4])) {
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, year->line, year->column,
+                                 "column 'year': expected a year such as 2025, found '%s'", v[4]);
+            break;
+        }
+        if (!name_fits_file(v[0], v[1], v[4]) || !name_fits_file(v[2], v[3], v[4])) {
+            bool unit_name = !name_fits_file(v[0], v[1], v[4]);
+            const gk_csv_field *f = unit_name ? name : &rec->fields[pos[3]];
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, f->line, f->column,
+                                 "column '%s': too long to name an output file (%zu bytes; with "
+                                 "the code and year at most 255)",
+                                 unit_name ? "unit_name" : "department_name", strlen(f->text));
             break;
         }
         gk_unit *unit = &pkg->units[pkg->unit_count];
@@ -165,6 +221,8 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
         unit->year = gk_arena_strdup(&pkg->arena, v[4]);
         unit->profile = gk_arena_strdup(&pkg->arena, v[5]);
         unit->line = rec->line;
+        unit->name_column = name->column;
+        unit->profile_column = rec->fields[pos[5]].column;
         pkg->unit_count++;
         if (unit->profile == NULL || unit->year == NULL)
             status = nomem(diag, path);
@@ -455,6 +513,48 @@ static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
     return GK_OK;
 }
 
+/* ---- files nobody reads ------------------------------------------------------------------ */
+
+static void warn(gk_package *pkg, const char *path, const char *message)
+{
+    gk_diag *grown = realloc(pkg->warnings, (pkg->warning_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return;
+    pkg->warnings = grown;
+    gk_diag_set(&pkg->warnings[pkg->warning_count++], GK_ERR_DATA, path, 0, 0, "%s", message);
+}
+
+/* A misnamed file in tables/ would silently lose its rows: name it. */
+static void warn_unknown_tables(gk_package *pkg)
+{
+    char dir[GK_DIAG_FILE_MAX];
+    snprintf(dir, sizeof dir, "%s/tables", pkg->dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[GK_DIAG_FILE_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (folder_exists(path)) {
+            if (gk_package_unit_index(pkg, e->d_name) < 0)
+                warn(pkg, path, "ignored: a folder for unit rows, but no such unit in units.csv");
+            continue;
+        }
+        size_t len = strlen(e->d_name);
+        bool known = false;
+        for (size_t t = 0; t < pkg->profile->table_count && !known; t++) {
+            const char *id = pkg->profile->tables[t].id;
+            known = len == strlen(id) + 4 && strncmp(e->d_name, id, strlen(id)) == 0 &&
+                    strcmp(e->d_name + len - 4, ".csv") == 0;
+        }
+        if (!known)
+            warn(pkg, path, "ignored: not a table of the profile (tables/ID.csv)");
+    }
+    if (d)
+        closedir(d);
+}
+
 /* ---- prior.csv ---------------------------------------------------------------------- */
 
 static gk_status load_prior(gk_package *pkg, gk_diag *diag)
@@ -502,6 +602,15 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
                                  key->len == 0 ? "key" : "amount");
             break;
         }
+        for (size_t i = 0; i < pkg->prior_count; i++)
+            if (pkg->priors[i].unit == (size_t)unit && strcmp(pkg->priors[i].key, key->text) == 0) {
+                status = gk_diag_set(diag, GK_ERR_DATA, path, key->line, key->column,
+                                     "key '%s' given twice for unit %s (first on line %d)",
+                                     key->text, code->text, pkg->priors[i].line);
+                break;
+            }
+        if (status != GK_OK)
+            break;
         pkg->priors[pkg->prior_count++] =
             (gk_prior){(size_t)unit, gk_arena_strdup(&pkg->arena, key->text), value.number, rec->line};
     }
@@ -635,6 +744,12 @@ void gk_package_view_free(gk_package *view)
     free(view);
 }
 
+static const char *units_path(gk_package *pkg)
+{
+    const char *path = gk_arena_printf(&pkg->arena, "%s/units.csv", pkg->dir);
+    return path ? path : "units.csv";
+}
+
 /* ---- the package ------------------------------------------------------------------- */
 
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
@@ -656,9 +771,15 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
             status = nomem(diag, dir);
         else if (profile_dir == NULL && (strchr(pkg->units[0].profile, '/') ||
                                          strcmp(pkg->units[0].profile, "..") == 0))
-            status = gk_diag_set(diag, GK_ERR_DATA, "units.csv", pkg->units[0].line, 0,
+            status = gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
+                                 pkg->units[0].profile_column,
                                  "column 'profile': expected a profile name, found '%s'",
                                  pkg->units[0].profile);
+        else if (profile_dir == NULL && !folder_exists(resolved))
+            status = gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
+                                 pkg->units[0].profile_column,
+                                 "column 'profile': no profile '%s' in %s", pkg->units[0].profile,
+                                 layouts_root);
         else
             status = gk_profile_load(resolved, &pkg->profile, diag);
     }
@@ -681,6 +802,8 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
             status = load_narrative(pkg, &pkg->units[u], diag);
     if (status == GK_OK)
         status = load_prior(pkg, diag);
+    if (status == GK_OK)
+        warn_unknown_tables(pkg);
 
     if (status != GK_OK) {
         gk_package_free(pkg);
@@ -701,6 +824,7 @@ void gk_package_free(gk_package *package)
     }
     gk_profile_free(package->profile);
     gk_arena_free(&package->arena);
+    free(package->warnings);
     free(package);
 }
 
@@ -740,6 +864,11 @@ static int compare_unit_codes(const void *a, const void *b)
     return strcmp(sort_units[*(const size_t *)a].code, sort_units[*(const size_t *)b].code);
 }
 
+static int compare_unit_codes_nocase(const void *a, const void *b)
+{
+    return strcasecmp(sort_units[*(const size_t *)a].code, sort_units[*(const size_t *)b].code);
+}
+
 /* Sorts unit indexes by code; duplicates are reported here, with their lines. */
 static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag)
 {
@@ -758,7 +887,24 @@ static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag)
                                "duplicate unit code '%s'", later->code);
         }
     }
-    return GK_OK;
+    /* codes that differ only in case name the same file on SMB and NTFS shares */
+    size_t *nocase = malloc((pkg->unit_count + 1) * sizeof *nocase);
+    if (nocase == NULL)
+        return nomem(diag, path);
+    memcpy(nocase, pkg->unit_order, pkg->unit_count * sizeof *nocase);
+    qsort(nocase, pkg->unit_count, sizeof *nocase, compare_unit_codes_nocase);
+    gk_status status = GK_OK;
+    for (size_t i = 1; i < pkg->unit_count && status == GK_OK; i++) {
+        const gk_unit *a = &pkg->units[nocase[i - 1]], *b = &pkg->units[nocase[i]];
+        if (strcasecmp(a->code, b->code) == 0) {
+            const gk_unit *first = a->line < b->line ? a : b, *later = first == a ? b : a;
+            status = gk_diag_set(diag, GK_ERR_DATA, path, later->line, 1,
+                                 "units '%s' (line %d) and '%s' differ only in case: their output "
+                                 "files would collide", first->code, first->line, later->code);
+        }
+    }
+    free(nocase);
+    return status;
 }
 
 size_t gk_value_format(const gk_value *value, char *buf, size_t size)

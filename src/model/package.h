@@ -35,6 +35,7 @@ typedef struct gk_unit {
     const char *profile;
     gk_booklet_kind booklet;
     int line; /* in units.csv */
+    int name_column, profile_column;
     /* per profile part (profile->parts): the Markdown of narrative/CODE/STEM.md, NULL when the
      * part holds the tables or the file is absent */
     const char **narrative;
@@ -84,6 +85,8 @@ typedef struct gk_package {
     size_t prior_count;
     const char *prior_path;
     size_t *unit_order; /* unit indexes sorted by code, for lookups */
+    gk_diag *warnings;  /* things the loader ignored (files it does not know), for the caller */
+    size_t warning_count;
     gk_arena arena;
 } gk_package;
 
