@@ -119,9 +119,32 @@ static uint32_t next_codepoint(const unsigned char **s)
     return cp;
 }
 
-/* Fails on the first character of text that the face cannot draw, naming where it occurs. */
-static gk_status check_glyphs(pdf_ctx *p, pdf_face face, const char *text, const char *file,
-                              int line, int column, const char *where, gk_diag *diag)
+/* Where `bytes` (one character) first occurs in source at or after from_line: its line and
+ * column in characters. Keeps line and leaves column 0 when it is not found. */
+static void locate(const char *source, int from_line, const unsigned char *bytes, size_t len,
+                   int *line, int *column)
+{
+    int l = 1, c = 1;
+    for (const char *s = source; source && *s; s++) {
+        if (l >= from_line && strncmp(s, (const char *)bytes, len) == 0) {
+            *line = l;
+            *column = c;
+            return;
+        }
+        if (*s == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)*s & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+}
+
+/* Fails on the first character of text that the face cannot draw, naming where it occurs
+ * (found in `source` from `line` on, when the text came from a Markdown file). */
+static gk_status check_glyphs_in(pdf_ctx *p, pdf_face face, const char *text, const char *file,
+                                 int line, int column, const char *source, const char *where,
+                                 gk_diag *diag)
 {
     if (text == NULL)
         return GK_OK;
@@ -130,6 +153,8 @@ static gk_status check_glyphs(pdf_ctx *p, pdf_face face, const char *text, const
         uint32_t cp = next_codepoint(&s);
         if (cp == '\n' || gk_pdf_font_has_glyph(p->fonts[face], cp))
             continue;
+        if (source != NULL)
+            locate(source, line, start, (size_t)(s - start), &line, &column);
         return gk_diag_set(diag, GK_ERR_DATA, file ? file : "", line, column,
                            "character '%.*s' (U+%04X) in %s cannot be printed: the %s font has no "
                            "glyph for it", (int)(s - start), (const char *)start, (unsigned)cp,
@@ -138,20 +163,27 @@ static gk_status check_glyphs(pdf_ctx *p, pdf_face face, const char *text, const
     return GK_OK;
 }
 
-static gk_status check_both(pdf_ctx *p, const char *text, const char *file, int line,
+static gk_status check_glyphs(pdf_ctx *p, pdf_face face, const char *text, const char *file,
+                              int line, int column, const char *where, gk_diag *diag)
+{
+    return check_glyphs_in(p, face, text, file, line, column, NULL, where, diag);
+}
+
+static gk_status check_both(pdf_ctx *p, const char *text, const char *file, int line, int column,
                             const char *where, gk_diag *diag)
 {
-    gk_status status = check_glyphs(p, PDF_SONG, text, file, line, 0, where, diag);
-    return status == GK_OK ? check_glyphs(p, PDF_HEI, text, file, line, 0, where, diag) : status;
+    gk_status status = check_glyphs(p, PDF_SONG, text, file, line, column, where, diag);
+    return status == GK_OK ? check_glyphs(p, PDF_HEI, text, file, line, column, where, diag)
+                           : status;
 }
 
 static gk_status check_table(pdf_ctx *p, const pdf_table *t, gk_diag *diag)
 {
     const gk_table_info *info = t->info;
     const char *where = gk_arena_printf(&p->arena, "%s", info->number);
-    gk_status status = check_both(p, info->title, NULL, 0, where, diag);
+    gk_status status = check_both(p, info->title, NULL, 0, 0, where, diag);
     if (status == GK_OK)
-        status = check_both(p, info->unit_line, NULL, 0, where, diag);
+        status = check_both(p, info->unit_line, NULL, 0, 0, where, diag);
     for (size_t i = 0; status == GK_OK && i < info->header_count; i++)
         status = check_glyphs(p, PDF_SONG, info->header[i].text, NULL, 0, 0, where, diag);
     for (size_t r = 0; status == GK_OK && r < t->row_count; r++)
@@ -171,20 +203,25 @@ static gk_status check_narrative(pdf_ctx *p, const gk_narrative *n, gk_diag *dia
         const gk_block *block = &n->blocks[b];
         pdf_face face = block->kind == GK_BLOCK_HEADING && block->level <= 3 ? PDF_HEI : PDF_SONG;
         for (size_t s = 0; status == GK_OK && s < block->span_count; s++)
-            status = check_glyphs(p, face, block->spans[s].text, n->path, block->line, 0,
-                                  "the narrative", diag);
+            status = check_glyphs_in(p, face, block->spans[s].text, n->path, block->line, 0,
+                                     n->source, "the narrative", diag);
         for (size_t c = 0; status == GK_OK && c < block->rows * block->cols; c++)
-            status = check_glyphs(p, PDF_SONG, block->cells[c], n->path, block->line, 0,
-                                  "the narrative", diag);
+            status = check_glyphs_in(p, PDF_SONG, block->cells[c], n->path, block->line, 0,
+                                     n->source, "the narrative", diag);
     }
     return status;
 }
 
 static gk_status check_document(pdf_ctx *p, gk_diag *diag)
 {
-    gk_status status = check_both(p, p->meta.document->name, NULL, 0, "the cover", diag);
+    /* the unit's name comes from units.csv: point there */
+    const gk_document *doc = p->meta.document;
+    const char *units = gk_arena_printf(&p->arena, "%s/units.csv", doc->package->dir);
+    bool unit = doc->unit != NULL && doc->unit->line > 0;
+    gk_status status = check_both(p, doc->name, unit ? units : NULL, unit ? doc->unit->line : 0,
+                                  unit ? doc->unit->name_column : 0, "the cover", diag);
     for (size_t i = 0; status == GK_OK && i < p->part_count; i++) {
-        status = check_both(p, p->parts[i].title, NULL, 0, "a part title", diag);
+        status = check_both(p, p->parts[i].title, NULL, 0, 0, "a part title", diag);
         if (status == GK_OK && !p->parts[i].tables)
             status = check_narrative(p, p->parts[i].narrative, diag);
     }
@@ -312,7 +349,13 @@ static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, gk_diag *diag)
     } else {
         layout_booklet(&first, p, NULL, &map);
         layout_booklet(out, p, &first, &map);
-        if (first.pages.failed || out->pages.failed)
+        const gk_cell *cell = out->overflow_cell;
+        if (cell != NULL)
+            status = gk_diag_set(diag, GK_ERR_DATA, cell->file ? cell->file : p->path, cell->line,
+                                 cell->column, "%s: a cell needs %zu lines, more than a page "
+                                 "holds: shorten the text", out->overflow_table,
+                                 out->overflow_lines);
+        else if (first.pages.failed || out->pages.failed)
             status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory in layout");
         else if (first.pages.count != out->pages.count)
             status = gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0,

@@ -137,26 +137,35 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
     gk_measure m = lay->measure[face];
     m.size = size;
     double width = content_width(lay);
-    size_t offset = 0;
-    bool first = true;
-    do {
-        double indent = first ? indent_first : indent_left;
-        gk_line line;
-        size_t n = gk_break_lines(text + offset, used - offset, &m, width - indent, &line, 1);
-        need(lay, leading);
-        double baseline = lay->y + size;
-        draw_line(lay, text, runs, run_count, offset + line.start, offset + line.end, face, size,
-                  lay->style.margin_x + indent, baseline);
-        lay->y += leading;
-        /* continue after this line: skip the spaces or the newline that ended it */
-        size_t next = offset + line.end;
-        while (next < used && (text[next] == ' ' || text[next] == '\n'))
-            next++;
-        if (n <= 1 || next >= used)
-            break;
-        offset = next;
-        first = false;
-    } while (offset < used);
+    /* the first line (its own indent), then all the others in one pass: breaking the rest
+     * again after every line would cost quadratic time on a long paragraph */
+    gk_line first;
+    size_t n = gk_break_lines(text, used, &m, width - indent_first, &first, 1);
+    need(lay, leading);
+    draw_line(lay, text, runs, run_count, first.start, first.end, face, size,
+              lay->style.margin_x + indent_first, lay->y + size);
+    lay->y += leading;
+    size_t offset = first.end;
+    while (offset < used && (text[offset] == ' ' || text[offset] == '\n'))
+        offset++;
+    if (n > 1 && offset < used) {
+        size_t count = gk_break_lines(text + offset, used - offset, &m, width - indent_left,
+                                      NULL, 0);
+        gk_line *lines = calloc(count + 1, sizeof *lines);
+        if (lines == NULL) {
+            lay->pages.failed = true;
+        } else {
+            gk_break_lines(text + offset, used - offset, &m, width - indent_left, lines, count);
+            for (size_t i = 0; i < count; i++) {
+                need(lay, leading);
+                draw_line(lay, text, runs, run_count, offset + lines[i].start,
+                          offset + lines[i].end, face, size, lay->style.margin_x + indent_left,
+                          lay->y + size);
+                lay->y += leading;
+            }
+        }
+        free(lines);
+    }
     free(runs);
 }
 

@@ -84,6 +84,9 @@ typedef struct pdf_layout {
     double y;                           /* cursor, from the top of the current page */
     int next_number;                    /* page number of the next page */
     gk_arena *arena;
+    const gk_cell *overflow_cell;       /* the first cell too tall for a page, if any */
+    const char *overflow_table;
+    size_t overflow_lines;
 } pdf_layout;
 
 /* Current page (the last added). */

@@ -42,6 +42,7 @@ typedef struct cell_text {
     size_t len;
     gk_line lines[MAX_CELL_LINES];
     size_t line_count;
+    size_t needed; /* lines the text needs (more than line_count when it cannot fit) */
 } cell_text;
 
 static void wrap(const pdf_layout *lay, const char *text, double width, cell_text *out)
@@ -53,6 +54,7 @@ static void wrap(const pdf_layout *lay, const char *text, double width, cell_tex
     double inner = width - 2 * lay->style.cell_pad;
     size_t n = gk_break_lines(text, out->len, &m, inner > 1 ? inner : 1, out->lines, MAX_CELL_LINES);
     out->line_count = n < MAX_CELL_LINES ? n : MAX_CELL_LINES;
+    out->needed = n;
     if (out->len == 0)
         out->line_count = 0;
 }
@@ -202,7 +204,16 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                 double indent = level_indent(lay, &t->columns[c], table->rows[r].level);
                 cell_text *ct = &b->texts[r * cols + c];
                 wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
-                double need = text_height(lay, ct->line_count);
+                double need = text_height(lay, ct->needed);
+                /* no row is split across pages: a cell taller than a page cannot be printed
+                 * whole, and is an error rather than a cut */
+                double page = pdf_page_height(pdf_layout_page(lay)) - lay->style.margin_top -
+                              lay->style.margin_bottom - 120;
+                if ((ct->needed > MAX_CELL_LINES || need > page) && lay->overflow_cell == NULL) {
+                    lay->overflow_cell = cell;
+                    lay->overflow_table = t->number;
+                    lay->overflow_lines = ct->needed;
+                }
                 double have = 0;
                 size_t last = r + (size_t)cell->rows - 1 < rows ? r + (size_t)cell->rows - 1 : rows - 1;
                 for (size_t k = r; k <= last; k++) {

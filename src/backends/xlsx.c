@@ -143,13 +143,18 @@ static int wrapped_lines(const char *text, int chars)
 }
 
 /* Excel shows "_xHHHH_" as the character U+HHHH; escape the underscore so text stays as typed
- * (ECMA-376 §22.4.2.4). */
-static const char *escape_text(const char *text, char *buf, size_t size)
+ * (ECMA-376 §22.4.2.4). Returns text itself, or a malloc'd escaped copy (*owned set). */
+static const char *escape_text(const char *text, char **owned)
 {
+    *owned = NULL;
     if (strstr(text, "_x") == NULL)
         return text;
+    size_t len = strlen(text);
+    char *buf = malloc(2 * len + 1); /* each 7-byte "_xHHHH_" grows by 6 at most */
+    if (buf == NULL)
+        return text;
     size_t used = 0;
-    for (const char *p = text; *p && used + 8 < size; p++) {
+    for (const char *p = text; *p; p++) {
         bool escape = p[0] == '_' && p[1] == 'x';
         for (int i = 2; escape && i < 6; i++)
             escape = p[i] && strchr("0123456789abcdefABCDEF", p[i]) != NULL;
@@ -162,14 +167,17 @@ static const char *escape_text(const char *text, char *buf, size_t size)
         buf[used++] = *p;
     }
     buf[used] = '\0';
+    *owned = buf;
     return buf;
 }
 
 static lxw_error write_text(xlsx_ctx *x, int row, int col, const char *text, lxw_format *f)
 {
-    char escaped[8192];
-    return worksheet_write_string(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
-                                  escape_text(text, escaped, sizeof escaped), f);
+    char *owned = NULL;
+    lxw_error error = worksheet_write_string(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
+                                             escape_text(text, &owned), f);
+    free(owned);
+    return error;
 }
 
 static double excel_width(const gk_column *column)

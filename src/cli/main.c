@@ -474,20 +474,20 @@ static int run_template(const char *profile_arg, const char *output)
         print_diag(&diag);
         return EXIT_INPUT;
     }
-    char tables[PATH_MAX];
-    if (!join_path(tables, sizeof tables, output, "tables"))
-        return usage_error("output path too long", output);
-    if (make_dirs(tables) != 0) {
-        fprintf(stderr, "%s: error: cannot create the folder: %s\n", tables, strerror(errno));
-        gk_profile_free(profile);
-        return EXIT_INPUT;
-    }
     char path[PATH_MAX];
     if (!join_path(path, sizeof path, output, "units.csv"))
         return usage_error("output path too long", output);
     if (access(path, F_OK) == 0) { /* staff's filled-in package must never be overwritten */
         fprintf(stderr, "%s: error: already exists: template writes only into a new or empty "
                         "folder\n", path);
+        gk_profile_free(profile);
+        return EXIT_INPUT;
+    }
+    char tables[PATH_MAX];
+    if (!join_path(tables, sizeof tables, output, "tables"))
+        return usage_error("output path too long", output);
+    if (make_dirs(tables) != 0) {
+        fprintf(stderr, "%s: error: cannot create the folder: %s\n", tables, strerror(errno));
         gk_profile_free(profile);
         return EXIT_INPUT;
     }

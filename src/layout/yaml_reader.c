@@ -8,6 +8,47 @@
 
 #include "input/input.h"
 
+enum { MAX_NESTING = 64, MAX_FILE_BYTES = 4 * 1024 * 1024 };
+
+/* Flow collections ([ ] { }) nested deeper than MAX_NESTING, outside quotes and comments. */
+static gk_status check_nesting(const char *path, const char *text, size_t len, gk_diag *diag)
+{
+    if (len > MAX_FILE_BYTES)
+        return gk_diag_set(diag, GK_ERR_LAYOUT, path, 0, 0, "file larger than %d bytes",
+                           MAX_FILE_BYTES);
+    int depth = 0, line = 1, column = 1;
+    char quote = 0;
+    bool comment = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (ch == '\n') {
+            line++;
+            column = 1;
+            comment = false;
+            continue;
+        }
+        if (((unsigned char)ch & 0xC0) != 0x80)
+            column++;
+        if (comment)
+            continue;
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
+            comment = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > MAX_NESTING)
+                return gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column - 1,
+                                   "nested deeper than %d levels", MAX_NESTING);
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return GK_OK;
+}
+
 gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_diag *diag)
 {
     memset(yd, 0, sizeof *yd);
@@ -21,6 +62,11 @@ gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_di
     if (status != GK_OK)
         return status;
 
+    /* libyaml takes quadratic time on deep nesting and has no limit of its own */
+    if ((status = check_nesting(path, text, len, diag)) != GK_OK) {
+        free(text);
+        return status;
+    }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         free(text);

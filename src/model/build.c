@@ -409,6 +409,7 @@ static gk_status build_parts(builder *b, gk_document *doc)
                                                  b->arena, &text, b->diag);
             if (status == GK_OK)
                 status = gk_narrative_parse(path, text, b->arena, &part->narrative, b->diag);
+            part->narrative.source = markdown;
             if (status != GK_OK)
                 return status;
         }

@@ -16,6 +16,8 @@ typedef struct parse_state {
     gk_span spans[MAX_SPANS];
     size_t span_count;
     bool overflow;
+    int overflow_line; /* where the first limit was passed */
+    int current_line;
 } parse_state;
 
 /* ---- spans ------------------------------------------------------------------------- */
@@ -34,6 +36,8 @@ static void push_span(parse_state *st, const char *text, size_t len, bool strong
     if (len == 0)
         return;
     if (st->span_count == MAX_SPANS) {
+        if (!st->overflow)
+            st->overflow_line = st->current_line;
         st->overflow = true;
         return;
     }
@@ -86,7 +90,10 @@ static void collect_inlines(parse_state *st, cmark_node *node, bool strong)
 
 static gk_block *new_block(parse_state *st, gk_block_kind kind, int level, cmark_node *node)
 {
+    st->current_line = cmark_node_get_start_line(node);
     if (st->count == MAX_BLOCKS) {
+        if (!st->overflow)
+            st->overflow_line = st->current_line;
         st->overflow = true;
         return NULL;
     }
@@ -148,6 +155,8 @@ static void table_block(parse_state *st, cmark_node *table)
     size_t rows = 0;
     for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
         if ((rows + 1) * cols > MAX_CELLS) {
+            if (!st->overflow)
+                st->overflow_line = cmark_node_get_start_line(row);
             st->overflow = true;
             break;
         }
@@ -245,7 +254,7 @@ gk_status gk_narrative_parse(const char *path, const char *markdown, gk_arena *a
         st->blocks = blocks;
         walk_blocks(st, document, 0);
         if (st->overflow)
-            status = gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0,
+            status = gk_diag_set(diag, GK_ERR_PARSE, path, st->overflow_line, 1,
                                  "narrative too long (more than %d blocks, %d spans in a block or "
                                  "%d table cells)", MAX_BLOCKS, MAX_SPANS, MAX_CELLS);
         out->blocks = blocks;

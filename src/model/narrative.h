@@ -35,6 +35,7 @@ typedef struct gk_block {
 
 typedef struct gk_narrative {
     const char *path;
+    const char *source; /* the Markdown as written (before placeholders), for positions */
     const gk_block *blocks;
     size_t count;
 } gk_narrative;
