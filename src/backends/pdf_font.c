@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "backends/pdf_harufix.h"
 #include "util/sha256.h"
@@ -27,16 +29,36 @@ struct gk_pdf_font {
 
 /* ---- default paths --------------------------------------------------------------------- */
 
+/* The prepared fonts: $GONGKAI_FONTS, else ../share/gongkai/fonts beside an installed
+ * program, else the build tree's (GK_FONT_DIR). */
+static const char *font_dir(void)
+{
+    const char *env = getenv("GONGKAI_FONTS");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    static _Thread_local char installed[4096];
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        struct stat st;
+        snprintf(installed, sizeof installed, "%.4000s/../share/gongkai/fonts", exe);
+        if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
+            return installed;
+    }
+    return GK_FONT_DIR;
+}
+
 const char *gk_pdf_font_default_path(int face)
 {
     static const char *const files[] = {"song.ttf", "hei.ttf"};
     static _Thread_local char path[4096];
     if (face < 0 || face > 1)
         return NULL;
-    const char *dir = getenv("GONGKAI_FONTS");
-    if (dir == NULL || dir[0] == '\0')
-        dir = GK_FONT_DIR;
-    int n = snprintf(path, sizeof path, "%s/%s", dir, files[face]);
+    int n = snprintf(path, sizeof path, "%s/%s", font_dir(), files[face]);
     return n > 0 && (size_t)n < sizeof path ? path : NULL;
 }
 

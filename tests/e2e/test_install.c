@@ -1,0 +1,42 @@
+/* The installed program: `cmake --install` into a fresh prefix, then gongkai run from another
+ * folder finds its profiles and fonts there (no flags), doctor is clean, the man page renders
+ * and bash completion is in place. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "../support/testutil.h"
+
+static void test_install_and_run_anywhere(void **state)
+{
+    (void)state;
+    char prefix[1024], elsewhere[1024];
+    tu_tempdir(prefix, sizeof prefix, "prefix");
+    tu_tempdir(elsewhere, sizeof elsewhere, "elsewhere");
+    char *log = NULL;
+    int rc = tu_run(&log, "cmake --install '%s' --prefix '%s' >/dev/null && cd '%s' && "
+                          "env -u GONGKAI_LAYOUTS -u GONGKAI_FONTS '%s/bin/gongkai' export "
+                          "'%s/samples/leshan-hrss-info-2025' -o out --quiet && ls out && "
+                          "env -u GONGKAI_LAYOUTS -u GONGKAI_FONTS '%s/bin/gongkai' doctor && "
+                          "MANWIDTH=80 man -l '%s/share/man/man1/gongkai.1' | head -5 && "
+                          "ls '%s/share/bash-completion/completions/gongkai' '%s/share/gongkai/fonts'",
+                    GK_BINARY_DIR, prefix, elsewhere, prefix, GK_SOURCE_DIR, prefix, prefix, prefix,
+                    prefix);
+    if (rc != 0)
+        fail_msg("installed gongkai failed (%d):\n%s", rc, log);
+    assert_contains(log, "302309_乐山市人力资源和社会保障信息中心_2025.pdf");
+    assert_contains(log, "/share/gongkai/layouts/sichuan-2025");
+    assert_contains(log, "gongkai doctor: all is well");
+    assert_contains(log, "gongkai - budget disclosure booklets");
+    assert_contains(log, "fonts.sha256");
+    free(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_install_and_run_anywhere),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
