@@ -1,6 +1,7 @@
 /* Narrative figures: placeholders and literal figures; see figures.h. */
 #include "model/figures.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +12,18 @@ int64_t gk_share(int64_t a, int64_t b, int decimals)
 {
     if (b == 0)
         return 0;
-    int64_t scale = 100;
-    for (int i = 0; i < decimals; i++)
+    /* a can be 10^15 and the scale 10^8: the product needs 128 bits */
+    __int128 scale = 100;
+    for (int i = 0; i < decimals && i < 16; i++)
         scale *= 10;
+    __int128 num = (__int128)a * scale;
+    __int128 q = num / b, r = num % b;
     /* round half away from zero, in integers */
-    int64_t num = a * scale;
-    int64_t q = num / b, r = num % b;
-    if (r != 0 && (r < 0 ? -r : r) * 2 >= (b < 0 ? -b : b))
+    if (r != 0 && (r < 0 ? -r : r) * 2 >= (b < 0 ? -(__int128)b : b))
         q += ((num < 0) != (b < 0)) ? -1 : 1;
-    return q;
+    if (q > INT64_MAX || q < INT64_MIN)
+        return q > 0 ? INT64_MAX : INT64_MIN;
+    return (int64_t)q;
 }
 
 /* ---- placeholders --------------------------------------------------------------------- */
