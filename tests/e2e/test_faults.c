@@ -75,18 +75,22 @@ static void test_read_only_output(void **state)
     free(log);
 }
 
-/* libxlsxwriter falls back to the current folder when /tmp is unusable: gongkai gives it a
- * private folder beside the output instead, so a read-only /tmp changes nothing. */
+/* libxlsxwriter's temporary files go to $TMPDIR, /tmp, then the current folder: gongkai gives
+ * it a private folder beside the output instead, so a read-only $TMPDIR and a read-only current
+ * folder change nothing. (/tmp itself is not covered over: the build may live there.) */
 static void test_no_usable_tmp(void **state)
 {
     (void)state;
-    char out[1024];
-    tu_tempdir(out, sizeof out, "notmp");
+    char dir[1024], out[1024];
+    tu_tempdir(dir, sizeof dir, "notmp");
+    tu_tempdir(out, sizeof out, "notmp-out");
     char *log = NULL;
-    int rc = tu_run(&log, "cd '%s' && unshare -m --propagation private sh -c "
-                          "\"mount -t tmpfs -o ro,size=16k tmpfs /tmp && TMPDIR=/nonexistent "
-                          "'%s' export '%s' -o '%s' --quiet; echo rc=\\$?\"; ls -a '%s'",
-                    out, GK_EXE, SAMPLE, out, out);
+    int rc = tu_run(&log, "mkdir -p '%s/ro' && unshare -m --propagation private sh -c "
+                          "\"mount -t tmpfs -o ro,size=16k tmpfs '%s/ro' && cd '%s/ro' && "
+                          "TMPDIR='%s/ro' '%s' export '%s' -o '%s' --quiet; echo rc=\\$?\"; "
+                          "ls -a '%s'",
+                    dir, dir, dir, dir, GK_EXE, GK_SOURCE_DIR "/samples/leshan-hrss-info-2025",
+                    out, out);
     assert_int_equal(rc, 0);
     assert_contains(log, "rc=0\n");
     assert_null(strstr(log, ".tmp."));
