@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,24 +84,9 @@ static inline void tu_copy_tree(const char *src, const char *dst)
         abort();
 }
 
-/* Number of entries in a folder, excluding . and .. (-1 if it cannot be opened). */
-static inline int tu_count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
-    int count = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            count++;
-    closedir(d);
-    return count;
-}
-
-/* Entries of an output folder other than the batch manifests (manifest*.json): the booklets,
- * workbooks and any stray temporary file. */
-static inline int tu_count_outputs(const char *dir)
+/* Entries of a folder other than . and .. (-1 if it cannot be opened); with
+ * skip_manifests, the batch manifests (manifest*.json) are not counted. */
+static inline int tu_count(const char *dir, bool skip_manifests)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -109,10 +95,21 @@ static inline int tu_count_outputs(const char *dir)
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-            strncmp(e->d_name, "manifest", 8) != 0)
+            !(skip_manifests && strncmp(e->d_name, "manifest", 8) == 0))
             count++;
     closedir(d);
     return count;
+}
+
+static inline int tu_count_entries(const char *dir)
+{
+    return tu_count(dir, false);
+}
+
+/* The booklets, workbooks and any stray temporary file of an output folder. */
+static inline int tu_count_outputs(const char *dir)
+{
+    return tu_count(dir, true);
 }
 
 /* Runs a shell command, capturing stderr+stdout into *output (malloc'd); returns the exit
