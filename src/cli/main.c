@@ -525,6 +525,22 @@ static const char *option_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
+/* `gongkai help COMMAND`: that command's part of the usage, then the options. */
+static int print_command_help(const char *command)
+{
+    char marker[64];
+    snprintf(marker, sizeof marker, "  gongkai %s", command);
+    const char *start = strstr(usage_text, marker);
+    if (start == NULL || strcmp(command, "--help") == 0)
+        return usage_error("no such command", command);
+    const char *end = strstr(start + 1, "\n  gongkai ");
+    const char *options = strstr(usage_text, "\nOptions:");
+    if (end == NULL || (options != NULL && end > options))
+        end = options;
+    printf("Usage:\n%.*s\n%s", (int)(end - start), start, options ? options + 1 : "");
+    return 0;
+}
+
 /* "K/N" with 1 <= K <= N */
 static bool parse_shard(const char *text, int *index, int *count)
 {
@@ -544,6 +560,8 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage_error("missing command", NULL);
     const char *command = argv[1];
+    if (strcmp(command, "help") == 0 && argc > 2)
+        return print_command_help(argv[2]);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         fputs(usage_text, stdout);

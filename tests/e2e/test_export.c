@@ -180,6 +180,10 @@ static void test_usage_errors_exit_2(void **state)
     assert_int_equal(tu_run(&log, "'%s' --help", GK_EXE), 0);
     assert_contains(log, "gongkai export PACKAGE -o OUTDIR");
     free(log);
+    assert_int_equal(tu_run(&log, "'%s' help check", GK_EXE), 0);
+    assert_contains(log, "  gongkai check PACKAGE");
+    assert_null(strstr(log, "gongkai template"));
+    free(log);
     assert_int_equal(tu_run(&log, "'%s' --version", GK_EXE), 0);
     assert_contains(log, "gongkai 0.");
     free(log);
