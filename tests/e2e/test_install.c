@@ -1,6 +1,7 @@
 /* The installed program: `cmake --install` into a fresh prefix, then gongkai run from another
  * folder finds its profiles and fonts there (no flags), doctor is clean, the man page renders
- * and bash completion is in place. */
+ * and bash completion is in place; a program using only the installed header, library and
+ * pkg-config file (samples/example) builds and runs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,10 +34,35 @@ static void test_install_and_run_anywhere(void **state)
     free(log);
 }
 
+static void test_library_example_builds_against_install(void **state)
+{
+    (void)state;
+    char prefix[1024];
+    tu_tempdir(prefix, sizeof prefix, "libprefix");
+    char *log = NULL;
+    int rc = tu_run(&log, "cmake --install '%s' --prefix '%s' >/dev/null && "
+                          "pc=$(dirname \"$(find '%s' -name gongkai.pc)\") && "
+                          "flags=$(PKG_CONFIG_PATH=\"$pc\" pkg-config --define-variable=prefix='%s' "
+                          "--cflags --libs gongkai) && "
+                          "'%s' %s '%s/samples/example/export_unit.c' $flags -o '%s/export_unit' && "
+                          "LD_LIBRARY_PATH=\"$pc/..\" '%s/export_unit' "
+                          "'%s/samples/leshan-hrss-info-2025'",
+                    GK_BINARY_DIR, prefix, prefix, prefix, GK_C_COMPILER, GK_C_FLAGS,
+                    GK_SOURCE_DIR, prefix, prefix, GK_SOURCE_DIR);
+    if (rc != 0)
+        fail_msg("the library example failed (%d):\n%s", rc, log);
+    assert_contains(log, "1 unit(s), the first is 302309 乐山市人力资源和社会保障信息中心");
+    assert_contains(log, "0 error(s), 6 warning(s)");
+    assert_contains(log, "workbook: ");
+    assert_contains(log, "bytes, starts with PK");
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_install_and_run_anywhere),
+        cmocka_unit_test(test_library_example_builds_against_install),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
