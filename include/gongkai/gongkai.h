@@ -17,22 +17,29 @@
 extern "C" {
 #endif
 
+/* The shared library exports these functions only (it is built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define GK_API __attribute__((visibility("default")))
+#else
+#define GK_API
+#endif
+
 typedef struct gk_session gk_session;
 
 /* The library's version, e.g. "0.1.0". */
-const char *gk_version(void);
+GK_API const char *gk_version(void);
 
 /* Loads the package in package_dir. profile_dir may be NULL: the profile named in units.csv is
  * then looked up in $GONGKAI_LAYOUTS or the installed profiles. */
-gk_status gk_open(const char *package_dir, const char *profile_dir, gk_session **out,
+GK_API gk_status gk_open(const char *package_dir, const char *profile_dir, gk_session **out,
                   gk_diag *diag);
 
 /* Frees a session (NULL allowed). */
-void gk_close(gk_session *session);
+GK_API void gk_close(gk_session *session);
 
-size_t gk_unit_count(const gk_session *session);
-const char *gk_unit_code(const gk_session *session, size_t unit);
-const char *gk_unit_name(const gk_session *session, size_t unit);
+GK_API size_t gk_unit_count(const gk_session *session);
+GK_API const char *gk_unit_code(const gk_session *session, size_t unit);
+GK_API const char *gk_unit_name(const gk_session *session, size_t unit);
 
 /* Called once per finding, with the finding formatted as
  * "FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y)". */
@@ -40,15 +47,15 @@ typedef void (*gk_finding_fn)(void *user, int is_error, const char *rule, const 
 
 /* Runs the profile's rule catalogue on a unit; counts (may be NULL) and reports each finding
  * to fn (may be NULL). A unit whose own files did not load is an error in diag. */
-gk_status gk_check(gk_session *session, size_t unit, size_t *errors, size_t *warnings,
+GK_API gk_status gk_check(gk_session *session, size_t unit, size_t *errors, size_t *warnings,
                    gk_finding_fn fn, void *user, gk_diag *diag);
 
 /* Exports a unit in one format ("pdf" or "xlsx") to path, written atomically. */
-gk_status gk_export_file(gk_session *session, size_t unit, const char *format, const char *path,
+GK_API gk_status gk_export_file(gk_session *session, size_t unit, const char *format, const char *path,
                          gk_diag *diag);
 
 /* The same into memory: *bytes (malloc'd, the caller frees it) and *len. */
-gk_status gk_export_memory(gk_session *session, size_t unit, const char *format, void **bytes,
+GK_API gk_status gk_export_memory(gk_session *session, size_t unit, const char *format, void **bytes,
                            size_t *len, gk_diag *diag);
 
 #ifdef __cplusplus
