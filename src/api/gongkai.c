@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "input/input.h"
 #include "model/document.h"
 #include "render/render.h"
 #include "util/publish.h"
@@ -135,24 +136,11 @@ gk_status gk_export_memory(gk_session *session, size_t unit, const char *format,
         return gk_diag_set(diag, GK_ERR_IO, dir, 0, 0, "cannot create a temporary folder");
     char path[1100];
     snprintf(path, sizeof path, "%s/out", dir);
+    unsigned char *data = NULL;
     gk_status status = gk_export_file(session, unit, format, path, diag);
-    FILE *f = status == GK_OK ? fopen(path, "rb") : NULL;
-    if (status == GK_OK && f == NULL)
-        status = gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read the output back");
-    if (f != NULL) {
-        fseek(f, 0, SEEK_END);
-        long size = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        *bytes = size > 0 ? malloc((size_t)size) : NULL;
-        if (*bytes == NULL || fread(*bytes, 1, (size_t)size, f) != (size_t)size) {
-            free(*bytes);
-            *bytes = NULL;
-            status = gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read the output back");
-        } else {
-            *len = (size_t)size;
-        }
-        fclose(f);
-    }
+    if (status == GK_OK)
+        status = gk_file_read(path, &data, len, diag);
+    *bytes = data;
     unlink(path);
     rmdir(dir);
     return status;

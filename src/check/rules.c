@@ -87,6 +87,14 @@ static gk_status need(rule_loader *rl, yaml_node_t *node, const char *key)
     return GK_OK;
 }
 
+/* need(), then the node's YAML type. */
+static gk_status need_typed(rule_loader *rl, yaml_node_t *node, const char *key,
+                            yaml_node_type_t type, const char *what)
+{
+    gk_status status = need(rl, node, key);
+    return status != GK_OK ? status : gk_yaml_expect(rl->yd, node, type, what);
+}
+
 static gk_status table_by_id(rule_loader *rl, yaml_node_t *v, const gk_table_layout **out)
 {
     const char *id = NULL;
@@ -100,9 +108,8 @@ static gk_status table_by_id(rule_loader *rl, yaml_node_t *v, const gk_table_lay
 static gk_status read_tables(rule_loader *rl)
 {
     gk_yaml_doc *yd = rl->yd;
-    gk_status status = need(rl, rl->tables, "tables");
-    if (status == GK_OK)
-        status = gk_yaml_expect(yd, rl->tables, YAML_SEQUENCE_NODE, "a list of table ids");
+    gk_status status =
+        need_typed(rl, rl->tables, "tables", YAML_SEQUENCE_NODE, "a list of table ids");
     if (status != GK_OK)
         return status;
     yaml_node_item_t *start = rl->tables->data.sequence.items.start;
@@ -222,9 +229,8 @@ static gk_status read_lookup(rule_loader *rl)
 static gk_status read_digits(rule_loader *rl)
 {
     gk_yaml_doc *yd = rl->yd;
-    gk_status status = need(rl, rl->digits, "digits");
-    if (status == GK_OK)
-        status = gk_yaml_expect(yd, rl->digits, YAML_MAPPING_NODE, "a mapping of key: digits");
+    gk_status status = need_typed(rl, rl->digits, "digits", YAML_MAPPING_NODE,
+                                  "a mapping of key: digits");
     if (status != GK_OK)
         return status;
     size_t count = (size_t)(rl->digits->data.mapping.pairs.top - rl->digits->data.mapping.pairs.start);

@@ -394,21 +394,29 @@ static gk_status read_all(const char *path, FILE *f, unsigned char **data, size_
     return GK_OK;
 }
 
-gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,
-                       gk_diag *diag)
+gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_diag *diag)
 {
-    *out = NULL;
-    *out_len = 0;
+    *data = NULL;
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         char why[128];
         error_text(errno, why, sizeof why);
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open file: %s", why);
     }
+    gk_status st = read_all(path, f, data, len, diag);
+    fclose(f);
+    return st;
+}
+
+gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,
+                       gk_diag *diag)
+{
+    *out = NULL;
+    *out_len = 0;
     unsigned char *data = NULL;
     size_t len = 0;
-    gk_status st = read_all(path, f, &data, &len, diag);
-    fclose(f);
+    gk_status st = gk_file_read(path, &data, &len, diag);
     if (st != GK_OK)
         return st;
     st = gk_text_decode(path, data, len, out, out_len, used, diag);

@@ -28,6 +28,10 @@ typedef enum gk_encoding {
 gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t len, char **out,
                          size_t *out_len, gk_encoding *used, gk_diag *diag);
 
+/* Reads the whole file at path into a malloc'd buffer (the caller frees it). A missing or
+ * unreadable file is GK_ERR_IO. */
+gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_diag *diag);
+
 /* Reads the file at path and decodes it as above. A missing file is GK_ERR_IO. */
 gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,
                        gk_diag *diag);
