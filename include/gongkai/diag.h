@@ -1,12 +1,14 @@
 /* gongkai — status codes and diagnostics.
  *
  * Every fallible function returns a gk_status and, on failure, fills a gk_diag with the
- * position (file, line, column) and a compiler-style message. Library code never prints;
+ * position (file, line, column) and a compiler-style message, translated (gettext, domain
+ * "gongkai") into the language of the LC_MESSAGES locale. Library code never prints;
  * the CLI prints diagnostics as "FILE:LINE:COL: error: MESSAGE". */
 #ifndef GONGKAI_DIAG_H
 #define GONGKAI_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum gk_status {
@@ -38,10 +40,21 @@ typedef struct gk_diag {
 gk_status gk_diag_set(gk_diag *diag, gk_status status, const char *file, int line, int column,
                       const char *format, ...) __attribute__((format(printf, 6, 7)));
 
+/* The same with a message that is already formatted (and translated): taken as it is. */
+gk_status gk_diag_set_text(gk_diag *diag, gk_status status, const char *file, int line,
+                           int column, const char *text);
+
+/* Writes "FILE:LINE:COL: error: MESSAGE" into buf (what is known of the position; "gongkai:"
+ * when there is no file), truncated to size; returns the length it wanted. The one place the
+ * diagnostic line is shaped: the CLI, the manifest and check findings all use it. */
+size_t gk_diag_format(const gk_diag *diag, char *buf, size_t size);
+size_t gk_diag_format_message(char *buf, size_t size, const char *file, int line, int column,
+                              bool warning, const char *message);
+
 /* Clears diag to "no error". */
 void gk_diag_clear(gk_diag *diag);
 
-/* A short English name for a status ("I/O error", "parse error", …). */
+/* A short name for a status ("I/O error", "parse error", …), translated. */
 const char *gk_strerror(gk_status status);
 
 #endif

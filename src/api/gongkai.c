@@ -11,6 +11,8 @@
 #include "input/input.h"
 #include "model/document.h"
 #include "render/render.h"
+#include "util/datadir.h"
+#include "util/i18n.h"
 #include "util/publish.h"
 
 struct gk_session {
@@ -23,26 +25,16 @@ const char *gk_version(void)
     return GK_VERSION;
 }
 
-/* $GONGKAI_LAYOUTS, else the installed profiles, else this source tree's. */
-static const char *layouts_root(void)
-{
-    const char *env = getenv("GONGKAI_LAYOUTS");
-    if (env != NULL && env[0] != '\0')
-        return env;
-    struct stat st;
-    if (stat(GK_INSTALLED_LAYOUTS, &st) == 0 && S_ISDIR(st.st_mode))
-        return GK_INSTALLED_LAYOUTS;
-    return GK_SOURCE_LAYOUTS;
-}
-
 gk_status gk_open(const char *package_dir, const char *profile_dir, gk_session **out,
                   gk_diag *diag)
 {
     *out = NULL;
+    gk_i18n_bind(); /* messages follow the program's locale, if it has set one */
     gk_session *s = calloc(1, sizeof *s);
     if (s == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, package_dir, 0, 0, "out of memory");
-    gk_status status = gk_package_load(package_dir, profile_dir, layouts_root(), &s->package, diag);
+    gk_status status = gk_package_load(package_dir, profile_dir, gk_data_dir(GK_DATA_LAYOUTS),
+                                       &s->package, diag);
     if (status == GK_OK)
         status = gk_rules_load(s->package->profile, &s->rules, diag);
     if (status != GK_OK) {
@@ -110,6 +102,7 @@ gk_status gk_export_file(gk_session *session, size_t unit, const char *format, c
         return bad_unit(session, unit, diag);
     const gk_backend *backend = gk_backend_find(format);
     if (backend == NULL)
+        /* TRANSLATORS: pdf and xlsx are the format names callers pass: keep them. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "unknown format '%s' (pdf or xlsx)",
                            format);
     static const gk_render_options defaults = {NULL, NULL};

@@ -11,6 +11,7 @@
 
 #include "backends/pdf_harufix.h"
 #include "backends/pdf_internal.h"
+#include "util/i18n.h"
 #include "util/publish.h"
 
 typedef struct pdf_ctx {
@@ -141,7 +142,8 @@ static void locate(const char *source, int from_line, const unsigned char *bytes
 }
 
 /* Fails on the first character of text that the face cannot draw, naming where it occurs
- * (found in `source` from `line` on, when the text came from a Markdown file). */
+ * (found in `source` from `line` on, when the text came from a Markdown file). `where` is a
+ * table number or an already translated phrase ("the narrative"). */
 static gk_status check_glyphs_in(pdf_ctx *p, pdf_face face, const char *text, const char *file,
                                  int line, int column, const char *source, const char *where,
                                  gk_diag *diag)
@@ -155,10 +157,21 @@ static gk_status check_glyphs_in(pdf_ctx *p, pdf_face face, const char *text, co
             continue;
         if (source != NULL)
             locate(source, line, start, (size_t)(s - start), &line, &column);
+        if (face == PDF_SONG)
+            return gk_diag_set(diag, GK_ERR_DATA, file ? file : "", line, column,
+                               /* TRANSLATORS: '%.*s' is the character, U+%04X its code point,
+                                * %s where it occurs: a table number such as 公开表8, or "the
+                                * narrative", "the cover", "a part title". */
+                               "character '%.*s' (U+%04X) in %s cannot be printed: the body font "
+                               "has no glyph for it", (int)(s - start), (const char *)start,
+                               (unsigned)cp, where);
         return gk_diag_set(diag, GK_ERR_DATA, file ? file : "", line, column,
-                           "character '%.*s' (U+%04X) in %s cannot be printed: the %s font has no "
-                           "glyph for it", (int)(s - start), (const char *)start, (unsigned)cp,
-                           where, face == PDF_SONG ? "body" : "title");
+                           /* TRANSLATORS: '%.*s' is the character, U+%04X its code point, %s
+                            * where it occurs (a table number, "the cover", …); the title font
+                            * prints titles and headings. */
+                           "character '%.*s' (U+%04X) in %s cannot be printed: the title font "
+                           "has no glyph for it", (int)(s - start), (const char *)start,
+                           (unsigned)cp, where);
     }
     return GK_OK;
 }
@@ -199,15 +212,17 @@ static gk_status check_table(pdf_ctx *p, const pdf_table *t, gk_diag *diag)
 static gk_status check_narrative(pdf_ctx *p, const gk_narrative *n, gk_diag *diag)
 {
     gk_status status = GK_OK;
+    /* TRANSLATORS: completes "character '…' (U+…) in %s cannot be printed". */
+    const char *where = _("the narrative");
     for (size_t b = 0; status == GK_OK && b < n->count; b++) {
         const gk_block *block = &n->blocks[b];
         pdf_face face = block->kind == GK_BLOCK_HEADING && block->level <= 3 ? PDF_HEI : PDF_SONG;
         for (size_t s = 0; status == GK_OK && s < block->span_count; s++)
             status = check_glyphs_in(p, face, block->spans[s].text, n->path, block->line, 0,
-                                     n->source, "the narrative", diag);
+                                     n->source, where, diag);
         for (size_t c = 0; status == GK_OK && c < block->rows * block->cols; c++)
             status = check_glyphs_in(p, PDF_SONG, block->cells[c], n->path, block->line, 0,
-                                     n->source, "the narrative", diag);
+                                     n->source, where, diag);
     }
     return status;
 }
@@ -218,10 +233,14 @@ static gk_status check_document(pdf_ctx *p, gk_diag *diag)
     const gk_document *doc = p->meta.document;
     const char *units = gk_arena_printf(&p->arena, "%s/units.csv", doc->package->dir);
     bool unit = doc->unit != NULL && doc->unit->line > 0;
+    /* TRANSLATORS: completes "character '…' (U+…) in %s cannot be printed". */
+    const char *cover = _("the cover");
+    /* TRANSLATORS: completes "character '…' (U+…) in %s cannot be printed". */
+    const char *part_title = _("a part title");
     gk_status status = check_both(p, doc->name, unit ? units : NULL, unit ? doc->unit->line : 0,
-                                  unit ? doc->unit->name_column : 0, "the cover", diag);
+                                  unit ? doc->unit->name_column : 0, cover, diag);
     for (size_t i = 0; status == GK_OK && i < p->part_count; i++) {
-        status = check_both(p, p->parts[i].title, NULL, 0, 0, "a part title", diag);
+        status = check_both(p, p->parts[i].title, NULL, 0, 0, part_title, diag);
         if (status == GK_OK && !p->parts[i].tables)
             status = check_narrative(p, p->parts[i].narrative, diag);
     }
@@ -370,8 +389,11 @@ static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, gk_diag *diag)
 
 /* ---- output ------------------------------------------------------------------------------ */
 
+/* what: the step that failed, already translated. */
 static gk_status haru_failure(pdf_ctx *p, const char *what, gk_diag *diag)
 {
+    /* TRANSLATORS: %s is the step that failed ("setup", "saving", …); 0x%04X and %u are
+     * libharu's error and detail codes. */
     return gk_diag_set(diag, GK_ERR_BACKEND, p->path, 0, 0, "PDF: %s: libharu error 0x%04X (detail %u)",
                        what, (unsigned)p->error, (unsigned)p->detail);
 }
@@ -388,7 +410,8 @@ static gk_status set_info(pdf_ctx *p, gk_diag *diag)
     HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
     HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
     HPDF_SetPageMode(p->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
-    return p->error ? haru_failure(p, "document information", diag) : GK_OK;
+    /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
+    return p->error ? haru_failure(p, _("document information"), diag) : GK_OK;
 }
 
 static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
@@ -400,7 +423,8 @@ static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
     HPDF_UseUTFEncodings(p->pdf);
     HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
     if (p->error)
-        return haru_failure(p, "setup", diag);
+        /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
+        return haru_failure(p, _("setup"), diag);
     for (int f = 0; f < PDF_FACE_COUNT; f++) {
         const char *path = p->font_path[f] ? p->font_path[f] : gk_pdf_font_default_path(f);
         gk_status status = gk_pdf_font_load(p->pdf, path, 0, &p->fonts[f], diag);
@@ -427,7 +451,8 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
             return status;
     }
     if (HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
-        return haru_failure(p, "saving", diag);
+        /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
+        return haru_failure(p, _("saving"), diag);
     HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf);
     unsigned char *bytes = malloc(size ? size : 1);
     if (bytes == NULL)
@@ -435,7 +460,8 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
     HPDF_UINT32 got = size;
     gk_status status = GK_OK;
     if (HPDF_ReadFromStream(p->pdf, bytes, &got) != HPDF_OK || got != size)
-        status = haru_failure(p, "reading the saved document", diag);
+        /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
+        status = haru_failure(p, _("reading the saved document"), diag);
     else
         status = gk_write_file(p->path, bytes, size, diag);
     free(bytes);
@@ -482,9 +508,18 @@ static gk_status pdf_prepare(const gk_render_options *options, gk_diag *diag)
 
 static const char *pdf_library(void)
 {
-    static char text[128];
-    snprintf(text, sizeof text, "libharu %s (built against %s; font repairs %s)", HPDF_GetVersion(),
-             HPDF_VERSION_TEXT, gk_haru_version_ok() ? "match" : "DO NOT MATCH");
+    static char text[256];
+    if (gk_haru_version_ok())
+        /* TRANSLATORS: `gongkai doctor`: the installed libharu version, then the version gongkai
+         * was built against; gongkai's repairs of libharu's font output fit this version. */
+        snprintf(text, sizeof text, _("libharu %s (built against %s; font repairs match)"),
+                 HPDF_GetVersion(), HPDF_VERSION_TEXT);
+    else
+        /* TRANSLATORS: `gongkai doctor`: the installed libharu version, then the version gongkai
+         * was built against; the installed one is not the version gongkai's repairs of libharu's
+         * font output were written for (PDFs would be wrong): make it stand out. */
+        snprintf(text, sizeof text, _("libharu %s (built against %s; font repairs DO NOT MATCH)"),
+                 HPDF_GetVersion(), HPDF_VERSION_TEXT);
     return text;
 }
 

@@ -1,7 +1,6 @@
 /* The PDF backend's font layer: loading embedded faces with libharu's UTF-8 encoder, advances,
  * glyph coverage, recording drawn code points, and the pre-save repairs (pdf_harufix.c). */
 #include "backends/pdf_font.h"
-#include "util/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,11 +10,10 @@
 #include <sys/stat.h>
 
 #include "backends/pdf_harufix.h"
+#include "util/datadir.h"
+#include "util/i18n.h"
 #include "util/sha256.h"
 
-#ifndef GK_FONT_DIR
-#error "GK_FONT_DIR must name the folder of the prepared fonts (set by CMakeLists.txt)"
-#endif
 
 enum { CODE_SPACE = 0x10000 };               /* libharu draws BMP code units only */
 enum { SPACE = 0x20 };                       /* what libharu draws for non-BMP input */
@@ -29,36 +27,13 @@ struct gk_pdf_font {
 
 /* ---- default paths --------------------------------------------------------------------- */
 
-/* The prepared fonts: $GONGKAI_FONTS, else ../share/gongkai/fonts beside an installed
- * program, else the build tree's (GK_FONT_DIR). */
-static const char *font_dir(void)
-{
-    const char *env = getenv("GONGKAI_FONTS");
-    if (env != NULL && env[0] != '\0')
-        return env;
-    static _Thread_local char installed[4096];
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        struct stat st;
-        snprintf(installed, sizeof installed, "%.4000s/../share/gongkai/fonts", exe);
-        if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
-            return installed;
-    }
-    return GK_FONT_DIR;
-}
-
 const char *gk_pdf_font_default_path(int face)
 {
     static const char *const files[] = {"song.ttf", "hei.ttf"};
     static _Thread_local char path[4096];
     if (face < 0 || face > 1)
         return NULL;
-    int n = snprintf(path, sizeof path, "%s/%s", font_dir(), files[face]);
+    int n = snprintf(path, sizeof path, "%s/%s", gk_data_dir(GK_DATA_FONTS), files[face]);
     return n > 0 && (size_t)n < sizeof path ? path : NULL;
 }
 
@@ -112,8 +87,11 @@ gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag)
 
 /* ---- loading --------------------------------------------------------------------------- */
 
+/* what: the step that failed, already translated. */
 static gk_status haru_error(HPDF_Doc pdf, gk_diag *diag, const char *path, const char *what)
 {
+    /* TRANSLATORS: 0x%04lX and %lu are libharu's error and detail codes; %s is the step that
+     * failed ("loading the font", "creating the font", …). */
     return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0, "libharu error 0x%04lX (detail %lu) while %s",
                        (unsigned long)HPDF_GetError(pdf), (unsigned long)HPDF_GetErrorDetail(pdf),
                        what);
@@ -146,13 +124,16 @@ static gk_status load_fontdef(HPDF_Doc pdf, const char *path, int ttc_index, con
                            "CFF-based OpenType fonts cannot be embedded by libharu; "
                            "convert it to TrueType (fonts/prepare.py does)");
     bool collection = memcmp(magic, "ttcf", 4) == 0;
-    if (collection ? ttc_index < 0 : ttc_index > 0)
-        return gk_diag_set(diag, GK_ERR_USAGE, path, 0, 0, "font index %d is invalid for a %s",
-                           ttc_index,
-                           collection ? "font collection (.ttc)" : "single font (.ttf)");
+    if (collection && ttc_index < 0)
+        return gk_diag_set(diag, GK_ERR_USAGE, path, 0, 0,
+                           "font index %d is invalid for a font collection (.ttc)", ttc_index);
+    if (!collection && ttc_index > 0)
+        return gk_diag_set(diag, GK_ERR_USAGE, path, 0, 0,
+                           "font index %d is invalid for a single font (.ttf)", ttc_index);
     *name = collection ? HPDF_LoadTTFontFromFile2(pdf, path, (HPDF_UINT)ttc_index, HPDF_TRUE)
                        : HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
-    return *name != NULL ? GK_OK : haru_error(pdf, diag, path, "loading the font");
+    /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+    return *name != NULL ? GK_OK : haru_error(pdf, diag, path, _("loading the font"));
 }
 
 /* Registers libharu's UTF-8 encoder once per document (a second registration is an error that
@@ -160,9 +141,11 @@ static gk_status load_fontdef(HPDF_Doc pdf, const char *path, int ttc_index, con
 static gk_status use_utf8(HPDF_Doc pdf, const char *path, gk_diag *diag)
 {
     if (HPDF_Doc_FindEncoder(pdf, "UTF-8") == NULL && HPDF_UseUTFEncodings(pdf) != HPDF_OK)
-        return haru_error(pdf, diag, path, "enabling UTF-8 encodings");
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, path, _("enabling UTF-8 encodings"));
     if (HPDF_SetCurrentEncoder(pdf, "UTF-8") != HPDF_OK)
-        return haru_error(pdf, diag, path, "selecting the UTF-8 encoder");
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, path, _("selecting the UTF-8 encoder"));
     return GK_OK;
 }
 
@@ -189,7 +172,8 @@ gk_status gk_pdf_font_load(HPDF_Doc pdf, const char *path, int ttc_index, gk_pdf
                            "font %s is already loaded in this document", name);
     HPDF_Font font = HPDF_GetFont(pdf, name, "UTF-8");
     if (font == NULL)
-        return haru_error(pdf, diag, path, "creating the font");
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, path, _("creating the font"));
     if (!gk_haru_is_embedded_truetype(font))
         return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
                            "libharu did not make an embedded TrueType Type0 font");
@@ -295,13 +279,17 @@ static uint32_t code_of_glyph(const gk_pdf_font *font, long gid)
     return 0;
 }
 
+/* step: what failed, already translated. */
 static gk_status repair_failed(const gk_pdf_font *font, HPDF_STATUS ret, const char *step,
                                gk_diag *diag)
 {
     if (ret == HPDF_FAILD_TO_ALLOC_MEM)
+        /* TRANSLATORS: %s is a step of the font repairs ("writing the ToUnicode map", …). */
         return gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory while %s",
                            step);
     return gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
+                       /* TRANSLATORS: 0x%04lX is libharu's error code; %s a step of the font
+                        * repairs. */
                        "libharu error 0x%04lX while %s", (unsigned long)ret, step);
 }
 
@@ -323,17 +311,20 @@ gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
                          "(glyph %ld, U+%04X): it would print as a blank box",
                          unrecorded, (unsigned)code_of_glyph(font, unrecorded));
     else if (ret != HPDF_OK)
-        st = repair_failed(font, ret, "embedding composite glyphs", diag);
+        /* TRANSLATORS: this and the next steps complete "libharu error 0x%04lX while %s" and
+         * "out of memory while %s"; ToUnicode, CIDSystemInfo, /W and CIDToGIDMap are PDF
+         * names: keep them. */
+        st = repair_failed(font, ret, _("embedding composite glyphs"), diag);
     else if ((ret = gk_haru_write_tounicode(font->font, codes, count)) != HPDF_OK)
-        st = repair_failed(font, ret, "writing the ToUnicode map", diag);
+        st = repair_failed(font, ret, _("writing the ToUnicode map"), diag);
     else if ((ret = gk_haru_set_identity_ordering(font->font)) != HPDF_OK)
-        st = repair_failed(font, ret, "setting CIDSystemInfo", diag);
+        st = repair_failed(font, ret, _("setting CIDSystemInfo"), diag);
     else if ((ret = gk_haru_trim_widths(font->font, codes, count)) != HPDF_OK)
-        st = repair_failed(font, ret, "writing /W", diag);
+        st = repair_failed(font, ret, _("writing /W"), diag);
     else if ((ret = gk_haru_trim_cid_map(font->font, codes, count)) != HPDF_OK)
-        st = repair_failed(font, ret, "writing CIDToGIDMap", diag);
+        st = repair_failed(font, ret, _("writing CIDToGIDMap"), diag);
     else if ((ret = gk_haru_write_font_file(font->font)) != HPDF_OK)
-        st = repair_failed(font, ret, "writing the embedded font file", diag);
+        st = repair_failed(font, ret, _("writing the embedded font file"), diag);
     else
         font->finished = true;
     free(codes);

@@ -36,8 +36,7 @@ typedef enum gk_pdf_face {
 
 typedef struct gk_pdf_font gk_pdf_font;
 
-/* Path of a prepared face: $GONGKAI_FONTS/<file> when that variable is set (a folder), else
- * GK_FONT_DIR/<file> (the build tree). NULL for an unknown face or a too-long path. The string
+/* Path of a prepared face in gk_data_dir(GK_DATA_FONTS). NULL for an unknown face or a too-long path. The string
  * lives in thread-local storage until the next call on the same thread.
  * Fonts are trusted inputs (reliability.md F4): check fonts/fonts.sha256 before loading. */
 const char *gk_pdf_font_default_path(int face);

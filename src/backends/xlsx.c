@@ -13,6 +13,7 @@
 
 #include "backends/xlsx_verify.h"
 #include "render/backend.h"
+#include "util/i18n.h"
 
 enum {
     FIRST_HEADER_ROW = 2, /* row 0: title, row 1: 单位 / 金额单位 */
@@ -50,8 +51,11 @@ typedef struct xlsx_ctx {
     size_t format_count;
 } xlsx_ctx;
 
+/* what: the step that failed, already translated. */
 static gk_status lxw_failure(lxw_error error, const char *what, gk_diag *diag)
 {
+    /* TRANSLATORS: the first %s is the step that failed ("title rows", "cell", …), the second
+     * libxlsxwriter's own (English) description of the error. */
     return gk_diag_set(diag, GK_ERR_BACKEND, "", 0, 0, "XLSX: %s: %s", what, lxw_strerror(error));
 }
 
@@ -230,7 +234,8 @@ static gk_status xlsx_begin_document(void *ctx, const gk_doc_meta *meta, gk_diag
     x->properties.company = (char *)meta->author;
     x->properties.created = (time_t)meta->created;
     lxw_error error = workbook_set_properties(x->workbook, &x->properties);
-    return error ? lxw_failure(error, "document properties", diag) : GK_OK;
+    /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+    return error ? lxw_failure(error, _("document properties"), diag) : GK_OK;
 }
 
 static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *diag)
@@ -243,7 +248,8 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
                            lxw_strerror(error));
     x->sheet = workbook_add_worksheet(x->workbook, t->number);
     if (x->sheet == NULL || x->sheets == MAX_SHEETS)
-        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "add sheet", diag);
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("add sheet"), diag);
     /* every row gets a height (title, unit line, header, body): all are written */
     x->sheet_rows[x->sheets++] = FIRST_HEADER_ROW + (size_t)t->header_rows + t->row_count;
 
@@ -257,7 +263,8 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
     lxw_format *left = format_for(x, (format_key){ROLE_UNIT_LINE, 0, 0, -1, 0});
     lxw_format *right = format_for(x, (format_key){ROLE_UNIT_LINE, 2, 0, -1, 0});
     if (title == NULL || left == NULL || right == NULL)
-        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
     worksheet_set_row(x->sheet, 0, 30, NULL);
     if (last > 0)
         error = worksheet_merge_range(x->sheet, 0, 0, 0, last, t->title, title);
@@ -270,7 +277,8 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
     if (!error && last > 0)
         error = write_text(x, 1, last, t->amount_line, right);
     if (error)
-        return lxw_failure(error, "title rows", diag);
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(error, _("title rows"), diag);
 
     /* print setup: A4, the layout's orientation, one page wide, header rows on every page */
     worksheet_set_paper(x->sheet, 9);
@@ -292,7 +300,7 @@ static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
     xlsx_ctx *x = ctx;
     lxw_format *f = format_for(x, (format_key){ROLE_HEADER, 1, 1, -1, 0});
     if (f == NULL)
-        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
     int lines[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (size_t i = 0; i < t->header_count; i++) {
         const gk_header_cell *h = &t->header[i];
@@ -305,7 +313,8 @@ static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
         else
             error = write_text(x, row, h->col, h->text, f);
         if (error)
-            return lxw_failure(error, "header", diag);
+            /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+            return lxw_failure(error, _("header"), diag);
         if (h->rows == 1 && h->row < 8) {
             int chars = 0;
             for (int c = h->col; c < h->col + h->cols; c++)
@@ -334,7 +343,7 @@ static gk_status write_cell(xlsx_ctx *x, int row, int col, const gk_column *colu
         key.decimals = cell->value.decimals;
     lxw_format *f = format_for(x, key);
     if (f == NULL)
-        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, "formats", diag);
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
 
     lxw_error error = LXW_NO_ERROR;
     if (cell->rows > 1 || cell->cols > 1)
@@ -342,7 +351,8 @@ static gk_status write_cell(xlsx_ctx *x, int row, int col, const gk_column *colu
                                       (lxw_row_t)(row + cell->rows - 1),
                                       (lxw_col_t)(col + cell->cols - 1), "", f);
     if (error)
-        return lxw_failure(error, "merge", diag);
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(error, _("merge"), diag);
     switch (cell->value.kind) {
     case GK_VALUE_NUMBER:
         error = worksheet_write_number(x->sheet, (lxw_row_t)row, (lxw_col_t)col,
@@ -358,7 +368,8 @@ static gk_status write_cell(xlsx_ctx *x, int row, int col, const gk_column *colu
             error = worksheet_write_blank(x->sheet, (lxw_row_t)row, (lxw_col_t)col, f);
         break;
     }
-    return error ? lxw_failure(error, "cell", diag) : GK_OK;
+    /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+    return error ? lxw_failure(error, _("cell"), diag) : GK_OK;
 }
 
 static gk_status xlsx_row(void *ctx, const gk_table_info *t, const gk_row_view *view,
@@ -391,7 +402,8 @@ static gk_status xlsx_end_document(void *ctx, gk_diag *diag)
     lxw_error error = workbook_close(x->workbook);
     x->workbook = NULL; /* workbook_close frees it, even on failure */
     if (error)
-        return lxw_failure(error, "writing the workbook", diag);
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(error, _("writing the workbook"), diag);
     /* libxlsxwriter can report success for a damaged file: read it back before publishing */
     return gk_xlsx_verify(x->path, x->sheet_rows, x->sheets, diag);
 }

@@ -1,5 +1,6 @@
 /* Batch export in worker processes; see batch.h. */
 #define _DEFAULT_SOURCE /* scandir, alphasort */
+#define _XOPEN_SOURCE 700 /* wcwidth */
 #include "batch/batch.h"
 
 #include <dirent.h>
@@ -20,9 +21,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "model/document.h"
 #include "render/render.h"
+#include "util/i18n.h"
 #include "util/publish.h"
 #include "util/sha256.h"
 
@@ -187,6 +190,17 @@ static bool add_job(batch *b, gk_job_kind kind, size_t unit, const char *code, c
     return true;
 }
 
+/* "unit CODE" or "department CODE", translated, for messages. */
+static void job_name(const job *j, char *buf, size_t size)
+{
+    if (j->kind == GK_JOB_UNIT)
+        /* TRANSLATORS: %s is a unit's code. */
+        snprintf(buf, size, _("unit %s"), j->code);
+    else
+        /* TRANSLATORS: %s is a department's code. */
+        snprintf(buf, size, _("department %s"), j->code);
+}
+
 static gk_status make_jobs(batch *b, gk_diag *diag)
 {
     const gk_package *pkg = b->pkg;
@@ -210,13 +224,16 @@ static gk_status make_jobs(batch *b, gk_diag *diag)
     /* one output name per job, also on case-insensitive file systems (SMB, NTFS shares) */
     for (size_t i = 0; i < b->count; i++)
         for (size_t k = i + 1; k < b->count; k++)
-            if (strcasecmp(b->jobs[i].outputs[0], b->jobs[k].outputs[0]) == 0)
+            if (strcasecmp(b->jobs[i].outputs[0], b->jobs[k].outputs[0]) == 0) {
+                char one[256], other[256];
+                job_name(&b->jobs[i], one, sizeof one);
+                job_name(&b->jobs[k], other, sizeof other);
                 return gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
-                                   "%s %s and %s %s would write the same file %s",
-                                   b->jobs[i].kind == GK_JOB_UNIT ? "unit" : "department",
-                                   b->jobs[i].code,
-                                   b->jobs[k].kind == GK_JOB_UNIT ? "unit" : "department",
-                                   b->jobs[k].code, b->jobs[i].outputs[0]);
+                                   /* TRANSLATORS: two jobs ("unit 301001", "department
+                                      301") and a file name. */
+                                   "%s and %s would write the same file %s", one, other,
+                                   b->jobs[i].outputs[0]);
+            }
     return GK_OK;
 }
 
@@ -234,6 +251,13 @@ static bool listed_in_env(const char *variable, const char *code)
     return false;
 }
 
+/* Adds a line (already formatted and translated) to the messages the parent prints. */
+static void add_text(json_t *result, const char *text)
+{
+    json_array_append_new(json_object_get(result, "messages"), json_string(text));
+}
+
+/* The same with FORMAT, translated, and its arguments. */
 static void add_message(json_t *result, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_message(json_t *result, const char *format, ...)
@@ -241,9 +265,9 @@ static void add_message(json_t *result, const char *format, ...)
     char text[4096];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    vsnprintf(text, sizeof text, _(format), args);
     va_end(args);
-    json_array_append_new(json_object_get(result, "messages"), json_string(text));
+    add_text(result, text);
 }
 
 /* Marks the job failed; the first reason given is the one reported. */
@@ -254,17 +278,6 @@ static void fail_job(json_t *result, const char *text)
         json_object_set_new(result, "error", json_string(text));
 }
 
-static void diag_text(const gk_diag *diag, char *buf, size_t size)
-{
-    if (diag->file[0] && diag->line > 0)
-        snprintf(buf, size, "%s:%d:%d: error: %s", diag->file, diag->line, diag->column,
-                 diag->message);
-    else if (diag->file[0])
-        snprintf(buf, size, "%s: error: %s", diag->file, diag->message);
-    else
-        snprintf(buf, size, "error: %s", diag->message);
-}
-
 /* The unit's checks: findings go into the report; errors stop the export unless forced. */
 static bool check_job(const batch *b, const job *j, json_t *result)
 {
@@ -273,8 +286,8 @@ static bool check_job(const batch *b, const job *j, json_t *result)
     gk_diag_clear(&diag);
     if (gk_check_unit(b->pkg, b->opt->rules, j->unit, &findings, &diag) != GK_OK) {
         char text[4096];
-        diag_text(&diag, text, sizeof text);
-        add_message(result, "%s", text);
+        gk_diag_format(&diag, text, sizeof text);
+        add_text(result, text);
         fail_job(result, text);
         gk_findings_free(&findings);
         return false;
@@ -286,7 +299,7 @@ static bool check_job(const batch *b, const job *j, json_t *result)
         char text[4096];
         gk_finding_format(&findings.items[i], text, sizeof text);
         json_array_append_new(list, json_string(text));
-        add_message(result, "%s", text);
+        add_text(result, text);
         if (first_error == NULL && findings.items[i].severity == GK_ERROR) {
             snprintf(first, sizeof first, "%s", text);
             first_error = first;
@@ -298,13 +311,26 @@ static bool check_job(const batch *b, const job *j, json_t *result)
     gk_findings_free(&findings);
     if (errors == 0)
         return true;
+    char text[4096];
     if (b->opt->force) {
-        add_message(result, "gongkai: unit %s has %zu error%s; writing it anyway (--force)",
-                    j->code, errors, errors == 1 ? "" : "s");
+        snprintf(text, sizeof text,
+                 /* TRANSLATORS: a unit's code and its number of errors; --force is an option
+                    and stays as it is. */
+                 P_("gongkai: unit %s has %zu error; writing it anyway (--force)",
+                    "gongkai: unit %s has %zu errors; writing it anyway (--force)", errors),
+                 j->code, errors);
+        add_text(result, text);
         return true;
     }
-    add_message(result, "gongkai: unit %s was not exported: its checks found %zu error%s "
-                        "(--force writes it anyway)", j->code, errors, errors == 1 ? "" : "s");
+    snprintf(text, sizeof text,
+             /* TRANSLATORS: a unit's code and its number of errors; --force is an option and
+                stays as it is. */
+             P_("gongkai: unit %s was not exported: its checks found %zu error "
+                "(--force writes it anyway)",
+                "gongkai: unit %s was not exported: its checks found %zu errors "
+                "(--force writes it anyway)", errors),
+             j->code, errors);
+    add_text(result, text);
     fail_job(result, first_error);
     return false;
 }
@@ -327,14 +353,15 @@ static void render_job(const batch *b, const job *j, json_t *result)
         if (status == GK_OK && gk_sha256_file(path, digest, &size)) {
             json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
                                                      "bytes", (json_int_t)size, "sha256", digest));
+            /* TRANSLATORS: %s is the path of a file written (a PDF or XLSX). */
             add_message(result, "gongkai: wrote %s", path);
         }
     }
     gk_document_free(doc);
     if (status != GK_OK) {
         char text[4096];
-        diag_text(&diag, text, sizeof text);
-        add_message(result, "%s", text);
+        gk_diag_format(&diag, text, sizeof text);
+        add_text(result, text);
         fail_job(result, text);
     }
 }
@@ -468,6 +495,21 @@ static json_t *failure_record(const char *reason)
                      reason, "messages", "findings", "outputs", "errors", 0, "warnings", 0);
 }
 
+/* A job's status ("ok", "failed", "interrupted": the manifest's values) as people read it. */
+static const char *status_word(const char *status)
+{
+    if (strcmp(status, "ok") == 0)
+        /* TRANSLATORS: a job's status in progress lines: it was exported. */
+        return _("ok");
+    if (strcmp(status, "failed") == 0)
+        /* TRANSLATORS: a job's status in progress lines and the summary table. */
+        return _("failed");
+    if (strcmp(status, "interrupted") == 0)
+        /* TRANSLATORS: a job's status in the summary table: stopped by Ctrl-C or a signal. */
+        return _("interrupted");
+    return status;
+}
+
 static void print_above_progress(const batch *b, const char *line)
 {
     if (b->opt->quiet)
@@ -484,7 +526,10 @@ static void show_progress(const batch *b)
     double elapsed = now_seconds() - b->started;
     double rate = elapsed > 0 ? (double)b->done / elapsed : 0;
     double eta = rate > 0 ? (double)(b->count - b->done) / rate : 0;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %zu failed, %.1f units/s, ETA %.0f s", b->done, b->count,
+    fprintf(stderr, "\r\033[K");
+    /* TRANSLATORS: the progress line: jobs done of all, jobs failed, jobs per second, the
+       estimated seconds left. */
+    fprintf(stderr, _("[%zu/%zu] %zu failed, %.1f units/s, ETA %.0f s"), b->done, b->count,
             b->failed, rate, eta);
     fflush(stderr);
 }
@@ -503,9 +548,13 @@ static void record_job(batch *b, job *j, json_t *result)
     b->done++;
     if (strcmp(json_string_value(json_object_get(result, "status")), "ok") != 0)
         b->failed++;
-    if (!b->tty && !b->opt->quiet)
-        fprintf(stderr, "gongkai: [%zu/%zu] %s %s\n", b->done, b->count, j->code,
-                json_string_value(json_object_get(result, "status")));
+    if (!b->tty && !b->opt->quiet) {
+        /* TRANSLATORS: a progress line without a terminal: jobs done of all, a unit's or
+           department's code and its status (ok, failed). */
+        fprintf(stderr, _("gongkai: [%zu/%zu] %s %s"), b->done, b->count, j->code,
+                status_word(json_string_value(json_object_get(result, "status"))));
+        fputc('\n', stderr);
+    }
     show_progress(b);
 }
 
@@ -568,15 +617,17 @@ static void worker_died(batch *b, worker *w)
         return;
     char reason[256];
     if (WIFSIGNALED(status))
-        snprintf(reason, sizeof reason, "worker crashed: signal %d (%s)", WTERMSIG(status),
+        /* TRANSLATORS: a worker process died; a signal number and its name (from the system). */
+        snprintf(reason, sizeof reason, _("worker crashed: signal %d (%s)"), WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
     else
-        snprintf(reason, sizeof reason, "worker exited with status %d without a report",
+        snprintf(reason, sizeof reason, _("worker exited with status %d without a report"),
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     sweep_job(b, j);
-    char line[512];
-    snprintf(line, sizeof line, "gongkai: %s %s: %s", j->kind == GK_JOB_UNIT ? "unit" : "department",
-             j->code, reason);
+    char name[256], line[768];
+    job_name(j, name, sizeof name);
+    /* TRANSLATORS: a job ("unit 301001", "department 301") and why it failed. */
+    snprintf(line, sizeof line, _("gongkai: %s: %s"), name, reason);
     print_above_progress(b, line);
     record_job(b, j, failure_record(reason));
 }
@@ -606,7 +657,7 @@ static bool read_report(batch *b, worker *w)
     job *j = w->job;
     w->job = NULL;
     w->len = 0;
-    record_job(b, j, result ? result : failure_record("unreadable worker report"));
+    record_job(b, j, result ? result : failure_record(_("unreadable worker report")));
     return true;
 }
 
@@ -641,7 +692,7 @@ static void run_pool(batch *b)
             if (w->job != NULL || next >= b->count)
                 continue;
             if (w->pid == 0 && !spawn_worker(b, workers, count, w)) {
-                record_job(b, &b->jobs[next++], failure_record("cannot start a worker process"));
+                record_job(b, &b->jobs[next++], failure_record(_("cannot start a worker process")));
                 continue;
             }
             if (!assign(w, &b->jobs[next], b)) {
@@ -825,6 +876,30 @@ static void sweep_all(const batch *b)
 
 /* ---- summary ---------------------------------------------------------------------------------- */
 
+/* Prints text left-aligned in `width` terminal columns (a Chinese character takes two), then a
+ * space; text longer than that is printed whole. */
+static void print_cell(const char *text, int width)
+{
+    int columns = 0;
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    const char *p = text;
+    size_t left = strlen(text);
+    while (left > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, left, &state);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) { /* not in the locale's encoding */
+            columns += (int)left;
+            break;
+        }
+        int w = wcwidth(wc);
+        columns += w > 0 ? w : 0;
+        p += n;
+        left -= n;
+    }
+    fprintf(stderr, "%s%*s ", text, columns < width ? width - columns : 0, "");
+}
+
 static void print_summary(const batch *b)
 {
     size_t skipped = 0;
@@ -835,7 +910,13 @@ static void print_summary(const batch *b)
     if (b->tty)
         fprintf(stderr, "\r\033[K");
     if (b->failed > 0) {
-        fprintf(stderr, "%-12s %-8s %s\n", "unit", "status", "first error");
+        /* TRANSLATORS: the header of the table of failed jobs: a unit's code, its status and
+           the first error it had. */
+        print_cell(_("unit"), 12);
+        /* TRANSLATORS: header of the table of failed jobs, second column. */
+        print_cell(_("status"), 8);
+        /* TRANSLATORS: header of the table of failed jobs, last column. */
+        fprintf(stderr, "%s\n", _("first error"));
         for (size_t i = 0; i < b->count; i++) {
             const job *j = &b->jobs[i];
             const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
@@ -843,24 +924,45 @@ static void print_summary(const batch *b)
             if (strcmp(status, "ok") == 0)
                 continue;
             const char *error = j->result ? json_string_value(json_object_get(j->result, "error"))
-                                          : "not started";
-            fprintf(stderr, "%-12s %-8s %s\n", j->code, status, error ? error : "");
+                                          /* TRANSLATORS: the first error of a
+                                             job that was interrupted before it began. */
+                                          : _("not started");
+            print_cell(j->code, 12);
+            print_cell(status_word(status), 8);
+            fprintf(stderr, "%s\n", error ? error : "");
         }
     }
-    fprintf(stderr, "gongkai: %zu job%s, %zu exported, %zu up to date, %zu failed\n", b->count,
-            b->count == 1 ? "" : "s", b->count - b->failed - skipped, skipped, b->failed);
+    size_t exported = b->count - b->failed - skipped;
+    char jobs[128], done[128], fresh[128], failed[128];
+    /* TRANSLATORS: the summary line reads "gongkai: 5 jobs, 4 exported, 0 up to date,
+       1 failed"; these are its four parts. */
+    snprintf(jobs, sizeof jobs, P_("%zu job", "%zu jobs", b->count), b->count);
+    /* TRANSLATORS: jobs whose files were written in this run. */
+    snprintf(done, sizeof done, P_("%zu exported", "%zu exported", exported), exported);
+    /* TRANSLATORS: jobs skipped by --resume: their files are up to date with their inputs. */
+    snprintf(fresh, sizeof fresh, P_("%zu up to date", "%zu up to date", skipped), skipped);
+    /* TRANSLATORS: jobs that failed. */
+    snprintf(failed, sizeof failed, P_("%zu failed", "%zu failed", b->failed), b->failed);
+    /* TRANSLATORS: the summary line: the number of jobs, of jobs exported, up to date and
+       failed (each translated on its own). */
+    fprintf(stderr, _("gongkai: %s, %s, %s, %s"), jobs, done, fresh, failed);
+    fputc('\n', stderr);
 stats:
     if (b->opt->stats) {
         struct rusage self;
         getrusage(RUSAGE_SELF, &self);
         double wall = now_seconds() - b->started;
-        fprintf(stderr, "gongkai: stats: wall %.3f s, worker cpu %.1f ms, %.1f jobs/s, parent "
-                        "peak RSS %ld KB, worker peak RSS %ld KB\n",
+        /* TRANSLATORS: --stats: wall-clock seconds, CPU milliseconds of the workers, jobs per
+           second, peak memory (resident set size) of the parent and of one worker. */
+        fprintf(stderr, _("gongkai: stats: wall %.3f s, worker cpu %.1f ms, %.1f jobs/s, parent "
+                          "peak RSS %ld KB, worker peak RSS %ld KB"),
                 wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
                 self.ru_maxrss, b->worker_rss_max_kb);
+        fputc('\n', stderr);
         /* a worker's memory must not grow with the batch: job 1, 100 and the last */
         size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
-        fprintf(stderr, "gongkai: stats: worker peak RSS by job:");
+        /* TRANSLATORS: --stats: followed by " #1 20480 KB #100 20992 KB …". */
+        fputs(_("gongkai: stats: worker peak RSS by job:"), stderr);
         for (size_t m = 0; m < 3; m++)
             if (marks[m] < b->count && b->jobs[marks[m]].result)
                 fprintf(stderr, " #%zu %lld KB", marks[m] + 1,
@@ -874,6 +976,7 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
 {
     batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds()};
     if (options->backend_count > MAX_BACKENDS)
+        /* TRANSLATORS: more output formats (--format) than a batch can write. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
     if (make_jobs(&b, diag) != GK_OK) {
         free(b.jobs);
@@ -933,7 +1036,9 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
         if (m == NULL || !json_is_array(json_object_get(m, "units"))) {
             status = gk_diag_set(diag, GK_ERR_PARSE, inputs[i], error.line > 0 ? error.line : 0,
                                  error.column > 0 ? error.column : 0, "not a gongkai manifest: %s",
-                                 m == NULL ? error.text : "no 'units' list");
+                                 /* TRANSLATORS: after "not a gongkai manifest: "; 'units' is
+                                    a key of the JSON file. */
+                                 m == NULL ? error.text : _("no 'units' list"));
             json_decref(m);
             break;
         }
@@ -946,6 +1051,8 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
                                json_object_get(m, "profile_sha256")) ||
                    !json_equal(json_object_get(merged, "gongkai"), json_object_get(m, "gongkai"))) {
             status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
+                                 /* TRANSLATORS: merging manifests: a profile's name and the
+                                    first manifest's file name. */
                                  "made with another profile (%s) or gongkai version than %s",
                                  profile ? profile : "?", inputs[0]);
         }
@@ -958,6 +1065,8 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
                     json_equal(json_object_get(seen, "kind"), json_object_get(record, "kind")) &&
                     status == GK_OK)
                     status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
+                                         /* TRANSLATORS: %s is a unit's or department's
+                                            code. */
                                          "%s is in two manifests",
                                          json_string_value(json_object_get(record, "code")));
             }

@@ -10,6 +10,7 @@
 #include "model/document.h"
 #include "model/figures.h"
 #include "model/values.h"
+#include "util/i18n.h"
 
 typedef struct checker {
     const gk_package *pkg;
@@ -30,8 +31,10 @@ static char *amount_text(checker *c, int64_t value)
     return gk_arena_strdup(&c->out->arena, buf);
 }
 
-static void add(checker *c, gk_severity severity, const char *rule, const char *file, int line,
-                int column, const char *expected, const char *found, const char *format, ...)
+/* Records a finding whose message is already formatted (and translated). */
+static void add_text(checker *c, gk_severity severity, const char *rule, const char *file,
+                     int line, int column, const char *expected, const char *found,
+                     const char *message)
 {
     gk_findings *f = c->out;
     if (f->count == f->capacity) {
@@ -44,11 +47,6 @@ static void add(checker *c, gk_severity severity, const char *rule, const char *
         f->items = items;
         f->capacity = bigger;
     }
-    char message[1024];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, sizeof message, format, args);
-    va_end(args);
     f->items[f->count++] = (gk_finding){
         severity, rule, c->unit, file, line, column, gk_arena_strdup(&f->arena, message),
         expected ? gk_arena_strdup(&f->arena, expected) : NULL,
@@ -58,6 +56,22 @@ static void add(checker *c, gk_severity severity, const char *rule, const char *
         f->errors++;
     else
         f->warnings++;
+}
+
+/* Records a finding; its message is FORMAT, translated, with the arguments. */
+static void add_finding(checker *c, gk_severity severity, const char *rule, const char *file,
+                        int line, int column, const char *expected, const char *found,
+                        const char *format, ...) __attribute__((format(printf, 9, 10)));
+static void add_finding(checker *c, gk_severity severity, const char *rule, const char *file,
+                        int line, int column, const char *expected, const char *found,
+                        const char *format, ...)
+{
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, _(format), args);
+    va_end(args);
+    add_text(c, severity, rule, file, line, column, expected, found, message);
 }
 
 /* Whether an identical finding (rule, file, found) was already made for this unit: a wrong
@@ -79,7 +93,8 @@ static bool holds(gk_compare op, int64_t left, int64_t right)
 }
 
 /* Reports left OP right failing: a difference within the tolerance is the rule's rounding
- * warning (equalities only), anything else an error. Values print as amounts. */
+ * warning (equalities only), anything else an error. Values print as amounts; `what` (already
+ * translated) names the check that failed. */
 static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
                             int64_t right, const char *file, int line, int column,
                             const char *what)
@@ -88,9 +103,16 @@ static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_co
         return;
     int64_t diff = left > right ? left - right : right - left;
     bool rounding = rule->rounding && op == GK_CMP_EQ && diff <= c->rules->tolerance;
-    add(c, rounding ? GK_WARNING : GK_ERROR, rounding ? rule->rounding : rule->id, file, line,
-        column, amount_text(c, right), amount_text(c, left), "%s%s", what,
-        rounding ? " within rounding" : "");
+    if (rounding)
+        add_finding(c, GK_WARNING, rule->rounding, file, line, column, amount_text(c, right),
+                    amount_text(c, left),
+                    /* TRANSLATORS: a check that failed by less than the rounding tolerance;
+                       %s names the check, e.g. "T01: Basic expenditure: personnel + public"
+                       (a table number, a row and the columns compared). */
+                    "%s within rounding", what);
+    else
+        add_text(c, GK_ERROR, rule->id, file, line, column, amount_text(c, right),
+                 amount_text(c, left), what);
 }
 
 /* ---- helpers over rows ---------------------------------------------------------------------- */
@@ -109,7 +131,8 @@ static const char *row_label(const gk_table_layout *t, const gk_data_row *row)
         if (f >= 0 && row->values[f].kind == GK_VALUE_TEXT)
             return row->values[f].text;
     }
-    return "row";
+    /* TRANSLATORS: names a row that has no name, project or code in messages. */
+    return _("row");
 }
 
 static int column_of(const gk_data_row *row, int field)
@@ -159,10 +182,21 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
     }
     if (first_field < 0)
         return;
-    add(c, error ? GK_ERROR : GK_WARNING, error ? rule->id : rule->rounding, parent->file,
-        parent->line, column_of(parent, first_field), amount_text(c, first_expected),
-        amount_text(c, first_found), "%s: %s is not the sum of its items%s", t->number,
-        row_label(t, parent), error ? "" : " within rounding");
+    const char *expected = amount_text(c, first_expected), *found = amount_text(c, first_found);
+    int column = column_of(parent, first_field);
+    if (error)
+        add_finding(c, GK_ERROR, rule->id, parent->file, parent->line, column, expected, found,
+                    /* TRANSLATORS: a table number (T01) and a row's name; the row's amount is
+                       not the sum of the rows below it. */
+                    "%s: %s is not the sum of its items", t->number, row_label(t, parent));
+    else
+        add_finding(c, GK_WARNING, rule->rounding, parent->file, parent->line, column, expected,
+                    found,
+                    /* TRANSLATORS: a table number (T01) and a row's name; the row's amount
+                       differs from the sum of the rows below it by less than the rounding
+                       tolerance. */
+                    "%s: %s is not the sum of its items within rounding", t->number,
+                    row_label(t, parent));
 }
 
 static void run_hierarchy(checker *c, const gk_rule *rule)
@@ -375,9 +409,12 @@ static void run_lookup(checker *c, const gk_rule *rule)
             }
         }
         if (!found) {
-            add(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, rule->from.field),
-                closest_key(c, rule, in, key), key, "%s: '%s' is not in %s",
-                rule->from.table->number, key, rule->in.table->number);
+            add_finding(c, GK_ERROR, rule->id, row->file, row->line,
+                        column_of(row, rule->from.field), closest_key(c, rule, in, key), key,
+                        /* TRANSLATORS: a table number (T05), a name or code from its rows,
+                           another table number. */
+                        "%s: '%s' is not in %s", rule->from.table->number, key,
+                        rule->in.table->number);
             continue;
         }
         if (!rule->has_amount)
@@ -406,7 +443,7 @@ static void identity_text(checker *c, const gk_rule *rule, const char *file, int
 {
     if (found == NULL || strcmp(expected, found) == 0 || already(c, rule->id, file, found))
         return;
-    add(c, GK_ERROR, rule->id, file, line, column, expected, found, "%s", where);
+    add_text(c, GK_ERROR, rule->id, file, line, column, expected, found, where);
 }
 
 static const gk_summary *summary_of(const gk_table_layout *t, gk_summary_kind kind)
@@ -423,7 +460,8 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
     const gk_table_layout *t = data->layout;
     const gk_unit *unit = &c->pkg->units[row->unit];
     char where[256];
-    snprintf(where, sizeof where, "%s: the unit's name", t->number);
+    /* TRANSLATORS: %s is a table number (T01); the unit's name in it is not the unit's. */
+    snprintf(where, sizeof where, _("%s: the unit's name"), t->number);
     identity_text(c, rule, row->file, row->line, row->unit_name_column, unit->name,
                   row->unit_name, where);
     if (row->computed) {
@@ -432,10 +470,18 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
             return;
         const char *label = gk_template_expand(&c->out->arena, s->label, unit, t, NULL, NULL);
         int field = t->columns[s->label_column].field;
-        snprintf(where, sizeof where, "%s: the %s row's name", t->number,
-                 row->summary == GK_SUMMARY_UNIT ? "unit" : row->summary == GK_SUMMARY_TOTAL
-                                                                ? "total"
-                                                                : "department");
+        if (row->summary == GK_SUMMARY_UNIT)
+            /* TRANSLATORS: %s is a table number (T01); the name of the computed row that sums
+               the unit is not what the profile says. */
+            snprintf(where, sizeof where, _("%s: the unit row's name"), t->number);
+        else if (row->summary == GK_SUMMARY_TOTAL)
+            /* TRANSLATORS: %s is a table number (T01); the name of the total (合计) row is not
+               what the profile says. */
+            snprintf(where, sizeof where, _("%s: the total row's name"), t->number);
+        else
+            /* TRANSLATORS: %s is a table number (T01); the name of the computed row that sums
+               the department is not what the profile says. */
+            snprintf(where, sizeof where, _("%s: the department row's name"), t->number);
         if (field >= 0 && label != NULL)
             identity_text(c, rule, row->file, row->line, column_of(row, field), label,
                           key_text(row, field) ? key_text(row, field) : "", where);
@@ -447,7 +493,8 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
             continue;
         const char *expected = gk_template_expand(&c->out->arena, col->value_template, unit, t,
                                                   row, NULL);
-        snprintf(where, sizeof where, "%s: column '%s'", t->number, col->key);
+        /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
+        snprintf(where, sizeof where, _("%s: column '%s'"), t->number, col->key);
         if (expected != NULL)
             identity_text(c, rule, row->file, row->line, column_of(row, col->field), expected,
                           key_text(row, col->field), where);
@@ -478,7 +525,9 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
             continue;
         int64_t derived = gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0);
         char what[256];
-        snprintf(what, sizeof what, "%s: %s (derived from %s)", t->number, t->value_ids[i],
+        /* TRANSLATORS: a table number (T01), a fixed row's id and the expression (column
+           references and + -) its value is derived from; ids and expression stay as they are. */
+        snprintf(what, sizeof what, _("%s: %s (derived from %s)"), t->number, t->value_ids[i],
                  t->item_sources[i].text);
         compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, first->file, first->line,
                         first->columns[1], what);
@@ -507,7 +556,8 @@ static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *da
                 sum += number(&d->values[col->field]);
         }
         char what[256];
-        snprintf(what, sizeof what, "%s: computed row, column '%s'", t->number, col->key);
+        /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
+        snprintf(what, sizeof what, _("%s: computed row, column '%s'"), t->number, col->key);
         compare_amounts(c, rule, number(&row->values[col->field]), GK_CMP_EQ, sum, row->file,
                         row->line, column_of(row, col->field), what);
     }
@@ -548,10 +598,15 @@ static void run_codes(checker *c, const gk_rule *rule)
                     ok = *p >= '0' && *p <= '9';
                 if (!ok) {
                     char expected[32];
-                    snprintf(expected, sizeof expected, "%d digits", rule->digits[d].digits);
-                    add(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, field),
-                        expected, code, "%s: code '%s' is malformed", layout->number,
-                        rule->digits[d].key);
+                    /* TRANSLATORS: what a code should be, shown as "(expected 6 digits, found
+                       12a)". */
+                    snprintf(expected, sizeof expected, _("%d digits"), rule->digits[d].digits);
+                    add_finding(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, field),
+                                expected, code,
+                                /* TRANSLATORS: a table number (T01) and a column key of the
+                                   profile (untranslated). */
+                                "%s: code '%s' is malformed", layout->number,
+                                rule->digits[d].key);
                 }
             }
         }
@@ -569,9 +624,11 @@ static void run_present(checker *c, const gk_rule *rule)
         const char *wording = rule->tables[t]->empty_text ? rule->tables[t]->empty_text
                                                           : profile->empty_text;
         if (!listed || wording == NULL || wording[0] == '\0')
-            add(c, GK_ERROR, rule->id, c->rules->path, rule->line, 1, NULL, NULL,
-                "%s must be in the %s booklet, with wording for when it is empty",
-                rule->tables[t]->number, booklet->title);
+            add_finding(c, GK_ERROR, rule->id, c->rules->path, rule->line, 1, NULL, NULL,
+                        /* TRANSLATORS: a table number (T01) and the title of a booklet of the
+                           profile; "wording" is the text printed instead of an empty table. */
+                        "%s must be in the %s booklet, with wording for when it is empty",
+                        rule->tables[t]->number, booklet->title);
     }
 }
 
@@ -689,9 +746,11 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
                 /* found: the figure as written, without its unit; expected: the nearest */
                 char found[32];
                 snprintf(found, sizeof found, "%.*s", (int)strcspn(lit->text, "万%％"), lit->text);
-                add(c, GK_ERROR, rule->id, unit->narrative_path[part], lit->line, lit->column,
-                    lit->percent ? NULL : amount_text(c, nearest), found,
-                    "'%s' matches no figure of the tables", lit->text);
+                add_finding(c, GK_ERROR, rule->id, unit->narrative_path[part], lit->line,
+                            lit->column, lit->percent ? NULL : amount_text(c, nearest), found,
+                            /* TRANSLATORS: %s is a figure as the narrative writes it
+                               (1234.5万元, 12%). */
+                            "'%s' matches no figure of the tables", lit->text);
             }
         }
     }
@@ -762,19 +821,18 @@ void gk_findings_free(gk_findings *findings)
 
 size_t gk_finding_format(const gk_finding *f, char *buf, size_t size)
 {
-    const char *severity = f->severity == GK_ERROR ? "error" : "warning";
-    int n;
-    if (f->line > 0 && f->column > 0)
-        n = snprintf(buf, size, "%s:%d:%d: %s: [%s] %s", f->file, f->line, f->column, severity,
-                     f->rule, f->message);
-    else if (f->line > 0)
-        n = snprintf(buf, size, "%s:%d: %s: [%s] %s", f->file, f->line, severity, f->rule,
-                     f->message);
-    else
-        n = snprintf(buf, size, "%s: %s: [%s] %s", f->file, severity, f->rule, f->message);
-    size_t used = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
-    if ((f->expected || f->found) && used < size)
-        n += snprintf(buf + used, size - used, " (expected %s, found %s)",
-                      f->expected ? f->expected : "-", f->found ? f->found : "-");
-    return n < 0 ? 0 : (size_t)n;
+    char message[GK_DIAG_MESSAGE_MAX + 256];
+    snprintf(message, sizeof message, "[%s] %s", f->rule, f->message);
+    size_t n = gk_diag_format_message(buf, size, f->file, f->line, f->column,
+                                      f->severity != GK_ERROR, message);
+    size_t used = size == 0 ? 0 : n < size ? n : size - 1;
+    if (f->expected || f->found) {
+        /* TRANSLATORS: after a finding; the expected and the found value (amounts, codes,
+           names; "-" when there is none). */
+        int more = snprintf(buf + used, size - used, _(" (expected %s, found %s)"),
+                            f->expected ? f->expected : "-", f->found ? f->found : "-");
+        if (more > 0)
+            n += (size_t)more;
+    }
+    return n;
 }

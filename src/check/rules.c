@@ -6,6 +6,7 @@
 
 #include "check/check.h"
 #include "layout/yaml_reader.h"
+#include "util/i18n.h"
 
 enum { MAX_RULES = 256, MAX_LIST = 64 };
 
@@ -29,6 +30,7 @@ static gk_status r_id(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     gk_status status = gk_yaml_string(yd, v, &rl->rule->id);
     for (size_t i = 0; status == GK_OK && i < rl->rules->count; i++)
         if (strcmp(rl->rules->rules[i].id, rl->rule->id) == 0)
+            /* TRANSLATORS: %s is a rule id (SUM-LEVELS), written in rules.yaml. */
             status = gk_yaml_error(yd, v, "rule id '%s' is used twice", rl->rule->id);
     return status;
 }
@@ -79,6 +81,8 @@ static const gk_yaml_key rule_keys[] = {
 static gk_status need(rule_loader *rl, yaml_node_t *node, const char *key)
 {
     if (node == NULL)
+        /* TRANSLATORS: a rule kind (hierarchy, row, …) and a key of rules.yaml; both are
+           written in the file as they are and stay untranslated. */
         return gk_yaml_error(rl->yd, rl->node, "a '%s' rule needs '%s'",
                              (const char *[]){"hierarchy", "row", "compare", "lookup", "identity",
                                               "derived", "codes", "present",
@@ -109,7 +113,10 @@ static gk_status read_tables(rule_loader *rl)
 {
     gk_yaml_doc *yd = rl->yd;
     gk_status status =
-        need_typed(rl, rl->tables, "tables", YAML_SEQUENCE_NODE, "a list of table ids");
+        need_typed(rl, rl->tables, "tables", YAML_SEQUENCE_NODE,
+                   /* TRANSLATORS: what a value of rules.yaml should be, in "expected %s,
+                      found %s". */
+                   N_("a list of table ids"));
     if (status != GK_OK)
         return status;
     yaml_node_item_t *start = rl->tables->data.sequence.items.start;
@@ -133,7 +140,7 @@ static gk_status read_comparison(rule_loader *rl, yaml_node_t *node)
     if (status == GK_OK && !gk_comparison_parse(rl->profile, text, rl->yd->arena, &rl->rule->left,
                                                 &rl->rule->op, &rl->rule->right, error,
                                                 sizeof error))
-        status = gk_yaml_error(rl->yd, node, "%s", error);
+        status = gk_yaml_error_text(rl->yd, node, error);
     return status;
 }
 
@@ -163,7 +170,8 @@ static gk_status read_by(rule_loader *rl)
     gk_yaml_doc *yd = rl->yd;
     if (rl->by == NULL)
         return GK_OK;
-    gk_status status = gk_yaml_expect(yd, rl->by, YAML_SEQUENCE_NODE, "a list of keys");
+    /* TRANSLATORS: what a value of rules.yaml should be, in "expected %s, found %s". */
+    gk_status status = gk_yaml_expect(yd, rl->by, YAML_SEQUENCE_NODE, N_("a list of keys"));
     if (status != GK_OK)
         return status;
     yaml_node_item_t *start = rl->by->data.sequence.items.start;
@@ -198,7 +206,7 @@ static gk_status read_ref(rule_loader *rl, yaml_node_t *node, gk_term *out)
     gk_status status = gk_yaml_string(rl->yd, node, &text);
     if (status == GK_OK && !gk_column_ref_parse(rl->profile, text, rl->yd->arena, out, error,
                                                 sizeof error))
-        status = gk_yaml_error(rl->yd, node, "%s", error);
+        status = gk_yaml_error_text(rl->yd, node, error);
     return status;
 }
 
@@ -220,6 +228,8 @@ static gk_status read_lookup(rule_loader *rl)
     if (rule->left.count != 1 || rule->right.count != 1 ||
         rule->left.terms[0].table != rule->from.table ||
         rule->right.terms[0].table != rule->in.table)
+        /* TRANSLATORS: 'FROM_TABLE.COLUMN = IN_TABLE.COLUMN' and <= are the syntax of the
+           'amount' key and stay as they are; %s are table ids. */
         return gk_yaml_error(rl->yd, rl->amount, "expected 'FROM_TABLE.COLUMN = IN_TABLE.COLUMN' "
                                                  "(or <=) for tables %s and %s",
                              rule->from.table->id, rule->in.table->id);
@@ -230,7 +240,10 @@ static gk_status read_digits(rule_loader *rl)
 {
     gk_yaml_doc *yd = rl->yd;
     gk_status status = need_typed(rl, rl->digits, "digits", YAML_MAPPING_NODE,
-                                  "a mapping of key: digits");
+                                  /* TRANSLATORS: what the value of 'digits' in rules.yaml
+                                     should be, in "expected %s, found %s"; "key: digits"
+                                     shows its form. */
+                                  N_("a mapping of key: digits"));
     if (status != GK_OK)
         return status;
     size_t count = (size_t)(rl->digits->data.mapping.pairs.top - rl->digits->data.mapping.pairs.start);
@@ -298,7 +311,8 @@ static gk_status f_tolerance(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status f_rules(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     ((file_loader *)p)->rules = v;
-    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of rules");
+    /* TRANSLATORS: what a value of rules.yaml should be, in "expected %s, found %s". */
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of rules"));
 }
 static const gk_yaml_key file_keys[] = {
     {"rounding_tolerance", f_tolerance, false},

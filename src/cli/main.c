@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,68 +18,96 @@
 #include "check/check.h"
 #include "model/document.h"
 #include "render/render.h"
+#include "util/datadir.h"
+#include "util/i18n.h"
 #include "util/publish.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_UNIT_FILTERS = 256 };
 
-static const char usage_text[] =
-    "Usage:\n"
-    "  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]... [-j N]\n"
-    "                 [--department] [--shard K/N] [--resume] [--force] [--quiet] [--stats]\n"
-    "                 [--profile DIR] [--font FILE] [--title-font FILE]\n"
-    "      Export every unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
-    "      workbook (XLSX) with every public table, in N worker processes (default: the\n"
-    "      number of cores), and write OUTDIR/manifest.json.\n"
-    "  gongkai manifest merge -o OUT MANIFEST...\n"
-    "      Join the manifests of --shard runs into one.\n"
-    "  gongkai check PACKAGE [--format text|json] [--unit CODE]... [--profile DIR]\n"
-    "      Run the profile's rule catalogue on every unit and print all findings as\n"
-    "      FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y).\n"
-    "      Exit 0 when no error was found (warnings allowed), 1 otherwise.\n"
-    "  gongkai template PROFILE -o DIR\n"
-    "      Write an empty budget package for a layout profile (a name such as sichuan-2025,\n"
-    "      or a folder): units.csv and tables/*.csv with their header rows.\n"
-    "  gongkai doctor [-o DIR]\n"
-    "      Check the installation: libraries, fonts and their checksums, profiles, and that\n"
-    "      the temporary folder and DIR (default: the current folder) are writable.\n"
-    "  gongkai --help | --version\n"
-    "\n"
-    "Options:\n"
-    "  -o, --output DIR   output folder (created if missing)\n"
-    "  --format FORMAT    all (the default: pdf and xlsx), pdf or xlsx\n"
-    "  --unit CODE        export only this unit (repeatable)\n"
-    "  --profile DIR      use this layout profile folder instead of the one units.csv names\n"
-    "  --font FILE        TrueType/TTC font for body and table text in the PDF\n"
-    "  --title-font FILE  TrueType/TTC font for titles in the PDF\n"
-    "  --force            export units whose checks found errors anyway (and say so)\n"
-    "  -j N               worker processes (default: the number of cores)\n"
-    "  --department       also each department's consolidated booklet (部门预算)\n"
-    "  --shard K/N        only the K-th of N shards of the units (by a hash of the code)\n"
-    "  --resume           skip units whose outputs are up to date with their inputs\n"
-    "  --quiet            print nothing but errors of the command line\n"
-    "  --stats            print time and memory figures at the end\n"
-    "\n"
-    "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error, 130/143 when\n"
-    "interrupted (only whole files are left).\n"
-    "Layout profiles are looked up in $GONGKAI_LAYOUTS, else beside the program.\n";
+/* The help, one translatable block per command; `gongkai --help` prints them all and
+ * `gongkai help COMMAND` one, each followed by the options. */
+typedef struct command_help {
+    const char *name;
+    const char *text;
+} command_help;
+
+static const command_help commands[] = {
+    {"export",
+     N_("  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]... [-j N]\n"
+        "                 [--department] [--shard K/N] [--resume] [--force] [--quiet] [--stats]\n"
+        "                 [--profile DIR] [--font FILE] [--title-font FILE]\n"
+        "      Export every unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
+        "      workbook (XLSX) with every public table, in N worker processes (default: the\n"
+        "      number of cores), and write OUTDIR/manifest.json.\n")},
+    {"manifest",
+     N_("  gongkai manifest merge -o OUT MANIFEST...\n"
+        "      Join the manifests of --shard runs into one.\n")},
+    {"check",
+     N_("  gongkai check PACKAGE [--format text|json] [--unit CODE]... [--profile DIR]\n"
+        "      Run the profile's rule catalogue on every unit and print all findings as\n"
+        "      FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y).\n"
+        "      Exit 0 when no error was found (warnings allowed), 1 otherwise.\n")},
+    {"template",
+     N_("  gongkai template PROFILE -o DIR\n"
+        "      Write an empty budget package for a layout profile (a name such as sichuan-2025,\n"
+        "      or a folder): units.csv and tables/*.csv with their header rows.\n")},
+    {"doctor",
+     N_("  gongkai doctor [-o DIR]\n"
+        "      Check the installation: libraries, fonts and their checksums, profiles, and that\n"
+        "      the temporary folder and DIR (default: the current folder) are writable.\n")},
+};
+
+static const char options_text[] =
+    N_("Options:\n"
+       "  -o, --output DIR   output folder (created if missing)\n"
+       "  --format FORMAT    all (the default: pdf and xlsx), pdf or xlsx\n"
+       "  --unit CODE        export only this unit (repeatable)\n"
+       "  --profile DIR      use this layout profile folder instead of the one units.csv names\n"
+       "  --font FILE        TrueType/TTC font for body and table text in the PDF\n"
+       "  --title-font FILE  TrueType/TTC font for titles in the PDF\n"
+       "  --force            export units whose checks found errors anyway (and say so)\n"
+       "  -j N               worker processes (default: the number of cores)\n"
+       "  --department       also each department's consolidated booklet (部门预算)\n"
+       "  --shard K/N        only the K-th of N shards of the units (by a hash of the code)\n"
+       "  --resume           skip units whose outputs are up to date with their inputs\n"
+       "  --quiet            print nothing but errors of the command line\n"
+       "  --stats            print time and memory figures at the end\n"
+       "\n"
+       "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error, 130/143 when\n"
+       "interrupted (only whole files are left).\n"
+       "Layout profiles are looked up in $GONGKAI_LAYOUTS, else beside the program.\n"
+       "Messages are in Chinese under a Chinese locale (LANG=zh_CN.UTF-8), else in English.\n");
+
+enum { COMMAND_COUNT = sizeof commands / sizeof *commands };
+
+/* "Usage:", the commands (all, or the one named), then the options. */
+static void print_usage(FILE *out, const command_help *only)
+{
+    fputs(_("Usage:\n"), out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (only == NULL || only == &commands[i])
+            fputs(_(commands[i].text), out);
+    if (only == NULL)
+        fputs("  gongkai --help | --version\n", out);
+    fprintf(out, "\n%s", _(options_text));
+}
 
 static void print_diag(const gk_diag *diag)
 {
-    if (diag->file[0] && diag->line > 0 && diag->column > 0)
-        fprintf(stderr, "%s:%d:%d: error: %s\n", diag->file, diag->line, diag->column,
-                diag->message);
-    else if (diag->file[0] && diag->line > 0)
-        fprintf(stderr, "%s:%d: error: %s\n", diag->file, diag->line, diag->message);
-    else if (diag->file[0])
-        fprintf(stderr, "%s: error: %s\n", diag->file, diag->message);
-    else
-        fprintf(stderr, "gongkai: error: %s\n", diag->message);
+    char text[GK_DIAG_FILE_MAX + GK_DIAG_MESSAGE_MAX + 64];
+    gk_diag_format(diag, text, sizeof text);
+    fprintf(stderr, "%s\n", text);
 }
 
 static int usage_error(const char *message, const char *detail)
 {
-    fprintf(stderr, "gongkai: %s%s%s\n\n%s", message, detail ? ": " : "", detail ? detail : "",
-            usage_text);
+    fputs("gongkai: ", stderr);
+    if (detail)
+        /* TRANSLATORS: a usage error: what is wrong, then the argument it is about */
+        fprintf(stderr, _("%s: %s\n\n"), message, detail);
+    else
+        fprintf(stderr, "%s\n\n", message);
+    print_usage(stderr, NULL);
     return EXIT_USAGE;
 }
 
@@ -87,32 +116,6 @@ static bool join_path(char *buf, size_t size, const char *a, const char *b)
 {
     int n = snprintf(buf, size, "%s/%s", a, b);
     return n >= 0 && (size_t)n < size;
-}
-
-/* Where the layout profiles are: $GONGKAI_LAYOUTS, else ../layouts or
- * ../share/gongkai/layouts relative to the executable. */
-static void find_layouts_root(char *buf, size_t size)
-{
-    const char *env = getenv("GONGKAI_LAYOUTS");
-    if (env && env[0]) {
-        snprintf(buf, size, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        static const char *const candidates[] = {"../layouts", "../share/gongkai/layouts"};
-        for (size_t i = 0; i < 2; i++) {
-            struct stat st;
-            if (join_path(buf, size, exe, candidates[i]) && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-                return;
-        }
-    }
-    snprintf(buf, size, "layouts");
 }
 
 static int make_dirs(const char *path)
@@ -169,8 +172,7 @@ static bool unit_selected(const cli_args *args, const char *code)
 /* Loads the package and its rule catalogue, and checks the --unit filters. */
 static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules)
 {
-    char layouts[PATH_MAX];
-    find_layouts_root(layouts, sizeof layouts);
+    const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
     gk_diag diag;
     gk_diag_clear(&diag);
     *pkg = NULL;
@@ -182,12 +184,19 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
         *pkg = NULL;
         return EXIT_INPUT;
     }
-    for (size_t i = 0; i < (*pkg)->warning_count; i++)
-        fprintf(stderr, "%s: warning: %s\n", (*pkg)->warnings[i].file, (*pkg)->warnings[i].message);
+    for (size_t i = 0; i < (*pkg)->warning_count; i++) {
+        char text[GK_DIAG_FILE_MAX + GK_DIAG_MESSAGE_MAX + 64];
+        gk_diag_format_message(text, sizeof text, (*pkg)->warnings[i].file, 0, 0, true,
+                               (*pkg)->warnings[i].message);
+        fprintf(stderr, "%s\n", text);
+    }
     for (size_t i = 0; i < args->unit_count; i++)
         if (gk_package_unit_index(*pkg, args->units[i]) < 0) {
-            fprintf(stderr, "%s/units.csv: error: --unit %s: no such unit in the package\n",
-                    args->package, args->units[i]);
+            char units_csv[PATH_MAX];
+            snprintf(units_csv, sizeof units_csv, "%s/units.csv", args->package);
+            gk_diag_set(&diag, GK_ERR_USAGE, units_csv, 0, 0,
+                        "--unit %s: no such unit in the package", args->units[i]);
+            print_diag(&diag);
             gk_rules_free(*rules);
             gk_package_free(*pkg);
             *pkg = NULL;
@@ -211,7 +220,7 @@ static int run_export(const cli_args *args)
     }
     for (size_t b = 0; b < backend_count; b++)
         if (backends[b] == NULL)
-            return usage_error("unknown format (expected all, pdf or xlsx)", args->format);
+            return usage_error(_("unknown format (expected all, pdf or xlsx)"), args->format);
 
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
@@ -219,8 +228,10 @@ static int run_export(const cli_args *args)
     if (status != 0)
         return status;
     if (make_dirs(args->output) != 0) {
-        fprintf(stderr, "%s: error: cannot create the output folder: %s\n", args->output,
-                strerror(errno));
+        gk_diag diag;
+        gk_diag_set(&diag, GK_ERR_IO, args->output, 0, 0, "cannot create the output folder: %s",
+                    strerror(errno));
+        print_diag(&diag);
         gk_rules_free(rules);
         gk_package_free(pkg);
         return EXIT_INPUT;
@@ -304,6 +315,24 @@ static void print_findings_json(const gk_package *pkg, const gk_findings *findin
     printf("\n]}\n");
 }
 
+/* "gongkai: 5 errors, 3 warnings[; 1 unit could not be checked]" */
+static void print_check_summary(const gk_findings *findings, int failed)
+{
+    char errors[64], warnings[64], unchecked[128] = "";
+    snprintf(errors, sizeof errors, P_("%zu error", "%zu errors", findings->errors),
+             findings->errors);
+    snprintf(warnings, sizeof warnings, P_("%zu warning", "%zu warnings", findings->warnings),
+             findings->warnings);
+    if (failed)
+        snprintf(unchecked, sizeof unchecked,
+                 P_("; %d unit could not be checked", "; %d units could not be checked",
+                    (unsigned long)failed),
+                 failed);
+    /* TRANSLATORS: the check summary: "5 errors", "3 warnings", then maybe "; 1 unit could not
+     * be checked" */
+    fprintf(stderr, _("gongkai: %s, %s%s\n"), errors, warnings, unchecked);
+}
+
 static int run_check(const cli_args *args, bool json)
 {
     gk_package *pkg = NULL;
@@ -335,14 +364,8 @@ static int run_check(const cli_args *args, bool json)
     }
     if (json && checked)
         print_findings_json(pkg, &findings, checked);
-    else if (failed)
-        fprintf(stderr, "gongkai: %zu error%s, %zu warning%s; %d unit%s could not be checked\n",
-                findings.errors, findings.errors == 1 ? "" : "s", findings.warnings,
-                findings.warnings == 1 ? "" : "s", failed, failed == 1 ? "" : "s");
     else
-        fprintf(stderr, "gongkai: %zu error%s, %zu warning%s\n", findings.errors,
-                findings.errors == 1 ? "" : "s", findings.warnings,
-                findings.warnings == 1 ? "" : "s");
+        print_check_summary(&findings, failed);
     status = failed || findings.errors > 0 ? EXIT_INPUT : 0;
     free(checked);
     gk_findings_free(&findings);
@@ -353,9 +376,29 @@ static int run_check(const cli_args *args, bool json)
 
 /* ---- doctor ------------------------------------------------------------------------------- */
 
+/* Columns on a terminal: CJK characters take two cells, printf's widths count bytes. */
+static int display_width(const char *text)
+{
+    int width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue; /* continuation byte */
+        width += *p >= 0xE1 ? 2 : 1; /* U+1100 and above: Hangul, CJK, full-width forms */
+    }
+    return width;
+}
+
+static void print_padded(const char *text, int width)
+{
+    printf("%s%*s", text, width > display_width(text) ? width - display_width(text) : 0, "");
+}
+
 static int doctor_line(bool ok, const char *what, const char *detail)
 {
-    printf("%-6s %-28s %s\n", ok ? "ok" : "FAIL", what, detail);
+    /* TRANSLATORS: doctor's verdicts, in a column 6 cells wide */
+    print_padded(ok ? _("ok") : _("FAIL"), 7);
+    print_padded(what, 29);
+    printf("%s\n", detail);
     return ok ? 0 : 1;
 }
 
@@ -393,8 +436,7 @@ static int run_doctor(const cli_args *args)
         if (!ok)
             printf("       %s\n", diag.message);
     }
-    char layouts[PATH_MAX];
-    find_layouts_root(layouts, sizeof layouts);
+    const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
     DIR *dir = opendir(layouts);
     int profiles = 0;
     struct dirent *e;
@@ -411,7 +453,7 @@ static int run_doctor(const cli_args *args)
         bool ok = gk_profile_load(path, &profile, &diag) == GK_OK &&
                   gk_rules_load(profile, &rules, &diag) == GK_OK;
         snprintf(detail, sizeof detail, "%s%s%s", path, ok ? "" : ": ", ok ? "" : diag.message);
-        problems += doctor_line(ok, "profile", detail);
+        problems += doctor_line(ok, _("profile"), detail);
         profiles++;
         gk_rules_free(rules);
         gk_profile_free(profile);
@@ -419,13 +461,13 @@ static int run_doctor(const cli_args *args)
     if (dir)
         closedir(dir);
     if (profiles == 0)
-        problems += doctor_line(false, "profiles", layouts);
+        problems += doctor_line(false, _("profiles"), layouts);
     const char *tmp = getenv("TMPDIR");
     problems += doctor_line(folder_writable(tmp && tmp[0] ? tmp : "/tmp", detail, sizeof detail),
-                            "temporary folder", detail);
+                            _("temporary folder"), detail);
     const char *out = args->output ? args->output : ".";
-    problems += doctor_line(folder_writable(out, detail, sizeof detail), "output folder", detail);
-    printf("%s\n", problems ? "gongkai doctor: problems found" : "gongkai doctor: all is well");
+    problems += doctor_line(folder_writable(out, detail, sizeof detail), _("output folder"), detail);
+    printf("%s\n", problems ? _("gongkai doctor: problems found") : _("gongkai doctor: all is well"));
     return problems ? EXIT_INPUT : 0;
 }
 
@@ -462,10 +504,9 @@ static int run_template(const char *profile_arg, const char *output)
     if (strchr(profile_arg, '/') || (stat(profile_arg, &st) == 0 && S_ISDIR(st.st_mode))) {
         snprintf(dir, sizeof dir, "%s", profile_arg);
     } else {
-        char layouts[PATH_MAX];
-        find_layouts_root(layouts, sizeof layouts);
+        const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
         if (!join_path(dir, sizeof dir, layouts, profile_arg))
-            return usage_error("profile name too long", profile_arg);
+            return usage_error(_("profile name too long"), profile_arg);
     }
     gk_diag diag;
     gk_diag_clear(&diag);
@@ -476,18 +517,20 @@ static int run_template(const char *profile_arg, const char *output)
     }
     char path[PATH_MAX];
     if (!join_path(path, sizeof path, output, "units.csv"))
-        return usage_error("output path too long", output);
+        return usage_error(_("output path too long"), output);
     if (access(path, F_OK) == 0) { /* staff's filled-in package must never be overwritten */
-        fprintf(stderr, "%s: error: already exists: template writes only into a new or empty "
-                        "folder\n", path);
+        gk_diag_set(&diag, GK_ERR_USAGE, path, 0, 0,
+                    "already exists: template writes only into a new or empty folder");
+        print_diag(&diag);
         gk_profile_free(profile);
         return EXIT_INPUT;
     }
     char tables[PATH_MAX];
     if (!join_path(tables, sizeof tables, output, "tables"))
-        return usage_error("output path too long", output);
+        return usage_error(_("output path too long"), output);
     if (make_dirs(tables) != 0) {
-        fprintf(stderr, "%s: error: cannot create the folder: %s\n", tables, strerror(errno));
+        gk_diag_set(&diag, GK_ERR_IO, tables, 0, 0, "cannot create the folder: %s", strerror(errno));
+        print_diag(&diag);
         gk_profile_free(profile);
         return EXIT_INPUT;
     }
@@ -512,7 +555,7 @@ static int run_template(const char *profile_arg, const char *output)
     }
     gk_profile_free(profile);
     if (!failed)
-        fprintf(stderr, "gongkai: wrote an empty package for %s to %s\n", profile_arg, output);
+        fprintf(stderr, _("gongkai: wrote an empty package for %s to %s\n"), profile_arg, output);
     return failed ? EXIT_INPUT : 0;
 }
 
@@ -528,17 +571,12 @@ static const char *option_value(int argc, char **argv, int *i)
 /* `gongkai help COMMAND`: that command's part of the usage, then the options. */
 static int print_command_help(const char *command)
 {
-    char marker[64];
-    snprintf(marker, sizeof marker, "  gongkai %s", command);
-    const char *start = strstr(usage_text, marker);
-    if (start == NULL || strcmp(command, "--help") == 0)
-        return usage_error("no such command", command);
-    const char *end = strstr(start + 1, "\n  gongkai ");
-    const char *options = strstr(usage_text, "\nOptions:");
-    if (end == NULL || (options != NULL && end > options))
-        end = options;
-    printf("Usage:\n%.*s\n%s", (int)(end - start), start, options ? options + 1 : "");
-    return 0;
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, command) == 0) {
+            print_usage(stdout, &commands[i]);
+            return 0;
+        }
+    return usage_error(_("no such command"), command);
 }
 
 /* "K/N" with 1 <= K <= N */
@@ -557,14 +595,18 @@ static bool parse_workers(const char *text, int *workers)
 
 int main(int argc, char **argv)
 {
+    /* messages in the user's language; numbers, sorting and bytes out stay the same */
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_MESSAGES, "");
+    gk_i18n_bind();
     if (argc < 2)
-        return usage_error("missing command", NULL);
+        return usage_error(_("missing command"), NULL);
     const char *command = argv[1];
     if (strcmp(command, "help") == 0 && argc > 2)
         return print_command_help(argv[2]);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
-        fputs(usage_text, stdout);
+        print_usage(stdout, NULL);
         return 0;
     }
     if (strcmp(command, "--version") == 0) {
@@ -576,7 +618,7 @@ int main(int argc, char **argv)
     bool doctor = strcmp(command, "doctor") == 0;
     bool merge = strcmp(command, "manifest") == 0 && argc > 2 && strcmp(argv[2], "merge") == 0;
     if (!export && !check && !template && !merge && !doctor)
-        return usage_error("unknown command", command);
+        return usage_error(_("unknown command"), command);
 
     cli_args args = {.format = check ? "text" : "all"};
     const char *positional = NULL, *workers = NULL, *shard = NULL;
@@ -614,56 +656,56 @@ int main(int argc, char **argv)
             flag = &args.stats;
         else if (strcmp(arg, "--unit") == 0 && (export || check)) {
             if (args.unit_count == MAX_UNIT_FILTERS)
-                return usage_error("too many --unit options", NULL);
+                return usage_error(_("too many --unit options"), NULL);
             target = &args.units[args.unit_count++];
         } else if (strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage(stdout, NULL);
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usage_error("unknown option", arg);
+            return usage_error(_("unknown option"), arg);
         } else if (merge) {
             if (args.input_count == MAX_UNIT_FILTERS)
-                return usage_error("too many manifests", NULL);
+                return usage_error(_("too many manifests"), NULL);
             args.inputs[args.input_count++] = arg;
             continue;
         } else if (positional == NULL) {
             positional = arg;
             continue;
         } else {
-            return usage_error("unexpected argument", arg);
+            return usage_error(_("unexpected argument"), arg);
         }
         if (flag != NULL) {
             *flag = true;
             continue;
         }
         if ((*target = option_value(argc, argv, &i)) == NULL)
-            return usage_error("option needs a value", arg);
+            return usage_error(_("option needs a value"), arg);
     }
     if (workers && !parse_workers(workers, &args.workers))
-        return usage_error("-j takes a number of workers from 1 to 256", workers);
+        return usage_error(_("-j takes a number of workers from 1 to 256"), workers);
     if (shard && !parse_shard(shard, &args.shard_index, &args.shard_count))
-        return usage_error("--shard takes K/N with 1 <= K <= N", shard);
+        return usage_error(_("--shard takes K/N with 1 <= K <= N"), shard);
     if (doctor)
-        return positional ? usage_error("unexpected argument", positional) : run_doctor(&args);
+        return positional ? usage_error(_("unexpected argument"), positional) : run_doctor(&args);
     if (merge) {
         if (args.input_count == 0 || args.output == NULL)
-            return usage_error("usage: gongkai manifest merge -o OUT MANIFEST...", NULL);
+            return usage_error(_("usage: gongkai manifest merge -o OUT MANIFEST..."), NULL);
         return run_manifest_merge(&args);
     }
     if (positional == NULL)
-        return usage_error(template ? "missing PROFILE" : "missing PACKAGE", NULL);
+        return usage_error(template ? _("missing PROFILE") : _("missing PACKAGE"), NULL);
     if (args.output != NULL && args.output[0] == '\0')
-        return usage_error("-o needs a folder name", NULL);
+        return usage_error(_("-o needs a folder name"), NULL);
     if (check) {
         if (args.output != NULL)
-            return usage_error("check writes no files: -o is not an option of check", NULL);
+            return usage_error(_("check writes no files: -o is not an option of check"), NULL);
         if (strcmp(args.format, "text") != 0 && strcmp(args.format, "json") != 0)
-            return usage_error("unknown format (expected text or json)", args.format);
+            return usage_error(_("unknown format (expected text or json)"), args.format);
         args.package = positional;
         return run_check(&args, strcmp(args.format, "json") == 0);
     }
     if (args.output == NULL)
-        return usage_error("missing -o OUTDIR", NULL);
+        return usage_error(_("missing -o OUTDIR"), NULL);
     if (template)
         return run_template(positional, args.output);
     args.package = positional;

@@ -7,8 +7,11 @@
 #include "input/input.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/i18n.h"
 
 enum { END = -1 }; /* what peek() returns past the end of the text */
 
@@ -75,9 +78,10 @@ static void skip_line_end(scanner *sc)
 
 /* ---- Errors ------------------------------------------------------------------------------- */
 
+/* message is already translated. */
 static gk_status fail_at(const scanner *sc, int line, int column, const char *message)
 {
-    return gk_diag_set(sc->diag, GK_ERR_PARSE, sc->path, line, column, "%s", message);
+    return gk_diag_set_text(sc->diag, GK_ERR_PARSE, sc->path, line, column, message);
 }
 
 static gk_status fail_here(const scanner *sc, const char *message)
@@ -101,7 +105,7 @@ static gk_status take_byte(scanner *sc, size_t *chars)
 {
     unsigned char c = (unsigned char)sc->text[sc->pos];
     if (c == '\0')
-        return fail_here(sc, "NUL byte in text file");
+        return fail_here(sc, _("NUL byte in text file"));
     if ((c & 0xC0) != 0x80)
         (*chars)++;
     put_byte(sc, (char)c);
@@ -117,7 +121,7 @@ static gk_status scan_quoted(scanner *sc, int open_line, int open_column, size_t
         int c = peek(sc);
         if (c == END)
             return fail_at(sc, open_line, open_column,
-                           "unterminated quoted field (the quote opens here)");
+                           _("unterminated quoted field (the quote opens here)"));
         if (c == '"') {
             advance(sc);
             if (peek(sc) != '"')
@@ -133,7 +137,7 @@ static gk_status scan_quoted(scanner *sc, int open_line, int open_column, size_t
     }
     int c = peek(sc);
     if (c != ',' && c != '\n' && c != '\r' && c != END)
-        return fail_here(sc, "unexpected character after closing quote");
+        return fail_here(sc, _("unexpected character after closing quote"));
     return GK_OK;
 }
 
@@ -143,7 +147,7 @@ static gk_status scan_unquoted(scanner *sc, size_t *chars)
 {
     for (int c = peek(sc); c != ',' && c != '\n' && c != '\r' && c != END; c = peek(sc)) {
         if (c == '"')
-            return fail_here(sc, "unexpected '\"' inside an unquoted field");
+            return fail_here(sc, _("unexpected '\"' inside an unquoted field"));
         gk_status st = take_byte(sc, chars);
         if (st != GK_OK)
             return st;
@@ -182,9 +186,14 @@ static gk_status scan_field(scanner *sc)
 
 static gk_status wrong_field_count(const scanner *sc, size_t found, int line, int column)
 {
-    return gk_diag_set(sc->diag, GK_ERR_PARSE, sc->path, line, column,
-                       "expected %zu field%s as in the header, found %zu", sc->header_fields,
-                       sc->header_fields == 1 ? "" : "s", found);
+    char message[256];
+    snprintf(message, sizeof message,
+             /* TRANSLATORS: a CSV record has the wrong number of fields; the first number is
+              * the header row's, the second this record's. */
+             P_("expected %zu field as in the header, found %zu",
+                "expected %zu fields as in the header, found %zu", sc->header_fields),
+             sc->header_fields, found);
+    return gk_diag_set_text(sc->diag, GK_ERR_PARSE, sc->path, line, column, message);
 }
 
 /* Reads one record (pos is at a non-blank line). Every record must have the header's number of
@@ -235,7 +244,7 @@ static gk_status scan_all(scanner *sc)
             return st;
     }
     if (sc->record_count == 0)
-        return fail_at(sc, 1, 1, "empty file, expected a header row");
+        return fail_at(sc, 1, 1, _("empty file, expected a header row"));
     return GK_OK;
 }
 

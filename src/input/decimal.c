@@ -4,20 +4,24 @@
  * point. */
 #include "input/input.h"
 
+#include "util/i18n.h"
+
 /* Largest accepted scaled magnitude: far below INT64_MAX (about 9.2e18), so summing millions
  * of values cannot overflow. */
 static const uint64_t magnitude_limit = 1000000000000000ULL; /* 10^15 */
 
 enum { MAX_DECIMALS = 15 }; /* 10^15 is the limit, so more decimals could not be represented */
 
-/* "more than N decimals" for each N: *why must point at a static string. */
+/* "more than N decimals" for each N: *why must point at a static string. Like every reason
+ * here it is marked with N_() and translated when it is handed out (fail()). */
 static const char *const too_many_decimals[MAX_DECIMALS + 1] = {
-    "more than 0 decimals",  "more than 1 decimal",   "more than 2 decimals",
-    "more than 3 decimals",  "more than 4 decimals",  "more than 5 decimals",
-    "more than 6 decimals",  "more than 7 decimals",  "more than 8 decimals",
-    "more than 9 decimals",  "more than 10 decimals", "more than 11 decimals",
-    "more than 12 decimals", "more than 13 decimals", "more than 14 decimals",
-    "more than 15 decimals"};
+    /* TRANSLATORS: why a number was rejected; shown in parentheses after the number. */
+    N_("more than 0 decimals"),  N_("more than 1 decimal"),   N_("more than 2 decimals"),
+    N_("more than 3 decimals"),  N_("more than 4 decimals"),  N_("more than 5 decimals"),
+    N_("more than 6 decimals"),  N_("more than 7 decimals"),  N_("more than 8 decimals"),
+    N_("more than 9 decimals"),  N_("more than 10 decimals"), N_("more than 11 decimals"),
+    N_("more than 12 decimals"), N_("more than 13 decimals"), N_("more than 14 decimals"),
+    N_("more than 15 decimals")};
 
 /* ---- Parsing ------------------------------------------------------------------------------ */
 
@@ -60,10 +64,10 @@ static const char *why_not_number(const char *text, const char *p)
 {
     for (const char *q = text; *q != '\0'; q++)
         if (is_fullwidth_digit(q))
-            return "full-width digits";
+            return N_("full-width digits");
     if ((*p == 'e' || *p == 'E') && p > text && is_digit(p[-1]))
-        return "exponents are not allowed";
-    return "not a number";
+        return N_("exponents are not allowed");
+    return N_("not a number");
 }
 
 /* Reads the integer part: plain digits ("1234"), or groups of three after a first group of
@@ -76,11 +80,11 @@ static const char *read_integer_part(const char *text, const char **p, digits *d
     if (**p != ',')
         return NULL;
     if (first > 3)
-        return "bad thousands grouping";
+        return N_("bad thousands grouping");
     while (**p == ',') {
         (*p)++;
         if (read_run(p, d) != 3)
-            return "bad thousands grouping";
+            return N_("bad thousands grouping");
     }
     return NULL;
 }
@@ -116,20 +120,21 @@ static uint64_t scale_up(uint64_t v, int n)
     return v;
 }
 
+/* reason is marked with N_(): it is translated here (dgettext's result is static too). */
 static bool fail(const char **why, const char *reason)
 {
     if (why != NULL)
-        *why = reason;
+        *why = _(reason);
     return false;
 }
 
 bool gk_decimal_parse(const char *text, int decimals, int64_t *out, const char **why)
 {
     if (decimals < 0 || decimals > MAX_DECIMALS)
-        return fail(why, "unsupported number of decimals");
+        return fail(why, N_("unsupported number of decimals"));
     const char *p = skip_spaces(text);
     if (*p == '\0')
-        return fail(why, "empty");
+        return fail(why, N_("empty"));
     bool negative = *p == '-';
     if (negative)
         p++;
@@ -147,7 +152,7 @@ bool gk_decimal_parse(const char *text, int decimals, int64_t *out, const char *
 
     uint64_t magnitude = scale_up(d.value, decimals - fraction_digits);
     if (magnitude > magnitude_limit)
-        return fail(why, "too large");
+        return fail(why, N_("too large"));
     *out = negative ? -(int64_t)magnitude : (int64_t)magnitude;
     if (why != NULL)
         *why = NULL;

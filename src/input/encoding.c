@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
+
 /* Where a decoder stopped, and why. */
 typedef enum bad_kind {
     BAD_NONE,      /* the whole input decoded */
@@ -215,7 +217,9 @@ static gk_status report_utf8(const char *path, const unsigned char *s, bad_spot 
     hex_bytes(s + spot.offset, spot.shown, hex, sizeof hex);
     if (spot.kind == BAD_TRUNCATED)
         return gk_diag_set(diag, GK_ERR_PARSE, path, line, column,
+                           /* TRANSLATORS: %s is the bytes in hexadecimal, e.g. "E4 B8". */
                            "truncated UTF-8 sequence at end of file %s", hex);
+    /* TRANSLATORS: %s is the bytes in hexadecimal, e.g. "C0 AF". */
     return gk_diag_set(diag, GK_ERR_PARSE, path, line, column, "invalid UTF-8 byte sequence %s",
                        hex);
 }
@@ -233,8 +237,10 @@ static gk_status report_gb18030(const char *path, const unsigned char *s, size_t
               sizeof hex);
     if (spot.kind == BAD_TRUNCATED)
         return gk_diag_set(diag, GK_ERR_PARSE, path, line, column,
+                           /* TRANSLATORS: %s is the bytes in hexadecimal, e.g. "81 30". */
                            "incomplete GB18030 byte sequence at end of file %s", hex);
     return gk_diag_set(diag, GK_ERR_PARSE, path, line, column,
+                       /* TRANSLATORS: %s is the bytes in hexadecimal, e.g. "FF FE". */
                        "invalid GB18030 byte sequence %s", hex);
 }
 
@@ -323,6 +329,7 @@ gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t le
     if (len >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) ||
                      (bytes[0] == 0xFE && bytes[1] == 0xFF)))
         return gk_diag_set(diag, GK_ERR_PARSE, path, 1, 1,
+                           /* TRANSLATORS: the file's first two bytes, in hexadecimal. */
                            "unsupported encoding UTF-16 (byte-order mark %02X %02X)", bytes[0],
                            bytes[1]);
 
@@ -354,7 +361,8 @@ gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t le
 static void error_text(int err, char *buf, size_t size)
 {
     if (strerror_r(err, buf, size) != 0)
-        snprintf(buf, size, "error %d", err);
+        /* TRANSLATORS: an operating-system error without a description; %d is its number. */
+        snprintf(buf, size, _("error %d"), err);
     if (buf[0] >= 'A' && buf[0] <= 'Z')
         buf[0] = (char)(buf[0] - 'A' + 'a');
 }
@@ -387,6 +395,7 @@ static gk_status read_all(const char *path, FILE *f, unsigned char **data, size_
         char why[128];
         error_text(errno, why, sizeof why);
         free(buf);
+        /* TRANSLATORS: %s is the operating system's reason. */
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", why);
     }
     *data = buf;
@@ -402,6 +411,7 @@ gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_d
     if (f == NULL) {
         char why[128];
         error_text(errno, why, sizeof why);
+        /* TRANSLATORS: %s is the operating system's reason, e.g. "no such file or directory". */
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open file: %s", why);
     }
     gk_status st = read_all(path, f, data, len, diag);

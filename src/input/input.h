@@ -82,10 +82,10 @@ void gk_csv_free(gk_csv *csv);
 /* Parses a decimal string into an integer scaled by 10^decimals ("294.28", 2 -> 29428).
  * Accepted: optional ASCII spaces around; optional leading '-'; digits, optionally grouped by
  * ',' in groups of three ("1,234.50"); optional '.' followed by 1..decimals digits. Rejected,
- * with a short reason in *why (a static English string, e.g. "more than 2 decimals",
- * "not a number", "too large"): empty input, a lone sign, letters, full-width digits, more
- * decimals than allowed, exponents, values whose scaled magnitude exceeds 10^15 (so sums of
- * many values cannot overflow int64). Returns true on success. */
+ * with a short reason in *why (a static string, translated by gettext: e.g. "more than 2
+ * decimals", "not a number", "too large"): empty input, a lone sign, letters, full-width
+ * digits, more decimals than allowed, exponents, values whose scaled magnitude exceeds 10^15
+ * (so sums of many values cannot overflow int64). Returns true on success. */
 bool gk_decimal_parse(const char *text, int decimals, int64_t *out, const char **why);
 
 /* Writes value / 10^decimals as a plain decimal ("294.28", "-3.10", "0.00", "1234.50"; no

@@ -9,6 +9,7 @@
 
 #include "layout/query.h"
 #include "layout/yaml_reader.h"
+#include "util/i18n.h"
 
 enum {
     MAX_COLUMNS = 64,  /* leaf columns per table */
@@ -182,7 +183,7 @@ static gk_status leaf_value(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status leaf_merge_by(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     ((leaf_spec *)p)->merge_by = v;
-    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of column keys");
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of column keys"));
 }
 static gk_status leaf_fill_down(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
@@ -225,7 +226,7 @@ static const gk_yaml_key group_keys[] = {
 static gk_status tree_depth(table_loader *tl, yaml_node_t *list, int level, int *depth)
 {
     gk_yaml_doc *yd = tl->yd;
-    gk_status status = gk_yaml_expect(yd, list, YAML_SEQUENCE_NODE, "a list of columns");
+    gk_status status = gk_yaml_expect(yd, list, YAML_SEQUENCE_NODE, N_("a list of columns"));
     if (status != GK_OK)
         return status;
     if (list->data.sequence.items.start == list->data.sequence.items.top)
@@ -377,6 +378,8 @@ static gk_status resolve_fields(table_loader *tl)
         apply_type_defaults(tl->profile, leaf);
         if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.type != GK_TYPE_CODE &&
             leaf->column.type != GK_TYPE_TEXT)
+            /* TRANSLATORS: unit_code is a column key and code a column type (type: code); keep
+               both. */
             return gk_yaml_error(tl->yd, leaf->node, "column key 'unit_code' is reserved for the "
                                                      "row's unit code: its column has type code");
         if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.value_template == NULL) {
@@ -392,7 +395,8 @@ static gk_status resolve_fields(table_loader *tl)
     if (tl->inputs == NULL)
         return GK_OK;
     gk_yaml_doc *yd = tl->yd;
-    if ((status = gk_yaml_expect(yd, tl->inputs, YAML_SEQUENCE_NODE, "a list of inputs")) != GK_OK)
+    status = gk_yaml_expect(yd, tl->inputs, YAML_SEQUENCE_NODE, N_("a list of inputs"));
+    if (status != GK_OK)
         return status;
     for (yaml_node_item_t *it = tl->inputs->data.sequence.items.start;
          it < tl->inputs->data.sequence.items.top; it++) {
@@ -462,6 +466,7 @@ static gk_status resolve_leaves(table_loader *tl)
                 return status;
             indexes[k] = find_field(tl, key);
             if (indexes[k] == -1)
+                /* TRANSLATORS: merge_by is a YAML key; keep it. %s is what it names. */
                 return gk_yaml_error(yd, node, "merge_by names '%s', which is not a column key",
                                      key);
         }
@@ -529,7 +534,7 @@ static gk_status resolve_summary(table_loader *tl)
     if (tl->summary == NULL)
         return GK_OK;
     gk_yaml_doc *yd = tl->yd;
-    gk_status status = gk_yaml_expect(yd, tl->summary, YAML_SEQUENCE_NODE, "a list of rows");
+    gk_status status = gk_yaml_expect(yd, tl->summary, YAML_SEQUENCE_NODE, N_("a list of rows"));
     if (status != GK_OK)
         return status;
     gk_summary rows[MAX_SUMMARY];
@@ -575,6 +580,8 @@ static gk_status parse_expr(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
                *p == '_' || *p == '.')
             p++;
         if (p == start)
+            /* TRANSLATORS: the first %s is an expression (a + b - c), the second the part of it
+               from where it goes wrong. */
             return gk_yaml_error(yd, at, "expected a value id in '%s' at '%s'", text, start);
         char id[128];
         size_t len = (size_t)(p - start);
@@ -635,7 +642,7 @@ static gk_status item_id(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status item_from(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     ((item_spec *)p)->from = v;
-    return gk_yaml_expect(yd, v, YAML_SCALAR_NODE, "a query such as 1-2.total[class=208]");
+    return gk_yaml_expect(yd, v, YAML_SCALAR_NODE, N_("a query such as 1-2.total[class=208]"));
 }
 static const gk_yaml_key item_keys[] = {
     {"id", item_id, true},
@@ -658,7 +665,7 @@ static gk_status stub_row_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status stub_row_cells(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     ((stub_row_spec *)p)->cells = v;
-    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of cells");
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of cells"));
 }
 static const gk_yaml_key stub_row_keys[] = {
     {"kind", stub_row_kind, false},
@@ -671,6 +678,8 @@ static gk_status resolve_stub(table_loader *tl)
     gk_table_layout *t = tl->t;
     gk_status status;
     if (tl->items == NULL || tl->rows == NULL)
+        /* TRANSLATORS: items, rows, summary, narrative, tables: true and the like in quotes are
+           YAML keys of the layout profile; keep them. */
         return gk_yaml_error(yd, gk_yaml_root(yd), "a fixed-row table needs both 'items' and 'rows'");
     if (tl->summary != NULL)
         return gk_yaml_error(yd, tl->summary, "a fixed-row table has 'rows', not 'summary'");
@@ -681,7 +690,8 @@ static gk_status resolve_stub(table_loader *tl)
     if (ids == NULL || derived == NULL)
         return nomem(yd);
     size_t count = 0;
-    if ((status = gk_yaml_expect(yd, tl->items, YAML_SEQUENCE_NODE, "a list of item ids")) != GK_OK)
+    status = gk_yaml_expect(yd, tl->items, YAML_SEQUENCE_NODE, N_("a list of item ids"));
+    if (status != GK_OK)
         return status;
     gk_item_source *sources = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *sources);
     if (sources == NULL)
@@ -714,7 +724,7 @@ static gk_status resolve_stub(table_loader *tl)
     t->item_count = count;
     if (tl->derived != NULL) {
         if ((status = gk_yaml_expect(yd, tl->derived, YAML_MAPPING_NODE,
-                                     "a mapping of id: expression")) != GK_OK)
+                                     N_("a mapping of id: expression"))) != GK_OK)
             return status;
         for (yaml_node_pair_t *pair = tl->derived->data.mapping.pairs.start;
              pair < tl->derived->data.mapping.pairs.top; pair++) {
@@ -739,7 +749,7 @@ static gk_status resolve_stub(table_loader *tl)
     t->value_count = count;
     t->derived = derived;
 
-    if ((status = gk_yaml_expect(yd, tl->rows, YAML_SEQUENCE_NODE, "a list of rows")) != GK_OK)
+    if ((status = gk_yaml_expect(yd, tl->rows, YAML_SEQUENCE_NODE, N_("a list of rows"))) != GK_OK)
         return status;
     gk_stub_row *rows = gk_arena_alloc(yd->arena, MAX_STUB_ROWS * sizeof *rows);
     if (rows == NULL)
@@ -754,10 +764,12 @@ static gk_status resolve_stub(table_loader *tl)
         if (node->type == YAML_MAPPING_NODE &&
             (status = gk_yaml_read_map(yd, node, stub_row_keys, 2, &spec)) != GK_OK)
             return status;
-        if ((status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, "a list of cells")) != GK_OK)
+        status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, N_("a list of cells"));
+        if (status != GK_OK)
             return status;
         size_t n = (size_t)(spec.cells->data.sequence.items.top - spec.cells->data.sequence.items.start);
         if (n != t->column_count)
+            /* TRANSLATORS: the number of cells a fixed row should have, then how many it has. */
             return gk_yaml_error(yd, spec.cells, "expected %zu cells (one per column), found %zu",
                                  t->column_count, n);
         gk_stub_cell *cells = gk_arena_alloc(yd->arena, (n + 1) * sizeof *cells);
@@ -896,7 +908,7 @@ static gk_status bk_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status bk_tables(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     booklet_loader *bl = p;
-    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of table ids");
+    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of table ids"));
     if (status != GK_OK)
         return status;
     size_t *count = &bl->table_counts[bl->current];
@@ -924,7 +936,7 @@ static const gk_yaml_key booklet_kind_keys[] = {
 static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     booklet_loader *bl = p;
-    gk_status status = gk_yaml_expect(yd, v, YAML_MAPPING_NODE, "a mapping of booklet kinds");
+    gk_status status = gk_yaml_expect(yd, v, YAML_MAPPING_NODE, N_("a mapping of booklet kinds"));
     if (status != GK_OK)
         return status;
     for (yaml_node_pair_t *pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top;
@@ -950,7 +962,7 @@ static gk_status bk_contents_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 static gk_status bk_parts(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     ((booklet_loader *)p)->parts = v;
-    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, "a list of parts");
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of parts"));
 }
 
 /* -- parts -- */
@@ -1014,6 +1026,8 @@ static gk_status load_parts(gk_profile *profile, booklet_loader *bl, gk_yaml_doc
         if (status != GK_OK)
             return status;
         if ((parts[i].narrative != NULL) == parts[i].tables)
+            /* TRANSLATORS: 'narrative' and 'tables: true' are YAML keys of booklet.yaml; keep
+               them. */
             return gk_yaml_error(yd, node, "a part has either 'narrative' or 'tables: true'");
         table_parts += parts[i].tables;
     }
@@ -1071,12 +1085,16 @@ static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk
                 if (status != GK_OK) {
                     if (status == GK_ERR_IO)
                         return gk_yaml_error(yd, bl->table_nodes[kind][i],
+                                             /* TRANSLATORS: the first %s is a table id (3-1), the
+                                                second the file that should hold its layout. */
                                              "table '%s' is listed but %s cannot be read", id,
                                              path);
                     return status;
                 }
                 if (strcmp(t->id, id) != 0)
                     return gk_diag_set(diag, GK_ERR_LAYOUT, path, t->id_line, t->id_column,
+                                       /* TRANSLATORS: %s: the table id of the file name, then the
+                                          value of its id: key (a YAML key; keep "id:"). */
                                        "the file is named for table '%s' but says id: %s", id,
                                        t->id);
                 profile->table_count++;
@@ -1105,6 +1123,8 @@ static gk_status resolve_item_sources(gk_profile *profile, gk_diag *diag)
                 return gk_diag_set(diag, GK_ERR_NOMEM, table->path, 0, 0, "out of memory");
             if (!gk_query_parse(profile, source->text, &profile->arena, query, error, sizeof error))
                 return gk_diag_set(diag, GK_ERR_LAYOUT, table->path, source->line, source->column,
+                                   /* TRANSLATORS: the first %s is an item id, the second why its
+                                      from: query is wrong (already translated). */
                                    "item '%s': %s", table->value_ids[i], error);
             for (size_t k = 0; k < query->count; k++)
                 if (query->terms[k].kind == GK_TERM_STUB && query->terms[k].table == table)
@@ -1139,6 +1159,7 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
                             : gk_diag_set(diag, GK_ERR_NOMEM, dir, 0, 0, "out of memory");
     if (status == GK_ERR_IO && path != NULL)
         status = gk_diag_set(diag, GK_ERR_LAYOUT, dir, 0, 0,
+                             /* TRANSLATORS: %s is the path of the profile's booklet.yaml. */
                              "not a layout profile: %s cannot be read", path);
     if (status == GK_OK)
         status = gk_yaml_read_map(&yd, gk_yaml_root(&yd), booklet_keys,
@@ -1151,10 +1172,13 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
             folder[--len] = '\0';
         if (strcmp(profile->name, base_name(folder)) != 0)
             status = gk_yaml_error(&yd, gk_yaml_root(&yd),
+                                   /* TRANSLATORS: the first %s is the value of the profile: key,
+                                      the second the folder's name. */
                                    "profile '%s' does not match its folder name '%s'",
                                    profile->name, base_name(folder));
     }
     if (status == GK_OK && bl->table_counts[GK_BOOKLET_UNIT] == 0)
+        /* TRANSLATORS: booklets and unit are YAML keys of booklet.yaml; keep them. */
         status = gk_yaml_error(&yd, gk_yaml_root(&yd), "booklets: 'unit' lists no tables");
     if (status == GK_OK)
         status = load_booklet_tables(profile, bl, &yd, diag);

@@ -1,14 +1,23 @@
 /* Parsing queries against a profile; see query.h. */
 #include "layout/query.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/i18n.h"
+
 enum { MAX_TERMS = 32, MAX_FILTERS = 8 };
 
-static bool fail(char *error, size_t size, const char *format, const char *a, const char *b)
+/* Writes the reason into error and returns false; format is translated already (_()). */
+static bool fail(char *error, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *error, size_t size, const char *format, ...)
 {
-    snprintf(error, size, format, a, b);
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error, size, format, args);
+    va_end(args);
     return false;
 }
 
@@ -31,16 +40,19 @@ static bool parse_filters(const gk_table_layout *table, char *text, gk_arena *ar
     for (char *part = strtok_r(text, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(part, '=');
         if (eq == NULL || count == MAX_FILTERS)
-            return fail(error, size, "expected KEY=VALUE in the filter, found '%s'%s", part, "");
+            /* TRANSLATORS: KEY=VALUE is the syntax of a filter such as [class=208]; keep it as
+               it is. %s is what was written. */
+            return fail(error, size, _("expected KEY=VALUE in the filter, found '%s'"), part);
         *eq = '\0';
         int field = field_of(table, part);
         if (field == -1)
-            return fail(error, size, "table %s has no column '%s'", table->id, part);
+            /* TRANSLATORS: the first %s is a table id (3-1), the second a column key. */
+            return fail(error, size, _("table %s has no column '%s'"), table->id, part);
         filters[count++] = (gk_filter){field, gk_arena_strdup(arena, eq + 1)};
     }
     term->filters = gk_arena_alloc(arena, (count + 1) * sizeof *filters);
     if (term->filters == NULL)
-        return fail(error, size, "out of memory%s%s", "", "");
+        return fail(error, size, "%s", _("out of memory"));
     memcpy((gk_filter *)term->filters, filters, count * sizeof *filters);
     term->filter_count = count;
     return true;
@@ -56,38 +68,45 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
     if (bracket != NULL) {
         size_t len = strlen(bracket);
         if (bracket[len - 1] != ']')
-            return fail(error, size, "unclosed '[' in '%s'%s", text, "");
+            return fail(error, size, _("unclosed '[' in '%s'"), text);
         bracket[len - 1] = '\0';
         *bracket = '\0';
         filters = bracket + 1;
     }
     char *dot = strchr(text, '.');
     if (dot == NULL || dot[1] == '\0')
-        return fail(error, size, "expected TABLE.COLUMN or prior.KEY, found '%s'%s", text, "");
+        /* TRANSLATORS: TABLE.COLUMN and prior.KEY show how a query term is written (prior is a
+           keyword); keep them as they are. */
+        return fail(error, size, _("expected TABLE.COLUMN or prior.KEY, found '%s'"), text);
     *dot = '\0';
     const char *name = dot + 1;
     if (strcmp(text, "prior") == 0) {
         term->kind = GK_TERM_PRIOR;
         term->prior_key = gk_arena_strdup(arena, name);
-        return filters == NULL || fail(error, size, "prior.%s takes no filter%s", name, "");
+        /* TRANSLATORS: %s is a prior-year key; a filter is the [KEY=VALUE] part of a term. */
+        return filters == NULL || fail(error, size, _("prior.%s takes no filter"), name);
     }
     term->table = gk_profile_table(profile, text);
     if (term->table == NULL)
-        return fail(error, size, "the profile has no table '%s'%s", text, "");
+        return fail(error, size, _("the profile has no table '%s'"), text);
     if (term->table->is_stub) {
         term->kind = GK_TERM_STUB;
         for (size_t i = 0; i < term->table->value_count; i++)
             if (strcmp(term->table->value_ids[i], name) == 0) {
                 term->value = (int)i;
-                return filters == NULL || fail(error, size, "%s.%s takes no filter", text, name);
+                if (filters == NULL)
+                    return true;
+                /* TRANSLATORS: a table id and one of its item or derived value ids. */
+                return fail(error, size, _("%s.%s takes no filter"), text, name);
             }
-        return fail(error, size, "table %s has no item or derived value '%s'", text, name);
+        return fail(error, size, _("table %s has no item or derived value '%s'"), text, name);
     }
     term->kind = GK_TERM_COLUMN;
     term->field = gk_layout_field_index(term->table, name);
     if (term->field < 0 || (!any_type && term->table->fields[term->field].type != GK_TYPE_AMOUNT))
-        return fail(error, size, any_type ? "table %s has no column '%s'"
-                                          : "table %s has no amount column '%s'", text, name);
+        return fail(error, size, any_type ? _("table %s has no column '%s'")
+                                          : _("table %s has no amount column '%s'"),
+                    text, name);
     return filters == NULL ||
            parse_filters(term->table, filters, arena, term, error, size);
 }
@@ -97,7 +116,7 @@ bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena
 {
     char copy[1024];
     if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
-        return fail(error, error_size, "query too long: '%.60s…'%s", text, "");
+        return fail(error, error_size, _("query too long: '%.60s…'"), text);
     gk_term terms[MAX_TERMS];
     size_t count = 0;
     int sign = 1;
@@ -107,13 +126,13 @@ bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena
          word = strtok_r(NULL, " \t", &save)) {
         if (!want_term) {
             if (strcmp(word, "+") != 0 && strcmp(word, "-") != 0)
-                return fail(error, error_size, "expected ' + ' or ' - ' before '%s'%s", word, "");
+                return fail(error, error_size, _("expected ' + ' or ' - ' before '%s'"), word);
             sign = word[0] == '+' ? 1 : -1;
             want_term = true;
             continue;
         }
         if (count == MAX_TERMS)
-            return fail(error, error_size, "more than 32 terms in '%s'%s", text, "");
+            return fail(error, error_size, _("more than %d terms in '%s'"), MAX_TERMS, text);
         char term_text[256];
         snprintf(term_text, sizeof term_text, "%s", word);
         memset(&terms[count], 0, sizeof terms[count]);
@@ -124,11 +143,11 @@ bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena
         want_term = false;
     }
     if (count == 0 || want_term)
-        return fail(error, error_size, "incomplete query '%s'%s", text, "");
+        return fail(error, error_size, _("incomplete query '%s'"), text);
     out->text = gk_arena_strdup(arena, text);
     out->terms = gk_arena_alloc(arena, count * sizeof *terms);
     if (out->text == NULL || out->terms == NULL)
-        return fail(error, error_size, "out of memory%s%s", "", "");
+        return fail(error, error_size, "%s", _("out of memory"));
     memcpy((gk_term *)out->terms, terms, count * sizeof *terms);
     out->count = count;
     return true;
@@ -153,7 +172,8 @@ bool gk_comparison_parse(const gk_profile *profile, const char *text, gk_arena *
                gk_query_parse(profile, at + strlen(ops[i].symbol), arena, right, error,
                               error_size);
     }
-    return fail(error, error_size, "expected 'QUERY = QUERY' (or <=, >=), found '%s'%s", text, "");
+    /* TRANSLATORS: 'QUERY = QUERY' shows the syntax of a comparison; keep it as it is. */
+    return fail(error, error_size, _("expected 'QUERY = QUERY' (or <=, >=), found '%s'"), text);
 }
 
 bool gk_column_ref_parse(const gk_profile *profile, const char *text, gk_arena *arena,
@@ -161,14 +181,15 @@ bool gk_column_ref_parse(const gk_profile *profile, const char *text, gk_arena *
 {
     char copy[512];
     if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
-        return fail(error, error_size, "reference too long: '%.60s…'%s", text, "");
+        return fail(error, error_size, _("reference too long: '%.60s…'"), text);
     memset(out, 0, sizeof *out);
     out->sign = 1;
     if (!parse_term(profile, copy, arena, out, true, error, error_size))
         return false;
     if (out->kind != GK_TERM_COLUMN)
-        return fail(error, error_size, "expected TABLE.COLUMN of a list table, found '%s'%s",
-                    text, "");
+        return fail(error, error_size,
+                    /* TRANSLATORS: TABLE.COLUMN shows how a column is named; keep it as it is. */
+                    _("expected TABLE.COLUMN of a list table, found '%s'"), text);
     return true;
 }
 

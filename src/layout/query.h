@@ -43,7 +43,7 @@ typedef struct gk_query {
 typedef enum gk_compare { GK_CMP_EQ, GK_CMP_LE, GK_CMP_GE } gk_compare;
 
 /* Parses a query over the profile's tables into arena memory. On failure returns false and
- * writes a one-line reason to error. */
+ * writes a one-line reason (translated) to error. */
 bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena, gk_query *out,
                     char *error, size_t error_size);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "input/input.h"
+#include "util/i18n.h"
 
 enum { MAX_NESTING = 64, MAX_FILE_BYTES = 4 * 1024 * 1024 };
 
@@ -74,10 +75,18 @@ gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_di
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &yd->doc)) {
-        status = gk_diag_set(diag, GK_ERR_LAYOUT, path, (int)parser.problem_mark.line + 1,
-                             (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-                             parser.problem ? parser.problem : "malformed document",
-                             parser.context ? " " : "", parser.context ? parser.context : "");
+        int line = (int)parser.problem_mark.line + 1, column = (int)parser.problem_mark.column + 1;
+        const char *problem = parser.problem ? parser.problem : _("malformed document");
+        if (parser.context)
+            /* TRANSLATORS: the first %s is libyaml's problem ("mapping values are not allowed
+               in this context"), the second where it happened ("while scanning a simple key");
+               both are libyaml's English text. */
+            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s %s",
+                                 problem, parser.context);
+        else
+            /* TRANSLATORS: %s is libyaml's English description of the problem. */
+            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s",
+                                 problem);
     } else {
         yd->loaded = true;
         if (yaml_document_get_root_node(&yd->doc) == NULL)
@@ -115,19 +124,29 @@ gk_status gk_yaml_error(gk_yaml_doc *yd, const yaml_node_t *at, const char *form
     char message[GK_DIAG_MESSAGE_MAX];
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof message, format, args);
+    vsnprintf(message, sizeof message, _(format), args);
     va_end(args);
-    return gk_diag_set(yd->diag, GK_ERR_LAYOUT, yd->path, gk_yaml_line(at),
-                       at ? (int)at->start_mark.column + 1 : 0, "%s", message);
+    return gk_yaml_error_text(yd, at, message);
 }
 
+gk_status gk_yaml_error_text(gk_yaml_doc *yd, const yaml_node_t *at, const char *text)
+{
+    return gk_diag_set_text(yd->diag, GK_ERR_LAYOUT, yd->path, gk_yaml_line(at),
+                            at ? (int)at->start_mark.column + 1 : 0, text);
+}
+
+/* What a node is, for "expected …, found …" (translated). */
 static const char *node_kind(const yaml_node_t *node)
 {
     switch (node->type) {
-    case YAML_SCALAR_NODE: return "a scalar";
-    case YAML_SEQUENCE_NODE: return "a list";
-    case YAML_MAPPING_NODE: return "a mapping";
-    default: return "nothing";
+    /* TRANSLATORS: a kind of YAML node, used as the second %s of "expected %s, found %s". */
+    case YAML_SCALAR_NODE: return _("a scalar");
+    /* TRANSLATORS: a kind of YAML node (a sequence), as in "expected %s, found %s". */
+    case YAML_SEQUENCE_NODE: return _("a list");
+    /* TRANSLATORS: a kind of YAML node, as in "expected %s, found %s". */
+    case YAML_MAPPING_NODE: return _("a mapping");
+    /* TRANSLATORS: no YAML node at all, as in "expected %s, found %s". */
+    default: return _("nothing");
     }
 }
 
@@ -145,13 +164,15 @@ gk_status gk_yaml_expect(gk_yaml_doc *yd, yaml_node_t *node, yaml_node_type_t ty
                          const char *what)
 {
     if (node->type != type)
-        return gk_yaml_error(yd, node, "expected %s, found %s", what, node_kind(node));
+        /* TRANSLATORS: the first %s is what a YAML value should be ("a list of columns", "a
+           whole number"), the second what it is ("a mapping", "a scalar"); both translated. */
+        return gk_yaml_error(yd, node, "expected %s, found %s", _(what), node_kind(node));
     return GK_OK;
 }
 
 gk_status gk_yaml_string(gk_yaml_doc *yd, yaml_node_t *node, const char **out)
 {
-    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a text value");
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, N_("a text value"));
     if (status != GK_OK)
         return status;
     if (gk_yaml_is_null(node)) {
@@ -165,7 +186,7 @@ gk_status gk_yaml_string(gk_yaml_doc *yd, yaml_node_t *node, const char **out)
 
 gk_status gk_yaml_int(gk_yaml_doc *yd, yaml_node_t *node, int min, int max, int *out)
 {
-    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a whole number");
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, N_("a whole number"));
     if (status != GK_OK)
         return status;
     const char *text = (const char *)node->data.scalar.value;
@@ -204,7 +225,7 @@ gk_status gk_yaml_bool(gk_yaml_doc *yd, yaml_node_t *node, bool *out)
 gk_status gk_yaml_choice(gk_yaml_doc *yd, yaml_node_t *node, const char *const *names,
                          int count, int *out)
 {
-    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, "a word");
+    gk_status status = gk_yaml_expect(yd, node, YAML_SCALAR_NODE, N_("a word"));
     if (status != GK_OK)
         return status;
     const char *text = (const char *)node->data.scalar.value;
@@ -236,7 +257,7 @@ bool gk_yaml_has_key(gk_yaml_doc *yd, yaml_node_t *map, const char *key)
 gk_status gk_yaml_read_map(gk_yaml_doc *yd, yaml_node_t *map, const gk_yaml_key *keys,
                            size_t key_count, void *target)
 {
-    gk_status status = gk_yaml_expect(yd, map, YAML_MAPPING_NODE, "a mapping");
+    gk_status status = gk_yaml_expect(yd, map, YAML_MAPPING_NODE, N_("a mapping"));
     if (status != GK_OK)
         return status;
     bool seen[64] = {false};

@@ -27,9 +27,13 @@ void gk_yaml_close(gk_yaml_doc *yd);
 yaml_node_t *gk_yaml_root(gk_yaml_doc *yd);
 yaml_node_t *gk_yaml_node(gk_yaml_doc *yd, int index);
 
-/* Records an error at a node's position and returns GK_ERR_LAYOUT. */
+/* Records an error at a node's position and returns GK_ERR_LAYOUT. format is translated
+ * (_(format)) here, so a literal needs no marking: xgettext extracts it by keyword. */
 gk_status gk_yaml_error(gk_yaml_doc *yd, const yaml_node_t *at, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same with a message that is already formatted (and translated): taken as it is. */
+gk_status gk_yaml_error_text(gk_yaml_doc *yd, const yaml_node_t *at, const char *text);
 
 /* 1-based line of a node, for diagnostics elsewhere. */
 int gk_yaml_line(const yaml_node_t *node);
@@ -42,6 +46,7 @@ gk_status gk_yaml_int(gk_yaml_doc *yd, yaml_node_t *node, int min, int max, int 
 gk_status gk_yaml_bool(gk_yaml_doc *yd, yaml_node_t *node, bool *out);
 gk_status gk_yaml_choice(gk_yaml_doc *yd, yaml_node_t *node, const char *const *names,
                          int count, int *out);
+/* what ("a list of columns") is translated here: callers mark the literal with N_(). */
 gk_status gk_yaml_expect(gk_yaml_doc *yd, yaml_node_t *node, yaml_node_type_t type,
                          const char *what);
 

@@ -440,10 +440,12 @@ static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
     builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title};
     doc->booklet_title = booklet->title;
+    if (booklet->table_count == 0 && kind == GK_BOOKLET_UNIT)
+        return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
+                           "the profile defines no unit booklet");
     if (booklet->table_count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
-                           "the profile defines no %s booklet",
-                           kind == GK_BOOKLET_UNIT ? "unit" : "department");
+                           "the profile defines no department booklet");
     doc->title = gk_arena_printf(&doc->arena, "%s%s年%s", doc->name, doc->year, booklet->title);
     doc->amount_line = gk_arena_printf(&doc->arena, "金额单位：%s", pkg->profile->amount_unit);
     doc->tables = gk_arena_alloc(&doc->arena, (booklet->table_count + 1) * sizeof *doc->tables);
@@ -519,8 +521,11 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
             continue;
         if (unit->failure != NULL)
             status = gk_diag_set(diag, GK_ERR_DATA, unit->failure->file, unit->failure->line,
-                                 unit->failure->column, "unit %s of the department: %s",
-                                 unit->code, unit->failure->message);
+                                 unit->failure->column,
+                                 /* TRANSLATORS: %s is a unit code, then the message of that
+                                  * unit's own error. */
+                                 "unit %s of the department: %s", unit->code,
+                                 unit->failure->message);
         units[count++] = u;
     }
     if (status == GK_OK && count == 0)

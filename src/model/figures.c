@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "input/input.h"
+#include "util/i18n.h"
 
 int64_t gk_share(int64_t a, int64_t b, int decimals)
 {
@@ -94,7 +95,9 @@ static bool two_values(const context *c, const char *args, const char *word, int
     snprintf(sep, sizeof sep, " %s ", word);
     const char *at = strstr(args, sep);
     if (at == NULL) {
-        snprintf(error, size, "expected 'QUERY %s QUERY'", word);
+        /* TRANSLATORS: a placeholder's syntax; %s is the word "of" or "from", which stays in
+         * English like QUERY. */
+        snprintf(error, size, _("expected 'QUERY %s QUERY'"), word);
         return false;
     }
     char left[512];
@@ -132,7 +135,7 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
         if (!two_values(c, args, "of", &a, &b, error, size))
             return false;
         if (b == 0) { /* a share of nothing is not 0%: the text would say something false */
-            snprintf(error, size, "a share of a zero total");
+            snprintf(error, size, "%s", _("a share of a zero total"));
             return false;
         }
         append_percent(g, gk_share(a, b, 2));
@@ -158,8 +161,10 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
             append_percent(g, gk_share(d > 0 ? d : -d, b < 0 ? -b : b, 2));
         }
     } else {
-        snprintf(error, size, "unknown placeholder '%s' (expected amount, share, change, rate, "
-                              "year, prior_year or unit)", name);
+        /* TRANSLATORS: amount, share, change, rate, year, prior_year and unit are the
+         * placeholder names users type: keep them. */
+        snprintf(error, size, _("unknown placeholder '%s' (expected amount, share, change, rate, "
+                                "year, prior_year or unit)"), name);
         return false;
     }
     return true;
@@ -202,6 +207,8 @@ gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const 
         }
         snprintf(body, sizeof body, "%.*s", (int)(close - open - 2), open + 2);
         if (!render_placeholder(&c, body, &g, error, sizeof error)) {
+            /* TRANSLATORS: {{%s}} is the placeholder as written; the second %s says what is
+             * wrong with it. */
             status = gk_diag_set(diag, GK_ERR_DATA, path, line, column, "placeholder {{%s}}: %s",
                                  body, error);
             break;

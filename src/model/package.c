@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "input/input.h"
+#include "util/i18n.h"
 
 enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
 
@@ -62,33 +63,47 @@ static const char *const unit_columns[] = {"unit_code", "unit_name", "department
 enum { UNIT_COLUMN_COUNT = 7 };
 
 /* Codes name output files: letters, digits, '-' and '_' only, so no path, no hidden or
- * option-like name. Returns NULL when safe, "" for a character outside the allow-list, else
- * what is wrong. */
-static const char *code_problem(const char *code)
+ * option-like name. */
+typedef enum code_problem_kind {
+    CODE_OK,
+    CODE_LEADING_DASH,
+    CODE_TOO_LONG,
+    CODE_BAD_CHARACTER /* a character outside the allow-list */
+} code_problem_kind;
+
+static code_problem_kind code_problem(const char *code)
 {
     if (code[0] == '-')
-        return "must not start with '-'";
+        return CODE_LEADING_DASH;
     if (strlen(code) > 64)
-        return "is longer than 64 characters";
+        return CODE_TOO_LONG;
     for (const char *p = code; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
               *p == '-' || *p == '_'))
-            return "";
-    return NULL;
+            return CODE_BAD_CHARACTER;
+    return CODE_OK;
 }
 
+/* In these messages the first %s is a column key of units.csv (untranslated), the second the
+ * code found. */
 static gk_status check_code(const char *path, const gk_csv_field *field, const char *column,
                             gk_diag *diag)
 {
-    const char *problem = code_problem(field->text);
-    if (problem == NULL)
-        return GK_OK;
-    if (problem[0] == '\0') /* characters outside the allow-list */
+    switch (code_problem(field->text)) {
+    case CODE_OK:
+        break;
+    case CODE_LEADING_DASH:
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column '%s': '%s' must not start with '-'", column, field->text);
+    case CODE_TOO_LONG:
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column '%s': '%s' is longer than 64 characters", column, field->text);
+    case CODE_BAD_CHARACTER:
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
                            "column '%s': expected letters, digits, '-' or '_' (it names output "
                            "files), found '%s'", column, field->text);
-    return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
-                       "column '%s': '%s' %s", column, field->text, problem);
+    }
+    return GK_OK;
 }
 
 static bool year_is_valid(const char *year)
@@ -127,6 +142,8 @@ static gk_status map_header(const char *path, const gk_csv_record *header,
                 snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", names[i]);
             }
             return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               /* TRANSLATORS: the second %s lists the column keys the file may
+                                * have ("unit_code, unit_name, ..."); the keys stay as they are. */
                                "unknown column '%s' (expected %s)", field->text, expected);
         }
         if (positions[n] != -1)
@@ -162,10 +179,11 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
     for (size_t n = 0; status == GK_OK && n < UNIT_COLUMN_COUNT; n++)
         if (pos[n] < 0)
             status = missing_column(path, &csv->records[0], unit_columns[n], diag);
-    if (status == GK_OK && (csv->count < 2 || csv->count - 1 > MAX_UNITS))
-        status = gk_diag_set(diag, GK_ERR_DATA, path, csv->count < 2 ? 2 : MAX_UNITS + 2, 1,
-                             csv->count < 2 ? "expected at least one unit, found none"
-                                            : "more than 100000 units");
+    if (status == GK_OK && csv->count < 2)
+        status = gk_diag_set(diag, GK_ERR_DATA, path, 2, 1,
+                             "expected at least one unit, found none");
+    else if (status == GK_OK && csv->count - 1 > MAX_UNITS)
+        status = gk_diag_set(diag, GK_ERR_DATA, path, MAX_UNITS + 2, 1, "more than 100000 units");
     if (status == GK_OK) {
         pkg->units = gk_arena_alloc(&pkg->arena, csv->count * sizeof *pkg->units);
         if (pkg->units == NULL)
@@ -202,6 +220,8 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
             bool unit_name = !name_fits_file(v[0], v[1], v[4]);
             const gk_csv_field *f = unit_name ? name : &rec->fields[pos[3]];
             status = gk_diag_set(diag, GK_ERR_PARSE, path, f->line, f->column,
+                                 /* TRANSLATORS: %s is a column key (unit_name or
+                                  * department_name). */
                                  "column '%s': too long to name an output file (%zu bytes; with "
                                  "the code and year at most 255)",
                                  unit_name ? "unit_name" : "department_name", strlen(f->text));
@@ -211,6 +231,8 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
         const gk_csv_field *booklet = &rec->fields[pos[6]];
         if (!gk_booklet_kind_parse(v[6], &unit->booklet)) {
             status = gk_diag_set(diag, GK_ERR_PARSE, path, booklet->line, booklet->column,
+                                 /* TRANSLATORS: unit and department are the values the column
+                                  * takes: keep them. */
                                  "column 'booklet': expected unit or department, found '%s'", v[6]);
             break;
         }
@@ -257,12 +279,21 @@ static gk_status parse_value(const char *path, const gk_csv_field *field, const 
     const char *why = NULL;
     int64_t number = 0;
     if (!gk_decimal_parse(field->text, spec->decimals, &number, &why)) {
-        const char *what = spec->type == GK_TYPE_AMOUNT ? "an amount"
-                           : spec->type == GK_TYPE_COUNT ? "a count"
-                                                         : "a percentage";
+        if (why == NULL)
+            why = _("invalid");
+        if (spec->type == GK_TYPE_AMOUNT)
+            return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               /* TRANSLATORS: %s in parentheses is why the value is not a
+                                * number, e.g. "more than 2 decimals". */
+                               "column '%s': expected an amount with at most %d decimals, "
+                               "found '%s' (%s)", spec->key, spec->decimals, field->text, why);
+        if (spec->type == GK_TYPE_COUNT)
+            return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                               "column '%s': expected a count with at most %d decimals, "
+                               "found '%s' (%s)", spec->key, spec->decimals, field->text, why);
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
-                           "column '%s': expected %s with at most %d decimals, found '%s' (%s)",
-                           spec->key, what, spec->decimals, field->text, why ? why : "invalid");
+                           "column '%s': expected a percentage with at most %d decimals, "
+                           "found '%s' (%s)", spec->key, spec->decimals, field->text, why);
     }
     *out = (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(spec->decimals), .number = number};
     return GK_OK;
@@ -297,10 +328,14 @@ static gk_status parse_kind(const char *path, const gk_table_layout *layout,
             row->summary = (gk_summary_kind)k;
             return GK_OK;
         }
+    if (layout->is_stub)
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           "column 'kind': a fixed-row table has no computed rows");
     return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
-                       layout->is_stub ? "column 'kind': a fixed-row table has no computed rows"
-                                       : "column 'kind': expected total, department, unit or "
-                                         "nothing, found '%s'", field->text);
+                       /* TRANSLATORS: total, department and unit are the values the column
+                        * takes: keep them. */
+                       "column 'kind': expected total, department, unit or nothing, found '%s'",
+                       field->text);
 }
 
 /* Copies the value above into blank fill_down cells of the same unit. */
@@ -331,6 +366,8 @@ static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *l
         known = strcmp(layout->value_ids[i], item->text) == 0;
     if (!known)
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           /* TRANSLATORS: '%s' is the item id found, then come the table id and
+                            * the table's layout file. */
                            "column 'item': '%s' is not an item of table %s (see %s)",
                            item->kind == GK_VALUE_TEXT ? item->text : "", layout->id, layout->path);
     for (size_t r = 0; r < count; r++)
@@ -398,12 +435,17 @@ static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
         gk_data_row *row = &data->rows[data->row_count];
         const gk_csv_field *code = &rec->fields[pos[0]];
         int unit = gk_package_unit_index(pkg, code->text);
-        if (unit < 0 || (only_unit >= 0 && unit != only_unit)) {
+        if (unit < 0) {
             status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
-                                 unit < 0 ? "column 'unit_code': unit '%s' is not in units.csv"
-                                          : "column 'unit_code': this file holds the rows of "
-                                            "unit %s only, found '%s'",
-                                 unit < 0 ? code->text : pkg->units[only_unit].code, code->text);
+                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+            goto done;
+        }
+        if (only_unit >= 0 && unit != only_unit) {
+            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                 /* TRANSLATORS: a per-unit file tables/CODE/ID.csv; %s is the
+                                  * unit code of its folder, '%s' the code found. */
+                                 "column 'unit_code': this file holds the rows of unit %s only, "
+                                 "found '%s'", pkg->units[only_unit].code, code->text);
             goto done;
         }
         memset(row, 0, sizeof *row);
@@ -515,13 +557,14 @@ static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
 
 /* ---- files nobody reads ------------------------------------------------------------------ */
 
+/* message is already translated. */
 static void warn(gk_package *pkg, const char *path, const char *message)
 {
     gk_diag *grown = realloc(pkg->warnings, (pkg->warning_count + 1) * sizeof *grown);
     if (grown == NULL)
         return;
     pkg->warnings = grown;
-    gk_diag_set(&pkg->warnings[pkg->warning_count++], GK_ERR_DATA, path, 0, 0, "%s", message);
+    gk_diag_set_text(&pkg->warnings[pkg->warning_count++], GK_ERR_DATA, path, 0, 0, message);
 }
 
 /* A misnamed file in tables/ would silently lose its rows: name it. */
@@ -538,7 +581,8 @@ static void warn_unknown_tables(gk_package *pkg)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (folder_exists(path)) {
             if (gk_package_unit_index(pkg, e->d_name) < 0)
-                warn(pkg, path, "ignored: a folder for unit rows, but no such unit in units.csv");
+                warn(pkg, path,
+                     _("ignored: a folder for unit rows, but no such unit in units.csv"));
             continue;
         }
         size_t len = strlen(e->d_name);
@@ -549,7 +593,8 @@ static void warn_unknown_tables(gk_package *pkg)
                     strcmp(e->d_name + len - 4, ".csv") == 0;
         }
         if (!known)
-            warn(pkg, path, "ignored: not a table of the profile (tables/ID.csv)");
+            /* TRANSLATORS: tables/ID.csv is the file name pattern: keep it. */
+            warn(pkg, path, _("ignored: not a table of the profile (tables/ID.csv)"));
     }
     if (d)
         closedir(d);
@@ -605,6 +650,8 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
         for (size_t i = 0; i < pkg->prior_count; i++)
             if (pkg->priors[i].unit == (size_t)unit && strcmp(pkg->priors[i].key, key->text) == 0) {
                 status = gk_diag_set(diag, GK_ERR_DATA, path, key->line, key->column,
+                                     /* TRANSLATORS: '%s' is a key of prior.csv, then a unit
+                                      * code. */
                                      "key '%s' given twice for unit %s (first on line %d)",
                                      key->text, code->text, pkg->priors[i].line);
                 break;
@@ -778,6 +825,8 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
         else if (profile_dir == NULL && !folder_exists(resolved))
             status = gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
                                  pkg->units[0].profile_column,
+                                 /* TRANSLATORS: '%s' is a profile name, then the folder of
+                                  * profiles. */
                                  "column 'profile': no profile '%s' in %s", pkg->units[0].profile,
                                  layouts_root);
         else

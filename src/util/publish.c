@@ -31,8 +31,9 @@ gk_status gk_publish_begin(const char *final_path, char *tmp, size_t size, gk_di
         return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "output path too long");
     int fd = mkstemp(tmp);
     if (fd < 0)
-        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "cannot create a file in %s: %s",
-                           dir, strerror(errno));
+        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0,
+                           /* TRANSLATORS: %s is a folder, then the operating system's reason. */
+                           "cannot create a file in %s: %s", dir, strerror(errno));
     /* mkstemp makes the file private (0600); a published file gets the usual 0666 & ~umask */
     mode_t mask = umask(0);
     umask(mask);

@@ -4,6 +4,7 @@
 # (and a worker's at job 1, 100 and the last: it must stay flat), and output bytes per unit.
 #   tests/bench/bench.sh [N...]          (default: 1 100 1000)
 set -euo pipefail
+export LC_ALL=C.UTF-8 LANGUAGE= # the figures are read from the English --stats lines
 cd "$(dirname "$0")/../.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 100 1000)

@@ -1,5 +1,6 @@
 /* The installed program: `cmake --install` into a fresh prefix, then gongkai run from another
- * folder finds its profiles and fonts there (no flags), doctor is clean, the man page renders
+ * folder finds its profiles, fonts and translations there (no flags), doctor is clean (in
+ * English and Chinese), the man page renders
  * and bash completion is in place; a program using only the installed header, library and
  * pkg-config file (samples/example) builds and runs. */
 #include <setjmp.h>
@@ -34,14 +35,16 @@ static void test_install_and_run_anywhere(void **state)
                           "env -u GONGKAI_LAYOUTS -u GONGKAI_FONTS '%s/bin/gongkai' export "
                           "'%s/samples/leshan-hrss-info-2025' -o out --quiet && ls out && "
                           "env -u GONGKAI_LAYOUTS -u GONGKAI_FONTS '%s/bin/gongkai' doctor && "
+                          "env -u LC_ALL -u LANGUAGE LANG=zh_CN.UTF-8 '%s/bin/gongkai' doctor && "
                           "MANWIDTH=80 man -l '%s/share/man/man1/gongkai.1' | head -5 && "
                           "ls '%s/share/bash-completion/completions/gongkai' '%s/share/gongkai/fonts'",
-                    elsewhere, prefix, GK_SOURCE_DIR, prefix, prefix, prefix, prefix);
+                    elsewhere, prefix, GK_SOURCE_DIR, prefix, prefix, prefix, prefix, prefix);
     if (rc != 0)
         fail_msg("installed gongkai failed (%d):\n%s", rc, log);
     assert_contains(log, "302309_乐山市人力资源和社会保障信息中心_2025.pdf");
     assert_contains(log, "/share/gongkai/layouts/sichuan-2025");
     assert_contains(log, "gongkai doctor: all is well");
+    assert_contains(log, "gongkai doctor：一切正常"); /* the installed translation is found */
     assert_contains(log, "gongkai - budget disclosure booklets");
     assert_contains(log, "fonts.sha256");
     free(log);
