@@ -1,6 +1,5 @@
 /* Batch export in worker processes; see batch.h. */
 #define _DEFAULT_SOURCE /* scandir, alphasort */
-#define _XOPEN_SOURCE 700 /* wcwidth */
 #include "batch/batch.h"
 
 #include <dirent.h>
@@ -21,7 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "model/document.h"
 #include "render/render.h"
@@ -876,28 +874,11 @@ static void sweep_all(const batch *b)
 
 /* ---- summary ---------------------------------------------------------------------------------- */
 
-/* Prints text left-aligned in `width` terminal columns (a Chinese character takes two), then a
- * space; text longer than that is printed whole. */
+/* A cell of the summary table and the space after it. */
 static void print_cell(const char *text, int width)
 {
-    int columns = 0;
-    mbstate_t state;
-    memset(&state, 0, sizeof state);
-    const char *p = text;
-    size_t left = strlen(text);
-    while (left > 0) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, p, left, &state);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) { /* not in the locale's encoding */
-            columns += (int)left;
-            break;
-        }
-        int w = wcwidth(wc);
-        columns += w > 0 ? w : 0;
-        p += n;
-        left -= n;
-    }
-    fprintf(stderr, "%s%*s ", text, columns < width ? width - columns : 0, "");
+    gk_print_padded(stderr, text, width);
+    fputc(' ', stderr);
 }
 
 static void print_summary(const batch *b)

@@ -376,28 +376,11 @@ static int run_check(const cli_args *args, bool json)
 
 /* ---- doctor ------------------------------------------------------------------------------- */
 
-/* Columns on a terminal: CJK characters take two cells, printf's widths count bytes. */
-static int display_width(const char *text)
-{
-    int width = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue; /* continuation byte */
-        width += *p >= 0xE1 ? 2 : 1; /* U+1100 and above: Hangul, CJK, full-width forms */
-    }
-    return width;
-}
-
-static void print_padded(const char *text, int width)
-{
-    printf("%s%*s", text, width > display_width(text) ? width - display_width(text) : 0, "");
-}
-
 static int doctor_line(bool ok, const char *what, const char *detail)
 {
     /* TRANSLATORS: doctor's verdicts, in a column 6 cells wide */
-    print_padded(ok ? _("ok") : _("FAIL"), 7);
-    print_padded(what, 29);
+    gk_print_padded(stdout, ok ? _("ok") : _("FAIL"), 7);
+    gk_print_padded(stdout, what, 29);
     printf("%s\n", detail);
     return ok ? 0 : 1;
 }

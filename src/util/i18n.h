@@ -10,6 +10,7 @@
 #define GK_UTIL_I18N_H
 
 #include <libintl.h>
+#include <stdio.h>
 
 #define GK_TEXT_DOMAIN "gongkai"
 #define _(text) dgettext(GK_TEXT_DOMAIN, text)
@@ -19,5 +20,9 @@
 /* Binds the text domain to the folder of compiled translations (gk_data_dir(GK_DATA_LOCALE)),
  * once; later calls do nothing. */
 void gk_i18n_bind(void);
+
+/* Prints UTF-8 text left-aligned in `width` terminal cells (a Chinese character takes two;
+ * printf's widths count bytes); longer text is printed whole. */
+void gk_print_padded(FILE *out, const char *text, int width);
 
 #endif
