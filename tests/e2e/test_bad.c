@@ -6,7 +6,8 @@
  * that a failed run leaves nothing behind (the output folder holds nothing but manifest*.json,
  * the working folder nothing but what the runner made). Each case is one cmocka test, so every
  * failing case is reported with its name, the command, the expected and actual exit status
- * and the output.
+ * and the output. A case that fails is run once more under LANG=zh_CN.UTF-8: same exit status,
+ * same positions ("FILE:LINE:COL: 错误：").
  *
  * GK_BAD_CASE=SUBSTRING runs only the cases whose name contains it; GK_BAD_KEEP=1 keeps every
  * case's folder (a failing case's folder is always kept and named in the report). */
@@ -276,6 +277,44 @@ static void setup_failed(const char *name, const char *what, char *log)
     fail_msg("case %s: %s", name, what);
 }
 
+static const char *next_line(const char *line)
+{
+    const char *end = strchr(line, '\n');
+    return end ? end + 1 : NULL;
+}
+
+/* A failed run again under LANG=zh_CN.UTF-8: the same exit status, and every positioned
+ * "FILE:LINE:COL: error: " of the English run is there as "FILE:LINE:COL: 错误：". Returns the
+ * length of what it wrote into problems. */
+static size_t same_in_chinese(const char *root, const char *command, int rc, const char *english,
+                              char *problems, size_t size)
+{
+    char *chinese = NULL;
+    int zh_rc = tu_run(&chinese, "cd '%s' && env -u LC_ALL -u LANGUAGE LANG=zh_CN.UTF-8 %s",
+                       root, command);
+    size_t used = 0;
+    if (zh_rc != rc)
+        used += (size_t)snprintf(problems, size, "  in Chinese: exit status %d, in English %d\n",
+                                 zh_rc, rc);
+    for (const char *line = english; line != NULL && *line != '\0'; line = next_line(line)) {
+        const char *error = strstr(line, ": error: ");
+        const char *end = strchr(line, '\n');
+        if (error == NULL || (end && error > end) || memchr(line, ' ', (size_t)(error - line)))
+            continue; /* not a diagnostic that starts with its position */
+        char expected[1200];
+        snprintf(expected, sizeof expected, "%.*s: 错误：", (int)(error - line), line);
+        if (chinese == NULL || strstr(chinese, expected) == NULL) {
+            if (used < size)
+                used += (size_t)snprintf(problems + used, size - used,
+                                         "  in Chinese: no '%s' in:\n%.600s\n", expected,
+                                         chinese ? chinese : "");
+            break;
+        }
+    }
+    free(chinese);
+    return used < size ? used : size;
+}
+
 static void run_case(void **state)
 {
     const bad_case *c = *state;
@@ -381,6 +420,9 @@ static void run_case(void **state)
         if (stat(path, &st) != 0)
             PROBLEM("  outputs: expected out/units.csv\n");
     }
+    if (rc != 0 && rc == c->exit && pdf + xlsx + other == 0 && c->after[0] == '\0')
+        used += same_in_chinese(root, command, rc, log, problems + used,
+                                used < sizeof problems ? sizeof problems - used : 0);
     if (c->after[0] != '\0') {
         char *after_log = NULL;
         int after_rc = tu_run(&after_log, "cd '%s' && %s", root, c->after);
