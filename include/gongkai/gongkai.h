@@ -30,7 +30,10 @@ typedef struct gk_session gk_session;
 GK_API const char *gk_version(void);
 
 /* Loads the package in package_dir. profile_dir may be NULL: the profile named in units.csv is
- * then looked up in $GONGKAI_LAYOUTS or the installed profiles. */
+ * then looked up in $GONGKAI_LAYOUTS or the installed profiles. Messages (diag, findings) are in
+ * the language of the program's LC_MESSAGES locale when it has called setlocale (Chinese under
+ * zh_CN), else English: the library binds its own gettext domain, "gongkai", and never changes
+ * the program's locale or text domain. */
 GK_API gk_status gk_open(const char *package_dir, const char *profile_dir, gk_session **out,
                   gk_diag *diag);
 
