@@ -24,6 +24,8 @@ typedef enum gk_status {
 } gk_status;
 
 enum { GK_DIAG_FILE_MAX = 1024, GK_DIAG_MESSAGE_MAX = 1024 };
+/* Room for a whole formatted line (gk_diag_format): position, severity and message. */
+enum { GK_DIAG_LINE_MAX = GK_DIAG_FILE_MAX + GK_DIAG_MESSAGE_MAX + 64 };
 
 /* One diagnostic. line and column are 1-based; 0 means "not known". */
 typedef struct gk_diag {

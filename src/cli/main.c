@@ -94,7 +94,7 @@ static void print_usage(FILE *out, const command_help *only)
 
 static void print_diag(const gk_diag *diag)
 {
-    char text[GK_DIAG_FILE_MAX + GK_DIAG_MESSAGE_MAX + 64];
+    char text[GK_DIAG_LINE_MAX];
     gk_diag_format(diag, text, sizeof text);
     fprintf(stderr, "%s\n", text);
 }
@@ -185,7 +185,7 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
         return EXIT_INPUT;
     }
     for (size_t i = 0; i < (*pkg)->warning_count; i++) {
-        char text[GK_DIAG_FILE_MAX + GK_DIAG_MESSAGE_MAX + 64];
+        char text[GK_DIAG_LINE_MAX];
         gk_diag_format_message(text, sizeof text, (*pkg)->warnings[i].file, 0, 0, true,
                                (*pkg)->warnings[i].message);
         fprintf(stderr, "%s\n", text);

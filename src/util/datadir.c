@@ -3,6 +3,7 @@
 #include "util/datadir.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,24 +34,26 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The running program's folder, resolved; false when unknown. */
-static bool program_dir(char *buf, size_t size)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash == NULL)
-        return false;
-    *slash = '\0';
-    return true;
-}
+/* Where the running program is: found once (fonts are looked up for every unit). */
+static struct {
+    char dir[PATH_MAX]; /* its folder, resolved; "" when unknown */
+    bool in_build_tree; /* it is this build's gongkai */
+} program;
 
-static bool in_build_tree(const char *dir)
+static void find_program(void)
 {
+    ssize_t n = readlink("/proc/self/exe", program.dir, sizeof program.dir - 1);
+    if (n <= 0)
+        return; /* unknown: program.dir stays "" */
+    program.dir[n] = '\0';
+    char *slash = strrchr(program.dir, '/');
+    if (slash == NULL) {
+        program.dir[0] = '\0';
+        return;
+    }
+    *slash = '\0';
     char build[PATH_MAX];
-    return realpath(GK_BUILD_DIR, build) != NULL && strcmp(build, dir) == 0;
+    program.in_build_tree = realpath(GK_BUILD_DIR, build) != NULL && strcmp(build, program.dir) == 0;
 }
 
 const char *gk_data_dir(gk_data_kind kind)
@@ -61,11 +64,13 @@ const char *gk_data_dir(gk_data_kind kind)
     const char *env = place->env ? getenv(place->env) : NULL;
     if (env != NULL && env[0] != '\0')
         return env;
-    char dir[PATH_MAX];
-    bool known = program_dir(dir, sizeof dir);
-    if (known && in_build_tree(dir))
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, find_program);
+    if (program.in_build_tree)
         return place->build_tree;
-    int n = known ? snprintf(out, PATH_MAX, "%s/../share/%s", dir, place->installed) : -1;
+    int n = -1;
+    if (program.dir[0] != '\0')
+        n = snprintf(out, PATH_MAX, "%s/../share/%s", program.dir, place->installed);
     if (n > 0 && n < PATH_MAX && is_dir(out))
         return out;
     n = snprintf(out, PATH_MAX, "%s/%s", GK_INSTALL_DATADIR, place->installed);

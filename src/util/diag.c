@@ -11,15 +11,12 @@ gk_status gk_diag_set(gk_diag *diag, gk_status status, const char *file, int lin
 {
     if (diag == NULL)
         return status;
-    diag->status = status;
-    snprintf(diag->file, sizeof diag->file, "%s", file ? file : "");
-    diag->line = line;
-    diag->column = column;
+    char message[GK_DIAG_MESSAGE_MAX];
     va_list args;
     va_start(args, format);
-    vsnprintf(diag->message, sizeof diag->message, _(format), args);
+    vsnprintf(message, sizeof message, _(format), args);
     va_end(args);
-    return status;
+    return gk_diag_set_text(diag, status, file, line, column, message);
 }
 
 gk_status gk_diag_set_text(gk_diag *diag, gk_status status, const char *file, int line,
