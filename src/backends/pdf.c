@@ -15,7 +15,7 @@
 #include "util/publish.h"
 
 typedef struct pdf_ctx {
-    char path[GK_DIAG_FILE_MAX + 32];
+    char path[GK_PATH_MAX];
     const char *font_path[PDF_FACE_COUNT];
     gk_doc_meta meta;
     gk_part_info *parts;

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "backends/xlsx_verify.h"
 #include "render/backend.h"
 #include "util/i18n.h"
+#include "util/publish.h"
 
 enum {
     FIRST_HEADER_ROW = 2, /* row 0: title, row 1: 单位 / 金额单位 */
@@ -38,8 +40,8 @@ typedef struct format_key {
 enum { ROLE_TITLE, ROLE_UNIT_LINE, ROLE_HEADER, ROLE_BODY };
 
 typedef struct xlsx_ctx {
-    char path[4096];
-    char tmpdir[4096];         /* private folder for libxlsxwriter's temporary files */
+    char path[GK_PATH_MAX];
+    char tmpdir[GK_PATH_MAX];        /* private folder for libxlsxwriter's temporary files */
     size_t sheet_rows[MAX_SHEETS]; /* rows written per sheet, checked after closing */
     size_t sheets;
     lxw_workbook *workbook;
@@ -196,12 +198,11 @@ static double excel_width(const gk_column *column)
  * fallback does, the current folder. */
 static gk_status make_tmpdir(xlsx_ctx *x, const char *path, gk_diag *diag)
 {
-    /* named after the output (".NAME.tmp.d.XXXXXX") so a batch can sweep a crashed job's */
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    int n = snprintf(x->tmpdir, sizeof x->tmpdir, "%.*s%s.%s.tmp.d.XXXXXX",
-                     slash ? (int)(slash - path) : 0, path, slash ? "/" : "", base);
-    if (n < 0 || (size_t)n >= sizeof x->tmpdir || mkdtemp(x->tmpdir) == NULL) {
+    /* PATH is the publisher's unique temporary (".gk-HHHHHHHH.tmp.XXXXXX"): the folder is
+     * PATH.d, so a batch sweeps a crashed job's folder with its file, and its name is short
+     * whatever the output is called */
+    int n = snprintf(x->tmpdir, sizeof x->tmpdir, "%s.d", path);
+    if (n < 0 || (size_t)n >= sizeof x->tmpdir || mkdir(x->tmpdir, 0700) != 0) {
         x->tmpdir[0] = '\0';
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "XLSX: cannot create a temporary folder beside the output");

@@ -579,13 +579,13 @@ static void remove_temporary(const char *path)
     }
 }
 
-/* Removes what a job may have left: ".NAME.tmp.XXXXXX" files and ".NAME.tmp.d.XXXXXX" folders
- * of each of its outputs (the path of another job or shard never matches). */
+/* Removes what a job may have left: the temporary files and folders of each of its outputs
+ * (util/publish.h names them after a hash of the output's name). */
 static void sweep_job(const batch *b, const job *j)
 {
     for (size_t k = 0; k < b->opt->backend_count; k++) {
-        char prefix[NAME_MAX_BYTES + 8];
-        snprintf(prefix, sizeof prefix, ".%s.tmp.", j->outputs[k]);
+        char prefix[GK_TEMP_PREFIX_SIZE];
+        gk_publish_prefix(j->outputs[k], prefix);
         DIR *d = opendir(b->opt->output);
         struct dirent *e;
         while (d && (e = readdir(d)) != NULL)

@@ -116,11 +116,11 @@ static bool year_is_valid(const char *year)
     return year[0] == '1' || year[0] == '2';
 }
 
-/* Output files are named CODE_NAME_YEAR.xlsx: it must fit a file name (255 bytes). */
+/* Output files are named CODE_NAME_YEAR.xlsx: it must fit a file name (255 bytes). Their
+ * temporaries have short names of their own (util/publish.h), whatever the output is called. */
 static bool name_fits_file(const char *code, const char *name, const char *year)
 {
-    return strlen(code) + strlen(name) + strlen(year) + strlen("__.xlsx") + strlen(".") +
-               strlen(".tmp.d.XXXXXX") <= 255;
+    return strlen(code) + strlen(name) + strlen(year) + strlen("__.xlsx") <= 255;
 }
 
 /* Maps header names to positions; every wanted name must appear once, no other name. */

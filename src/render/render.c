@@ -123,7 +123,7 @@ gk_status gk_render(const gk_document *doc, const gk_backend *backend, const cha
     if (backend->abi != GK_BACKEND_ABI)
         return gk_diag_set(diag, GK_ERR_STATE, path, 0, 0, "backend %s has ABI %d, expected %d",
                            backend->name, backend->abi, GK_BACKEND_ABI);
-    char tmp[GK_DIAG_FILE_MAX + 32];
+    char tmp[GK_PATH_MAX];
     gk_status status = gk_publish_begin(path, tmp, sizeof tmp, diag);
     if (status != GK_OK)
         return status;

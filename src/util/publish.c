@@ -2,6 +2,7 @@
 #include "util/publish.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +10,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void split_path(const char *path, char *dir, size_t dir_size, const char **base)
+/* The folder of path ("." when it has none) into dir; false when it does not fit. */
+static bool split_path(const char *path, char *dir, size_t dir_size, const char **base)
 {
     const char *slash = strrchr(path, '/');
+    int n;
     if (slash == NULL) {
-        snprintf(dir, dir_size, ".");
+        n = snprintf(dir, dir_size, ".");
         *base = path;
     } else {
-        snprintf(dir, dir_size, "%.*s", (int)(slash - path == 0 ? 1 : slash - path), path);
+        n = snprintf(dir, dir_size, "%.*s", (int)(slash - path == 0 ? 1 : slash - path), path);
         *base = slash + 1;
     }
+    return n >= 0 && (size_t)n < dir_size;
+}
+
+void gk_publish_prefix(const char *name, char prefix[GK_TEMP_PREFIX_SIZE])
+{
+    uint32_t h = 2166136261u; /* FNV-1a: short, stable across runs and machines */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    snprintf(prefix, GK_TEMP_PREFIX_SIZE, ".gk-%08" PRIx32 ".", h);
+}
+
+bool gk_publish_is_temporary(const char *name)
+{
+    return strncmp(name, ".gk-", 4) == 0 && strstr(name, ".tmp.") != NULL;
 }
 
 gk_status gk_publish_begin(const char *final_path, char *tmp, size_t size, gk_diag *diag)
 {
-    char dir[GK_DIAG_FILE_MAX];
+    char dir[GK_PATH_MAX], prefix[GK_TEMP_PREFIX_SIZE];
     const char *base = NULL;
-    split_path(final_path, dir, sizeof dir, &base);
-    int len = snprintf(tmp, size, "%s/.%s.tmp.XXXXXX", dir, base);
+    if (!split_path(final_path, dir, sizeof dir, &base))
+        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "output path too long");
+    gk_publish_prefix(base, prefix);
+    int len = snprintf(tmp, size, "%s/%stmp.XXXXXX", dir, prefix);
     if (len < 0 || (size_t)len >= size)
         return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "output path too long");
     int fd = mkstemp(tmp);
@@ -55,27 +74,50 @@ static int sync_path(const char *path, int flags)
     return rc;
 }
 
+gk_status gk_publish_commit_all(const char *const *tmps, const char *const *finals, size_t count,
+                                gk_diag *diag)
+{
+    gk_status status = GK_OK;
+    for (size_t i = 0; i < count && status == GK_OK; i++)
+        if (sync_path(tmps[i], O_RDONLY) != 0)
+            status = gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "cannot sync the output: %s",
+                                 strerror(errno));
+    size_t renamed = 0;
+    while (status == GK_OK && renamed < count) {
+        if (rename(tmps[renamed], finals[renamed]) != 0)
+            status = gk_diag_set(diag, GK_ERR_IO, finals[renamed], 0, 0,
+                                 "cannot rename the output: %s", strerror(errno));
+        else
+            renamed++;
+    }
+    if (status != GK_OK) {
+        /* no half-new set: what this call renamed goes again, the rest was never placed */
+        for (size_t i = 0; i < renamed; i++)
+            unlink(finals[i]);
+        for (size_t i = renamed; i < count; i++)
+            unlink(tmps[i]);
+        return status;
+    }
+    /* the renames are durable once their folder is synced (one sync per distinct folder) */
+    for (size_t i = 0; i < count; i++) {
+        char dir[GK_PATH_MAX], before[GK_PATH_MAX] = "";
+        const char *base = NULL;
+        if (i > 0)
+            split_path(finals[i - 1], before, sizeof before, &base);
+        if (!split_path(finals[i], dir, sizeof dir, &base))
+            return gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "output path too long");
+        if (strcmp(dir, before) != 0 && sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
+            return gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "cannot sync folder %s: %s",
+                               dir, strerror(errno));
+    }
+    return GK_OK;
+}
+
 gk_status gk_publish_commit(const char *tmp, const char *final_path, gk_diag *diag)
 {
-    if (sync_path(tmp, O_RDONLY) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "cannot sync the output: %s",
-                           strerror(saved));
-    }
-    if (rename(tmp, final_path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "cannot rename the output: %s",
-                           strerror(saved));
-    }
-    char dir[GK_DIAG_FILE_MAX];
-    const char *base = NULL;
-    split_path(final_path, dir, sizeof dir, &base);
-    if (sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
-        return gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0, "cannot sync folder %s: %s", dir,
-                           strerror(errno));
-    return GK_OK;
+    const char *const tmps[] = {tmp};
+    const char *const finals[] = {final_path};
+    return gk_publish_commit_all(tmps, finals, 1, diag);
 }
 
 void gk_publish_abort(const char *tmp)
@@ -111,7 +153,7 @@ gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag
 
 gk_status gk_publish_bytes(const char *path, const void *bytes, size_t len, gk_diag *diag)
 {
-    char tmp[GK_DIAG_FILE_MAX + 32];
+    char tmp[GK_PATH_MAX];
     gk_status status = gk_publish_begin(path, tmp, sizeof tmp, diag);
     if (status == GK_OK && (status = gk_write_file(tmp, bytes, len, diag)) != GK_OK) {
         if (diag != NULL)
