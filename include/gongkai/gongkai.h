@@ -53,9 +53,16 @@ typedef void (*gk_finding_fn)(void *user, int is_error, const char *rule, const 
 GK_API gk_status gk_check(gk_session *session, size_t unit, size_t *errors, size_t *warnings,
                    gk_finding_fn fn, void *user, gk_diag *diag);
 
-/* Exports a unit in one format ("pdf" or "xlsx") to path, written atomically. */
+/* Exports a unit in one format ("pdf" or "xlsx") to path, written atomically, through the
+ * same gate as the command line: the unit's checks run first, and a unit whose checks find an
+ * error is refused (GK_ERR_DATA, the first error in diag) unless gk_set_force was given. A
+ * failed export leaves no file at path (an earlier file there is removed: it would be stale). */
 GK_API gk_status gk_export_file(gk_session *session, size_t unit, const char *format, const char *path,
                          gk_diag *diag);
+
+/* Whether gk_export_file and gk_export_memory write units whose checks found errors (0: no,
+ * the default; like the command line's --force). */
+GK_API void gk_set_force(gk_session *session, int force);
 
 /* The same into memory: *bytes (malloc'd, the caller frees it) and *len. */
 GK_API gk_status gk_export_memory(gk_session *session, size_t unit, const char *format, void **bytes,

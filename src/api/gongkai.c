@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "export/export.h"
 #include "input/input.h"
 #include "model/document.h"
 #include "render/render.h"
@@ -18,6 +19,7 @@
 struct gk_session {
     gk_package *package;
     gk_rules *rules;
+    bool force; /* export units whose checks found errors (gk_set_force) */
 };
 
 const char *gk_version(void)
@@ -107,13 +109,21 @@ gk_status gk_export_file(gk_session *session, size_t unit, const char *format, c
                            format);
     static const gk_render_options defaults = {NULL, NULL};
     gk_status status = backend->prepare ? backend->prepare(&defaults, diag) : GK_OK;
-    gk_document *doc = NULL;
+    const gk_backend *const backends[] = {backend};
+    const char *const paths[] = {path};
+    gk_export_job job = {.pkg = session->package, .rules = session->rules, .unit = unit,
+                         .backends = backends, .paths = paths, .count = 1,
+                         .render = &defaults, .force = session->force};
+    gk_findings findings = {0};
     if (status == GK_OK)
-        status = gk_document_build_unit(session->package, unit, &doc, diag);
-    if (status == GK_OK)
-        status = gk_render(doc, backend, path, &defaults, diag);
-    gk_document_free(doc);
+        status = gk_export(&job, &findings, diag);
+    gk_findings_free(&findings);
     return status;
+}
+
+void gk_set_force(gk_session *session, int force)
+{
+    session->force = force != 0;
 }
 
 gk_status gk_export_memory(gk_session *session, size_t unit, const char *format, void **bytes,

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "model/document.h"
+#include "export/export.h"
 #include "render/render.h"
 #include "util/i18n.h"
 #include "util/publish.h"
@@ -276,92 +276,90 @@ static void fail_job(json_t *result, const char *text)
         json_object_set_new(result, "error", json_string(text));
 }
 
-/* The unit's checks: findings go into the report; errors stop the export unless forced. */
-static bool check_job(const batch *b, const job *j, json_t *result)
+/* The checks' findings into the report, and the line that says what became of errors. */
+static void report_findings(const batch *b, const job *j, const gk_findings *findings,
+                            json_t *result)
 {
-    gk_findings findings = {0};
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    if (gk_check_unit(b->pkg, b->opt->rules, j->unit, &findings, &diag) != GK_OK) {
-        char text[4096];
-        gk_diag_format(&diag, text, sizeof text);
-        add_text(result, text);
-        fail_job(result, text);
-        gk_findings_free(&findings);
-        return false;
-    }
     json_t *list = json_object_get(result, "findings");
-    const char *first_error = NULL;
-    char first[4096] = "";
-    for (size_t i = 0; i < findings.count; i++) {
-        char text[4096];
-        gk_finding_format(&findings.items[i], text, sizeof text);
+    for (size_t i = 0; i < findings->count; i++) {
+        char text[GK_DIAG_LINE_MAX];
+        gk_finding_format(&findings->items[i], text, sizeof text);
         json_array_append_new(list, json_string(text));
         add_text(result, text);
-        if (first_error == NULL && findings.items[i].severity == GK_ERROR) {
-            snprintf(first, sizeof first, "%s", text);
-            first_error = first;
-        }
     }
-    json_object_set_new(result, "errors", json_integer((json_int_t)findings.errors));
-    json_object_set_new(result, "warnings", json_integer((json_int_t)findings.warnings));
-    size_t errors = findings.errors;
-    gk_findings_free(&findings);
+    json_object_set_new(result, "errors", json_integer((json_int_t)findings->errors));
+    json_object_set_new(result, "warnings", json_integer((json_int_t)findings->warnings));
+    size_t errors = findings->errors;
     if (errors == 0)
-        return true;
-    char text[4096];
-    if (b->opt->force) {
+        return;
+    char name[256], text[1024];
+    job_name(j, name, sizeof name);
+    if (b->opt->force)
         snprintf(text, sizeof text,
-                 /* TRANSLATORS: a unit's code and its number of errors; --force is an option
-                    and stays as it is. */
-                 P_("gongkai: unit %s has %zu error; writing it anyway (--force)",
-                    "gongkai: unit %s has %zu errors; writing it anyway (--force)", errors),
-                 j->code, errors);
-        add_text(result, text);
-        return true;
-    }
-    snprintf(text, sizeof text,
-             /* TRANSLATORS: a unit's code and its number of errors; --force is an option and
-                stays as it is. */
-             P_("gongkai: unit %s was not exported: its checks found %zu error "
-                "(--force writes it anyway)",
-                "gongkai: unit %s was not exported: its checks found %zu errors "
-                "(--force writes it anyway)", errors),
-             j->code, errors);
+                 /* TRANSLATORS: a job ("unit 301001", "department 301") and its number of
+                    errors; --force is an option and stays as it is. */
+                 P_("gongkai: %s has %zu error; writing it anyway (--force)",
+                    "gongkai: %s has %zu errors; writing it anyway (--force)", errors),
+                 name, errors);
+    else
+        snprintf(text, sizeof text,
+                 /* TRANSLATORS: a job ("unit 301001", "department 301") and its number of
+                    errors; --force is an option and stays as it is. */
+                 P_("gongkai: %s was not exported: its checks found %zu error "
+                    "(--force writes it anyway)",
+                    "gongkai: %s was not exported: its checks found %zu errors "
+                    "(--force writes it anyway)", errors),
+                 name, errors);
     add_text(result, text);
-    fail_job(result, first_error);
-    return false;
 }
 
-static void render_job(const batch *b, const job *j, json_t *result)
+/* Exports the job through the publishing gate (checks, render, publish together) and
+ * records its outputs, or why it failed. */
+static void export_job(const batch *b, const job *j, json_t *result)
 {
+    char *paths[MAX_BACKENDS] = {0};
     gk_diag diag;
     gk_diag_clear(&diag);
-    gk_document *doc = NULL;
-    gk_status status = j->kind == GK_JOB_UNIT
-                           ? gk_document_build_unit(b->pkg, j->unit, &doc, &diag)
-                           : gk_document_build_department(b->pkg, j->code, &doc, &diag);
+    gk_findings findings = {0};
+    gk_status status = GK_OK;
+    for (size_t k = 0; k < b->opt->backend_count && status == GK_OK; k++)
+        if ((paths[k] = gk_path_join(b->opt->output, j->outputs[k])) == NULL)
+            status = gk_diag_set(&diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+    gk_export_job request = {
+        .pkg = b->pkg, .rules = b->opt->rules,
+        .department = j->kind == GK_JOB_DEPARTMENT ? j->code : NULL, .unit = j->unit,
+        .backends = b->opt->backends, .paths = (const char *const *)paths,
+        .count = b->opt->backend_count, .render = b->opt->render, .force = b->opt->force,
+    };
+    if (status == GK_OK)
+        status = gk_export(&request, &findings, &diag);
+    report_findings(b, j, &findings, result);
+    gk_findings_free(&findings);
     json_t *outputs = json_object_get(result, "outputs");
     for (size_t k = 0; status == GK_OK && k < b->opt->backend_count; k++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", b->opt->output, j->outputs[k]);
-        status = gk_render(doc, b->opt->backends[k], path, b->opt->render, &diag);
         char digest[65];
         long long size = 0;
-        if (status == GK_OK && gk_sha256_file(path, digest, &size)) {
-            json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
-                                                     "bytes", (json_int_t)size, "sha256", digest));
-            /* TRANSLATORS: %s is the path of a file written (a PDF or XLSX). */
-            add_message(result, "gongkai: wrote %s", path);
+        if (!gk_sha256_file(paths[k], digest, &size)) {
+            status = gk_diag_set(&diag, GK_ERR_IO, paths[k], 0, 0, "cannot read back the output");
+            break;
         }
+        json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
+                                                 "bytes", (json_int_t)size, "sha256", digest));
+        /* TRANSLATORS: %s is the path of a file written (a PDF or XLSX). */
+        add_message(result, "gongkai: wrote %s", paths[k]);
     }
-    gk_document_free(doc);
     if (status != GK_OK) {
-        char text[4096];
+        char text[GK_DIAG_LINE_MAX];
         gk_diag_format(&diag, text, sizeof text);
-        add_text(result, text);
+        if (status != GK_ERR_DATA || json_integer_value(json_object_get(result, "errors")) == 0)
+            add_text(result, text); /* a refusal's first error is among the findings already */
         fail_job(result, text);
+        json_array_clear(outputs);
+        for (size_t k = 0; k < b->opt->backend_count && paths[k]; k++)
+            unlink(paths[k]); /* the manifest lists no file of a failed job: none stays */
     }
+    for (size_t k = 0; k < MAX_BACKENDS; k++)
+        free(paths[k]);
 }
 
 /* Does one job in a worker and returns its report. */
@@ -382,8 +380,7 @@ static json_t *do_job(const batch *b, const job *j)
     getrusage(RUSAGE_SELF, &before);
     json_t *result = json_pack("{s:s, s:[], s:[], s:[], s:i, s:i}", "status", "ok", "messages",
                                "findings", "outputs", "errors", 0, "warnings", 0);
-    if (j->kind == GK_JOB_DEPARTMENT || check_job(b, j, result))
-        render_job(b, j, result);
+    export_job(b, j, result);
     getrusage(RUSAGE_SELF, &after);
     if (limited)
         setrlimit(RLIMIT_FSIZE, &saved);

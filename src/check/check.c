@@ -812,6 +812,53 @@ gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t
     return status;
 }
 
+/* ---- the department ------------------------------------------------------------------------- */
+
+/* A member disagrees with the department's first unit on what the booklet's title prints. */
+static void check_member(checker *c, const char *units_csv, const gk_unit *first,
+                         const gk_unit *unit)
+{
+    if (strcmp(unit->year, first->year) != 0)
+        add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", units_csv, unit->line, unit->year_column,
+                    first->year, unit->year,
+                    /* TRANSLATORS: a department code, then the code of its first unit. */
+                    "department %s: every unit of a department booklet has one year (that of "
+                    "unit %s)", unit->department_code, first->code);
+    if (strcmp(unit->department_name, first->department_name) != 0)
+        add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", units_csv, unit->line,
+                    unit->department_name_column, first->department_name, unit->department_name,
+                    /* TRANSLATORS: a department code, then the code of its first unit. */
+                    "department %s: every unit of a department booklet names the department "
+                    "alike (as unit %s does)", unit->department_code, first->code);
+}
+
+gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
+                              const char *department_code, gk_findings *findings, gk_diag *diag)
+{
+    const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
+    if (units_csv == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    const gk_unit *first = NULL;
+    gk_status status = GK_OK;
+    for (size_t u = 0; u < pkg->unit_count && status == GK_OK; u++) {
+        const gk_unit *unit = &pkg->units[u];
+        if (strcmp(unit->department_code, department_code) != 0)
+            continue;
+        checker c = {pkg, rules, u, {&u, 1}, findings, pkg->profile->amount_decimals, false};
+        if (first == NULL)
+            first = unit;
+        else
+            check_member(&c, units_csv, first, unit);
+        if (c.failed)
+            return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+        status = gk_check_unit(pkg, rules, u, findings, diag);
+    }
+    if (status == GK_OK && first == NULL)
+        status = gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
+                             "department %s has no unit in the package", department_code);
+    return status;
+}
+
 void gk_findings_free(gk_findings *findings)
 {
     free(findings->items);

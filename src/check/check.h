@@ -82,6 +82,13 @@ const gk_rule *gk_rules_find(const gk_rules *rules, const char *id);
 gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
                         gk_findings *findings, gk_diag *diag);
 
+/* Runs the checks of a department's consolidated booklet, which prints the sums of all its
+ * units: every unit of the department in the package must agree on the year and the
+ * department's name (rule DEPARTMENT-UNITS), and each unit's own checks run. A unit whose
+ * files did not load fails the department (diag). */
+gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
+                              const char *department_code, gk_findings *findings, gk_diag *diag);
+
 void gk_findings_free(gk_findings *findings);
 
 /* "FILE:LINE:COL: error|warning: [RULE] message (expected X, found Y)" into buf. */

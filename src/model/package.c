@@ -245,6 +245,8 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
         unit->line = rec->line;
         unit->name_column = name->column;
         unit->profile_column = rec->fields[pos[5]].column;
+        unit->year_column = year->column;
+        unit->department_name_column = rec->fields[pos[3]].column;
         pkg->unit_count++;
         if (unit->profile == NULL || unit->year == NULL)
             status = nomem(diag, path);

@@ -35,7 +35,7 @@ typedef struct gk_unit {
     const char *profile;
     gk_booklet_kind booklet;
     int line; /* in units.csv */
-    int name_column, profile_column;
+    int name_column, profile_column, year_column, department_name_column;
     /* per profile part (profile->parts): the Markdown of narrative/CODE/STEM.md, NULL when the
      * part holds the tables or the file is absent */
     const char **narrative;

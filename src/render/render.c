@@ -1,12 +1,11 @@
 /* The walker: drives any backend over a document, in a fixed order, with the first error
- * kept (later slots are skipped), close always called, and the file published atomically. */
+ * kept (later slots are skipped) and close always called. */
 #include "render/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/publish.h"
 
 static const gk_backend *const backends[] = {&gk_backend_pdf, &gk_backend_xlsx};
 
@@ -123,26 +122,14 @@ gk_status gk_render(const gk_document *doc, const gk_backend *backend, const cha
     if (backend->abi != GK_BACKEND_ABI)
         return gk_diag_set(diag, GK_ERR_STATE, path, 0, 0, "backend %s has ABI %d, expected %d",
                            backend->name, backend->abi, GK_BACKEND_ABI);
-    char tmp[GK_PATH_MAX];
-    gk_status status = gk_publish_begin(path, tmp, sizeof tmp, diag);
-    if (status != GK_OK)
-        return status;
     void *ctx = calloc(1, backend->ctx_size ? backend->ctx_size : 1);
-    if (ctx == NULL) {
-        gk_publish_abort(tmp);
+    if (ctx == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
     static const gk_render_options defaults = {NULL, NULL};
-    status = backend->open(ctx, tmp, options ? options : &defaults, diag);
+    gk_status status = backend->open(ctx, path, options ? options : &defaults, diag);
     if (status == GK_OK)
         status = walk_document(doc, backend, ctx, diag);
     backend->close(ctx);
     free(ctx);
-    if (status == GK_OK)
-        return gk_publish_commit(tmp, path, diag);
-    /* the backend's message names the temporary file: name the real output instead */
-    if (diag != NULL && strcmp(diag->file, tmp) == 0)
-        snprintf(diag->file, sizeof diag->file, "%s", path);
-    gk_publish_abort(tmp);
     return status;
 }

@@ -1,12 +1,11 @@
-/* Rendering a document through a backend into a file, published atomically. */
+/* Rendering a document through a backend into a file. */
 #ifndef GONGKAI_RENDER_H
 #define GONGKAI_RENDER_H
 
 #include "render/backend.h"
 
-/* Renders doc with backend into path. The backend writes a temporary file beside path; only
- * a complete, successfully closed file is synced and renamed to path, so a failure never
- * leaves a partial file at path (an older file there stays intact). */
+/* Renders doc with backend into the file at path (the publishing gate, export/export.h, gives
+ * it a temporary and publishes it; nothing else calls this). */
 gk_status gk_render(const gk_document *doc, const gk_backend *backend, const char *path,
                     const gk_render_options *options, gk_diag *diag);
 

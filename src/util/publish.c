@@ -25,6 +25,18 @@ static bool split_path(const char *path, char *dir, size_t dir_size, const char 
     return n >= 0 && (size_t)n < dir_size;
 }
 
+char *gk_path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *path = malloc(a + b + 2);
+    if (path != NULL) {
+        memcpy(path, dir, a);
+        path[a] = '/';
+        memcpy(path + a + 1, name, b + 1);
+    }
+    return path;
+}
+
 void gk_publish_prefix(const char *name, char prefix[GK_TEMP_PREFIX_SIZE])
 {
     uint32_t h = 2166136261u; /* FNV-1a: short, stable across runs and machines */

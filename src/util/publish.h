@@ -19,6 +19,9 @@ enum {
     GK_TEMP_PREFIX_SIZE = 16, /* ".gk-HHHHHHHH." and its NUL */
 };
 
+/* "DIR/NAME", malloc'd (NULL when out of memory): paths are never cut to a buffer. */
+char *gk_path_join(const char *dir, const char *name);
+
 /* The prefix of every temporary made for the output file named `name` (a file name, not a
  * path): ".gk-HHHHHHHH.". */
 void gk_publish_prefix(const char *name, char prefix[GK_TEMP_PREFIX_SIZE]);
