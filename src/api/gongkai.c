@@ -133,18 +133,24 @@ gk_status gk_export_memory(gk_session *session, size_t unit, const char *format,
     *len = 0;
     /* the backends write files (atomically): render into a private folder, read it back */
     const char *tmp = getenv("TMPDIR");
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/gongkai-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL)
-        return gk_diag_set(diag, GK_ERR_IO, dir, 0, 0, "cannot create a temporary folder");
-    char path[1100];
-    snprintf(path, sizeof path, "%s/out", dir);
+    char *dir = gk_path_join(tmp && tmp[0] ? tmp : "/tmp", "gongkai-XXXXXX");
+    if (dir == NULL || mkdtemp(dir) == NULL) {
+        gk_status status = gk_diag_set(diag, GK_ERR_IO, dir ? dir : "", 0, 0,
+                                       "cannot create a temporary folder");
+        free(dir);
+        return status;
+    }
+    char *path = gk_path_join(dir, "out");
     unsigned char *data = NULL;
-    gk_status status = gk_export_file(session, unit, format, path, diag);
+    gk_status status = path ? gk_export_file(session, unit, format, path, diag)
+                            : gk_diag_set(diag, GK_ERR_NOMEM, dir, 0, 0, "out of memory");
     if (status == GK_OK)
         status = gk_file_read(path, &data, len, diag);
     *bytes = data;
-    unlink(path);
+    if (path)
+        unlink(path);
     rmdir(dir);
+    free(path);
+    free(dir);
     return status;
 }
