@@ -239,9 +239,8 @@ static bool row_sum(const checker *c, const gk_query *q, const gk_data_row *row,
     *sum = 0;
     for (size_t i = 0; i < q->count; i++)
         if (!gk_money_add(sum, q->terms[i].sign, number(&row->values[q->terms[i].field]))) {
-            *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, q->text,
-                                      c->decimals, row->file, row->line,
-                                      column_of(row, q->terms[0].field)};
+            *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, q->text, c->decimals,
+                                      row->file, row->line, column_of(row, q->terms[i].field)};
             return false;
         }
     return true;
