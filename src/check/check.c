@@ -572,15 +572,15 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
         int64_t supplied = 0, derived = 0;
         const gk_data_row *first = NULL;
         gk_overflow overflow;
-        if (!gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first, &overflow) ||
-            !gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0, &derived,
-                          &overflow)) {
+        bool summed = gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first, &overflow);
+        if (summed && first == NULL)
+            continue; /* not supplied: nothing to compare */
+        if (!summed || !gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0,
+                                     &derived, &overflow)) {
             overflow_finding(c, rule, &overflow, t->path, t->item_sources[i].line,
                              t->item_sources[i].column);
             continue;
         }
-        if (first == NULL)
-            continue;
         char what[256];
         /* TRANSLATORS: a table number (T01), a fixed row's id and the expression (column
            references and + -) its value is derived from; ids and expression stay as they are. */
