@@ -43,6 +43,7 @@ typedef struct cell_text {
     gk_line lines[MAX_CELL_LINES];
     size_t line_count;
     size_t needed; /* lines the text needs (more than line_count when it cannot fit) */
+    double size;   /* font size when not the table's (a number set smaller to fit), else 0 */
 } cell_text;
 
 static void wrap(const pdf_layout *lay, const char *text, double width, cell_text *out)
@@ -57,6 +58,21 @@ static void wrap(const pdf_layout *lay, const char *text, double width, cell_tex
     out->needed = n;
     if (out->len == 0)
         out->line_count = 0;
+}
+
+/* A number is never broken across lines (a reader would take its pieces for two figures): it
+ * is set on one line, smaller when it is wider than its column. */
+static void set_number(const pdf_layout *lay, const char *text, double width, cell_text *out)
+{
+    gk_measure m = lay->measure[PDF_SONG];
+    m.size = lay->style.table_size;
+    double inner = width - 2 * lay->style.cell_pad;
+    size_t len = strlen(text);
+    double natural = gk_text_width(text, len, &m);
+    *out = (cell_text){.text = text, .len = len, .line_count = len > 0, .needed = 1};
+    if (natural > inner && inner > 0)
+        out->size = m.size * inner / natural;
+    out->lines[0] = (gk_line){0, len, natural > inner && inner > 0 ? inner : natural};
 }
 
 static double text_height(const pdf_layout *lay, size_t lines)
@@ -81,8 +97,8 @@ static void draw_text(pdf_layout *lay, const cell_text *t, gk_align align, doubl
                                               : (left + right - line->width) / 2;
         /* the baseline sits a little below the middle of the line box */
         double baseline = y + (s->table_leading + s->table_size * 0.78) / 2;
-        pdf_page_text(&lay->pages, PDF_SONG, s->table_size, bold, x, baseline, t->text + line->start,
-                      line->end - line->start);
+        pdf_page_text(&lay->pages, PDF_SONG, t->size > 0 ? t->size : s->table_size, bold, x,
+                      baseline, t->text + line->start, line->end - line->start);
         y += s->table_leading;
     }
 }
@@ -203,7 +219,10 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                     return false;
                 double indent = level_indent(lay, &t->columns[c], table->rows[r].level);
                 cell_text *ct = &b->texts[r * cols + c];
-                wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
+                if (cell->value.kind == GK_VALUE_NUMBER)
+                    set_number(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
+                else
+                    wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
                 double need = text_height(lay, ct->needed);
                 /* no row is split across pages: a cell taller than a page cannot be printed
                  * whole, and is an error rather than a cut */

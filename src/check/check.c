@@ -11,6 +11,7 @@
 #include "model/figures.h"
 #include "model/values.h"
 #include "util/i18n.h"
+#include "util/money.h"
 
 typedef struct checker {
     const gk_package *pkg;
@@ -115,6 +116,21 @@ static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_co
                  amount_text(c, left), what);
 }
 
+/* A sum beyond the range of exact amounts (util/money.h): an error of the rule that made it,
+ * at the row that took it out of range, else at (file, line, column). */
+static void overflow_finding(checker *c, const gk_rule *rule, const gk_overflow *overflow,
+                             const char *file, int line, int column)
+{
+    char message[GK_DIAG_MESSAGE_MAX];
+    gk_overflow_message(overflow, message, sizeof message);
+    if (overflow->file != NULL) {
+        file = overflow->file;
+        line = overflow->line;
+        column = overflow->column;
+    }
+    add_text(c, GK_ERROR, rule->id, file, line, column, NULL, NULL, message);
+}
+
 /* ---- helpers over rows ---------------------------------------------------------------------- */
 
 static int64_t number(const gk_value *v)
@@ -166,8 +182,13 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
             if (row->level <= parent->level)
                 break;
             any_child = true;
-            if (row->level == parent->level + 1)
-                sum += number(&row->values[col->field]);
+            if (row->level == parent->level + 1 &&
+                !gk_money_add(&sum, 1, number(&row->values[col->field]))) {
+                gk_overflow overflow;
+                gk_overflow_at_row(&overflow, t, col->field, row);
+                overflow_finding(c, rule, &overflow, NULL, 0, 0);
+                return;
+            }
         }
         int64_t found = number(&parent->values[col->field]);
         if (!any_child || found == sum)
@@ -211,12 +232,18 @@ static void run_hierarchy(checker *c, const gk_rule *rule)
 
 /* ---- row identities ------------------------------------------------------------------------- */
 
-static int64_t row_sum(const gk_query *q, const gk_data_row *row)
+/* The terms of q (columns of one table) added on one row. */
+static bool row_sum(const checker *c, const gk_query *q, const gk_data_row *row, int64_t *sum,
+                    gk_overflow *overflow)
 {
-    int64_t sum = 0;
+    *sum = 0;
     for (size_t i = 0; i < q->count; i++)
-        sum += q->terms[i].sign * number(&row->values[q->terms[i].field]);
-    return sum;
+        if (!gk_money_add(sum, q->terms[i].sign, number(&row->values[q->terms[i].field]))) {
+            *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, q->text, c->decimals,
+                                      row->file, row->line, column_of(row, q->terms[i].field)};
+            return false;
+        }
+    return true;
 }
 
 static void run_row(checker *c, const gk_rule *rule)
@@ -226,11 +253,18 @@ static void run_row(checker *c, const gk_rule *rule)
         const gk_data_row *row = &data->rows[i];
         if (!own_row(c, row))
             continue;
+        int64_t left = 0, right = 0;
+        gk_overflow overflow;
+        if (!row_sum(c, &rule->left, row, &left, &overflow) ||
+            !row_sum(c, &rule->right, row, &right, &overflow)) {
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+            continue;
+        }
         char what[512];
         snprintf(what, sizeof what, "%s: %s: %s", rule->table->number, row_label(rule->table, row),
                  rule->left.text);
-        compare_amounts(c, rule, row_sum(&rule->left, row), rule->op, row_sum(&rule->right, row),
-                        row->file, row->line, column_of(row, rule->left.terms[0].field), what);
+        compare_amounts(c, rule, left, rule->op, right, row->file, row->line,
+                        column_of(row, rule->left.terms[0].field), what);
     }
 }
 
@@ -267,13 +301,20 @@ static void comparison_position(const checker *c, const gk_rule *rule, const gk_
 static void compare_group(checker *c, const gk_rule *rule, const gk_key_value *group,
                           size_t group_count)
 {
-    int64_t left = gk_query_sum(c->pkg, &rule->left, &c->scope, group, group_count);
-    int64_t right = gk_query_sum(c->pkg, &rule->right, &c->scope, group, group_count);
-    if (holds(rule->op, left, right))
+    int64_t left = 0, right = 0;
+    gk_overflow overflow;
+    bool summed =
+        gk_query_sum(c->pkg, &rule->left, &c->scope, group, group_count, &left, &overflow) &&
+        gk_query_sum(c->pkg, &rule->right, &c->scope, group, group_count, &right, &overflow);
+    if (summed && holds(rule->op, left, right))
         return;
     const char *file;
     int line, column;
     comparison_position(c, rule, group, group_count, &file, &line, &column);
+    if (!summed) {
+        overflow_finding(c, rule, &overflow, file, line, column);
+        return;
+    }
     char what[768] = "";
     size_t used = 0;
     for (size_t g = 0; g < group_count; g++)
@@ -395,18 +436,27 @@ static void run_lookup(checker *c, const gk_rule *rule)
         if (earlier)
             continue;
         /* the matching rows of the other table, and their amount */
-        bool found = false;
+        bool found = false, summed = true;
         int64_t amount = 0;
-        for (size_t i = 0; in && i < in->row_count; i++) {
+        gk_overflow overflow;
+        for (size_t i = 0; in && i < in->row_count && summed; i++) {
             const gk_data_row *other = &in->rows[i];
             const char *k = key_text(other, rule->in.field);
-            if (own_row(c, other) && k && strcmp(k, key) == 0 &&
-                gk_row_matches(rule->in.table, other, c->pkg, rule->in.filters,
-                               rule->in.filter_count, NULL, 0)) {
-                found = true;
-                if (rule->has_amount)
-                    amount += number(&other->values[rule->right.terms[0].field]);
-            }
+            if (!own_row(c, other) || k == NULL || strcmp(k, key) != 0 ||
+                !gk_row_matches(rule->in.table, other, c->pkg, rule->in.filters,
+                                rule->in.filter_count, NULL, 0))
+                continue;
+            found = true;
+            if (!rule->has_amount)
+                continue;
+            int field = rule->right.terms[0].field;
+            summed = gk_money_add(&amount, 1, number(&other->values[field]));
+            if (!summed)
+                gk_overflow_at_row(&overflow, rule->in.table, field, other);
+        }
+        if (!summed) {
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+            continue;
         }
         if (!found) {
             add_finding(c, GK_ERROR, rule->id, row->file, row->line,
@@ -519,11 +569,18 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
     for (size_t i = 0; i < t->item_count; i++) {
         if (t->item_sources[i].query == NULL)
             continue;
-        int64_t supplied = 0;
+        int64_t supplied = 0, derived = 0;
         const gk_data_row *first = NULL;
-        if (!gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first))
+        gk_overflow overflow;
+        bool summed = gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first, &overflow);
+        if (summed && first == NULL)
+            continue; /* not supplied: nothing to compare */
+        if (!summed || !gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0,
+                                     &derived, &overflow)) {
+            overflow_finding(c, rule, &overflow, t->path, t->item_sources[i].line,
+                             t->item_sources[i].column);
             continue;
-        int64_t derived = gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0);
+        }
         char what[256];
         /* TRANSLATORS: a table number (T01), a fixed row's id and the expression (column
            references and + -) its value is derived from; ids and expression stay as they are. */
@@ -552,8 +609,13 @@ static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *da
                           (row->summary == GK_SUMMARY_UNIT && d->unit == row->unit) ||
                           (row->summary == GK_SUMMARY_DEPARTMENT &&
                            strcmp(du->department_code, unit->department_code) == 0);
-            if (member && !d->computed && d->level == 1)
-                sum += number(&d->values[col->field]);
+            if (member && !d->computed && d->level == 1 &&
+                !gk_money_add(&sum, 1, number(&d->values[col->field]))) {
+                gk_overflow overflow;
+                gk_overflow_at_row(&overflow, t, col->field, d);
+                overflow_finding(c, rule, &overflow, NULL, 0, 0);
+                return;
+            }
         }
         char what[256];
         /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
@@ -563,10 +625,50 @@ static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *da
     }
 }
 
+/* A fixed-row table's values and cells, as the unit's booklet computes them. */
+static bool stub_in_range(const checker *c, const gk_table_layout *t, int64_t *values,
+                          gk_overflow *overflow)
+{
+    if (!gk_stub_values(c->pkg, t, &c->scope, values, overflow))
+        return false;
+    for (size_t r = 0; r < t->row_count; r++)
+        for (size_t k = 0; k < t->column_count; k++) {
+            int64_t value = 0;
+            if (t->rows[r].cells[k].kind == GK_STUB_EXPR &&
+                !gk_stub_cell_value(t, r, k, values, &value, overflow))
+                return false;
+        }
+    return true;
+}
+
+/* What the unit's booklet computes from a table (its 合计, department and unit rows; a
+ * fixed-row table's values) must be printable exactly, whether or not a rule compares it. */
+static void computed_in_range(checker *c, const gk_rule *rule, const gk_table_data *data)
+{
+    const gk_table_layout *t = data->layout;
+    gk_overflow overflow;
+    if (t->is_stub) {
+        int64_t *values = calloc(t->value_count + 1, sizeof *values);
+        if (values == NULL)
+            c->failed = true;
+        else if (!stub_in_range(c, t, values, &overflow))
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+        free(values);
+        return;
+    }
+    for (size_t k = 0; t->summary_count > 0 && k < t->column_count; k++) {
+        int64_t sum = 0;
+        if (t->columns[k].sum && t->columns[k].field >= 0 &&
+            !gk_level1_sum(data, t->columns[k].field, &c->scope, &sum, &overflow))
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+    }
+}
+
 static void run_derived(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < c->pkg->profile->table_count; t++) {
         const gk_table_data *data = &c->pkg->tables[t];
+        computed_in_range(c, rule, data);
         if (data->layout->is_stub) {
             derived_stub(c, rule, data);
             continue;

@@ -5,10 +5,11 @@
 #include "input/input.h"
 
 #include "util/i18n.h"
+#include "util/money.h"
 
-/* Largest accepted scaled magnitude: far below INT64_MAX (about 9.2e18), so summing millions
- * of values cannot overflow. */
-static const uint64_t magnitude_limit = 1000000000000000ULL; /* 10^15 */
+/* Largest accepted scaled magnitude: what a workbook shows exactly (util/money.h). Sums are
+ * checked against the same limit where they are made. */
+static const uint64_t magnitude_limit = (uint64_t)GK_MONEY_LIMIT;
 
 enum { MAX_DECIMALS = 15 }; /* 10^15 is the limit, so more decimals could not be represented */
 

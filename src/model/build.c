@@ -22,6 +22,15 @@ static gk_status nomem(builder *b)
     return gk_diag_set(b->diag, GK_ERR_NOMEM, b->pkg->dir, 0, 0, "out of memory");
 }
 
+/* A computed value the booklet cannot print exactly: the document is refused. */
+static gk_status overflow_error(builder *b, const gk_overflow *overflow)
+{
+    char message[GK_DIAG_MESSAGE_MAX];
+    gk_overflow_message(overflow, message, sizeof message);
+    return gk_diag_set_text(b->diag, GK_ERR_DATA, overflow->file, overflow->line,
+                            overflow->column, message);
+}
+
 static bool in_scope(const builder *b, size_t unit)
 {
     return gk_scope_has(&b->scope, unit);
@@ -116,27 +125,10 @@ static const char *expand(builder *b, const char *template, const gk_unit *unit,
 
 /* ---- list tables --------------------------------------------------------------------- */
 
-/* Sums the level-1 rows of the units for which `take` is true into sums[column]. */
-typedef bool (*unit_filter)(const builder *b, size_t unit, const void *arg);
-
-static bool any_unit(const builder *b, size_t unit, const void *arg)
-{
-    (void)arg;
-    return in_scope(b, unit);
-}
-static bool same_unit(const builder *b, size_t unit, const void *arg)
-{
-    (void)b;
-    return unit == *(const size_t *)arg;
-}
-static bool same_department(const builder *b, size_t unit, const void *arg)
-{
-    return in_scope(b, unit) &&
-           strcmp(b->pkg->units[unit].department_code, (const char *)arg) == 0;
-}
-
+/* A summary row (合计, a department's or a unit's): each summed column over the level-1 rows
+ * of the units of `sums`. */
 static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk_summary *summary,
-                              const gk_table_data *data, unit_filter take, const void *arg,
+                              const gk_table_data *data, const gk_scope *sums,
                               const gk_unit *unit)
 {
     const gk_table_layout *layout = table->layout;
@@ -145,13 +137,9 @@ static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk
         if (!column->sum || column->field < 0)
             continue;
         int64_t sum = 0;
-        for (size_t r = 0; r < data->row_count; r++) {
-            const gk_data_row *dr = &data->rows[r];
-            const gk_value *v = &dr->values[column->field];
-            if (dr->level == 1 && !dr->computed && v->kind == GK_VALUE_NUMBER &&
-                take(b, dr->unit, arg))
-                sum += v->number;
-        }
+        gk_overflow overflow;
+        if (!gk_level1_sum(data, column->field, sums, &sum, &overflow))
+            return overflow_error(b, &overflow);
         row->cells[c].value = number_value(b, sum, column->decimals);
     }
     const char *label = expand(b, summary->label, unit, layout, NULL);
@@ -174,7 +162,7 @@ static const gk_summary *find_summary(const gk_table_layout *layout, gk_summary_
 
 static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
                                  gk_summary_kind kind, const gk_table_data *data,
-                                 unit_filter take, const void *arg, const gk_unit *unit)
+                                 const gk_scope *sums, const gk_unit *unit)
 {
     static const gk_row_kind row_kinds[] = {GK_ROW_TOTAL, GK_ROW_DEPARTMENT, GK_ROW_UNIT};
     const gk_summary *summary = find_summary(table->layout, kind);
@@ -183,7 +171,7 @@ static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
     gk_row *row = add_row(b, table, capacity, row_kinds[kind]);
     if (row == NULL)
         return nomem(b);
-    return fill_summary(b, table, row, summary, data, take, arg, unit);
+    return fill_summary(b, table, row, summary, data, sums, unit);
 }
 
 static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
@@ -295,17 +283,20 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
     size_t capacity = data_rows + 2 * b->scope.count + 3;
     table->rows = gk_arena_alloc(b->arena, capacity * sizeof *table->rows);
     const gk_data_row **sources = calloc(capacity, sizeof *sources);
-    if (table->rows == NULL || sources == NULL) {
+    size_t *department = calloc(b->scope.count + 1, sizeof *department);
+    if (table->rows == NULL || sources == NULL || department == NULL) {
         free(sources);
+        free(department);
         return nomem(b);
     }
     table->empty = data_rows == 0;
-    gk_status status = add_summary_row(b, table, capacity, GK_SUMMARY_TOTAL, data, any_unit, NULL,
+    gk_status status = add_summary_row(b, table, capacity, GK_SUMMARY_TOTAL, data, &b->scope,
                                        NULL);
     if (table->empty) {
         if (status == GK_OK)
             status = add_note_row(b, table, capacity);
         free(sources);
+        free(department);
         return status;
     }
 
@@ -318,15 +309,17 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
                           first->department_code) == 0;
         if (seen)
             continue;
-        status = add_summary_row(b, table, capacity, GK_SUMMARY_DEPARTMENT, data, same_department,
-                                 first->department_code, first);
-        for (size_t j = i; status == GK_OK && j < b->scope.count; j++) {
-            size_t u = b->scope.units[j];
-            const gk_unit *unit = &b->pkg->units[u];
-            if (strcmp(unit->department_code, first->department_code) != 0)
-                continue;
-            status = add_summary_row(b, table, capacity, GK_SUMMARY_UNIT, data, same_unit, &u,
-                                     unit);
+        gk_scope sums = {department, 0};
+        for (size_t j = i; j < b->scope.count; j++)
+            if (strcmp(b->pkg->units[b->scope.units[j]].department_code,
+                       first->department_code) == 0)
+                department[sums.count++] = b->scope.units[j];
+        status = add_summary_row(b, table, capacity, GK_SUMMARY_DEPARTMENT, data, &sums, first);
+        for (size_t j = 0; status == GK_OK && j < sums.count; j++) {
+            size_t u = department[j];
+            gk_scope unit_sums = {&department[j], 1};
+            status = add_summary_row(b, table, capacity, GK_SUMMARY_UNIT, data, &unit_sums,
+                                     &b->pkg->units[u]);
             for (size_t r = 0; status == GK_OK && r < data->row_count; r++) {
                 if (data->rows[r].unit != u || data->rows[r].computed)
                     continue;
@@ -338,18 +331,11 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
     if (status == GK_OK)
         apply_merges(b, table, sources);
     free(sources);
+    free(department);
     return status;
 }
 
 /* ---- fixed-row (stub) tables ----------------------------------------------------------- */
-
-static int64_t eval_expr(const gk_expr *expr, const int64_t *values)
-{
-    int64_t sum = 0;
-    for (size_t i = 0; i < expr->count; i++)
-        sum += expr->signs[i] * values[expr->terms[i]];
-    return sum;
-}
 
 static gk_status build_stub_table(builder *b, gk_table *table)
 {
@@ -360,7 +346,11 @@ static gk_status build_stub_table(builder *b, gk_table *table)
         free(values);
         return nomem(b);
     }
-    gk_stub_values(b->pkg, layout, &b->scope, values);
+    gk_overflow overflow;
+    if (!gk_stub_values(b->pkg, layout, &b->scope, values, &overflow)) {
+        free(values);
+        return overflow_error(b, &overflow);
+    }
     for (size_t r = 0; r < layout->row_count; r++) {
         const gk_stub_row *stub = &layout->rows[r];
         gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
@@ -372,9 +362,14 @@ static gk_status build_stub_table(builder *b, gk_table *table)
             const gk_stub_cell *cell = &stub->cells[c];
             if (cell->kind == GK_STUB_TEXT)
                 row->cells[c].value = text_value(cell->text);
-            else if (cell->kind == GK_STUB_EXPR)
-                row->cells[c].value = number_value(b, eval_expr(&cell->expr, values),
-                                                   b->profile->amount_decimals);
+            else if (cell->kind == GK_STUB_EXPR) {
+                int64_t value = 0;
+                if (!gk_stub_cell_value(layout, r, c, values, &value, &overflow)) {
+                    free(values);
+                    return overflow_error(b, &overflow);
+                }
+                row->cells[c].value = number_value(b, value, b->profile->amount_decimals);
+            }
         }
     }
     free(values);

@@ -83,8 +83,11 @@ static bool query_value(const context *c, const char *text, int64_t *out, char *
     gk_query query;
     if (!gk_query_parse(c->pkg->profile, text, c->arena, &query, error, size))
         return false;
-    *out = gk_query_sum(c->pkg, &query, c->scope, NULL, 0);
-    return true;
+    gk_overflow overflow;
+    if (gk_query_sum(c->pkg, &query, c->scope, NULL, 0, out, &overflow))
+        return true;
+    gk_overflow_message(&overflow, error, size);
+    return false;
 }
 
 /* Two queries joined by a word: "A of B", "A from B". */

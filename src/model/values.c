@@ -1,8 +1,13 @@
 /* Sums over the package's rows; see values.h. */
 #include "model/values.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "input/input.h"
+#include "util/i18n.h"
+#include "util/money.h"
 
 bool gk_scope_has(const gk_scope *scope, size_t unit)
 {
@@ -47,95 +52,224 @@ bool gk_row_matches(const gk_table_layout *table, const gk_data_row *row, const 
     return true;
 }
 
-static int64_t column_sum(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
-                          const gk_key_value *extra, size_t extra_count)
+void gk_overflow_at_row(gk_overflow *overflow, const gk_table_layout *t, int field,
+                        const gk_data_row *row)
+{
+    *overflow = (gk_overflow){GK_OVERFLOW_COLUMN, t->number, t->fields[field].key,
+                              t->fields[field].decimals, row->file, row->line,
+                              row->columns[field]};
+}
+
+size_t gk_overflow_message(const gk_overflow *o, char *buf, size_t size)
+{
+    char limit[64];
+    gk_decimal_format(GK_MONEY_LIMIT, o->decimals, limit, sizeof limit);
+    int n = 0;
+    switch (o->kind) {
+    case GK_OVERFLOW_COLUMN:
+        /* TRANSLATORS: a table number (公开表3-1), a column key of the profile (untranslated)
+           and the largest amount gongkai prints exactly; the sum of the column (a 合计 or a
+           subtotal) is beyond it. */
+        n = snprintf(buf, size,
+                     _("%s, column '%s': expected a sum within ±%s, found one beyond it"),
+                     o->table, o->name, limit);
+        break;
+    case GK_OVERFLOW_ITEM:
+        /* TRANSLATORS: a table number (公开表1), a fixed row's id (in.general, untranslated)
+           and the largest amount gongkai prints exactly. */
+        n = snprintf(buf, size,
+                     _("%s, item '%s': expected a sum within ±%s, found one beyond it"),
+                     o->table, o->name, limit);
+        break;
+    case GK_OVERFLOW_PRIOR:
+        /* TRANSLATORS: prior.KEY names a prior-year figure (untranslated); the second %s is
+           the largest amount gongkai prints exactly. */
+        n = snprintf(buf, size, _("prior.%s: expected a sum within ±%s, found one beyond it"),
+                     o->name, limit);
+        break;
+    case GK_OVERFLOW_QUERY:
+        /* TRANSLATORS: a query (1-1.total + 1-2.total, untranslated) and the largest amount
+           gongkai prints exactly. */
+        n = snprintf(buf, size, _("'%s': expected a sum within ±%s, found one beyond it"),
+                     o->name, limit);
+        break;
+    }
+    return n > 0 ? (size_t)n : 0;
+}
+
+static bool column_sum(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
+                       const gk_key_value *extra, size_t extra_count, int64_t *sum,
+                       gk_overflow *overflow)
 {
     const gk_table_data *data = gk_package_table(pkg, term->table);
-    int64_t sum = 0;
+    *sum = 0;
     for (size_t r = 0; data != NULL && r < data->row_count; r++) {
         const gk_data_row *row = &data->rows[r];
         const gk_value *v = &row->values[term->field];
-        if (v->kind == GK_VALUE_NUMBER && gk_scope_has(scope, row->unit) &&
-            gk_row_matches(term->table, row, pkg, term->filters, term->filter_count, extra,
-                           extra_count))
-            sum += v->number;
+        if (v->kind != GK_VALUE_NUMBER || !gk_scope_has(scope, row->unit) ||
+            !gk_row_matches(term->table, row, pkg, term->filters, term->filter_count, extra,
+                            extra_count))
+            continue;
+        if (!gk_money_add(sum, 1, v->number)) {
+            gk_overflow_at_row(overflow, term->table, term->field, row);
+            return false;
+        }
     }
-    return sum;
+    return true;
 }
 
-static int64_t prior_sum(const gk_package *pkg, const char *key, const gk_scope *scope)
+static bool prior_sum(const gk_package *pkg, const char *key, const gk_scope *scope,
+                      int64_t *sum, gk_overflow *overflow)
 {
-    int64_t sum = 0;
-    for (size_t i = 0; i < pkg->prior_count; i++)
-        if (strcmp(pkg->priors[i].key, key) == 0 && gk_scope_has(scope, pkg->priors[i].unit))
-            sum += pkg->priors[i].amount;
-    return sum;
+    *sum = 0;
+    for (size_t i = 0; i < pkg->prior_count; i++) {
+        const gk_prior *prior = &pkg->priors[i];
+        if (strcmp(prior->key, key) != 0 || !gk_scope_has(scope, prior->unit))
+            continue;
+        if (!gk_money_add(sum, 1, prior->amount)) {
+            *overflow = (gk_overflow){GK_OVERFLOW_PRIOR, NULL, key,
+                                      pkg->profile->amount_decimals, pkg->prior_path,
+                                      prior->line, 0};
+            return false;
+        }
+    }
+    return true;
 }
 
-int64_t gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
-                     const gk_key_value *extra, size_t extra_count)
+static bool stub_term(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
+                      int64_t *value, gk_overflow *overflow)
 {
-    int64_t sum = 0;
+    int64_t *values = calloc(term->table->value_count + 1, sizeof *values);
+    if (values == NULL) { /* out of memory: no value, as the callers have no way to say so */
+        *value = 0;
+        return true;
+    }
+    bool ok = gk_stub_values(pkg, term->table, scope, values, overflow);
+    *value = values[term->value];
+    free(values);
+    return ok;
+}
+
+bool gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
+                  const gk_key_value *extra, size_t extra_count, int64_t *sum,
+                  gk_overflow *overflow)
+{
+    *sum = 0;
     for (size_t i = 0; i < query->count; i++) {
         const gk_term *term = &query->terms[i];
         int64_t value = 0;
+        bool ok = true;
         switch (term->kind) {
         case GK_TERM_COLUMN:
-            value = column_sum(pkg, term, scope, extra, extra_count);
+            ok = column_sum(pkg, term, scope, extra, extra_count, &value, overflow);
             break;
         case GK_TERM_PRIOR:
-            value = prior_sum(pkg, term->prior_key, scope);
+            ok = prior_sum(pkg, term->prior_key, scope, &value, overflow);
             break;
-        case GK_TERM_STUB: {
-            int64_t *values = calloc(term->table->value_count + 1, sizeof *values);
-            if (values != NULL) {
-                gk_stub_values(pkg, term->table, scope, values);
-                value = values[term->value];
-            }
-            free(values);
+        case GK_TERM_STUB:
+            ok = stub_term(pkg, term, scope, &value, overflow);
             break;
         }
+        if (!ok)
+            return false;
+        if (!gk_money_add(sum, term->sign, value)) {
+            *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, query->text,
+                                      pkg->profile->amount_decimals, NULL, 0, 0};
+            return false;
         }
-        sum += term->sign * value;
     }
-    return sum;
+    return true;
+}
+
+bool gk_level1_sum(const gk_table_data *data, int field, const gk_scope *scope, int64_t *sum,
+                   gk_overflow *overflow)
+{
+    *sum = 0;
+    for (size_t r = 0; r < data->row_count; r++) {
+        const gk_data_row *row = &data->rows[r];
+        const gk_value *v = &row->values[field];
+        if (row->level != 1 || row->computed || v->kind != GK_VALUE_NUMBER ||
+            !gk_scope_has(scope, row->unit))
+            continue;
+        if (!gk_money_add(sum, 1, v->number)) {
+            gk_overflow_at_row(overflow, data->layout, field, row);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool gk_stub_supplied(const gk_package *pkg, const gk_table_layout *layout, size_t item,
-                      const gk_scope *scope, int64_t *amount, const gk_data_row **first)
+                      const gk_scope *scope, int64_t *amount, const gk_data_row **first,
+                      gk_overflow *overflow)
 {
     const gk_table_data *data = gk_package_table(pkg, layout);
-    bool found = false;
     *amount = 0;
+    *first = NULL;
     for (size_t r = 0; data != NULL && r < data->row_count; r++) {
         const gk_data_row *row = &data->rows[r];
         if (!gk_scope_has(scope, row->unit) || row->values[0].kind != GK_VALUE_TEXT ||
             strcmp(row->values[0].text, layout->value_ids[item]) != 0)
             continue;
-        if (!found && first != NULL)
+        if (*first == NULL)
             *first = row;
-        found = true;
-        if (row->values[1].kind == GK_VALUE_NUMBER)
-            *amount += row->values[1].number;
+        if (row->values[1].kind == GK_VALUE_NUMBER &&
+            !gk_money_add(amount, 1, row->values[1].number)) {
+            gk_overflow_at_row(overflow, layout, 1, row);
+            return false;
+        }
     }
-    return found;
+    return true;
 }
 
-void gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
-                    int64_t *values)
+/* `a + b - c` over values. */
+static bool expr_value(const gk_expr *expr, const int64_t *values, int64_t *result)
+{
+    *result = 0;
+    for (size_t i = 0; i < expr->count; i++)
+        if (!gk_money_add(result, expr->signs[i], values[expr->terms[i]]))
+            return false;
+    return true;
+}
+
+/* An overflow of a fixed-row table's item or derived value, at the layout line that defines
+ * it when known. */
+static void item_overflow(gk_overflow *overflow, const gk_table_layout *layout, size_t value,
+                          int line, int column)
+{
+    *overflow = (gk_overflow){GK_OVERFLOW_ITEM, layout->number, layout->value_ids[value],
+                              layout->fields[1].decimals, layout->path, line, column};
+}
+
+bool gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
+                    int64_t *values, gk_overflow *overflow)
 {
     for (size_t i = 0; i < layout->item_count; i++) {
         const gk_item_source *source = &layout->item_sources[i];
-        if (source->query != NULL)
-            values[i] = gk_query_sum(pkg, source->query, scope, NULL, 0);
-        else
-            gk_stub_supplied(pkg, layout, i, scope, &values[i], NULL);
+        const gk_data_row *first = NULL;
+        bool ok = source->query != NULL
+                      ? gk_query_sum(pkg, source->query, scope, NULL, 0, &values[i], overflow)
+                      : gk_stub_supplied(pkg, layout, i, scope, &values[i], &first, overflow);
+        if (!ok) {
+            if (overflow->file == NULL) /* the terms of its `from:` added up too much */
+                item_overflow(overflow, layout, i, source->line, source->column);
+            return false;
+        }
     }
-    for (size_t d = layout->item_count; d < layout->value_count; d++) {
-        const gk_expr *expr = &layout->derived[d - layout->item_count];
-        int64_t sum = 0;
-        for (size_t k = 0; k < expr->count; k++)
-            sum += expr->signs[k] * values[expr->terms[k]];
-        values[d] = sum;
-    }
+    for (size_t d = layout->item_count; d < layout->value_count; d++)
+        if (!expr_value(&layout->derived[d - layout->item_count], values, &values[d])) {
+            item_overflow(overflow, layout, d, 0, 0);
+            return false;
+        }
+    return true;
+}
+
+bool gk_stub_cell_value(const gk_table_layout *layout, size_t row, size_t column,
+                        const int64_t *values, int64_t *value, gk_overflow *overflow)
+{
+    if (expr_value(&layout->rows[row].cells[column].expr, values, value))
+        return true;
+    *overflow = (gk_overflow){GK_OVERFLOW_COLUMN, layout->number, layout->columns[column].key,
+                              layout->fields[1].decimals, layout->path, 0, 0};
+    return false;
 }

@@ -26,17 +26,59 @@ bool gk_row_matches(const gk_table_layout *table, const gk_data_row *row, const 
                     const gk_filter *filters, size_t count, const gk_key_value *extra,
                     size_t extra_count);
 
+/* A sum that left the range of exact amounts (util/money.h): what was summed and where. */
+typedef enum gk_overflow_kind {
+    GK_OVERFLOW_COLUMN, /* a column of a table */
+    GK_OVERFLOW_ITEM,   /* an item or derived value of a fixed-row table */
+    GK_OVERFLOW_PRIOR,  /* a prior-year figure summed over units */
+    GK_OVERFLOW_QUERY   /* the terms of a query added together */
+} gk_overflow_kind;
+
+typedef struct gk_overflow {
+    gk_overflow_kind kind;
+    const char *table; /* the table's number (公开表3-1); NULL for PRIOR and QUERY */
+    const char *name;  /* the column key, item id, prior key or query text */
+    int decimals;      /* of the amounts summed (to print the limit) */
+    const char *file;  /* the row whose amount took the sum out of range, else where the sum is
+                        * defined; NULL when the caller knows better */
+    int line, column;  /* 0 when not known */
+} gk_overflow;
+
+/* An overflow of column `field` of table t, taken out of range by row. */
+void gk_overflow_at_row(gk_overflow *overflow, const gk_table_layout *t, int field,
+                        const gk_data_row *row);
+
+/* "公开表4-1, column 'total': expected a sum within ±10000000000000.00, found one beyond it",
+ * translated; returns the length it wanted, like snprintf. */
+size_t gk_overflow_message(const gk_overflow *overflow, char *buf, size_t size);
+
+/* Each sum below is exact and within ±GK_MONEY_LIMIT; when it would leave that range the
+ * function returns false and says where in *overflow (the result is then unusable). */
+
 /* The sum of a query over the scope. */
-int64_t gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
-                     const gk_key_value *extra, size_t extra_count);
+bool gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
+                  const gk_key_value *extra, size_t extra_count, int64_t *sum,
+                  gk_overflow *overflow);
+
+/* The sum of column `field` over the level-1 data rows (not the supplied computed rows) of the
+ * units in scope: what the 合计, department and unit rows of a list table print. */
+bool gk_level1_sum(const gk_table_data *data, int field, const gk_scope *scope, int64_t *sum,
+                   gk_overflow *overflow);
 
 /* A fixed-row table's values for the scope (layout->value_count entries): each item derived
  * (`from:`) or, without a derivation, as the package supplies it; then the derived values. */
-void gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
-                    int64_t *values);
+bool gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
+                    int64_t *values, gk_overflow *overflow);
 
-/* The package's supplied amount of a fixed-row item for the scope; false if no row gives it. */
+/* The package's supplied amount of a fixed-row item for the scope; *first is the first row
+ * that gives it, NULL (and *amount 0) if none does. */
 bool gk_stub_supplied(const gk_package *pkg, const gk_table_layout *layout, size_t item,
-                      const gk_scope *scope, int64_t *amount, const gk_data_row **first);
+                      const gk_scope *scope, int64_t *amount, const gk_data_row **first,
+                      gk_overflow *overflow);
+
+/* The number in cell (row, column) of a fixed-row table (a GK_STUB_EXPR cell): its expression
+ * over the table's values (gk_stub_values). */
+bool gk_stub_cell_value(const gk_table_layout *layout, size_t row, size_t column,
+                        const int64_t *values, int64_t *value, gk_overflow *overflow);
 
 #endif

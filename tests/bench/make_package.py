@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes a synthetic budget package (docs/package.md) for benchmarks and batch tests.
 
-    make_package.py OUTDIR --units N [--seed S] [--departments D] [--inject K] [--gbk-share F]
+    make_package.py OUTDIR --units N [--seed S] [--departments D] [--inject K] [--large L]
+                    [--gbk-share F]
 
 The package has N units of the sichuan-2025 profile in D departments, modelled on the sample
 package samples/leshan-hrss-info-2025: function-class rows (类/款/项) in 公开表1-2 and 3, the
@@ -17,6 +18,12 @@ difference (`gongkai check` reports no error and no warning for a valid unit).
 FAULTS. An injected unit's rows live in per-unit files tables/CODE/ID.csv (every table of
 the unit, none of its rows in the shared tables/ID.csv), so that its bad data fails it
 alone. OUTDIR/injected.csv lists unit_code,fault,expected_message_fragment.
+
+--large L scales every amount of L units that are not injected (at most one per department) by
+a power of ten, so that the unit's 合计 has 13 integer digits (万元) and its department's stays
+below the largest amount gongkai prints (10^13 万元, docs/package.md): figures as wide as a
+booklet and a workbook must print exactly. Sums scale with their items, so the rules still
+hold. OUTDIR/large.csv lists unit_code,factor.
 
 A share F (default 0.1) of the CSV files is written in GBK instead of UTF-8, chosen per file
 from a hash of the seed and the file's path. The same arguments give the same bytes.
@@ -1394,6 +1401,20 @@ def inject(u, rng):
     return opts
 
 
+def scale_unit(u):
+    """Multiplies every amount of u (tables and prior-year figures) by the power of ten that
+    gives its 公开表1-1 合计 13 integer digits in 万元 (10^14 to 10^15 cents). Returns it."""
+    total = max((int(r[1]) for r in u.rows["1-1"] if type(r[1]) is Amount), default=1)
+    factor = 10 ** max(0, 15 - len(str(abs(total) or 1)))
+    for t in TABLES:
+        for row in u.rows[t]:
+            for i, cell in enumerate(row):
+                if type(cell) is Amount:
+                    row[i] = Amount(cell * factor)
+    u.prior = [(key, v * factor) for key, v in u.prior]
+    return factor
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir")
@@ -1401,6 +1422,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--departments", type=int, default=None)
     ap.add_argument("--inject", type=int, default=0)
+    ap.add_argument("--large", type=int, default=0)
     ap.add_argument("--gbk-share", type=float, default=0.1)
     args = ap.parse_args()
     started = time.perf_counter()
@@ -1424,6 +1446,14 @@ def main():
     for j in range(k):
         idx = (2 * j + 1) * n // (2 * k)
         injected[idx] = FAULTS[j % len(FAULTS)]
+    large, departments = set(), set()
+    for u in units:  # the first clean unit of each department, until there are enough
+        if len(large) < args.large and u.index not in injected and u.dept_code not in departments:
+            large.add(u.index)
+            departments.add(u.dept_code)
+    if len(large) < args.large:
+        ap.error("--large: not enough departments without an injected unit")
+    large_rows = []
     writer = Writer(args.outdir, args.seed, args.gbk_share)
 
     shared = {t: [] for t in TABLES}
@@ -1433,6 +1463,8 @@ def main():
     for u in units:
         rng = random.Random(f"{args.seed}/unit/{u.code}")
         build_unit(u, rng)
+        if u.index in large:
+            large_rows.append([u.code, scale_unit(u)])
         nrng = random.Random(f"{args.seed}/narrative/{u.code}")
         base = f"narrative/{u.code}"
         writer.write_bytes(f"{base}/overview.md", overview_md(u, nrng).encode("utf-8"))
@@ -1469,6 +1501,10 @@ def main():
     csv.writer(inj, lineterminator="\n").writerows(
         [["unit_code", "fault", "expected_message_fragment"]] + injected_rows)
     writer.write_bytes("injected.csv", inj.getvalue().encode("utf-8"))
+    if args.large:
+        big = io.StringIO()
+        csv.writer(big, lineterminator="\n").writerows([["unit_code", "factor"]] + large_rows)
+        writer.write_bytes("large.csv", big.getvalue().encode("utf-8"))
 
     elapsed = time.perf_counter() - started
     per_table = " ".join(f"{t}={len(shared[t])}" for t in TABLES)

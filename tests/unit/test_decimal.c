@@ -1,4 +1,5 @@
-/* Unit tests for decimal.c: exact parsing of amounts into scaled integers, and formatting. */
+/* Unit tests for decimal.c: exact parsing of amounts into scaled integers, and formatting; and
+ * the checked sums of util/money.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "input/input.h"
+#include "util/money.h"
 
 /* Parses text that must be accepted and returns the scaled value. */
 static int64_t parse_ok(const char *text, int decimals)
@@ -145,6 +147,46 @@ static void test_parse_limits(void **state)
     assert_int_equal(parse_ok("0.000000000000001", 15), 1);
 }
 
+/* util/money.h: sums stay within ±10^15, checked however large the operands. */
+static void test_money_add(void **state)
+{
+    (void)state;
+    const int64_t limit = GK_MONEY_LIMIT;
+    int64_t sum = 0;
+    assert_true(gk_money_add(&sum, 1, 29428));
+    assert_true(gk_money_add(&sum, -1, 34));
+    assert_int_equal(sum, 29394);
+    sum = limit - 1;
+    assert_true(gk_money_add(&sum, 1, 1)); /* exactly the limit is printable */
+    assert_int_equal(sum, limit);
+    assert_false(gk_money_add(&sum, 1, 1)); /* one more is not, and sum is left as it was */
+    assert_int_equal(sum, limit);
+    sum = -limit;
+    assert_false(gk_money_add(&sum, -1, 1));
+    assert_false(gk_money_add(&sum, 1, -1));
+    assert_int_equal(sum, -limit);
+    assert_true(gk_money_add(&sum, -1, -limit)); /* -limit - (-limit) */
+    assert_int_equal(sum, 0);
+    /* operands beyond int64's own range fail instead of wrapping */
+    sum = 0;
+    assert_false(gk_money_add(&sum, -1, INT64_MIN));
+    assert_false(gk_money_add(&sum, 1, INT64_MAX));
+    sum = INT64_MAX;
+    assert_false(gk_money_add(&sum, 1, 1));
+    assert_int_equal(sum, INT64_MAX);
+    /* the issue's 9,300 rows of 9999999999999.99: wrapped around to a negative 合计 before;
+       now the second row is refused */
+    sum = 0;
+    int added = 0;
+    for (int i = 0; i < 9300 && gk_money_add(&sum, 1, INT64_C(999999999999999)); i++)
+        added++;
+    assert_int_equal(added, 1);
+    assert_true(gk_money_in_range(limit));
+    assert_true(gk_money_in_range(-limit));
+    assert_false(gk_money_in_range(limit + 1));
+    assert_false(gk_money_in_range(INT64_MIN));
+}
+
 static void test_parse_why_may_be_null(void **state)
 {
     (void)state;
@@ -228,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_parse_bad_grouping),
         cmocka_unit_test(test_parse_fullwidth),
         cmocka_unit_test(test_parse_limits),
+        cmocka_unit_test(test_money_add),
         cmocka_unit_test(test_parse_why_may_be_null),
         cmocka_unit_test(test_format_values),
         cmocka_unit_test(test_format_truncates),

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "model/document.h"
+#include "model/values.h"
 #include "../support/testutil.h"
 
 static const char *const sample_dir = GK_SOURCE_DIR "/samples/leshan-hrss-info-2025";
@@ -237,6 +238,135 @@ static void test_gbk_csv_is_decoded(void **state)
     gk_package_free(pkg);
 }
 
+/* ---- sums beyond the range of exact amounts (util/money.h) ---------------------------- */
+
+static const char max_amount[] = "9999999999999.99"; /* 10^15 - 1 in 0.01 万元 */
+
+/* Builds unit `unit` (or, with unit < 0, department D) and expects a refusal at file:line:col
+ * with the message. */
+static void expect_overflow(const gk_package *pkg, int unit, const char *file, int line,
+                            int column, const char *message)
+{
+    gk_document *doc = NULL;
+    gk_diag diag = {0};
+    gk_status status = unit < 0 ? gk_document_build_department(pkg, "D", &doc, &diag)
+                                : gk_document_build_unit(pkg, (size_t)unit, &doc, &diag);
+    if (status != GK_ERR_DATA || strstr(diag.file, file) == NULL || diag.line != line ||
+        diag.column != column || strstr(diag.message, message) == NULL)
+        fail_msg("status %d, %s:%d:%d: %s (expected %s:%d:%d: %s)", status, diag.file, diag.line,
+                 diag.column, diag.message, file, line, column, message);
+    assert_null(doc);
+}
+
+static void test_list_total_overflow(void **state)
+{
+    (void)state;
+    char dir[1024], csv[512];
+    /* each unit's 合计 is printable; the department's is not */
+    snprintf(csv, sizeof csv,
+             "unit_code,total,abroad,vehicle_total,vehicle_purchase,vehicle_operation,reception\n"
+             "A1,%s,%s,,,,\nB2,%s,%s,,,,\n", max_amount, max_amount, max_amount, max_amount);
+    make_package(dir, sizeof dir, "4-1", csv);
+    gk_package *pkg = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_OK);
+    gk_document *doc = NULL;
+    assert_int_equal(gk_document_build_unit(pkg, 1, &doc, &diag), GK_OK);
+    assert_amount(doc_table(doc, "4-1"), 0, "total", INT64_C(999999999999999));
+    gk_document_free(doc);
+    expect_overflow(pkg, -1, "/tables/4-1.csv", 3, 4,
+                    "公开表4-1, column 'total': expected a sum within ±10000000000000.00, "
+                    "found one beyond it");
+    gk_package_free(pkg);
+
+    /* one unit's rows: its own booklet is refused at the row that passes the limit */
+    snprintf(csv, sizeof csv,
+             "unit_code,project_code,project,catalog,quantity,amount,sme,small_micro,prison,"
+             "disabled,note\nA1,P1,甲,C,1,0.01,否,否,否,否,\nA1,P2,乙,C,1,%s,否,否,否,否,\n"
+             "A1,P3,丙,C,1,0.01,否,否,否,否,\n", max_amount); /* 10^15 exactly, then beyond */
+    make_package(dir, sizeof dir, "8", csv);
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_OK);
+    expect_overflow(pkg, 0, "/tables/8.csv", 4, 13, "公开表8, column 'amount'");
+    gk_package_free(pkg);
+}
+
+static void test_stub_overflow(void **state)
+{
+    (void)state;
+    char dir[1024], csv[512];
+    /* 公开表1's items are printable, the derived 本年收入合计 is not */
+    snprintf(csv, sizeof csv,
+             "unit_code,total,carry,general,fund,capital,business,operating,other,superior,"
+             "affiliated,special_account\nA1,1.00,,%s,%s,,,,,,,\n", max_amount, max_amount);
+    make_package(dir, sizeof dir, "1-1", csv);
+    gk_package *pkg = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_OK);
+    expect_overflow(pkg, 0, "sichuan-2025/1.yaml", 0, 0,
+                    "公开表1, item 'in.year_total': expected a sum within");
+    gk_package_free(pkg);
+}
+
+static void test_query_overflow(void **state)
+{
+    (void)state;
+    char dir[1024], csv[512];
+    snprintf(csv, sizeof csv,
+             "unit_code,total,carry,general,fund,capital,business,operating,other,superior,"
+             "affiliated,special_account\nA1,1.00,,%s,%s,,,,,,,\nB2,1.00,,%s,,,,,,,,\n",
+             max_amount, max_amount, max_amount);
+    make_package(dir, sizeof dir, "1-1", csv);
+    tu_write(dir, "prior.csv", "unit_code,key,amount\nA1,total,9999999999999.99\n"
+                               "B2,total,9999999999999.99\n");
+    gk_package *pkg = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_OK);
+    size_t both[] = {0, 1}, a1 = 0;
+    gk_scope department = {both, 2}, unit = {&a1, 1};
+    struct {
+        const char *query;
+        const gk_scope *scope;
+        bool ok;
+        gk_overflow_kind kind;
+        const char *name;
+        int line, column;
+    } cases[] = {
+        {"1-1.general", &unit, true, 0, NULL, 0, 0},
+        {"1-1.general - 1-1.fund", &unit, true, 0, NULL, 0, 0},
+        {"1-1.general", &department, false, GK_OVERFLOW_COLUMN, "general", 3, 10},
+        {"1-1.general + 1-1.fund", &unit, false, GK_OVERFLOW_QUERY, "1-1.general + 1-1.fund", 0,
+         0},
+        {"prior.total", &unit, true, 0, NULL, 0, 0},
+        {"prior.total", &department, false, GK_OVERFLOW_PRIOR, "total", 3, 0},
+        /* a fixed-row table is computed whole: a value beyond the range fails every term on it */
+        {"1.in.general", &unit, false, GK_OVERFLOW_ITEM, "in.year_total", 0, 0},
+        {"1.in.grand_total", &unit, false, GK_OVERFLOW_ITEM, "in.year_total", 0, 0},
+        {"1.in.general", &department, false, GK_OVERFLOW_COLUMN, "general", 3, 10},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gk_query query;
+        char error[256];
+        assert_true(gk_query_parse(pkg->profile, cases[i].query, &pkg->arena, &query, error,
+                                   sizeof error));
+        int64_t sum = 0;
+        gk_overflow overflow = {0};
+        bool ok = gk_query_sum(pkg, &query, cases[i].scope, NULL, 0, &sum, &overflow);
+        if (ok != cases[i].ok)
+            fail_msg("case %zu (%s): expected %s", i, cases[i].query,
+                     cases[i].ok ? "a sum" : "an overflow");
+        if (ok)
+            continue;
+        assert_int_equal(overflow.kind, cases[i].kind);
+        assert_string_equal(overflow.name, cases[i].name);
+        assert_int_equal(overflow.line, cases[i].line);
+        assert_int_equal(overflow.column, cases[i].column);
+        char message[256];
+        gk_overflow_message(&overflow, message, sizeof message);
+        assert_contains(message, "expected a sum within ±10000000000000.00, found one beyond it");
+    }
+    gk_package_free(pkg);
+}
+
 typedef struct input_case {
     const char *table;
     const char *csv;
@@ -334,6 +464,9 @@ int main(void)
     const struct CMUnitTest package_tests[] = {
         cmocka_unit_test(test_units_are_summed_separately),
         cmocka_unit_test(test_gbk_csv_is_decoded),
+        cmocka_unit_test(test_list_total_overflow),
+        cmocka_unit_test(test_stub_overflow),
+        cmocka_unit_test(test_query_overflow),
         cmocka_unit_test(test_input_errors),
         cmocka_unit_test(test_units_file_errors),
     };
