@@ -136,6 +136,21 @@ static void test_folder_dangling_link_and_loop(void **state)
     assert_read_fails("missing.csv", "cannot open file: no such file or directory");
 }
 
+static void test_unreadable_file(void **state)
+{
+    (void)state;
+    if (geteuid() == 0)
+        skip(); /* root reads any file */
+    tu_write(dir, "secret.csv", "x");
+    char path[1200];
+    assert_int_equal(chmod(at(path, sizeof path, "secret.csv"), 0), 0);
+    assert_read_fails("secret.csv", "cannot open file: permission denied");
+    assert_int_equal(mkdir(at(path, sizeof path, "closed"), 0), 0); /* no search permission */
+    assert_probe("closed/8.csv", GK_INPUT_FILE, GK_INPUT_BROKEN, "closed/8.csv",
+                 "cannot open file: permission denied");
+    chmod(path, 0700);
+}
+
 static void test_size_is_checked_before_reading(void **state)
 {
     (void)state;
@@ -387,6 +402,7 @@ int main(void)
         T(test_fifo_fails_at_once),
         T(test_dev_zero_is_not_read),
         T(test_folder_dangling_link_and_loop),
+        T(test_unreadable_file),
         T(test_size_is_checked_before_reading),
         T(test_open_checks_the_descriptor),
         T(test_sha256_refuses_a_fifo),
