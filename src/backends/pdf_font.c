@@ -12,6 +12,7 @@
 #include "backends/pdf_harufix.h"
 #include "util/datadir.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 #include "util/sha256.h"
 
 
@@ -48,9 +49,15 @@ static bool pinned_hash(const char *font_path, char out[65])
     const char *slash = strrchr(font_path, '/');
     snprintf(pins, sizeof pins, "%.*s/fonts.sha256", slash ? (int)(slash - font_path) : 1,
              slash ? font_path : ".");
-    FILE *f = fopen(pins, "r");
-    if (f == NULL)
+    int fd;
+    size_t size;
+    if (gk_input_open(pins, GK_INPUT_MAX_BYTES, &fd, &size, NULL) != GK_OK)
         return false;
+    FILE *f = fdopen(fd, "r");
+    if (f == NULL) {
+        close(fd);
+        return false;
+    }
     char hash[128], name[256];
     bool found = false;
     while (!found && fscanf(f, "%127s %255s", hash, name) == 2)
@@ -70,7 +77,10 @@ gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag)
     path = gk_pdf_font_default_path(face);
     if (path == NULL)
         return gk_diag_set(diag, GK_ERR_IO, "", 0, 0, "no prepared font for face %d", face);
-    char expected[65], found[65];
+    char magic[4], expected[65], found[65];
+    gk_status status = read_magic(path, magic, diag); /* a regular file before it is hashed */
+    if (status != GK_OK)
+        return status;
     if (!pinned_hash(path, expected))
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "font not pinned: fonts.sha256 beside it is missing or has no line "
@@ -98,14 +108,21 @@ static gk_status haru_error(HPDF_Doc pdf, gk_diag *diag, const char *path, const
 }
 
 /* Reads the first four bytes, so that a missing file gives an errno message and a CFF font a
- * clear one, before libharu sees the file (libharu is fragile on bad fonts: F4). */
+ * clear one, before libharu sees the file (libharu is fragile on bad fonts: F4). Opened with
+ * gk_input_open: only a readable regular file reaches libharu, and a FIFO never blocks. */
 static gk_status read_magic(const char *path, char magic[4], gk_diag *diag)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open font: %s", strerror(errno));
-    size_t got = fread(magic, 1, 4, f);
-    fclose(f);
+    int fd;
+    size_t size;
+    gk_status status = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag);
+    if (status != GK_OK)
+        return status;
+    ssize_t got = size < 4 ? 0 : pread(fd, magic, 4, 0);
+    int err = errno;
+    close(fd);
+    if (got < 0)
+        /* TRANSLATORS: %s is the operating system's reason. */
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", strerror(err));
     if (got != 4)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "not a TrueType font (too short)");
     return GK_OK;

@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "check/check.h"
 #include "layout/yaml_reader.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 
 enum { MAX_RULES = 256, MAX_LIST = 64 };
 
@@ -356,11 +356,13 @@ gk_status gk_rules_load(const gk_profile *profile, gk_rules **out, gk_diag *diag
         return gk_diag_set(diag, GK_ERR_NOMEM, profile->dir, 0, 0, "out of memory");
     char *path = gk_arena_printf(&rules->arena, "%s/rules.yaml", profile->dir);
     rules->path = path;
-    struct stat st;
+    gk_input_state state = GK_INPUT_ABSENT;
     gk_status status = GK_OK;
-    if (path == NULL) {
+    if (path == NULL)
         status = gk_diag_set(diag, GK_ERR_NOMEM, profile->dir, 0, 0, "out of memory");
-    } else if (stat(path, &st) == 0) {
+    else /* no rules.yaml: no rules; a broken one is an error */
+        status = gk_input_probe(path, GK_INPUT_FILE, &state, diag);
+    if (state == GK_INPUT_PRESENT) {
         gk_yaml_doc yd;
         status = gk_yaml_open(&yd, path, &rules->arena, diag);
         if (status == GK_OK)

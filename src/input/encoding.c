@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/i18n.h"
+#include "util/input_file.h"
 
 /* Where a decoder stopped, and why. */
 typedef enum bad_kind {
@@ -357,66 +358,9 @@ gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t le
 
 /* ---- Loading ------------------------------------------------------------------------------ */
 
-/* strerror() text with a lowercase first letter, as our messages are lowercase. */
-static void error_text(int err, char *buf, size_t size)
-{
-    if (strerror_r(err, buf, size) != 0)
-        /* TRANSLATORS: an operating-system error without a description; %d is its number. */
-        snprintf(buf, size, _("error %d"), err);
-    if (buf[0] >= 'A' && buf[0] <= 'Z')
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-}
-
-/* Reads a whole stream into a malloc'd buffer, growing it as needed (the size from fstat may
- * be wrong for pipes and special files, so we do not rely on it). */
-static gk_status read_all(const char *path, FILE *f, unsigned char **data, size_t *len,
-                          gk_diag *diag)
-{
-    size_t cap = 64 * 1024, used = 0;
-    unsigned char *buf = malloc(cap);
-    if (buf == NULL)
-        return nomem(path, diag);
-    for (;;) {
-        if (used == cap) {
-            unsigned char *p = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (p == NULL) {
-                free(buf);
-                return nomem(path, diag);
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t got = fread(buf + used, 1, cap - used, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        char why[128];
-        error_text(errno, why, sizeof why);
-        free(buf);
-        /* TRANSLATORS: %s is the operating system's reason. */
-        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", why);
-    }
-    *data = buf;
-    *len = used;
-    return GK_OK;
-}
-
 gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_diag *diag)
 {
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        char why[128];
-        error_text(errno, why, sizeof why);
-        /* TRANSLATORS: %s is the operating system's reason, e.g. "no such file or directory". */
-        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open file: %s", why);
-    }
-    gk_status st = read_all(path, f, data, len, diag);
-    fclose(f);
-    return st;
+    return gk_input_read(path, GK_INPUT_MAX_BYTES, data, len, diag);
 }
 
 gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,

@@ -28,11 +28,13 @@ typedef enum gk_encoding {
 gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t len, char **out,
                          size_t *out_len, gk_encoding *used, gk_diag *diag);
 
-/* Reads the whole file at path into a malloc'd buffer (the caller frees it). A missing or
- * unreadable file is GK_ERR_IO. */
+/* Reads the whole file at path into a malloc'd buffer (the caller frees it), through
+ * gk_input_read (util/input_file.h): only a regular file of at most GK_INPUT_MAX_BYTES is read,
+ * checked with fstat before reading, and a FIFO never blocks. A missing or unreadable file, or
+ * anything but a regular file, is GK_ERR_IO naming path. */
 gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_diag *diag);
 
-/* Reads the file at path and decodes it as above. A missing file is GK_ERR_IO. */
+/* Reads the file at path with gk_file_read and decodes it as above. */
 gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,
                        gk_diag *diag);
 

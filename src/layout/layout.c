@@ -10,6 +10,7 @@
 #include "layout/query.h"
 #include "layout/yaml_reader.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 
 enum {
     MAX_COLUMNS = 64,  /* leaf columns per table */
@@ -1081,16 +1082,17 @@ static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk
                 char *path = gk_arena_printf(&profile->arena, "%s/%s.yaml", profile->dir, id);
                 if (path == NULL)
                     return nomem(yd);
-                gk_status status = load_table(profile, path, t, diag);
-                if (status != GK_OK) {
-                    if (status == GK_ERR_IO)
-                        return gk_yaml_error(yd, bl->table_nodes[kind][i],
-                                             /* TRANSLATORS: the first %s is a table id (3-1), the
-                                                second the file that should hold its layout. */
-                                             "table '%s' is listed but %s cannot be read", id,
-                                             path);
+                gk_input_state state;
+                gk_status status = gk_input_probe(path, GK_INPUT_FILE, &state, diag);
+                if (status == GK_OK && state == GK_INPUT_ABSENT)
+                    return gk_yaml_error(yd, bl->table_nodes[kind][i],
+                                         /* TRANSLATORS: the first %s is a table id (3-1), the
+                                            second the file that should hold its layout. */
+                                         "table '%s' is listed but %s cannot be read", id, path);
+                if (status == GK_OK)
+                    status = load_table(profile, path, t, diag);
+                if (status != GK_OK)
                     return status;
-                }
                 if (strcmp(t->id, id) != 0)
                     return gk_diag_set(diag, GK_ERR_LAYOUT, path, t->id_line, t->id_column,
                                        /* TRANSLATORS: %s: the table id of the file name, then the
@@ -1154,13 +1156,17 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     bl->profile = profile;
 
     gk_yaml_doc yd;
+    memset(&yd, 0, sizeof yd);
     char *path = gk_arena_printf(&profile->arena, "%s/booklet.yaml", dir);
-    gk_status status = path ? gk_yaml_open(&yd, path, &profile->arena, diag)
+    gk_input_state state = GK_INPUT_ABSENT;
+    gk_status status = path ? gk_input_probe(path, GK_INPUT_FILE, &state, diag)
                             : gk_diag_set(diag, GK_ERR_NOMEM, dir, 0, 0, "out of memory");
-    if (status == GK_ERR_IO && path != NULL)
+    if (status == GK_OK && state == GK_INPUT_ABSENT)
         status = gk_diag_set(diag, GK_ERR_LAYOUT, dir, 0, 0,
                              /* TRANSLATORS: %s is the path of the profile's booklet.yaml. */
                              "not a layout profile: %s cannot be read", path);
+    if (status == GK_OK)
+        status = gk_yaml_open(&yd, path, &profile->arena, diag);
     if (status == GK_OK)
         status = gk_yaml_read_map(&yd, gk_yaml_root(&yd), booklet_keys,
                                   sizeof booklet_keys / sizeof *booklet_keys, bl);

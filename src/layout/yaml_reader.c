@@ -8,15 +8,19 @@
 
 #include "input/input.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 
-enum { MAX_NESTING = 64, MAX_FILE_BYTES = 4 * 1024 * 1024 };
+enum {
+    MAX_NESTING = 64,
+    MAX_FILE_BYTES = 4 * 1024 * 1024,
+    MAX_ANCHORS = 1000,
+    MAX_ALIASES = 10000,
+    MAX_EXPANDED = 4 * MAX_FILE_BYTES /* the document with every alias copied out */
+};
 
 /* Flow collections ([ ] { }) nested deeper than MAX_NESTING, outside quotes and comments. */
 static gk_status check_nesting(const char *path, const char *text, size_t len, gk_diag *diag)
 {
-    if (len > MAX_FILE_BYTES)
-        return gk_diag_set(diag, GK_ERR_LAYOUT, path, 0, 0, "file larger than %d bytes",
-                           MAX_FILE_BYTES);
     int depth = 0, line = 1, column = 1;
     char quote = 0;
     bool comment = false;
@@ -50,6 +54,191 @@ static gk_status check_nesting(const char *path, const char *text, size_t len, g
     return GK_OK;
 }
 
+/* ---- aliases ---------------------------------------------------------------------------- */
+
+/* libyaml's document shares an aliased node, but the loaders walk (and copy) it once for each
+ * alias, and an alias may even point into the node that holds it. So before loading, one pass
+ * over the events sizes the document as the loaders see it: a scalar counts its bytes and one,
+ * a collection one plus its contents, an alias what its anchor's node counts. libyaml resolves
+ * each alias by a search through all anchors, which the anchor and alias limits keep cheap. */
+
+typedef struct anchor_size {
+    char *name;
+    size_t size;
+    bool open; /* its collection has not ended yet: an alias to it would be a cycle */
+} anchor_size;
+
+typedef struct open_node {
+    size_t size;
+    int anchor; /* index in anchors, or -1 */
+} open_node;
+
+typedef struct alias_pass {
+    const char *path;
+    gk_diag *diag;
+    anchor_size *anchors; /* MAX_ANCHORS of them */
+    int anchor_count;
+    int alias_count;
+    size_t expanded; /* the whole document so far, every alias copied out */
+    open_node stack[MAX_NESTING];
+    int depth;
+} alias_pass;
+
+static int event_line(const yaml_event_t *event)
+{
+    return (int)event->start_mark.line + 1;
+}
+
+static int event_column(const yaml_event_t *event)
+{
+    return (int)event->start_mark.column + 1;
+}
+
+/* Adds a node of `size` to the document and to the collection it is in. */
+static gk_status add_size(alias_pass *pass, size_t size, const yaml_event_t *at)
+{
+    pass->expanded += size;
+    if (pass->depth > 0)
+        pass->stack[pass->depth - 1].size += size;
+    if (pass->expanded > MAX_EXPANDED)
+        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(at), event_column(at),
+                           /* TRANSLATORS: YAML aliases (*name) repeat the node of an anchor
+                              (&name); %d is a number of bytes. */
+                           "expected a document of at most %d bytes with its aliases expanded, "
+                           "found more", MAX_EXPANDED);
+    return GK_OK;
+}
+
+/* Records an anchor (&name) as *index; its size is known at once for a scalar, at its end for
+ * a collection. No anchor (NULL) is index -1. */
+static gk_status add_anchor(alias_pass *pass, const yaml_char_t *name, size_t size, bool open,
+                            const yaml_event_t *at, int *index)
+{
+    *index = -1;
+    if (name == NULL)
+        return GK_OK;
+    if (pass->anchor_count == MAX_ANCHORS)
+        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(at),
+                           event_column(at),
+                           /* TRANSLATORS: YAML anchors are the &name marks of nodes. */
+                           "expected at most %d anchors, found more", MAX_ANCHORS);
+    anchor_size *anchor = &pass->anchors[pass->anchor_count];
+    anchor->name = strdup((const char *)name);
+    if (anchor->name == NULL)
+        return gk_diag_set(pass->diag, GK_ERR_NOMEM, pass->path, 0, 0, "out of memory");
+    anchor->size = size;
+    anchor->open = open;
+    *index = pass->anchor_count++;
+    return GK_OK;
+}
+
+static gk_status add_scalar(alias_pass *pass, const yaml_event_t *event)
+{
+    size_t size = event->data.scalar.length + 1;
+    int index;
+    gk_status status = add_anchor(pass, event->data.scalar.anchor, size, false, event, &index);
+    return status != GK_OK ? status : add_size(pass, size, event);
+}
+
+static gk_status open_collection(alias_pass *pass, const yaml_char_t *anchor,
+                                 const yaml_event_t *event)
+{
+    if (pass->depth == MAX_NESTING)
+        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(event),
+                           event_column(event), "nested deeper than %d levels", MAX_NESTING);
+    int index;
+    gk_status status = add_size(pass, 1, event);
+    if (status == GK_OK)
+        status = add_anchor(pass, anchor, 0, true, event, &index);
+    if (status == GK_OK)
+        pass->stack[pass->depth++] = (open_node){1, index};
+    return status;
+}
+
+static void close_collection(alias_pass *pass)
+{
+    if (pass->depth == 0)
+        return;
+    open_node node = pass->stack[--pass->depth];
+    if (node.anchor >= 0) {
+        pass->anchors[node.anchor].size = node.size;
+        pass->anchors[node.anchor].open = false;
+    }
+    if (pass->depth > 0) /* already in pass->expanded, counted as it came */
+        pass->stack[pass->depth - 1].size += node.size;
+}
+
+static gk_status add_alias(alias_pass *pass, const yaml_event_t *event)
+{
+    const char *name = (const char *)event->data.alias.anchor;
+    int line = event_line(event), column = event_column(event);
+    if (++pass->alias_count > MAX_ALIASES)
+        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, line, column,
+                           /* TRANSLATORS: YAML aliases are the *name references to anchors. */
+                           "expected at most %d aliases, found more", MAX_ALIASES);
+    int a = pass->anchor_count - 1; /* the latest anchor of that name */
+    while (a >= 0 && strcmp(pass->anchors[a].name, name) != 0)
+        a--;
+    if (a < 0)
+        return GK_OK; /* the loader reports "found undefined alias" */
+    if (pass->anchors[a].open)
+        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, line, column,
+                           /* TRANSLATORS: %s is the name of a YAML anchor (&name). */
+                           "expected an alias to a node outside it, found *%s inside the node "
+                           "&%s", name, name);
+    return add_size(pass, pass->anchors[a].size, event);
+}
+
+static gk_status count_event(alias_pass *pass, const yaml_event_t *event)
+{
+    switch (event->type) {
+    case YAML_SCALAR_EVENT:
+        return add_scalar(pass, event);
+    case YAML_SEQUENCE_START_EVENT:
+        return open_collection(pass, event->data.sequence_start.anchor, event);
+    case YAML_MAPPING_START_EVENT:
+        return open_collection(pass, event->data.mapping_start.anchor, event);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        close_collection(pass);
+        return GK_OK;
+    case YAML_ALIAS_EVENT:
+        return add_alias(pass, event);
+    default:
+        return GK_OK;
+    }
+}
+
+/* Bounds what aliases expand to, and refuses an alias inside its own anchor's node. A syntax
+ * error ends the pass quietly: the loader reports it, with libyaml's words. */
+static gk_status check_aliases(const char *path, const char *text, size_t len, gk_diag *diag)
+{
+    alias_pass pass = {.path = path, .diag = diag};
+    pass.anchors = calloc(MAX_ANCHORS, sizeof *pass.anchors);
+    yaml_parser_t parser;
+    if (pass.anchors == NULL || !yaml_parser_initialize(&parser)) {
+        free(pass.anchors);
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    gk_status status = GK_OK;
+    bool done = false;
+    while (status == GK_OK && !done) {
+        yaml_event_t event;
+        if (!yaml_parser_parse(&parser, &event))
+            break;
+        status = count_event(&pass, &event);
+        /* the loader reads the first document only */
+        done = event.type == YAML_DOCUMENT_END_EVENT || event.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    for (int a = 0; a < pass.anchor_count; a++)
+        free(pass.anchors[a].name);
+    free(pass.anchors);
+    return status;
+}
+
 gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_diag *diag)
 {
     memset(yd, 0, sizeof *yd);
@@ -57,14 +246,19 @@ gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_di
     yd->arena = arena;
     yd->diag = diag;
 
+    unsigned char *bytes = NULL;
     char *text = NULL;
-    size_t len = 0;
-    gk_status status = gk_text_load(path, &text, &len, NULL, diag);
-    if (status != GK_OK)
-        return status;
-
+    size_t size = 0, len = 0;
+    gk_status status = gk_input_read(path, MAX_FILE_BYTES, &bytes, &size, diag);
+    if (status == GK_OK)
+        status = gk_text_decode(path, bytes, size, &text, &len, NULL, diag);
+    free(bytes);
     /* libyaml takes quadratic time on deep nesting and has no limit of its own */
-    if ((status = check_nesting(path, text, len, diag)) != GK_OK) {
+    if (status == GK_OK)
+        status = check_nesting(path, text, len, diag);
+    if (status == GK_OK)
+        status = check_aliases(path, text, len, diag);
+    if (status != GK_OK) {
         free(text);
         return status;
     }

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "input/input.h"
+#include "util/input_file.h"
 #include "util/i18n.h"
 
 enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
@@ -19,16 +19,14 @@ static gk_status nomem(gk_diag *diag, const char *path)
     return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
 }
 
-static bool folder_exists(const char *path)
+/* Whether an optional file is there to read (*present). A broken one (a dangling link, a
+ * FIFO, a folder, …) is an error naming it, never "no data". */
+static gk_status optional_file(const char *path, bool *present, gk_diag *diag)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    gk_input_state state;
+    gk_status status = gk_input_probe(path, GK_INPUT_FILE, &state, diag);
+    *present = state == GK_INPUT_PRESENT;
+    return status;
 }
 
 /* Reads and parses a CSV file (any encoding gk_text_decode accepts). */
@@ -167,11 +165,15 @@ static gk_status load_units(gk_package *pkg, gk_diag *diag)
     char *path = gk_arena_printf(&pkg->arena, "%s/units.csv", pkg->dir);
     if (path == NULL)
         return nomem(diag, pkg->dir);
-    if (!file_exists(path))
+    bool present;
+    gk_status status = optional_file(path, &present, diag);
+    if (status != GK_OK)
+        return status;
+    if (!present)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "not a budget package: units.csv is missing");
     gk_csv *csv = NULL;
-    gk_status status = read_csv(path, &csv, diag);
+    status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
     int pos[UNIT_COLUMN_COUNT];
@@ -500,7 +502,8 @@ done:
     return status;
 }
 
-/* The shared file tables/ID.csv (a missing file is an empty table). */
+/* The shared file tables/ID.csv (a missing file is an empty table; a broken one fails the
+ * package). */
 static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_table_data *data,
                             gk_diag *diag)
 {
@@ -508,8 +511,10 @@ static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_t
     data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, layout->id);
     if (data->path == NULL)
         return nomem(diag, pkg->dir);
-    if (!file_exists(data->path))
-        return GK_OK;
+    bool present;
+    gk_status status = optional_file(data->path, &present, diag);
+    if (status != GK_OK || !present)
+        return status;
     return load_table_file(pkg, layout, data, data->path, -1, diag);
 }
 
@@ -533,26 +538,41 @@ static gk_status unit_failed(gk_package *pkg, gk_unit *unit, const gk_diag *diag
     return GK_OK;
 }
 
-/* tables/CODE/ID.csv: a unit's rows kept apart, so that its bad data fails it alone. */
+/* A unit's own input failed (status, unit_diag): the unit fails alone, unless memory ran out. */
+static gk_status unit_input_failed(gk_package *pkg, size_t unit, gk_status status,
+                                   const gk_diag *unit_diag, const char *path, gk_diag *diag)
+{
+    if (status == GK_ERR_NOMEM || unit_failed(pkg, &pkg->units[unit], unit_diag) != GK_OK)
+        return nomem(diag, path);
+    return GK_OK;
+}
+
+/* tables/CODE/ID.csv: a unit's rows kept apart, so that its bad data — or a broken file or
+ * folder — fails it alone. */
 static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
 {
+    char *folder = gk_arena_printf(&pkg->arena, "%s/tables/%s", pkg->dir, pkg->units[unit].code);
+    if (folder == NULL)
+        return nomem(diag, pkg->dir);
+    gk_diag unit_diag;
+    gk_diag_clear(&unit_diag);
+    gk_input_state state;
+    gk_status status = gk_input_probe(folder, GK_INPUT_FOLDER, &state, &unit_diag);
+    if (status != GK_OK)
+        return unit_input_failed(pkg, unit, status, &unit_diag, folder, diag);
+    if (state == GK_INPUT_ABSENT)
+        return GK_OK;
     for (size_t t = 0; t < pkg->profile->table_count; t++) {
         gk_table_data *data = &pkg->tables[t];
-        char *path = gk_arena_printf(&pkg->arena, "%s/tables/%s/%s.csv", pkg->dir,
-                                     pkg->units[unit].code, data->layout->id);
+        char *path = gk_arena_printf(&pkg->arena, "%s/%s.csv", folder, data->layout->id);
         if (path == NULL)
             return nomem(diag, pkg->dir);
-        if (!file_exists(path))
-            continue;
-        gk_diag unit_diag;
-        gk_diag_clear(&unit_diag);
-        gk_status status = load_table_file(pkg, data->layout, data, path, (int)unit, &unit_diag);
-        if (status == GK_ERR_NOMEM)
-            return gk_diag_set(diag, status, path, 0, 0, "out of memory");
+        bool present;
+        status = optional_file(path, &present, &unit_diag);
+        if (status == GK_OK && present)
+            status = load_table_file(pkg, data->layout, data, path, (int)unit, &unit_diag);
         if (status != GK_OK)
-            return unit_failed(pkg, &pkg->units[unit], &unit_diag) == GK_OK
-                       ? GK_OK
-                       : nomem(diag, path);
+            return unit_input_failed(pkg, unit, status, &unit_diag, path, diag);
     }
     return GK_OK;
 }
@@ -581,10 +601,12 @@ static void warn_unknown_tables(gk_package *pkg)
             continue;
         char path[GK_DIAG_FILE_MAX + 300];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (folder_exists(path)) {
-            if (gk_package_unit_index(pkg, e->d_name) < 0)
-                warn(pkg, path,
-                     _("ignored: a folder for unit rows, but no such unit in units.csv"));
+        if (gk_package_unit_index(pkg, e->d_name) >= 0)
+            continue; /* a unit's folder: load_unit_tables reads it, or reports it broken */
+        gk_input_state state;
+        if (gk_input_probe(path, GK_INPUT_FOLDER, &state, NULL) == GK_OK &&
+            state == GK_INPUT_PRESENT) {
+            warn(pkg, path, _("ignored: a folder for unit rows, but no such unit in units.csv"));
             continue;
         }
         size_t len = strlen(e->d_name);
@@ -610,10 +632,12 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
     if (path == NULL)
         return nomem(diag, pkg->dir);
     pkg->prior_path = path;
-    if (!file_exists(path))
-        return GK_OK;
+    bool present;
+    gk_status status = optional_file(path, &present, diag);
+    if (status != GK_OK || !present)
+        return status;
     gk_csv *csv = NULL;
-    gk_status status = read_csv(path, &csv, diag);
+    status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
     static const char *const names[] = {"unit_code", "key", "amount"};
@@ -684,14 +708,19 @@ static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
         if (path == NULL)
             return nomem(diag, pkg->dir);
         unit->narrative_path[part] = path;
-        if (!file_exists(path))
+        gk_diag unit_diag;
+        gk_diag_clear(&unit_diag);
+        bool present;
+        gk_status status = optional_file(path, &present, &unit_diag);
+        if (status == GK_OK && !present)
             continue;
         char *text = NULL;
         size_t len = 0;
-        gk_diag unit_diag;
-        gk_diag_clear(&unit_diag);
-        if (gk_text_load(path, &text, &len, NULL, &unit_diag) != GK_OK)
-            return unit_failed(pkg, unit, &unit_diag) == GK_OK ? GK_OK : nomem(diag, path);
+        if (status == GK_OK)
+            status = gk_text_load(path, &text, &len, NULL, &unit_diag);
+        if (status != GK_OK)
+            return unit_input_failed(pkg, (size_t)(unit - pkg->units), status, &unit_diag, path,
+                                     diag);
         unit->narrative[part] = gk_arena_strndup(&pkg->arena, text, len);
         free(text);
         if (unit->narrative[part] == NULL)
@@ -801,6 +830,22 @@ static const char *units_path(gk_package *pkg)
 
 /* ---- the package ------------------------------------------------------------------- */
 
+/* The profile units.csv names, as a folder of layouts_root: a missing one is "no profile", a
+ * broken one (a dangling link, a file) names itself. */
+static gk_status check_profile_folder(gk_package *pkg, const char *folder,
+                                      const char *layouts_root, gk_diag *diag)
+{
+    gk_input_state state;
+    gk_status status = gk_input_probe(folder, GK_INPUT_FOLDER, &state, diag);
+    if (status != GK_OK || state == GK_INPUT_PRESENT)
+        return status;
+    return gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
+                       pkg->units[0].profile_column,
+                       /* TRANSLATORS: '%s' is a profile name, then the folder of profiles. */
+                       "column 'profile': no profile '%s' in %s", pkg->units[0].profile,
+                       layouts_root);
+}
+
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
                           gk_package **out, gk_diag *diag)
 {
@@ -824,15 +869,12 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
                                  pkg->units[0].profile_column,
                                  "column 'profile': expected a profile name, found '%s'",
                                  pkg->units[0].profile);
-        else if (profile_dir == NULL && !folder_exists(resolved))
-            status = gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
-                                 pkg->units[0].profile_column,
-                                 /* TRANSLATORS: '%s' is a profile name, then the folder of
-                                  * profiles. */
-                                 "column 'profile': no profile '%s' in %s", pkg->units[0].profile,
-                                 layouts_root);
-        else
-            status = gk_profile_load(resolved, &pkg->profile, diag);
+        else {
+            if (profile_dir == NULL)
+                status = check_profile_folder(pkg, resolved, layouts_root, diag);
+            if (status == GK_OK)
+                status = gk_profile_load(resolved, &pkg->profile, diag);
+        }
     }
     if (status == GK_OK) {
         pkg->tables = gk_arena_alloc(&pkg->arena,

@@ -1,8 +1,12 @@
 /* SHA-256 through libcrypto's EVP interface; see sha256.h. */
 #include "util/sha256.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <unistd.h>
+
+#include "util/input_file.h"
 
 void gk_hex(const unsigned char *digest, size_t len, char *out)
 {
@@ -12,20 +16,25 @@ void gk_hex(const unsigned char *digest, size_t len, char *out)
 
 bool gk_sha256_file(const char *path, char out[65], long long *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
+    int fd;
+    size_t expected;
+    if (gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &expected, NULL) != GK_OK)
+        return false; /* missing, unreadable, or not a regular file (a FIFO would block) */
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     unsigned char buf[65536];
-    size_t n;
+    ssize_t n;
     long long total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        EVP_DigestUpdate(ctx, buf, n);
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
         total += (long long)n;
     }
-    bool ok = !ferror(f);
-    fclose(f);
+    bool ok = n == 0;
+    close(fd);
     unsigned char md[32];
     EVP_DigestFinal_ex(ctx, md, NULL);
     EVP_MD_CTX_free(ctx);

@@ -6,7 +6,8 @@
 #include <stddef.h>
 
 /* Hashes the file at path into out (64 hex digits and a NUL); *size (may be NULL) gets its
- * length. False when the file cannot be read. */
+ * length. False when the file cannot be read or is not a regular file of at most
+ * GK_INPUT_MAX_BYTES (it is opened by gk_input_open, so a FIFO never blocks). */
 bool gk_sha256_file(const char *path, char out[65], long long *size);
 
 /* Hex of a digest. */
