@@ -1,8 +1,12 @@
 /* SHA-256 through libcrypto's EVP interface; see sha256.h. */
 #include "util/sha256.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void gk_hex(const unsigned char *digest, size_t len, char *out)
 {
@@ -10,27 +14,47 @@ void gk_hex(const unsigned char *digest, size_t len, char *out)
         sprintf(out + 2 * i, "%02x", digest[i]);
 }
 
-bool gk_sha256_file(const char *path, char out[65], long long *size)
+bool gk_sha256_fd(int fd, char out[65], long long *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL)
+        return false;
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     unsigned char buf[65536];
-    size_t n;
     long long total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        EVP_DigestUpdate(ctx, buf, n);
-        total += (long long)n;
+    bool ok = true;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+        total += n;
     }
-    bool ok = !ferror(f);
-    fclose(f);
     unsigned char md[32];
     EVP_DigestFinal_ex(ctx, md, NULL);
     EVP_MD_CTX_free(ctx);
     gk_hex(md, 32, out);
     if (size)
         *size = total;
+    return ok;
+}
+
+bool gk_sha256_file(const char *path, char out[65], long long *size)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    bool ok = regular && gk_sha256_fd(fd, out, size);
+    int saved = regular ? errno : EINVAL;
+    close(fd);
+    if (!ok)
+        errno = saved;
     return ok;
 }

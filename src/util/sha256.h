@@ -6,8 +6,12 @@
 #include <stddef.h>
 
 /* Hashes the file at path into out (64 hex digits and a NUL); *size (may be NULL) gets its
- * length. False when the file cannot be read. */
+ * length. False when the file cannot be read or is not a regular file (a FIFO is not waited
+ * for: errno EINVAL). */
 bool gk_sha256_file(const char *path, char out[65], long long *size);
+
+/* The same for what remains to be read of an open file (not closed). */
+bool gk_sha256_fd(int fd, char out[65], long long *size);
 
 /* Hex of a digest. */
 void gk_hex(const unsigned char *digest, size_t len, char *out);
