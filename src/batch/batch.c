@@ -1217,7 +1217,7 @@ static gk_status prepare_batch(batch *b, gk_diag *diag)
     if (status != GK_OK)
         return status;
     sweep_all(b);
-    if (b->opt->resume)
+    if (b->opt->resume && !interrupted)
         mark_up_to_date(b);
     return GK_OK;
 }
@@ -1227,12 +1227,6 @@ static int run_batch(batch *b, gk_diag *diag)
 {
     /* workers inherit the parent's resident pages: give back what loading freed */
     malloc_trim(0);
-    interrupted = 0;
-    b->stop_at = 0;
-    struct sigaction action = {0}, old_int, old_term;
-    action.sa_handler = on_signal;
-    sigaction(SIGINT, &action, &old_int);
-    sigaction(SIGTERM, &action, &old_term);
     /* the signals arrive only while the pool waits (ppoll), so that none is missed between
        the check and the wait */
     sigset_t stop;
@@ -1245,8 +1239,6 @@ static int run_batch(batch *b, gk_diag *diag)
     sigdelset(&b->poll_mask, SIGTERM);
     run_pool(b);
     sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     sweep_all(b);
 
     gk_status status = write_manifest(b, diag);
@@ -1265,7 +1257,19 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
     if (options->backend_count > MAX_BACKENDS)
         /* TRANSLATORS: more output formats (--format) than a batch can write. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
-    int rc = prepare_batch(&b, diag) == GK_OK ? run_batch(&b, diag) : 1;
+    /* from here on an interrupt is noted, not fatal: OUT's lock is released in every case */
+    interrupted = 0;
+    struct sigaction action = {0}, old_int, old_term;
+    action.sa_handler = on_signal;
+    action.sa_flags = SA_RESTART; /* reads while hashing go on; ppoll returns at once anyway */
+    sigaction(SIGINT, &action, &old_int);
+    sigaction(SIGTERM, &action, &old_term);
+    int rc = 1;
+    if (prepare_batch(&b, diag) == GK_OK)
+        /* interrupted before any job began: OUT and its manifest stay as they were */
+        rc = interrupted ? 128 + interrupted : run_batch(&b, diag);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     unlock_output(&b);
     for (size_t i = 0; i < b.count; i++)
         json_decref(b.jobs[i].result);
