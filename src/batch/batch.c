@@ -165,25 +165,35 @@ static void job_name(gk_job_kind kind, const char *code, char *buf, size_t size)
         snprintf(buf, size, _("department %s"), code);
 }
 
-static const gk_package *sorting_package; /* for the comparison below (qsort has no context) */
+typedef struct membership {
+    const char *department;
+    size_t unit;
+} membership;
 
-static int compare_by_department(const void *a, const void *b)
+static int compare_memberships(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int order = strcmp(sorting_package->units[x].department_code,
-                       sorting_package->units[y].department_code);
-    return order ? order : (x < y ? -1 : x > y);
+    const membership *x = a, *y = b;
+    int order = strcmp(x->department, y->department);
+    return order ? order : (x->unit < y->unit ? -1 : x->unit > y->unit);
 }
 
 /* The package's units grouped by department (each group in units.csv order). */
 static size_t *units_by_department(const gk_package *pkg)
 {
+    membership *pairs = calloc(pkg->unit_count + 1, sizeof *pairs);
     size_t *order = calloc(pkg->unit_count + 1, sizeof *order);
-    for (size_t u = 0; order && u < pkg->unit_count; u++)
-        order[u] = u;
-    sorting_package = pkg;
-    if (order && pkg->unit_count > 0)
-        qsort(order, pkg->unit_count, sizeof *order, compare_by_department);
+    if (pairs == NULL || order == NULL) {
+        free(pairs);
+        free(order);
+        return NULL;
+    }
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        pairs[u] = (membership){pkg->units[u].department_code, u};
+    if (pkg->unit_count > 0)
+        qsort(pairs, pkg->unit_count, sizeof *pairs, compare_memberships);
+    for (size_t i = 0; i < pkg->unit_count; i++)
+        order[i] = pairs[i].unit;
+    free(pairs);
     return order;
 }
 

@@ -99,17 +99,24 @@ static bool check_fields(const json_t *obj, const field *fields, size_t count, c
     return true;
 }
 
-/* One of the words the key may hold. */
-static bool check_word(const json_t *obj, const char *key, const char *one, const char *other,
-                       const char *third, char *why, size_t size)
+static const char *const kinds[] = {"unit", "department"};
+static const char *const statuses[] = {"ok", "failed", "interrupted"};
+
+/* The key holds one of the words. */
+static bool check_word(const json_t *obj, const char *key, const char *const *words,
+                       size_t count, char *why, size_t size)
 {
     const char *value = json_string_value(json_object_get(obj, key));
-    if (strcmp(value, one) == 0 || strcmp(value, other) == 0 ||
-        (third != NULL && strcmp(value, third) == 0))
-        return true;
-    /* TRANSLATORS: a key of the manifest, the words it may hold, and what it holds. */
-    snprintf(why, size, _("'%s': expected %s, %s%s%s, found '%s'"), key, one, other,
-             third ? ", " : "", third ? third : "", value);
+    char list[128] = "";
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(value, words[i]) == 0)
+            return true;
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", words[i]);
+    }
+    /* TRANSLATORS: a key of the manifest, the words it may hold ("unit, department"), and
+       what it holds. */
+    snprintf(why, size, _("'%s': expected one of %s, found '%s'"), key, list, value);
     return false;
 }
 
@@ -117,8 +124,8 @@ static bool check_record(const json_t *record, char *why, size_t size)
 {
     if (!check_fields(record, record_fields, sizeof record_fields / sizeof *record_fields, why,
                       size) ||
-        !check_word(record, "kind", "unit", "department", NULL, why, size) ||
-        !check_word(record, "status", "ok", "failed", "interrupted", why, size))
+        !check_word(record, "kind", kinds, sizeof kinds / sizeof *kinds, why, size) ||
+        !check_word(record, "status", statuses, sizeof statuses / sizeof *statuses, why, size))
         return false;
     const json_t *findings = json_object_get(record, "findings");
     for (size_t i = 0; i < json_array_size(findings); i++)
@@ -140,6 +147,21 @@ static bool check_record(const json_t *record, char *why, size_t size)
         }
     }
     return true;
+}
+
+/* A bad record: its number, its code when it has one, and what is wrong. */
+static gk_status bad_record(const char *path, size_t index, const json_t *record,
+                            const char *why, gk_diag *diag)
+{
+    const char *code = json_string_value(json_object_get(record, "code"));
+    if (code != NULL)
+        return gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0,
+                           /* TRANSLATORS: the number of a record of the manifest's 'units', its
+                              unit's or department's code, and what is wrong with it. */
+                           "record %zu (%s) of 'units': %s", index + 1, code, why);
+    /* TRANSLATORS: the number of a record of the manifest's 'units' and what is wrong. */
+    return gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0, "record %zu of 'units': %s", index + 1,
+                       why);
 }
 
 gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag)
@@ -168,12 +190,7 @@ gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag)
         const json_t *record = json_array_get(units, i);
         if (check_record(record, why, sizeof why))
             continue;
-        const char *code = json_string_value(json_object_get(record, "code"));
-        status = gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0,
-                             /* TRANSLATORS: the number of a record of the manifest's 'units',
-                                its code in parentheses (or nothing), and what is wrong. */
-                             "record %zu%s%s%s of 'units': %s", i + 1, code ? " (" : "",
-                             code ? code : "", code ? ")" : "", why);
+        status = bad_record(path, i, record, why, diag);
         json_decref(manifest);
         return status;
     }
