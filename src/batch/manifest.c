@@ -71,7 +71,7 @@ static const char *expected_kind(field_type type)
 {
     switch (type) {
     case FIELD_STRING: return _("a string");
-    case FIELD_INTEGER: return _("a whole number from 0");
+    case FIELD_INTEGER: return _("a whole number (0 or more)");
     case FIELD_LIST: return _("a list");
     case FIELD_OBJECT: return _("an object");
     }
