@@ -1,13 +1,13 @@
 /* Batch export in worker processes; see batch.h. */
-#define _DEFAULT_SOURCE /* scandir, alphasort */
+#define _GNU_SOURCE /* ppoll */
 #include "batch/batch.h"
 
-#include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <malloc.h>
-#include <openssl/evp.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,13 +21,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/job_key.h"
+#include "batch/manifest.h"
+#include "batch/out_folder.h"
 #include "export/export.h"
 #include "render/render.h"
 #include "util/i18n.h"
 #include "util/publish.h"
 #include "util/sha256.h"
 
-enum { NAME_MAX_BYTES = 1024, MAX_BACKENDS = 4 };
+enum {
+    NAME_MAX_BYTES = 1024,
+    MAX_BACKENDS = 4,
+    GRACE_SECONDS = 5, /* after SIGINT/SIGTERM, what running jobs get to finish their files */
+};
 
 typedef struct job {
     gk_job_kind kind;
@@ -35,6 +42,8 @@ typedef struct job {
     const char *code; /* unit or department code */
     const char *name;
     const char *year;
+    const size_t *members; /* the units whose data it reads: the unit, or the department's */
+    size_t member_count;
     char outputs[MAX_BACKENDS][NAME_MAX_BYTES];
     char inputs_sha256[65];
     json_t *result;   /* the worker's report, or the parent's record of its failure */
@@ -46,12 +55,17 @@ typedef struct batch {
     const gk_batch_options *opt;
     job *jobs;
     size_t count;
+    size_t *by_department; /* unit indexes by department code, then units.csv order */
     size_t done, failed;
     bool tty;
     double started;
+    double stop_at;        /* after an interrupt: when running jobs are killed */
+    sigset_t poll_mask;    /* the signal mask while waiting for workers: INT and TERM open */
+    sigset_t worker_mask;  /* the mask a worker starts with (the caller's) */
     long worker_rss_max_kb;
     double worker_cpu_ms;
     char profile_sha256[65];
+    gk_out_lock lock, shard_lock;
 } batch;
 
 static volatile sig_atomic_t interrupted;
@@ -68,85 +82,33 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- hashing ------------------------------------------------------------------------------ */
+/* ---- numbers -------------------------------------------------------------------------------- */
 
-/* Feeds the regular files of a folder (sorted by name, not recursive) into the digest: their
- * names and contents, so that any change of an input changes the hash. */
-static void hash_folder(EVP_MD_CTX *ctx, const char *dir)
+bool gk_parse_whole(const char *text, long min, long max, const char **end, long *value)
 {
-    struct dirent **entries = NULL;
-    int n = scandir(dir, &entries, NULL, alphasort);
-    for (int i = 0; i < n; i++) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, entries[i]->d_name);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-            char digest[65];
-            if (gk_sha256_file(path, digest, NULL)) {
-                EVP_DigestUpdate(ctx, entries[i]->d_name, strlen(entries[i]->d_name));
-                EVP_DigestUpdate(ctx, digest, 64);
-            }
-        }
-        free(entries[i]);
-    }
-    free(entries);
+    if (!isdigit((unsigned char)text[0]))
+        return false;
+    errno = 0;
+    char *stop = NULL;
+    long n = strtol(text, &stop, 10);
+    if (errno == ERANGE || n < min || n > max || (end == NULL && *stop != '\0'))
+        return false;
+    if (end != NULL)
+        *end = stop;
+    *value = n;
+    return true;
 }
 
-static void digest_folders(const char *const *dirs, size_t count, const char *salt,
-                           char out[65])
+bool gk_shard_parse(const char *text, int *index, int *count)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    EVP_DigestUpdate(ctx, salt, strlen(salt));
-    for (size_t i = 0; i < count; i++) {
-        EVP_DigestUpdate(ctx, dirs[i], strlen(dirs[i]));
-        hash_folder(ctx, dirs[i]);
-    }
-    unsigned char md[32];
-    EVP_DigestFinal_ex(ctx, md, NULL);
-    EVP_MD_CTX_free(ctx);
-    gk_hex(md, 32, out);
-}
-
-/* The inputs every job shares: the profile, the package's shared files, the output options.
- * Hashed once per batch (the shared tables of a province are large). */
-static void hash_shared(batch *b, char out[65])
-{
-    const gk_package *pkg = b->pkg;
-    char tables[1024];
-    snprintf(tables, sizeof tables, "%s/tables", pkg->dir);
-    const char *dirs[] = {pkg->profile->dir, pkg->dir, tables};
-    char salt[1024];
-    snprintf(salt, sizeof salt, "gongkai %s|%s|%s|%d", GK_VERSION,
-             b->opt->render->body_font ? b->opt->render->body_font : "",
-             b->opt->render->title_font ? b->opt->render->title_font : "", b->opt->force);
-    digest_folders(dirs, 3, salt, out);
-}
-
-/* A job's inputs: the shared ones and the unit's own folders (for a department, those of all
- * its units). */
-static void hash_inputs(batch *b, job *j, const char *shared)
-{
-    const gk_package *pkg = b->pkg;
-    enum { MAX_OWN = 256 };
-    const char *dirs[MAX_OWN];
-    char (*own)[1024] = calloc(MAX_OWN, sizeof *own);
-    size_t count = 0;
-    for (size_t u = 0; own && u < pkg->unit_count && count + 2 <= MAX_OWN; u++) {
-        const gk_unit *unit = &pkg->units[u];
-        bool member = j->kind == GK_JOB_UNIT ? u == j->unit
-                                             : strcmp(unit->department_code, j->code) == 0;
-        if (!member)
-            continue;
-        snprintf(own[count], sizeof own[count], "%s/tables/%s", pkg->dir, unit->code);
-        dirs[count] = own[count];
-        count++;
-        snprintf(own[count], sizeof own[count], "%s/narrative/%s", pkg->dir, unit->code);
-        dirs[count] = own[count];
-        count++;
-    }
-    digest_folders(dirs, count, shared, j->inputs_sha256);
-    free(own);
+    const char *slash = NULL, *end = NULL;
+    long k = 0, n = 0;
+    if (!gk_parse_whole(text, 1, INT_MAX, &slash, &k) || *slash != '/' ||
+        !gk_parse_whole(slash + 1, 1, INT_MAX, &end, &n) || *end != '\0' || k > n)
+        return false;
+    *index = (int)k;
+    *count = (int)n;
+    return true;
 }
 
 /* ---- jobs ----------------------------------------------------------------------------------- */
@@ -172,67 +134,201 @@ static bool in_shard(const gk_batch_options *opt, const char *code)
     return (int)(h % (uint32_t)opt->shard_count) == opt->shard_index - 1;
 }
 
-static bool add_job(batch *b, gk_job_kind kind, size_t unit, const char *code, const char *name,
-                    const char *year)
+/* Fills job j: a unit's (unit u, members NULL) or a department's (u its first unit, members
+ * every unit of it). */
+static void add_job(batch *b, gk_job_kind kind, size_t u, const size_t *members,
+                    size_t member_count)
 {
+    const gk_unit *first = &b->pkg->units[u];
     job *j = &b->jobs[b->count++];
     memset(j, 0, sizeof *j);
     j->kind = kind;
-    j->unit = unit;
-    j->code = code;
-    j->name = name;
-    j->year = year;
+    j->unit = u;
+    j->code = kind == GK_JOB_UNIT ? first->code : first->department_code;
+    j->name = kind == GK_JOB_UNIT ? first->name : first->department_name;
+    j->year = first->year;
+    j->members = kind == GK_JOB_UNIT ? &j->unit : members;
+    j->member_count = kind == GK_JOB_UNIT ? 1 : member_count;
     for (size_t k = 0; k < b->opt->backend_count; k++)
-        gk_output_stem(code, name, year, b->opt->backends[k]->extension, j->outputs[k],
+        gk_output_stem(j->code, j->name, j->year, b->opt->backends[k]->extension, j->outputs[k],
                        sizeof j->outputs[k]);
-    return true;
 }
 
 /* "unit CODE" or "department CODE", translated, for messages. */
-static void job_name(const job *j, char *buf, size_t size)
+static void job_name(gk_job_kind kind, const char *code, char *buf, size_t size)
 {
-    if (j->kind == GK_JOB_UNIT)
+    if (kind == GK_JOB_UNIT)
         /* TRANSLATORS: %s is a unit's code. */
-        snprintf(buf, size, _("unit %s"), j->code);
+        snprintf(buf, size, _("unit %s"), code);
     else
         /* TRANSLATORS: %s is a department's code. */
-        snprintf(buf, size, _("department %s"), j->code);
+        snprintf(buf, size, _("department %s"), code);
+}
+
+typedef struct membership {
+    const char *department;
+    size_t unit;
+} membership;
+
+static int compare_memberships(const void *a, const void *b)
+{
+    const membership *x = a, *y = b;
+    int order = strcmp(x->department, y->department);
+    return order ? order : (x->unit < y->unit ? -1 : x->unit > y->unit);
+}
+
+/* The package's units grouped by department (each group in units.csv order). */
+static size_t *units_by_department(const gk_package *pkg)
+{
+    membership *pairs = calloc(pkg->unit_count + 1, sizeof *pairs);
+    size_t *order = calloc(pkg->unit_count + 1, sizeof *order);
+    if (pairs == NULL || order == NULL) {
+        free(pairs);
+        free(order);
+        return NULL;
+    }
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        pairs[u] = (membership){pkg->units[u].department_code, u};
+    if (pkg->unit_count > 0)
+        qsort(pairs, pkg->unit_count, sizeof *pairs, compare_memberships);
+    for (size_t i = 0; i < pkg->unit_count; i++)
+        order[i] = pairs[i].unit;
+    free(pairs);
+    return order;
+}
+
+/* The number of units of the department whose group starts at by_department[start]. */
+static size_t department_size(const batch *b, size_t start)
+{
+    const gk_unit *units = b->pkg->units;
+    size_t end = start + 1;
+    while (end < b->pkg->unit_count && strcmp(units[b->by_department[end]].department_code,
+                                              units[b->by_department[start]].department_code) == 0)
+        end++;
+    return end - start;
+}
+
+/* A job the package could have, by the name of its first output. */
+typedef struct output_name {
+    char *file;
+    gk_job_kind kind;
+    const char *code;
+} output_name;
+
+static bool name_job(output_name *n, gk_job_kind kind, const gk_unit *unit, const char *extension)
+{
+    n->kind = kind;
+    n->code = kind == GK_JOB_UNIT ? unit->code : unit->department_code;
+    const char *name = kind == GK_JOB_UNIT ? unit->name : unit->department_name;
+    size_t size = strlen(n->code) + strlen(name) + strlen(unit->year) + strlen(extension) + 3;
+    if ((n->file = malloc(size)) == NULL)
+        return false;
+    gk_output_stem(n->code, name, unit->year, extension, n->file, size);
+    return true;
+}
+
+static int compare_names_folded(const void *a, const void *b)
+{
+    const output_name *x = a, *y = b;
+    int order = strcasecmp(x->file, y->file);
+    if (order == 0 && x->kind != y->kind)
+        order = x->kind == GK_JOB_UNIT ? -1 : 1;
+    return order ? order : strcmp(x->code, y->code);
+}
+
+/* Two names of the sorted list that are one on a case-insensitive file system. */
+static gk_status check_neighbours(const batch *b, const output_name *names, size_t count,
+                                  gk_diag *diag)
+{
+    for (size_t i = 1; i < count; i++)
+        if (strcasecmp(names[i - 1].file, names[i].file) == 0) {
+            char one[256], other[256];
+            job_name(names[i - 1].kind, names[i - 1].code, one, sizeof one);
+            job_name(names[i].kind, names[i].code, other, sizeof other);
+            return gk_diag_set(diag, GK_ERR_DATA, b->pkg->dir, 0, 0,
+                               /* TRANSLATORS: two jobs ("unit 301001", "department 301") and a
+                                  file name. */
+                               "%s and %s would write the same file %s", one, other,
+                               names[i - 1].file);
+        }
+    return GK_OK;
+}
+
+/* One output name per job, also on case-insensitive file systems (SMB, NTFS shares): checked
+ * over the whole package (every unit and, with --department, every department) before any
+ * --unit or --shard filter, so that shards written into one folder from many machines cannot
+ * collide either. Sorted by the case-folded name: O(n log n). */
+static gk_status check_names(const batch *b, gk_diag *diag)
+{
+    const gk_package *pkg = b->pkg;
+    const char *extension = b->opt->backend_count ? b->opt->backends[0]->extension : "";
+    output_name *names = calloc(2 * pkg->unit_count + 1, sizeof *names);
+    size_t count = 0;
+    bool ok = names != NULL;
+    for (size_t u = 0; ok && u < pkg->unit_count; u++)
+        ok = name_job(&names[count++], GK_JOB_UNIT, &pkg->units[u], extension);
+    for (size_t s = 0; ok && b->opt->departments && s < pkg->unit_count;
+         s += department_size(b, s))
+        ok = name_job(&names[count++], GK_JOB_DEPARTMENT, &pkg->units[b->by_department[s]],
+                      extension);
+    gk_status status = GK_OK;
+    if (!ok) {
+        status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    } else if (count > 0) {
+        qsort(names, count, sizeof *names, compare_names_folded);
+        status = check_neighbours(b, names, count, diag);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i].file);
+    free(names);
+    return status;
 }
 
 static gk_status make_jobs(batch *b, gk_diag *diag)
 {
     const gk_package *pkg = b->pkg;
+    b->by_department = units_by_department(pkg);
     b->jobs = calloc(2 * pkg->unit_count + 1, sizeof *b->jobs);
-    if (b->jobs == NULL)
+    if (b->jobs == NULL || b->by_department == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    gk_status status = check_names(b, diag);
+    if (status != GK_OK)
+        return status;
     for (size_t u = 0; u < pkg->unit_count; u++) {
         const gk_unit *unit = &pkg->units[u];
         if (selected(b->opt, unit->code) && in_shard(b->opt, unit->code))
-            add_job(b, GK_JOB_UNIT, u, unit->code, unit->name, unit->year);
+            add_job(b, GK_JOB_UNIT, u, NULL, 0);
     }
-    for (size_t u = 0; b->opt->departments && u < pkg->unit_count; u++) {
-        const gk_unit *unit = &pkg->units[u];
-        bool first = true;
-        for (size_t e = 0; e < u && first; e++)
-            first = strcmp(pkg->units[e].department_code, unit->department_code) != 0;
-        if (first && selected(b->opt, unit->code) && in_shard(b->opt, unit->department_code))
-            add_job(b, GK_JOB_DEPARTMENT, u, unit->department_code, unit->department_name,
-                    unit->year);
+    /* a department is exported when its first unit is selected */
+    for (size_t s = 0; b->opt->departments && s < pkg->unit_count;) {
+        size_t size = department_size(b, s);
+        const gk_unit *first = &pkg->units[b->by_department[s]];
+        if (selected(b->opt, first->code) && in_shard(b->opt, first->department_code))
+            add_job(b, GK_JOB_DEPARTMENT, b->by_department[s], &b->by_department[s], size);
+        s += size;
     }
-    /* one output name per job, also on case-insensitive file systems (SMB, NTFS shares) */
-    for (size_t i = 0; i < b->count; i++)
-        for (size_t k = i + 1; k < b->count; k++)
-            if (strcasecmp(b->jobs[i].outputs[0], b->jobs[k].outputs[0]) == 0) {
-                char one[256], other[256];
-                job_name(&b->jobs[i], one, sizeof one);
-                job_name(&b->jobs[k], other, sizeof other);
-                return gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
-                                   /* TRANSLATORS: two jobs ("unit 301001", "department
-                                      301") and a file name. */
-                                   "%s and %s would write the same file %s", one, other,
-                                   b->jobs[i].outputs[0]);
-            }
     return GK_OK;
+}
+
+/* Each job's resume key (job_key.h), and the profile's hash for the manifest. */
+static gk_status compute_keys(batch *b, gk_diag *diag)
+{
+    gk_job_keys *keys = NULL;
+    gk_status status = gk_job_keys_new(b->pkg, b->opt, &keys, diag);
+    if (status != GK_OK)
+        return status;
+    snprintf(b->profile_sha256, sizeof b->profile_sha256, "%s", gk_job_keys_profile(keys));
+    for (size_t i = 0; i < b->count && status == GK_OK; i++) {
+        job *j = &b->jobs[i];
+        const char *outputs[MAX_BACKENDS];
+        for (size_t k = 0; k < b->opt->backend_count; k++)
+            outputs[k] = j->outputs[k];
+        if (!gk_job_key(keys, j->kind, j->code, j->members, j->member_count, outputs,
+                        b->opt->backend_count, j->inputs_sha256))
+            status = gk_diag_set(diag, GK_ERR_NOMEM, b->pkg->dir, 0, 0, "out of memory");
+    }
+    gk_job_keys_free(keys);
+    return status;
 }
 
 /* ---- the worker ------------------------------------------------------------------------------ */
@@ -293,7 +389,7 @@ static void report_findings(const batch *b, const job *j, const gk_findings *fin
     if (errors == 0)
         return;
     char name[256], text[1024];
-    job_name(j, name, sizeof name);
+    job_name(j->kind, j->code, name, sizeof name);
     if (b->opt->force)
         snprintf(text, sizeof text,
                  /* TRANSLATORS: a job ("unit 301001", "department 301") and its number of
@@ -367,6 +463,9 @@ static json_t *do_job(const batch *b, const job *j)
 {
     if (listed_in_env("GONGKAI_TEST_CRASH", j->code))
         raise(SIGSEGV); /* test hook: a library crash in this unit */
+    if (listed_in_env("GONGKAI_TEST_HANG", j->code))
+        for (;;)
+            pause(); /* test hook: a runaway job; only its time limit or the grace ends it */
     struct rlimit saved;
     bool limited = listed_in_env("GONGKAI_TEST_WRITE_FAIL", j->code);
     if (limited) {
@@ -393,6 +492,7 @@ static json_t *do_job(const batch *b, const job *j)
     return result;
 }
 
+
 static bool write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -414,6 +514,7 @@ static void worker_main(const batch *b, int commands, int reports)
 {
     signal(SIGINT, SIG_IGN); /* the parent decides; a job in progress finishes its file */
     signal(SIGTERM, SIG_IGN);
+    sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
     uint32_t index;
     for (;;) {
         ssize_t n = read(commands, &index, sizeof index);
@@ -431,12 +532,97 @@ static void worker_main(const batch *b, int commands, int reports)
     }
 }
 
+/* ---- the output folder ------------------------------------------------------------------------ */
+
+/* OUT/name, malloc'd (NULL when out of memory). */
+static char *out_path(const batch *b, const char *name)
+{
+    size_t lo = strlen(b->opt->output), ln = strlen(name);
+    char *path = malloc(lo + ln + 2);
+    if (path != NULL) {
+        memcpy(path, b->opt->output, lo);
+        path[lo] = '/';
+        memcpy(path + lo + 1, name, ln + 1);
+    }
+    return path;
+}
+
+static void manifest_name(const batch *b, char *name, size_t size)
+{
+    if (b->opt->shard_count > 0)
+        snprintf(name, size, "manifest-%d-of-%d.json", b->opt->shard_index, b->opt->shard_count);
+    else
+        snprintf(name, size, "manifest.json");
+}
+
+/* An unsharded export holds OUT alone; a shard shares it with the other shards and holds its
+ * own shard alone (out_folder.h). */
+static gk_status lock_output(batch *b, gk_diag *diag)
+{
+    bool sharded = b->opt->shard_count > 0;
+    gk_status status = gk_out_lock_take(b->opt->output, ".gongkai.lock", !sharded, &b->lock, diag);
+    if (status == GK_OK && sharded) {
+        char name[64];
+        snprintf(name, sizeof name, ".gongkai-shard-%d-of-%d.lock", b->opt->shard_index,
+                 b->opt->shard_count);
+        status = gk_out_lock_take(b->opt->output, name, true, &b->shard_lock, diag);
+    }
+    return status;
+}
+
+static void unlock_output(batch *b)
+{
+    gk_out_lock_release(&b->shard_lock);
+    gk_out_lock_release(&b->lock);
+}
+
+/* The prefixes of a job's temporaries (one per output) into out; returns how many. */
+static size_t job_prefixes(const batch *b, const job *j, gk_temp_prefix *out)
+{
+    for (size_t k = 0; k < b->opt->backend_count; k++)
+        gk_publish_prefix(j->outputs[k], out[k].text);
+    return b->opt->backend_count;
+}
+
+/* Removes what a job may have left: the temporaries of each of its outputs. */
+static void sweep_job(const batch *b, const job *j)
+{
+    gk_temp_prefix prefixes[MAX_BACKENDS];
+    size_t count = job_prefixes(b, j, prefixes);
+    gk_temp_prefixes_sort(prefixes, count);
+    gk_out_sweep(b->opt->output, prefixes, count);
+}
+
+/* Stale temporaries of an earlier, killed run, in one pass over OUT: an unsharded export
+ * (which holds OUT alone) removes every one; a shard only those of its own jobs and manifest,
+ * since other shards may be writing beside it. */
+static void sweep_all(const batch *b)
+{
+    if (b->opt->shard_count <= 0) {
+        gk_out_sweep(b->opt->output, NULL, 0);
+        return;
+    }
+    gk_temp_prefix *prefixes = calloc(b->count * b->opt->backend_count + 1, sizeof *prefixes);
+    if (prefixes == NULL)
+        return;
+    size_t count = 0;
+    for (size_t i = 0; i < b->count; i++)
+        count += job_prefixes(b, &b->jobs[i], prefixes + count);
+    char manifest[64];
+    manifest_name(b, manifest, sizeof manifest);
+    gk_publish_prefix(manifest, prefixes[count++].text);
+    gk_temp_prefixes_sort(prefixes, count);
+    gk_out_sweep(b->opt->output, prefixes, count);
+    free(prefixes);
+}
+
 /* ---- the parent ---------------------------------------------------------------------------- */
 
 typedef struct worker {
     pid_t pid;
     int commands, reports; /* pipes to and from the worker */
     job *job;              /* the job it is doing, or NULL */
+    double started;        /* when it was given the job */
     char *buffer;          /* the report so far */
     size_t len, capacity;
 } worker;
@@ -480,13 +666,14 @@ static bool spawn_worker(const batch *b, worker *workers, size_t count, worker *
     }
     close(commands[0]);
     close(reports[1]);
-    *w = (worker){pid, commands[1], reports[0], NULL, w->buffer, 0, w->capacity};
+    *w = (worker){pid, commands[1], reports[0], NULL, 0, w->buffer, 0, w->capacity};
     return true;
 }
 
-static json_t *failure_record(const char *reason)
+/* The parent's record of a job that gave no report: status "failed" or "interrupted". */
+static json_t *failure_record(const char *status, const char *reason)
 {
-    return json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", "failed", "error",
+    return json_pack("{s:s, s:s, s:[], s:[], s:[], s:i, s:i}", "status", status, "error",
                      reason, "messages", "findings", "outputs", "errors", 0, "warnings", 0);
 }
 
@@ -553,54 +740,13 @@ static void record_job(batch *b, job *j, json_t *result)
     show_progress(b);
 }
 
-/* Removes a temporary file, or a temporary folder with its files. */
-static void remove_temporary(const char *path)
+/* A worker ended without a report (it crashed, or was killed for its time limit or after an
+ * interrupt): its job is recorded with status and reason (NULL: how the worker died), and
+ * nothing it was writing stays behind. */
+static void worker_died(batch *b, worker *w, const char *status, const char *reason)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL)
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-                char file[8192];
-                snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-                unlink(file);
-            }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-/* Removes what a job may have left: the temporary files and folders of each of its outputs
- * (util/publish.h names them after a hash of the output's name). */
-static void sweep_job(const batch *b, const job *j)
-{
-    for (size_t k = 0; k < b->opt->backend_count; k++) {
-        char prefix[GK_TEMP_PREFIX_SIZE];
-        gk_publish_prefix(j->outputs[k], prefix);
-        DIR *d = opendir(b->opt->output);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL)
-            if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/%s", b->opt->output, e->d_name);
-                remove_temporary(path);
-            }
-        if (d)
-            closedir(d);
-    }
-}
-
-/* A worker died (crashed or killed): its job fails, nothing it was writing stays behind. */
-static void worker_died(batch *b, worker *w)
-{
-    int status = 0;
-    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+    int exit_status = 0;
+    while (waitpid(w->pid, &exit_status, 0) < 0 && errno == EINTR)
         ;
     close_fd(&w->commands);
     close_fd(&w->reports);
@@ -610,21 +756,23 @@ static void worker_died(batch *b, worker *w)
     w->job = NULL;
     if (j == NULL)
         return;
-    char reason[256];
-    if (WIFSIGNALED(status))
+    char why[256];
+    if (reason != NULL)
+        snprintf(why, sizeof why, "%s", reason);
+    else if (WIFSIGNALED(exit_status))
         /* TRANSLATORS: a worker process died; a signal number and its name (from the system). */
-        snprintf(reason, sizeof reason, _("worker crashed: signal %d (%s)"), WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
+        snprintf(why, sizeof why, _("worker crashed: signal %d (%s)"), WTERMSIG(exit_status),
+                 strsignal(WTERMSIG(exit_status)));
     else
-        snprintf(reason, sizeof reason, _("worker exited with status %d without a report"),
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(why, sizeof why, _("worker exited with status %d without a report"),
+                 WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : -1);
     sweep_job(b, j);
     char name[256], line[768];
-    job_name(j, name, sizeof name);
+    job_name(j->kind, j->code, name, sizeof name);
     /* TRANSLATORS: a job ("unit 301001", "department 301") and why it failed. */
-    snprintf(line, sizeof line, _("gongkai: %s: %s"), name, reason);
+    snprintf(line, sizeof line, _("gongkai: %s: %s"), name, why);
     print_above_progress(b, line);
-    record_job(b, j, failure_record(reason));
+    record_job(b, j, failure_record(status ? status : "failed", why));
 }
 
 /* Reads what the worker sent; a complete line is its job's report. False when it died. */
@@ -652,7 +800,8 @@ static bool read_report(batch *b, worker *w)
     job *j = w->job;
     w->job = NULL;
     w->len = 0;
-    record_job(b, j, result ? result : failure_record(_("unreadable worker report")));
+    record_job(b, j,
+               result ? result : failure_record("failed", _("unreadable worker report")));
     return true;
 }
 
@@ -662,10 +811,86 @@ static bool assign(worker *w, job *j, const batch *b)
     if (!write_all(w->commands, &index, sizeof index))
         return false;
     w->job = j;
+    w->started = now_seconds();
     return true;
 }
 
-/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies. */
+/* When the worker's job must end: its time limit, or the end of the grace after an interrupt,
+ * whichever comes first (0: never). */
+static double deadline(const batch *b, const worker *w)
+{
+    double limit = b->opt->job_timeout > 0 ? w->started + b->opt->job_timeout : 0;
+    if (b->stop_at > 0 && (limit == 0 || b->stop_at < limit))
+        limit = b->stop_at;
+    return limit;
+}
+
+/* How long to wait for reports: until the first deadline (NULL: for ever). */
+static struct timespec *wait_time(const batch *b, const worker *workers, size_t count,
+                                  struct timespec *ts)
+{
+    double first = 0;
+    for (size_t i = 0; i < count; i++) {
+        double d = workers[i].job ? deadline(b, &workers[i]) : 0;
+        if (d > 0 && (first == 0 || d < first))
+            first = d;
+    }
+    if (first == 0)
+        return NULL;
+    double left = fmax(first - now_seconds(), 0);
+    ts->tv_sec = (time_t)left;
+    ts->tv_nsec = (long)((left - (double)ts->tv_sec) * 1e9);
+    return ts;
+}
+
+/* Kills the workers whose job is past its deadline; the pool restarts them for the next. */
+static void kill_overdue(batch *b, worker *workers, size_t count)
+{
+    double now = now_seconds();
+    for (size_t i = 0; i < count; i++) {
+        worker *w = &workers[i];
+        double d = w->job ? deadline(b, w) : 0;
+        if (d == 0 || now < d)
+            continue;
+        kill(w->pid, SIGKILL);
+        char reason[128];
+        if (b->opt->job_timeout > 0 && now >= w->started + b->opt->job_timeout) {
+            /* TRANSLATORS: a job's error: it ran longer than --job-timeout seconds. */
+            snprintf(reason, sizeof reason, _("timed out after %d s"), b->opt->job_timeout);
+            worker_died(b, w, "failed", reason);
+        } else {
+            snprintf(reason, sizeof reason,
+                     /* TRANSLATORS: a job's error: it was still running this many seconds
+                        after Ctrl-C or SIGTERM, and was stopped. */
+                     _("stopped: still running %d s after the interrupt"), GRACE_SECONDS);
+            worker_died(b, w, "interrupted", reason);
+        }
+    }
+}
+
+/* Gives every idle worker (starting or restarting it) the next job, unless interrupted. */
+static void assign_jobs(batch *b, worker *workers, size_t count, size_t *next)
+{
+    for (size_t i = 0; i < count && !interrupted; i++) {
+        worker *w = &workers[i];
+        while (w->job == NULL && *next < b->count && b->jobs[*next].skipped)
+            (*next)++;
+        if (w->job != NULL || *next >= b->count)
+            continue;
+        job *j = &b->jobs[(*next)++];
+        if (w->pid == 0 && !spawn_worker(b, workers, count, w)) {
+            record_job(b, j, failure_record("failed", _("cannot start a worker process")));
+            continue;
+        }
+        if (!assign(w, j, b)) {
+            w->job = j;
+            worker_died(b, w, NULL, NULL);
+        }
+    }
+}
+
+/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
+ * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
 static void run_pool(batch *b)
 {
     size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
@@ -679,23 +904,9 @@ static void run_pool(batch *b)
     signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe is seen as an error, not a signal */
     size_t next = 0;
     for (;;) {
-        /* give every idle worker (starting or restarting it) the next job */
-        for (size_t i = 0; i < count && !interrupted; i++) {
-            worker *w = &workers[i];
-            while (w->job == NULL && next < b->count && b->jobs[next].skipped)
-                next++;
-            if (w->job != NULL || next >= b->count)
-                continue;
-            if (w->pid == 0 && !spawn_worker(b, workers, count, w)) {
-                record_job(b, &b->jobs[next++], failure_record(_("cannot start a worker process")));
-                continue;
-            }
-            if (!assign(w, &b->jobs[next], b)) {
-                w->job = &b->jobs[next];
-                worker_died(b, w);
-            }
-            next++;
-        }
+        if (interrupted && b->stop_at == 0)
+            b->stop_at = now_seconds() + GRACE_SECONDS;
+        assign_jobs(b, workers, count, &next);
         size_t busy = 0;
         for (size_t i = 0; i < count; i++)
             if (workers[i].job != NULL) {
@@ -704,16 +915,22 @@ static void run_pool(batch *b)
             }
         if (busy == 0)
             break;
-        if (poll(fds, busy, -1) < 0 && errno != EINTR)
+        struct timespec ts;
+        if (ppoll(fds, busy, wait_time(b, workers, count, &ts), &b->poll_mask) < 0 &&
+            errno != EINTR)
             break;
         for (size_t k = 0; k < busy; k++)
             if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
                 !read_report(b, &workers[which[k]]))
-                worker_died(b, &workers[which[k]]);
+                worker_died(b, &workers[which[k]], NULL, NULL);
+        kill_overdue(b, workers, count);
     }
 done:
-    /* closing the command pipes tells the workers to exit */
+    /* closing the command pipes tells the workers to exit; one still busy (only when waiting
+       failed) is killed, never waited for without end */
     for (size_t i = 0; workers && i < count; i++) {
+        if (workers[i].job != NULL && workers[i].pid > 0)
+            kill(workers[i].pid, SIGKILL);
         close_fd(&workers[i].commands);
         close_fd(&workers[i].reports);
         if (workers[i].pid > 0)
@@ -728,7 +945,7 @@ done:
 
 /* ---- manifest -------------------------------------------------------------------------------- */
 
-static json_t *job_record(const batch *b, const job *j)
+static json_t *job_record(const job *j)
 {
     json_t *r = j->result;
     const char *status = r ? json_string_value(json_object_get(r, "status"))
@@ -736,62 +953,15 @@ static json_t *job_record(const batch *b, const job *j)
     json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", j->code, "kind",
                                j->kind == GK_JOB_UNIT ? "unit" : "department", "name", j->name,
                                "status", status, "inputs_sha256", j->inputs_sha256);
-    (void)b;
     if (r != NULL) {
-        json_t *error = json_object_get(r, "error");
-        if (error)
-            json_object_set(record, "error", error);
-        json_object_set(record, "errors", json_object_get(r, "errors"));
-        json_object_set(record, "warnings", json_object_get(r, "warnings"));
-        json_object_set(record, "findings", json_object_get(r, "findings"));
-        json_object_set(record, "outputs", json_object_get(r, "outputs"));
+        static const char *const keys[] = {"error", "errors", "warnings", "findings", "outputs"};
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            json_t *value = json_object_get(r, keys[k]);
+            if (value != NULL)
+                json_object_set(record, keys[k], value);
+        }
     }
     return record;
-}
-
-static int compare_records(const void *a, const void *b)
-{
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int kind = strcmp(json_string_value(json_object_get(x, "kind")),
-                      json_string_value(json_object_get(y, "kind")));
-    return kind ? -kind : strcmp(json_string_value(json_object_get(x, "code")),
-                                 json_string_value(json_object_get(y, "code")));
-}
-
-/* Units first, then departments, each by code: the same for every order of completion. */
-static json_t *sorted_records(json_t **records, size_t count)
-{
-    qsort(records, count, sizeof *records, compare_records);
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, records[i]);
-    return list;
-}
-
-static gk_status write_manifest_json(json_t *manifest, const char *path, gk_diag *diag)
-{
-    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2);
-    if (line == NULL) {
-        free(text);
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
-    line[len++] = '\n';
-    gk_status status = gk_publish_bytes(path, line, len, diag);
-    free(line);
-    return status;
-}
-
-static void manifest_path(const batch *b, char *path, size_t size)
-{
-    if (b->opt->shard_count > 0)
-        snprintf(path, size, "%s/manifest-%d-of-%d.json", b->opt->output, b->opt->shard_index,
-                 b->opt->shard_count);
-    else
-        snprintf(path, size, "%s/manifest.json", b->opt->output);
 }
 
 static gk_status write_manifest(batch *b, gk_diag *diag)
@@ -800,7 +970,9 @@ static gk_status write_manifest(batch *b, gk_diag *diag)
     if (records == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
     for (size_t i = 0; i < b->count; i++)
-        records[i] = job_record(b, &b->jobs[i]);
+        records[i] = job_record(&b->jobs[i]);
+    json_t *units = gk_manifest_sorted(records, b->count);
+    free(records);
     json_t *manifest = json_pack("{s:s, s:s, s:s}", "gongkai", GK_VERSION, "profile",
                                  b->pkg->profile->name, "profile_sha256", b->profile_sha256);
     if (b->opt->shard_count > 0) {
@@ -808,68 +980,140 @@ static gk_status write_manifest(batch *b, gk_diag *diag)
         snprintf(shard, sizeof shard, "%d/%d", b->opt->shard_index, b->opt->shard_count);
         json_object_set_new(manifest, "shard", json_string(shard));
     }
-    json_object_set_new(manifest, "units", sorted_records(records, b->count));
-    free(records);
-    char path[4096];
-    manifest_path(b, path, sizeof path);
-    gk_status status = write_manifest_json(manifest, path, diag);
+    json_object_set_new(manifest, "summary", gk_manifest_summary(units));
+    json_object_set_new(manifest, "units", units);
+    char name[64];
+    manifest_name(b, name, sizeof name);
+    char *path = out_path(b, name);
+    gk_status status = path ? gk_manifest_write(manifest, path, diag)
+                            : gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0,
+                                          "out of memory");
+    free(path);
     json_decref(manifest);
     return status;
 }
 
-/* --resume: a job is up to date when the previous manifest has it ok, with the same inputs,
- * and its outputs are there with the recorded sizes and hashes. */
+/* The previous run's manifest for --resume, or NULL: there is none (quietly), or it cannot be
+ * trusted (a warning naming it; every job is then exported again). */
+static json_t *previous_manifest(const batch *b, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 && errno == ENOENT)
+        return NULL;
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    json_t *old = NULL;
+    if (gk_manifest_load(path, &old, &diag) == GK_OK)
+        return old;
+    char message[GK_DIAG_MESSAGE_MAX + 64], line[GK_DIAG_LINE_MAX + 64];
+    /* TRANSLATORS: --resume cannot use the previous run's manifest; %s says why. */
+    snprintf(message, sizeof message, _("%s; every job is exported again"), diag.message);
+    gk_diag_format_message(line, sizeof line, diag.file, diag.line, diag.column, true, message);
+    print_above_progress(b, line);
+    return NULL;
+}
+
+static int compare_jobs(const void *a, const void *b)
+{
+    const job *x = *(const job *const *)a, *y = *(const job *const *)b;
+    return x->kind != y->kind ? (x->kind < y->kind ? -1 : 1) : strcmp(x->code, y->code);
+}
+
+/* The job a manifest record is about, or NULL (index: the jobs sorted by compare_jobs). */
+static job *find_job(job **index, size_t count, const json_t *record)
+{
+    const char *kind = json_string_value(json_object_get(record, "kind"));
+    job key = {.kind = strcmp(kind, "unit") == 0 ? GK_JOB_UNIT : GK_JOB_DEPARTMENT,
+               .code = json_string_value(json_object_get(record, "code"))};
+    const job *pointer = &key;
+    job **found = count ? bsearch(&pointer, index, count, sizeof *index, compare_jobs) : NULL;
+    return found ? *found : NULL;
+}
+
+/* Every output the job writes now is in the record, and in OUT with the recorded size and
+ * hash (a format not written before is not fresh). */
+static bool outputs_fresh(const batch *b, const job *j, const json_t *record)
+{
+    const json_t *outputs = json_object_get(record, "outputs");
+    if (json_array_size(outputs) != b->opt->backend_count)
+        return false;
+    for (size_t k = 0; k < b->opt->backend_count; k++) {
+        const json_t *recorded = NULL;
+        for (size_t o = 0; o < json_array_size(outputs) && recorded == NULL; o++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(outputs, o), "file")),
+                       j->outputs[k]) == 0)
+                recorded = json_array_get(outputs, o);
+        char *path = recorded ? out_path(b, j->outputs[k]) : NULL;
+        char digest[65];
+        long long size = -1;
+        bool same = path && gk_sha256_file(path, digest, &size) &&
+                    size == json_integer_value(json_object_get(recorded, "bytes")) &&
+                    strcmp(digest, json_string_value(json_object_get(recorded, "sha256"))) == 0;
+        free(path);
+        if (!same)
+            return false;
+    }
+    return true;
+}
+
+/* --resume: a job is up to date when the previous manifest has it ok, with the same key, and
+ * its current outputs are there with the recorded sizes and hashes. */
 static void mark_up_to_date(batch *b)
 {
-    char path[4096];
-    manifest_path(b, path, sizeof path);
-    json_error_t error;
-    json_t *old = json_load_file(path, 0, &error);
+    char name[64];
+    manifest_name(b, name, sizeof name);
+    char *path = out_path(b, name);
+    json_t *old = path ? previous_manifest(b, path) : NULL;
+    free(path);
+    job **index = old ? calloc(b->count + 1, sizeof *index) : NULL;
+    for (size_t i = 0; index && i < b->count; i++)
+        index[i] = &b->jobs[i];
+    if (index && b->count > 0)
+        qsort(index, b->count, sizeof *index, compare_jobs);
     json_t *units = json_object_get(old, "units");
-    for (size_t i = 0; i < json_array_size(units); i++) {
+    for (size_t i = 0; index && i < json_array_size(units); i++) {
         json_t *record = json_array_get(units, i);
-        const char *code = json_string_value(json_object_get(record, "code"));
-        const char *kind = json_string_value(json_object_get(record, "kind"));
-        const char *status = json_string_value(json_object_get(record, "status"));
-        const char *inputs = json_string_value(json_object_get(record, "inputs_sha256"));
-        if (!code || !kind || !status || !inputs || strcmp(status, "ok") != 0)
+        job *j = find_job(index, b->count, record);
+        if (j == NULL || j->skipped ||
+            strcmp(json_string_value(json_object_get(record, "status")), "ok") != 0 ||
+            strcmp(json_string_value(json_object_get(record, "inputs_sha256")),
+                   j->inputs_sha256) != 0 ||
+            !outputs_fresh(b, j, record))
             continue;
-        for (size_t k = 0; k < b->count; k++) {
-            job *j = &b->jobs[k];
-            if (strcmp(j->code, code) != 0 ||
-                strcmp(kind, j->kind == GK_JOB_UNIT ? "unit" : "department") != 0 ||
-                strcmp(inputs, j->inputs_sha256) != 0)
-                continue;
-            json_t *outputs = json_object_get(record, "outputs");
-            bool fresh = json_array_size(outputs) == b->opt->backend_count;
-            for (size_t o = 0; o < json_array_size(outputs); o++) {
-                json_t *out = json_array_get(outputs, o);
-                char file[4096], digest[65];
-                long long size = 0;
-                snprintf(file, sizeof file, "%s/%s", b->opt->output,
-                         json_string_value(json_object_get(out, "file")));
-                fresh = fresh && gk_sha256_file(file, digest, &size) &&
-                        size == json_integer_value(json_object_get(out, "bytes")) &&
-                        strcmp(digest, json_string_value(json_object_get(out, "sha256"))) == 0;
-            }
-            if (fresh) {
-                j->skipped = true;
-                j->result = json_deep_copy(record);
-                json_object_set_new(j->result, "messages", json_array());
-            }
-        }
+        j->skipped = true;
+        j->result = json_deep_copy(record);
+        json_object_set_new(j->result, "messages", json_array());
     }
+    free(index);
     json_decref(old);
 }
 
-/* Stale temporary files of an earlier, interrupted run. */
-static void sweep_all(const batch *b)
-{
-    for (size_t i = 0; i < b->count; i++)
-        sweep_job(b, &b->jobs[i]);
-}
-
 /* ---- summary ---------------------------------------------------------------------------------- */
+
+typedef struct tally {
+    size_t exported, fresh, failed, interrupted;
+} tally;
+
+/* The jobs by what became of them: written in this run, up to date, failed, and interrupted
+ * (never started, or stopped after the grace). */
+static tally count_jobs(const batch *b)
+{
+    tally t = {0};
+    for (size_t i = 0; i < b->count; i++) {
+        const job *j = &b->jobs[i];
+        const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
+                                       : "interrupted";
+        if (j->skipped)
+            t.fresh++;
+        else if (strcmp(status, "ok") == 0)
+            t.exported++;
+        else if (strcmp(status, "failed") == 0)
+            t.failed++;
+        else
+            t.interrupted++;
+    }
+    return t;
+}
 
 /* A cell of the summary table and the space after it. */
 static void print_cell(const char *text, int width)
@@ -878,190 +1122,165 @@ static void print_cell(const char *text, int width)
     fputc(' ', stderr);
 }
 
-static void print_summary(const batch *b)
+/* The jobs that ran and did not succeed: code, status, first error. */
+static void print_failures(const batch *b)
 {
-    size_t skipped = 0;
-    for (size_t i = 0; i < b->count; i++)
-        skipped += b->jobs[i].skipped;
-    if (b->opt->quiet)
-        goto stats;
-    if (b->tty)
-        fprintf(stderr, "\r\033[K");
-    if (b->failed > 0) {
-        /* TRANSLATORS: the header of the table of failed jobs: a unit's code, its status and
-           the first error it had. */
-        print_cell(_("unit"), 12);
-        /* TRANSLATORS: header of the table of failed jobs, second column. */
-        print_cell(_("status"), 8);
-        /* TRANSLATORS: header of the table of failed jobs, last column. */
-        fprintf(stderr, "%s\n", _("first error"));
-        for (size_t i = 0; i < b->count; i++) {
-            const job *j = &b->jobs[i];
-            const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
-                                           : "interrupted";
-            if (strcmp(status, "ok") == 0)
-                continue;
-            const char *error = j->result ? json_string_value(json_object_get(j->result, "error"))
-                                          /* TRANSLATORS: the first error of a
-                                             job that was interrupted before it began. */
-                                          : _("not started");
-            print_cell(j->code, 12);
-            print_cell(status_word(status), 8);
-            fprintf(stderr, "%s\n", error ? error : "");
-        }
-    }
-    size_t exported = b->count - b->failed - skipped;
-    char jobs[128], done[128], fresh[128], failed[128];
-    /* TRANSLATORS: the summary line reads "gongkai: 5 jobs, 4 exported, 0 up to date,
-       1 failed"; these are its four parts. */
-    snprintf(jobs, sizeof jobs, P_("%zu job", "%zu jobs", b->count), b->count);
-    /* TRANSLATORS: jobs whose files were written in this run. */
-    snprintf(done, sizeof done, P_("%zu exported", "%zu exported", exported), exported);
-    /* TRANSLATORS: jobs skipped by --resume: their files are up to date with their inputs. */
-    snprintf(fresh, sizeof fresh, P_("%zu up to date", "%zu up to date", skipped), skipped);
-    /* TRANSLATORS: jobs that failed. */
-    snprintf(failed, sizeof failed, P_("%zu failed", "%zu failed", b->failed), b->failed);
-    /* TRANSLATORS: the summary line: the number of jobs, of jobs exported, up to date and
-       failed (each translated on its own). */
-    fprintf(stderr, _("gongkai: %s, %s, %s, %s"), jobs, done, fresh, failed);
-    fputc('\n', stderr);
-stats:
-    if (b->opt->stats) {
-        struct rusage self;
-        getrusage(RUSAGE_SELF, &self);
-        double wall = now_seconds() - b->started;
-        /* TRANSLATORS: --stats: wall-clock seconds, CPU milliseconds of the workers, jobs per
-           second, peak memory (resident set size) of the parent and of one worker. */
-        fprintf(stderr, _("gongkai: stats: wall %.3f s, worker cpu %.1f ms, %.1f jobs/s, parent "
-                          "peak RSS %ld KB, worker peak RSS %ld KB"),
-                wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
-                self.ru_maxrss, b->worker_rss_max_kb);
-        fputc('\n', stderr);
-        /* a worker's memory must not grow with the batch: job 1, 100 and the last */
-        size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
-        /* TRANSLATORS: --stats: followed by " #1 20480 KB #100 20992 KB …". */
-        fputs(_("gongkai: stats: worker peak RSS by job:"), stderr);
-        for (size_t m = 0; m < 3; m++)
-            if (marks[m] < b->count && b->jobs[marks[m]].result)
-                fprintf(stderr, " #%zu %lld KB", marks[m] + 1,
-                        (long long)json_integer_value(
-                            json_object_get(b->jobs[marks[m]].result, "rss_kb")));
-        fprintf(stderr, "\n");
+    /* TRANSLATORS: the header of the table of failed jobs: a unit's code, its status and
+       the first error it had. */
+    print_cell(_("unit"), 12);
+    /* TRANSLATORS: header of the table of failed jobs, second column. */
+    print_cell(_("status"), 8);
+    /* TRANSLATORS: header of the table of failed jobs, last column. */
+    fprintf(stderr, "%s\n", _("first error"));
+    for (size_t i = 0; i < b->count; i++) {
+        const job *j = &b->jobs[i];
+        const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
+                                       : "ok";
+        if (strcmp(status, "ok") == 0)
+            continue;
+        const char *error = json_string_value(json_object_get(j->result, "error"));
+        print_cell(j->code, 12);
+        print_cell(status_word(status), 8);
+        fprintf(stderr, "%s\n", error ? error : "");
     }
 }
 
-int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag)
+static void print_stats(const batch *b, size_t skipped)
 {
-    batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds()};
-    if (options->backend_count > MAX_BACKENDS)
-        /* TRANSLATORS: more output formats (--format) than a batch can write. */
-        return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
-    if (make_jobs(&b, diag) != GK_OK) {
-        free(b.jobs);
-        return 1;
-    }
-    /* resources (fonts) are checked once, before any unit */
-    for (size_t k = 0; k < options->backend_count; k++)
-        if (options->backends[k]->prepare &&
-            options->backends[k]->prepare(options->render, diag) != GK_OK) {
-            free(b.jobs);
-            return 1;
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    double wall = now_seconds() - b->started;
+    /* TRANSLATORS: --stats: wall-clock seconds, CPU milliseconds of the workers, jobs per
+       second, peak memory (resident set size) of the parent and of one worker. */
+    fprintf(stderr, _("gongkai: stats: wall %.3f s, worker cpu %.1f ms, %.1f jobs/s, parent "
+                      "peak RSS %ld KB, worker peak RSS %ld KB"),
+            wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
+            self.ru_maxrss, b->worker_rss_max_kb);
+    fputc('\n', stderr);
+    /* a worker's memory must not grow with the batch: job 1, 100 and the last */
+    size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
+    /* TRANSLATORS: --stats: followed by " #1 20480 KB #100 20992 KB …". */
+    fputs(_("gongkai: stats: worker peak RSS by job:"), stderr);
+    for (size_t m = 0; m < 3; m++)
+        if (marks[m] < b->count && b->jobs[marks[m]].result)
+            fprintf(stderr, " #%zu %lld KB", marks[m] + 1,
+                    (long long)json_integer_value(
+                        json_object_get(b->jobs[marks[m]].result, "rss_kb")));
+    fprintf(stderr, "\n");
+}
+
+static void print_summary(const batch *b)
+{
+    tally t = count_jobs(b);
+    if (!b->opt->quiet) {
+        if (b->tty)
+            fprintf(stderr, "\r\033[K");
+        if (b->failed > 0)
+            print_failures(b);
+        char jobs[128], done[128], fresh[128], failed[128], stopped[128];
+        /* TRANSLATORS: the summary line reads "gongkai: 5 jobs, 4 exported, 0 up to date,
+           1 failed"; these are its four parts. */
+        snprintf(jobs, sizeof jobs, P_("%zu job", "%zu jobs", b->count), b->count);
+        /* TRANSLATORS: jobs whose files were written in this run. */
+        snprintf(done, sizeof done, P_("%zu exported", "%zu exported", t.exported), t.exported);
+        /* TRANSLATORS: jobs skipped by --resume: their files are up to date with their inputs. */
+        snprintf(fresh, sizeof fresh, P_("%zu up to date", "%zu up to date", t.fresh), t.fresh);
+        /* TRANSLATORS: jobs that failed. */
+        snprintf(failed, sizeof failed, P_("%zu failed", "%zu failed", t.failed), t.failed);
+        if (t.interrupted == 0) {
+            /* TRANSLATORS: the summary line: the number of jobs, of jobs exported, up to date
+               and failed (each translated on its own). */
+            fprintf(stderr, _("gongkai: %s, %s, %s, %s"), jobs, done, fresh, failed);
+        } else {
+            /* TRANSLATORS: jobs that an interrupt (Ctrl-C, SIGTERM) kept from finishing: never
+               started, or stopped. */
+            snprintf(stopped, sizeof stopped, P_("%zu interrupted", "%zu interrupted",
+                                                 t.interrupted), t.interrupted);
+            /* TRANSLATORS: the summary line after an interrupt: the number of jobs, of jobs
+               exported, up to date, failed and interrupted (each translated on its own). */
+            fprintf(stderr, _("gongkai: %s, %s, %s, %s, %s"), jobs, done, fresh, failed, stopped);
         }
-    const char *profile_dirs[] = {pkg->profile->dir};
-    digest_folders(profile_dirs, 1, "", b.profile_sha256);
-    char shared[65];
-    hash_shared(&b, shared);
-    for (size_t i = 0; i < b.count; i++)
-        hash_inputs(&b, &b.jobs[i], shared);
-    sweep_all(&b);
-    if (options->resume)
-        mark_up_to_date(&b);
+        fputc('\n', stderr);
+    }
+    if (b->opt->stats)
+        print_stats(b, t.fresh);
+}
+
+/* ---- the batch -------------------------------------------------------------------------------- */
+
+/* Everything before the first job: the jobs and their names, the backends' resources, OUT's
+ * lock, the jobs' keys, the sweep of an earlier run's temporaries, --resume. */
+static gk_status prepare_batch(batch *b, gk_diag *diag)
+{
+    gk_status status = make_jobs(b, diag);
+    /* resources (fonts) are checked once, before any unit */
+    for (size_t k = 0; status == GK_OK && k < b->opt->backend_count; k++)
+        if (b->opt->backends[k]->prepare)
+            status = b->opt->backends[k]->prepare(b->opt->render, diag);
+    if (status == GK_OK)
+        status = lock_output(b, diag);
+    if (status == GK_OK)
+        status = compute_keys(b, diag);
+    if (status != GK_OK)
+        return status;
+    sweep_all(b);
+    if (b->opt->resume && !interrupted)
+        mark_up_to_date(b);
+    return GK_OK;
+}
+
+/* Runs the jobs, then writes the manifest and the summary; returns the exit status. */
+static int run_batch(batch *b, gk_diag *diag)
+{
     /* workers inherit the parent's resident pages: give back what loading freed */
     malloc_trim(0);
+    /* the signals arrive only while the pool waits (ppoll), so that none is missed between
+       the check and the wait */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, &b->worker_mask);
+    b->poll_mask = b->worker_mask;
+    sigdelset(&b->poll_mask, SIGINT);
+    sigdelset(&b->poll_mask, SIGTERM);
+    run_pool(b);
+    sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
+    sweep_all(b);
 
-    interrupted = 0;
-    struct sigaction action = {0}, old_int, old_term;
-    action.sa_handler = on_signal;
-    sigaction(SIGINT, &action, &old_int);
-    sigaction(SIGTERM, &action, &old_term);
-    run_pool(&b);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sweep_all(&b);
-
-    gk_status status = write_manifest(&b, diag);
-    print_summary(&b);
-    for (size_t i = 0; i < b.count; i++)
-        json_decref(b.jobs[i].result);
-    free(b.jobs);
+    gk_status status = write_manifest(b, diag);
+    print_summary(b);
     if (interrupted)
         return 128 + interrupted;
     if (status != GK_OK)
         return 1;
-    return b.failed ? 1 : 0;
+    return b->failed ? 1 : 0;
 }
 
-/* ---- merging shard manifests ------------------------------------------------------------------ */
-
-gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char *out,
-                            gk_diag *diag)
+int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag)
 {
-    json_t *merged = NULL, *records = json_array();
-    gk_status status = GK_OK;
-    for (size_t i = 0; i < count && status == GK_OK; i++) {
-        json_error_t error;
-        json_t *m = json_load_file(inputs[i], JSON_REJECT_DUPLICATES, &error);
-        if (m == NULL || !json_is_array(json_object_get(m, "units"))) {
-            status = gk_diag_set(diag, GK_ERR_PARSE, inputs[i], error.line > 0 ? error.line : 0,
-                                 error.column > 0 ? error.column : 0, "not a gongkai manifest: %s",
-                                 /* TRANSLATORS: after "not a gongkai manifest: "; 'units' is
-                                    a key of the JSON file. */
-                                 m == NULL ? error.text : _("no 'units' list"));
-            json_decref(m);
-            break;
-        }
-        const char *profile = json_string_value(json_object_get(m, "profile"));
-        if (merged == NULL) {
-            merged = json_pack("{s:O, s:O, s:O}", "gongkai", json_object_get(m, "gongkai"),
-                               "profile", json_object_get(m, "profile"), "profile_sha256",
-                               json_object_get(m, "profile_sha256"));
-        } else if (!json_equal(json_object_get(merged, "profile_sha256"),
-                               json_object_get(m, "profile_sha256")) ||
-                   !json_equal(json_object_get(merged, "gongkai"), json_object_get(m, "gongkai"))) {
-            status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
-                                 /* TRANSLATORS: merging manifests: a profile's name and the
-                                    first manifest's file name. */
-                                 "made with another profile (%s) or gongkai version than %s",
-                                 profile ? profile : "?", inputs[0]);
-        }
-        json_t *units = json_object_get(m, "units");
-        for (size_t k = 0; k < json_array_size(units); k++) {
-            json_t *record = json_array_get(units, k);
-            for (size_t e = 0; e < json_array_size(records); e++) {
-                json_t *seen = json_array_get(records, e);
-                if (json_equal(json_object_get(seen, "code"), json_object_get(record, "code")) &&
-                    json_equal(json_object_get(seen, "kind"), json_object_get(record, "kind")) &&
-                    status == GK_OK)
-                    status = gk_diag_set(diag, GK_ERR_DATA, inputs[i], 0, 0,
-                                         /* TRANSLATORS: %s is a unit's or department's
-                                            code. */
-                                         "%s is in two manifests",
-                                         json_string_value(json_object_get(record, "code")));
-            }
-            json_array_append(records, record);
-        }
-        json_decref(m);
-    }
-    if (status == GK_OK && merged != NULL) {
-        size_t n = json_array_size(records);
-        json_t **list = calloc(n + 1, sizeof *list);
-        for (size_t i = 0; list && i < n; i++)
-            list[i] = json_incref(json_array_get(records, i));
-        json_object_set_new(merged, "units", sorted_records(list, n));
-        free(list);
-        status = write_manifest_json(merged, out, diag);
-    }
-    json_decref(records);
-    json_decref(merged);
-    return status;
+    batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds(),
+               .lock = {-1, NULL}, .shard_lock = {-1, NULL}};
+    if (options->backend_count > MAX_BACKENDS)
+        /* TRANSLATORS: more output formats (--format) than a batch can write. */
+        return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
+    /* from here on an interrupt is noted, not fatal: OUT's lock is released in every case */
+    interrupted = 0;
+    struct sigaction action = {0}, old_int, old_term;
+    action.sa_handler = on_signal;
+    action.sa_flags = SA_RESTART; /* reads while hashing go on; ppoll returns at once anyway */
+    sigaction(SIGINT, &action, &old_int);
+    sigaction(SIGTERM, &action, &old_term);
+    int rc = 1;
+    if (prepare_batch(&b, diag) == GK_OK)
+        /* interrupted before any job began: OUT and its manifest stay as they were */
+        rc = interrupted ? 128 + interrupted : run_batch(&b, diag);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    unlock_output(&b);
+    for (size_t i = 0; i < b.count; i++)
+        json_decref(b.jobs[i].result);
+    free(b.jobs);
+    free(b.by_department);
+    return rc;
 }

@@ -31,16 +31,27 @@ typedef struct gk_batch_options {
     bool stats;               /* print timing and memory figures at the end */
     int workers;
     int shard_index, shard_count; /* 1-based K of N; 0 for no sharding */
+    int job_timeout;          /* seconds a job may take before its worker is killed; 0: none */
 } gk_batch_options;
 
 /* Runs the batch. Returns 0 when every job succeeded, 1 when any failed (or the batch could
- * not start: diag), 130/143 when interrupted by SIGINT/SIGTERM. Prints progress and a summary
- * to stderr unless quiet. */
+ * not start: diag, e.g. another export holds OUT's lock), 130/143 when interrupted by
+ * SIGINT/SIGTERM (running jobs get a short grace, then are killed). Prints progress and a
+ * summary to stderr unless quiet. */
 int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag);
 
-/* Merges shard manifests into one (units sorted by code, the shard field dropped), written
- * atomically to out. */
+/* Merges the manifests of a complete set of shards (1/N to N/N, each once) into one (units
+ * sorted by code, the shard field dropped), written atomically to out, even when it lists no
+ * job. A malformed manifest is an error naming its file and record. */
 gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char *out,
                             gk_diag *diag);
+
+/* A whole number of plain decimal digits (no sign, no space) from min to max; it ends at *end
+ * when end is not NULL, else with the text. The one parser of numeric options: a value out of
+ * range is refused, never wrapped. */
+bool gk_parse_whole(const char *text, long min, long max, const char **end, long *value);
+
+/* "K/N" with 1 <= K <= N (--shard, a manifest's "shard"). */
+bool gk_shard_parse(const char *text, int *index, int *count);
 
 #endif

@@ -6,6 +6,7 @@
  * Exit status: 0 success, 1 bad input (or any unit failed), 2 usage error. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -22,7 +23,14 @@
 #include "util/i18n.h"
 #include "util/publish.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, MAX_UNIT_FILTERS = 256 };
+enum {
+    EXIT_INPUT = 1,
+    EXIT_USAGE = 2,
+    MAX_UNIT_FILTERS = 256,
+    MAX_WORKERS = 256,
+    DEFAULT_JOB_TIMEOUT = 600, /* seconds: generous, a province's department booklet included */
+    MAX_JOB_TIMEOUT = 604800,  /* a week */
+};
 
 /* The help, one translatable block per command; `gongkai --help` prints them all and
  * `gongkai help COMMAND` one, each followed by the options. */
@@ -36,6 +44,7 @@ static const command_help commands[] = {
      N_("  gongkai export PACKAGE -o OUTDIR [--format all|pdf|xlsx] [--unit CODE]... [-j N]\n"
         "                 [--department] [--shard K/N] [--resume] [--force] [--quiet] [--stats]\n"
         "                 [--profile DIR] [--font FILE] [--title-font FILE]\n"
+        "                 [--job-timeout SECONDS]\n"
         "      Export every unit of the budget package PACKAGE to OUTDIR: its booklet (PDF) and a\n"
         "      workbook (XLSX) with every public table, in N worker processes (default: the\n"
         "      number of cores), and write OUTDIR/manifest.json.\n")},
@@ -70,11 +79,13 @@ static const char options_text[] =
        "  --department       also each department's consolidated booklet (部门预算)\n"
        "  --shard K/N        only the K-th of N shards of the units (by a hash of the code)\n"
        "  --resume           skip units whose outputs are up to date with their inputs\n"
+       "  --job-timeout S    stop a unit that takes more than S seconds (default 600; 0: no\n"
+       "                     limit) and record it failed\n"
        "  --quiet            print nothing but errors of the command line\n"
        "  --stats            print time and memory figures at the end\n"
        "\n"
-       "Exit status: 0 success, 1 bad input or a unit failed, 2 usage error, 130/143 when\n"
-       "interrupted (only whole files are left).\n"
+       "Exit status: 0 success, 1 bad input or a unit failed (or another export is writing\n"
+       "to OUTDIR), 2 usage error, 130/143 when interrupted (only whole files are left).\n"
        "Layout profiles are looked up in $GONGKAI_LAYOUTS, else beside the program.\n"
        "Messages are in Chinese under a Chinese locale (LANG=zh_CN.UTF-8), else in English.\n");
 
@@ -153,6 +164,7 @@ typedef struct cli_args {
     bool force, quiet, resume, departments, stats;
     int workers;
     int shard_index, shard_count;
+    int job_timeout; /* seconds, 0 for none */
     const char *units[MAX_UNIT_FILTERS];
     size_t unit_count;
     const char *inputs[MAX_UNIT_FILTERS]; /* manifest merge */
@@ -245,6 +257,7 @@ static int run_export(const cli_args *args)
         .quiet = args->quiet, .stats = args->stats,
         .workers = args->workers > 0 ? args->workers : cores > 0 ? (int)cores : 1,
         .shard_index = args->shard_index, .shard_count = args->shard_count,
+        .job_timeout = args->job_timeout,
     };
     gk_diag diag;
     gk_diag_clear(&diag);
@@ -480,6 +493,70 @@ static int write_text_file(const char *path, const char *text)
     return 0;
 }
 
+/* The path of the template's file number i into buf: units.csv, then tables/ID.csv of each
+ * table of the profile in its order; false when it does not fit. */
+static bool template_file(const gk_profile *profile, const char *output, size_t i, char *buf,
+                          size_t size)
+{
+    if (i == 0)
+        return join_path(buf, size, output, "units.csv");
+    int n = snprintf(buf, size, "%s/tables/%s.csv", output, profile->tables[i - 1].id);
+    return n >= 0 && (size_t)n < size;
+}
+
+/* The header row of a table's CSV: the columns staff type in. */
+static void template_header(const gk_table_layout *layout, char *header, size_t size)
+{
+    size_t used = (size_t)snprintf(header, size, "unit_code%s", layout->is_stub ? "" : ",level");
+    for (size_t f = 0; f < layout->field_count && used < size; f++) {
+        if (layout->fields[f].optional) /* computed columns are not typed in */
+            continue;
+        used += (size_t)snprintf(header + used, size - used, ",%s", layout->fields[f].key);
+    }
+    if (used < size - 2)
+        strcat(header, "\r\n");
+}
+
+/* Writes the template's files; every one of them is checked to be absent first, so that a
+ * filled-in package (or part of one) is never overwritten, not even in part. */
+static int write_template(const gk_profile *profile, const char *output)
+{
+    char path[PATH_MAX];
+    size_t count = profile->table_count + 1;
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (!template_file(profile, output, i, path, sizeof path))
+            return usage_error(_("output path too long"), output);
+        if (lstat(path, &st) == 0 || errno != ENOENT) {
+            gk_diag diag;
+            gk_diag_set(&diag, GK_ERR_USAGE, path, 0, 0,
+                        "already exists: template writes only into a new or empty folder");
+            print_diag(&diag);
+            return EXIT_INPUT;
+        }
+    }
+    char tables[PATH_MAX];
+    if (!join_path(tables, sizeof tables, output, "tables"))
+        return usage_error(_("output path too long"), output);
+    if (make_dirs(tables) != 0) {
+        gk_diag diag;
+        gk_diag_set(&diag, GK_ERR_IO, tables, 0, 0, "cannot create the folder: %s",
+                    strerror(errno));
+        print_diag(&diag);
+        return EXIT_INPUT;
+    }
+    for (size_t i = 0; i < count; i++) {
+        char header[4096] = "unit_code,unit_name,department_code,department_name,year,profile,"
+                            "booklet\r\n";
+        if (i > 0)
+            template_header(&profile->tables[i - 1], header, sizeof header);
+        template_file(profile, output, i, path, sizeof path);
+        if (write_text_file(path, header) != 0)
+            return EXIT_INPUT;
+    }
+    return 0;
+}
+
 static int run_template(const char *profile_arg, const char *output)
 {
     char dir[PATH_MAX];
@@ -498,48 +575,11 @@ static int run_template(const char *profile_arg, const char *output)
         print_diag(&diag);
         return EXIT_INPUT;
     }
-    char path[PATH_MAX];
-    if (!join_path(path, sizeof path, output, "units.csv"))
-        return usage_error(_("output path too long"), output);
-    if (access(path, F_OK) == 0) { /* staff's filled-in package must never be overwritten */
-        gk_diag_set(&diag, GK_ERR_USAGE, path, 0, 0,
-                    "already exists: template writes only into a new or empty folder");
-        print_diag(&diag);
-        gk_profile_free(profile);
-        return EXIT_INPUT;
-    }
-    char tables[PATH_MAX];
-    if (!join_path(tables, sizeof tables, output, "tables"))
-        return usage_error(_("output path too long"), output);
-    if (make_dirs(tables) != 0) {
-        gk_diag_set(&diag, GK_ERR_IO, tables, 0, 0, "cannot create the folder: %s", strerror(errno));
-        print_diag(&diag);
-        gk_profile_free(profile);
-        return EXIT_INPUT;
-    }
-    int failed = write_text_file(path, "unit_code,unit_name,department_code,department_name,"
-                                       "year,profile,booklet\r\n");
-    for (size_t t = 0; t < profile->table_count && !failed; t++) {
-        const gk_table_layout *layout = &profile->tables[t];
-        char header[4096];
-        size_t used = (size_t)snprintf(header, sizeof header, "unit_code%s",
-                                       layout->is_stub ? "" : ",level");
-        for (size_t f = 0; f < layout->field_count && used < sizeof header; f++) {
-            if (layout->fields[f].optional) /* computed columns are not typed in */
-                continue;
-            used += (size_t)snprintf(header + used, sizeof header - used, ",%s",
-                                     layout->fields[f].key);
-        }
-        if (used < sizeof header - 2)
-            strcat(header, "\r\n");
-        char file[256];
-        snprintf(file, sizeof file, "%s.csv", layout->id);
-        failed = !join_path(path, sizeof path, tables, file) || write_text_file(path, header);
-    }
+    int status = write_template(profile, output);
     gk_profile_free(profile);
-    if (!failed)
+    if (status == 0)
         fprintf(stderr, _("gongkai: wrote an empty package for %s to %s\n"), profile_arg, output);
-    return failed ? EXIT_INPUT : 0;
+    return status;
 }
 
 /* ---- arguments ------------------------------------------------------------------------ */
@@ -562,21 +602,56 @@ static int print_command_help(const char *command)
     return usage_error(_("no such command"), command);
 }
 
-/* "K/N" with 1 <= K <= N */
-static bool parse_shard(const char *text, int *index, int *count)
+/* A number option from min to max (gk_parse_whole: no sign, no junk, no wrapping). */
+static bool parse_number(const char *text, long min, long max, int *value)
 {
-    char extra;
-    return sscanf(text, "%d/%d%c", index, count, &extra) == 2 && *count >= 1 && *index >= 1 &&
-           *index <= *count;
+    long n = 0;
+    if (!gk_parse_whole(text, min, max, NULL, &n))
+        return false;
+    *value = (int)n;
+    return true;
 }
 
-static bool parse_workers(const char *text, int *workers)
+/* Descriptors 0-2 closed at start would be handed to the first files and pipes opened (a
+ * worker's command pipe would then receive the progress text): hold them on /dev/null. */
+static bool open_standard_fds(void)
 {
-    char extra;
-    return sscanf(text, "%d%c", workers, &extra) == 1 && *workers >= 1 && *workers <= 256;
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+            return false;
+    return true;
 }
+
+/* A report that did not reach stdout (a full disk, a closed pipe) is a failure, not exit 0. */
+static int close_stdout(int status)
+{
+    errno = 0;
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+    int error = errno;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        error = errno;
+    }
+    if (!failed)
+        return status;
+    gk_diag diag;
+    gk_diag_set(&diag, GK_ERR_IO, "", 0, 0, "cannot write to standard output: %s",
+                /* TRANSLATORS: when the system gave no reason for a failed write. */
+                error ? strerror(error) : _("write error"));
+    print_diag(&diag);
+    return status ? status : EXIT_INPUT;
+}
+
+static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
+{
+    if (!open_standard_fds())
+        return EXIT_INPUT;
+    return close_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
     /* messages in the user's language; numbers, sorting and bytes out stay the same */
     setlocale(LC_CTYPE, "");
@@ -604,7 +679,8 @@ int main(int argc, char **argv)
         return usage_error(_("unknown command"), command);
 
     cli_args args = {.format = check ? "text" : "all"};
-    const char *positional = NULL, *workers = NULL, *shard = NULL;
+    args.job_timeout = DEFAULT_JOB_TIMEOUT;
+    const char *positional = NULL, *workers = NULL, *shard = NULL, *job_timeout = NULL;
     for (int i = merge ? 3 : 2; i < argc; i++) {
         const char *arg = argv[i];
         const char **target = NULL;
@@ -627,6 +703,8 @@ int main(int argc, char **argv)
         }
         else if (strcmp(arg, "--shard") == 0 && export)
             target = &shard;
+        else if (strcmp(arg, "--job-timeout") == 0 && export)
+            target = &job_timeout;
         else if (strcmp(arg, "--force") == 0 && export)
             flag = &args.force;
         else if (strcmp(arg, "--quiet") == 0 && export)
@@ -664,9 +742,13 @@ int main(int argc, char **argv)
         if ((*target = option_value(argc, argv, &i)) == NULL)
             return usage_error(_("option needs a value"), arg);
     }
-    if (workers && !parse_workers(workers, &args.workers))
+    if (workers && !parse_number(workers, 1, MAX_WORKERS, &args.workers))
         return usage_error(_("-j takes a number of workers from 1 to 256"), workers);
-    if (shard && !parse_shard(shard, &args.shard_index, &args.shard_count))
+    if (job_timeout && !parse_number(job_timeout, 0, MAX_JOB_TIMEOUT, &args.job_timeout))
+        /* TRANSLATORS: --job-timeout is an option and stays as it is. */
+        return usage_error(_("--job-timeout takes seconds from 0 (no limit) to 604800"),
+                           job_timeout);
+    if (shard && !gk_shard_parse(shard, &args.shard_index, &args.shard_count))
         return usage_error(_("--shard takes K/N with 1 <= K <= N"), shard);
     if (doctor)
         return positional ? usage_error(_("unexpected argument"), positional) : run_doctor(&args);

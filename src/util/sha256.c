@@ -14,32 +14,42 @@ void gk_hex(const unsigned char *digest, size_t len, char *out)
         sprintf(out + 2 * i, "%02x", digest[i]);
 }
 
-bool gk_sha256_file(const char *path, char out[65], long long *size)
+bool gk_sha256_fd(int fd, char out[65], long long *size)
 {
-    int fd;
-    size_t expected;
-    if (gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &expected, NULL) != GK_OK)
-        return false; /* missing, unreadable, or not a regular file (a FIFO would block) */
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL)
+        return false;
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     unsigned char buf[65536];
-    ssize_t n;
     long long total = 0;
-    while ((n = read(fd, buf, sizeof buf)) != 0) {
+    bool ok = true;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n <= 0) {
+            ok = n == 0;
             break;
+        }
         EVP_DigestUpdate(ctx, buf, (size_t)n);
-        total += (long long)n;
+        total += n;
     }
-    bool ok = n == 0;
-    close(fd);
     unsigned char md[32];
     EVP_DigestFinal_ex(ctx, md, NULL);
     EVP_MD_CTX_free(ctx);
     gk_hex(md, 32, out);
     if (size)
         *size = total;
+    return ok;
+}
+
+bool gk_sha256_file(const char *path, char out[65], long long *size)
+{
+    int fd;
+    size_t expected;
+    if (gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &expected, NULL) != GK_OK)
+        return false; /* missing, unreadable, or not a regular file (a FIFO would block) */
+    bool ok = gk_sha256_fd(fd, out, size);
+    close(fd);
     return ok;
 }

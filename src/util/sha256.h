@@ -10,6 +10,9 @@
  * GK_INPUT_MAX_BYTES (it is opened by gk_input_open, so a FIFO never blocks). */
 bool gk_sha256_file(const char *path, char out[65], long long *size);
 
+/* The same for what remains to be read of an open file (not closed). */
+bool gk_sha256_fd(int fd, char out[65], long long *size);
+
 /* Hex of a digest. */
 void gk_hex(const unsigned char *digest, size_t len, char *out);
 

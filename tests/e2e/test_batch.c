@@ -5,8 +5,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cmocka.h>
 
+#include "util/publish.h"
 #include "../support/testutil.h"
 
 static const char *const python = "/usr/bin/python3";
@@ -196,6 +198,278 @@ static void test_interrupt_leaves_whole_files(void **state)
     free(log);
 }
 
+/* The code of a package's unit number n (1-based, units.csv order), into code. */
+static void unit_code(const char *pkg, int n, char *code, size_t size)
+{
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "awk -F, 'NR==%d {printf \"%%s\", $1}' '%s/units.csv'", n + 1,
+                            pkg),
+                     0);
+    snprintf(code, size, "%s", log);
+    free(log);
+}
+
+/* A shell fragment that waits (at most 20 s) until OUT's lock file is there: the first export
+ * has begun its jobs. */
+#define WAIT_FOR_LOCK(out) \
+    "for i in $(seq 200); do [ -e '" out "/.gongkai.lock' ] && break; sleep 0.1; done; "
+
+/* Item 9: a second export into an OUT that an export is writing to stops at once, naming OUT;
+ * so does a shard; the first one's files are untouched and its lock is gone afterwards. */
+static void test_second_export_into_one_out_stops(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024], code[64];
+    make_package(pkg, sizeof pkg, 3, 0, 11);
+    tu_tempdir(out, sizeof out, "locked");
+    unit_code(pkg, 3, code, sizeof code); /* the last job: the two before it finish */
+    char *log = NULL;
+    int rc = tu_run(&log, "cd '%s' && GONGKAI_TEST_HANG=%s '%s' export '%s' -o . -j 1 --quiet "
+                          "--job-timeout 0 & pid=$!; " WAIT_FOR_LOCK(".")
+                          "'%s' export '%s' -o '%s' --quiet; echo \"second rc=$?\"; "
+                          "'%s' export '%s' -o '%s' --quiet --shard 1/2; echo \"shard rc=$?\"; "
+                          "kill -TERM $pid; wait $pid; echo \"first rc=$?\"; ls -a '%s'",
+                    out, code, GK_EXE, pkg, GK_EXE, pkg, out, GK_EXE, pkg, out, out);
+    assert_int_equal(rc, 0);
+    char expected[1200];
+    snprintf(expected, sizeof expected,
+             "%s: error: another gongkai export is writing to this folder (.gongkai.lock is "
+             "locked); wait until it has finished\nsecond rc=1\n",
+             out);
+    assert_contains(log, expected);
+    assert_contains(log, "shard rc=1\n");
+    assert_contains(log, "first rc=143\n");
+    assert_null(strstr(log, ".gongkai.lock\n")); /* removed by its last holder */
+    assert_null(strstr(log, ".tmp."));
+    free(log);
+    /* the first export's two finished units are whole and listed; the hung one is not */
+    rc = tu_run(&log, "%s -c 'import json; m = json.load(open(\"%s/manifest.json\")); "
+                      "print(sorted(u[\"status\"] for u in m[\"units\"]), m[\"summary\"])'",
+                python, out);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "['interrupted', 'ok', 'ok']");
+    free(log);
+    assert_int_equal(tu_count_outputs(out), 4);
+}
+
+/* Item 9 with shards: shards run into one OUT at the same time; a shard sweeps only its own
+ * temporaries; one shard twice, or an unsharded export beside a shard, is refused. */
+static void test_shards_share_one_out(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024], code[64];
+    make_package(pkg, sizeof pkg, 6, 0, 12);
+    tu_tempdir(out, sizeof out, "shared-out");
+    /* shard 2/2 once, to learn one of its output names */
+    export(pkg, out, "--shard 2/2", 0);
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "%s -c 'import json; m = json.load(open(\"%s/manifest-2-of-2.json\")); "
+                                  "print(m[\"units\"][0][\"outputs\"][0][\"file\"], end=\"\")'",
+                            python, out),
+                     0);
+    char own[GK_TEMP_PREFIX_SIZE];
+    gk_publish_prefix(log, own);
+    free(log);
+    /* a temporary of shard 2's, and one of no job of shard 2 (another shard's, say) */
+    char name[128];
+    snprintf(name, sizeof name, "%stmp.AAAAAA", own);
+    tu_write(out, name, "partial");
+    tu_write(out, ".gk-00000000.tmp.BBBBBB", "another shard's");
+    /* shard 1/2 hangs on one of its units while shard 2/2 runs beside it */
+    size_t units = 6;
+    char hung[64] = "";
+    for (size_t n = 1; n <= units && hung[0] == '\0'; n++) {
+        unit_code(pkg, (int)n, code, sizeof code);
+        uint32_t h = 2166136261u;
+        for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+            h = (h ^ *p) * 16777619u;
+        if (h % 2 == 0)
+            snprintf(hung, sizeof hung, "%s", code);
+    }
+    assert_true(hung[0] != '\0');
+    int rc = tu_run(&log, "cd '%s' && GONGKAI_TEST_HANG=%s '%s' export '%s' -o . -j 1 --quiet "
+                          "--job-timeout 0 --shard 1/2 & pid=$!; "
+                          "for i in $(seq 200); do [ -e '%s/.gongkai-shard-1-of-2.lock' ] && break; sleep 0.1; done; "
+                          "'%s' export '%s' -o '%s' --quiet --shard 2/2; echo \"shard 2 rc=$?\"; "
+                          "ls -a '%s' | grep '\\.tmp\\.'; "
+                          "'%s' export '%s' -o '%s' --quiet --shard 1/2; echo \"shard 1 again rc=$?\"; "
+                          "'%s' export '%s' -o '%s' --quiet; echo \"unsharded rc=$?\"; "
+                          "kill -INT $pid; wait $pid; echo \"first rc=$?\"; "
+                          "'%s' export '%s' -o '%s' --quiet; echo \"then unsharded rc=$?\"; "
+                          "ls -a '%s' | grep -c -e '\\.tmp\\.' -e '\\.lock'",
+                    out, hung, GK_EXE, pkg, out, GK_EXE, pkg, out, out, GK_EXE, pkg, out, GK_EXE,
+                    pkg, out, GK_EXE, pkg, out, out);
+    (void)rc;
+    assert_contains(log, "shard 2 rc=0\n.gk-00000000.tmp.BBBBBB\n");
+    assert_contains(log, "(.gongkai-shard-1-of-2.lock is locked); wait until it has finished\n"
+                         "shard 1 again rc=1\n");
+    assert_contains(log, "unsharded rc=1\n");
+    assert_contains(log, "first rc=130\n");
+    assert_contains(log, "then unsharded rc=0\n0\n"); /* every temporary swept, no lock left */
+    free(log);
+}
+
+/* Item 13: a runaway job is killed at its time limit and recorded; the others go on. */
+static void test_job_time_limit(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024], code[64];
+    make_package(pkg, sizeof pkg, 3, 0, 13);
+    tu_tempdir(out, sizeof out, "timeout");
+    unit_code(pkg, 1, code, sizeof code);
+    char *log = NULL;
+    int rc = tu_run(&log, "start=$(date +%%s); GONGKAI_TEST_HANG=%s '%s' export '%s' -o '%s' -j 1 "
+                          "--job-timeout 1; echo \"rc=$? after $(( $(date +%%s) - start )) s\"",
+                    code, GK_EXE, pkg, out);
+    assert_int_equal(rc, 0);
+    char expected[256];
+    snprintf(expected, sizeof expected, "gongkai: unit %s: timed out after 1 s\n", code);
+    assert_contains(log, expected);
+    assert_contains(log, "gongkai: 3 jobs, 2 exported, 0 up to date, 1 failed\nrc=1 after ");
+    int seconds = atoi(strstr(log, "rc=1 after ") + strlen("rc=1 after "));
+    assert_true(seconds < 30);
+    free(log);
+    assert_int_equal(tu_count_outputs(out), 4); /* the two others, no temporary */
+    rc = tu_run(&log, "%s -c 'import json; m = json.load(open(\"%s/manifest.json\")); "
+                      "print([u[\"error\"] for u in m[\"units\"] if u[\"code\"] == \"%s\"])'",
+                python, out, code);
+    assert_contains(log, "['timed out after 1 s']");
+    free(log);
+}
+
+/* Item 13: after SIGTERM a runaway job gets the grace (5 s), then is killed: gongkai does not
+ * wait for it for ever. */
+static void test_interrupt_does_not_wait_for_ever(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024], code[64];
+    make_package(pkg, sizeof pkg, 2, 0, 14);
+    tu_tempdir(out, sizeof out, "grace");
+    unit_code(pkg, 1, code, sizeof code);
+    char *log = NULL;
+    int rc = tu_run(&log, "GONGKAI_TEST_HANG=%s '%s' export '%s' -o '%s' -j 1 --job-timeout 0 & "
+                          "pid=$!; sleep 1; start=$(date +%%s); kill -TERM $pid; wait $pid; "
+                          "echo \"rc=$? after $(( $(date +%%s) - start )) s\"",
+                    code, GK_EXE, pkg, out);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "stopped: still running 5 s after the interrupt");
+    assert_contains(log, "rc=143 after ");
+    int seconds = atoi(strstr(log, "rc=143 after ") + strlen("rc=143 after "));
+    assert_true(seconds >= 4 && seconds <= 10);
+    free(log);
+    assert_int_equal(tu_count_outputs(out), 0);
+}
+
+/* Item 17: after SIGINT the summary and the manifest count the jobs that never ran; exported
+ * are only those that finished ok. */
+static void test_interrupt_summary_counts_jobs_not_run(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    make_package(pkg, sizeof pkg, 120, 0, 15);
+    tu_tempdir(out, sizeof out, "interrupt-summary");
+    tu_write(out, "counts.py",
+             "import json, re, sys\n"
+             "log, out = open(sys.argv[1]).read(), sys.argv[2]\n"
+             "m = re.search(r'gongkai: (\\d+) jobs, (\\d+) exported, (\\d+) up to date, "
+             "(\\d+) failed, (\\d+) interrupted', log)\n"
+             "assert m, log[-300:]\n"
+             "jobs, done, fresh, failed, stopped = map(int, m.groups())\n"
+             "assert jobs == 120 and done + fresh + failed + stopped == jobs, m.groups()\n"
+             "assert stopped > 0 and done > 0, m.groups()\n"
+             "s = json.load(open(out + '/manifest.json'))\n"
+             "units = s['units']\n"
+             "assert sum(u['status'] == 'ok' for u in units) == done\n"
+             "assert sum(u['status'] == 'interrupted' for u in units) == stopped\n"
+             "assert s['summary'] == {'jobs': jobs, 'ok': done, 'failed': failed, "
+             "'interrupted': stopped}, s['summary']\n"
+             "print('counted', m.groups())\n");
+    char *log = NULL;
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' -j 2 > '%s/log' 2>&1 & pid=$!; sleep 1.5; "
+                          "kill -INT $pid; wait $pid; echo \"rc=$?\"; %s '%s/counts.py' '%s/log' '%s'",
+                    GK_EXE, pkg, out, out, python, out, out, out);
+    if (rc != 0)
+        fail_msg("the summary after SIGINT:\n%s", log);
+    assert_contains(log, "rc=130\n");
+    assert_contains(log, "counted");
+    free(log);
+}
+
+/* Item 15: started with stdout and stderr closed, gongkai still exports every unit
+ * (its progress text must not land in a worker's command pipe). */
+static void test_closed_standard_fds(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    make_package(pkg, sizeof pkg, 6, 0, 16);
+    tu_tempdir(out, sizeof out, "closed-fds");
+    char *log = NULL;
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' -j 2 >&- 2>&-; echo \"rc=$?\"", GK_EXE,
+                    pkg, out);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "rc=0\n");
+    free(log);
+    assert_int_equal(tu_count_outputs(out), 12);
+}
+
+/* Item 11: manifest merge checks every record and requires the complete set of shards; it
+ * writes the result even when it lists no job. */
+static void test_merge_checks_its_manifests(void **state)
+{
+    (void)state;
+    char pkg[1024], out[1024];
+    make_package(pkg, sizeof pkg, 4, 0, 17);
+    tu_tempdir(out, sizeof out, "merge");
+    export(pkg, out, "--shard 1/2", 0);
+    export(pkg, out, "--shard 2/2", 0);
+    tu_write(out, "break.py",
+             "import json, sys\n"
+             "m = json.load(open(sys.argv[1]))\n"
+             "del m['units'][0][sys.argv[2]]\n"
+             "json.dump(m, open(sys.argv[3], 'w'))\n");
+    char *log = NULL;
+    int rc = tu_run(&log, "cd '%s' && %s break.py manifest-1-of-2.json kind no-kind.json && "
+                          "%s break.py manifest-1-of-2.json code no-code.json && "
+                          "'%s' manifest merge -o m.json no-kind.json manifest-2-of-2.json; "
+                          "echo \"no kind rc=$?\"; "
+                          "'%s' manifest merge -o m.json no-code.json manifest-2-of-2.json; "
+                          "echo \"no code rc=$?\"; "
+                          "'%s' manifest merge -o m.json manifest-1-of-2.json; echo \"one of two rc=$?\"; "
+                          "'%s' manifest merge -o m.json manifest-1-of-2.json manifest-1-of-2.json; "
+                          "echo \"twice rc=$?\"; "
+                          "echo '{\"units\": []}' > bare.json; "
+                          "'%s' manifest merge -o m.json bare.json; echo \"bare rc=$?\"; "
+                          "ls m.json",
+                    out, python, python, GK_EXE, GK_EXE, GK_EXE, GK_EXE, GK_EXE);
+    (void)rc;
+    assert_contains(log, "no-kind.json: error: record 1 (");
+    assert_contains(log, ") of 'units': 'kind': expected a string, found nothing\nno kind rc=1\n");
+    assert_contains(log, "no-code.json: error: record 1 of 'units': 'code': expected a string, "
+                         "found nothing\nno code rc=1\n");
+    assert_contains(log, "gongkai: error: no manifest of shard 2/2: merge takes the manifests of "
+                         "all 2 shards\none of two rc=1\n");
+    assert_contains(log, "manifest-1-of-2.json: error: shard 1/2 is also in "
+                         "manifest-1-of-2.json\ntwice rc=1\n");
+    assert_contains(log, "bare.json: error: not a gongkai manifest: 'gongkai': expected a "
+                         "string, found nothing\nbare rc=1\n");
+    assert_contains(log, "No such file"); /* no failed merge wrote m.json */
+    free(log);
+    /* a complete set whose shards hold no job: the result is written, with no job */
+    tu_write(out, "empty.py",
+             "import json\n"
+             "for k in (1, 2):\n"
+             "    m = json.load(open('manifest-%d-of-2.json' % k))\n"
+             "    m['units'] = []\n"
+             "    json.dump(m, open('empty-%d.json' % k, 'w'))\n");
+    rc = tu_run(&log, "cd '%s' && %s empty.py && '%s' manifest merge -o m.json empty-2.json "
+                      "empty-1.json && %s -c 'import json; m = json.load(open(\"m.json\")); "
+                      "print(m[\"units\"], m[\"summary\"], \"shard\" in m)'",
+                out, python, GK_EXE, python);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "[] {'jobs': 0, 'ok': 0, 'failed': 0, 'interrupted': 0} False");
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +479,13 @@ int main(void)
         cmocka_unit_test(test_department_booklet_sums_its_units),
         cmocka_unit_test(test_smoke_200_units_20_failures),
         cmocka_unit_test(test_interrupt_leaves_whole_files),
+        cmocka_unit_test(test_second_export_into_one_out_stops),
+        cmocka_unit_test(test_shards_share_one_out),
+        cmocka_unit_test(test_job_time_limit),
+        cmocka_unit_test(test_interrupt_does_not_wait_for_ever),
+        cmocka_unit_test(test_interrupt_summary_counts_jobs_not_run),
+        cmocka_unit_test(test_closed_standard_fds),
+        cmocka_unit_test(test_merge_checks_its_manifests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
