@@ -934,6 +934,25 @@ static void check_member(checker *c, const char *units_csv, const gk_unit *first
                     "alike (as unit %s does)", unit->department_code, first->code);
 }
 
+gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                              gk_findings *findings, gk_diag *diag)
+{
+    const gk_unit *member = &pkg->units[unit];
+    for (size_t u = 0; u < unit; u++) {
+        if (strcmp(pkg->units[u].department_code, member->department_code) != 0)
+            continue;
+        const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
+        checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals,
+                     units_csv == NULL};
+        if (units_csv != NULL)
+            check_member(&c, units_csv, &pkg->units[u], member);
+        if (c.failed)
+            return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+        break;
+    }
+    return GK_OK;
+}
+
 gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag)
 {

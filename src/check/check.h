@@ -86,6 +86,12 @@ gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t uni
  * units: every unit of the department in the package must agree on the year and the
  * department's name (rule DEPARTMENT-UNITS), and each unit's own checks run. A unit whose
  * files did not load fails the department (diag). */
+/* DEPARTMENT-UNITS alone for one unit: it agrees with the first unit of its department (in
+ * units.csv order) on year and department name. `gongkai check` runs it on every unit, so that
+ * what would refuse a department booklet shows before any export. */
+gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                              gk_findings *findings, gk_diag *diag);
+
 gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag);
 

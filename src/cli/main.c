@@ -365,7 +365,8 @@ static int run_check(const cli_args *args, bool json)
         size_t before = findings.count;
         gk_diag diag;
         gk_diag_clear(&diag);
-        if (gk_check_unit(pkg, rules, u, &findings, &diag) != GK_OK) {
+        if (gk_check_unit(pkg, rules, u, &findings, &diag) != GK_OK ||
+            gk_check_membership(pkg, rules, u, &findings, &diag) != GK_OK) {
             print_diag(&diag);
             failed++;
         }
