@@ -671,36 +671,23 @@ static void collect_figures(const gk_document *doc, int decimals, figure_set *s)
             }
 }
 
-/* The literal's value at the tables' `decimals`, false when it cannot equal any table figure
- * (digits beyond them that are not zeros, or too many digits): 999.999 is not 999.99. */
+/* The literal at the tables' `decimals` (further decimals cut) in *out, and whether that is
+ * exactly its value: 294.280 is 294.28, 999.999 is not 999.99, nor is a number of more digits
+ * than any figure has. */
 static bool at_table_decimals(const gk_literal *lit, int decimals, int64_t *out)
 {
     int64_t value = lit->value;
-    if (!lit->exact)
-        return false;
-    for (int d = lit->decimals; d < decimals; d++) {
-        if (value > INT64_MAX / 10 || value < INT64_MIN / 10)
-            return false;
-        value *= 10;
+    bool exact = lit->exact;
+    for (int d = lit->decimals; d < decimals && exact; d++) {
+        exact = value <= INT64_MAX / 10 && value >= INT64_MIN / 10;
+        value = exact ? value * 10 : value;
     }
-    for (int d = decimals; d < lit->decimals; d++) {
-        if (value % 10 != 0)
-            return false;
+    for (int d = decimals; d < lit->decimals && value != 0; d++) {
+        exact &= value % 10 == 0;
         value /= 10;
     }
     *out = value;
-    return true;
-}
-
-/* The literal rounded to the tables' decimals, to name the nearest figure. */
-static int64_t rounded(const gk_literal *lit, int decimals)
-{
-    int64_t value = lit->exact ? lit->value : 0;
-    for (int d = lit->decimals; d < decimals && value < INT64_MAX / 10 && value > INT64_MIN / 10; d++)
-        value *= 10;
-    for (int d = decimals; d < lit->decimals && value != 0; d++)
-        value = value / 10 + (d + 1 == lit->decimals && value % 10 >= 5 ? 1 : 0);
-    return value;
+    return exact;
 }
 
 /* The literal equals, at its own precision, some figure, a prior figure or their difference;
@@ -710,9 +697,8 @@ static bool amount_matches(const figure_set *s, const gk_literal *lit, int decim
 {
     int64_t value = 0;
     bool exact = at_table_decimals(lit, decimals, &value);
-    int64_t target = exact ? value : rounded(lit, decimals);
     bool found = false;
-    int64_t best = -1;
+    uint64_t best = UINT64_MAX;
     size_t n = s->count;
     for (size_t i = 0; i < n + s->prior_count && !found; i++) {
         int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
@@ -721,8 +707,9 @@ static bool amount_matches(const figure_set *s, const gk_literal *lit, int decim
             int64_t diff = a - s->priors[p];
             found = exact && (diff == value || -diff == value);
         }
-        int64_t dist = a > target ? a - target : target - a;
-        if (best < 0 || dist < best) {
+        /* in unsigned arithmetic: a typed figure may be as far as int64 goes */
+        uint64_t dist = a > value ? (uint64_t)a - (uint64_t)value : (uint64_t)value - (uint64_t)a;
+        if (best == UINT64_MAX || dist < best) {
             best = dist;
             *nearest = a;
         }

@@ -388,6 +388,7 @@ static bool join_spans(joined *j, const gk_span *spans, size_t count)
 /* A number read at the start of a figure. */
 typedef struct number {
     size_t end;           /* byte after it */
+    uint32_t last;        /* its last character */
     int64_t value;
     int decimals;
     bool exact, grouping_ok;
@@ -419,6 +420,7 @@ static bool read_number(joined *j, size_t i, bool negative, number *out)
             group += !fraction;
             i += len;
             out->end = i;
+            out->last = cp;
             continue;
         }
         uint32_t next = 0;
@@ -589,9 +591,8 @@ static bool scan_run(scanner *s, const gk_span *spans, size_t count)
             if (!emit(s, start, &num, unit_start, unit_end, percent))
                 return false;
         }
-        decode(j->text, j->len, num.end - 1, &prev);
+        prev = num.last;
         before_prev = 0;
-        prev_at = num.end - 1;
         i = num.end;
     }
     return true;

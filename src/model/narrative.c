@@ -32,6 +32,7 @@ typedef enum refusal {
     REFUSED_IMAGE,
     REFUSED_RULE,
     REFUSED_OTHER,
+    REFUSED_CELLS,
     REFUSED_DEPTH,
     REFUSED_LENGTH
 } refusal;
@@ -266,11 +267,11 @@ static bool reads_at(const parse_state *st, size_t p, const char *lit, size_t le
     return true;
 }
 
-/* Searches [from, to) for where lit can be read. */
-static bool search(const parse_state *st, size_t from, size_t to, const char *lit, size_t len,
+/* Searches ANCHOR_WINDOW bytes of [from, end) for where lit can be read. */
+static bool search(const parse_state *st, size_t from, size_t end, const char *lit, size_t len,
                    size_t *at)
 {
-    for (size_t p = from; p < to; p++)
+    for (size_t p = from; p < end && p < from + ANCHOR_WINDOW; p++)
         if (reads_at(st, p, lit, len)) {
             *at = p;
             return true;
@@ -278,9 +279,24 @@ static bool search(const parse_state *st, size_t from, size_t to, const char *li
     return false;
 }
 
-/* Where a literal of an inline node starts in the text. The node's line is right (but for
- * a table's header row after a paragraph, which cmark-gfm puts one line early); its column
- * is right up to a shift that is the same along a line, found by searching once per line. */
+/* Finds lit on `line` (from its start, or from the previous literal once the line's shift is
+ * known), else at the start of the next line, where cmark-gfm puts a table's header row that
+ * follows a paragraph. */
+static bool search_line(parse_state *st, int line, const char *lit, size_t len, size_t *at)
+{
+    size_t from = st->anchored ? st->cursor : st->anchor_start;
+    if (search(st, from, line_end(st, line), lit, len, at))
+        return true;
+    if (st->anchored || !valid_line(st, line + 1) ||
+        !search(st, line_start(st, line + 1), line_end(st, line + 1), lit, len, at))
+        return false;
+    st->anchor_start = line_start(st, line + 1);
+    return true;
+}
+
+/* Where a literal of an inline node starts in the text. The node's line is right; its column
+ * is right up to a shift that is the same along a line (the container prefix and leading
+ * spaces that cmark-gfm counts differently), found by searching once per line. */
 static size_t locate_literal(parse_state *st, cmark_node *node, const char *lit, size_t len)
 {
     int line = cmark_node_get_start_line(node);
@@ -292,40 +308,23 @@ static size_t locate_literal(parse_state *st, cmark_node *node, const char *lit,
     line = valid_line(st, line) ? line : valid_line(st, st->block_line) ? st->block_line : 1;
     if (line != st->anchor_line) {
         st->anchor_line = line;
-        st->anchor_start = line_start(st, line);
-        st->cursor = st->anchor_start;
+        st->anchor_start = st->cursor = line_start(st, line);
         st->shift = 0;
         st->anchored = st->lost = false;
     }
-    long guess = (long)st->anchor_start + (column > 0 ? column - 1 : 0) + st->shift;
+    long hint = (column > 0 ? column - 1 : 0);
+    long guess = (long)st->anchor_start + hint + st->shift;
     size_t at = guess < (long)st->cursor ? st->cursor : (size_t)guess;
-    if (len == 0 || (column > 0 && at < st->text_len && reads_at(st, at, lit, len)))
-        goto found;
-    if (!st->lost) {
-        /* from the line's start (its prefix is short), else on the next line */
-        size_t from = st->anchored ? st->cursor : st->anchor_start;
-        size_t end = line_end(st, line);
-        size_t to = from + ANCHOR_WINDOW < end ? from + ANCHOR_WINDOW : end;
-        if (search(st, from, to, lit, len, &at))
-            goto shifted;
-        if (!st->anchored && valid_line(st, line + 1)) {
-            size_t next = line_start(st, line + 1), next_end = line_end(st, line + 1);
-            to = next + ANCHOR_WINDOW < next_end ? next + ANCHOR_WINDOW : next_end;
-            if (search(st, next, to, lit, len, &at)) {
-                st->anchor_start = next;
-                goto shifted;
-            }
-        }
-        st->lost = true;
-    }
     at = at < st->text_len ? at : st->text_len;
-    goto found;
-shifted:
-    st->shift = (long)at - (long)st->anchor_start - (column > 0 ? column - 1 : 0);
-    st->anchored = true;
-found:
-    st->cursor = at;
-    return at;
+    if (len == 0 || (column > 0 && reads_at(st, at, lit, len)))
+        return st->cursor = at;
+    if (!st->lost && search_line(st, line, lit, len, &at)) {
+        st->shift = (long)at - (long)st->anchor_start - hint;
+        st->anchored = true;
+        return st->cursor = at;
+    }
+    st->lost = true; /* cmark's columns it is, for this line */
+    return st->cursor = at;
 }
 
 /* ---- spans ------------------------------------------------------------------------------- */
@@ -419,13 +418,14 @@ static void push_literal(parse_state *st, const char *lit, size_t len, size_t at
     reader r = {at, true};
     bool bold = strong;
     size_t k = 0;
-    for (const char *mark = strstr(lit, "**"); mark != NULL && (size_t)(mark - lit) < len;
-         mark = strstr(lit + k, "**")) {
-        size_t m = (size_t)(mark - lit);
+    for (size_t m = 0; m + 1 < len; m++) {
+        if (lit[m] != '*' || lit[m + 1] != '*')
+            continue;
         push_piece(st, &r, lit, k, m, bold);
         skip_piece(st, &r, lit, m, m + 2);
         bold = !bold;
         k = m + 2;
+        m++;
     }
     push_piece(st, &r, lit, k, len, bold);
     st->cursor = r.p;
@@ -649,38 +649,81 @@ static void text_block(parse_state *st, gk_block_kind kind, int level, const cha
     finish_spans(st, b);
 }
 
-/* A code block prints as a paragraph: an indented one is almost always a paragraph typed with
- * a leading indent (its lines join as a paragraph's do), a fenced one keeps its lines. Its
- * lines are the ends of the source lines, so each is found from its line's end. */
+/* A code block prints as paragraphs: an indented one is almost always paragraphs typed with
+ * a leading indent (lines join as a paragraph's do, a blank line starts the next one), a
+ * fenced one keeps its lines. Its lines are the ends of the source lines, so each is found
+ * from its line's end. */
 static void code_block(parse_state *st, cmark_node *node, int level)
 {
     const char *literal = cmark_node_get_literal(node);
-    if (literal == NULL || literal[0] == '\0')
-        return;
     int fence_length = 0, fence_offset = 0;
     char fence_char = 0;
     bool fenced = cmark_node_get_fenced(node, &fence_length, &fence_offset, &fence_char) != 0;
-    gk_block *b = new_block(st, GK_BLOCK_PARAGRAPH, level, node);
-    if (b == NULL)
-        return;
-    int line = valid_line(st, b->line) ? b->line + (fenced ? 1 : 0) : 0;
-    for (const char *p = literal; *p && !failed(st); line = line ? line + 1 : 0) {
-        size_t len = strcspn(p, "\n");
-        if (p != literal) {
-            if (fenced)
-                push_added(st, "\n", false);
-            else
-                soft_break(st, false);
+    int first = cmark_node_get_start_line(node) + (fenced ? 1 : 0);
+    gk_block *b = NULL;
+    bool blank = false; /* a blank line since the last text */
+    for (int line = first; literal && *literal && !failed(st); line++) {
+        size_t len = strcspn(literal, "\n");
+        if (len == 0 && !fenced) {
+            blank = b != NULL;
+        } else if (b == NULL || blank) {
+            if (b != NULL)
+                finish_spans(st, b);
+            if ((b = new_block(st, GK_BLOCK_PARAGRAPH, level, node)) == NULL)
+                return;
+            b->line = valid_line(st, line) ? line : b->line;
+            blank = false;
+        } else if (fenced) {
+            push_added(st, "\n", false);
+        } else {
+            soft_break(st, false);
         }
         size_t at = st->cursor;
         if (valid_line(st, line)) {
             size_t end = line_end(st, line), start = line_start(st, line);
             at = end - start >= len ? end - len : start;
         }
-        push_literal(st, p, len, at, false);
-        p += len + (p[len] == '\n');
+        push_literal(st, literal, len, at, false);
+        literal += len + (literal[len] == '\n');
     }
-    finish_spans(st, b);
+    if (b != NULL)
+        finish_spans(st, b);
+}
+
+/* The joined text of spans[first..]: a table cell's. */
+static const char *spans_text(parse_state *st, size_t first)
+{
+    size_t len = 0;
+    for (size_t i = first; i < st->span_count; i++)
+        len += strlen(st->spans[i].text);
+    char *text = gk_arena_alloc(st->arena, len + 1);
+    if (text == NULL) {
+        st->nomem = true;
+        return "";
+    }
+    for (size_t i = first, used = 0; i < st->span_count; i++) {
+        size_t n = strlen(st->spans[i].text);
+        memcpy(text + used, st->spans[i].text, n);
+        used += n;
+    }
+    return text;
+}
+
+/* cmark-gfm drops the cells of a row beyond the header's count: refuses a row that has text
+ * after its last kept cell (only spaces and '|' may follow). */
+static void refuse_dropped_cells(parse_state *st, cmark_node *row, cmark_node *last_cell)
+{
+    int line = valid_line(st, cmark_node_get_start_line(row));
+    if (line == 0 || last_cell == NULL || cmark_node_get_end_line(row) != line ||
+        cmark_node_get_end_column(last_cell) < 1)
+        return;
+    size_t from = line_start(st, line) + (size_t)cmark_node_get_end_column(last_cell);
+    size_t to = line_start(st, line) + (size_t)cmark_node_get_end_column(row);
+    for (size_t p = from; p < to && p < st->text_len; p++)
+        if (st->text[p] != ' ' && st->text[p] != '\t' && st->text[p] != '|') {
+            refuse(st, REFUSED_CELLS, p, st->text + p);
+            return;
+        }
 }
 
 /* A table: its cells' text, and their spans in the block for positions. */
@@ -704,26 +747,16 @@ static void table_block(parse_state *st, cmark_node *table)
             break;
         }
         size_t c = 0;
+        cmark_node *last = NULL;
         for (cmark_node *cell = cmark_node_first_child(row); cell && c < cols && !failed(st);
              cell = cmark_node_next(cell)) {
-            size_t first = st->span_count;
-            cell_spans[rows * cols + c] = first;
+            cell_spans[rows * cols + c] = st->span_count;
             collect_inlines(st, cell);
-            size_t len = 0;
-            for (size_t i = first; i < st->span_count; i++)
-                len += strlen(st->spans[i].text);
-            char *text = gk_arena_alloc(st->arena, len + 1);
-            if (text == NULL) {
-                st->nomem = true;
-                break;
-            }
-            for (size_t i = first, used = 0; i < st->span_count; i++) {
-                size_t n = strlen(st->spans[i].text);
-                memcpy(text + used, st->spans[i].text, n);
-                used += n;
-            }
-            cells[rows * cols + c++] = text;
+            cells[rows * cols + c] = spans_text(st, cell_spans[rows * cols + c]);
+            c++;
+            last = cmark_node_get_end_column(cell) > 0 ? cell : last;
         }
+        refuse_dropped_cells(st, row, last);
         for (; c < cols; c++) {
             cell_spans[rows * cols + c] = st->span_count;
             cells[rows * cols + c] = "";
@@ -937,6 +970,11 @@ static gk_status report(parse_state *st, const char *path, gk_narrative *n, gk_d
                            /* TRANSLATORS: %s is the line as written (---, ***). */
                            "expected text, found a horizontal rule '%s' (the booklet prints no "
                            "rules)", st->excerpt);
+    case REFUSED_CELLS:
+        return gk_diag_set(diag, GK_ERR_PARSE, path, line, column,
+                           /* TRANSLATORS: %s is the rest of the table row as written. */
+                           "expected no more cells than the table's header row has, found '%s'",
+                           st->excerpt);
     case REFUSED_DEPTH:
         return gk_diag_set(diag, GK_ERR_PARSE, path, line, column,
                            "expected lists and block quotes nested at most %d deep, found deeper "
