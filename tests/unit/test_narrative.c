@@ -193,7 +193,10 @@ static void test_every_construct_prints(void **state)
     expect_printed("见[政策文件](http://x.cn/a)与<http://y.cn>、<a@b.cn>\n",
                    "见政策文件（http://x.cn/a）与http://y.cn、a@b.cn");
     expect_printed("实体&amp;&#19975;&#x5143;&copy;与转义\\*\\[\n", "实体&万元©与转义*[");
+    /* link reference definitions would vanish: they print as typed, in code too */
     expect_printed("[1]: 财政部文件\n\n- [2]: /x\n", "[1]: 财政部文件|[2]: /x");
+    expect_printed("    [3]: 缩进\n\n```\n[4]: 围栏\n```\n", "[3]: 缩进|[4]: 围栏");
+    expect_printed("见[注][1]\n\n[1]: 说明\n", "见[注][1]|[1]: 说明");
     expect_printed("| 项目 | 金额 |\n|---|---|\n| a | **5** |\n", "项目金额a5");
     expect_printed("-\n", ""); /* an empty list item prints its marker */
 }
