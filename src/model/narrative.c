@@ -11,11 +11,9 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/i18n.h"
 
 enum {
     MAX_BLOCKS = 4096,
