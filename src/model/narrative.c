@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 enum {
     MAX_BLOCKS = 4096,
     MAX_CELLS = 4096,
