@@ -322,7 +322,7 @@ static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *
         }
         for (size_t t = 0; t < p->table_count; t++) {
             const char *entry = table_entry(lay, t, p->tables[t].info);
-            gk_span span = {entry ? entry : "", false};
+            gk_span span = {.text = entry ? entry : ""};
             pdf_flow_spans(lay, &span, 1, PDF_SONG, lay->style.body_size,
                            lay->style.body_leading, 2 * lay->style.body_size, 0, NULL);
         }

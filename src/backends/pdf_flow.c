@@ -87,13 +87,17 @@ typedef struct run {
     bool strong;
 } run;
 
-/* Draws [start, end) of the joined text at (x, baseline), switching bold per run. */
+/* Draws [start, end) of the joined text at (x, baseline), switching bold per run. Lines come
+ * in order: *first is the first run not yet drawn whole, so a paragraph's runs are visited
+ * once, however many there are. */
 static void draw_line(pdf_layout *lay, const char *text, const run *runs, size_t run_count,
-                      size_t start, size_t end, pdf_face face, double size, double x,
-                      double baseline)
+                      size_t *first, size_t start, size_t end, pdf_face face, double size,
+                      double x, double baseline)
 {
-    for (size_t r = 0; r < run_count && start < end; r++) {
-        if (runs[r].end <= start || runs[r].start >= end)
+    while (*first < run_count && runs[*first].end <= start)
+        (*first)++;
+    for (size_t r = *first; r < run_count && start < end && runs[r].start < end; r++) {
+        if (runs[r].end <= start)
             continue;
         size_t a = runs[r].start > start ? runs[r].start : start;
         size_t b = runs[r].end < end ? runs[r].end : end;
@@ -141,8 +145,9 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
      * again after every line would cost quadratic time on a long paragraph */
     gk_line first;
     size_t n = gk_break_lines(text, used, &m, width - indent_first, &first, 1);
+    size_t drawn = 0; /* runs drawn whole */
     need(lay, leading);
-    draw_line(lay, text, runs, run_count, first.start, first.end, face, size,
+    draw_line(lay, text, runs, run_count, &drawn, first.start, first.end, face, size,
               lay->style.margin_x + indent_first, lay->y + size);
     lay->y += leading;
     size_t offset = first.end;
@@ -158,7 +163,7 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
             gk_break_lines(text + offset, used - offset, &m, width - indent_left, lines, count);
             for (size_t i = 0; i < count; i++) {
                 need(lay, leading);
-                draw_line(lay, text, runs, run_count, offset + lines[i].start,
+                draw_line(lay, text, runs, run_count, &drawn, offset + lines[i].start,
                           offset + lines[i].end, face, size, lay->style.margin_x + indent_left,
                           lay->y + size);
                 lay->y += leading;

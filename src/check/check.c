@@ -773,34 +773,58 @@ static void collect_figures(const gk_document *doc, int decimals, figure_set *s)
             }
 }
 
-/* value at `decimals` digits equals some figure, a prior figure or their difference */
+/* The literal at the tables' `decimals` (further decimals cut) in *out, and whether that is
+ * exactly its value: 294.280 is 294.28, 999.999 is not 999.99, nor is a number of more digits
+ * than any figure has. */
+static bool at_table_decimals(const gk_literal *lit, int decimals, int64_t *out)
+{
+    int64_t value = lit->value;
+    bool exact = lit->exact;
+    for (int d = lit->decimals; d < decimals && exact; d++) {
+        exact = value <= INT64_MAX / 10 && value >= INT64_MIN / 10;
+        value = exact ? value * 10 : value;
+    }
+    for (int d = decimals; d < lit->decimals && value != 0; d++) {
+        exact &= value % 10 == 0;
+        value /= 10;
+    }
+    *out = value;
+    return exact;
+}
+
+/* The literal equals, at its own precision, some figure, a prior figure or their difference;
+ * *nearest is the closest of them. */
 static bool amount_matches(const figure_set *s, const gk_literal *lit, int decimals,
                            int64_t *nearest)
 {
-    int64_t value = lit->value;
-    for (int d = lit->decimals; d < decimals; d++)
-        value *= 10;
+    int64_t value = 0;
+    bool exact = at_table_decimals(lit, decimals, &value);
     bool found = false;
-    int64_t best = -1;
+    uint64_t best = UINT64_MAX;
     size_t n = s->count;
     for (size_t i = 0; i < n + s->prior_count && !found; i++) {
         int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
-        found = a == value;
+        found = exact && a == value;
         for (size_t p = 0; p < s->prior_count && !found; p++) {
             int64_t diff = a - s->priors[p];
-            found = diff == value || -diff == value;
+            found = exact && (diff == value || -diff == value);
         }
-        int64_t dist = a > value ? a - value : value - a;
-        if (best < 0 || dist < best) {
+        /* in unsigned arithmetic: a typed figure may be as far as int64 goes */
+        uint64_t dist = a > value ? (uint64_t)a - (uint64_t)value : (uint64_t)value - (uint64_t)a;
+        if (best == UINT64_MAX || dist < best) {
             best = dist;
             *nearest = a;
         }
     }
-    return found || lit->decimals > decimals;
+    return found;
 }
 
+/* The literal is a share of two figures (or a change relative to a prior figure) computed
+ * at the literal's own number of decimals. */
 static bool percent_matches(const figure_set *s, const gk_literal *lit)
 {
+    if (!lit->exact || lit->decimals > 16) /* gk_share computes up to 16 decimals */
+        return false;
     size_t n = s->count;
     for (size_t i = 0; i < n + s->prior_count; i++) {
         int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
@@ -813,12 +837,48 @@ static bool percent_matches(const figure_set *s, const gk_literal *lit)
                 return true;
         }
     }
-    return lit->decimals > 2;
+    return false;
 }
 
+typedef struct narrative_check {
+    checker *c;
+    const gk_rule *rule;
+    const figure_set *set;
+    const char *path;
+} narrative_check;
+
+/* Checks one figure of the printed narrative. */
+static void check_literal(const gk_literal *lit, void *context)
+{
+    narrative_check *nc = context;
+    checker *c = nc->c;
+    /* found: the figure as written, without its unit */
+    char *found = strndup(lit->text, lit->number_len);
+    if (found == NULL) {
+        c->failed = true;
+        return;
+    }
+    int64_t nearest = 0;
+    if (!lit->grouping_ok)
+        add_finding(c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column, lit->plain,
+                    found,
+                    /* TRANSLATORS: %s is a figure as the narrative writes it (9,99.99万元):
+                       its ',' do not group the digits by three. */
+                    "'%s' has malformed thousands grouping", lit->text);
+    else if (lit->percent ? !percent_matches(nc->set, lit)
+                          : !amount_matches(nc->set, lit, c->decimals, &nearest))
+        add_finding(c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column,
+                    lit->percent ? NULL : amount_text(c, nearest), found,
+                    /* TRANSLATORS: %s is a figure as the narrative writes it
+                       (1234.5万元, 12%). */
+                    "'%s' matches no figure of the tables", lit->text);
+    free(found);
+}
+
+/* Every figure a reader reads in the unit's narrative — in the booklet's own text, after
+ * placeholders are filled (their figures are computed, so only hand-typed ones are checked). */
 static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 {
-    const gk_unit *unit = &c->pkg->units[c->unit];
     gk_document *doc = NULL;
     gk_status status = gk_document_build_unit(c->pkg, c->unit, &doc, diag);
     if (status != GK_OK)
@@ -832,31 +892,13 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
             priors[prior_count++] = c->pkg->priors[i].amount;
     set.priors = priors;
     set.prior_count = prior_count;
-    enum { MAX_LITERALS = 1024 };
-    gk_literal *lits = calloc(MAX_LITERALS, sizeof *lits);
-    for (size_t part = 0; lits && part < c->pkg->profile->part_count; part++) {
-        const char *text = unit->narrative[part];
-        if (text == NULL)
-            continue;
-        size_t count = gk_figures_literals(text, lits, MAX_LITERALS);
-        for (size_t i = 0; i < count && i < MAX_LITERALS; i++) {
-            const gk_literal *lit = &lits[i];
-            int64_t nearest = 0;
-            bool ok = lit->percent ? percent_matches(&set, lit)
-                                   : amount_matches(&set, lit, c->decimals, &nearest);
-            if (!ok) {
-                /* found: the figure as written, without its unit; expected: the nearest */
-                char found[32];
-                snprintf(found, sizeof found, "%.*s", (int)strcspn(lit->text, "万%％"), lit->text);
-                add_finding(c, GK_ERROR, rule->id, unit->narrative_path[part], lit->line,
-                            lit->column, lit->percent ? NULL : amount_text(c, nearest), found,
-                            /* TRANSLATORS: %s is a figure as the narrative writes it
-                               (1234.5万元, 12%). */
-                            "'%s' matches no figure of the tables", lit->text);
-            }
-        }
+    c->failed |= priors == NULL;
+    for (size_t part = 0; priors && part < doc->part_count; part++) {
+        const gk_narrative *n = &doc->parts[part].narrative;
+        narrative_check nc = {c, rule, &set, n->path};
+        if (!doc->parts[part].tables && !gk_figures_scan(n, check_literal, &nc))
+            c->failed = true;
     }
-    free(lits);
     free(priors);
     free(set.amounts);
     gk_document_free(doc);

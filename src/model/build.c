@@ -398,13 +398,9 @@ static gk_status build_parts(builder *b, gk_document *doc)
         if (part->title == NULL)
             return nomem(b);
         if (!spec->tables) {
-            const char *path = doc->unit->narrative_path[i];
-            const char *text = NULL;
-            gk_status status = gk_figures_expand(b->pkg, &b->scope, doc->unit, path, markdown,
-                                                 b->arena, &text, b->diag);
-            if (status == GK_OK)
-                status = gk_narrative_parse(path, text, b->arena, &part->narrative, b->diag);
-            part->narrative.source = markdown;
+            gk_status status = gk_figures_narrative(b->pkg, &b->scope, doc->unit,
+                                                    doc->unit->narrative_path[i], markdown,
+                                                    b->arena, &part->narrative, b->diag);
             if (status != GK_OK)
                 return status;
         }

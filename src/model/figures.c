@@ -103,38 +103,43 @@ static bool two_values(const context *c, const char *args, const char *word, int
         snprintf(error, size, _("expected 'QUERY %s QUERY'"), word);
         return false;
     }
-    char left[512];
-    snprintf(left, sizeof left, "%.*s", (int)(at - args), args);
+    const char *left = gk_arena_strndup(c->arena, args, (size_t)(at - args));
+    if (left == NULL) {
+        snprintf(error, size, "%s", _("out of memory"));
+        return false;
+    }
     return query_value(c, left, a, error, size) &&
            query_value(c, at + strlen(sep), b, error, size);
+}
+
+static bool named(const char *name, size_t len, const char *expected)
+{
+    return len == strlen(expected) && strncmp(name, expected, len) == 0;
 }
 
 static bool render_placeholder(const context *c, const char *body, growing *g, char *error,
                                size_t size)
 {
-    char name[32];
-    const char *args = body;
-    size_t n = 0;
-    while (*args == ' ')
-        args++;
-    while (*args && *args != ' ' && n < sizeof name - 1)
-        name[n++] = *args++;
-    name[n] = '\0';
+    const char *name = body;
+    while (*name == ' ')
+        name++;
+    size_t n = strcspn(name, " ");
+    const char *args = name + n;
     while (*args == ' ')
         args++;
     int64_t a = 0, b = 0;
-    if (strcmp(name, "year") == 0 || strcmp(name, "unit") == 0) {
+    if (named(name, n, "year") || named(name, n, "unit")) {
         const char *text = name[0] == 'y' ? c->unit->year : c->unit->name;
         append(g, text, strlen(text));
-    } else if (strcmp(name, "prior_year") == 0) {
+    } else if (named(name, n, "prior_year")) {
         char buf[16];
         snprintf(buf, sizeof buf, "%d", atoi(c->unit->year) - 1);
         append(g, buf, strlen(buf));
-    } else if (strcmp(name, "amount") == 0) {
+    } else if (named(name, n, "amount")) {
         if (!query_value(c, args, &a, error, size))
             return false;
         append_amount(g, a, c->decimals);
-    } else if (strcmp(name, "share") == 0) {
+    } else if (named(name, n, "share")) {
         if (!two_values(c, args, "of", &a, &b, error, size))
             return false;
         if (b == 0) { /* a share of nothing is not 0%: the text would say something false */
@@ -142,7 +147,7 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
             return false;
         }
         append_percent(g, gk_share(a, b, 2));
-    } else if (strcmp(name, "change") == 0 || strcmp(name, "rate") == 0) {
+    } else if (named(name, n, "change") || named(name, n, "rate")) {
         if (!two_values(c, args, "from", &a, &b, error, size))
             return false;
         int64_t d = a - b;
@@ -166,8 +171,8 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
     } else {
         /* TRANSLATORS: amount, share, change, rate, year, prior_year and unit are the
          * placeholder names users type: keep them. */
-        snprintf(error, size, _("unknown placeholder '%s' (expected amount, share, change, rate, "
-                                "year, prior_year or unit)"), name);
+        snprintf(error, size, _("unknown placeholder '%.*s' (expected amount, share, change, "
+                                "rate, year, prior_year or unit)"), (int)n, name);
         return false;
     }
     return true;
@@ -189,26 +194,55 @@ static void position(const char *text, size_t offset, int *line, int *column)
     }
 }
 
+/* Where each placeholder's figure went, growing. */
+typedef struct fill_list {
+    gk_fill *items;
+    size_t count, capacity;
+    bool failed;
+} fill_list;
+
+static void add_fill(fill_list *l, gk_fill fill)
+{
+    if (l->count == l->capacity) {
+        size_t bigger = l->capacity ? l->capacity * 2 : 16;
+        gk_fill *items = realloc(l->items, bigger * sizeof *items);
+        if (items == NULL) {
+            l->failed = true;
+            return;
+        }
+        l->items = items;
+        l->capacity = bigger;
+    }
+    l->items[l->count++] = fill;
+}
+
 gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const gk_unit *unit,
                             const char *path, const char *markdown, gk_arena *arena,
-                            const char **out, gk_diag *diag)
+                            const char **out, const gk_fill **fills, size_t *fill_count,
+                            gk_diag *diag)
 {
     context c = {pkg, scope, unit, arena, pkg->profile->amount_decimals};
     growing g = {0};
+    fill_list list = {0};
     const char *p = markdown;
     gk_status status = GK_OK;
     append(&g, "", 0);
     for (const char *open = strstr(p, "{{"); open != NULL; open = strstr(p, "{{")) {
         append(&g, p, (size_t)(open - p));
         const char *close = strstr(open, "}}");
-        char body[1024], error[512] = "";
         int line, column;
         position(markdown, (size_t)(open - markdown), &line, &column);
-        if (close == NULL || (size_t)(close - open) > sizeof body) {
+        if (close == NULL) {
             status = gk_diag_set(diag, GK_ERR_DATA, path, line, column, "unclosed '{{'");
             break;
         }
-        snprintf(body, sizeof body, "%.*s", (int)(close - open - 2), open + 2);
+        const char *body = gk_arena_strndup(arena, open + 2, (size_t)(close - open - 2));
+        char error[512] = "";
+        if (body == NULL) {
+            g.failed = true;
+            break;
+        }
+        size_t at = g.len;
         if (!render_placeholder(&c, body, &g, error, sizeof error)) {
             /* TRANSLATORS: {{%s}} is the placeholder as written; the second %s says what is
              * wrong with it. */
@@ -216,84 +250,374 @@ gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const 
                                  body, error);
             break;
         }
+        add_fill(&list, (gk_fill){at, g.len - at, (size_t)(open - markdown),
+                                  (size_t)(close + 2 - open)});
         p = close + 2;
     }
     append(&g, p, strlen(p));
-    if (status == GK_OK && g.failed)
+    gk_fill *kept = status == GK_OK ? gk_arena_alloc(arena, (list.count + 1) * sizeof *kept)
+                                    : NULL;
+    if (status == GK_OK && (g.failed || list.failed || kept == NULL ||
+                            (*out = gk_arena_strndup(arena, g.text, g.len)) == NULL))
         status = gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    if (status == GK_OK && (*out = gk_arena_strndup(arena, g.text, g.len)) == NULL)
-        status = gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    if (status == GK_OK) {
+        if (list.count > 0)
+            memcpy(kept, list.items, list.count * sizeof *kept);
+        *fills = kept;
+        *fill_count = list.count;
+    }
+    free(list.items);
     free(g.text);
     return status;
 }
 
-/* ---- literal figures ------------------------------------------------------------------ */
-
-static bool number_char(char ch)
+gk_status gk_figures_narrative(const gk_package *pkg, const gk_scope *scope,
+                               const gk_unit *unit, const char *path, const char *markdown,
+                               gk_arena *arena, gk_narrative *out, gk_diag *diag)
 {
-    return (ch >= '0' && ch <= '9') || ch == '.' || ch == ',' || ch == '-';
+    const char *text = NULL;
+    const gk_fill *fills = NULL;
+    size_t fill_count = 0;
+    gk_status status = gk_figures_expand(pkg, scope, unit, path, markdown, arena, &text, &fills,
+                                         &fill_count, diag);
+    if (status != GK_OK) {
+        memset(out, 0, sizeof *out);
+        out->path = path;
+        out->source = markdown;
+        return status;
+    }
+    return gk_narrative_parse_filled(path, markdown, text, fills, fill_count, arena, out, diag);
 }
 
-/* The number written just before byte offset `end` (spaces skipped); false if none. */
-static bool number_before(const char *text, size_t end, size_t *start_out, char *buf,
-                          size_t size)
+/* ---- figures as printed ------------------------------------------------------------------ */
+
+/* Decodes the UTF-8 character at i (the text is valid UTF-8); returns its length. */
+static size_t decode(const char *t, size_t n, size_t i, uint32_t *cp)
 {
-    size_t i = end;
-    while (i > 0 && text[i - 1] == ' ')
-        i--;
-    size_t stop = i;
-    while (i > 0 && number_char(text[i - 1]))
-        i--;
-    while (i < stop && !(text[i] >= '0' && text[i] <= '9') && text[i] != '-')
-        i++; /* a leading ',' or '.' belongs to the sentence */
-    if (i == stop || stop - i >= size)
+    const unsigned char *u = (const unsigned char *)t;
+    size_t len = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
+    if (i + len > n)
+        len = n - i;
+    uint32_t c = len == 1 ? u[i] : len == 2 ? u[i] & 0x1Fu : len == 3 ? u[i] & 0x0Fu : u[i] & 0x07u;
+    for (size_t k = 1; k < len; k++)
+        c = (c << 6) | (u[i + k] & 0x3Fu);
+    *cp = c;
+    return len;
+}
+
+/* 0–9 for an ASCII or full-width digit, else -1. */
+static int digit_value(uint32_t cp)
+{
+    if (cp >= '0' && cp <= '9')
+        return (int)(cp - '0');
+    if (cp >= 0xFF10 && cp <= 0xFF19) /* ０–９ */
+        return (int)(cp - 0xFF10);
+    return -1;
+}
+
+static bool is_point(uint32_t cp)
+{
+    return cp == '.' || cp == 0xFF0E; /* ． */
+}
+
+static bool is_minus(uint32_t cp)
+{
+    return cp == '-' || cp == 0xFF0D || cp == 0x2212; /* － − */
+}
+
+/* What a reader does not see between a number and its unit: spaces of any kind, invisible
+ * format characters and a line break. */
+static bool is_gap(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xA0 || cp == 0xAD || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200D) || cp == 0x202F || cp == 0x205F || cp == 0x2060 ||
+           cp == 0x3000 || cp == 0xFEFF;
+}
+
+static bool is_letter_or_digit(uint32_t cp)
+{
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || digit_value(cp) >= 0;
+}
+
+/* The text of one run of spans (a paragraph, a heading, a table cell), joined. */
+typedef struct joined {
+    char *text;
+    size_t len, capacity;
+    size_t *starts; /* span i begins at starts[i] */
+    size_t start_capacity;
+    char *plain;    /* the current number in ASCII */
+    size_t plain_capacity;
+} joined;
+
+static bool reserve(char **buf, size_t *capacity, size_t need)
+{
+    if (need <= *capacity)
+        return true;
+    size_t bigger = need * 2;
+    char *p = realloc(*buf, bigger);
+    if (p == NULL)
         return false;
-    snprintf(buf, size, "%.*s", (int)(stop - i), text + i);
-    *start_out = i;
+    *buf = p;
+    *capacity = bigger;
     return true;
 }
 
-static int decimals_of(const char *number)
+static bool join_spans(joined *j, const gk_span *spans, size_t count)
 {
-    const char *dot = strchr(number, '.');
-    return dot ? (int)strlen(dot + 1) : 0;
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += strlen(spans[i].text);
+    if (!reserve(&j->text, &j->capacity, total + 1))
+        return false;
+    if (count + 1 > j->start_capacity) {
+        size_t *p = realloc(j->starts, (count + 1) * 2 * sizeof *p);
+        if (p == NULL)
+            return false;
+        j->starts = p;
+        j->start_capacity = (count + 1) * 2;
+    }
+    j->len = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t n = strlen(spans[i].text);
+        j->starts[i] = j->len;
+        memcpy(j->text + j->len, spans[i].text, n);
+        j->len += n;
+    }
+    j->starts[count] = j->len;
+    j->text[j->len] = '\0';
+    return true;
 }
 
-size_t gk_figures_literals(const char *markdown, gk_literal *out, size_t capacity)
+/* A number read at the start of a figure. */
+typedef struct number {
+    size_t end;           /* byte after it */
+    uint32_t last;        /* its last character */
+    int64_t value;
+    int decimals;
+    bool exact, grouping_ok;
+} number;
+
+/* Reads digits with ',' groups and '.' decimals from i (a digit); writes the ASCII form. */
+static bool read_number(joined *j, size_t i, bool negative, number *out)
 {
-    static const struct {
-        const char *unit;
-        bool percent;
-    } units[] = {{"万元", false}, {"%", true}, {"％", true}};
-    size_t count = 0;
-    bool in_placeholder = false;
-    for (size_t i = 0; markdown[i]; i++) {
-        if (strncmp(markdown + i, "{{", 2) == 0)
-            in_placeholder = true;
-        if (in_placeholder) {
-            if (strncmp(markdown + i, "}}", 2) == 0) {
-                in_placeholder = false;
-                i++;
-            }
+    *out = (number){.exact = true, .grouping_ok = true};
+    size_t plain = 0, digits = 0, group = 0;
+    bool fraction = false, grouped = false;
+    if (!reserve(&j->plain, &j->plain_capacity, 2))
+        return false;
+    if (negative)
+        j->plain[plain++] = '-';
+    for (;;) {
+        uint32_t cp;
+        size_t len = decode(j->text, j->len, i, &cp);
+        int d = digit_value(cp);
+        if (d >= 0) {
+            if (!reserve(&j->plain, &j->plain_capacity, plain + 3))
+                return false;
+            j->plain[plain++] = (char)('0' + d);
+            if (++digits > 18)
+                out->exact = false;
+            else
+                out->value = out->value * 10 + d;
+            out->decimals += fraction;
+            group += !fraction;
+            i += len;
+            out->end = i;
+            out->last = cp;
             continue;
         }
-        for (size_t u = 0; u < 3; u++) {
-            if (strncmp(markdown + i, units[u].unit, strlen(units[u].unit)) != 0)
-                continue;
-            char number[32];
-            size_t start;
-            if (!number_before(markdown, i, &start, number, sizeof number))
-                continue;
-            gk_literal lit = {.percent = units[u].percent, .decimals = decimals_of(number)};
-            const char *why = NULL;
-            if (lit.decimals > 6 || !gk_decimal_parse(number, lit.decimals, &lit.value, &why))
-                continue;
-            position(markdown, start, &lit.line, &lit.column);
-            snprintf(lit.text, sizeof lit.text, "%s%s", number, units[u].unit);
-            if (count < capacity)
-                out[count] = lit;
-            count++;
+        uint32_t next = 0;
+        if (i + len < j->len)
+            decode(j->text, j->len, i + len, &next);
+        if (digit_value(next) < 0)
+            break;
+        if (is_point(cp) && !fraction) {
+            if (grouped && group != 3)
+                out->grouping_ok = false;
+            fraction = true;
+            j->plain[plain++] = '.';
+        } else if (cp == ',' && !fraction) {
+            if ((grouped && group != 3) || (!grouped && group > 3))
+                out->grouping_ok = false;
+            grouped = true;
+            group = 0;
+        } else {
+            break;
         }
+        i += len;
     }
-    return count;
+    if (grouped && !fraction && group != 3)
+        out->grouping_ok = false;
+    j->plain[plain] = '\0';
+    if (negative)
+        out->value = -out->value;
+    return true;
+}
+
+/* The unit after a number (spaces skipped): the byte after it, or 0 when there is none. */
+static size_t unit_after(const joined *j, size_t i, bool *percent)
+{
+    uint32_t cp;
+    while (i < j->len && (decode(j->text, j->len, i, &cp), is_gap(cp)))
+        i += decode(j->text, j->len, i, &cp);
+    if (i >= j->len)
+        return 0;
+    size_t len = decode(j->text, j->len, i, &cp);
+    if (cp == '%' || cp == 0xFF05) { /* % ％ */
+        *percent = true;
+        return i + len;
+    }
+    if (cp != 0x4E07) /* 万 */
+        return 0;
+    i += len;
+    while (i < j->len && (decode(j->text, j->len, i, &cp), is_gap(cp)))
+        i += decode(j->text, j->len, i, &cp);
+    if (i >= j->len || (len = decode(j->text, j->len, i, &cp), cp != 0x5143)) /* 元 */
+        return 0;
+    *percent = false;
+    return i + len;
+}
+
+typedef struct scanner {
+    const gk_narrative *narrative;
+    gk_locator locator;
+    const gk_span *spans;
+    size_t span_count;
+    joined j;
+    gk_literal_fn fn;
+    void *context;
+} scanner;
+
+/* The span holding byte i of the joined text. */
+static size_t span_at(const scanner *s, size_t i)
+{
+    size_t lo = 0, hi = s->span_count;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->j.starts[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The parsed-text offset of byte i of the joined text. */
+static size_t parsed_offset(const scanner *s, size_t span, size_t i)
+{
+    const gk_span *sp = &s->spans[span];
+    return sp->source + (sp->verbatim ? i - s->j.starts[span] : 0);
+}
+
+/* Whether one placeholder printed bytes [from, to) of the joined text whole. */
+static bool printed_by_placeholder(const scanner *s, size_t from, size_t to)
+{
+    const gk_narrative *n = s->narrative;
+    const gk_fill *fill = NULL;
+    for (size_t span = span_at(s, from); span < s->span_count && s->j.starts[span] < to; span++) {
+        size_t a = from > s->j.starts[span] ? from : s->j.starts[span];
+        size_t b = to < s->j.starts[span + 1] ? to : s->j.starts[span + 1];
+        if (a >= b)
+            continue;
+        size_t first = parsed_offset(s, span, a), last = parsed_offset(s, span, b - 1);
+        if (fill == NULL) {
+            size_t lo = 0, hi = n->fill_count;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (n->fills[mid].at + n->fills[mid].len <= first)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == n->fill_count || n->fills[lo].source_len == 0)
+                return false;
+            fill = &n->fills[lo];
+        }
+        if (first < fill->at || last >= fill->at + fill->len)
+            return false;
+    }
+    return fill != NULL;
+}
+
+static bool emit(scanner *s, size_t start, const number *num, size_t unit_start, size_t unit_end,
+                 bool percent)
+{
+    size_t number_len = num->end - start, unit_len = unit_end - unit_start;
+    char *text = malloc(number_len + unit_len + 1);
+    if (text == NULL)
+        return false;
+    memcpy(text, s->j.text + start, number_len);
+    memcpy(text + number_len, s->j.text + unit_start, unit_len);
+    text[number_len + unit_len] = '\0';
+    gk_literal lit = {percent, num->grouping_ok, num->exact, num->value, num->decimals, 0, 0,
+                      text, number_len, s->j.plain};
+    gk_locate(&s->locator, parsed_offset(s, span_at(s, start), start), &lit.line, &lit.column);
+    s->fn(&lit, s->context);
+    free(text);
+    return true;
+}
+
+/* Finds the figures of one run of spans. */
+static bool scan_run(scanner *s, const gk_span *spans, size_t count)
+{
+    s->spans = spans;
+    s->span_count = count;
+    if (!join_spans(&s->j, spans, count))
+        return false;
+    const joined *j = &s->j;
+    uint32_t prev = 0, before_prev = 0;
+    size_t prev_at = 0;
+    for (size_t i = 0; i < j->len;) {
+        uint32_t cp;
+        size_t len = decode(j->text, j->len, i, &cp);
+        if (digit_value(cp) < 0) {
+            before_prev = prev;
+            prev = cp;
+            prev_at = i;
+            i += len;
+            continue;
+        }
+        /* a minus right before the digits is the number's sign, not a hyphen (2024-2025) */
+        bool negative = is_minus(prev) && !is_letter_or_digit(before_prev);
+        size_t start = negative ? prev_at : i;
+        number num;
+        if (!read_number(&s->j, i, negative, &num))
+            return false;
+        bool percent = false;
+        size_t unit_end = unit_after(j, num.end, &percent);
+        if (unit_end != 0 && !printed_by_placeholder(s, start, num.end)) {
+            /* the unit starts after the gap */
+            size_t unit_start = num.end;
+            uint32_t g;
+            while (unit_start < unit_end && (decode(j->text, j->len, unit_start, &g), is_gap(g)))
+                unit_start += decode(j->text, j->len, unit_start, &g);
+            if (!emit(s, start, &num, unit_start, unit_end, percent))
+                return false;
+        }
+        prev = num.last;
+        before_prev = 0;
+        i = num.end;
+    }
+    return true;
+}
+
+bool gk_figures_scan(const gk_narrative *narrative, gk_literal_fn fn, void *context)
+{
+    scanner s = {.narrative = narrative, .fn = fn, .context = context};
+    gk_locator_init(&s.locator, narrative);
+    bool ok = true;
+    for (size_t b = 0; ok && b < narrative->count; b++) {
+        const gk_block *block = &narrative->blocks[b];
+        if (block->kind != GK_BLOCK_TABLE) {
+            ok = scan_run(&s, block->spans, block->span_count);
+            continue;
+        }
+        for (size_t c = 0; ok && c < block->rows * block->cols; c++)
+            ok = scan_run(&s, block->spans + block->cell_spans[c],
+                          block->cell_spans[c + 1] - block->cell_spans[c]);
+    }
+    free(s.j.text);
+    free(s.j.starts);
+    free(s.j.plain);
+    return ok;
 }

@@ -187,12 +187,18 @@ typedef struct scan {
     double max_width;
 } scan;
 
-/* Width of the word (CLS_WORD run) starting at run_start, up to the paragraph end. */
+/* How many characters a line may overhang max_width when it has no allowed break: enough for
+ * a run of punctuation that must stay together, not enough to push text off the page. */
+enum { MAX_OVERHANG = 4 };
+
+/* Width of the word (CLS_WORD run) starting at run_start, up to the paragraph end — or, once
+ * it is wider than a line, some width beyond max_width (a long word is measured as far as
+ * needed, not to its end: lines of a 200,000-character word must cost their own length). */
 static double word_width(const scan *sc, size_t run_start)
 {
     double width = 0.0;
     size_t pos = run_start;
-    while (pos < sc->end) {
+    while (pos < sc->end && !too_wide(width, sc->max_width)) {
         size_t next;
         uint32_t cp = decode(sc->text, sc->end, pos, &next);
         if (classify(cp) != CLS_WORD)
@@ -203,35 +209,8 @@ static double word_width(const scan *sc, size_t run_start)
     return width;
 }
 
-/* A word too wide for any line must be cut between characters. Finds the last cut in
- * (max(start, run_start), limit] that keeps closing punctuation off the next line and opening
- * punctuation off this one; fills *line for [start, cut) and returns cut, or 0 (never a valid
- * cut, which is always after start) when the word offers none. */
-static size_t cut_word(const scan *sc, size_t start, size_t run_start, size_t limit,
-                       gk_line *line)
-{
-    size_t cut = 0;
-    double width = 0.0, cut_width = 0.0;
-    uint32_t prev = 0;
-    size_t pos = start;
-    while (pos <= limit) {
-        size_t next;
-        uint32_t cp = decode(sc->text, sc->end, pos, &next);
-        if (pos > start && pos > run_start && !is_closing(cp) && !is_opening(prev)) {
-            cut = pos;
-            cut_width = width;
-        }
-        width += cp_width(sc->m, cp);
-        prev = cp;
-        pos = next;
-    }
-    if (cut != 0)
-        *line = (gk_line){start, cut, cut_width};
-    return cut;
-}
-
 /* Lays out the line starting at byte `start` of the paragraph: fills *line and returns where
- * the next line starts (sc->end when the paragraph is finished). */
+ * the next line starts (sc->end when the paragraph is finished). One pass over the line. */
 static size_t next_line(const scan *sc, size_t start, gk_line *line)
 {
     double width = 0.0;                     /* of [start, pos), spaces included */
@@ -244,6 +223,9 @@ static size_t next_line(const scan *sc, size_t start, gk_line *line)
     gk_line brk_line = {start, start, 0.0};
     size_t run_start = start;               /* start of the word the scan is in */
     double run_width = -1.0;                /* its whole width, once needed */
+    size_t cut = 0;                         /* the last place to cut that word, if too wide: */
+    double cut_width = 0.0;                 /* never before closing or after opening punctuation */
+    size_t overhang = 0;                    /* characters set past max_width */
 
     size_t pos = start;
     while (pos < sc->end) {
@@ -267,6 +249,11 @@ static size_t next_line(const scan *sc, size_t start, gk_line *line)
         if (cur.cls == CLS_WORD && !in_word) {
             run_start = pos;
             run_width = -1.0;
+            cut = 0;
+        }
+        if (in_word && !is_closing(cur.cp) && !is_opening(prev.cp)) {
+            cut = pos;
+            cut_width = width;
         }
         /* The first character always stays, so every line makes progress. */
         if (pos > start && too_wide(width + w, sc->max_width)) {
@@ -274,16 +261,19 @@ static size_t next_line(const scan *sc, size_t start, gk_line *line)
                 *line = brk_line;
                 return brk;
             }
-            if (in_word) {
+            if (in_word && cut != 0) {
                 if (run_width < 0.0)
                     run_width = word_width(sc, run_start);
                 if (too_wide(run_width, sc->max_width)) {
-                    size_t cut = cut_word(sc, start, run_start, pos, line);
-                    if (cut != 0)
-                        return cut;
+                    *line = (gk_line){start, cut, cut_width};
+                    return cut;
                 }
             }
-            /* No way to break here: overhang up to the next allowed break. */
+            /* No way to break here: overhang up to the next allowed break, but not far. */
+            if (++overhang > MAX_OVERHANG) {
+                *line = (gk_line){start, ink_end, ink_width};
+                return pos;
+            }
         }
         width += w;
         ink_end = next;

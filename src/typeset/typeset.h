@@ -58,9 +58,12 @@ double gk_text_width(const char *utf8, size_t len, const gk_measure *m);
  * goes down with the punctuation). If the line has no such position:
  *   - inside a word that alone is wider than max_width, the word is broken between
  *     characters (still keeping its closing punctuation off the next line's start);
- *   - otherwise the line overhangs (is wider than max_width) up to the next allowed break.
+ *   - otherwise the line overhangs (is wider than max_width) up to the next allowed break,
+ *     by at most 4 characters: then it ends before the next character whatever the rules
+ *     say, so that no text runs off the page (a paragraph of 200,000 '(').
  * Every line holds at least one character, so a cell narrower than one character gets one
- * character per line. Widths that exceed max_width by under 1e-6 pt count as fitting. */
+ * character per line. Widths that exceed max_width by under 1e-6 pt count as fitting.
+ * Time is linear in len. */
 size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double max_width,
                       gk_line *lines, size_t capacity);
 

@@ -1,10 +1,10 @@
 /* Fuzz target: narrative Markdown (概况, 情况说明, 名词解释).
  *
  * The input, as a C string (it stops at a NUL byte), goes through gk_narrative_parse and
- * gk_figures_literals, then through gk_figures_expand against the sample package (loaded once,
- * from GK_SOURCE_DIR/samples/leshan-hrss-info-2025 with the profiles of GK_SOURCE_DIR/layouts)
- * and, as the booklet builder does, the expanded text through gk_narrative_parse and
- * gk_figures_literals again. Seeds: corpus/markdown; dictionary: markdown.dict. */
+ * gk_figures_scan, then, as the booklet builder does, through gk_figures_narrative against the
+ * sample package (loaded once, from GK_SOURCE_DIR/samples/leshan-hrss-info-2025 with the
+ * profiles of GK_SOURCE_DIR/layouts) and gk_figures_scan again. Seeds: corpus/markdown;
+ * dictionary: markdown.dict. */
 #include "fuzz_util.h"
 
 #include <stdint.h>
@@ -15,8 +15,6 @@
 #ifndef GK_SOURCE_DIR
 #error "GK_SOURCE_DIR must name the source tree (set by CMakeLists.txt)"
 #endif
-
-enum { LITERALS = 64 };
 
 static gk_package *package; /* the sample, for the process's lifetime */
 
@@ -33,57 +31,56 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Parses text and checks what the parsers promise about their results. */
-static void parse(const char *text, gk_arena *arena)
+/* What the figure scanner promises: positions in the source, texts that hold the number. */
+static void check_literal(const gk_literal *lit, void *context)
 {
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    gk_narrative narrative;
-    if (gk_narrative_parse("fuzz.md", text, arena, &narrative, &diag) == GK_OK) {
-        for (size_t i = 0; i < narrative.count; i++) {
-            const gk_block *block = &narrative.blocks[i];
-            /* 0 is "not known": cmark-gfm gives it to a paragraph whose last line became a
-             * table header (corpus/markdown/regress-paragraph-before-table.md) */
-            FUZZ_ASSERT(block->line >= 0);
-            FUZZ_ASSERT(block->kind != GK_BLOCK_TABLE || block->cells != NULL ||
-                        block->rows * block->cols == 0);
-            for (size_t c = 0; block->kind == GK_BLOCK_TABLE && c < block->rows * block->cols;
-                 c++)
-                FUZZ_ASSERT(block->cells[c] != NULL);
-            for (size_t s = 0; s < block->span_count; s++)
-                FUZZ_ASSERT(block->spans[s].text != NULL);
-            FUZZ_ASSERT(gk_block_text(block, arena) != NULL);
-        }
-    } else {
-        FUZZ_ASSERT(diag.message[0] != '\0');
-    }
+    (void)context;
+    FUZZ_ASSERT(lit->line >= 1 && lit->column >= 1);
+    FUZZ_ASSERT(lit->number_len > 0 && lit->number_len < strlen(lit->text));
+    FUZZ_ASSERT(lit->plain != NULL && lit->plain[0] != '\0');
+}
 
-    gk_literal literals[LITERALS];
-    size_t count = gk_figures_literals(text, literals, LITERALS);
-    for (size_t i = 0; i < count && i < LITERALS; i++) {
-        FUZZ_ASSERT(literals[i].line >= 1 && literals[i].column >= 1);
-        FUZZ_ASSERT(memchr(literals[i].text, '\0', sizeof literals[i].text) != NULL);
+/* Checks what the parser promises about a parsed narrative. */
+static void check_narrative(const gk_narrative *narrative, gk_arena *arena)
+{
+    for (size_t i = 0; i < narrative->count; i++) {
+        const gk_block *block = &narrative->blocks[i];
+        FUZZ_ASSERT(block->line >= 0); /* 0: cmark-gfm gave none */
+        FUZZ_ASSERT(block->kind != GK_BLOCK_TABLE || block->cells != NULL ||
+                    block->rows * block->cols == 0);
+        for (size_t c = 0; block->kind == GK_BLOCK_TABLE && c < block->rows * block->cols; c++) {
+            FUZZ_ASSERT(block->cells[c] != NULL);
+            FUZZ_ASSERT(block->cell_spans[c] <= block->cell_spans[c + 1]);
+        }
+        for (size_t s = 0; s < block->span_count; s++) {
+            FUZZ_ASSERT(block->spans[s].text != NULL);
+            FUZZ_ASSERT(block->spans[s].source <= strlen(narrative->text));
+        }
+        FUZZ_ASSERT(gk_block_text(block, arena) != NULL);
     }
+    FUZZ_ASSERT(gk_figures_scan(narrative, check_literal, NULL));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *markdown = fuzz_strndup(data, size);
     gk_arena arena = {0};
-    parse(markdown, &arena);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    gk_narrative narrative;
+    if (gk_narrative_parse("fuzz.md", markdown, &arena, &narrative, &diag) == GK_OK)
+        check_narrative(&narrative, &arena);
+    else
+        FUZZ_ASSERT(diag.message[0] != '\0' && diag.line >= 0);
 
     size_t unit = 0;
     gk_scope scope = {&unit, 1};
-    const char *expanded = NULL;
-    gk_diag diag;
     gk_diag_clear(&diag);
-    if (gk_figures_expand(package, &scope, &package->units[0], "fuzz.md", markdown, &arena,
-                          &expanded, &diag) == GK_OK) {
-        FUZZ_ASSERT(expanded != NULL);
-        parse(expanded, &arena);
-    } else {
+    if (gk_figures_narrative(package, &scope, &package->units[0], "fuzz.md", markdown, &arena,
+                             &narrative, &diag) == GK_OK)
+        check_narrative(&narrative, &arena);
+    else
         FUZZ_ASSERT(diag.message[0] != '\0');
-    }
     gk_arena_free(&arena);
     free(markdown);
     return 0;

@@ -271,6 +271,36 @@ static void test_long_word_broken_by_character(void **state)
     expect_lines("%%%%", 10.0, "%%%%");           /* nothing to cut at: overhang */
 }
 
+/* A line with no allowed break overhangs by at most 4 characters, then is cut anyway: no text
+ * runs off the page. */
+static void test_overhang_is_bounded(void **state)
+{
+    (void)state;
+    expect_lines("((((((((", 10.0, "((((((|((");     /* 2 fit, 4 hang, then a cut */
+    expect_lines("（（（（（（（（", 10.0, "（（（（（|（（（"); /* 1 fits, 4 hang */
+    expect_lines("%%%%%%%", 10.0, "%%%%%%|%");
+}
+
+/* A paragraph of 200,000 '(' (one word with no allowed break) is laid out in time linear in
+ * its length: it took minutes when each overflowing character scanned its line again. */
+static void test_long_unbreakable_word_is_linear(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    static char text[N + 1];
+    memset(text, '(', N);
+    size_t count = gk_break_lines(text, N, &FAKE, 100.0, NULL, 0);
+    assert_int_equal(count, (N + 23) / 24); /* 20 fit, 4 hang */
+    static gk_line lines[N];
+    assert_int_equal(gk_break_lines(text, N, &FAKE, 100.0, lines, count), count);
+    for (size_t i = 0; i < count; i++)
+        assert_true(lines[i].width <= 100.0 + 4 * 5.0);
+    assert_int_equal(lines[count - 1].end, N);
+    /* the same for a word that can be cut anywhere, and for Han text */
+    memset(text, 'a', N);
+    assert_int_equal(gk_break_lines(text, N, &FAKE, 100.0, NULL, 0), N / 20);
+}
+
 static void test_capacity(void **state)
 {
     (void)state;
@@ -293,6 +323,8 @@ int main(void)
         cmocka_unit_test(test_opening_never_ends_a_line),
         cmocka_unit_test(test_dash_and_ellipsis_stay_whole),
         cmocka_unit_test(test_overhang_when_no_earlier_break),
+        cmocka_unit_test(test_overhang_is_bounded),
+        cmocka_unit_test(test_long_unbreakable_word_is_linear),
         cmocka_unit_test(test_numbers_and_codes_never_split),
         cmocka_unit_test(test_latin_words_stay_whole),
         cmocka_unit_test(test_mixed_sentence),
