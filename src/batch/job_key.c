@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/datadir.h"
+#include "util/publish.h"
 #include "util/sha256.h"
 
 enum { DIGEST_SIZE = 32 };
@@ -141,23 +142,10 @@ static bool feed_folder(EVP_MD_CTX *ctx, const char *dir)
     return ok;
 }
 
-/* a/b (b may hold slashes), malloc'd; NULL when out of memory. */
-static char *join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *path = malloc(la + lb + 2);
-    if (path != NULL) {
-        memcpy(path, a, la);
-        path[la] = '/';
-        memcpy(path + la + 1, b, lb + 1);
-    }
-    return path;
-}
-
 /* The folder dir/sub, as above. */
 static bool feed_subfolder(EVP_MD_CTX *ctx, const char *dir, const char *sub)
 {
-    char *path = join(dir, sub);
+    char *path = gk_path_join(dir, sub);
     bool ok = path != NULL && feed_folder(ctx, path);
     free(path);
     return ok;
@@ -238,7 +226,8 @@ static bool unit_digest(gk_job_keys *keys, size_t unit, const unsigned char **di
         if (ctx == NULL)
             return false;
         feed_text(ctx, code);
-        char *tables = join("tables", code), *narrative = join("narrative", code);
+        char *tables = gk_path_join("tables", code);
+        char *narrative = gk_path_join("narrative", code);
         bool ok = tables != NULL && narrative != NULL;
         if (ok) {
             feed_text(ctx, "tables");

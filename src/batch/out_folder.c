@@ -10,19 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- the lock ------------------------------------------------------------------------------ */
+#include "util/publish.h"
 
-static char *join(const char *dir, const char *name)
-{
-    size_t ld = strlen(dir), ln = strlen(name);
-    char *path = malloc(ld + ln + 2);
-    if (path != NULL) {
-        memcpy(path, dir, ld);
-        path[ld] = '/';
-        memcpy(path + ld + 1, name, ln + 1);
-    }
-    return path;
-}
+/* ---- the lock ------------------------------------------------------------------------------ */
 
 /* Whether the open, locked fd is still the file at path: the previous holder may have
  * removed it between our open and our flock, and a lock on a removed file guards nothing. */
@@ -37,7 +27,7 @@ gk_status gk_out_lock_take(const char *out, const char *name, bool exclusive, gk
                            gk_diag *diag)
 {
     lock->fd = -1;
-    lock->path = join(out, name);
+    lock->path = gk_path_join(out, name);
     if (lock->path == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, out, 0, 0, "out of memory");
     for (;;) {
