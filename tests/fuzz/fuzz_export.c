@@ -8,15 +8,18 @@
  * part of the input after a line "#overview.md", or without one a fixed text whose
  * placeholders and hand-written figures are computed from and checked against the fuzzed
  * table. The package is loaded, the unit checked, the unit's booklet (and its department's)
- * built, and the unit's booklet rendered by both backends into out/ (the same two files
- * overwritten every run). The PDF
+ * built, and the unit's booklet and workbook exported through the publishing gate (forced past
+ * the checks' errors) into out/: both files, or neither (the same two files overwritten every
+ * run). The PDF
  * backend reads the fonts prepared by the gongkai_fonts target: GONGKAI_FONTS is set to
  * GK_FUZZ_FONT_DIR unless it is already set. Seeds: corpus/export; dictionary: csv.dict. */
 #include "fuzz_util.h"
 
 #include <stdint.h>
+#include <unistd.h>
 
 #include "check/check.h"
+#include "export/export.h"
 #include "model/document.h"
 #include "render/render.h"
 
@@ -149,15 +152,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     gk_findings_free(&findings);
-    gk_rules_free(rules);
 
-    gk_document *doc = NULL;
-    if (pkg->units[0].failure == NULL &&
-        gk_document_build_unit(pkg, 0, &doc, &diag) == GK_OK) {
-        gk_render(doc, pdf, pdf_path, NULL, &diag);
-        gk_render(doc, xlsx, xlsx_path, NULL, &diag);
-    }
-    gk_document_free(doc);
+    /* through the publishing gate, forced past the checks' errors: both files, or neither */
+    const gk_backend *const backends[] = {pdf, xlsx};
+    const char *const paths[] = {pdf_path, xlsx_path};
+    gk_export_job job = {.pkg = pkg, .rules = rules, .unit = 0, .backends = backends,
+                         .paths = paths, .count = 2, .force = true};
+    gk_findings gate_findings = {0};
+    bool published = gk_export(&job, &gate_findings, &diag) == GK_OK;
+    FUZZ_ASSERT(access(pdf_path, F_OK) == (published ? 0 : -1));
+    FUZZ_ASSERT(access(xlsx_path, F_OK) == (published ? 0 : -1));
+    gk_findings_free(&gate_findings);
+    gk_rules_free(rules);
 
     gk_document *department = NULL;
     if (gk_document_build_department(pkg, pkg->units[0].department_code, &department, &diag) ==
