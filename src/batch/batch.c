@@ -409,6 +409,24 @@ static void report_findings(const batch *b, const job *j, const gk_findings *fin
     add_text(result, text);
 }
 
+/* The published files into the report, with the size and hash --resume compares. */
+static gk_status record_outputs(const batch *b, const job *j, char *const *paths,
+                                json_t *result, gk_diag *diag)
+{
+    json_t *outputs = json_object_get(result, "outputs");
+    for (size_t k = 0; k < b->opt->backend_count; k++) {
+        char digest[65];
+        long long size = 0;
+        if (!gk_sha256_file(paths[k], digest, &size))
+            return gk_diag_set(diag, GK_ERR_IO, paths[k], 0, 0, "cannot read back the output");
+        json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
+                                                 "bytes", (json_int_t)size, "sha256", digest));
+        /* TRANSLATORS: %s is the path of a file written (a PDF or XLSX). */
+        add_message(result, "gongkai: wrote %s", paths[k]);
+    }
+    return GK_OK;
+}
+
 /* Exports the job through the publishing gate (checks, render, publish together) and
  * records its outputs, or why it failed. */
 static void export_job(const batch *b, const job *j, json_t *result)
@@ -429,30 +447,19 @@ static void export_job(const batch *b, const job *j, json_t *result)
     };
     if (status == GK_OK)
         status = gk_export(&request, &findings, &diag);
+    bool refused = findings.errors > 0 && !b->opt->force;
     report_findings(b, j, &findings, result);
     gk_findings_free(&findings);
-    json_t *outputs = json_object_get(result, "outputs");
-    for (size_t k = 0; status == GK_OK && k < b->opt->backend_count; k++) {
-        char digest[65];
-        long long size = 0;
-        if (!gk_sha256_file(paths[k], digest, &size)) {
-            status = gk_diag_set(&diag, GK_ERR_IO, paths[k], 0, 0, "cannot read back the output");
-            break;
-        }
-        json_array_append_new(outputs, json_pack("{s:s, s:I, s:s}", "file", j->outputs[k],
-                                                 "bytes", (json_int_t)size, "sha256", digest));
-        /* TRANSLATORS: %s is the path of a file written (a PDF or XLSX). */
-        add_message(result, "gongkai: wrote %s", paths[k]);
-    }
+    if (status == GK_OK && (status = record_outputs(b, j, paths, result, &diag)) != GK_OK)
+        for (size_t k = 0; k < b->opt->backend_count; k++)
+            unlink(paths[k]); /* the manifest lists no file of a failed job: none stays */
     if (status != GK_OK) {
         char text[GK_DIAG_LINE_MAX];
         gk_diag_format(&diag, text, sizeof text);
-        if (status != GK_ERR_DATA || json_integer_value(json_object_get(result, "errors")) == 0)
+        if (!refused)
             add_text(result, text); /* a refusal's first error is among the findings already */
         fail_job(result, text);
-        json_array_clear(outputs);
-        for (size_t k = 0; k < b->opt->backend_count && paths[k]; k++)
-            unlink(paths[k]); /* the manifest lists no file of a failed job: none stays */
+        json_array_clear(json_object_get(result, "outputs"));
     }
     for (size_t k = 0; k < MAX_BACKENDS; k++)
         free(paths[k]);
