@@ -4,23 +4,12 @@
 #include <string.h>
 
 #include "backends/pdf_internal.h"
-
-static bool grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-    if (count < *capacity)
-        return true;
-    size_t bigger = *capacity ? *capacity * 2 : 16;
-    void *p = realloc(*items, bigger * size);
-    if (p == NULL)
-        return false;
-    *items = p;
-    *capacity = bigger;
-    return true;
-}
+#include "util/grow.h"
 
 pdf_page *pdf_pages_add(pdf_pages *pages, bool landscape)
 {
-    if (!grow((void **)&pages->pages, &pages->capacity, pages->count, sizeof *pages->pages)) {
+    if (!gk_grow((void **)&pages->pages, &pages->capacity, pages->count, sizeof *pages->pages,
+                 16)) {
         pages->failed = true;
         return pages->count ? &pages->pages[pages->count - 1] : NULL;
     }
@@ -37,7 +26,7 @@ static pdf_op *add_op(pdf_pages *pages)
         return NULL;
     }
     pdf_page *page = &pages->pages[pages->count - 1];
-    if (!grow((void **)&page->ops, &page->capacity, page->count, sizeof *page->ops)) {
+    if (!gk_grow((void **)&page->ops, &page->capacity, page->count, sizeof *page->ops, 16)) {
         pages->failed = true;
         return NULL;
     }
@@ -65,8 +54,8 @@ void pdf_page_line(pdf_pages *pages, double x1, double y1, double x2, double y2)
 
 void pdf_pages_mark(pdf_pages *pages, const char *title, int level)
 {
-    if (!grow((void **)&pages->marks, &pages->mark_capacity, pages->mark_count,
-              sizeof *pages->marks)) {
+    if (!gk_grow((void **)&pages->marks, &pages->mark_capacity, pages->mark_count,
+                 sizeof *pages->marks, 16)) {
         pages->failed = true;
         return;
     }

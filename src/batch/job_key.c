@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/datadir.h"
+#include "util/grow.h"
 #include "util/publish.h"
 #include "util/sha256.h"
 
@@ -98,13 +99,8 @@ static bool list_folder(DIR *d, char ***names, size_t *count)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (*count == capacity) {
-            capacity = capacity ? 2 * capacity : 32;
-            char **bigger = realloc(*names, capacity * sizeof *bigger);
-            if (bigger == NULL)
-                return false;
-            *names = bigger;
-        }
+        if (!gk_grow((void **)names, &capacity, *count, sizeof **names, 32))
+            return false;
         if (((*names)[*count] = strdup(e->d_name)) == NULL)
             return false;
         (*count)++;

@@ -10,6 +10,7 @@
 #include "model/document.h"
 #include "model/figures.h"
 #include "model/values.h"
+#include "util/grow.h"
 #include "util/i18n.h"
 #include "util/money.h"
 
@@ -38,15 +39,9 @@ static void add_text(checker *c, gk_severity severity, const char *rule, const c
                      const char *message)
 {
     gk_findings *f = c->out;
-    if (f->count == f->capacity) {
-        size_t bigger = f->capacity ? f->capacity * 2 : 32;
-        gk_finding *items = realloc(f->items, bigger * sizeof *items);
-        if (items == NULL) {
-            c->failed = true;
-            return;
-        }
-        f->items = items;
-        f->capacity = bigger;
+    if (!gk_grow((void **)&f->items, &f->capacity, f->count, sizeof *f->items, 32)) {
+        c->failed = true;
+        return;
     }
     f->items[f->count++] = (gk_finding){
         severity, rule, c->unit, file, line, column, gk_arena_strdup(&f->arena, message),
@@ -748,14 +743,8 @@ static void add_figure(figure_set *s, int64_t v)
     for (size_t i = 0; i < s->count; i++)
         if (s->amounts[i] == v)
             return;
-    if (s->count == s->capacity) {
-        size_t bigger = s->capacity ? s->capacity * 2 : 256;
-        int64_t *p = realloc(s->amounts, bigger * sizeof *p);
-        if (p == NULL)
-            return;
-        s->amounts = p;
-        s->capacity = bigger;
-    }
+    if (!gk_grow((void **)&s->amounts, &s->capacity, s->count, sizeof *s->amounts, 256))
+        return;
     s->amounts[s->count++] = v;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "input/input.h"
+#include "util/grow.h"
 #include "util/i18n.h"
 
 int64_t gk_share(int64_t a, int64_t b, int decimals)
@@ -203,15 +204,9 @@ typedef struct fill_list {
 
 static void add_fill(fill_list *l, gk_fill fill)
 {
-    if (l->count == l->capacity) {
-        size_t bigger = l->capacity ? l->capacity * 2 : 16;
-        gk_fill *items = realloc(l->items, bigger * sizeof *items);
-        if (items == NULL) {
-            l->failed = true;
-            return;
-        }
-        l->items = items;
-        l->capacity = bigger;
+    if (!gk_grow((void **)&l->items, &l->capacity, l->count, sizeof *l->items, 16)) {
+        l->failed = true;
+        return;
     }
     l->items[l->count++] = fill;
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 enum {
     MAX_BLOCKS = 4096,
     MAX_CELLS = 4096,
@@ -331,15 +333,10 @@ static void push_span(parse_state *st, const char *text, size_t len, bool strong
 {
     if (len == 0 || failed(st))
         return;
-    if (st->span_count == st->span_capacity) {
-        size_t bigger = st->span_capacity ? st->span_capacity * 2 : 64;
-        gk_span *spans = realloc(st->spans, bigger * sizeof *spans);
-        if (spans == NULL) {
-            st->nomem = true;
-            return;
-        }
-        st->spans = spans;
-        st->span_capacity = bigger;
+    if (!gk_grow((void **)&st->spans, &st->span_capacity, st->span_count, sizeof *st->spans,
+                 64)) {
+        st->nomem = true;
+        return;
     }
     const char *copy = gk_arena_strndup(st->arena, text, len);
     if (copy == NULL) {
