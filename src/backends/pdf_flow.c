@@ -58,6 +58,26 @@ static void need(pdf_layout *lay, double height)
         pdf_layout_new_page(lay, pdf_layout_page(lay)->landscape, true);
 }
 
+/* How many lines of `leading` fit between y and the foot of the page. */
+static size_t lines_fitting(pdf_layout *lay, double y, double leading)
+{
+    double room = page_bottom(lay) - y + 1e-6;
+    return room < leading ? 0 : (size_t)(room / leading);
+}
+
+/* How many of a paragraph's `remaining` lines go on this page (widow and orphan control,
+ * typeset/paginate.c); at least one, after starting a new page when none should go here. */
+static size_t lines_here(pdf_layout *lay, size_t remaining, double leading)
+{
+    size_t per_page = lines_fitting(lay, lay->style.margin_top, leading);
+    size_t here = gk_lines_here(remaining, lines_fitting(lay, lay->y, leading), per_page);
+    if (here == 0) {
+        pdf_layout_new_page(lay, pdf_layout_page(lay)->landscape, true);
+        here = gk_lines_here(remaining, lines_fitting(lay, lay->y, leading), per_page);
+    }
+    return here > 0 ? here : 1;
+}
+
 void pdf_flow_centered(pdf_layout *lay, pdf_face face, double size, bool bold, const char *text,
                        double space_after)
 {
@@ -145,32 +165,38 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
      * again after every line would cost quadratic time on a long paragraph */
     gk_line first;
     size_t n = gk_break_lines(text, used, &m, width - indent_first, &first, 1);
-    size_t drawn = 0; /* runs drawn whole */
-    need(lay, leading);
-    draw_line(lay, text, runs, run_count, &drawn, first.start, first.end, face, size,
-              lay->style.margin_x + indent_first, lay->y + size);
-    lay->y += leading;
     size_t offset = first.end;
     while (offset < used && (text[offset] == ' ' || text[offset] == '\n'))
         offset++;
-    if (n > 1 && offset < used) {
-        size_t count = gk_break_lines(text + offset, used - offset, &m, width - indent_left,
-                                      NULL, 0);
-        gk_line *lines = calloc(count + 1, sizeof *lines);
-        if (lines == NULL) {
-            lay->pages.failed = true;
-        } else {
-            gk_break_lines(text + offset, used - offset, &m, width - indent_left, lines, count);
-            for (size_t i = 0; i < count; i++) {
-                need(lay, leading);
-                draw_line(lay, text, runs, run_count, &drawn, offset + lines[i].start,
-                          offset + lines[i].end, face, size, lay->style.margin_x + indent_left,
-                          lay->y + size);
-                lay->y += leading;
-            }
-        }
-        free(lines);
+    size_t rest = 0;
+    if (n > 1 && offset < used)
+        rest = gk_break_lines(text + offset, used - offset, &m, width - indent_left, NULL, 0);
+    gk_line *lines = calloc(rest + 1, sizeof *lines);
+    if (lines == NULL) {
+        free(runs);
+        lay->pages.failed = true;
+        return;
     }
+    lines[0] = first;
+    if (rest > 0)
+        gk_break_lines(text + offset, used - offset, &m, width - indent_left, lines + 1, rest);
+    for (size_t i = 1; i <= rest; i++) {
+        lines[i].start += offset;
+        lines[i].end += offset;
+    }
+    size_t drawn = 0; /* runs drawn whole */
+    for (size_t i = 0; i <= rest;) {
+        size_t here = lines_here(lay, rest + 1 - i, leading);
+        for (size_t k = 0; k < here; k++, i++) {
+            draw_line(lay, text, runs, run_count, &drawn, lines[i].start, lines[i].end, face,
+                      size, lay->style.margin_x + (i == 0 ? indent_first : indent_left),
+                      lay->y + size);
+            lay->y += leading;
+        }
+        if (i <= rest)
+            pdf_layout_new_page(lay, pdf_layout_page(lay)->landscape, true);
+    }
+    free(lines);
     free(runs);
 }
 
@@ -181,7 +207,8 @@ static void heading(pdf_layout *lay, const gk_block *block)
     double size = block->level <= 2 ? 15 : block->level == 3 ? 13.5 : 12;
     pdf_face face = block->level <= 3 ? PDF_HEI : PDF_SONG;
     lay->y += size * 0.6;
-    need(lay, size * 3); /* keep a heading with the start of what follows */
+    /* a heading keeps with the first two lines of what follows */
+    need(lay, size * 1.7 + size * 0.2 + 2 * lay->style.body_leading);
     pdf_flow_spans(lay, block->spans, block->span_count, face, size, size * 1.7, 0, 0, NULL);
     lay->y += size * 0.2;
 }

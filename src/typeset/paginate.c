@@ -82,3 +82,17 @@ size_t gk_paginate(const double *row_heights, const bool *keep_with_next, size_t
     }
     return p.count;
 }
+
+size_t gk_lines_here(size_t remaining, size_t room, size_t per_page)
+{
+    if (remaining <= room)
+        return remaining;
+    if (per_page < 2 || room == 0)
+        return room; /* nothing to balance: fill the page as it comes */
+    if (room < 2)
+        return 0; /* an orphan: the paragraph starts on the next page */
+    size_t here = room;
+    if (remaining - here == 1)
+        here--; /* a widow: the next page takes one more line */
+    return here >= 2 ? here : 0;
+}

@@ -88,4 +88,12 @@ size_t gk_paginate(const double *row_heights, const bool *keep_with_next, size_t
                    double first_page_height, double next_page_height, size_t *page_first_row,
                    size_t capacity);
 
+/* Widow and orphan control, as typesetters do it (TeX's \clubpenalty and \widowpenalty set to
+ * infinity, when the paragraph allows): of a paragraph's `remaining` lines, how many go on the
+ * current page, where `room` lines fit below the cursor and `per_page` on a fresh page. Never
+ * one line alone at the foot of a page (orphan, or club line) nor alone at the top of the next
+ * (widow): the paragraph then starts on the next page (0) or gives the next page one more line.
+ * Returns `remaining` when all fit; a page too short for two lines is filled as it comes. */
+size_t gk_lines_here(size_t remaining, size_t room, size_t per_page);
+
 #endif

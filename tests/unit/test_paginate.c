@@ -144,6 +144,20 @@ static void test_capacity(void **state)
     assert_int_equal(starts[2], 99); /* beyond capacity: untouched */
 }
 
+static void test_widows_and_orphans(void **state)
+{
+    (void)state;
+    assert_int_equal(gk_lines_here(3, 5, 40), 3);  /* fits */
+    assert_int_equal(gk_lines_here(3, 3, 40), 3);
+    assert_int_equal(gk_lines_here(5, 1, 40), 0);  /* one line at the foot: start on a new page */
+    assert_int_equal(gk_lines_here(5, 4, 40), 3);  /* one line at the top: carry one more */
+    assert_int_equal(gk_lines_here(3, 2, 40), 0);  /* 2 + 1 or 1 + 2: the whole paragraph moves */
+    assert_int_equal(gk_lines_here(4, 2, 40), 2);  /* 2 + 2 */
+    assert_int_equal(gk_lines_here(10, 6, 40), 6); /* 6 + 4 */
+    assert_int_equal(gk_lines_here(1, 0, 40), 0);  /* a one-line paragraph on a full page */
+    assert_int_equal(gk_lines_here(9, 1, 1), 1);   /* pages of one line: nothing to balance */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_oversized_group),
         cmocka_unit_test(test_zero_height_rows),
         cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_widows_and_orphans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Page breaks of the narrative a typesetter accepts, read back from the booklet with
+pdftotext -layout: no page ends with a heading of the narrative, no paragraph leaves its first
+line alone at the foot of a page (orphan) or its last line alone at the top of the next
+(widow). Paragraphs print their first line indented; headings are the Markdown's '#' lines.
+
+    check_flow.py BOOKLET.pdf NARRATIVE_DIR
+"""
+import glob
+import re
+import subprocess
+import sys
+
+pdf, narrative = sys.argv[1], sys.argv[2]
+headings = set()
+for path in glob.glob(narrative + "/*.md"):
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#"):
+            headings.add(re.sub(r"\s+", "", line.lstrip("#")))
+
+pages = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                       check=True).stdout.split("\f")
+
+
+def body(page):
+    """The page's text lines without blank lines and the folio."""
+    lines = [l.rstrip() for l in page.split("\n") if l.strip()]
+    if lines and re.fullmatch(r"\s*\d+", lines[-1]):
+        lines = lines[:-1]
+    return lines
+
+
+def kind(line):
+    """heading; first (a paragraph's first line, indented 2 cells); more (a paragraph's other
+    lines, flush left); other (a centred title or a row of a narrative table)."""
+    text = re.sub(r"\s+", "", line)
+    if text in headings:
+        return "heading"
+    if line.startswith("    ") or re.search(r"\S {3,}\S", line):
+        return "other"
+    return "first" if line.startswith("  ") else "more"
+
+
+narrative_pages = [i for i, p in enumerate(pages) if p.strip() and "公开表" not in p and i >= 2]
+problems = []
+for i in narrative_pages:
+    lines = body(pages[i])
+    if not lines:
+        continue
+    if kind(lines[-1]) == "heading":
+        problems.append(f"page {i + 1} ends with the heading {lines[-1].strip()}")
+    following = body(pages[i + 1]) if i + 1 < len(pages) else []
+    if following and kind(lines[-1]) == "first" and kind(following[0]) == "more":
+        problems.append(f"page {i + 1} ends with a paragraph's first line alone: {lines[-1].strip()}")
+    if i - 1 in narrative_pages and kind(lines[0]) == "more" and (
+            len(lines) == 1 or kind(lines[1]) != "more"):
+        problems.append(f"page {i + 1} starts with a paragraph's last line alone: {lines[0].strip()}")
+checked = len(narrative_pages)
+if checked < 5:
+    problems.append(f"only {checked} narrative pages found")
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
