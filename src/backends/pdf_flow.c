@@ -86,9 +86,12 @@ void pdf_flow_centered(pdf_layout *lay, pdf_face face, double size, bool bold, c
     gk_measure m = lay->measure[face];
     m.size = size;
     gk_line lines[16];
-    size_t count = gk_break_lines(text, len, &m, width, lines, 16);
-    if (count > 16)
-        count = 16;
+    size_t count = 2;
+    if (!gk_break_title(text, len, &m, width, lines)) { /* a word boundary, balanced */
+        count = gk_break_lines(text, len, &m, width, lines, 16);
+        if (count > 16)
+            count = 16;
+    }
     double leading = size * 1.45;
     need(lay, leading * (double)count);
     for (size_t i = 0; i < count; i++) {

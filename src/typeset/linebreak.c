@@ -318,3 +318,42 @@ size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double 
             pos++; /* CRLF is one hard break */
     }
 }
+
+/* A boundary of a title's words: after a space, or where a run of ASCII digits begins. */
+static bool title_boundary(const char *text, size_t at)
+{
+    bool digit = text[at] >= '0' && text[at] <= '9';
+    bool after_digit = text[at - 1] >= '0' && text[at - 1] <= '9';
+    return text[at - 1] == ' ' || (digit && !after_digit);
+}
+
+bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double max_width,
+                    gk_line lines[2])
+{
+    double whole = gk_text_width(utf8, len, m);
+    if (whole <= max_width + 1e-6)
+        return false;
+    bool found = false;
+    double best = 0;
+    double left = 0; /* width of utf8[0, at) */
+    for (size_t at = 1, prev = 0; at < len; at++) {
+        if (((unsigned char)utf8[at] & 0xC0) == 0x80)
+            continue; /* inside a character */
+        left += gk_text_width(utf8 + prev, at - prev, m);
+        prev = at;
+        if (!title_boundary(utf8, at))
+            continue;
+        size_t end = at;
+        while (end > 0 && utf8[end - 1] == ' ')
+            end--; /* the space stays at the end of the first line, unprinted */
+        double first = gk_text_width(utf8, end, m), second = whole - left;
+        double longer = first > second ? first : second;
+        if (first > max_width + 1e-6 || second > max_width + 1e-6 || (found && longer >= best))
+            continue;
+        lines[0] = (gk_line){0, end, first};
+        lines[1] = (gk_line){at, len, second};
+        best = longer;
+        found = true;
+    }
+    return found;
+}

@@ -67,6 +67,14 @@ double gk_text_width(const char *utf8, size_t len, const gk_measure *m);
 size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double max_width,
                       gk_line *lines, size_t capacity);
 
+/* Breaks a title that does not fit on one line into two at a word boundary of the title — after
+ * a space, or before a run of ASCII digits (乐山市…信息中心 | 2025年单位预算) — balanced: of the
+ * boundaries where both lines fit, the one whose longer line is shortest. False when the
+ * title fits on one line or no boundary gives two lines that fit (break it with
+ * gk_break_lines then). lines[0] and lines[1] are as gk_break_lines writes them. */
+bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double max_width,
+                    gk_line lines[2]);
+
 /* ---- Pagination (paginate.c) -------------------------------------------------------------- */
 
 /* Splits table rows into pages holding whole rows, greedily. row_heights[i] is row i's

@@ -2,7 +2,8 @@
 """Page breaks of the narrative a typesetter accepts, read back from the booklet with
 pdftotext -layout: no page ends with a heading of the narrative, no paragraph leaves its first
 line alone at the foot of a page (orphan) or its last line alone at the top of the next
-(widow). Paragraphs print their first line indented; headings are the Markdown's '#' lines.
+(widow), and a part title that wraps breaks between its words (before 2025年…), not inside
+one. Paragraphs print their first line indented; headings are the Markdown's '#' lines.
 
     check_flow.py BOOKLET.pdf NARRATIVE_DIR
 """
@@ -55,6 +56,14 @@ for i in narrative_pages:
     if i - 1 in narrative_pages and kind(lines[0]) == "more" and (
             len(lines) == 1 or kind(lines[1]) != "more"):
         problems.append(f"page {i + 1} starts with a paragraph's last line alone: {lines[0].strip()}")
+for i, page in enumerate(pages):
+    lines = body(page)
+    for k, line in enumerate(lines[:-1]):
+        if re.match(r"\s*第[一二三四五六七八九十]+部分", line) and "...." not in line \
+                and kind(lines[k + 1]) == "other" \
+                and not lines[k + 1].strip()[0].isdigit():
+            problems.append(f"page {i + 1}: the part title breaks inside a word: "
+                            f"{line.strip()} | {lines[k + 1].strip()}")
 checked = len(narrative_pages)
 if checked < 5:
     problems.append(f"only {checked} narrative pages found")

@@ -312,6 +312,27 @@ static void test_capacity(void **state)
     assert_int_equal(lines[2].start, 77); /* beyond capacity: untouched */
 }
 
+static void test_title_breaks_at_a_word_boundary(void **state)
+{
+    (void)state;
+    /* 40 + 5 + 70 | 20 + 90: before the year, not inside 单位预算 as the greedy break would */
+    const char *title = "第三部分 乐山市信息中心2025年单位预算情况说明";
+    gk_line lines[2];
+    assert_true(gk_break_title(title, strlen(title), &FAKE, 150.0, lines));
+    assert_int_equal(lines[0].start, 0);
+    assert_string_equal(title + lines[1].start, "2025年单位预算情况说明");
+    assert_int_equal(lines[0].end, strlen("第三部分 乐山市信息中心"));
+    assert_true(lines[0].width == 115.0 && lines[1].width == 110.0);
+    /* the space is the balanced boundary when both halves fit there best */
+    const char *spaced = "一二三四五 六七八九十";
+    assert_true(gk_break_title(spaced, strlen(spaced), &FAKE, 80.0, lines));
+    assert_int_equal(lines[0].end, strlen("一二三四五"));
+    assert_string_equal(spaced + lines[1].start, "六七八九十");
+    /* fits on one line, or no boundary gives two fitting lines: the caller breaks it */
+    assert_false(gk_break_title(title, strlen(title), &FAKE, 300.0, lines));
+    assert_false(gk_break_title(title, strlen(title), &FAKE, 100.0, lines));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_cell_narrower_than_a_character),
         cmocka_unit_test(test_long_word_broken_by_character),
         cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_title_breaks_at_a_word_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
