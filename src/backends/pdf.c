@@ -3,16 +3,24 @@
  *
  * The slots only record what the walker sends. end_document then checks that the fonts have
  * every character, lays the booklet out twice (the first pass finds the page of every part and
- * table, the second prints them in 目录), draws the display list, repairs libharu's font
- * output (pdf_font.c), saves to memory and writes the file with checked writes. */
+ * table, the second prints them in 目录), draws the display list, adds what viewers use (page
+ * labels equal to the printed folios, a link on every 目录 entry, the language), repairs
+ * libharu's font output (pdf_font.c), saves to memory and writes the file with checked writes.
+ * Tagged PDF (a structure tree) is not made: libharu writes no marked content and has no
+ * structure-tree objects, so tagging would mean writing the content streams ourselves. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/pdf_harufix.h"
 #include "backends/pdf_internal.h"
+#include "util/grow.h"
 #include "util/i18n.h"
 #include "util/publish.h"
+
+/* The booklet's language, for the catalog's /Lang. */
+#define BOOKLET_LANGUAGE "zh-CN"
 
 typedef struct pdf_ctx {
     char path[GK_PATH_MAX];
@@ -274,6 +282,17 @@ typedef struct page_map {
     size_t *table;
 } page_map;
 
+/* A 目录 entry's area on its page (display-list coordinates) and the page it names. */
+typedef struct contents_link {
+    size_t page, target; /* page indexes */
+    double left, top, right, bottom;
+} contents_link;
+
+typedef struct contents_links {
+    contents_link *items;
+    size_t count, capacity;
+} contents_links;
+
 static int printed_number(const pdf_layout *first_pass, size_t page)
 {
     return first_pass && page < first_pass->pages.count ? first_pass->pages.pages[page].number : 0;
@@ -288,28 +307,51 @@ static void layout_cover(pdf_layout *lay, const gk_doc_meta *meta)
     pdf_flow_centered(lay, PDF_HEI, 24, false, year ? year : "", 0);
 }
 
+/* One 目录 line naming page index `target` (of the first pass, when there is one); its area,
+ * from the cursor (or the top of the page it moved to) to the cursor after it, across the text
+ * column, is recorded in links when links is not NULL. */
+static void contents_entry(pdf_layout *lay, contents_links *links, const pdf_layout *first,
+                           const char *text, double indent, size_t target, bool bold)
+{
+    size_t pages_before = lay->pages.count;
+    double top = lay->y;
+    pdf_flow_contents_line(lay, text, indent, printed_number(first, target), bold);
+    if (links == NULL)
+        return;
+    if (lay->pages.count != pages_before)
+        top = lay->style.margin_top; /* the line went to a new page */
+    if (!gk_grow((void **)&links->items, &links->capacity, links->count, sizeof *links->items,
+                 32)) {
+        lay->pages.failed = true;
+        return;
+    }
+    double right = pdf_page_width(pdf_layout_page(lay)) - lay->style.margin_x;
+    links->items[links->count++] = (contents_link){lay->pages.count - 1, target,
+                                                   lay->style.margin_x + indent, top, right,
+                                                   lay->y};
+}
+
+/* links: where to record the entries' areas (the final pass), or NULL. */
 static void layout_contents(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
-                            const page_map *map)
+                            const page_map *map, contents_links *links)
 {
     pdf_layout_new_page(lay, false, true);
     pdf_pages_mark(&lay->pages, p->meta.document->profile->contents_title, 0);
     pdf_flow_centered(lay, PDF_HEI, lay->style.part_size, false,
                       p->meta.document->profile->contents_title, 18);
     for (size_t i = 0; i < p->part_count; i++) {
-        pdf_flow_contents_line(lay, p->parts[i].title, 0,
-                               printed_number(first, map ? map->part[i] : 0), true);
+        contents_entry(lay, links, first, p->parts[i].title, 0, map ? map->part[i] : 0, true);
         for (size_t t = 0; p->parts[i].tables && t < p->table_count; t++)
-            pdf_flow_contents_line(lay, table_entry(lay, t, p->tables[t].info),
-                                   2 * lay->style.body_size,
-                                   printed_number(first, map ? map->table[t] : 0), false);
+            contents_entry(lay, links, first, table_entry(lay, t, p->tables[t].info),
+                           2 * lay->style.body_size, map ? map->table[t] : 0, false);
     }
 }
 
 static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
-                           page_map *map)
+                           page_map *map, contents_links *links)
 {
     layout_cover(lay, &p->meta);
-    layout_contents(lay, p, first, map);
+    layout_contents(lay, p, first, map, links);
     for (size_t i = 0; i < p->part_count; i++) {
         const gk_part_info *part = &p->parts[i];
         pdf_layout_new_page(lay, false, true);
@@ -354,8 +396,8 @@ static void layout_init(pdf_layout *lay, pdf_ctx *p)
 }
 
 /* Two passes: the first finds where every part and table starts, the second prints those
- * page numbers in 目录 (its length does not depend on them). */
-static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, gk_diag *diag)
+ * page numbers in 目录 (its length does not depend on them) and records its entries in links. */
+static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, contents_links *links, gk_diag *diag)
 {
     page_map map = {calloc(p->part_count + 1, sizeof(size_t)),
                     calloc(p->table_count + 1, sizeof(size_t))};
@@ -366,8 +408,8 @@ static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, gk_diag *diag)
     if (map.part == NULL || map.table == NULL) {
         status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
     } else {
-        layout_booklet(&first, p, NULL, &map);
-        layout_booklet(out, p, &first, &map);
+        layout_booklet(&first, p, NULL, &map, NULL);
+        layout_booklet(out, p, &first, &map, links);
         const gk_cell *cell = out->overflow_cell;
         if (cell != NULL)
             status = gk_diag_set(diag, GK_ERR_DATA, cell->file ? cell->file : p->path, cell->line,
@@ -410,6 +452,8 @@ static gk_status set_info(pdf_ctx *p, gk_diag *diag)
     HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
     HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
     HPDF_SetPageMode(p->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+    if (gk_haru_set_language(p->pdf, BOOKLET_LANGUAGE) != HPDF_OK && p->error == 0)
+        p->error = HPDF_GetError(p->pdf);
     /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
     return p->error ? haru_failure(p, _("document information"), diag) : GK_OK;
 }
@@ -439,6 +483,57 @@ static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
             return status;
     }
     return set_info(p, diag);
+}
+
+/* Viewer page labels equal to the printed folios: a decimal range wherever the numbering starts
+ * or jumps, an unlabelled range wherever unnumbered pages (the cover) start. */
+static HPDF_STATUS add_page_labels(HPDF_Doc pdf, const pdf_pages *pages)
+{
+    HPDF_STATUS ret = HPDF_OK;
+    for (size_t i = 0; ret == HPDF_OK && i < pages->count; i++) {
+        int number = pages->pages[i].number, before = i ? pages->pages[i - 1].number : -1;
+        if (number == 0 && before != 0)
+            ret = gk_haru_add_unnumbered_label(pdf, (unsigned)i);
+        else if (number > 0 && (before <= 0 || number != before + 1))
+            ret = HPDF_AddPageLabel(pdf, (HPDF_UINT)i, HPDF_PAGE_NUM_STYLE_DECIMAL,
+                                    (HPDF_UINT)number, NULL);
+    }
+    return ret;
+}
+
+/* Each 目录 entry a borderless link to the page it names, shown whole like the bookmarks. */
+static HPDF_STATUS add_contents_links(HPDF_Doc pdf, const pdf_pages *pages,
+                                      const contents_links *links)
+{
+    for (size_t i = 0; i < links->count; i++) {
+        const contents_link *link = &links->items[i];
+        HPDF_Page from = HPDF_GetPageByIndex(pdf, (HPDF_UINT)link->page);
+        HPDF_Page to = HPDF_GetPageByIndex(pdf, (HPDF_UINT)link->target);
+        if (from == NULL || to == NULL)
+            return HPDF_GetError(pdf);
+        HPDF_Destination dst = HPDF_Page_CreateDestination(to);
+        HPDF_Destination_SetFit(dst);
+        /* whole points: shorter to write, and neighbouring entries still share their edge */
+        double height = pdf_page_height(&pages->pages[link->page]);
+        HPDF_Rect rect = {(HPDF_REAL)round(link->left), (HPDF_REAL)round(height - link->bottom),
+                          (HPDF_REAL)round(link->right), (HPDF_REAL)round(height - link->top)};
+        HPDF_Annotation annot = HPDF_Page_CreateLinkAnnot(from, rect, dst);
+        if (annot == NULL || HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0) != HPDF_OK)
+            return HPDF_GetError(pdf);
+    }
+    return HPDF_GetError(pdf);
+}
+
+static gk_status add_viewer_features(pdf_ctx *p, const pdf_pages *pages,
+                                     const contents_links *links, gk_diag *diag)
+{
+    HPDF_STATUS ret = add_page_labels(p->pdf, pages);
+    if (ret == HPDF_OK)
+        ret = add_contents_links(p->pdf, pages, links);
+    if (ret == HPDF_OK && p->error == 0)
+        return GK_OK;
+    return gk_diag_set(diag, GK_ERR_BACKEND, p->path, 0, 0, "PDF: libharu error 0x%04X (detail %u)",
+                       (unsigned)(p->error ? p->error : ret), (unsigned)p->detail);
 }
 
 /* Saves to memory and writes the bytes with checked writes: libharu's own file writer ignores
@@ -476,11 +571,15 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
         status = check_document(p, diag);
     pdf_layout lay;
     memset(&lay, 0, sizeof lay);
+    contents_links links = {0};
     if (status == GK_OK)
-        status = layout_twice(p, &lay, diag);
+        status = layout_twice(p, &lay, &links, diag);
     if (status == GK_OK)
         status = pdf_pages_draw(&lay.pages, p->pdf, p->fonts, diag);
+    if (status == GK_OK)
+        status = add_viewer_features(p, &lay.pages, &links, diag);
     pdf_pages_free(&lay.pages);
+    free(links.items);
     if (status == GK_OK)
         status = save_pdf(p, diag);
     return status;

@@ -551,3 +551,18 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
     free(bytes);
     return ret;
 }
+
+/* ---- catalog entries without an API ------------------------------------------------------ */
+
+HPDF_STATUS gk_haru_set_language(HPDF_Doc pdf, const char *tag)
+{
+    HPDF_String lang = HPDF_String_New(pdf->mmgr, tag, NULL);
+    return lang != NULL ? HPDF_Dict_Add(pdf->catalog, "Lang", lang) : HPDF_FAILD_TO_ALLOC_MEM;
+}
+
+HPDF_STATUS gk_haru_add_unnumbered_label(HPDF_Doc pdf, unsigned first_page)
+{
+    HPDF_Dict label = HPDF_Dict_New(pdf->mmgr); /* an empty label dictionary: no /S, no /P */
+    return label != NULL ? HPDF_Catalog_AddPageLabel(pdf->catalog, first_page, label)
+                         : HPDF_FAILD_TO_ALLOC_MEM;
+}

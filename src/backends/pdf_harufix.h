@@ -1,5 +1,6 @@
-/* Private to pdf_font.c: repairs of libharu 2.3.0's embedded TrueType (Type0/CIDFontType2)
- * fonts through its internal structs (shared/notes/libraries.md §1.3, §2, §3.4).
+/* Private to the PDF backend: repairs of libharu 2.3.0's embedded TrueType (Type0/CIDFontType2)
+ * fonts through its internal structs (shared/notes/libraries.md §1.3, §2, §3.4), used by
+ * pdf_font.c, and the two catalog entries libharu has no API for, used by pdf.c.
  *
  * These functions read and write libharu's private structures (HPDF_FontAttr_Rec,
  * HPDF_TTFontDefAttr_Rec, stream dicts), whose layout changes between releases, so the module
@@ -58,5 +59,13 @@ HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t c
  * make libharu's font file end exactly on one of its 4096-byte stream blocks (which its writer
  * cannot handle: pdf_harufix.c), one small simple glyph that no code maps to is embedded too. */
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font);
+
+/* Sets the catalog's /Lang, the document's natural language (a BCP 47 tag such as zh-CN), which
+ * screen readers and text-to-speech go by. */
+HPDF_STATUS gk_haru_set_language(HPDF_Doc pdf, const char *tag);
+
+/* Starts a page-label range at page index first_page whose pages have no label at all (no
+ * numbering style, no prefix); HPDF_AddPageLabel always numbers. Ranges go in ascending order. */
+HPDF_STATUS gk_haru_add_unnumbered_label(HPDF_Doc pdf, unsigned first_page);
 
 #endif

@@ -7,7 +7,9 @@ Checks: qpdf --check is clean; every font is embedded and subset; poppler prints
 every table title, the unit name and every amount of the reference booklet are in the text
 (pdftotext -layout); each table's first page has its layout's orientation; the outline lists
 every table; and every word the text layer holds has ink on the rendered page (libharu can
-leave glyphs blank while pdftotext still extracts them). Prints one line per problem and
+leave glyphs blank while pdftotext still extracts them). Viewer features (qpdf --json): the
+document language is zh-CN, the page labels are the printed folios (the cover has none), and
+every 目录 entry is exactly one borderless link to the page it names. Prints one line per problem and
 "N passed, M failed"; exits 1 on any failure.
 """
 import json
@@ -87,6 +89,103 @@ def check_ink(pdf, workdir):
     return len(pages)
 
 
+def page_words(pdf):
+    """Per page: (height, [(text, xMin, yMin, xMax, yMax)]) from pdftotext -bbox (top-left origin)."""
+    bbox = run("pdftotext", "-bbox", pdf, "-")
+    root = ET.fromstring(re.sub(r'xmlns="[^"]+"', "", bbox.stdout, count=1))
+    return [(float(page.get("height")),
+             [(w.text or "", float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")),
+               float(w.get("yMax"))) for w in page.findall("word")])
+            for page in root.findall(".//page")]
+
+
+def folio(height, words):
+    """The printed page number: a number alone in the bottom 60 pt, or '' when there is none."""
+    feet = [w[0] for w in words if w[2] > height - 60 and w[0].isdigit()]
+    return feet[-1] if len(feet) == 1 else ""
+
+
+def label_of(ranges, index):
+    """The page label of page index (0-based) under /PageLabels ranges [(start, dict)]."""
+    start, label = max((r for r in ranges if r[0] <= index), key=lambda r: r[0],
+                       default=(0, None))
+    if label is None:
+        return None
+    number = ""
+    if "/S" in label:
+        if label["/S"] != "/D":
+            return "unsupported style " + label["/S"]
+        number = str(label.get("/St", 1) + index - start)
+    return label.get("/P", "u:")[2:] + number
+
+
+def check_viewer_features(pdf, words):
+    """/Lang, page labels against the printed folios, and one link per 目录 entry."""
+    doc = json.loads(run("qpdf", "--json", "--json-key=qpdf", pdf).stdout)
+    objects = doc["qpdf"][1]
+    obj = lambda ref: objects.get("obj:" + ref, {}).get("value", {})
+    root = obj(objects["trailer"]["value"]["/Root"])
+    check(root.get("/Lang") == "u:zh-CN", "catalog /Lang is %r, expected zh-CN" % root.get("/Lang"))
+
+    page_refs = []
+
+    def walk(ref):  # the page tree, in page order
+        node = obj(ref)
+        for kid in node.get("/Kids", []) if node.get("/Type") == "/Pages" else []:
+            walk(kid)
+        if node.get("/Type") != "/Pages":
+            page_refs.append(ref)
+    walk(root["/Pages"])
+    check(len(page_refs) == len(words), "qpdf finds %d pages, pdftotext %d"
+          % (len(page_refs), len(words)))
+
+    labels = root.get("/PageLabels")
+    nums = obj(labels)["/Nums"] if isinstance(labels, str) else (labels or {}).get("/Nums", [])
+    ranges = [(nums[i], obj(nums[i + 1]) if isinstance(nums[i + 1], str) else nums[i + 1])
+              for i in range(0, len(nums) - 1, 2)]
+    check(ranges, "no /PageLabels in the catalog")
+    folios = [folio(height, w) for height, w in words]
+    check(folios and folios[0] == "", "the cover has a printed page number")
+    for index, printed in enumerate(folios):
+        label = label_of(ranges, index) if ranges else None
+        check(label == printed, "page %d: label %r, printed folio %r" % (index + 1, label, printed))
+
+    contents = next((i for i, (h, w) in enumerate(words) if "目录" in [x[0] for x in w]), None)
+    if contents is None:
+        return  # reported by the 目录 check
+    height, cwords = words[contents]
+    # an entry is a line of the 目录 page that ends with its page number after the dot leader
+    lines = {}
+    for text, x0, y0, x1, y1 in cwords:
+        lines.setdefault(round(y1), []).append((x0, text, (x0, y0, x1, y1)))
+    entries = [sorted(line)[-1] for y, line in sorted(lines.items())
+               if len(line) > 1 and sorted(line)[-1][1].isdigit() and "." in sorted(line)[-2][1]]
+    annots = [obj(a) if isinstance(a, str) else a
+              for a in obj(page_refs[contents]).get("/Annots", [])]
+    links = [a for a in annots if a.get("/Subtype") == "/Link"]
+    check(len(links) == len(entries), "目录 has %d entries but %d links" % (len(entries), len(links)))
+    for x0, printed, (wx0, wy0, wx1, wy1) in entries:
+        # the number's centre inside the rectangle (turned to pdftotext's top-left coordinates)
+        cx, cy = (wx0 + wx1) / 2, (wy0 + wy1) / 2
+        holding = [a for a in links
+                   if a["/Rect"][0] <= cx <= a["/Rect"][2]
+                   and height - a["/Rect"][3] <= cy <= height - a["/Rect"][1]]
+        check(len(holding) == 1, "目录 entry for page %s lies in %d links" % (printed, len(holding)))
+        if len(holding) != 1:
+            continue
+        link = holding[0]
+        dest = link.get("/Dest") or link.get("/A", {}).get("/D")
+        dest = obj(dest) if isinstance(dest, str) else dest
+        target = page_refs.index(dest[0]) if dest and dest[0] in page_refs else -1
+        check(target >= 0 and folios[target] == printed,
+              "目录 link for page %s leads to page index %d (folio %r)"
+              % (printed, target, folios[target] if target >= 0 else None))
+        border = link.get("/Border")
+        style = link.get("/BS", {})
+        check(border == [0, 0, 0] or style.get("/W") == 0, "目录 link for page %s has a visible "
+              "border (%r, %r)" % (printed, border, style))
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -152,6 +251,8 @@ def main():
     titles = re.findall(r'"title":\s*"([^"]*)"', outline.stdout)
     for number in tables:
         check(any(number in t for t in titles), "outline has no entry for " + number)
+
+    check_viewer_features(pdf, page_words(pdf))
 
     page_count = check_ink(pdf, workdir)
     check(page_count == len(sizes), "pdfinfo and pdftotext disagree on the page count")

@@ -1,5 +1,6 @@
 /* End to end for the PDF booklet: the sample's booklet read back with poppler and qpdf
- * (check_booklet.py: text, amounts, orientation, 目录 page numbers, outline, fonts, ink),
+ * (check_booklet.py: text, amounts, orientation, 目录 page numbers, outline, fonts, ink, page
+ * labels equal to the printed folios, one link per 目录 entry, /Lang),
  * byte-stable, small enough to mail; Chinese document info and bookmarks; a character the
  * fonts lack is an error with its position and leaves no file. */
 #include <setjmp.h>
