@@ -1,5 +1,6 @@
 /* The PDF display list: pages of positioned text and rules, built by the layout pass and then
  * drawn with libharu in one go; see pdf_internal.h. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,21 +84,115 @@ double pdf_page_height(const pdf_page *page)
 
 /* ---- drawing ------------------------------------------------------------------------ */
 
-static void draw_lines(HPDF_Page hp, const pdf_page *page)
+/* Coordinates go to the page on a grid of 1/8 pt (0.044 mm, finer than a printer's dot).
+ * libharu writes a number with up to five decimals of a float, so only binary fractions come
+ * out short: 12.125, where 12.12 would come out as 12.11999. */
+enum { GRID = 8 };
+
+static long snap(double v)
+{
+    return lround(v * GRID);
+}
+
+static HPDF_REAL unsnap(long v)
+{
+    return (HPDF_REAL)v / GRID;
+}
+
+/* A rule in grid units. Horizontal: key = {y, x from, x to}; vertical: key = {x, y from,
+ * y to}; oblique (none today): key = {x1, y1, x2, y2}. Sorting by direction and key puts the
+ * pieces of one line next to each other. */
+typedef enum rule_dir { RULE_HORIZONTAL, RULE_VERTICAL, RULE_OBLIQUE } rule_dir;
+
+typedef struct rule {
+    rule_dir dir;
+    long key[4];
+} rule;
+
+static rule make_rule(long x1, long y1, long x2, long y2)
+{
+    if (y1 == y2)
+        return (rule){RULE_HORIZONTAL, {y1, x1 < x2 ? x1 : x2, x1 < x2 ? x2 : x1, 0}};
+    if (x1 == x2)
+        return (rule){RULE_VERTICAL, {x1, y1 < y2 ? y1 : y2, y1 < y2 ? y2 : y1, 0}};
+    return (rule){RULE_OBLIQUE, {x1, y1, x2, y2}};
+}
+
+static int compare_rules(const void *a, const void *b)
+{
+    const rule *p = a, *q = b;
+    if (p->dir != q->dir)
+        return p->dir < q->dir ? -1 : 1;
+    for (size_t i = 0; i < 4; i++)
+        if (p->key[i] != q->key[i])
+            return p->key[i] < q->key[i] ? -1 : 1;
+    return 0;
+}
+
+/* Merges touching or overlapping pieces of one horizontal or vertical line (every cell draws
+ * its own four borders, so each rule of a table arrives in many pieces, most of them twice).
+ * The rules must be sorted; returns the new count. All rules share one width. */
+static size_t merge_rules(rule *rules, size_t count)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < count; i++) {
+        rule *last = out > 0 ? &rules[out - 1] : NULL;
+        const rule *r = &rules[i];
+        if (last != NULL && r->dir != RULE_OBLIQUE && last->dir == r->dir &&
+            last->key[0] == r->key[0] && r->key[1] <= last->key[2]) {
+            if (r->key[2] > last->key[2])
+                last->key[2] = r->key[2];
+            continue;
+        }
+        rules[out++] = *r;
+    }
+    return out;
+}
+
+static void stroke_rule(HPDF_Page hp, const rule *r)
+{
+    const long *k = r->key;
+    switch (r->dir) {
+    case RULE_HORIZONTAL:
+        HPDF_Page_MoveTo(hp, unsnap(k[1]), unsnap(k[0]));
+        HPDF_Page_LineTo(hp, unsnap(k[2]), unsnap(k[0]));
+        break;
+    case RULE_VERTICAL:
+        HPDF_Page_MoveTo(hp, unsnap(k[0]), unsnap(k[1]));
+        HPDF_Page_LineTo(hp, unsnap(k[0]), unsnap(k[2]));
+        break;
+    case RULE_OBLIQUE:
+        HPDF_Page_MoveTo(hp, unsnap(k[0]), unsnap(k[1]));
+        HPDF_Page_LineTo(hp, unsnap(k[2]), unsnap(k[3]));
+        break;
+    }
+}
+
+/* Draws the page's rules as one path: each line once, at its full length. False when out of
+ * memory. */
+static bool draw_lines(HPDF_Page hp, const pdf_page *page)
 {
     double height = pdf_page_height(page);
-    bool any = false;
-    HPDF_Page_SetLineWidth(hp, 0.5);
+    rule *rules = malloc((page->count + 1) * sizeof *rules);
+    if (rules == NULL)
+        return false;
+    size_t count = 0;
     for (size_t i = 0; i < page->count; i++) {
         const pdf_op *op = &page->ops[i];
-        if (op->kind != PDF_OP_LINE)
-            continue;
-        HPDF_Page_MoveTo(hp, (HPDF_REAL)op->x, (HPDF_REAL)(height - op->y));
-        HPDF_Page_LineTo(hp, (HPDF_REAL)op->x2, (HPDF_REAL)(height - op->y2));
-        any = true;
+        if (op->kind == PDF_OP_LINE)
+            rules[count++] = make_rule(snap(op->x), snap(height - op->y), snap(op->x2),
+                                       snap(height - op->y2));
     }
-    if (any)
+    qsort(rules, count, sizeof *rules, compare_rules);
+    count = merge_rules(rules, count);
+    if (count > 0) {
+        HPDF_Page_SetLineWidth(hp, 0.5);
+        for (size_t i = 0; i < count; i++)
+            stroke_rule(hp, &rules[i]);
         HPDF_Page_Stroke(hp);
+    }
+    free(rules);
+    return true;
 }
 
 static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *fonts)
@@ -107,6 +202,7 @@ static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *f
     int face = -1;
     double size = 0;
     int bold = -1;
+    double stroke_size = 0; /* the size the line width was last set for */
     HPDF_Page_BeginText(hp);
     for (size_t i = 0; i < page->count; i++) {
         const pdf_op *op = &page->ops[i];
@@ -121,15 +217,17 @@ static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *f
             /* no CJK TrueType in Debian has a bold weight: fill and stroke the outline */
             bold = op->bold;
             HPDF_Page_SetTextRenderingMode(hp, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
-            HPDF_Page_SetLineWidth(hp, bold ? (HPDF_REAL)(size * 0.035) : 1);
         }
-        if (bold)
-            HPDF_Page_SetLineWidth(hp, (HPDF_REAL)(op->size * 0.035));
+        /* the outline's stroke grows with the size; set only when it changes */
+        if (bold && size != stroke_size) {
+            stroke_size = size;
+            HPDF_Page_SetLineWidth(hp, (HPDF_REAL)(size * 0.035));
+        }
         size_t len = op->len < sizeof buf - 1 ? op->len : sizeof buf - 1;
         memcpy(buf, op->text, len);
         buf[len] = '\0';
         gk_pdf_font_record(fonts[face], buf, len);
-        HPDF_Page_TextOut(hp, (HPDF_REAL)op->x, (HPDF_REAL)(height - op->y), buf);
+        HPDF_Page_TextOut(hp, unsnap(snap(op->x)), unsnap(snap(height - op->y)), buf);
     }
     HPDF_Page_EndText(hp);
 }
@@ -167,7 +265,10 @@ gk_status pdf_pages_draw(const pdf_pages *pages, HPDF_Doc pdf, gk_pdf_font *cons
         hpages[i] = hp;
         HPDF_Page_SetSize(hp, HPDF_PAGE_SIZE_A4,
                           page->landscape ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
-        draw_lines(hp, page);
+        if (!draw_lines(hp, page)) {
+            free(hpages);
+            return gk_diag_set(diag, GK_ERR_NOMEM, "", 0, 0, "out of memory");
+        }
         draw_texts(hp, page, fonts);
     }
     if (HPDF_GetError(pdf) == HPDF_OK)

@@ -7,10 +7,11 @@ Checks: qpdf --check is clean; every font is embedded and subset; poppler prints
 every table title, the unit name and every amount of the reference booklet are in the text
 (pdftotext -layout); each table's first page has its layout's orientation; the outline lists
 every table; and every word the text layer holds has ink on the rendered page (libharu can
-leave glyphs blank while pdftotext still extracts them). Viewer features (qpdf --json): the
+leave glyphs blank while pdftotext still extracts them); every rule is drawn once, at its full
+length (no two pieces of one line on a page touch or overlap). Viewer features (qpdf --json): the
 document language is zh-CN, the page labels are the printed folios (the cover has none), and
-every 目录 entry is exactly one borderless link to the page it names. Prints one line per problem and
-"N passed, M failed"; exits 1 on any failure.
+every 目录 entry is exactly one borderless link to the page it names. Prints the number of rule
+segments, one line per problem and "N passed, M failed"; exits 1 on any failure.
 """
 import json
 import os
@@ -185,6 +186,41 @@ def check_viewer_features(pdf, words):
         check(border == [0, 0, 0] or style.get("/W") == 0, "目录 link for page %s has a visible "
               "border (%r, %r)" % (printed, border, style))
 
+def page_contents(pdf, workdir):
+    """Each page's content stream, uncompressed (qpdf's QDF form labels them by page)."""
+    qdf = os.path.join(workdir, "rules.qdf.pdf")
+    run("qpdf", "--qdf", "--object-streams=disable", pdf, qdf)
+    data = open(qdf, "rb").read().decode("latin-1")
+    os.remove(qdf)
+    return re.findall(r"%% Contents for page \d+\n(?:%[^\n]*\n)*\d+ 0 obj\n<<[^>]*>>\nstream\n"
+                      r"(.*?)endstream", data, re.S)
+
+
+def check_rules(pdf, workdir):
+    """No line is drawn in pieces: the segments of a page (m then l) that lie on one
+    horizontal or vertical line neither touch nor overlap. Returns the number of segments."""
+    total = 0
+    pieces = []
+    for number, stream in enumerate(page_contents(pdf, workdir), start=1):
+        points = re.findall(r"^(-?[\d.]+) (-?[\d.]+) m\n(-?[\d.]+) (-?[\d.]+) l$", stream, re.M)
+        total += len(points)
+        lines = {}
+        for x1, y1, x2, y2 in ((float(v) for v in p) for p in points):
+            if y1 == y2:
+                lines.setdefault(("y", y1), []).append((min(x1, x2), max(x1, x2)))
+            elif x1 == x2:
+                lines.setdefault(("x", x1), []).append((min(y1, y2), max(y1, y2)))
+        for (axis, at), spans in sorted(lines.items()):
+            spans.sort()
+            for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+                if b0 <= a1 + 0.01:
+                    pieces.append("page %d: %s=%g drawn in pieces %g-%g and %g-%g"
+                                  % (number, axis, at, a0, a1, b0, b1))
+    check(total > 0, "no rules found in the content streams")
+    check(not pieces, "rules drawn in pieces (%d): %s" % (len(pieces), "; ".join(pieces[:5])))
+    print("rules: %d segments" % total)
+    return total
+
 
 def main():
     if len(sys.argv) != 4:
@@ -253,7 +289,7 @@ def main():
         check(any(number in t for t in titles), "outline has no entry for " + number)
 
     check_viewer_features(pdf, page_words(pdf))
-
+    check_rules(pdf, workdir)
     page_count = check_ink(pdf, workdir)
     check(page_count == len(sizes), "pdfinfo and pdftotext disagree on the page count")
 
