@@ -965,47 +965,43 @@ static void check_member(checker *c, const char *units_csv, const gk_unit *first
                     "alike (as unit %s does)", unit->department_code, first->code);
 }
 
+/* DEPARTMENT-UNITS for `unit` against `first`, its department's first unit. */
+static gk_status agree_with_first(const gk_package *pkg, const gk_rules *rules, size_t first,
+                                  size_t unit, gk_findings *findings, gk_diag *diag)
+{
+    const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
+    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals,
+                 units_csv == NULL};
+    if (units_csv != NULL)
+        check_member(&c, units_csv, &pkg->units[first], &pkg->units[unit]);
+    return c.failed ? gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory") : GK_OK;
+}
+
 gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size_t unit,
                               gk_findings *findings, gk_diag *diag)
 {
-    const gk_unit *member = &pkg->units[unit];
-    for (size_t u = 0; u < unit; u++) {
-        if (strcmp(pkg->units[u].department_code, member->department_code) != 0)
-            continue;
-        const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
-        checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals,
-                     units_csv == NULL};
-        if (units_csv != NULL)
-            check_member(&c, units_csv, &pkg->units[u], member);
-        if (c.failed)
-            return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-        break;
-    }
+    for (size_t u = 0; u < unit; u++)
+        if (strcmp(pkg->units[u].department_code, pkg->units[unit].department_code) == 0)
+            return agree_with_first(pkg, rules, u, unit, findings, diag);
     return GK_OK;
 }
 
 gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag)
 {
-    const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
-    if (units_csv == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-    const gk_unit *first = NULL;
+    size_t first = pkg->unit_count; /* none yet */
     gk_status status = GK_OK;
     for (size_t u = 0; u < pkg->unit_count && status == GK_OK; u++) {
-        const gk_unit *unit = &pkg->units[u];
-        if (strcmp(unit->department_code, department_code) != 0)
+        if (strcmp(pkg->units[u].department_code, department_code) != 0)
             continue;
-        checker c = {pkg, rules, u, {&u, 1}, findings, pkg->profile->amount_decimals, false};
-        if (first == NULL)
-            first = unit;
+        if (first == pkg->unit_count)
+            first = u;
         else
-            check_member(&c, units_csv, first, unit);
-        if (c.failed)
-            return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-        status = gk_check_unit(pkg, rules, u, findings, diag);
+            status = agree_with_first(pkg, rules, first, u, findings, diag);
+        if (status == GK_OK)
+            status = gk_check_unit(pkg, rules, u, findings, diag);
     }
-    if (status == GK_OK && first == NULL)
+    if (status == GK_OK && first == pkg->unit_count)
         status = gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
                              "department %s has no unit in the package", department_code);
     return status;
@@ -1018,20 +1014,27 @@ void gk_findings_free(gk_findings *findings)
     memset(findings, 0, sizeof *findings);
 }
 
-size_t gk_finding_format(const gk_finding *f, char *buf, size_t size)
+size_t gk_finding_message(const gk_finding *f, char *buf, size_t size)
 {
-    char message[GK_DIAG_MESSAGE_MAX + 256];
-    snprintf(message, sizeof message, "[%s] %s", f->rule, f->message);
-    size_t n = gk_diag_format_message(buf, size, f->file, f->line, f->column,
-                                      f->severity != GK_ERROR, message);
-    size_t used = size == 0 ? 0 : n < size ? n : size - 1;
+    int n = snprintf(buf, size, "[%s] %s", f->rule, f->message);
+    if (n < 0)
+        return 0;
+    size_t used = size == 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
     if (f->expected || f->found) {
         /* TRANSLATORS: after a finding; the expected and the found value (amounts, codes,
            names; "-" when there is none). */
         int more = snprintf(buf + used, size - used, _(" (expected %s, found %s)"),
                             f->expected ? f->expected : "-", f->found ? f->found : "-");
         if (more > 0)
-            n += (size_t)more;
+            n += more;
     }
-    return n;
+    return (size_t)n;
+}
+
+size_t gk_finding_format(const gk_finding *f, char *buf, size_t size)
+{
+    char message[GK_DIAG_LINE_MAX];
+    gk_finding_message(f, message, sizeof message);
+    return gk_diag_format_message(buf, size, f->file, f->line, f->column,
+                                  f->severity != GK_ERROR, message);
 }

@@ -97,6 +97,9 @@ gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
 
 void gk_findings_free(gk_findings *findings);
 
+/* "[RULE] message (expected X, found Y)" into buf (truncated to size); the length it wanted. */
+size_t gk_finding_message(const gk_finding *finding, char *buf, size_t size);
+
 /* "FILE:LINE:COL: error|warning: [RULE] message (expected X, found Y)" into buf. */
 size_t gk_finding_format(const gk_finding *finding, char *buf, size_t size);
 

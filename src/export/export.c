@@ -8,20 +8,17 @@
 
 #include "model/document.h"
 #include "render/render.h"
-#include "util/i18n.h"
 #include "util/publish.h"
 
-gk_status gk_findings_refusal(const gk_findings *findings, gk_diag *diag)
+/* The first error of findings as a diagnostic ("FILE:LINE:COL: error: [RULE] …"). */
+static gk_status refusal(const gk_findings *findings, gk_diag *diag)
 {
     for (size_t i = 0; i < findings->count; i++) {
         const gk_finding *f = &findings->items[i];
         if (f->severity != GK_ERROR)
             continue;
         char message[GK_DIAG_MESSAGE_MAX];
-        int n = snprintf(message, sizeof message, "[%s] %s", f->rule, f->message);
-        if (n >= 0 && (size_t)n < sizeof message && (f->expected || f->found))
-            snprintf(message + n, sizeof message - (size_t)n, _(" (expected %s, found %s)"),
-                     f->expected ? f->expected : "-", f->found ? f->found : "-");
+        gk_finding_message(f, message, sizeof message);
         return gk_diag_set_text(diag, GK_ERR_DATA, f->file, f->line, f->column, message);
     }
     return GK_OK;
@@ -34,7 +31,7 @@ static gk_status check_scope(const gk_export_job *job, gk_findings *findings, gk
                                                  diag)
                            : gk_check_unit(job->pkg, job->rules, job->unit, findings, diag);
     if (status == GK_OK && findings->errors > 0 && !job->force)
-        status = gk_findings_refusal(findings, diag);
+        status = refusal(findings, diag);
     return status;
 }
 

@@ -32,7 +32,4 @@ typedef struct gk_export_job {
  * temporary). */
 gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *diag);
 
-/* The first error of findings as a diagnostic ("FILE:LINE:COL: error: [RULE] …"). */
-gk_status gk_findings_refusal(const gk_findings *findings, gk_diag *diag);
-
 #endif

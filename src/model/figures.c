@@ -516,17 +516,10 @@ static bool printed_by_placeholder(const scanner *s, size_t from, size_t to)
             continue;
         size_t first = parsed_offset(s, span, a), last = parsed_offset(s, span, b - 1);
         if (fill == NULL) {
-            size_t lo = 0, hi = n->fill_count;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (n->fills[mid].at + n->fills[mid].len <= first)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo == n->fill_count || n->fills[lo].source_len == 0)
+            size_t i = gk_fill_after(n->fills, n->fill_count, first);
+            if (i == n->fill_count || n->fills[i].source_len == 0)
                 return false;
-            fill = &n->fills[lo];
+            fill = &n->fills[i];
         }
         if (first < fill->at || last >= fill->at + fill->len)
             return false;

@@ -201,15 +201,8 @@ static size_t char_length(unsigned char lead)
 /* Whether byte p of the text was added (a fill that replaces nothing). */
 static bool added_at(const parse_state *st, size_t p)
 {
-    size_t lo = 0, hi = st->fill_count;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (st->fills[mid].at + st->fills[mid].len <= p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < st->fill_count && st->fills[lo].at <= p && st->fills[lo].source_len == 0;
+    size_t i = gk_fill_after(st->fills, st->fill_count, p);
+    return i < st->fill_count && st->fills[i].at <= p && st->fills[i].source_len == 0;
 }
 
 /* How text bytes give literal bytes. */
@@ -1058,6 +1051,19 @@ gk_status gk_narrative_parse(const char *path, const char *markdown, gk_arena *a
 }
 
 /* ---- positions ------------------------------------------------------------------------------ */
+
+size_t gk_fill_after(const gk_fill *fills, size_t count, size_t at)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fills[mid].at + fills[mid].len <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 void gk_locator_init(gk_locator *loc, const gk_narrative *narrative)
 {

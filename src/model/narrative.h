@@ -88,6 +88,10 @@ typedef struct gk_locator {
     int line, column;
 } gk_locator;
 
+/* The first of `count` fills (in order) that ends after parsed-text byte `at`: the fill that
+ * holds `at` when one does; `count` when none ends after it. Binary search. */
+size_t gk_fill_after(const gk_fill *fills, size_t count, size_t at);
+
 void gk_locator_init(gk_locator *loc, const gk_narrative *narrative);
 
 /* Line and column (in characters, from 1) in the source of the parsed text's byte `offset`;

@@ -346,7 +346,7 @@ bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double ma
         size_t end = at;
         while (end > 0 && utf8[end - 1] == ' ')
             end--; /* the space stays at the end of the first line, unprinted */
-        double first = gk_text_width(utf8, end, m), second = whole - left;
+        double first = left - gk_text_width(utf8 + end, at - end, m), second = whole - left;
         double longer = first > second ? first : second;
         if (first > max_width + 1e-6 || second > max_width + 1e-6 || (found && longer >= best))
             continue;

@@ -110,17 +110,19 @@ gk_status gk_publish_commit_all(const char *const *tmps, const char *const *fina
             unlink(tmps[i]);
         return status;
     }
-    /* the renames are durable once their folder is synced (one sync per distinct folder) */
+    /* the renames are durable once their folder is synced (once for files side by side) */
+    char synced[GK_PATH_MAX] = "";
     for (size_t i = 0; i < count; i++) {
-        char dir[GK_PATH_MAX], before[GK_PATH_MAX] = "";
+        char dir[GK_PATH_MAX];
         const char *base = NULL;
-        if (i > 0)
-            split_path(finals[i - 1], before, sizeof before, &base);
         if (!split_path(finals[i], dir, sizeof dir, &base))
             return gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "output path too long");
-        if (strcmp(dir, before) != 0 && sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
+        if (strcmp(dir, synced) == 0)
+            continue;
+        if (sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
             return gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "cannot sync folder %s: %s",
                                dir, strerror(errno));
+        memcpy(synced, dir, sizeof synced);
     }
     return GK_OK;
 }
