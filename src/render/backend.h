@@ -39,6 +39,7 @@ typedef struct gk_table_info {
     int header_rows;
     size_t row_count;
     bool empty;
+    const gk_row *rows;      /* all row_count rows, for backends that lay out the whole table */
 } gk_table_info;
 
 typedef struct gk_row_view {

@@ -75,6 +75,7 @@ static void fill_table_info(const gk_document *doc, const gk_table *table, gk_ta
         .header_rows = layout->header_rows,
         .row_count = table->row_count,
         .empty = table->empty,
+        .rows = table->rows,
     };
 }
 

@@ -357,3 +357,23 @@ bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double ma
     }
     return found;
 }
+
+/* ---- character classes for the other modules -------------------------------------------- */
+
+uint32_t gk_utf8_decode(const char *utf8, size_t len, size_t pos, size_t *next)
+{
+    return decode(utf8, len, pos, next);
+}
+
+gk_char_kind gk_char_kind_of(uint32_t cp)
+{
+    switch (classify(cp)) {
+    case CLS_SPACE:
+        return GK_CHAR_SPACE;
+    case CLS_WORD:
+        return GK_CHAR_WORD;
+    case CLS_CJK:
+        break;
+    }
+    return is_opening(cp) ? GK_CHAR_OPENING : is_closing(cp) ? GK_CHAR_CLOSING : GK_CHAR_CJK;
+}

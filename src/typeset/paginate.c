@@ -51,6 +51,25 @@ static size_t group_end(const bool *keep_with_next, size_t row_count, size_t row
     return end;
 }
 
+/* A table that continues shows at least two rows on its last page: a single row there is a
+ * widow, as a line is. The previous page gives up its last row when it keeps two and that
+ * row is not kept with the one above it. Only the last page can end short: the others are
+ * full. The count of pages does not change. */
+static void no_lone_last_row(pager *p, const double *row_heights, const bool *keep_with_next,
+                             size_t row_count)
+{
+    if (p->count < 2 || p->count > p->capacity)
+        return;
+    size_t *first = p->first_row;
+    size_t last = first[p->count - 1], before = first[p->count - 2];
+    if (row_count - last != 1 || last - before < 3)
+        return;
+    if (keep_with_next != NULL && keep_with_next[last - 2])
+        return;
+    if (fits(row_heights[last - 1] + row_heights[last], p->next_height))
+        first[p->count - 1] = last - 1;
+}
+
 size_t gk_paginate(const double *row_heights, const bool *keep_with_next, size_t row_count,
                    double first_page_height, double next_page_height, size_t *page_first_row,
                    size_t capacity)
@@ -80,6 +99,7 @@ size_t gk_paginate(const double *row_heights, const bool *keep_with_next, size_t
             place(&p, row_heights[row]);
         }
     }
+    no_lone_last_row(&p, row_heights, keep_with_next, row_count);
     return p.count;
 }
 

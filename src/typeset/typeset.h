@@ -75,6 +75,60 @@ size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double 
 bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double max_width,
                     gk_line lines[2]);
 
+/* Character classes of the line breaker, for the other typesetting modules. */
+typedef enum gk_char_kind {
+    GK_CHAR_SPACE,   /* a break opportunity, dropped at a line's end */
+    GK_CHAR_WORD,    /* ASCII and other non-CJK characters: glued into words */
+    GK_CHAR_CJK,     /* a CJK character that may break on either side */
+    GK_CHAR_OPENING, /* CJK punctuation that must not end a line (（《“ ￥) */
+    GK_CHAR_CLOSING  /* CJK punctuation that must not start a line (，。）》”％) */
+} gk_char_kind;
+
+gk_char_kind gk_char_kind_of(uint32_t codepoint);
+
+/* Decodes the UTF-8 code point at pos (< len), setting *next past it; a bad byte gives U+FFFD
+ * and advances one byte. */
+uint32_t gk_utf8_decode(const char *utf8, size_t len, size_t pos, size_t *next);
+
+/* ---- Table columns and cells (table_layout.c) ------------------------------------------- */
+
+/* What one column needs, in points, padding included (the caller measures, see
+ * gk_text_extent). */
+typedef struct gk_column_need {
+    double body_min;       /* the widest piece of a body cell that must not break */
+    double body_natural;   /* the widest body cell on one line */
+    double header_min;     /* the same for its header cell, which may wrap more freely */
+    double header_natural;
+    double weight;         /* the profile's relative width: a preference (≤ 0 counts as 1) */
+} gk_column_need;
+
+/* How comfortably a table's columns fit, from best to worst. */
+typedef enum gk_column_fit {
+    GK_FIT_NATURAL,      /* every cell on one line; the room left shared by weight */
+    GK_FIT_HEADERS_WRAP, /* body cells on one line; some header cells wrap */
+    GK_FIT_BODY_WRAPS,   /* long body texts wrap too; no short term and no number breaks */
+    GK_FIT_TOO_NARROW    /* even the minimum widths do not fit: terms break (warn) */
+} gk_column_fit;
+
+/* Widens *min and *natural (points) to what len bytes of UTF-8 need: min the widest piece
+ * that must not break (a word or number; a run of at most short_term CJK characters with
+ * the punctuation glued to it; two characters of a longer run, so that none is left alone),
+ * natural the widest line ('\n' breaks lines). */
+void gk_text_extent(const char *utf8, size_t len, const gk_measure *m, size_t short_term,
+                    double *min, double *natural);
+
+/* Shares `width` points among `count` columns (see table_layout.c for the method): widths
+ * gets count values summing to width. scratch holds 3 × count doubles. Returns how well they
+ * fit. */
+gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double width,
+                               double *widths, double *scratch);
+
+/* Like gk_break_lines, but a text that needs several lines is broken as narrow as it can be
+ * without needing more (to a quarter point): lines of even length, no runt last line
+ * (因公出国（境）费/用 becomes 因公出国/（境）费用). */
+size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, double max_width,
+                         gk_line *lines, size_t capacity);
+
 /* ---- Pagination (paginate.c) -------------------------------------------------------------- */
 
 /* Splits table rows into pages holding whole rows, greedily. row_heights[i] is row i's
@@ -88,7 +142,9 @@ bool gk_break_title(const char *utf8, size_t len, const gk_measure *m, double ma
  * then flow one by one from the current page, and a row taller than a page gets a page to
  * itself. A page never stays empty: its first row always goes on it, even when the row does
  * not fit (so a too-tall group on the shorter first page starts there rather than leaving
- * the first page blank). Heights that exceed the page by under 1e-6 pt count as fitting.
+ * the first page blank). A table that continues never ends with a single row on its last
+ * page when the page before can give up one (it keeps at least two rows, and the row is not
+ * kept with the one above). Heights that exceed the page by under 1e-6 pt count as fitting.
  *
  * Returns the number of pages (zero rows: one page, starting at row 0) and writes each
  * page's first row index into page_first_row, the first `capacity` of them. */

@@ -58,7 +58,7 @@ static void test_simple(void **state)
     EXPECT(five, NULL, 10.0, 10.0, 0, 1, 2, 3, 4);
     static const double four[] = {10, 10, 10, 10};
     EXPECT(four, NULL, 20.0, 20.0, 0, 2); /* exactly full pages */
-    static const double tenths[] = {0.1, 0.1, 0.1, 0.1};
+    static const double tenths[] = {0.1, 0.1, 0.1, 0.1, 0.1};
     EXPECT(tenths, NULL, 0.3, 0.3, 0, 3); /* 0.1 + 0.1 + 0.1 > 0.3 in doubles: still fits */
 }
 
@@ -133,6 +133,19 @@ static void test_zero_height_rows(void **state)
     EXPECT(zeros, NULL, 0.0, 0.0, 0);
 }
 
+static void test_no_lone_last_row(void **state)
+{
+    (void)state;
+    static const double nine[] = {10, 10, 10, 10, 10, 10, 10, 10, 10};
+    EXPECT(nine, NULL, 40.0, 40.0, 0, 4, 7); /* greedy would leave row 8 alone */
+    static const bool bound[] = {false, false, false, false, false, false, true, false, false};
+    EXPECT(nine, bound, 40.0, 40.0, 0, 4, 8); /* row 7 is kept with row 6: it stays */
+    static const double five[] = {10, 10, 10, 10, 10};
+    EXPECT(five, NULL, 25.0, 25.0, 0, 2, 4); /* the page before would keep one row */
+    static const double tall[] = {10, 10, 10, 10, 35};
+    EXPECT(tall, NULL, 40.0, 40.0, 0, 4); /* the two rows would not fit a page */
+}
+
 static void test_capacity(void **state)
 {
     (void)state;
@@ -168,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_oversized_row),
         cmocka_unit_test(test_oversized_group),
         cmocka_unit_test(test_zero_height_rows),
+        cmocka_unit_test(test_no_lone_last_row),
         cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_widows_and_orphans),
     };

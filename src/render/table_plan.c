@@ -1,0 +1,93 @@
+/* Column widths from content: measures every header and body cell of a table into each
+ * column's needs, then lets typeset/table_layout.c share the width. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/table_plan.h"
+
+const char *gk_cell_text(const gk_cell *cell, char *buf, size_t size)
+{
+    switch (cell->value.kind) {
+    case GK_VALUE_TEXT:
+        return cell->value.text;
+    case GK_VALUE_NUMBER:
+        gk_value_format(&cell->value, buf, size);
+        return buf;
+    default:
+        return "";
+    }
+}
+
+double gk_cell_indent(const gk_column *column, int level, double per_level)
+{
+    if (column->type != GK_TYPE_TEXT || column->align != GK_ALIGN_LEFT || level <= 1)
+        return 0;
+    return per_level * (level - 1);
+}
+
+static void widen(double *to, double value)
+{
+    if (value > *to)
+        *to = value;
+}
+
+/* Header cells of one column: a merged cell over several columns wraps inside them. */
+static void measure_header(const gk_table_info *t, const gk_table_metrics *m,
+                           gk_column_need *needs)
+{
+    for (size_t i = 0; i < t->header_count; i++) {
+        const gk_header_cell *h = &t->header[i];
+        if (h->cols != 1)
+            continue;
+        gk_column_need *n = &needs[h->col];
+        double min = 0, natural = 0;
+        gk_text_extent(h->text, strlen(h->text), &m->header, GK_HEADER_TERM, &min, &natural);
+        widen(&n->header_min, min + 2 * m->pad);
+        widen(&n->header_natural, natural + 2 * m->pad);
+    }
+}
+
+/* Body cells: a cell merged across columns, and the empty-table wording, do not size one. */
+static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
+                         gk_column_need *needs)
+{
+    for (size_t r = 0; r < t->row_count; r++) {
+        const gk_row *row = &t->rows[r];
+        if (row->kind == GK_ROW_NOTE)
+            continue;
+        const gk_measure *face = row->kind == GK_ROW_DATA ? &m->body : &m->header;
+        for (size_t c = 0; c < t->column_count; c++) {
+            const gk_cell *cell = &row->cells[c];
+            if (cell->covered || cell->cols != 1)
+                continue;
+            char buf[64];
+            const char *text = gk_cell_text(cell, buf, sizeof buf);
+            double min = 0, natural = 0;
+            gk_text_extent(text, strlen(text), face, GK_SHORT_TERM, &min, &natural);
+            double extra = 2 * m->pad + gk_cell_indent(&t->columns[c], row->level, m->indent);
+            widen(&needs[c].body_min, min + extra);
+            widen(&needs[c].body_natural, natural + extra);
+        }
+    }
+}
+
+bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double width,
+                     double *widths, gk_column_fit *fit)
+{
+    size_t cols = t->column_count;
+    gk_column_need *needs = calloc(cols + 1, sizeof *needs);
+    double *scratch = calloc(3 * cols + 1, sizeof *scratch);
+    if (needs == NULL || scratch == NULL) {
+        free(needs);
+        free(scratch);
+        return false;
+    }
+    for (size_t c = 0; c < cols; c++)
+        needs[c].weight = t->columns[c].width;
+    measure_header(t, m, needs);
+    measure_body(t, m, needs);
+    *fit = gk_column_widths(needs, cols, width, widths, scratch);
+    free(needs);
+    free(scratch);
+    return true;
+}
