@@ -107,7 +107,7 @@ gk_status gk_export_file(gk_session *session, size_t unit, const char *format, c
         /* TRANSLATORS: pdf and xlsx are the format names callers pass: keep them. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "unknown format '%s' (pdf or xlsx)",
                            format);
-    static const gk_render_options defaults = {NULL, NULL};
+    static const gk_render_options defaults = {0};
     gk_status status = backend->prepare ? backend->prepare(&defaults, diag) : GK_OK;
     const gk_backend *const backends[] = {backend};
     const char *const paths[] = {path};

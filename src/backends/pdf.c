@@ -25,6 +25,8 @@
 typedef struct pdf_ctx {
     char path[GK_PATH_MAX];
     const char *font_path[PDF_FACE_COUNT];
+    void (*warn)(void *sink, const char *rule, const char *file, const char *message);
+    void *warn_sink;
     gk_doc_meta meta;
     gk_part_info *parts;
     size_t part_count;
@@ -56,6 +58,8 @@ static gk_status pdf_open(void *ctx, const char *path, const gk_render_options *
     snprintf(p->path, sizeof p->path, "%s", path);
     p->font_path[PDF_SONG] = options->body_font;
     p->font_path[PDF_HEI] = options->title_font;
+    p->warn = options->warn;
+    p->warn_sink = options->warn_sink;
     (void)diag;
     return GK_OK;
 }
@@ -380,9 +384,36 @@ static void style_init(pdf_style *s)
     *s = (pdf_style){
         .margin_x = 62, .margin_top = 64, .margin_bottom = 60,
         .body_size = 12, .body_leading = 12 * 1.9,
-        .table_size = 9, .table_leading = 9 * 1.45, .cell_pad = 3,
+        .table_size = 9, .table_leading = 9 * 1.45, .table_min_size = 8,
+        .cell_pad = 3, .cell_pad_y = 3,
         .title_size = 16, .part_size = 18, .heading_size = 15,
     };
+}
+
+void pdf_layout_warn_narrow(pdf_layout *lay, const gk_table_info *table)
+{
+    pdf_narrow *n = gk_arena_alloc(lay->arena, sizeof *n);
+    if (n == NULL) {
+        lay->pages.failed = true;
+        return;
+    }
+    *n = (pdf_narrow){table, lay->narrow};
+    lay->narrow = n;
+}
+
+/* Tells the caller about the tables whose terms had to break (in the order printed). */
+static void report_narrow(const pdf_ctx *p, const pdf_narrow *n)
+{
+    if (n == NULL || p->warn == NULL)
+        return;
+    report_narrow(p, n->next);
+    char message[512];
+    snprintf(message, sizeof message,
+             _("%s: the columns do not fit the page even at their narrowest, so "
+               "short terms and numbers are broken or set smaller: give the table fewer or "
+               "narrower columns, or a landscape page"),
+             n->table->number);
+    p->warn(p->warn_sink, "TABLE-WIDTH", n->table->layout_path, message);
 }
 
 static void layout_init(pdf_layout *lay, pdf_ctx *p)
@@ -422,6 +453,8 @@ static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, contents_links *links
             status = gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0,
                                  "layout passes disagree (%zu and %zu pages)", first.pages.count,
                                  out->pages.count);
+        else
+            report_narrow(p, out->narrow);
     }
     pdf_pages_free(&first.pages);
     free(map.part);

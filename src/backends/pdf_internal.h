@@ -73,7 +73,9 @@ gk_status pdf_pages_draw(const pdf_pages *pages, HPDF_Doc pdf, gk_pdf_font *cons
 typedef struct pdf_style {
     double margin_x, margin_top, margin_bottom;
     double body_size, body_leading;  /* narrative text */
-    double table_size, table_leading, cell_pad;
+    double table_size, table_leading;
+    double table_min_size;   /* fitting a table onto fewer pages goes no smaller */
+    double cell_pad, cell_pad_y; /* between a cell's text and its rules: sides, top and bottom */
     double title_size, part_size, heading_size;
 } pdf_style;
 
@@ -87,7 +89,15 @@ typedef struct pdf_layout {
     const gk_cell *overflow_cell;       /* the first cell too tall for a page, if any */
     const char *overflow_table;
     size_t overflow_lines;
+    struct pdf_narrow *narrow;          /* tables whose terms had to break, newest first */
 } pdf_layout;
+
+/* A table whose columns do not fit even at their narrowest: warned about once laid out. */
+typedef struct pdf_narrow {
+    const gk_table_info *table;
+    struct pdf_narrow *next;
+} pdf_narrow;
+void pdf_layout_warn_narrow(pdf_layout *lay, const gk_table_info *table);
 
 /* Current page (the last added). */
 pdf_page *pdf_layout_page(pdf_layout *lay);

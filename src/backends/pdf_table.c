@@ -6,27 +6,25 @@
 #include <string.h>
 
 #include "backends/pdf_internal.h"
+#include "render/table_plan.h"
 
 enum { MAX_CELL_LINES = 64 };
 
-/* Horizontal geometry of a table: column edges scaled from the layout's relative widths. */
+/* Horizontal geometry of a table: column edges from the planned widths. */
 typedef struct grid {
     double *x; /* column_count + 1 edges */
     size_t cols;
 } grid;
 
-static bool grid_init(grid *g, const double *weights, size_t cols, double left, double width)
+static bool grid_init(grid *g, const double *widths, size_t cols, double left)
 {
     g->cols = cols;
     g->x = calloc(cols + 1, sizeof *g->x);
     if (g->x == NULL)
         return false;
-    double total = 0;
-    for (size_t c = 0; c < cols; c++)
-        total += weights[c];
     g->x[0] = left;
     for (size_t c = 0; c < cols; c++)
-        g->x[c + 1] = g->x[c] + width * weights[c] / (total > 0 ? total : 1);
+        g->x[c + 1] = g->x[c] + widths[c];
     return true;
 }
 
@@ -53,7 +51,8 @@ static void wrap(const pdf_layout *lay, const char *text, double width, cell_tex
     gk_measure m = lay->measure[PDF_SONG];
     m.size = lay->style.table_size;
     double inner = width - 2 * lay->style.cell_pad;
-    size_t n = gk_break_lines(text, out->len, &m, inner > 1 ? inner : 1, out->lines, MAX_CELL_LINES);
+    size_t n = gk_break_balanced(text, out->len, &m, inner > 1 ? inner : 1, out->lines,
+                                 MAX_CELL_LINES);
     out->line_count = n < MAX_CELL_LINES ? n : MAX_CELL_LINES;
     out->needed = n;
     if (out->len == 0)
@@ -77,8 +76,8 @@ static void set_number(const pdf_layout *lay, const char *text, double width, ce
 
 static double text_height(const pdf_layout *lay, size_t lines)
 {
-    double min = lay->style.table_leading + 2 * lay->style.cell_pad;
-    double need = (double)lines * lay->style.table_leading + 2 * lay->style.cell_pad;
+    double min = lay->style.table_leading + 2 * lay->style.cell_pad_y;
+    double need = (double)lines * lay->style.table_leading + 2 * lay->style.cell_pad_y;
     return need > min ? need : min;
 }
 
@@ -178,23 +177,13 @@ typedef struct body_geometry {
 static const char *cell_string(pdf_layout *lay, const gk_cell *cell)
 {
     char buf[64];
-    switch (cell->value.kind) {
-    case GK_VALUE_TEXT:
-        return cell->value.text;
-    case GK_VALUE_NUMBER:
-        gk_value_format(&cell->value, buf, sizeof buf);
-        return gk_arena_strdup(lay->arena, buf);
-    case GK_VALUE_BLANK:
-        break;
-    }
-    return "";
+    const char *text = gk_cell_text(cell, buf, sizeof buf);
+    return text == buf ? gk_arena_strdup(lay->arena, buf) : text;
 }
 
 static double level_indent(const pdf_layout *lay, const gk_column *column, int level)
 {
-    if (column->type != GK_TYPE_TEXT || column->align != GK_ALIGN_LEFT || level <= 1)
-        return 0;
-    return lay->style.table_size * (level - 1);
+    return gk_cell_indent(column, level, lay->style.table_size);
 }
 
 static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g, body_geometry *b)
@@ -331,87 +320,186 @@ static void table_heading(pdf_layout *lay, const gk_table_info *t, bool continue
     lay->y += size * 0.45;
 }
 
+/* Everything decided about a table at one style, before it is drawn. */
+typedef struct table_plan {
+    grid g;
+    header_geometry h;
+    body_geometry b;
+    size_t *starts; /* first row of each page */
+    size_t pages;
+    gk_column_fit fit;
+} table_plan;
+
+static void plan_free(table_plan *p)
+{
+    free(p->g.x);
+    free(p->h.row_height);
+    free(p->h.texts);
+    free(p->b.height);
+    free(p->b.keep);
+    free(p->b.texts);
+    free(p->starts);
+    *p = (table_plan){0};
+}
+
+/* Plans the table at the current style from the cursor (below its heading). */
+static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
+{
+    const gk_table_info *t = table->info;
+    const pdf_style *s = &lay->style;
+    pdf_page *page = pdf_layout_page(lay);
+    double width = pdf_page_width(page) - 2 * s->margin_x;
+    gk_table_metrics metrics = {lay->measure[PDF_SONG], lay->measure[PDF_SONG], s->cell_pad,
+                                s->table_size, true, true};
+    metrics.body.size = metrics.header.size = s->table_size;
+    double *widths = calloc(t->column_count + 1, sizeof *widths);
+    bool ok = widths != NULL && gk_plan_columns(t, &metrics, width, widths, &p->fit) &&
+              grid_init(&p->g, widths, t->column_count, s->margin_x) &&
+              measure_header(lay, t, &p->g, &p->h) && measure_body(lay, table, &p->g, &p->b);
+    free(widths);
+    if (!ok)
+        return false;
+    double room = pdf_page_height(page) - s->margin_bottom - lay->y - p->h.height;
+    /* continuation pages repeat the same heading block, so every page has the same room */
+    p->pages = gk_paginate(p->b.height, p->b.keep, table->row_count, room, room, NULL, 0);
+    p->starts = calloc(p->pages + 1, sizeof *p->starts);
+    if (p->starts == NULL)
+        return false;
+    gk_paginate(p->b.height, p->b.keep, table->row_count, room, room, p->starts, p->pages);
+    return true;
+}
+
+/* Fit, don't spill: a table that takes more pages than it needs at its normal style is set
+ * tighter — rows closer, then the type half a point smaller at a time down to the profile's
+ * minimum, at last with the leading and padding at their tightest (the text still clears the
+ * rules by 2 pt) — until it takes a page less (or one page, when the profile keeps it on one).
+ * Leaves the style it settled on in lay->style (the caller restores the normal one). */
+static bool fit_table(pdf_layout *lay, const pdf_table *table, table_plan *plan)
+{
+    if (!plan_table(lay, table, plan))
+        return false;
+    const pdf_style normal = lay->style;
+    size_t target = table->info->one_page ? 1 : plan->pages - 1;
+    double min = normal.table_min_size < normal.table_size ? normal.table_min_size
+                                                            : normal.table_size;
+    for (int step = 0; plan->pages > 1; step++) {
+        double size = normal.table_size - 0.5 * step;
+        bool last = size < min - 1e-9;
+        if (last && size < min - 0.5 - 1e-9)
+            break;
+        lay->style.table_size = last ? min : size;
+        lay->style.table_leading = lay->style.table_size * (last ? 1.15 : 1.2);
+        lay->style.cell_pad_y = last ? 1.5 : 2;
+        table_plan tighter = {0};
+        if (!plan_table(lay, table, &tighter)) {
+            plan_free(&tighter);
+            return false;
+        }
+        if (tighter.pages <= target) {
+            plan_free(plan);
+            *plan = tighter;
+            return true;
+        }
+        plan_free(&tighter);
+    }
+    lay->style = normal; /* nothing saved a page: the normal plan stands */
+    return true;
+}
+
 void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
 {
     const gk_table_info *t = table->info;
+    const pdf_style normal = lay->style;
+    if (t->text_size > 0) { /* the profile's table_text */
+        lay->style.table_size = t->text_size;
+        lay->style.table_leading = t->text_size * 1.45;
+        lay->style.table_min_size = t->min_text_size;
+        lay->style.cell_pad = lay->style.cell_pad_y = t->padding;
+    }
+    /* table pages leave less room above and below than narrative ones: the folio fits */
+    lay->style.margin_top = lay->style.margin_bottom = 52;
     pdf_layout_new_page(lay, t->landscape, true);
     pdf_pages_mark(&lay->pages, gk_arena_printf(lay->arena, "%s %s", t->number, t->title), 1);
-    pdf_page *page = pdf_layout_page(lay);
-    double width = pdf_page_width(page) - 2 * lay->style.margin_x;
-
-    double *weights = calloc(t->column_count + 1, sizeof *weights);
-    grid g = {0};
-    header_geometry h = {0};
-    body_geometry b = {0};
-    size_t *starts = NULL;
-    if (weights == NULL)
-        goto fail;
-    for (size_t c = 0; c < t->column_count; c++)
-        weights[c] = t->columns[c].width;
-    if (!grid_init(&g, weights, t->column_count, lay->style.margin_x, width) ||
-        !measure_header(lay, t, &g, &h) || !measure_body(lay, table, &g, &b))
-        goto fail;
-
     table_heading(lay, t, false);
-    double bottom = pdf_page_height(page) - lay->style.margin_bottom;
-    double first = bottom - lay->y - h.height;
-    double next = first; /* continuation pages repeat the same heading block */
-    size_t pages = gk_paginate(b.height, b.keep, table->row_count, first, next, NULL, 0);
-    starts = calloc(pages + 1, sizeof *starts);
-    if (starts == NULL)
-        goto fail;
-    gk_paginate(b.height, b.keep, table->row_count, first, next, starts, pages);
-    for (size_t p = 0; p < pages; p++) {
-        if (p > 0) {
-            pdf_layout_new_page(lay, t->landscape, true);
-            table_heading(lay, t, true);
+    table_plan plan = {0};
+    if (!fit_table(lay, table, &plan)) {
+        lay->pages.failed = true;
+    } else {
+        if (plan.fit == GK_FIT_TOO_NARROW)
+            pdf_layout_warn_narrow(lay, t);
+        for (size_t p = 0; p < plan.pages; p++) {
+            if (p > 0) {
+                pdf_layout_new_page(lay, t->landscape, true);
+                table_heading(lay, t, true);
+            }
+            draw_header(lay, t, &plan.g, &plan.h);
+            size_t end = p + 1 < plan.pages ? plan.starts[p + 1] : table->row_count;
+            draw_rows(lay, table, &plan.g, &plan.b, plan.starts[p], end);
         }
-        draw_header(lay, t, &g, &h);
-        size_t end = p + 1 < pages ? starts[p + 1] : table->row_count;
-        draw_rows(lay, table, &g, &b, starts[p], end);
     }
-    goto done;
-fail:
-    lay->pages.failed = true;
-done:
-    free(starts);
-    free(weights);
-    free(g.x);
-    free(h.row_height);
-    free(h.texts);
-    free(b.height);
-    free(b.keep);
-    free(b.texts);
+    plan_free(&plan);
+    lay->style = normal;
 }
 
 /* ---- narrative grids --------------------------------------------------------------------- */
 
+/* Column widths of a narrative grid by the same method as the public tables; row 0 is its
+ * header. */
+static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, size_t cols,
+                        double width, double *widths)
+{
+    gk_measure m = lay->measure[PDF_SONG];
+    m.size = lay->style.table_size;
+    gk_column_need *needs = calloc(cols, sizeof *needs);
+    double *scratch = calloc(3 * cols, sizeof *scratch);
+    bool ok = needs != NULL && scratch != NULL;
+    for (size_t c = 0; ok && c < cols; c++) {
+        needs[c].weight = 1;
+        for (size_t r = 0; r < rows; r++) {
+            const char *text = cells[r * cols + c];
+            double *min = r == 0 ? &needs[c].header_min : &needs[c].body_min;
+            double *natural = r == 0 ? &needs[c].header_natural : &needs[c].body_natural;
+            gk_text_extent(text, strlen(text), &m, r == 0 ? GK_HEADER_TERM : GK_SHORT_TERM, min,
+                           natural);
+        }
+        needs[c].header_min += 2 * lay->style.cell_pad;
+        needs[c].header_natural += 2 * lay->style.cell_pad;
+        needs[c].body_min += 2 * lay->style.cell_pad;
+        needs[c].body_natural += 2 * lay->style.cell_pad;
+    }
+    if (ok)
+        gk_column_widths(needs, cols, width, widths, scratch);
+    free(needs);
+    free(scratch);
+    return ok;
+}
+
+static void draw_grid_row(pdf_layout *lay, const grid *g, const cell_text *texts, double height,
+                          bool header)
+{
+    for (size_t c = 0; c < g->cols; c++) {
+        draw_box(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height);
+        draw_text(lay, &texts[c], GK_ALIGN_CENTER, g->x[c], g->x[c + 1], lay->y,
+                  lay->y + height, header, 0);
+    }
+    lay->y += height;
+}
+
+/* A narrative grid: its header keeps with its first two rows, and is repeated on every page
+ * the grid continues on. */
 void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size_t cols)
 {
     if (rows == 0 || cols == 0)
         return;
     pdf_page *page = pdf_layout_page(lay);
     double width = pdf_page_width(page) - 2 * lay->style.margin_x;
-    double *weights = calloc(cols, sizeof *weights);
+    double *widths = calloc(cols, sizeof *widths);
     cell_text *texts = calloc(rows * cols, sizeof *texts);
     double *heights = calloc(rows, sizeof *heights);
     grid g = {0};
-    if (weights == NULL || texts == NULL || heights == NULL) {
-        lay->pages.failed = true;
-        goto done;
-    }
-    /* columns as wide as their longest text, at least three characters */
-    for (size_t c = 0; c < cols; c++) {
-        weights[c] = lay->style.table_size * 3;
-        for (size_t r = 0; r < rows; r++) {
-            const char *text = cells[r * cols + c];
-            double w = pdf_text_width(lay, PDF_SONG, lay->style.table_size, text, strlen(text)) +
-                       2 * lay->style.cell_pad;
-            if (w > weights[c])
-                weights[c] = w;
-        }
-    }
-    if (!grid_init(&g, weights, cols, lay->style.margin_x, width)) {
+    if (widths == NULL || texts == NULL || heights == NULL ||
+        !grid_widths(lay, cells, rows, cols, width, widths) ||
+        !grid_init(&g, widths, cols, lay->style.margin_x)) {
         lay->pages.failed = true;
         goto done;
     }
@@ -422,19 +510,22 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
             if (need > heights[r])
                 heights[r] = need;
         }
-    for (size_t r = 0; r < rows; r++) {
-        if (lay->y + heights[r] > pdf_page_height(page) - lay->style.margin_bottom) {
+    double bottom = pdf_page_height(page) - lay->style.margin_bottom;
+    double lead = heights[0];
+    for (size_t r = 1; r < rows && r <= 2; r++)
+        lead += heights[r];
+    if (lay->y + lead > bottom)
+        page = pdf_layout_new_page(lay, page->landscape, true);
+    draw_grid_row(lay, &g, texts, heights[0], true);
+    for (size_t r = 1; r < rows; r++) {
+        if (lay->y + heights[r] > bottom) {
             page = pdf_layout_new_page(lay, page->landscape, true);
+            draw_grid_row(lay, &g, texts, heights[0], true);
         }
-        for (size_t c = 0; c < cols; c++) {
-            draw_box(lay, g.x[c], g.x[c + 1], lay->y, lay->y + heights[r]);
-            draw_text(lay, &texts[r * cols + c], GK_ALIGN_CENTER, g.x[c], g.x[c + 1], lay->y,
-                      lay->y + heights[r], r == 0, 0);
-        }
-        lay->y += heights[r];
+        draw_grid_row(lay, &g, &texts[r * cols], heights[r], false);
     }
 done:
-    free(weights);
+    free(widths);
     free(texts);
     free(heights);
     free(g.x);

@@ -14,6 +14,7 @@
 
 #include "backends/xlsx_verify.h"
 #include "render/backend.h"
+#include "render/table_plan.h"
 #include "util/i18n.h"
 #include "util/publish.h"
 
@@ -47,7 +48,7 @@ typedef struct xlsx_ctx {
     lxw_workbook *workbook;
     lxw_worksheet *sheet;
     lxw_doc_properties properties;
-    char *title_copy;
+    double *widths;                /* the current sheet's column widths, points */
     format_key keys[FORMAT_CACHE];
     lxw_format *formats[FORMAT_CACHE];
     size_t format_count;
@@ -110,42 +111,48 @@ static lxw_format *format_for(xlsx_ctx *x, format_key key)
 
 /* ---- text ---------------------------------------------------------------------------- */
 
-/* Width of UTF-8 text in half-width character units: CJK and full-width forms count 2. */
-static int display_width(const char *text)
+/* How the sheet's font (宋体) sets text, for the shared table layout: full-width characters
+ * one em, others a little over half (SimSun's are exactly half; the CJK faces that stand in
+ * for it where it is missing are a little wider). */
+static double cell_advance(const void *font, uint32_t cp)
 {
-    int width = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p;) {
-        if (*p < 0x80) {
-            width += 1;
-            p++;
-        } else {
-            int len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
-            width += len >= 3 ? 2 : 1;
-            for (int i = 0; i < len && *p; i++)
-                p++;
-        }
-    }
-    return width;
+    (void)font;
+    return gk_char_kind_of(cp) == GK_CHAR_WORD || gk_char_kind_of(cp) == GK_CHAR_SPACE ? 550
+                                                                                          : 1000;
 }
 
-/* Lines a text needs in a column of `chars` CJK characters (2 half-width units each). */
-static int wrapped_lines(const char *text, int chars)
+static const gk_table_metrics cell_metrics = {
+    {cell_advance, NULL, 10}, {cell_advance, NULL, 10}, 3, 10, false, false};
+
+/* The width of the printed table: A4 less the margins set below (0.5 in each side). */
+static double printable_width(bool landscape)
 {
-    int lines = 0;
-    const char *start = text;
-    for (;;) {
-        const char *newline = strchr(start, '\n');
-        char piece[4096];
-        size_t len = newline ? (size_t)(newline - start) : strlen(start);
-        snprintf(piece, sizeof piece, "%.*s", (int)len, start);
-        int width = display_width(piece);
-        int capacity = chars * 2 > 2 ? chars * 2 - 1 : 1;
-        lines += width == 0 ? 1 : (width + capacity - 1) / capacity;
-        if (newline == NULL)
-            break;
-        start = newline + 1;
-    }
-    return lines;
+    return (landscape ? 841.89 : 595.28) - 72.0;
+}
+
+/* Excel's column width unit for a width in points: characters of the default font's digit
+ * (7 px, with 5 px of padding, at 96 px per inch). */
+static double excel_width(double points)
+{
+    double chars = (points * 96.0 / 72.0 - 5.0) / 7.0;
+    return chars > 1 ? chars : 1;
+}
+
+/* Lines a text needs in a column `points` wide, as the shared layout breaks it. */
+static int wrapped_lines(const char *text, double points)
+{
+    double inner = points - 2 * cell_metrics.pad;
+    size_t lines = gk_break_balanced(text, strlen(text), &cell_metrics.body, inner > 1 ? inner : 1,
+                                     NULL, 0);
+    return lines > 0 ? (int)lines : 1;
+}
+
+static double span_points(const xlsx_ctx *x, int col, int cols)
+{
+    double sum = 0;
+    for (int c = col; c < col + cols; c++)
+        sum += x->widths[c];
+    return sum;
 }
 
 /* Excel shows "_xHHHH_" as the character U+HHHH; escape the underscore so text stays as typed
@@ -184,11 +191,6 @@ static lxw_error write_text(xlsx_ctx *x, int row, int col, const char *text, lxw
                                              escape_text(text, &owned), f);
     free(owned);
     return error;
-}
-
-static double excel_width(const gk_column *column)
-{
-    return column->width * 1.9 + 1.5;
 }
 
 /* ---- slots --------------------------------------------------------------------------- */
@@ -254,9 +256,16 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
     /* every row gets a height (title, unit line, header, body): all are written */
     x->sheet_rows[x->sheets++] = FIRST_HEADER_ROW + (size_t)t->header_rows + t->row_count;
 
+    /* the shared table layout decides the widths, so the table fits its paper */
+    free(x->widths);
+    x->widths = calloc(t->column_count + 1, sizeof *x->widths);
+    gk_column_fit fit;
+    if (x->widths == NULL ||
+        !gk_plan_columns(t, &cell_metrics, printable_width(t->landscape), x->widths, &fit))
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("add sheet"), diag);
     lxw_col_t last = (lxw_col_t)(t->column_count - 1);
     for (size_t c = 0; c < t->column_count; c++)
-        worksheet_set_column(x->sheet, (lxw_col_t)c, (lxw_col_t)c, excel_width(&t->columns[c]),
+        worksheet_set_column(x->sheet, (lxw_col_t)c, (lxw_col_t)c, excel_width(x->widths[c]),
                              NULL);
 
     /* title, then 单位：… on the left and 金额单位：… on the right */
@@ -317,10 +326,7 @@ static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
             /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
             return lxw_failure(error, _("header"), diag);
         if (h->rows == 1 && h->row < 8) {
-            int chars = 0;
-            for (int c = h->col; c < h->col + h->cols; c++)
-                chars += t->columns[c].width;
-            int need = wrapped_lines(h->text, chars);
+            int need = wrapped_lines(h->text, span_points(x, h->col, h->cols));
             if (need > lines[h->row])
                 lines[h->row] = need;
         }
@@ -386,8 +392,11 @@ static gk_status xlsx_row(void *ctx, const gk_table_info *t, const gk_row_view *
         gk_status status = write_cell(x, row, (int)c, &t->columns[c], cell, view, diag);
         if (status != GK_OK)
             return status;
-        if (cell->value.kind == GK_VALUE_TEXT && cell->cols == 1) {
-            int need = (wrapped_lines(cell->value.text, t->columns[c].width) + cell->rows - 1) /
+        if (cell->value.kind == GK_VALUE_TEXT) {
+            double indent = gk_cell_indent(&t->columns[c], view->level, cell_metrics.indent);
+            int need = (wrapped_lines(cell->value.text,
+                                      span_points(x, (int)c, cell->cols) - indent) +
+                        cell->rows - 1) /
                        cell->rows;
             if (need > lines)
                 lines = need;
@@ -433,6 +442,8 @@ static void xlsx_close(void *ctx)
     if (x->workbook != NULL)
         workbook_close(x->workbook); /* frees it; the walker deletes the partial file */
     x->workbook = NULL;
+    free(x->widths);
+    x->widths = NULL;
     remove_tmpdir(x);
 }
 

@@ -38,20 +38,29 @@ static void add_text(checker *c, gk_severity severity, const char *rule, const c
                      int line, int column, const char *expected, const char *found,
                      const char *message)
 {
-    gk_findings *f = c->out;
-    if (!gk_grow((void **)&f->items, &f->capacity, f->count, sizeof *f->items, 32)) {
+    gk_finding *added = gk_findings_add(c->out, severity, rule, c->unit, file, line, column,
+                                        message);
+    if (added == NULL) {
         c->failed = true;
         return;
     }
-    f->items[f->count++] = (gk_finding){
-        severity, rule, c->unit, file, line, column, gk_arena_strdup(&f->arena, message),
-        expected ? gk_arena_strdup(&f->arena, expected) : NULL,
-        found ? gk_arena_strdup(&f->arena, found) : NULL,
-    };
+    added->expected = expected ? gk_arena_strdup(&c->out->arena, expected) : NULL;
+    added->found = found ? gk_arena_strdup(&c->out->arena, found) : NULL;
+}
+
+gk_finding *gk_findings_add(gk_findings *f, gk_severity severity, const char *rule, size_t unit,
+                            const char *file, int line, int column, const char *message)
+{
+    if (!gk_grow((void **)&f->items, &f->capacity, f->count, sizeof *f->items, 32))
+        return NULL;
+    gk_finding *added = &f->items[f->count++];
+    *added = (gk_finding){severity, rule, unit, file, line, column,
+                          gk_arena_strdup(&f->arena, message), NULL, NULL};
     if (severity == GK_ERROR)
         f->errors++;
     else
         f->warnings++;
+    return added;
 }
 
 /* Records a finding; its message is FORMAT, translated, with the arguments. */

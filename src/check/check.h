@@ -97,6 +97,12 @@ gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
 
 void gk_findings_free(gk_findings *findings);
 
+/* Records a finding whose message is already formatted (and translated); its message is
+ * copied, rule and file are kept as given. NULL when out of memory. */
+gk_finding *gk_findings_add(gk_findings *findings, gk_severity severity, const char *rule,
+                            size_t unit, const char *file, int line, int column,
+                            const char *message);
+
 /* "[RULE] message (expected X, found Y)" into buf (truncated to size); the length it wanted. */
 size_t gk_finding_message(const gk_finding *finding, char *buf, size_t size);
 

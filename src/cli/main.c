@@ -421,7 +421,7 @@ static int run_doctor(const cli_args *args)
     int problems = 0;
     char detail[8192];
     printf("gongkai %s\n", GK_VERSION);
-    static const gk_render_options defaults = {NULL, NULL};
+    static const gk_render_options defaults = {0};
     for (size_t i = 0; gk_backend_at(i) != NULL; i++) {
         const gk_backend *backend = gk_backend_at(i);
         gk_diag diag;

@@ -41,11 +41,30 @@ static gk_status build(const gk_export_job *job, gk_document **doc, gk_diag *dia
                            : gk_document_build_unit(job->pkg, job->unit, doc, diag);
 }
 
+/* What a backend had to give way on becomes a warning of the job, beside the checks'. */
+typedef struct warning_sink {
+    gk_findings *findings;
+    size_t unit;
+    bool failed;
+} warning_sink;
+
+static void add_render_warning(void *sink, const char *rule, const char *file,
+                               const char *message)
+{
+    warning_sink *w = sink;
+    if (gk_findings_add(w->findings, GK_WARNING, rule, w->unit, file, 0, 0, message) == NULL)
+        w->failed = true;
+}
+
 /* Renders every format into a temporary beside its final file; tmps[k] is set for each
  * temporary made (the caller removes them). */
 static gk_status render_all(const gk_export_job *job, const gk_document *doc, char **tmps,
-                            gk_diag *diag)
+                            gk_findings *findings, gk_diag *diag)
 {
+    warning_sink sink = {findings, job->unit, false};
+    gk_render_options options = *job->render;
+    options.warn = add_render_warning;
+    options.warn_sink = &sink;
     gk_status status = GK_OK;
     for (size_t k = 0; k < job->count && status == GK_OK; k++) {
         tmps[k] = malloc(GK_PATH_MAX);
@@ -54,11 +73,13 @@ static gk_status render_all(const gk_export_job *job, const gk_document *doc, ch
         tmps[k][0] = '\0';
         status = gk_publish_begin(job->paths[k], tmps[k], GK_PATH_MAX, diag);
         if (status == GK_OK)
-            status = gk_render(doc, job->backends[k], tmps[k], job->render, diag);
+            status = gk_render(doc, job->backends[k], tmps[k], &options, diag);
         /* the backend's message names the temporary file: name the real output instead */
         if (status != GK_OK && diag != NULL && tmps[k][0] && strcmp(diag->file, tmps[k]) == 0)
             snprintf(diag->file, sizeof diag->file, "%s", job->paths[k]);
     }
+    if (status == GK_OK && sink.failed)
+        return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
     return status;
 }
 
@@ -72,7 +93,7 @@ gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *di
     if (status == GK_OK)
         status = build(job, &doc, diag);
     if (status == GK_OK)
-        status = render_all(job, doc, tmps, diag);
+        status = render_all(job, doc, tmps, findings, diag);
     gk_document_free(doc);
     if (status == GK_OK)
         status = gk_publish_commit_all((const char *const *)tmps, job->paths, job->count, diag);

@@ -103,6 +103,10 @@ static gk_status read_orientation(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
     ((table_loader *)tl)->t->landscape = choice == 1;
     return status;
 }
+static gk_status read_one_page(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_bool(yd, v, &((table_loader *)tl)->t->one_page);
+}
 #define KEEP_NODE(field)                                                                       \
     static gk_status keep_##field(gk_yaml_doc *yd, yaml_node_t *v, void *tl)                   \
     {                                                                                          \
@@ -121,6 +125,7 @@ static const gk_yaml_key table_keys[] = {
     {"id", read_id, true},           {"number", read_number, true},
     {"title", read_title, true},     {"orientation", read_orientation, false},
     {"empty_text", read_empty_text, false}, {"columns", keep_columns, true},
+    {"one_page", read_one_page, false},
     {"inputs", keep_inputs, false},  {"summary", keep_summary, false},
     {"items", keep_items, false},    {"derived", keep_derived, false},
     {"rows", keep_rows, false},
@@ -897,6 +902,30 @@ static gk_status bk_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->empty_text);
 }
+/* table_text: {size, min_size, padding} in points, for how table cells are set. */
+static gk_status tt_size(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 6, 14, &((gk_profile *)p)->table_size);
+}
+static gk_status tt_min_size(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 6, 14, &((gk_profile *)p)->table_min_size);
+}
+static gk_status tt_padding(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 2, 8, &((gk_profile *)p)->table_padding);
+}
+static gk_status bk_table_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const gk_yaml_key keys[] = {
+        {"size", tt_size, false}, {"min_size", tt_min_size, false}, {"padding", tt_padding, false}};
+    gk_profile *profile = ((booklet_loader *)p)->profile;
+    gk_status status = gk_yaml_read_map(yd, v, keys, sizeof keys / sizeof keys[0], profile);
+    if (status == GK_OK && profile->table_min_size > profile->table_size)
+        return gk_yaml_error(yd, v, "expected min_size (%d) no larger than size (%d)",
+                             profile->table_min_size, profile->table_size);
+    return status;
+}
 static gk_status bk_continued(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->continued);
@@ -1050,6 +1079,7 @@ static const gk_yaml_key booklet_keys[] = {
     {"zero", bk_zero, false},
     {"empty_text", bk_empty_text, true},
     {"continued", bk_continued, false},
+    {"table_text", bk_table_text, false},
     {"booklets", bk_booklets, true},
 };
 
@@ -1152,6 +1182,9 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     profile->dir = gk_arena_strdup(&profile->arena, dir);
     profile->zero_blank = true;
     profile->continued = "续表";
+    profile->table_size = 9;
+    profile->table_min_size = 8;
+    profile->table_padding = 3;
     profile->contents_title = "目录";
     bl->profile = profile;
 

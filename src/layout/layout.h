@@ -105,6 +105,7 @@ typedef struct gk_table_layout {
     const char *number;
     const char *title;
     bool landscape;
+    bool one_page;  /* fitted onto one page (smaller within the profile's limits) if it can */
     const char *empty_text;
 
     const gk_column *columns; /* leaves, left to right */
@@ -154,6 +155,7 @@ typedef struct gk_profile {
     bool zero_blank;
     const char *empty_text;
     const char *continued;
+    int table_size, table_min_size, table_padding; /* points: how table cells are set */
     const char *contents_title;  /* 目录 */
     const gk_part_spec *parts;
     size_t part_count;

@@ -40,6 +40,9 @@ typedef struct gk_table_info {
     size_t row_count;
     bool empty;
     const gk_row *rows;      /* all row_count rows, for backends that lay out the whole table */
+    const char *layout_path; /* the table's layout file, for warnings */
+    bool one_page;           /* the profile asks for the table on one page if it fits */
+    int text_size, min_text_size, padding; /* points: the profile's table_text */
 } gk_table_info;
 
 typedef struct gk_row_view {
@@ -61,6 +64,10 @@ typedef struct gk_part_info {
 typedef struct gk_render_options {
     const char *body_font;  /* TrueType/TTC file for body and table text (PDF) */
     const char *title_font; /* TrueType/TTC file for titles (PDF) */
+    /* Optional: told what a backend had to give way on (a table whose columns do not fit even
+     * at their narrowest), once per document: a warning of rule `rule` at `file`. */
+    void (*warn)(void *sink, const char *rule, const char *file, const char *message);
+    void *warn_sink;
 } gk_render_options;
 
 typedef struct gk_backend {

@@ -76,6 +76,11 @@ static void fill_table_info(const gk_document *doc, const gk_table *table, gk_ta
         .row_count = table->row_count,
         .empty = table->empty,
         .rows = table->rows,
+        .layout_path = layout->path,
+        .one_page = layout->one_page,
+        .text_size = doc->profile->table_size,
+        .min_text_size = doc->profile->table_min_size,
+        .padding = doc->profile->table_padding,
     };
 }
 
@@ -126,7 +131,7 @@ gk_status gk_render(const gk_document *doc, const gk_backend *backend, const cha
     void *ctx = calloc(1, backend->ctx_size ? backend->ctx_size : 1);
     if (ctx == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    static const gk_render_options defaults = {NULL, NULL};
+    static const gk_render_options defaults = {0};
     gk_status status = backend->open(ctx, path, options ? options : &defaults, diag);
     if (status == GK_OK)
         status = walk_document(doc, backend, ctx, diag);

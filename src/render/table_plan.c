@@ -65,7 +65,9 @@ static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
             double min = 0, natural = 0;
             gk_text_extent(text, strlen(text), face, GK_SHORT_TERM, &min, &natural);
             double extra = 2 * m->pad + gk_cell_indent(&t->columns[c], row->level, m->indent);
-            widen(&needs[c].body_min, min + extra);
+            bool number = cell->value.kind == GK_VALUE_NUMBER;
+            widen(number && m->numbers_shrink ? &needs[c].number_min : &needs[c].body_min,
+                  min + extra);
             widen(&needs[c].body_natural, natural + extra);
         }
     }
@@ -87,6 +89,10 @@ bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double w
     measure_header(t, m, needs);
     measure_body(t, m, needs);
     *fit = gk_column_widths(needs, cols, width, widths, scratch);
+    if (*fit == GK_FIT_TOO_NARROW && !m->terms_break)
+        for (size_t c = 0; c < cols; c++) /* wider than the page: the reader scales it */
+            widths[c] = needs[c].body_min > needs[c].header_min ? needs[c].body_min
+                                                                  : needs[c].header_min;
     free(needs);
     free(scratch);
     return true;

@@ -14,15 +14,20 @@ typedef struct gk_table_metrics {
     gk_measure header;  /* header cells (and total rows), which may use another face */
     double pad;         /* room between a cell's text and its rules, each side, in points */
     double indent;      /* hierarchy indent per level below the first, in points */
+    bool numbers_shrink; /* the backend sets a number too wide for its column smaller */
+    bool terms_break;   /* the table must fit `width` (a page), even if terms then break;
+                           else it is made wider than `width` instead (a sheet, which prints
+                           scaled) */
 } gk_table_metrics;
 
 /* Short terms (效益指标, 社会效益指标) of up to this many characters never break in a body
  * cell; a header cell breaks after two characters rather than make its column wider. */
 enum { GK_SHORT_TERM = 6, GK_HEADER_TERM = 2 };
 
-/* Fills widths[t->column_count] (points, summing to `width`) from the table's header and
- * rows. Returns how well they fit (GK_FIT_TOO_NARROW: terms will break; warn). False only
- * when out of memory. */
+/* Fills widths[t->column_count] (points, summing to `width` unless too narrow and terms may
+ * not break) from the table's header and rows, and *fit with how well they fit
+ * (GK_FIT_TOO_NARROW: terms break, or the table is wider than `width`). False only when out
+ * of memory. */
 bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double width,
                      double *widths, gk_column_fit *fit);
 

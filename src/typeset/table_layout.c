@@ -28,12 +28,15 @@ typedef struct piece {
 } piece;
 
 /* The width of the piece that cannot break: all of it, unless it is a CJK run longer than a
- * short term, which may break anywhere but not leave a lone character: two of its widest. */
+ * short term, which may break, but into lines of at least two characters (a run of three
+ * stays whole) and, up to six characters, onto two lines at most; a longer run breaks into
+ * lines of three. */
 static double unbreakable(const piece *p, size_t short_term)
 {
-    if (!p->word && p->chars > short_term)
-        return 2 * p->widest;
-    return p->width;
+    if (p->word || p->chars <= short_term)
+        return p->width;
+    size_t least = p->chars == 3 ? 3 : p->chars <= 6 ? (p->chars + 1) / 2 : 3;
+    return (double)least * p->widest;
 }
 
 static void close_piece(piece *p, size_t short_term, double *min)
@@ -153,7 +156,11 @@ static void water_fill(const gk_column_need *needs, const double *lo, const doub
  * one after it. */
 static double stage_bound(const gk_column_need *n, gk_column_fit stage)
 {
-    double body = stage == GK_FIT_BODY_WRAPS ? n->body_min : n->body_natural;
+    double body = n->body_natural;
+    if (stage == GK_FIT_BODY_WRAPS || stage == GK_FIT_NUMBERS_SMALLER) {
+        double number = n->number_min * (stage == GK_FIT_NUMBERS_SMALLER ? 0.6 : 1);
+        body = n->body_min > number ? n->body_min : number;
+    }
     double header = stage == GK_FIT_NATURAL ? n->header_natural : n->header_min;
     return body > header ? body : header;
 }
@@ -165,7 +172,7 @@ gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double
     if (count == 0)
         return GK_FIT_NATURAL;
     static const gk_column_fit stages[] = {GK_FIT_NATURAL, GK_FIT_HEADERS_WRAP,
-                                           GK_FIT_BODY_WRAPS};
+                                           GK_FIT_BODY_WRAPS, GK_FIT_NUMBERS_SMALLER};
     for (size_t s = 0; s < sizeof stages / sizeof stages[0]; s++) {
         double sum = 0;
         for (size_t i = 0; i < count; i++) {
@@ -189,6 +196,20 @@ gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double
 
 /* ---- balanced wrapping ------------------------------------------------------------------ */
 
+/* The widest word (number, code, Latin word) of the text: a line narrower would cut it. */
+static double widest_word(const char *utf8, size_t len, const gk_measure *m)
+{
+    double widest = 0, word = 0;
+    for (size_t pos = 0, next; pos < len; pos = next) {
+        uint32_t cp = gk_utf8_decode(utf8, len, pos, &next);
+        word = gk_char_kind_of(cp) == GK_CHAR_WORD ? word + gk_text_width(utf8 + pos, next - pos, m)
+                                                   : 0;
+        if (word > widest)
+            widest = word;
+    }
+    return widest;
+}
+
 size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, double max_width,
                          gk_line *lines, size_t capacity)
 {
@@ -196,8 +217,9 @@ size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, doub
     if (count < 2 || count > capacity)
         return count;
     /* the narrowest width that still gives `count` lines, to a quarter point: every line is
-     * then about as long as the others, and the last one is no runt */
-    double lo = 0, hi = max_width;
+     * then about as long as the others, and the last one is no runt; never so narrow that a
+     * word would be cut */
+    double lo = widest_word(utf8, len, m), hi = max_width;
     while (hi - lo > 0.25) {
         double mid = (lo + hi) / 2;
         if (gk_break_lines(utf8, len, m, mid, NULL, 0) == count)

@@ -95,7 +95,8 @@ uint32_t gk_utf8_decode(const char *utf8, size_t len, size_t pos, size_t *next);
 /* What one column needs, in points, padding included (the caller measures, see
  * gk_text_extent). */
 typedef struct gk_column_need {
-    double body_min;       /* the widest piece of a body cell that must not break */
+    double body_min;       /* the widest piece of a body text that must not break */
+    double number_min;     /* the widest number: never broken, but may be set smaller */
     double body_natural;   /* the widest body cell on one line */
     double header_min;     /* the same for its header cell, which may wrap more freely */
     double header_natural;
@@ -107,13 +108,15 @@ typedef enum gk_column_fit {
     GK_FIT_NATURAL,      /* every cell on one line; the room left shared by weight */
     GK_FIT_HEADERS_WRAP, /* body cells on one line; some header cells wrap */
     GK_FIT_BODY_WRAPS,   /* long body texts wrap too; no short term and no number breaks */
-    GK_FIT_TOO_NARROW    /* even the minimum widths do not fit: terms break (warn) */
+    GK_FIT_NUMBERS_SMALLER, /* and the widest numbers are set smaller (down to 60 %) */
+    GK_FIT_TOO_NARROW    /* even that does not fit: terms break (warn) */
 } gk_column_fit;
 
 /* Widens *min and *natural (points) to what len bytes of UTF-8 need: min the widest piece
  * that must not break (a word or number; a run of at most short_term CJK characters with
- * the punctuation glued to it; two characters of a longer run, so that none is left alone),
- * natural the widest line ('\n' breaks lines). */
+ * the punctuation glued to it; of a longer run, enough for lines of two or three characters
+ * — see unbreakable() — so that none is left alone), natural the widest line ('\n' breaks
+ * lines). */
 void gk_text_extent(const char *utf8, size_t len, const gk_measure *m, size_t short_term,
                     double *min, double *natural);
 

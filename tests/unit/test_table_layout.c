@@ -38,7 +38,7 @@ static void test_extent_of_a_short_term(void **state)
     assert_true(min == 60 && natural == 60);
     /* a run longer than a short term may break, but never leaves a character alone */
     extent("政府性基金预算拨款收入", 6, &min, &natural);
-    assert_true(min == 20 && natural == 110);
+    assert_true(min == 30 && natural == 110); /* lines of three */
 }
 
 static void test_extent_glues_punctuation_and_keeps_numbers(void **state)
@@ -53,14 +53,18 @@ static void test_extent_glues_punctuation_and_keeps_numbers(void **state)
     extent("1,234,567.50", 6, &min, &natural);
     assert_true(min == 60 && natural == 60);
     extent("302309-乐山市人力资源和社会保障信息中心", 6, &min, &natural);
-    assert_true(min == 35); /* the code is a word; the long name breaks */
+    assert_true(min == 35); /* the code is a word; the long name breaks (by three: 30) */
     extent("合计：", 6, &min, &natural);
     assert_true(min == 30);
     extent("年度\n目标", 6, &min, &natural);
     assert_true(min == 20 && natural == 20);
     /* a header (short_term 2) wraps more freely than a body cell */
     extent("指标方向性", 2, &min, &natural);
-    assert_true(min == 20 && natural == 50);
+    assert_true(min == 30 && natural == 50); /* two lines at most: 指标方|向性 */
+    extent("预算数", 2, &min, &natural);
+    assert_true(min == 30); /* 预算|数 would leave 数 alone */
+    extent("一级指标", 2, &min, &natural);
+    assert_true(min == 20);
 }
 
 static void test_extent_only_widens(void **state)
@@ -82,7 +86,7 @@ static double sum(const double *w, size_t n)
 static void test_natural_widths_share_the_rest_by_weight(void **state)
 {
     (void)state;
-    gk_column_need needs[2] = {{10, 40, 10, 20, 1}, {10, 40, 10, 20, 3}};
+    gk_column_need needs[2] = {{10, 0, 40, 10, 20, 1}, {10, 0, 40, 10, 20, 3}};
     double w[2], scratch[6];
     assert_int_equal(gk_column_widths(needs, 2, 200, w, scratch), GK_FIT_NATURAL);
     assert_true(w[0] == 50 && w[1] == 150);
@@ -95,7 +99,7 @@ static void test_headers_wrap_before_body_cells(void **state)
 {
     (void)state;
     /* body 40 each; headers want 60 on one line but can wrap to 20 */
-    gk_column_need needs[2] = {{20, 40, 20, 60, 1}, {20, 40, 20, 60, 1}};
+    gk_column_need needs[2] = {{20, 0, 40, 20, 60, 1}, {20, 0, 40, 20, 60, 1}};
     double w[2], scratch[6];
     assert_int_equal(gk_column_widths(needs, 2, 100, w, scratch), GK_FIT_HEADERS_WRAP);
     assert_true(w[0] == 50 && w[1] == 50);
@@ -108,10 +112,10 @@ static void test_long_text_takes_the_slack(void **state)
     (void)state;
     /* 公开表6 in small: short terms fixed at their width, the goal column wraps */
     gk_column_need needs[4] = {
-        {40, 40, 20, 40, 6},   /* 一级指标: 效益指标 */
-        {60, 60, 20, 40, 9},   /* 二级指标: 社会效益指标 */
-        {20, 300, 20, 40, 16}, /* 三级指标: a sentence */
-        {20, 900, 20, 40, 28}, /* 年度目标: a paragraph */
+        {40, 0, 40, 20, 40, 6},   /* 一级指标: 效益指标 */
+        {60, 0, 60, 20, 40, 9},   /* 二级指标: 社会效益指标 */
+        {20, 0, 300, 20, 40, 16}, /* 三级指标: a sentence */
+        {20, 0, 900, 20, 40, 28}, /* 年度目标: a paragraph */
     };
     double w[4], scratch[12];
     assert_int_equal(gk_column_widths(needs, 4, 500, w, scratch), GK_FIT_BODY_WRAPS);
@@ -124,10 +128,22 @@ static void test_long_text_takes_the_slack(void **state)
     assert_true(w[2] == 300 && w[3] == 600);
 }
 
+static void test_numbers_are_set_smaller_before_terms_break(void **state)
+{
+    (void)state;
+    /* a text column whose word needs 60, an amount column whose number needs 100 */
+    gk_column_need needs[2] = {{60, 0, 60, 20, 20, 1}, {0, 100, 100, 20, 20, 1}};
+    double w[2], scratch[6];
+    assert_int_equal(gk_column_widths(needs, 2, 160, w, scratch), GK_FIT_NATURAL);
+    assert_int_equal(gk_column_widths(needs, 2, 130, w, scratch), GK_FIT_NUMBERS_SMALLER);
+    assert_true(w[0] == 60 && w[1] == 70); /* the word keeps its width, the number shrinks */
+    assert_int_equal(gk_column_widths(needs, 2, 110, w, scratch), GK_FIT_TOO_NARROW);
+}
+
 static void test_too_narrow_shrinks_minimums_and_says_so(void **state)
 {
     (void)state;
-    gk_column_need needs[3] = {{60, 60, 20, 20, 1}, {30, 30, 20, 20, 1}, {30, 90, 20, 20, 1}};
+    gk_column_need needs[3] = {{60, 0, 60, 20, 20, 1}, {30, 0, 30, 20, 20, 1}, {30, 0, 90, 20, 20, 1}};
     double w[3], scratch[9];
     assert_int_equal(gk_column_widths(needs, 3, 60, w, scratch), GK_FIT_TOO_NARROW);
     assert_true(w[0] == 30 && w[1] == 15 && w[2] == 15);
@@ -162,6 +178,8 @@ static void test_balanced_wrapping_leaves_no_runt(void **state)
     expect_balanced("一般公共预算拨款", 75, "一般公共|预算拨款");
     /* three lines stay three, evened out */
     expect_balanced("一二三四五六七八九十甲乙", 50, "一二三四|五六七八|九十甲乙");
+    /* a word is never cut to even the lines out */
+    expect_balanced("≤0.60万元", 40, "≤0.60|万元");
 }
 
 int main(void)
@@ -173,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_natural_widths_share_the_rest_by_weight),
         cmocka_unit_test(test_headers_wrap_before_body_cells),
         cmocka_unit_test(test_long_text_takes_the_slack),
+        cmocka_unit_test(test_numbers_are_set_smaller_before_terms_break),
         cmocka_unit_test(test_too_narrow_shrinks_minimums_and_says_so),
         cmocka_unit_test(test_balanced_wrapping_leaves_no_runt),
     };
