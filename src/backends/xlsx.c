@@ -241,6 +241,28 @@ static gk_status xlsx_begin_document(void *ctx, const gk_doc_meta *meta, gk_diag
     return error ? lxw_failure(error, _("document properties"), diag) : GK_OK;
 }
 
+/* 单位：… on the left, 金额单位：… on the right, over as many of the last columns as it needs
+ * (a right-aligned text wider than its cell would be cut by the merged cell beside it). */
+static lxw_error write_unit_line(xlsx_ctx *x, const gk_table_info *t, lxw_col_t last,
+                                 lxw_format *left, lxw_format *right)
+{
+    if (last == 0)
+        return write_text(x, 1, 0, t->unit_line, left);
+    double need = gk_text_width(t->amount_line, strlen(t->amount_line), &cell_metrics.body) +
+                  2 * cell_metrics.pad;
+    lxw_col_t first = last;
+    while (first > 1 && span_points(x, first, last - first + 1) < need)
+        first--;
+    lxw_error error = first > 1 ? worksheet_merge_range(x->sheet, 1, 0, 1, first - 1,
+                                                          t->unit_line, left)
+                                : write_text(x, 1, 0, t->unit_line, left);
+    if (!error && first < last)
+        error = worksheet_merge_range(x->sheet, 1, first, 1, last, t->amount_line, right);
+    else if (!error)
+        error = write_text(x, 1, last, t->amount_line, right);
+    return error;
+}
+
 static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *diag)
 {
     xlsx_ctx *x = ctx;
@@ -280,12 +302,8 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
         error = worksheet_merge_range(x->sheet, 0, 0, 0, last, t->title, title);
     else
         error = write_text(x, 0, 0, t->title, title);
-    if (!error && last > 1)
-        error = worksheet_merge_range(x->sheet, 1, 0, 1, last - 1, t->unit_line, left);
-    else if (!error)
-        error = write_text(x, 1, 0, t->unit_line, left);
-    if (!error && last > 0)
-        error = write_text(x, 1, last, t->amount_line, right);
+    if (!error)
+        error = write_unit_line(x, t, last, left, right);
     if (error)
         /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
         return lxw_failure(error, _("title rows"), diag);

@@ -87,6 +87,29 @@ static void test_libreoffice_opens_the_workbook(void **state)
     free(log);
 }
 
+/* One table layout for both backends: no short term of the tables is broken in the booklet,
+ * and every sheet of the workbook prints at 75 % or more, as LibreOffice prints it. */
+static void test_tables_fit_their_paper(void **state)
+{
+    (void)state;
+    char out[1024];
+    tu_tempdir(out, sizeof out, "export");
+    char *log = NULL;
+    int rc = tu_run(&log,
+                    "'%s' export '%s' -o '%s' && cd '%s' && mkdir printed && HOME='%s' timeout 300 "
+                    "soffice --headless -env:UserInstallation=file://%s/lo-profile --convert-to "
+                    "pdf --outdir printed '%s' && %s '%s/tests/e2e/check_layout.py' *.pdf '%s' "
+                    "printed/*.pdf",
+                    GK_EXE, SAMPLE, out, out, out, out, WORKBOOK, python, GK_SOURCE_DIR,
+                    WORKBOOK);
+    if (rc != 0)
+        fail_msg("check_layout.py failed (%d):\n%s", rc, log);
+    print_message("%s", strstr(log, "terms:") ? strstr(log, "terms:") : log);
+    assert_contains(log, "scale: min ");
+    assert_contains(log, "\n0 failed");
+    free(log);
+}
+
 static void test_layout_edit_needs_no_rebuild(void **state)
 {
     (void)state;
@@ -308,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_sample_workbook_matches_reference),
         cmocka_unit_test(test_same_input_same_bytes),
         cmocka_unit_test(test_libreoffice_opens_the_workbook),
+        cmocka_unit_test(test_tables_fit_their_paper),
         cmocka_unit_test(test_layout_edit_needs_no_rebuild),
         cmocka_unit_test(test_bad_amount_names_file_line_column),
         cmocka_unit_test(test_bad_layout_names_file_line_column),
