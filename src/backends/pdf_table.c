@@ -454,7 +454,6 @@ static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, 
     double *scratch = calloc(3 * cols, sizeof *scratch);
     bool ok = needs != NULL && scratch != NULL;
     for (size_t c = 0; ok && c < cols; c++) {
-        needs[c].weight = 1;
         for (size_t r = 0; r < rows; r++) {
             const char *text = cells[r * cols + c];
             double *min = r == 0 ? &needs[c].header_min : &needs[c].body_min;
@@ -462,6 +461,10 @@ static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, 
             gk_text_extent(text, strlen(text), &m, r == 0 ? GK_HEADER_TERM : GK_SHORT_TERM, min,
                            natural);
         }
+        /* the room left goes to each column by its natural width */
+        needs[c].weight = needs[c].body_natural > needs[c].header_natural
+                              ? needs[c].body_natural
+                              : needs[c].header_natural;
         needs[c].header_min += 2 * lay->style.cell_pad;
         needs[c].header_natural += 2 * lay->style.cell_pad;
         needs[c].body_min += 2 * lay->style.cell_pad;

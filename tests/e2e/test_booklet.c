@@ -220,6 +220,14 @@ static void test_page_count_and_orientation(void **state)
     assert_contains(log, "Page    1 size:  595.276 x 841.89 pts (A4)");   /* cover: portrait */
     assert_contains(log, "Page    6 size:  841.89 x 595.276 pts (A4)");   /* 公开表1: landscape */
     free(log);
+    /* fitted, not spilt: 公开表1 (31 rows) and 公开表2 (29) each on one page */
+    assert_int_equal(tu_run(&log, "pdftotext '%s/%s' - | grep -c '续表' || true", out, BOOKLET), 0);
+    assert_int_equal(atoi(log), 2); /* the continuations of 公开表2-1 and 3-1 only */
+    free(log);
+    assert_int_equal(tu_run(&log, "pdftotext '%s/%s' - | grep -E '^公开表(1|2) 续表' || true", out,
+                            BOOKLET), 0);
+    assert_string_equal(log, "");
+    free(log);
 }
 
 int main(void)
