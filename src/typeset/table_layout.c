@@ -214,13 +214,13 @@ size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, doub
                          gk_line *lines, size_t capacity)
 {
     size_t count = gk_break_lines(utf8, len, m, max_width, lines, capacity);
-    if (count < 2 || count > capacity)
-        return count;
-    /* the narrowest width that still gives `count` lines, to a quarter point: every line is
+    if (count < 2 || count > capacity || lines[count - 1].width >= max_width * 0.6)
+        return count; /* one line, or a last line long enough to need no evening out */
+    /* the narrowest width that still gives `count` lines, to half a point: every line is
      * then about as long as the others, and the last one is no runt; never so narrow that a
      * word would be cut */
     double lo = widest_word(utf8, len, m), hi = max_width;
-    while (hi - lo > 0.25) {
+    while (hi - lo > 0.5) {
         double mid = (lo + hi) / 2;
         if (gk_break_lines(utf8, len, m, mid, NULL, 0) == count)
             hi = mid;

@@ -126,9 +126,10 @@ void gk_text_extent(const char *utf8, size_t len, const gk_measure *m, size_t sh
 gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double width,
                                double *widths, double *scratch);
 
-/* Like gk_break_lines, but a text that needs several lines is broken as narrow as it can be
- * without needing more (to a quarter point): lines of even length, no runt last line
- * (因公出国（境）费/用 becomes 因公出国/（境）费用). */
+/* Like gk_break_lines, but a text that needs several lines, the last of them short (under
+ * 60 % of max_width), is broken as narrow as it can be without needing more (to half a point)
+ * and without cutting a word: lines of even length, no runt last line (因公出国（境）费/用
+ * becomes 因公出国/（境）费用). */
 size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, double max_width,
                          gk_line *lines, size_t capacity);
 
