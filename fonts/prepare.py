@@ -160,6 +160,31 @@ def order_by_unicode(font):
         font["glyf"].glyphOrder = new_order
 
 
+def tabular_digits(font):
+    """Gives the digits 0-9 one advance, the widest of them, each outline centred in it, so
+    that amounts right-aligned in a column line up digit for digit and at the decimal point.
+    Noto Serif CJK's digits are proportional (1 is 471 units, 9 is 562) and it has no tnum
+    feature; WenQuanYi Micro Hei's are tabular already, which this leaves unchanged."""
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    glyf = font["glyf"]
+    names = [cmap[c] for c in range(ord("0"), ord("9") + 1)]
+    width = max(hmtx[name][0] for name in names)
+    for name in names:
+        advance, lsb = hmtx[name]
+        shift = (width - advance) // 2
+        glyph = glyf[name]
+        if shift == 0:
+            hmtx[name] = (width, lsb)
+            continue
+        if glyph.isComposite():
+            sys.exit(f"prepare.py: digit glyph {name} is composite; centre its components")
+        if glyph.numberOfContours > 0:
+            glyph.coordinates.translate((shift, 0))
+            glyph.recalcBounds(glyf)
+        hmtx[name] = (width, lsb + shift)
+
+
 def prepare(face, outdir):
     spec = FACES[face]
     check_source(face)
@@ -169,6 +194,7 @@ def prepare(face, outdir):
         order_by_unicode(font)
     if "CFF " in font:
         cff_to_glyf(font)
+    tabular_digits(font)
     font["post"].formatType = 3.0
     font["post"].extraNames = []
     font["post"].mapping = {}
