@@ -180,7 +180,7 @@ static gk_status check_glyphs_in(pdf_ctx *p, pdf_face face, const char *text, co
         return gk_diag_set(diag, GK_ERR_DATA, file ? file : "", line, column,
                            /* TRANSLATORS: '%.*s' is the character, U+%04X its code point, %s
                             * where it occurs (a table number, "the cover", …); the title font
-                            * prints titles and headings. */
+                            * prints titles, headings and bold text. */
                            "character '%.*s' (U+%04X) in %s cannot be printed: the title font "
                            "has no glyph for it", (int)(s - start), (const char *)start,
                            (unsigned)cp, where);
@@ -210,14 +210,17 @@ static gk_status check_table(pdf_ctx *p, const pdf_table *t, gk_diag *diag)
     if (status == GK_OK)
         status = check_both(p, info->unit_line, NULL, 0, 0, where, diag);
     for (size_t i = 0; status == GK_OK && i < info->header_count; i++)
-        status = check_glyphs(p, PDF_SONG, info->header[i].text, NULL, 0, 0, where, diag);
-    for (size_t r = 0; status == GK_OK && r < t->row_count; r++)
+        status = check_glyphs(p, pdf_face_for(PDF_SONG, true), info->header[i].text, NULL, 0, 0,
+                              where, diag);
+    for (size_t r = 0; status == GK_OK && r < t->row_count; r++) {
+        pdf_face face = pdf_face_for(PDF_SONG, pdf_row_is_bold(t->rows[r].kind));
         for (size_t c = 0; status == GK_OK && c < info->column_count; c++) {
             const gk_cell *cell = &t->rows[r].cells[c];
             if (cell->value.kind == GK_VALUE_TEXT && !cell->covered)
-                status = check_glyphs(p, PDF_SONG, cell->value.text, cell->file, cell->line,
+                status = check_glyphs(p, face, cell->value.text, cell->file, cell->line,
                                       cell->column, where, diag);
         }
+    }
     return status;
 }
 
@@ -230,11 +233,12 @@ static gk_status check_narrative(pdf_ctx *p, const gk_narrative *n, gk_diag *dia
         const gk_block *block = &n->blocks[b];
         pdf_face face = block->kind == GK_BLOCK_HEADING && block->level <= 3 ? PDF_HEI : PDF_SONG;
         for (size_t s = 0; status == GK_OK && s < block->span_count; s++)
-            status = check_glyphs_in(p, face, block->spans[s].text, n->path, block->line, 0,
-                                     n->source, where, diag);
-        for (size_t c = 0; status == GK_OK && c < block->rows * block->cols; c++)
-            status = check_glyphs_in(p, PDF_SONG, block->cells[c], n->path, block->line, 0,
-                                     n->source, where, diag);
+            status = check_glyphs_in(p, pdf_face_for(face, block->spans[s].strong),
+                                     block->spans[s].text, n->path, block->line, 0, n->source,
+                                     where, diag);
+        for (size_t c = 0; status == GK_OK && c < block->rows * block->cols; c++) /* row 0 bold */
+            status = check_glyphs_in(p, pdf_face_for(PDF_SONG, c < block->cols), block->cells[c],
+                                     n->path, block->line, 0, n->source, where, diag);
     }
     return status;
 }

@@ -83,7 +83,7 @@ void pdf_flow_centered(pdf_layout *lay, pdf_face face, double size, bool bold, c
 {
     double width = content_width(lay);
     size_t len = strlen(text);
-    gk_measure m = lay->measure[face];
+    gk_measure m = lay->measure[pdf_face_for(face, bold)];
     m.size = size;
     gk_line lines[16];
     size_t count = 2;
@@ -129,8 +129,29 @@ static void draw_line(pdf_layout *lay, const char *text, const run *runs, size_t
         while (len > 0 && text[a + len - 1] == '\n')
             len--;
         pdf_page_text(&lay->pages, face, size, runs[r].strong, x, baseline, text + a, len);
-        x += pdf_text_width(lay, face, size, text + a, len);
+        x += pdf_text_width(lay, pdf_face_for(face, runs[r].strong), size, text + a, len);
     }
+}
+
+/* The wider of the two faces' advances. gk_measure knows code points, not positions, so a
+ * paragraph whose bold spans are set in another face is broken with this: no line comes out
+ * wider than measured, whichever face each character is drawn in. */
+static double widest_advance(const void *measures, uint32_t cp)
+{
+    const gk_measure *m = measures;
+    double song = m[PDF_SONG].advance(m[PDF_SONG].font, cp);
+    double hei = m[PDF_HEI].advance(m[PDF_HEI].font, cp);
+    return song > hei ? song : hei;
+}
+
+/* How to break a paragraph in face with these spans, at size 1. */
+static gk_measure paragraph_measure(const pdf_layout *lay, const gk_span *spans, size_t count,
+                                    pdf_face face)
+{
+    for (size_t i = 0; i < count; i++)
+        if (pdf_face_for(face, spans[i].strong) != face)
+            return (gk_measure){widest_advance, lay->measure, 1};
+    return lay->measure[face];
 }
 
 void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_face face,
@@ -161,7 +182,7 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
     }
     text[used] = '\0';
 
-    gk_measure m = lay->measure[face];
+    gk_measure m = paragraph_measure(lay, spans, count, face);
     m.size = size;
     double width = content_width(lay);
     /* the first line (its own indent), then all the others in one pass: breaking the rest
@@ -258,11 +279,12 @@ void pdf_flow_contents_line(pdf_layout *lay, const char *text, double indent, in
         return;
     }
     double right = lay->style.margin_x + content_width(lay);
-    double number_width = pdf_text_width(lay, PDF_SONG, size, number, strlen(number));
+    pdf_face face = pdf_face_for(PDF_SONG, bold);
+    double number_width = pdf_text_width(lay, face, size, number, strlen(number));
     double x = lay->style.margin_x + indent;
     double available = right - number_width - size - x;
     /* a title too long for the line is cut at a character boundary */
-    gk_measure m = lay->measure[PDF_SONG];
+    gk_measure m = lay->measure[face];
     m.size = size;
     gk_line line;
     gk_break_lines(text, strlen(text), &m, available, &line, 1);

@@ -16,6 +16,20 @@
 
 typedef enum pdf_face { PDF_SONG = GK_PDF_FACE_SONG, PDF_HEI = GK_PDF_FACE_HEI, PDF_FACE_COUNT } pdf_face;
 
+/* The face text is set in: bold is the Hei face (黑体 for emphasis, as Chinese official
+ * documents do), not a stroked outline, so the booklet embeds two faces. Measure bold text
+ * with lay->measure[pdf_face_for(face, true)]: it is wider or narrower than the Song. */
+static inline pdf_face pdf_face_for(pdf_face face, bool bold)
+{
+    return bold ? PDF_HEI : face;
+}
+
+/* Rows set in bold: totals and subtotals (not data rows, not the empty-table note). */
+static inline bool pdf_row_is_bold(gk_row_kind kind)
+{
+    return kind != GK_ROW_DATA && kind != GK_ROW_NOTE;
+}
+
 /* ---- display list (pdf_pages.c) ------------------------------------------------------ */
 
 typedef enum pdf_op_kind { PDF_OP_TEXT, PDF_OP_LINE } pdf_op_kind;
@@ -24,9 +38,8 @@ typedef struct pdf_op {
     pdf_op_kind kind;
     double x, y;   /* text: left end of the baseline; line: start */
     double x2, y2; /* line: end */
-    pdf_face face;
+    pdf_face face; /* the face drawn: bold already mapped by pdf_face_for */
     double size;
-    bool bold;
     const char *text; /* not owned: document strings outlive the layout */
     size_t len;
 } pdf_op;
@@ -56,6 +69,7 @@ typedef struct pdf_pages {
 enum { PDF_A4_SHORT = 595, PDF_A4_LONG = 842 };
 
 pdf_page *pdf_pages_add(pdf_pages *pages, bool landscape);
+/* Text at (x, baseline y) in pdf_face_for(face, bold). */
 void pdf_page_text(pdf_pages *pages, pdf_face face, double size, bool bold, double x, double y,
                    const char *text, size_t len);
 void pdf_page_line(pdf_pages *pages, double x1, double y1, double x2, double y2);

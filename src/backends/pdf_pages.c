@@ -43,14 +43,14 @@ void pdf_page_text(pdf_pages *pages, pdf_face face, double size, bool bold, doub
         return;
     pdf_op *op = add_op(pages);
     if (op != NULL)
-        *op = (pdf_op){PDF_OP_TEXT, x, y, 0, 0, face, size, bold, text, len};
+        *op = (pdf_op){PDF_OP_TEXT, x, y, 0, 0, pdf_face_for(face, bold), size, text, len};
 }
 
 void pdf_page_line(pdf_pages *pages, double x1, double y1, double x2, double y2)
 {
     pdf_op *op = add_op(pages);
     if (op != NULL)
-        *op = (pdf_op){PDF_OP_LINE, x1, y1, x2, y2, PDF_SONG, 0, false, NULL, 0};
+        *op = (pdf_op){PDF_OP_LINE, x1, y1, x2, y2, PDF_SONG, 0, NULL, 0};
 }
 
 void pdf_pages_mark(pdf_pages *pages, const char *title, int level)
@@ -201,8 +201,6 @@ static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *f
     char buf[4096];
     int face = -1;
     double size = 0;
-    int bold = -1;
-    double stroke_size = 0; /* the size the line width was last set for */
     HPDF_Page_BeginText(hp);
     for (size_t i = 0; i < page->count; i++) {
         const pdf_op *op = &page->ops[i];
@@ -212,16 +210,6 @@ static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *f
             face = (int)op->face;
             size = op->size;
             HPDF_Page_SetFontAndSize(hp, gk_pdf_font_handle(fonts[face]), (HPDF_REAL)size);
-        }
-        if ((int)op->bold != bold) {
-            /* no CJK TrueType in Debian has a bold weight: fill and stroke the outline */
-            bold = op->bold;
-            HPDF_Page_SetTextRenderingMode(hp, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
-        }
-        /* the outline's stroke grows with the size; set only when it changes */
-        if (bold && size != stroke_size) {
-            stroke_size = size;
-            HPDF_Page_SetLineWidth(hp, (HPDF_REAL)(size * 0.035));
         }
         size_t len = op->len < sizeof buf - 1 ? op->len : sizeof buf - 1;
         memcpy(buf, op->text, len);

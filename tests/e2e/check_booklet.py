@@ -8,7 +8,9 @@ every table title, the unit name and every amount of the reference booklet are i
 (pdftotext -layout); each table's first page has its layout's orientation; the outline lists
 every table; and every word the text layer holds has ink on the rendered page (libharu can
 leave glyphs blank while pdftotext still extracts them); every rule is drawn once, at its full
-length (no two pieces of one line on a page touch or overlap). Viewer features (qpdf --json): the
+length (no two pieces of one line on a page touch or overlap); bold is the Hei face, never a
+stroked outline (no text rendering mode is set, and every total row is in the face of the table
+numbers). Viewer features (qpdf --json): the
 document language is zh-CN, the page labels are the printed folios (the cover has none), and
 every 目录 entry is exactly one borderless link to the page it names. Prints the number of rule
 segments, one line per problem and "N passed, M failed"; exits 1 on any failure.
@@ -156,9 +158,11 @@ def check_viewer_features(pdf, words):
         return  # reported by the 目录 check
     height, cwords = words[contents]
     # an entry is a line of the 目录 page that ends with its page number after the dot leader
+    # (words of one line share a baseline, but their boxes' feet differ by face: bold is Hei)
     lines = {}
-    for text, x0, y0, x1, y1 in cwords:
-        lines.setdefault(round(y1), []).append((x0, text, (x0, y0, x1, y1)))
+    for text, x0, y0, x1, y1 in sorted(cwords, key=lambda w: w[4]):
+        y = next((y for y in lines if abs(y - y1) < 2), y1)
+        lines.setdefault(y, []).append((x0, text, (x0, y0, x1, y1)))
     entries = [sorted(line)[-1] for y, line in sorted(lines.items())
                if len(line) > 1 and sorted(line)[-1][1].isdigit() and "." in sorted(line)[-2][1]]
     annots = [obj(a) if isinstance(a, str) else a
@@ -220,6 +224,44 @@ def check_rules(pdf, workdir):
     check(not pieces, "rules drawn in pieces (%d): %s" % (len(pieces), "; ".join(pieces[:5])))
     print("rules: %d segments" % total)
     return total
+
+
+def page_fonts(pdf):
+    """Per page, in page order: resource name (/F1) -> BaseFont."""
+    doc = json.loads(run("qpdf", "--json", "--json-key=qpdf", pdf).stdout)["qpdf"][1]
+    obj = lambda ref: doc.get("obj:" + ref, {}).get("value", {}) if isinstance(ref, str) else ref
+    pages = json.loads(run("qpdf", "--json", "--json-key=pages", pdf).stdout)["pages"]
+    result = []
+    for page in pages:
+        fonts = obj(obj(obj(page["object"]).get("/Resources", {})).get("/Font", {}))
+        result.append({name: obj(ref).get("/BaseFont", "") for name, ref in fonts.items()})
+    return result
+
+
+def check_bold_faces(pdf, workdir):
+    """Bold is a face: no text is stroked, and each total row (…合计, …总计) is set in the
+    face of the table numbers (公开表…), the Hei."""
+    strokes, wrong, totals = 0, [], 0
+    for number, (stream, fonts) in enumerate(zip(page_contents(pdf, workdir), page_fonts(pdf)),
+                                             start=1):
+        strokes += len(re.findall(r" Tr$", stream, re.M))
+        face, number_face, drawn = None, None, []
+        for m in re.finditer(r"(/F\d+) [\d.]+ Tf|<([0-9a-f]+)> Tj", stream):
+            if m.group(1):
+                face = fonts.get(m.group(1))
+                continue
+            text = "".join(chr(int(m.group(2)[i:i + 4], 16)) for i in range(0, len(m.group(2)), 4))
+            if text.startswith("公开表"):
+                number_face = face
+            drawn.append((text, face))
+        for text, face in drawn:
+            if number_face and text.endswith(("合计", "总计")):
+                totals += 1
+                if face != number_face:
+                    wrong.append("page %d: %s in %s" % (number, text, face))
+    check(strokes == 0, "text rendering mode set %d times (stroked bold?)" % strokes)
+    check(totals > 0, "no total rows found on the table pages")
+    check(not wrong, "total rows not in the Hei face: " + "; ".join(wrong[:5]))
 
 
 def main():
@@ -290,6 +332,7 @@ def main():
 
     check_viewer_features(pdf, page_words(pdf))
     check_rules(pdf, workdir)
+    check_bold_faces(pdf, workdir)
     page_count = check_ink(pdf, workdir)
     check(page_count == len(sizes), "pdfinfo and pdftotext disagree on the page count")
 

@@ -413,6 +413,9 @@ static void test_advance(void **state)
         assert_true(gk_pdf_font_advance(faces[i], 0xFF0C) == 1000.0); /* ， */
         double digit = gk_pdf_font_advance(faces[i], '2');
         assert_true(digit > 300 && digit < 700);
+        /* tabular digits: amounts line up in their columns (fonts/prepare.py) */
+        for (uint32_t c = '0'; c <= '9'; c++)
+            assert_true(gk_pdf_font_advance(faces[i], c) == digit);
         /* libharu draws non-BMP code points as a space */
         assert_true(gk_pdf_font_advance(faces[i], 0x20BB7) == gk_pdf_font_advance(faces[i], ' '));
     }
