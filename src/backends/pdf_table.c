@@ -44,11 +44,12 @@ typedef struct cell_text {
     double size;   /* font size when not the table's (a number set smaller to fit), else 0 */
 } cell_text;
 
-static void wrap(const pdf_layout *lay, const char *text, double width, cell_text *out)
+static void wrap(const pdf_layout *lay, const char *text, double width, bool bold,
+                 cell_text *out)
 {
     out->text = text;
     out->len = strlen(text);
-    gk_measure m = lay->measure[PDF_SONG];
+    gk_measure m = lay->measure[pdf_face_for(PDF_SONG, bold)];
     m.size = lay->style.table_size;
     double inner = width - 2 * lay->style.cell_pad;
     size_t n = gk_break_balanced(text, out->len, &m, inner > 1 ? inner : 1, out->lines,
@@ -61,9 +62,10 @@ static void wrap(const pdf_layout *lay, const char *text, double width, cell_tex
 
 /* A number is never broken across lines (a reader would take its pieces for two figures): it
  * is set on one line, smaller when it is wider than its column. */
-static void set_number(const pdf_layout *lay, const char *text, double width, cell_text *out)
+static void set_number(const pdf_layout *lay, const char *text, double width, bool bold,
+                       cell_text *out)
 {
-    gk_measure m = lay->measure[PDF_SONG];
+    gk_measure m = lay->measure[pdf_face_for(PDF_SONG, bold)];
     m.size = lay->style.table_size;
     double inner = width - 2 * lay->style.cell_pad;
     size_t len = strlen(text);
@@ -133,7 +135,8 @@ static bool measure_header(pdf_layout *lay, const gk_table_info *t, const grid *
             const gk_header_cell *c = &t->header[i];
             if ((c->rows == 1) != (pass == 0))
                 continue;
-            wrap(lay, c->text, span_width(g, (size_t)c->col, (size_t)c->cols), &h->texts[i]);
+            wrap(lay, c->text, span_width(g, (size_t)c->col, (size_t)c->cols), true,
+                 &h->texts[i]);
             double need = text_height(lay, h->texts[i].line_count);
             double have = 0;
             for (int r = c->row; r < c->row + c->rows; r++)
@@ -207,11 +210,12 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                 if (text == NULL)
                     return false;
                 double indent = level_indent(lay, &t->columns[c], table->rows[r].level);
+                bool bold = pdf_row_is_bold(table->rows[r].kind);
                 cell_text *ct = &b->texts[r * cols + c];
                 if (cell->value.kind == GK_VALUE_NUMBER)
-                    set_number(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
+                    set_number(lay, text, span_width(g, c, (size_t)cell->cols) - indent, bold, ct);
                 else
-                    wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, ct);
+                    wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, bold, ct);
                 double need = text_height(lay, ct->needed);
                 /* no row is split across pages: a cell taller than a page cannot be printed
                  * whole, and is an error rather than a cut */
@@ -254,7 +258,7 @@ static void draw_rows(pdf_layout *lay, const pdf_table *table, const grid *g,
     top[end - first] = y;
     for (size_t r = first; r < end; r++) {
         const gk_row_view *row = &table->rows[r];
-        bool bold = row->kind != GK_ROW_DATA && row->kind != GK_ROW_NOTE;
+        bool bold = pdf_row_is_bold(row->kind);
         for (size_t c = 0; c < cols; c++) {
             const gk_cell *cell = &row->cells[c];
             size_t origin = r;
@@ -349,7 +353,8 @@ static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
     const pdf_style *s = &lay->style;
     pdf_page *page = pdf_layout_page(lay);
     double width = pdf_page_width(page) - 2 * s->margin_x;
-    gk_table_metrics metrics = {lay->measure[PDF_SONG], lay->measure[PDF_SONG], s->cell_pad,
+    gk_table_metrics metrics = {lay->measure[PDF_SONG], lay->measure[pdf_face_for(PDF_SONG, true)],
+                                s->cell_pad,
                                 s->table_size, true, true};
     metrics.body.size = metrics.header.size = s->table_size;
     double *widths = calloc(t->column_count + 1, sizeof *widths);
@@ -448,8 +453,8 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
 static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, size_t cols,
                         double width, double *widths)
 {
-    gk_measure m = lay->measure[PDF_SONG];
-    m.size = lay->style.table_size;
+    gk_measure body = lay->measure[PDF_SONG], header = lay->measure[pdf_face_for(PDF_SONG, true)];
+    body.size = header.size = lay->style.table_size;
     gk_column_need *needs = calloc(cols, sizeof *needs);
     double *scratch = calloc(3 * cols, sizeof *scratch);
     bool ok = needs != NULL && scratch != NULL;
@@ -458,8 +463,8 @@ static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, 
             const char *text = cells[r * cols + c];
             double *min = r == 0 ? &needs[c].header_min : &needs[c].body_min;
             double *natural = r == 0 ? &needs[c].header_natural : &needs[c].body_natural;
-            gk_text_extent(text, strlen(text), &m, r == 0 ? GK_HEADER_TERM : GK_SHORT_TERM, min,
-                           natural);
+            gk_text_extent(text, strlen(text), r == 0 ? &header : &body,
+                           r == 0 ? GK_HEADER_TERM : GK_SHORT_TERM, min, natural);
         }
         /* the room left goes to each column by its natural width */
         needs[c].weight = needs[c].body_natural > needs[c].header_natural
@@ -508,7 +513,7 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
     }
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            wrap(lay, cells[r * cols + c], span_width(&g, c, 1), &texts[r * cols + c]);
+            wrap(lay, cells[r * cols + c], span_width(&g, c, 1), r == 0, &texts[r * cols + c]);
             double need = text_height(lay, texts[r * cols + c].line_count);
             if (need > heights[r])
                 heights[r] = need;
