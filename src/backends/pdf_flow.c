@@ -6,7 +6,10 @@
 
 #include "backends/pdf_internal.h"
 
-enum { MAX_LINES = 512 };
+enum {
+    MAX_LINES = 512,
+    MIN_LAST_LINE = 2 /* characters on a paragraph's last line, closing punctuation aside */
+};
 
 pdf_page *pdf_layout_page(pdf_layout *lay)
 {
@@ -208,6 +211,8 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
         lines[i].start += offset;
         lines[i].end += offset;
     }
+    /* no lone 人。 on the last line when the line before can give it a character */
+    gk_mend_last_lines(text, &m, width - indent_left, MIN_LAST_LINE, lines, rest + 1);
     size_t drawn = 0; /* runs drawn whole */
     for (size_t i = 0; i <= rest;) {
         size_t here = lines_here(lay, rest + 1 - i, leading);

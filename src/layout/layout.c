@@ -890,6 +890,33 @@ static gk_status bk_amount_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     return gk_yaml_int(yd, v, 0, 6, &((booklet_loader *)p)->profile->amount_decimals);
 }
+bool gk_figure_format_parse(const char *text, gk_figure_format *out)
+{
+    *out = (gk_figure_format){text, 0, 0};
+    if (text[0] != '0')
+        return false;
+    if (text[1] == '\0')
+        return true;
+    if (text[1] != '.')
+        return false;
+    const char *p = text + 2;
+    for (; *p == '0'; p++)
+        out->min_decimals++;
+    out->max_decimals = out->min_decimals;
+    for (; *p == '#'; p++)
+        out->max_decimals++;
+    return *p == '\0' && out->max_decimals >= 1 && out->max_decimals <= 6;
+}
+static gk_status bk_narrative_amount_format(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_figure_format *format = &((booklet_loader *)p)->profile->narrative_amounts;
+    const char *text = NULL;
+    gk_status status = gk_yaml_string(yd, v, &text);
+    if (status == GK_OK && !gk_figure_format_parse(text, format))
+        return gk_yaml_error(yd, v, "expected a figure format such as 0.00 or 0.##, found '%s'",
+                             text);
+    return status;
+}
 static gk_status bk_zero(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     static const char *const names[] = {"zero", "blank"};
@@ -1076,6 +1103,7 @@ static const gk_yaml_key booklet_keys[] = {
     {"name", bk_name, false},
     {"amount_unit", bk_amount_unit, true},
     {"amount_decimals", bk_amount_decimals, true},
+    {"narrative_amount_format", bk_narrative_amount_format, false},
     {"zero", bk_zero, false},
     {"empty_text", bk_empty_text, true},
     {"continued", bk_continued, false},

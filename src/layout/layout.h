@@ -146,12 +146,24 @@ typedef struct gk_part_spec {
     bool tables;           /* the part that holds the public tables */
 } gk_part_spec;
 
+/* How the narrative prints a figure, as a pattern: "0", or "0." and up to 6 places, each '0'
+ * (always printed) before any '#' (printed when not zero): 0.00 is {2, 2}, 0.## is {0, 2},
+ * 0.0# is {1, 2}. */
+typedef struct gk_figure_format {
+    const char *pattern; /* as written; NULL: the profile's amount decimals */
+    int min_decimals, max_decimals;
+} gk_figure_format;
+
+/* Reads a pattern into *out (pattern kept as given); false when text is none. */
+bool gk_figure_format_parse(const char *text, gk_figure_format *out);
+
 typedef struct gk_profile {
     const char *dir;
     const char *name;
     const char *description;
     const char *amount_unit; /* 万元 */
     int amount_decimals;
+    gk_figure_format narrative_amounts; /* narrative_amount_format: amounts in the narrative */
     bool zero_blank;
     const char *empty_text;
     const char *continued;

@@ -53,20 +53,47 @@ static void append(growing *g, const char *text, size_t len)
     g->text[g->len] = '\0';
 }
 
-static void append_amount(growing *g, int64_t value, int decimals)
+/* buf (n bytes, `decimals` of them after the point) trimmed of trailing zero decimals down to
+ * min and padded with zeros up to min; false when more than max decimals are left (printing
+ * the figure with the format would round it). */
+static bool apply_format(char *buf, size_t size, size_t *n, int decimals, int min, int max)
+{
+    for (; decimals > min && buf[*n - 1] == '0'; decimals--)
+        *n -= decimals == 1 ? 2 : 1; /* the last decimal goes with its point */
+    if (decimals > max)
+        return false;
+    for (; decimals < min && *n + 2 < size; decimals++) {
+        if (decimals == 0)
+            buf[(*n)++] = '.';
+        buf[(*n)++] = '0';
+    }
+    buf[*n] = '\0';
+    return true;
+}
+
+/* An amount (scaled by 10^decimals) as the format prints it; false when it would be rounded. */
+static bool append_amount(growing *g, int64_t value, int decimals, const gk_figure_format *format)
 {
     char buf[64];
     size_t n = gk_decimal_format(value, decimals, buf, sizeof buf);
+    if (!apply_format(buf, sizeof buf, &n, decimals, format->min_decimals,
+                      format->max_decimals))
+        return false;
     append(g, buf, n);
+    return true;
 }
 
-/* "56.57%", "100%": two decimals, a whole number without them. */
-static void append_percent(growing *g, int64_t hundredths)
+/* The share a / b as a percentage: computed to the format's decimals, or by default to two,
+ * a whole number without them ("56.57%", "100%"). */
+static void append_percent(growing *g, int64_t a, int64_t b, const gk_figure_format *format)
 {
+    int max = format ? format->max_decimals : 2, min = format ? format->min_decimals : 2;
     char buf[64];
-    size_t n = gk_decimal_format(hundredths, 2, buf, sizeof buf);
-    if (n > 3 && strcmp(buf + n - 3, ".00") == 0)
+    size_t n = gk_decimal_format(gk_share(a, b, max), max, buf, sizeof buf);
+    if (format == NULL && n > 3 && strcmp(buf + n - 3, ".00") == 0)
         n -= 3;
+    else
+        apply_format(buf, sizeof buf, &n, max, min, max); /* never rounds: max is the share's */
     buf[n++] = '%';
     append(g, buf, n);
 }
@@ -77,6 +104,7 @@ typedef struct context {
     const gk_unit *unit;
     gk_arena *arena;
     int decimals;
+    gk_figure_format amounts; /* the profile's for amounts */
 } context;
 
 static bool query_value(const context *c, const char *text, int64_t *out, char *error, size_t size)
@@ -118,17 +146,75 @@ static bool named(const char *name, size_t len, const char *expected)
     return len == strlen(expected) && strncmp(name, expected, len) == 0;
 }
 
-static bool render_placeholder(const context *c, const char *body, growing *g, char *error,
+/* The format after '|' in a placeholder's body (cut off there), else the profile's for
+ * amounts (format_given false); false with an error when it is not a pattern. */
+static bool placeholder_format(const context *c, char *body, gk_figure_format *format,
+                               bool *format_given, char *error, size_t size)
+{
+    char *bar = strchr(body, '|');
+    *format_given = bar != NULL;
+    *format = c->amounts;
+    if (bar == NULL)
+        return true;
+    *bar = '\0';
+    char *text = bar + 1, *end = text + strlen(text);
+    while (*text == ' ')
+        text++;
+    while (end > text && end[-1] == ' ')
+        *--end = '\0';
+    if (gk_figure_format_parse(text, format))
+        return true;
+    /* TRANSLATORS: a placeholder's format, after '|' as in {{amount QUERY | 0.##}}: '0'
+     * digits are always printed, '#' digits only when not zero. */
+    snprintf(error, size, _("expected a format such as 0.00 or 0.## after '|', found '%s'"), text);
+    return false;
+}
+
+/* An amount as the placeholder's format prints it, or an error when that would round it. */
+static bool amount(const context *c, growing *g, int64_t value, const gk_figure_format *format,
+                   bool format_given, char *error, size_t size)
+{
+    if (append_amount(g, value, c->decimals, format))
+        return true;
+    char figure[64];
+    gk_decimal_format(value, c->decimals, figure, sizeof figure);
+    if (format_given)
+        /* TRANSLATORS: %s: a format (0.#), then an amount (294.28); %d its decimals. */
+        snprintf(error, size, _("the format '%s' would round %s (expected a format with %d "
+                                "decimal places)"), format->pattern, figure, c->decimals);
+    else
+        /* TRANSLATORS: narrative_amount_format and booklet.yaml are names to keep; %s: a
+         * format (0.#), then an amount (294.28); %d its decimals. */
+        snprintf(error, size, _("the profile's narrative_amount_format '%s' would round %s "
+                                "(expected a format with %d decimal places after '|')"),
+                 format->pattern, figure, c->decimals);
+    return false;
+}
+
+static bool render_placeholder(const context *c, char *body, growing *g, char *error,
                                size_t size)
 {
-    const char *name = body;
+    gk_figure_format format;
+    bool format_given;
+    if (!placeholder_format(c, body, &format, &format_given, error, size))
+        return false;
+    char *name = body;
     while (*name == ' ')
         name++;
     size_t n = strcspn(name, " ");
-    const char *args = name + n;
+    char *args = name + n, *end = args + strlen(args);
     while (*args == ' ')
         args++;
+    while (end > args && end[-1] == ' ')
+        *--end = '\0';
     int64_t a = 0, b = 0;
+    if (format_given && (named(name, n, "year") || named(name, n, "unit") ||
+                         named(name, n, "prior_year"))) {
+        /* TRANSLATORS: amount, share, change and rate are placeholder names: keep them. */
+        snprintf(error, size, "%s", _("a format after '|' applies to amount, share, change and "
+                                      "rate only"));
+        return false;
+    }
     if (named(name, n, "year") || named(name, n, "unit")) {
         const char *text = name[0] == 'y' ? c->unit->year : c->unit->name;
         append(g, text, strlen(text));
@@ -139,7 +225,7 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
     } else if (named(name, n, "amount")) {
         if (!query_value(c, args, &a, error, size))
             return false;
-        append_amount(g, a, c->decimals);
+        return amount(c, g, a, &format, format_given, error, size);
     } else if (named(name, n, "share")) {
         if (!two_values(c, args, "of", &a, &b, error, size))
             return false;
@@ -147,27 +233,28 @@ static bool render_placeholder(const context *c, const char *body, growing *g, c
             snprintf(error, size, "%s", _("a share of a zero total"));
             return false;
         }
-        append_percent(g, gk_share(a, b, 2));
+        append_percent(g, a, b, format_given ? &format : NULL);
     } else if (named(name, n, "change") || named(name, n, "rate")) {
         if (!two_values(c, args, "from", &a, &b, error, size))
             return false;
         int64_t d = a - b;
-        bool amount = name[0] == 'c';
+        bool is_amount = name[0] == 'c';
         if (d == 0) {
             append(g, "持平", strlen("持平"));
         } else if (b == 0) { /* a zero base is new, not a growth of 100% */
             append(g, "新增", strlen("新增"));
-            if (amount) {
-                append_amount(g, a, c->decimals);
+            if (is_amount && !amount(c, g, a, &format, format_given, error, size))
+                return false;
+            if (is_amount)
                 append(g, "万元", strlen("万元"));
-            }
-        } else if (amount) {
+        } else if (is_amount) {
             append(g, d > 0 ? "增加" : "减少", strlen("增加"));
-            append_amount(g, d > 0 ? d : -d, c->decimals);
+            if (!amount(c, g, d > 0 ? d : -d, &format, format_given, error, size))
+                return false;
             append(g, "万元", strlen("万元"));
         } else {
             append(g, d > 0 ? "增长" : "下降", strlen("增长"));
-            append_percent(g, gk_share(d > 0 ? d : -d, b < 0 ? -b : b, 2));
+            append_percent(g, d > 0 ? d : -d, b < 0 ? -b : b, format_given ? &format : NULL);
         }
     } else {
         /* TRANSLATORS: amount, share, change, rate, year, prior_year and unit are the
@@ -216,7 +303,10 @@ gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const 
                             const char **out, const gk_fill **fills, size_t *fill_count,
                             gk_diag *diag)
 {
-    context c = {pkg, scope, unit, arena, pkg->profile->amount_decimals};
+    const gk_profile *profile = pkg->profile;
+    context c = {pkg, scope, unit, arena, profile->amount_decimals, profile->narrative_amounts};
+    if (c.amounts.pattern == NULL)
+        c.amounts = (gk_figure_format){NULL, c.decimals, c.decimals};
     growing g = {0};
     fill_list list = {0};
     const char *p = markdown;
@@ -232,13 +322,14 @@ gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const 
             break;
         }
         const char *body = gk_arena_strndup(arena, open + 2, (size_t)(close - open - 2));
+        char *parts = body ? gk_arena_strdup(arena, body) : NULL; /* cut up while read */
         char error[512] = "";
-        if (body == NULL) {
+        if (parts == NULL) {
             g.failed = true;
             break;
         }
         size_t at = g.len;
-        if (!render_placeholder(&c, body, &g, error, sizeof error)) {
+        if (!render_placeholder(&c, parts, &g, error, sizeof error)) {
             /* TRANSLATORS: {{%s}} is the placeholder as written; the second %s says what is
              * wrong with it. */
             status = gk_diag_set(diag, GK_ERR_DATA, path, line, column, "placeholder {{%s}}: %s",

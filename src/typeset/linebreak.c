@@ -319,6 +319,90 @@ size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double 
     }
 }
 
+/* ---- the last line of a paragraph ---------------------------------------------------------- */
+
+/* Characters that make a line more than a lone fragment: not spaces, not closing punctuation. */
+static size_t countable_chars(const char *text, size_t from, size_t to)
+{
+    size_t count = 0;
+    for (size_t pos = from, next; pos < to; pos = next) {
+        uint32_t cp = decode(text, to, pos, &next);
+        count += classify(cp) != CLS_SPACE && !is_closing(cp);
+    }
+    return count;
+}
+
+/* Whether the text between two lines holds a hard break: they are then two paragraphs. */
+static bool hard_break_between(const char *text, size_t from, size_t to)
+{
+    for (size_t pos = from; pos < to; pos++)
+        if (text[pos] == '\n' || text[pos] == '\r')
+            return true;
+    return false;
+}
+
+/* Mends lines[k], a paragraph's last line holding fewer than min_chars countable characters,
+ * by ending lines[k - 1] at an earlier allowed break: the latest one that gives the last line
+ * min_chars and leaves lines[k - 1] min_chars (not a lone character in its turn), provided
+ * the last line then fits max_width. One pass over lines[k - 1]. */
+static bool mend_last_line(const char *text, const gk_measure *m, double max_width,
+                           size_t min_chars, gk_line *lines, size_t k)
+{
+    gk_line *before = &lines[k - 1], *last = &lines[k];
+    size_t have = countable_chars(text, last->start, last->end);
+    if (have >= min_chars || hard_break_between(text, before->end, last->start))
+        return false;
+    size_t total = countable_chars(text, before->start, before->end);
+    size_t left = total; /* in [pos, before->end) */
+    bool found = false;
+    size_t brk = 0;
+    gk_line head = *before;
+    size_t ink_end = before->start;
+    double width = 0.0, ink_width = 0.0;
+    uint32_t last_ink = 0;
+    cp_at prev = {0, CLS_SPACE};
+    for (size_t pos = before->start, next; pos < before->end; pos = next) {
+        cp_at cur;
+        cur.cp = decode(text, before->end, pos, &next);
+        cur.cls = classify(cur.cp);
+        if (pos > before->start && left + have >= min_chars && total - left >= min_chars &&
+            break_allowed(prev, last_ink, ink_end > before->start, cur)) {
+            found = true;
+            brk = pos;
+            head = (gk_line){before->start, ink_end, ink_width};
+        }
+        left -= cur.cls != CLS_SPACE && !is_closing(cur.cp);
+        width += cp_width(m, cur.cp);
+        if (cur.cls != CLS_SPACE) {
+            ink_end = next;
+            ink_width = width;
+            last_ink = cur.cp;
+        }
+        prev = cur;
+    }
+    if (!found)
+        return false;
+    double tail = gk_text_width(text + brk, last->end - brk, m);
+    if (too_wide(tail, max_width))
+        return false;
+    *before = head;
+    *last = (gk_line){brk, last->end, tail};
+    return true;
+}
+
+size_t gk_mend_last_lines(const char *utf8, const gk_measure *m, double max_width,
+                          size_t min_chars, gk_line *lines, size_t count)
+{
+    size_t mended = 0;
+    for (size_t k = 1; k < count; k++) {
+        bool paragraph_ends = k + 1 == count ||
+                              hard_break_between(utf8, lines[k].end, lines[k + 1].start);
+        if (paragraph_ends && mend_last_line(utf8, m, max_width, min_chars, lines, k))
+            mended++;
+    }
+    return mended;
+}
+
 /* A boundary of a title's words: after a space, or where a run of ASCII digits begins. */
 static bool title_boundary(const char *text, size_t at)
 {

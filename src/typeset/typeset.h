@@ -67,6 +67,20 @@ double gk_text_width(const char *utf8, size_t len, const gk_measure *m);
 size_t gk_break_lines(const char *utf8, size_t len, const gk_measure *m, double max_width,
                       gk_line *lines, size_t capacity);
 
+/* Keeps a paragraph's last line from holding a lone character or a lone fragment such as
+ * 人。: after gk_break_lines, wherever a paragraph (lines up to a hard break or the end) ends
+ * with a line of fewer than min_chars characters that are not spaces or closing punctuation,
+ * the line before it ends at an earlier break that gk_break_lines allows (so every 禁则 rule
+ * holds and no word is split) — the latest one that gives the last line min_chars and leaves
+ * the line before min_chars — provided the last line then still fits max_width; otherwise the
+ * lines stay as they are. lines are
+ * those gk_break_lines wrote for utf8 (their offsets may have been moved by the caller, as
+ * long as they index utf8), count of them; lines before the last may have been broken at
+ * other widths (a first line's indent): they only get shorter. Rewrites the two lines of each
+ * mended paragraph and returns how many were mended. Time is linear in the text's length. */
+size_t gk_mend_last_lines(const char *utf8, const gk_measure *m, double max_width,
+                          size_t min_chars, gk_line *lines, size_t count);
+
 /* Breaks a title that does not fit on one line into two at a word boundary of the title — after
  * a space, or before a run of ASCII digits (乐山市…信息中心 | 2025年单位预算) — balanced: of the
  * boundaries where both lines fit, the one whose longer line is shortest. False when the

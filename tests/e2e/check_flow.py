@@ -5,6 +5,11 @@ line alone at the foot of a page (orphan) or its last line alone at the top of t
 (widow), and a part title that wraps breaks between its words (before 2025年…), not inside
 one. Paragraphs print their first line indented; headings are the Markdown's '#' lines.
 
+Lines and figures: no paragraph ends with a line of one character besides closing
+punctuation (人。); every figure of the narrative is set apart from Han text by a space
+(收入 294.28 万元, 2025 年); its amounts in 万元 are printed one way — all with the same
+decimals (53.00, 127.80) or none with a trailing zero (53, 127.8).
+
     check_flow.py BOOKLET.pdf NARRATIVE_DIR
 """
 import glob
@@ -64,6 +69,37 @@ for i, page in enumerate(pages):
                 and not lines[k + 1].strip()[0].isdigit():
             problems.append(f"page {i + 1}: the part title breaks inside a word: "
                             f"{line.strip()} | {lines[k + 1].strip()}")
+CLOSING = "，。、；：？！）》」』”’…%％,.;:!?)"
+
+
+def paragraph_lines(pages_lines):
+    """(page, line, is_last) of every line of kind first/more, is_last when it ends a paragraph
+    (the next line, on this page or the next narrative page, does not continue it)."""
+    flat = [(i, l) for i, lines in pages_lines for l in lines]
+    for k, (i, line) in enumerate(flat):
+        if kind(line) not in ("first", "more"):
+            continue
+        nxt = flat[k + 1][1] if k + 1 < len(flat) else None
+        yield i, line, nxt is None or kind(nxt) != "more"
+
+
+narrative_lines = [(i, body(pages[i])) for i in narrative_pages]
+amounts = []
+for i, line, is_last in paragraph_lines(narrative_lines):
+    text = line.strip()
+    if is_last and kind(line) == "more" and len(text.rstrip(CLOSING).replace(" ", "")) < 2:
+        problems.append(f"page {i + 1}: a paragraph ends with a lone line: {text}")
+    touching = re.search(r"[\u3400-\u9fff]\d|\d%?[\u3400-\u9fff]", text)
+    if touching:
+        problems.append(f"page {i + 1}: a figure touches the text ({touching.group(0)}): {text}")
+joined = "".join(l.strip() for _, lines in narrative_lines for l in lines if kind(l) != "other")
+amounts = re.findall(r"(?<![\d.])(\d+(?:\.(\d+))?) ?万 ?元", joined)
+decimals = {len(d) for _, d in amounts}
+if len(decimals) > 1 and any(d.endswith("0") for _, d in amounts):
+    problems.append("the narrative prints amounts two ways: " +
+                    ", ".join(sorted({a for a, _ in amounts}, key=float)))
+if len(amounts) < 20:
+    problems.append(f"only {len(amounts)} amounts in 万元 found in the narrative")
 checked = len(narrative_pages)
 if checked < 5:
     problems.append(f"only {checked} narrative pages found")

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -333,6 +334,90 @@ static void test_title_breaks_at_a_word_boundary(void **state)
     assert_false(gk_break_title(title, strlen(title), &FAKE, 100.0, lines));
 }
 
+
+/* Breaks text at width, mends last lines to min_chars (the last line may be max_last wide)
+ * and asserts the lines are `expected` and that `mended` paragraphs changed. */
+static void expect_mended(const char *text, double width, double max_last, size_t min_chars,
+                          const char *expected, size_t mended)
+{
+    gk_line lines[MAX_LINES];
+    size_t count = gk_break_lines(text, strlen(text), &FAKE, width, lines, MAX_LINES);
+    assert_true(count <= MAX_LINES);
+    assert_int_equal(gk_mend_last_lines(text, &FAKE, max_last, min_chars, lines, count), mended);
+    char got[1024];
+    describe(text, lines, count, got, sizeof got);
+    if (strcmp(got, expected) != 0)
+        fail_msg("'%s' at %g, mended to %zu: expected %s, found %s", text, width, min_chars,
+                 expected, got);
+    check_invariants(text, lines, count, width);
+    for (size_t i = 0; i < count; i++)
+        assert_false(lines[i].width > width + 1e-9);
+}
+
+/* A lone character, or a lone 人。, on a paragraph's last line takes one from the line before;
+ * a last line long enough stays; so does a paragraph of one line. */
+static void test_lone_last_line_is_mended(void **state)
+{
+    (void)state;
+    expect_mended("一二三四五六七八九十。", 30, 30, 2, "一二三|四五六|七八|九十。", 1);
+    expect_mended("一二三四五六七八九十。", 40, 40, 2, "一二三四|五六七八|九十。", 0);
+    expect_mended("一二三四五六七八九十", 30, 30, 2, "一二三|四五六|七八|九十", 1);
+    expect_mended("一二三四五六七八九十", 30, 30, 1, "一二三|四五六|七八九|十", 0);
+    expect_mended("一二三四五六七八。", 30, 30, 2, "一二三|四五六|七八。", 0);
+    expect_mended("一二。", 30, 30, 2, "一二。", 0);
+    expect_mended("一。", 30, 30, 2, "一。", 0);
+    /* the line before keeps min_chars too: no lone character moves up a line */
+    expect_mended("一二三四五六七八九十", 30, 30, 3, "一二三|四五六|七八九|十", 0);
+    expect_mended("一二三四五六。", 30, 30, 2, "一二三|四五|六。", 0);
+    /* a paragraph after a hard break is mended on its own, the empty one left alone */
+    expect_mended("一二三四五六七八九十。\n\n一二三四五六七八九十。", 30, 30, 2,
+                  "一二三|四五六|七八|九十。||一二三|四五六|七八|九十。", 2);
+}
+
+/* The new break is one gk_break_lines allows: closing punctuation does not start the last
+ * line, opening punctuation does not end the one before, and a number stays whole. */
+static void test_mended_break_keeps_the_rules(void **state)
+{
+    (void)state;
+    expect_mended("一二三四，五六七，八九十。", 40, 40, 2, "一二三|四，五六|七，八|九十。", 1);
+    expect_mended("甲乙丙丁戊己庚，辛", 40, 40, 2, "甲乙丙丁|戊己|庚，辛", 1);
+    expect_mended("甲乙丙丁戊己（庚辛", 40, 40, 2, "甲乙丙丁|戊己|（庚辛", 1);
+    expect_mended("甲乙 12.5 万", 50, 50, 2, "甲乙|12.5 万", 1);
+    expect_mended("甲乙丙丁12.5万。", 60, 60, 2, "甲乙丙丁|12.5万。", 1);
+    expect_mended("甲乙丙12.5万", 60, 60, 2, "甲乙丙12.5万", 0);
+}
+
+/* The last line must still fit: with room for fewer characters the lines stay. */
+static void test_mended_last_line_fits(void **state)
+{
+    (void)state;
+    expect_mended("一二三四五六七八九十。", 40, 20, 2, "一二三四|五六七八|九十。", 0);
+    expect_mended("一二三四五六七八九十", 30, 10, 2, "一二三|四五六|七八九|十", 0);
+    expect_mended("一二三四五六七八九十", 30, 20, 2, "一二三|四五六|七八|九十", 1);
+}
+
+/* A long paragraph is mended in time linear in its length. */
+static void test_mend_is_linear(void **state)
+{
+    (void)state;
+    enum { CHARS = 200001 };
+    char *text = malloc(CHARS * 3 + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < CHARS; i++)
+        memcpy(text + 3 * i, "\xE4\xB8\x80", 3); /* 一 */
+    text[CHARS * 3] = '\0';
+    size_t count = gk_break_lines(text, CHARS * 3, &FAKE, 100, NULL, 0);
+    gk_line *lines = calloc(count, sizeof *lines);
+    assert_non_null(lines);
+    gk_break_lines(text, CHARS * 3, &FAKE, 100, lines, count);
+    assert_int_equal(lines[count - 1].end - lines[count - 1].start, 3);
+    assert_int_equal(gk_mend_last_lines(text, &FAKE, 100, 2, lines, count), 1);
+    assert_int_equal(lines[count - 1].end - lines[count - 1].start, 6);
+    assert_int_equal(lines[count - 2].end - lines[count - 2].start, 27);
+    free(lines);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +440,10 @@ int main(void)
         cmocka_unit_test(test_long_word_broken_by_character),
         cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_title_breaks_at_a_word_boundary),
+        cmocka_unit_test(test_lone_last_line_is_mended),
+        cmocka_unit_test(test_mended_break_keeps_the_rules),
+        cmocka_unit_test(test_mended_last_line_fits),
+        cmocka_unit_test(test_mend_is_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

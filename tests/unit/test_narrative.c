@@ -14,6 +14,7 @@
 
 #include "model/figures.h"
 #include "model/narrative.h"
+#include "model/package.h"
 #include "../support/testutil.h"
 
 static void test_sample_overview(void **state)
@@ -65,7 +66,8 @@ static void test_bold_spans(void **state)
     assert_string_equal(gk_block_text(&n.blocks[1], &arena), "重点是“三公”经费压减");
     assert_int_equal(n.blocks[2].kind, GK_BLOCK_PARAGRAPH);
     assert_int_equal(n.blocks[2].line, 4);
-    assert_string_equal(gk_block_text(&n.blocks[2], &arena), "收入294.28万元");
+    /* the figure set apart from the text (test_figures_set_apart) */
+    assert_string_equal(gk_block_text(&n.blocks[2], &arena), "收入 294.28 万元");
     gk_arena_free(&arena);
 }
 
@@ -405,6 +407,138 @@ static void test_grouping(void **state)
     assert_false(s.grouping_ok[3]);
 }
 
+
+/* A figure and a Han character next to it are set apart by one space, as the reference booklet
+ * prints them; where a space was typed, none is added; punctuation, letters and full-width
+ * digits are left alone; the figures are read as before, at their own positions. */
+static void test_figures_set_apart(void **state)
+{
+    (void)state;
+    gk_arena arena = {0};
+    gk_narrative n;
+    gk_diag diag = {0};
+    const char *md = "收入294.28万元，2025年，占56.57%；**53**万元（含商务车）0辆、含3个\n"
+                     "已有 12 万元、5G网络、５万元、COVID-19疫情、56%的\n\n"
+                     "| 序号 | 人数 |\n|---|---|\n| 1 | 共3人 |\n";
+    assert_int_equal(gk_narrative_parse("x.md", md, &arena, &n, &diag), GK_OK);
+    assert_int_equal(n.count, 2);
+    assert_string_equal(gk_block_text(&n.blocks[0], &arena),
+                        "收入 294.28 万元，2025 年，占 56.57%；53 万元（含商务车）0 辆、含 3 个"
+                        "已有 12 万元、5G网络、５万元、COVID-19 疫情、56% 的");
+    assert_string_equal(n.blocks[1].cells[0], "序号");
+    assert_string_equal(n.blocks[1].cells[2], "1");
+    assert_string_equal(n.blocks[1].cells[3], "共 3 人");
+    /* the bold figure keeps its span, the space is added text of its own */
+    const gk_block *b = &n.blocks[0];
+    size_t bold = 0;
+    for (size_t i = 0; i < b->span_count; i++)
+        if (b->spans[i].strong) {
+            assert_string_equal(b->spans[i].text, "53");
+            bold++;
+        } else if (strcmp(b->spans[i].text, " ") == 0) {
+            assert_false(b->spans[i].verbatim);
+        }
+    assert_int_equal(bold, 1);
+    gk_arena_free(&arena);
+
+    seen s;
+    scan(md, md, NULL, 0, &s);
+    assert_int_equal(s.count, 6);
+    assert_string_equal(s.text[0], "294.28万元=29428/2");
+    assert_int_equal(s.column[0], 3);
+    assert_string_equal(s.text[1], "56.57%=5657/2");
+    assert_int_equal(s.column[1], 19);
+    assert_string_equal(s.text[2], "53万元=53/0");
+    assert_int_equal(s.column[2], 28);
+    assert_string_equal(s.text[5], "56%=56/0");
+    assert_int_equal(s.line[5], 2);
+}
+
+/* A placeholder's figure printed with the sample's package. */
+static const char *expand(const gk_package *pkg, const char *markdown, gk_diag *diag,
+                          gk_arena *arena)
+{
+    size_t unit = 0;
+    gk_scope scope = {&unit, 1};
+    const char *out = NULL;
+    const gk_fill *fills = NULL;
+    size_t count = 0;
+    if (gk_figures_expand(pkg, &scope, &pkg->units[0], "x.md", markdown, arena, &out, &fills,
+                          &count, diag) != GK_OK)
+        return NULL;
+    return out;
+}
+
+/* {{… | FORMAT}}: '0' places always printed, '#' places when not zero; the profile's
+ * narrative_amount_format is the default for amounts; a format never rounds an amount. */
+static void test_placeholder_formats(void **state)
+{
+    (void)state;
+    gk_package *pkg = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_package_load(GK_SOURCE_DIR "/samples/leshan-hrss-info-2025", NULL,
+                                     GK_SOURCE_DIR "/layouts", &pkg, &diag), GK_OK);
+    gk_arena arena = {0};
+    struct {
+        const char *markdown, *printed;
+    } ok[] = {
+        /* sichuan-2025 says 0.##, as the published booklet prints its figures */
+        {"{{amount 1-2.project}}", "127.8"},
+        {"{{amount 8.amount}}", "53"},
+        {"{{amount 3-3.vehicle_total}}", "0"},
+        {"{{amount 1-1.total}}", "294.28"},
+        {"{{amount 1-2.project | 0.00}}", "127.80"},
+        {"{{amount 8.amount|0.0#}}", "53.0"},
+        {"{{amount 3-3.vehicle_total | 0.00}}", "0.00"},
+        {"{{amount 1-1.total | 0.000}}", "294.280"},
+        {"{{amount 1-1.total | 0.##}}", "294.28"},
+        {"{{change 1-1.total from prior.total | 0.000}}", "增加2.470万元"},
+        {"{{share 1-2.basic of 1-2.total}}", "56.57%"},
+        {"{{share 1-2.basic of 1-2.total | 0.0}}", "56.6%"},
+        {"{{share 1-2.basic of 1-2.total | 0}}", "57%"},
+        {"{{share 1-1.general of 1-1.total | 0.##}}", "100%"},
+        {"{{share 1-1.general of 1-1.total | 0.00}}", "100.00%"},
+        {"{{rate 1-1.total from prior.total | 0.0}}", "增长0.8%"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        const char *out = expand(pkg, ok[i].markdown, &diag, &arena);
+        if (out == NULL || strcmp(out, ok[i].printed) != 0)
+            fail_msg("%s: expected %s, found %s (%s)", ok[i].markdown, ok[i].printed,
+                     out ? out : "an error", out ? "" : diag.message);
+    }
+    struct {
+        const char *markdown, *message;
+    } bad[] = {
+        {"{{amount 1-1.total | 0}}", "the format '0' would round 294.28"},
+        {"{{amount 1-1.total | 0.#}}", "the format '0.#' would round 294.28"},
+        {"{{amount 1-1.total | 0.x}}", "expected a format such as 0.00 or 0.## after '|', found '0.x'"},
+        {"{{amount 1-1.total | #.00}}", "found '#.00'"},
+        {"{{amount 1-1.total | 0.#0}}", "found '0.#0'"},
+        {"{{amount 1-1.total | 0.0000000}}", "found '0.0000000'"},
+        {"{{amount 1-1.total | }}", "found ''"},
+        {"{{year | 0}}", "applies to amount, share, change and rate only"},
+        {"{{change 1-1.total from prior.total | 0}}", "the format '0' would round 2.47"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *out = expand(pkg, bad[i].markdown, &diag, &arena);
+        if (out != NULL || strstr(diag.message, bad[i].message) == NULL)
+            fail_msg("%s: expected '%s', found %s", bad[i].markdown, bad[i].message,
+                     out ? out : diag.message);
+        assert_int_equal(diag.column, 1);
+    }
+    /* without narrative_amount_format, the amount decimals; a profile's format that would
+     * round is named as the profile's */
+    pkg->profile->narrative_amounts = (gk_figure_format){NULL, 0, 0};
+    assert_string_equal(expand(pkg, "{{amount 8.amount}}", &diag, &arena), "53.00");
+    assert_true(gk_figure_format_parse("0", &pkg->profile->narrative_amounts));
+    assert_null(expand(pkg, "收入 {{amount 1-1.total}} 万元", &diag, &arena));
+    assert_non_null(strstr(diag.message, "narrative_amount_format '0' would round 294.28"));
+    assert_int_equal(diag.column, 4);
+    assert_string_equal(expand(pkg, "{{amount 8.amount}}", &diag, &arena), "53");
+    gk_arena_free(&arena);
+    gk_package_free(pkg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_figures_beside_placeholders),
         cmocka_unit_test(test_many_figures),
         cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_figures_set_apart),
+        cmocka_unit_test(test_placeholder_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
