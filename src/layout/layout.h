@@ -153,6 +153,10 @@ typedef struct gk_profile {
     int amount_decimals;
     bool zero_blank;
     const char *empty_text;
+    /* a table the package does not supply (package.h): left out of the booklet, or printed
+     * with this wording; never the empty-table wording, which says there is no data */
+    bool not_supplied_omit;
+    const char *not_supplied_text;
     const char *continued;
     const char *contents_title;  /* 目录 */
     const gk_part_spec *parts;
