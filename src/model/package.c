@@ -644,8 +644,9 @@ static int compare_not_supplied(const void *a, const void *b)
 
 static void sort_not_supplied(gk_package *pkg)
 {
-    qsort(pkg->not_supplied, pkg->not_supplied_count, sizeof *pkg->not_supplied,
-          compare_not_supplied);
+    if (pkg->not_supplied_count > 1)
+        qsort(pkg->not_supplied, pkg->not_supplied_count, sizeof *pkg->not_supplied,
+              compare_not_supplied);
 }
 
 static bool add_not_supplied(gk_package *pkg, size_t *capacity, gk_not_supplied entry)
@@ -690,12 +691,12 @@ static gk_status derive_not_supplied(gk_package *pkg, size_t *capacity, gk_diag 
         for (bool changed = true; changed;) { /* fixed-row tables may derive from each other */
             changed = false;
             for (size_t t = 0; t < tables; t++) {
-                size_t source = at[t] ? 0 : derived_from_not_supplied(pkg, &pkg->profile->tables[t], at);
+                const gk_table_layout *table = &pkg->profile->tables[t];
+                size_t source = at[t] ? 0 : derived_from_not_supplied(pkg, table, at);
                 if (source == 0)
                     continue;
                 const gk_not_supplied *from = &pkg->not_supplied[source - 1];
-                gk_not_supplied entry = {unit, &pkg->profile->tables[t], from->layout,
-                                         from->line, from->column};
+                gk_not_supplied entry = {unit, table, from->layout, from->line, from->column};
                 if (!add_not_supplied(pkg, capacity, entry)) {
                     free(at);
                     return nomem(diag, pkg->not_supplied_path);
@@ -1120,6 +1121,8 @@ const gk_not_supplied *gk_package_not_supplied(const gk_package *package, size_t
                                                const gk_table_layout *layout)
 {
     gk_not_supplied key = {.unit = unit, .layout = layout};
+    if (package->not_supplied_count == 0) /* most packages: every table supplied */
+        return NULL;
     return bsearch(&key, package->not_supplied, package->not_supplied_count,
                    sizeof *package->not_supplied, compare_not_supplied);
 }

@@ -69,6 +69,23 @@ static void test_tables_not_supplied_say_so(void **state)
     free(log);
 }
 
+/* A department's booklet sums its units: one unit not supplying a table makes the sum partial,
+ * so the department's booklet does not supply it either. */
+static void test_department_lacks_what_a_unit_lacks(void **state)
+{
+    (void)state;
+    char out[1024];
+    tu_tempdir(out, sizeof out, "published");
+    char *log = NULL;
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' --format pdf --department && "
+                          "pdftotext '%s'/302_*.pdf - | grep -c 注：本表数据未公开",
+                    GK_EXE, SAMPLE, out, out);
+    if (rc != 0)
+        fail_msg("department export failed (%d):\n%s", rc, log);
+    assert_contains(log, "\n2\n");
+    free(log);
+}
+
 /* gongkai check says which rules it skipped, as notes (JSON severity "note"), not errors. */
 static void test_check_notes_skipped_rules(void **state)
 {
@@ -90,6 +107,7 @@ int main(void)
         cmocka_unit_test(test_no_amount_the_reference_lacks),
         cmocka_unit_test(test_a_made_up_amount_is_found),
         cmocka_unit_test(test_tables_not_supplied_say_so),
+        cmocka_unit_test(test_department_lacks_what_a_unit_lacks),
         cmocka_unit_test(test_check_notes_skipped_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
