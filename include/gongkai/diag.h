@@ -52,6 +52,9 @@ gk_status gk_diag_set_text(gk_diag *diag, gk_status status, const char *file, in
 size_t gk_diag_format(const gk_diag *diag, char *buf, size_t size);
 size_t gk_diag_format_message(char *buf, size_t size, const char *file, int line, int column,
                               bool warning, const char *message);
+/* The same line for a note ("FILE:LINE:COL: note: MESSAGE"): information, not a problem. */
+size_t gk_diag_format_note(char *buf, size_t size, const char *file, int line, int column,
+                           const char *message);
 
 /* Clears diag to "no error". */
 void gk_diag_clear(gk_diag *diag);

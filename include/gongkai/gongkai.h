@@ -45,7 +45,8 @@ GK_API const char *gk_unit_code(const gk_session *session, size_t unit);
 GK_API const char *gk_unit_name(const gk_session *session, size_t unit);
 
 /* Called once per finding, with the finding formatted as
- * "FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y)". */
+ * "FILE:LINE:COL: error|warning|note: [RULE-ID] message (expected X, found Y)"; a note (a rule
+ * skipped for a table the package does not supply) is neither counted nor an error. */
 typedef void (*gk_finding_fn)(void *user, int is_error, const char *rule, const char *text);
 
 /* Runs the profile's rule catalogue on a unit; counts (may be NULL) and reports each finding

@@ -58,8 +58,10 @@ gk_finding *gk_findings_add(gk_findings *f, gk_severity severity, const char *ru
                           gk_arena_strdup(&f->arena, message), NULL, NULL};
     if (severity == GK_ERROR)
         f->errors++;
-    else
+    else if (severity == GK_WARNING)
         f->warnings++;
+    else
+        f->notes++;
     return added;
 }
 
@@ -165,6 +167,38 @@ static bool own_row(const checker *c, const gk_data_row *row)
     return row->unit == c->unit;
 }
 
+/* ---- tables not supplied ---------------------------------------------------------------------- */
+
+/* Whether the unit does not supply table t; if so, a note says that the rule skips it, at the
+ * declaration in not_supplied.csv. A rule never compares what the package does not give. */
+static bool skips(checker *c, const gk_rule *rule, const gk_table_layout *t)
+{
+    const gk_not_supplied *ns = gk_package_not_supplied(c->pkg, c->unit, t);
+    if (ns == NULL)
+        return false;
+    if (ns->because != NULL)
+        add_finding(c, GK_NOTE, rule->id, c->pkg->not_supplied_path, ns->line, ns->column, NULL,
+                    NULL,
+                    /* TRANSLATORS: a table number (公开表1), then the table it is derived from. */
+                    "skipped: %s is not supplied (it is derived from %s, which is not)",
+                    t->number, ns->because->number);
+    else
+        add_finding(c, GK_NOTE, rule->id, c->pkg->not_supplied_path, ns->line, ns->column, NULL,
+                    NULL,
+                    /* TRANSLATORS: a table number (公开表7) the package declares not supplied. */
+                    "skipped: %s is not supplied", t->number);
+    return true;
+}
+
+/* Whether a query names a table (a column or a fixed-row value) the unit does not supply. */
+static bool query_skips(checker *c, const gk_rule *rule, const gk_query *q)
+{
+    for (size_t i = 0; i < q->count; i++)
+        if (q->terms[i].kind != GK_TERM_PRIOR && skips(c, rule, q->terms[i].table))
+            return true;
+    return false;
+}
+
 /* ---- hierarchy ------------------------------------------------------------------------------ */
 
 static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data, size_t i)
@@ -227,6 +261,8 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
 static void run_hierarchy(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < rule->table_count; t++) {
+        if (skips(c, rule, rule->tables[t]))
+            continue;
         const gk_table_data *data = gk_package_table(c->pkg, rule->tables[t]);
         for (size_t i = 0; data && i < data->row_count; i++)
             if (own_row(c, &data->rows[i]) && !data->rows[i].computed)
@@ -252,6 +288,8 @@ static bool row_sum(const checker *c, const gk_query *q, const gk_data_row *row,
 
 static void run_row(checker *c, const gk_rule *rule)
 {
+    if (skips(c, rule, rule->table))
+        return;
     const gk_table_data *data = gk_package_table(c->pkg, rule->table);
     for (size_t i = 0; data && i < data->row_count; i++) {
         const gk_data_row *row = &data->rows[i];
@@ -331,6 +369,8 @@ static void compare_group(checker *c, const gk_rule *rule, const gk_key_value *g
 
 static void run_compare(checker *c, const gk_rule *rule)
 {
+    if (query_skips(c, rule, &rule->left) || query_skips(c, rule, &rule->right))
+        return;
     if (rule->by_count == 0) {
         compare_group(c, rule, NULL, 0);
         return;
@@ -423,6 +463,8 @@ static const char *closest_key(const checker *c, const gk_rule *rule, const gk_t
 
 static void run_lookup(checker *c, const gk_rule *rule)
 {
+    if (skips(c, rule, rule->from.table) || skips(c, rule, rule->in.table))
+        return;
     const gk_table_data *from = gk_package_table(c->pkg, rule->from.table);
     const gk_table_data *in = gk_package_table(c->pkg, rule->in.table);
     for (size_t r = 0; from && r < from->row_count; r++) {
@@ -672,6 +714,8 @@ static void run_derived(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < c->pkg->profile->table_count; t++) {
         const gk_table_data *data = &c->pkg->tables[t];
+        if (gk_package_not_supplied(c->pkg, c->unit, data->layout) != NULL)
+            continue; /* nothing supplied, nothing computed */
         computed_in_range(c, rule, data);
         if (data->layout->is_stub) {
             derived_stub(c, rule, data);
@@ -689,6 +733,8 @@ static void run_codes(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < rule->table_count; t++) {
         const gk_table_layout *layout = rule->tables[t];
+        if (skips(c, rule, layout))
+            continue;
         const gk_table_data *data = gk_package_table(c->pkg, layout);
         for (size_t r = 0; data && r < data->row_count; r++) {
             const gk_data_row *row = &data->rows[r];
@@ -724,6 +770,8 @@ static void run_present(checker *c, const gk_rule *rule)
     const gk_profile *profile = c->pkg->profile;
     const gk_booklet *booklet = &profile->booklets[c->pkg->units[c->unit].booklet];
     for (size_t t = 0; t < rule->table_count; t++) {
+        if (skips(c, rule, rule->tables[t]))
+            continue;
         bool listed = false;
         for (size_t b = 0; b < booklet->table_count && !listed; b++)
             listed = booklet->tables[b] == rule->tables[t];
@@ -1044,6 +1092,13 @@ size_t gk_finding_format(const gk_finding *f, char *buf, size_t size)
 {
     char message[GK_DIAG_LINE_MAX];
     gk_finding_message(f, message, sizeof message);
+    if (f->severity == GK_NOTE)
+        return gk_diag_format_note(buf, size, f->file, f->line, f->column, message);
     return gk_diag_format_message(buf, size, f->file, f->line, f->column,
                                   f->severity != GK_ERROR, message);
+}
+
+const char *gk_severity_name(gk_severity severity)
+{
+    return severity == GK_ERROR ? "error" : severity == GK_WARNING ? "warning" : "note";
 }

@@ -6,7 +6,9 @@
 #include "layout/query.h"
 #include "model/package.h"
 
-typedef enum gk_severity { GK_WARNING, GK_ERROR } gk_severity;
+/* A note is no problem: it says what a check did not do (a rule skipped for a table the package
+ * does not supply). */
+typedef enum gk_severity { GK_WARNING, GK_ERROR, GK_NOTE } gk_severity;
 
 typedef struct gk_finding {
     gk_severity severity;
@@ -22,7 +24,7 @@ typedef struct gk_finding {
 typedef struct gk_findings {
     gk_finding *items;
     size_t count, capacity;
-    size_t errors, warnings;
+    size_t errors, warnings, notes;
     gk_arena arena; /* the findings' strings */
 } gk_findings;
 
@@ -103,10 +105,13 @@ gk_finding *gk_findings_add(gk_findings *findings, gk_severity severity, const c
                             size_t unit, const char *file, int line, int column,
                             const char *message);
 
+/* "error", "warning" or "note": the severity's name in machine-read output (JSON). */
+const char *gk_severity_name(gk_severity severity);
+
 /* "[RULE] message (expected X, found Y)" into buf (truncated to size); the length it wanted. */
 size_t gk_finding_message(const gk_finding *finding, char *buf, size_t size);
 
-/* "FILE:LINE:COL: error|warning: [RULE] message (expected X, found Y)" into buf. */
+/* "FILE:LINE:COL: error|warning|note: [RULE] message (expected X, found Y)" into buf. */
 size_t gk_finding_format(const gk_finding *finding, char *buf, size_t size);
 
 #endif

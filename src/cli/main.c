@@ -309,7 +309,7 @@ static void print_findings_json(const gk_package *pkg, const gk_findings *findin
             if (f->unit != u)
                 continue;
             printf("%s\n    {\"severity\": \"%s\", \"rule\": ", first ? "" : ",",
-                   f->severity == GK_ERROR ? "error" : "warning");
+                   gk_severity_name(f->severity));
             json_string(stdout, f->rule);
             printf(", \"file\": ");
             json_string(stdout, f->file);

@@ -872,6 +872,7 @@ typedef struct booklet_loader {
     yaml_node_t *table_nodes[GK_BOOKLET_KIND_COUNT][MAX_TABLES];
     size_t table_counts[GK_BOOKLET_KIND_COUNT];
     gk_booklet_kind current;
+    yaml_node_t *not_supplied; /* the not_supplied: value, for errors */
 } booklet_loader;
 
 static gk_status bk_profile(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -952,6 +953,19 @@ static gk_status bk_table_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
         return gk_yaml_error(yd, v, "expected min_size (%d) no larger than size (%d)",
                              profile->table_min_size, profile->table_size);
     return status;
+}
+static gk_status bk_not_supplied(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"print", "omit"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    ((booklet_loader *)p)->profile->not_supplied_omit = choice == 1;
+    ((booklet_loader *)p)->not_supplied = v;
+    return status;
+}
+static gk_status bk_not_supplied_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->not_supplied_text);
 }
 static gk_status bk_continued(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
@@ -1106,10 +1120,36 @@ static const gk_yaml_key booklet_keys[] = {
     {"narrative_amount_format", bk_narrative_amount_format, false},
     {"zero", bk_zero, false},
     {"empty_text", bk_empty_text, true},
+    {"not_supplied", bk_not_supplied, false},
+    {"not_supplied_text", bk_not_supplied_text, false},
     {"continued", bk_continued, false},
     {"table_text", bk_table_text, false},
     {"booklets", bk_booklets, true},
 };
+
+/* Without not_supplied:, a not_supplied_text means print. print needs a wording of its own:
+ * 此表无数据 would say the table is empty. */
+static gk_status check_not_supplied(gk_profile *profile, const booklet_loader *bl,
+                                    gk_yaml_doc *yd)
+{
+    const char *text = profile->not_supplied_text;
+    if (bl->not_supplied == NULL)
+        profile->not_supplied_omit = text == NULL;
+    if (profile->not_supplied_omit)
+        return GK_OK;
+    const yaml_node_t *at = bl->not_supplied ? bl->not_supplied : gk_yaml_root(yd);
+    if (text == NULL || text[0] == '\0')
+        return gk_yaml_error(yd, at,
+                             /* TRANSLATORS: not_supplied and not_supplied_text are YAML keys of
+                                booklet.yaml; keep them. */
+                             "not_supplied: print: expected a not_supplied_text, found none");
+    if (profile->empty_text != NULL && strcmp(text, profile->empty_text) == 0)
+        return gk_yaml_error(yd, at,
+                             /* TRANSLATORS: YAML keys of booklet.yaml; keep them. */
+                             "expected a not_supplied_text other than empty_text (a table not "
+                             "supplied is not a table without data), found '%s'", text);
+    return GK_OK;
+}
 
 static const char *base_name(const char *path)
 {
@@ -1209,6 +1249,7 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     }
     profile->dir = gk_arena_strdup(&profile->arena, dir);
     profile->zero_blank = true;
+    profile->not_supplied_omit = true; /* without a wording to print, leave such tables out */
     profile->continued = "续表";
     profile->table_size = 9;
     profile->table_min_size = 8;
@@ -1244,6 +1285,8 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
                                    "profile '%s' does not match its folder name '%s'",
                                    profile->name, base_name(folder));
     }
+    if (status == GK_OK)
+        status = check_not_supplied(profile, bl, &yd);
     if (status == GK_OK && bl->table_counts[GK_BOOKLET_UNIT] == 0)
         /* TRANSLATORS: booklets and unit are YAML keys of booklet.yaml; keep them. */
         status = gk_yaml_error(&yd, gk_yaml_root(&yd), "booklets: 'unit' lists no tables");

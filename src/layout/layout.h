@@ -166,6 +166,10 @@ typedef struct gk_profile {
     gk_figure_format narrative_amounts; /* narrative_amount_format: amounts in the narrative */
     bool zero_blank;
     const char *empty_text;
+    /* a table the package does not supply (package.h): left out of the booklet, or printed
+     * with this wording; never the empty-table wording, which says there is no data */
+    bool not_supplied_omit;
+    const char *not_supplied_text;
     const char *continued;
     int table_size, table_min_size, table_padding; /* points: how table cells are set */
     const char *contents_title;  /* 目录 */

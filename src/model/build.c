@@ -260,13 +260,12 @@ static void apply_merges(builder *b, gk_table *table, const gk_data_row **source
     }
 }
 
-static gk_status add_note_row(builder *b, gk_table *table, size_t capacity)
+/* One row merged across the table holding text: the empty-table or not-supplied wording. */
+static gk_status add_note_row(builder *b, gk_table *table, size_t capacity, const char *text)
 {
     gk_row *row = add_row(b, table, capacity, GK_ROW_NOTE);
     if (row == NULL)
         return nomem(b);
-    const char *text = table->layout->empty_text ? table->layout->empty_text
-                                                 : b->profile->empty_text;
     row->cells[0].value = text_value(text);
     row->cells[0].cols = (int)table->layout->column_count;
     for (size_t c = 1; c < table->layout->column_count; c++)
@@ -294,7 +293,9 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
                                        NULL);
     if (table->empty) {
         if (status == GK_OK)
-            status = add_note_row(b, table, capacity);
+            status = add_note_row(b, table, capacity,
+                                  table->layout->empty_text ? table->layout->empty_text
+                                                            : b->profile->empty_text);
         free(sources);
         free(department);
         return status;
@@ -376,6 +377,28 @@ static gk_status build_stub_table(builder *b, gk_table *table)
     return GK_OK;
 }
 
+/* ---- tables not supplied -------------------------------------------------------------- */
+
+/* Whether some unit of the scope does not supply the table: a department's sum would then
+ * be partial, so the department's booklet does not supply it either. */
+static bool scope_lacks(const builder *b, const gk_table_layout *layout)
+{
+    for (size_t i = 0; i < b->scope.count; i++)
+        if (gk_package_not_supplied(b->pkg, b->scope.units[i], layout) != NULL)
+            return true;
+    return false;
+}
+
+/* Its header and the profile's wording: no 合计 row, which would print as if it were zero. */
+static gk_status build_not_supplied_table(builder *b, gk_table *table)
+{
+    table->not_supplied = true;
+    table->rows = gk_arena_alloc(b->arena, sizeof *table->rows);
+    if (table->rows == NULL)
+        return nomem(b);
+    return add_note_row(b, table, 1, b->profile->not_supplied_text);
+}
+
 /* ---- the document -------------------------------------------------------------------- */
 
 /* The booklet's parts: titles expanded, narrative Markdown parsed; a narrative part whose
@@ -443,15 +466,19 @@ static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
     if (doc->title == NULL || doc->amount_line == NULL || doc->tables == NULL)
         return nomem(&b);
     for (size_t t = 0; t < booklet->table_count; t++) {
-        gk_table *table = &doc->tables[t];
+        bool lacking = scope_lacks(&b, booklet->tables[t]);
+        if (lacking && pkg->profile->not_supplied_omit)
+            continue; /* left out of the booklet, its 目录 and the workbook */
+        gk_table *table = &doc->tables[doc->table_count];
         table->layout = booklet->tables[t];
         table->unit_line = gk_arena_printf(&doc->arena, "单位：%s", doc->name);
         table->title = expand(&b, table->layout->title, doc->unit, table->layout, NULL);
         if (table->unit_line == NULL || table->title == NULL)
             return nomem(&b);
         const gk_table_data *data = gk_package_table(pkg, table->layout);
-        gk_status status = table->layout->is_stub ? build_stub_table(&b, table)
-                                                  : build_list_table(&b, table, data);
+        gk_status status = lacking                  ? build_not_supplied_table(&b, table)
+                           : table->layout->is_stub ? build_stub_table(&b, table)
+                                                    : build_list_table(&b, table, data);
         if (status != GK_OK)
             return status;
         doc->table_count++;

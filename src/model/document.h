@@ -15,7 +15,7 @@ typedef enum gk_row_kind {
     GK_ROW_TOTAL,      /* 合计 (and the totals of fixed-row tables) */
     GK_ROW_DEPARTMENT, /* a department's subtotal */
     GK_ROW_UNIT,       /* a unit's subtotal */
-    GK_ROW_NOTE        /* the empty-table wording, merged across the table */
+    GK_ROW_NOTE        /* the empty-table or not-supplied wording, merged across the table */
 } gk_row_kind;
 
 /* A printed cell. rows/cols > 1 start a merge; covered cells lie under one. */
@@ -39,6 +39,8 @@ typedef struct gk_table {
     gk_row *rows;
     size_t row_count;
     bool empty;           /* no data rows: printed with the empty-table wording */
+    bool not_supplied;    /* the package does not supply it: printed with the profile's
+                           * not_supplied_text, no 合计 (a profile may leave it out instead) */
     const char *unit_line; /* "单位：乐山市…" */
 } gk_table;
 

@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "input/input.h"
+#include "layout/query.h"
+#include "util/grow.h"
 #include "util/input_file.h"
 #include "util/i18n.h"
 
@@ -624,6 +626,187 @@ static void warn_unknown_tables(gk_package *pkg)
         closedir(d);
 }
 
+/* ---- not_supplied.csv --------------------------------------------------------------- */
+
+static size_t table_index(const gk_package *pkg, const gk_table_layout *layout)
+{
+    return (size_t)(layout - pkg->profile->tables);
+}
+
+/* By unit, then table (layouts are one array: profile->tables). */
+static int compare_not_supplied(const void *a, const void *b)
+{
+    const gk_not_supplied *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return x->layout < y->layout ? -1 : x->layout > y->layout;
+}
+
+static void sort_not_supplied(gk_package *pkg)
+{
+    if (pkg->not_supplied_count > 1)
+        qsort(pkg->not_supplied, pkg->not_supplied_count, sizeof *pkg->not_supplied,
+              compare_not_supplied);
+}
+
+static bool add_not_supplied(gk_package *pkg, size_t *capacity, gk_not_supplied entry)
+{
+    if (!gk_grow((void **)&pkg->not_supplied, capacity, pkg->not_supplied_count,
+                 sizeof *pkg->not_supplied, 16))
+        return false;
+    pkg->not_supplied[pkg->not_supplied_count++] = entry;
+    return true;
+}
+
+/* The entry (+1) of a table not supplied that fixed-row table s derives an item from, else 0;
+ * at[t] is the entry (+1) of table t for the unit, or 0. */
+static size_t derived_from_not_supplied(const gk_package *pkg, const gk_table_layout *s,
+                                        const size_t *at)
+{
+    for (size_t i = 0; s->is_stub && i < s->item_count; i++) {
+        const gk_query *query = s->item_sources[i].query;
+        for (size_t k = 0; query && k < query->count; k++)
+            if (query->terms[k].kind != GK_TERM_PRIOR &&
+                at[table_index(pkg, query->terms[k].table)] != 0)
+                return at[table_index(pkg, query->terms[k].table)];
+    }
+    return 0;
+}
+
+/* A fixed-row table derived from a table not supplied cannot be derived: it is not supplied
+ * either. The declarations come sorted by unit; derived ones are appended, then all sorted
+ * again. */
+static gk_status derive_not_supplied(gk_package *pkg, size_t *capacity, gk_diag *diag)
+{
+    size_t tables = pkg->profile->table_count;
+    size_t *at = calloc(tables + 1, sizeof *at);
+    if (at == NULL)
+        return nomem(diag, pkg->not_supplied_path);
+    size_t declared = pkg->not_supplied_count;
+    for (size_t i = 0; i < declared;) {
+        size_t unit = pkg->not_supplied[i].unit;
+        memset(at, 0, tables * sizeof *at);
+        for (; i < declared && pkg->not_supplied[i].unit == unit; i++)
+            at[table_index(pkg, pkg->not_supplied[i].layout)] = i + 1;
+        for (bool changed = true; changed;) { /* fixed-row tables may derive from each other */
+            changed = false;
+            for (size_t t = 0; t < tables; t++) {
+                const gk_table_layout *table = &pkg->profile->tables[t];
+                size_t source = at[t] ? 0 : derived_from_not_supplied(pkg, table, at);
+                if (source == 0)
+                    continue;
+                const gk_not_supplied *from = &pkg->not_supplied[source - 1];
+                gk_not_supplied entry = {unit, table, from->layout, from->line, from->column};
+                if (!add_not_supplied(pkg, capacity, entry)) {
+                    free(at);
+                    return nomem(diag, pkg->not_supplied_path);
+                }
+                at[t] = pkg->not_supplied_count;
+                changed = true;
+            }
+        }
+    }
+    free(at);
+    sort_not_supplied(pkg);
+    return GK_OK;
+}
+
+/* A table not supplied has no rows: a row for it is a contradiction, not data to drop. */
+static gk_status check_no_rows_where_not_supplied(const gk_package *pkg, gk_diag *diag)
+{
+    for (size_t t = 0; pkg->not_supplied_count > 0 && t < pkg->profile->table_count; t++) {
+        const gk_table_data *data = &pkg->tables[t];
+        for (size_t r = 0; r < data->row_count; r++) {
+            const gk_data_row *row = &data->rows[r];
+            const gk_not_supplied *ns = gk_package_not_supplied(pkg, row->unit, data->layout);
+            if (ns == NULL)
+                continue;
+            if (ns->because != NULL)
+                return gk_diag_set(diag, GK_ERR_DATA, row->file, row->line, 1,
+                                   /* TRANSLATORS: a table number (公开表1), a unit code, the
+                                      number of the table it derives from, then the file and
+                                      line that declare that one not supplied. */
+                                   "%s: expected no rows for unit %s (derived from %s, which "
+                                   "%s:%d declares not supplied), found one",
+                                   data->layout->number, pkg->units[row->unit].code,
+                                   ns->because->number, pkg->not_supplied_path, ns->line);
+            return gk_diag_set(diag, GK_ERR_DATA, row->file, row->line, 1,
+                               /* TRANSLATORS: a table number (公开表7), a unit code, then the
+                                  file and line that declare the table not supplied. */
+                               "%s: expected no rows for unit %s (%s:%d declares the table not "
+                               "supplied), found one",
+                               data->layout->number, pkg->units[row->unit].code,
+                               pkg->not_supplied_path, ns->line);
+        }
+    }
+    return GK_OK;
+}
+
+/* Sorted declarations: a table given twice for a unit is reported at its later line. */
+static gk_status check_declared_once(const gk_package *pkg, gk_diag *diag)
+{
+    for (size_t i = 1; i < pkg->not_supplied_count; i++) {
+        const gk_not_supplied *a = &pkg->not_supplied[i - 1], *b = &pkg->not_supplied[i];
+        if (a->unit != b->unit || a->layout != b->layout)
+            continue;
+        const gk_not_supplied *first = a->line < b->line ? a : b, *later = first == a ? b : a;
+        return gk_diag_set(diag, GK_ERR_DATA, pkg->not_supplied_path, later->line, later->column,
+                           /* TRANSLATORS: a table id, a unit code and a line number. */
+                           "table '%s' given twice for unit %s (first on line %d)",
+                           later->layout->id, pkg->units[later->unit].code, first->line);
+    }
+    return GK_OK;
+}
+
+/* not_supplied.csv (optional): `unit_code,table`, one row per table a unit does not supply. */
+static gk_status load_not_supplied(gk_package *pkg, gk_diag *diag)
+{
+    char *path = gk_arena_printf(&pkg->arena, "%s/not_supplied.csv", pkg->dir);
+    if (path == NULL)
+        return nomem(diag, pkg->dir);
+    pkg->not_supplied_path = path;
+    bool present;
+    gk_status status = optional_file(path, &present, diag);
+    if (status != GK_OK || !present)
+        return status;
+    gk_csv *csv = NULL;
+    if ((status = read_csv(path, &csv, diag)) != GK_OK)
+        return status;
+    static const char *const names[] = {"unit_code", "table"};
+    int pos[2];
+    status = map_header(path, &csv->records[0], names, 2, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < 2; n++)
+        if (pos[n] < 0)
+            status = missing_column(path, &csv->records[0], names[n], diag);
+    size_t capacity = 0;
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+        const gk_csv_field *code = &csv->records[r].fields[pos[0]];
+        const gk_csv_field *id = &csv->records[r].fields[pos[1]];
+        int unit = gk_package_unit_index(pkg, code->text);
+        const gk_table_layout *layout = gk_profile_table(pkg->profile, id->text);
+        if (unit < 0)
+            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+        else if (layout == NULL)
+            status = gk_diag_set(diag, GK_ERR_DATA, path, id->line, id->column,
+                                 /* TRANSLATORS: '%s' is the profile's folder, then what the
+                                    file says. */
+                                 "column 'table': expected a table id of the profile %s, "
+                                 "found '%s'", pkg->profile->dir, id->text);
+        else if (!add_not_supplied(pkg, &capacity,
+                                   (gk_not_supplied){(size_t)unit, layout, NULL, id->line,
+                                                     id->column}))
+            status = nomem(diag, path);
+    }
+    gk_csv_free(csv);
+    if (status != GK_OK)
+        return status;
+    sort_not_supplied(pkg);
+    if ((status = check_declared_once(pkg, diag)) != GK_OK)
+        return status;
+    return derive_not_supplied(pkg, &capacity, diag);
+}
+
 /* ---- prior.csv ---------------------------------------------------------------------- */
 
 static gk_status load_prior(gk_package *pkg, gk_diag *diag)
@@ -882,12 +1065,16 @@ gk_status gk_package_load(const char *dir, const char *profile_dir, const char *
         if (pkg->tables == NULL)
             status = nomem(diag, dir);
     }
+    if (status == GK_OK)
+        status = load_not_supplied(pkg, diag);
     for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
         status = load_table(pkg, &pkg->profile->tables[t], &pkg->tables[t], diag);
     for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
         status = load_unit_tables(pkg, u, diag);
     for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
         apply_fill_down(pkg->tables[t].layout, pkg->tables[t].rows, pkg->tables[t].row_count);
+    if (status == GK_OK)
+        status = check_no_rows_where_not_supplied(pkg, diag);
     if (status == GK_OK)
         status = index_rows(pkg, diag);
     for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
@@ -918,6 +1105,7 @@ void gk_package_free(gk_package *package)
     gk_profile_free(package->profile);
     gk_arena_free(&package->arena);
     free(package->warnings);
+    free(package->not_supplied);
     free(package);
 }
 
@@ -927,6 +1115,16 @@ const gk_table_data *gk_package_table(const gk_package *package, const gk_table_
         if (package->tables[t].layout == layout)
             return &package->tables[t];
     return NULL;
+}
+
+const gk_not_supplied *gk_package_not_supplied(const gk_package *package, size_t unit,
+                                               const gk_table_layout *layout)
+{
+    gk_not_supplied key = {.unit = unit, .layout = layout};
+    if (package->not_supplied_count == 0) /* most packages: every table supplied */
+        return NULL;
+    return bsearch(&key, package->not_supplied, package->not_supplied_count,
+                   sizeof *package->not_supplied, compare_not_supplied);
 }
 
 int gk_package_unit_index(const gk_package *package, const char *code)

@@ -67,6 +67,18 @@ typedef struct gk_table_data {
     size_t *unit_start; /* unit u's rows are by_unit[unit_start[u] .. unit_start[u + 1]) */
 } gk_table_data;
 
+/* A table the package does not supply for a unit: the source did not publish it
+ * (not_supplied.csv, docs/package.md). Unlike an empty table, which states that there is no
+ * data, it says nothing about the data; it has no rows. */
+typedef struct gk_not_supplied {
+    size_t unit;
+    const gk_table_layout *layout;
+    /* a fixed-row table derived (`from:`) from a table not supplied: that table; NULL for a
+     * table declared in not_supplied.csv */
+    const gk_table_layout *because;
+    int line, column; /* of the declaration in not_supplied.csv (of `because`'s when derived) */
+} gk_not_supplied;
+
 /* A prior-year figure (prior.csv), named prior.KEY in queries. */
 typedef struct gk_prior {
     size_t unit;
@@ -85,6 +97,9 @@ typedef struct gk_package {
     size_t prior_count;
     const char *prior_path;
     size_t *unit_order; /* unit indexes sorted by code, for lookups */
+    gk_not_supplied *not_supplied; /* sorted by unit, then table (gk_package_not_supplied) */
+    size_t not_supplied_count;
+    const char *not_supplied_path;
     gk_diag *warnings;  /* things the loader ignored (files it does not know), for the caller */
     size_t warning_count;
     gk_arena arena;
@@ -108,6 +123,10 @@ void gk_package_view_free(gk_package *view);
 
 /* The data of the table with this layout. */
 const gk_table_data *gk_package_table(const gk_package *package, const gk_table_layout *layout);
+
+/* Why the package does not supply this table for the unit, or NULL when it does. */
+const gk_not_supplied *gk_package_not_supplied(const gk_package *package, size_t unit,
+                                               const gk_table_layout *layout);
 
 /* Index of the unit with this code, or -1. */
 int gk_package_unit_index(const gk_package *package, const char *code);

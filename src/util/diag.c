@@ -47,14 +47,28 @@ static size_t position(char *buf, size_t size, const char *file, int line, int c
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
+static size_t format_line(char *buf, size_t size, const char *file, int line, int column,
+                          const char *severity, const char *message)
+{
+    size_t used = size ? position(buf, size, file, line, column) : 0;
+    int n = snprintf(buf + used, size - used, "%s%s", severity, message);
+    return n < 0 ? used : used + (size_t)n;
+}
+
 size_t gk_diag_format_message(char *buf, size_t size, const char *file, int line, int column,
                               bool warning, const char *message)
 {
-    size_t used = size ? position(buf, size, file, line, column) : 0;
     /* TRANSLATORS: the severity after FILE:LINE:COL; keep the words short. */
     const char *severity = warning ? _("warning: ") : _("error: ");
-    int n = snprintf(buf + used, size - used, "%s%s", severity, message);
-    return n < 0 ? used : used + (size_t)n;
+    return format_line(buf, size, file, line, column, severity, message);
+}
+
+size_t gk_diag_format_note(char *buf, size_t size, const char *file, int line, int column,
+                           const char *message)
+{
+    /* TRANSLATORS: the severity after FILE:LINE:COL of information that is not a problem (a
+       check skipped); keep it short. */
+    return format_line(buf, size, file, line, column, _("note: "), message);
 }
 
 size_t gk_diag_format(const gk_diag *diag, char *buf, size_t size)

@@ -307,6 +307,11 @@ def main():
             check(actual == orientation, "%s: page %d is %s, layout says %s"
                   % (number, where[0], actual, orientation))
     for sheet, spec in ref["sheets"].items():
+        if "not_supplied" in spec:  # printed with its wording, never as an empty table
+            start = [p for p in pages if re.match(r"\s*%s\s*\n" % re.escape(sheet), p)]
+            check(len(start) == 1 and spec["not_supplied"] in start[0]
+                  and "此表无数据" not in start[0],
+                  "%s: expected one page with '%s' and no 此表无数据" % (sheet, spec["not_supplied"]))
         for row in spec.get("rows", []):
             for amount in row.get("numbers", []):
                 check(amount in text, "%s: amount %s not in the text" % (sheet, amount))

@@ -11,7 +11,9 @@ reference_tables.json holds "unit_name", "amount_unit_text" and "sheets", an ord
 from sheet name to its expectations:
 
   title             text of A1, which must be merged across the table's columns (A1:<last>1)
-  reconstructed     true: only the sheet, its title and the title merge are checked
+  not_supplied      the wording of a table the package does not supply (the reference booklet
+                    does not publish it): the title, then below the header_rows a single row,
+                    this wording merged across the columns, and no number anywhere
   columns           number of columns of the table
   header_rows       number of header rows, from row 3; the body starts below them
   header_merges     merged ranges of the header rows (all of them: any other merge that starts
@@ -91,11 +93,14 @@ def check_reference(ref):
     for name, sh in ref["sheets"].items():
         if not isinstance(sh.get("title"), str) or not sh["title"]:
             raise BadReference("%s: missing title" % name)
-        if sh.get("reconstructed"):
-            continue
-        for key in ("columns", "header_rows", "header_merges", "rows"):
+        needed = ("columns", "header_rows", "header_merges", "rows")
+        if "not_supplied" in sh:
+            needed = ("columns", "header_rows")
+        for key in needed:
             if key not in sh:
                 raise BadReference("%s: missing %r" % (name, key))
+        if "not_supplied" in sh:
+            continue
         for m in sh["header_merges"]:
             range_boundaries(m)
         for i, row in enumerate(sh["rows"]):
@@ -243,19 +248,32 @@ def check_title(ws, sh, ncols, problems):
         problems.append("title not merged across the table: expected %s, row-1 merges %s" % (want, row1))
 
 
-def used_width(ws, first_row):
-    width = 0
-    for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
+def check_not_supplied(ws, sh, problems):
+    """A table not supplied: its title, header, and only the wording, merged across."""
+    ncols = sh["columns"]
+    check_title(ws, sh, ncols, problems)
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
         for cell in row:
-            if cell.value is not None and str(cell.value) != "":
-                width = max(width, cell.column)
-    return width
+            if cell.data_type == "n" and cell.value is not None:
+                problems.append("cell %s: number %r in a table not supplied"
+                                % (cell.coordinate, cell.value))
+    body_start = 3 + sh["header_rows"]
+    filled = [r for r in (SheetRow(ws, r, set()) for r in range(body_start, ws.max_row + 1))
+              if not r.empty()]
+    if len(filled) != 1 or filled[0].texts != {"A": sh["not_supplied"]}:
+        problems.append("body: expected the single row %r, found %s"
+                        % (sh["not_supplied"], [r.describe() for r in filled]))
+        return
+    r = filled[0].r
+    want = "A%d:%s%d" % (r, get_column_letter(ncols), r)
+    if want not in merged_ranges(ws):
+        problems.append("the wording is not merged across the table: expected %s" % want)
 
 
 def check_sheet(ws, sh, ref):
     problems = []
-    if sh.get("reconstructed"):
-        check_title(ws, sh, max(used_width(ws, 2), 1), problems)
+    if "not_supplied" in sh:
+        check_not_supplied(ws, sh, problems)
         return problems
 
     ncols = sh["columns"]

@@ -21,7 +21,7 @@ static void assert_findings(const char *package, const char *expected_file, int 
     /* the exit status first, then the findings as "SEVERITY RULE FILE:LINE", compared */
     int rc = tu_run(&log, "'%s' check '%s' > '%s/log' 2>&1; echo \"rc=$?\"; "
                           "sed -n 's#^%s/\\([^:]*\\):\\([0-9]*\\):[0-9]*: "
-                          "\\(error\\|warning\\): \\[\\([A-Z0-9-]*\\)\\].*#\\3 \\4 \\1:\\2#p' "
+                          "\\(error\\|warning\\|note\\): \\[\\([A-Z0-9-]*\\)\\].*#\\3 \\4 \\1:\\2#p' "
                           "'%s/log' | sort > '%s/found' && sort '%s' > '%s/expected' && "
                           "diff '%s/expected' '%s/found'",
                     GK_EXE, package, dir, package, dir, dir, expected_file, dir, dir, dir);
@@ -45,18 +45,20 @@ static void test_sample_has_no_error(void **state)
     char dir[1024];
     tu_tempdir(dir, sizeof dir, "check");
     tu_write(dir, "expected",
-             "warning SUM-LEVELS-ROUNDING tables/2-1.csv:2\n"
-             "warning SUM-LEVELS-ROUNDING tables/2-1.csv:18\n"
-             "warning SUM-LEVELS-ROUNDING tables/2-1.csv:33\n"
              "warning SUM-LEVELS-ROUNDING tables/3-1.csv:2\n"
              "warning SUM-LEVELS-ROUNDING tables/3-1.csv:18\n"
-             "warning SUM-LEVELS-ROUNDING tables/3-1.csv:33\n");
+             "warning SUM-LEVELS-ROUNDING tables/3-1.csv:33\n"
+             /* 公开表2-1 is not supplied: the rules on it are skipped, and say so */
+             "note SUM-LEVELS not_supplied.csv:2\n"
+             "note ROW-2-1 not_supplied.csv:2\n"
+             "note ROW-2-1-CURRENT not_supplied.csv:2\n"
+             "note CODE-FORMAT-ECON not_supplied.csv:2\n");
     char expected[1100];
     snprintf(expected, sizeof expected, "%s/expected", dir);
     assert_findings(SAMPLE, expected, 0);
     char *log = NULL;
     tu_run(&log, "'%s' check '%s'", GK_EXE, SAMPLE);
-    assert_contains(log, "gongkai: 0 errors, 6 warnings");
+    assert_contains(log, "gongkai: 0 errors, 3 warnings");
     free(log);
 }
 
@@ -72,7 +74,7 @@ static void test_json_output(void **state)
                     GK_EXE, PUBLISHED);
     if (rc != 0)
         fail_msg("JSON output did not parse (%d):\n%s", rc, log);
-    assert_contains(log, "5 3 302309 8\n");
+    assert_contains(log, "5 3 302309 12\n"); /* 8 errors and warnings, 4 notes */
     assert_contains(log, "17 294.28 294.82 True\n");
     free(log);
 }
