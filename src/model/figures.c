@@ -107,10 +107,28 @@ typedef struct context {
     gk_figure_format amounts; /* the profile's for amounts */
 } context;
 
+/* A figure of a table the package does not supply would print as 0: refuse it. */
+static bool query_supplied(const context *c, const gk_query *query, char *error, size_t size)
+{
+    for (size_t t = 0; t < query->count; t++) {
+        const gk_table_layout *table = query->terms[t].table;
+        for (size_t u = 0; table != NULL && u < c->scope->count; u++)
+            if (gk_package_not_supplied(c->pkg, c->scope->units[u], table) != NULL) {
+                snprintf(error, size,
+                         _("%s is not supplied (not_supplied.csv): its figures cannot be "
+                           "printed"),
+                         table->number);
+                return false;
+            }
+    }
+    return true;
+}
+
 static bool query_value(const context *c, const char *text, int64_t *out, char *error, size_t size)
 {
     gk_query query;
-    if (!gk_query_parse(c->pkg->profile, text, c->arena, &query, error, size))
+    if (!gk_query_parse(c->pkg->profile, text, c->arena, &query, error, size) ||
+        !query_supplied(c, &query, error, size))
         return false;
     gk_overflow overflow;
     if (gk_query_sum(c->pkg, &query, c->scope, NULL, 0, out, &overflow))
