@@ -229,5 +229,7 @@ size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, doub
     }
     if (hi < max_width)
         gk_break_lines(utf8, len, m, hi, lines, capacity);
+    /* lines as even as a width makes them can still end in one character (abc|def|g) */
+    gk_mend_last_lines(utf8, m, hi, 2, lines, count);
     return count;
 }

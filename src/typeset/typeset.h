@@ -143,7 +143,8 @@ gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double
 /* Like gk_break_lines, but a text that needs several lines, the last of them short (under
  * 60 % of max_width), is broken as narrow as it can be without needing more (to half a point)
  * and without cutting a word: lines of even length, no runt last line (因公出国（境）费/用
- * becomes 因公出国/（境）费用). */
+ * becomes 因公出国/（境）费用); a last line still of one character is then mended
+ * (gk_mend_last_lines). */
 size_t gk_break_balanced(const char *utf8, size_t len, const gk_measure *m, double max_width,
                          gk_line *lines, size_t capacity);
 

@@ -178,6 +178,8 @@ static void test_balanced_wrapping_leaves_no_runt(void **state)
     expect_balanced("一般公共预算拨款", 75, "一般公共|预算拨款");
     /* three lines stay three, evened out */
     expect_balanced("一二三四五六七八九十甲乙", 50, "一二三四|五六七八|九十甲乙");
+    /* even lines that still end in one character are mended */
+    expect_balanced("一二三四五六七", 30, "一二三|四五|六七");
     /* a word is never cut to even the lines out */
     expect_balanced("≤0.60万元", 40, "≤0.60|万元");
 }
