@@ -68,7 +68,9 @@ static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
             bool number = cell->value.kind == GK_VALUE_NUMBER;
             widen(number && m->numbers_shrink ? &needs[c].number_min : &needs[c].body_min,
                   min + extra);
-            widen(&needs[c].body_natural, natural + extra);
+            /* a cell merged down k rows has k lines' room at no cost: it needs no more than
+             * its text spread over them */
+            widen(&needs[c].body_natural, natural / cell->rows + extra);
         }
     }
 }
