@@ -758,20 +758,31 @@ static gk_status check_declared_once(const gk_package *pkg, gk_diag *diag)
     return GK_OK;
 }
 
+/* Reads the package's optional file NAME: *path gets its path, *csv stays NULL when the file
+ * is absent. */
+static gk_status read_optional_csv(gk_package *pkg, const char *name, const char **path,
+                                   gk_csv **csv, gk_diag *diag)
+{
+    char *full = gk_arena_printf(&pkg->arena, "%s/%s", pkg->dir, name);
+    if (full == NULL)
+        return nomem(diag, pkg->dir);
+    *path = full;
+    bool present;
+    gk_status status = optional_file(full, &present, diag);
+    if (status != GK_OK || !present)
+        return status;
+    return read_csv(full, csv, diag);
+}
+
 /* not_supplied.csv (optional): `unit_code,table`, one row per table a unit does not supply. */
 static gk_status load_not_supplied(gk_package *pkg, gk_diag *diag)
 {
-    char *path = gk_arena_printf(&pkg->arena, "%s/not_supplied.csv", pkg->dir);
-    if (path == NULL)
-        return nomem(diag, pkg->dir);
-    pkg->not_supplied_path = path;
-    bool present;
-    gk_status status = optional_file(path, &present, diag);
-    if (status != GK_OK || !present)
-        return status;
     gk_csv *csv = NULL;
-    if ((status = read_csv(path, &csv, diag)) != GK_OK)
+    gk_status status = read_optional_csv(pkg, "not_supplied.csv", &pkg->not_supplied_path, &csv,
+                                         diag);
+    if (status != GK_OK || csv == NULL)
         return status;
+    const char *path = pkg->not_supplied_path;
     static const char *const names[] = {"unit_code", "table"};
     int pos[2];
     status = map_header(path, &csv->records[0], names, 2, pos, diag);
@@ -811,18 +822,11 @@ static gk_status load_not_supplied(gk_package *pkg, gk_diag *diag)
 
 static gk_status load_prior(gk_package *pkg, gk_diag *diag)
 {
-    char *path = gk_arena_printf(&pkg->arena, "%s/prior.csv", pkg->dir);
-    if (path == NULL)
-        return nomem(diag, pkg->dir);
-    pkg->prior_path = path;
-    bool present;
-    gk_status status = optional_file(path, &present, diag);
-    if (status != GK_OK || !present)
-        return status;
     gk_csv *csv = NULL;
-    status = read_csv(path, &csv, diag);
-    if (status != GK_OK)
+    gk_status status = read_optional_csv(pkg, "prior.csv", &pkg->prior_path, &csv, diag);
+    if (status != GK_OK || csv == NULL)
         return status;
+    const char *path = pkg->prior_path;
     static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3];
     status = map_header(path, &csv->records[0], names, 3, pos, diag);
