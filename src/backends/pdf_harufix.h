@@ -42,7 +42,7 @@ HPDF_STATUS gk_haru_embed_glyphs(HPDF_Font font, const uint16_t *codes, size_t c
                                  long *unrecorded_gid);
 
 /* Replaces the ToUnicode stream (libharu writes its encoder's CID CMap there, which is not a
- * ToUnicode CMap) by a bfchar map of codes to themselves. */
+ * ToUnicode CMap) by a map of codes to themselves: one bfrange per 256-code row in use. */
 HPDF_STATUS gk_haru_write_tounicode(HPDF_Font font, const uint16_t *codes, size_t count);
 
 /* Sets the CIDFont's CIDSystemInfo /Ordering to (Identity) instead of (Identity-H). */
