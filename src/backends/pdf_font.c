@@ -338,9 +338,7 @@ gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
         st = repair_failed(font, ret, _("setting CIDSystemInfo"), diag);
     else if ((ret = gk_haru_trim_widths(font->font, codes, count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing /W"), diag);
-    else if ((ret = gk_haru_trim_cid_map(font->font, codes, count)) != HPDF_OK)
-        st = repair_failed(font, ret, _("writing CIDToGIDMap"), diag);
-    else if ((ret = gk_haru_write_font_file(font->font)) != HPDF_OK)
+    else if ((ret = gk_haru_write_font_file(font->font, codes, count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing the embedded font file"), diag);
     else
         font->finished = true;

@@ -76,8 +76,8 @@ void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len);
 
 /* Repairs this font's libharu objects from the recorded code points: embeds composite glyphs'
  * components, writes a valid ToUnicode CMap, sets CIDSystemInfo /Ordering (Identity), trims /W
- * and CIDToGIDMap, then writes the embedded font file with the metrics of unused glyphs
- * zeroed. Call once, after the last string is drawn with this font and before
+ * and writes the embedded font file cut down to the drawn glyphs (renumbered) with the
+ * CIDToGIDMap for them. Call once, after the last string is drawn with this font and before
  * HPDF_SaveToStream (a second call is GK_ERR_STATE). Fails with GK_ERR_STATE when libharu
  * drew or measured text that was not recorded (it would print blank). */
 gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag);

@@ -3,6 +3,8 @@
  * file so that an upgrade has one place to review. */
 #include "backends/pdf_harufix.h"
 
+#include "backends/pdf_subset.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +22,8 @@ enum {
  * are not plausible in the prepared fonts, and reading is capped here. */
 enum { GLYPH_HEADER_SIZE = 10, COMPOSITE_MAX_BYTES = 4096 };
 
-/* ToUnicode bfchar blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
-enum { BFCHAR_BLOCK = 100 };
+/* ToUnicode bfrange blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
+enum { BFRANGE_BLOCK = 100 };
 
 bool gk_haru_version_ok(void)
 {
@@ -202,21 +204,37 @@ static const char TOUNICODE_TAIL[] =
     "end\n"
     "end\n";
 
-/* Writes codes as bfchar blocks mapping each code to itself (code = UTF-16 unit). */
-static HPDF_STATUS write_bfchars(HPDF_Stream stream, const uint16_t *codes, size_t count)
+/* The distinct high bytes of codes (ascending), written to highs; returns their number. */
+static size_t high_bytes(const uint16_t *codes, size_t count, uint8_t highs[256])
 {
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (n == 0 || highs[n - 1] != codes[i] >> 8)
+            highs[n++] = (uint8_t)(codes[i] >> 8);
+    return n;
+}
+
+/* Maps every code to itself (code = UTF-16 unit) with one bfrange of 256 codes per high byte
+ * in use: a range may vary in its last byte only, and a whole row costs one line where bfchar
+ * costs one per code (3 KB less per booklet after deflate). Codes in those rows that are never
+ * drawn map to themselves too, which no reader can tell from their absence. */
+static HPDF_STATUS write_bfranges(HPDF_Stream stream, const uint16_t *codes, size_t count)
+{
+    uint8_t highs[256];
+    size_t rows = high_bytes(codes, count, highs);
     HPDF_STATUS ret = HPDF_OK;
-    for (size_t start = 0; start < count && ret == HPDF_OK; start += BFCHAR_BLOCK) {
-        size_t block = count - start < BFCHAR_BLOCK ? count - start : BFCHAR_BLOCK;
+    for (size_t start = 0; start < rows && ret == HPDF_OK; start += BFRANGE_BLOCK) {
+        size_t block = rows - start < BFRANGE_BLOCK ? rows - start : BFRANGE_BLOCK;
         char line[32];
-        snprintf(line, sizeof line, "%zu beginbfchar\n", block);
+        snprintf(line, sizeof line, "%zu beginbfrange\n", block);
         ret = HPDF_Stream_WriteStr(stream, line);
         for (size_t i = start; i < start + block && ret == HPDF_OK; i++) {
-            snprintf(line, sizeof line, "<%04X> <%04X>\n", codes[i], codes[i]);
+            snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", highs[i], highs[i],
+                     highs[i]);
             ret = HPDF_Stream_WriteStr(stream, line);
         }
         if (ret == HPDF_OK)
-            ret = HPDF_Stream_WriteStr(stream, "endbfchar\n");
+            ret = HPDF_Stream_WriteStr(stream, "endbfrange\n");
     }
     return ret;
 }
@@ -232,7 +250,7 @@ HPDF_STATUS gk_haru_write_tounicode(HPDF_Font font, const uint16_t *codes, size_
     HPDF_MemStream_FreeData(cmap->stream);
     HPDF_STATUS ret = HPDF_Stream_WriteStr(cmap->stream, TOUNICODE_HEAD);
     if (ret == HPDF_OK)
-        ret = write_bfchars(cmap->stream, codes, count);
+        ret = write_bfranges(cmap->stream, codes, count);
     if (ret == HPDF_OK)
         ret = HPDF_Stream_WriteStr(cmap->stream, TOUNICODE_TAIL);
     return ret;
@@ -284,7 +302,9 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
     return ret;
 }
 
-HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t count)
+/* Writes CIDToGIDMap up to the highest code: each code to new_gid of libharu's glyph for it. */
+static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, size_t count,
+                                 const uint16_t *new_gid)
 {
     HPDF_Stream stream = font_attr(font)->map_stream->stream;
     size_t entries = count > 0 ? (size_t)codes[count - 1] + 1 : 1;
@@ -292,7 +312,7 @@ HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t c
     if (map == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;
     for (size_t i = 0; i < count; i++) {
-        uint16_t gid = gk_haru_glyph_id(font, codes[i]);
+        uint16_t gid = new_gid[gk_haru_glyph_id(font, codes[i])];
         map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gid >> 8);
         map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gid;
     }
@@ -302,94 +322,7 @@ HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t c
     return ret;
 }
 
-/* ---- FontFile2: metrics of glyphs that are not embedded ---------------------------------- */
-
-typedef struct sfnt_table {
-    size_t dir;    /* offset of its table-directory entry */
-    size_t offset; /* of the data */
-    size_t length;
-} sfnt_table;
-
-static uint32_t be32(const HPDF_BYTE *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(HPDF_BYTE *p, uint32_t v)
-{
-    p[0] = (HPDF_BYTE)(v >> 24);
-    p[1] = (HPDF_BYTE)(v >> 16);
-    p[2] = (HPDF_BYTE)(v >> 8);
-    p[3] = (HPDF_BYTE)v;
-}
-
-/* The sum of big-endian 32-bit words over len bytes, the last word zero-padded (sfnt). */
-static uint32_t sfnt_checksum(const HPDF_BYTE *p, size_t len)
-{
-    uint32_t sum = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        HPDF_BYTE word[4] = {0, 0, 0, 0};
-        memcpy(word, p + i, len - i < 4 ? len - i : 4);
-        sum += be32(word);
-    }
-    return sum;
-}
-
-/* head.checkSumAdjustment makes the whole font's word sum 0xB1B0AFBA. libharu does not pad
- * tables to 4 bytes, so the field may straddle two words: a value at offset % 4 == k adds
- * itself rotated right by 8k bits to the sum, hence the rotation back. */
-static uint32_t checksum_adjustment(uint32_t sum_without, size_t field_offset)
-{
-    uint32_t needed = 0xB1B0AFBAu - sum_without;
-    unsigned shift = 8 * (unsigned)(field_offset % 4);
-    return shift == 0 ? needed : needed << shift | needed >> (32 - shift);
-}
-
-static bool find_table(const HPDF_BYTE *font, size_t size, const char *tag, sfnt_table *t)
-{
-    if (size < 12)
-        return false;
-    unsigned count = be16(font + 4);
-    for (unsigned i = 0; i < count && 12 + 16 * (size_t)(i + 1) <= size; i++) {
-        const HPDF_BYTE *entry = font + 12 + 16 * (size_t)i;
-        if (memcmp(entry, tag, 4) != 0)
-            continue;
-        t->dir = 12 + 16 * (size_t)i;
-        t->offset = be32(entry + 8);
-        t->length = be32(entry + 12);
-        return t->offset <= size && t->length <= size - t->offset;
-    }
-    return false;
-}
-
-/* Zeroes hmtx entries of glyphs not in flgs, then fixes the hmtx and whole-font checksums.
- * False if the font bytes do not have the expected shape (then nothing is changed). */
-static bool zero_unused_metrics(HPDF_BYTE *font, size_t size, const HPDF_BYTE *flgs,
-                                unsigned num_glyphs)
-{
-    sfnt_table hhea, hmtx, head;
-    if (!find_table(font, size, "hhea", &hhea) || !find_table(font, size, "hmtx", &hmtx) ||
-        !find_table(font, size, "head", &head) || hhea.length < 36 || head.length < 12)
-        return false;
-    unsigned long_metrics = be16(font + hhea.offset + 34); /* numberOfHMetrics */
-    if (long_metrics == 0 || long_metrics > num_glyphs ||
-        hmtx.length < 4 * (size_t)long_metrics + 2 * (size_t)(num_glyphs - long_metrics))
-        return false;
-    HPDF_BYTE *metrics = font + hmtx.offset;
-    for (unsigned gid = 0; gid < num_glyphs; gid++) {
-        if (flgs[gid])
-            continue;
-        if (gid < long_metrics) /* advanceWidth and lsb */
-            memset(metrics + 4 * (size_t)gid, 0, 4);
-        else /* lsb only */
-            memset(metrics + 4 * (size_t)long_metrics + 2 * (size_t)(gid - long_metrics), 0, 2);
-    }
-    put_be32(font + hmtx.dir + 4, sfnt_checksum(metrics, hmtx.length));
-    put_be32(font + head.offset + 8, 0);
-    put_be32(font + head.offset + 8,
-             checksum_adjustment(sfnt_checksum(font, size), head.offset + 8));
-    return true;
-}
+/* ---- FontFile2 -------------------------------------------------------------------------- */
 
 /* Reads a memory stream whole into a malloc'd buffer. */
 static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
@@ -522,7 +455,35 @@ static HPDF_STATUS avoid_block_end(HPDF_TTFontDefAttr attr)
     return ret;
 }
 
-HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
+/* Replaces the FontFile2 stream by the subset of the font libharu wrote (pdf_subset.c) and
+ * sets new_gid; when the font does not have the shape the subsetter expects, keeps libharu's
+ * file and the old ids. */
+static HPDF_STATUS subset_font_file(HPDF_Font font, HPDF_Dict file, uint16_t *new_gid)
+{
+    HPDF_TTFontDefAttr attr = tt_attr(font);
+    HPDF_UINT size;
+    HPDF_BYTE *bytes = read_stream(file->stream, &size);
+    if (bytes == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    uint8_t *subset = NULL;
+    size_t subset_size = 0;
+    HPDF_STATUS ret = HPDF_OK;
+    if (gk_subset_truetype(bytes, size, attr->glyph_tbl.flgs, attr->num_glyphs, new_gid,
+                           &subset, &subset_size)) {
+        HPDF_MemStream_FreeData(file->stream);
+        ret = HPDF_Stream_Write(file->stream, subset, (HPDF_UINT)subset_size);
+        if (ret == HPDF_OK)
+            ret = HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)subset_size);
+    } else {
+        for (unsigned gid = 0; gid < attr->num_glyphs; gid++)
+            new_gid[gid] = (uint16_t)gid;
+    }
+    free(subset);
+    free(bytes);
+    return ret;
+}
+
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint16_t *codes, size_t count)
 {
     /* libharu's before-write hook creates the FontDescriptor and FontFile2 once and only adds
      * names on later calls, so running it now and again at save time is safe */
@@ -540,15 +501,13 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font)
                          : NULL;
     if (file == NULL || file->stream == NULL)
         return HPDF_DICT_ITEM_NOT_FOUND;
-    HPDF_UINT size;
-    HPDF_BYTE *bytes = read_stream(file->stream, &size);
-    if (bytes == NULL)
+    uint16_t *new_gid = malloc(sizeof *new_gid * (attr->num_glyphs > 0 ? attr->num_glyphs : 1));
+    if (new_gid == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;
-    if (zero_unused_metrics(bytes, size, attr->glyph_tbl.flgs, attr->num_glyphs)) {
-        HPDF_MemStream_FreeData(file->stream);
-        ret = HPDF_Stream_Write(file->stream, bytes, size);
-    }
-    free(bytes);
+    ret = subset_font_file(font, file, new_gid);
+    if (ret == HPDF_OK)
+        ret = write_cid_map(font, codes, count, new_gid);
+    free(new_gid);
     return ret;
 }
 

@@ -42,23 +42,23 @@ HPDF_STATUS gk_haru_embed_glyphs(HPDF_Font font, const uint16_t *codes, size_t c
                                  long *unrecorded_gid);
 
 /* Replaces the ToUnicode stream (libharu writes its encoder's CID CMap there, which is not a
- * ToUnicode CMap) by a bfchar map of codes to themselves. */
+ * ToUnicode CMap) by a map of codes to themselves: one bfrange per 256-code row in use. */
 HPDF_STATUS gk_haru_write_tounicode(HPDF_Font font, const uint16_t *codes, size_t count);
 
 /* Sets the CIDFont's CIDSystemInfo /Ordering to (Identity) instead of (Identity-H). */
 HPDF_STATUS gk_haru_set_identity_ordering(HPDF_Font font);
 
-/* Rewrites /W with the widths of codes only, and CIDToGIDMap up to the highest code. */
+/* Rewrites /W with the widths of codes only. */
 HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t count);
-HPDF_STATUS gk_haru_trim_cid_map(HPDF_Font font, const uint16_t *codes, size_t count);
 
-/* Makes libharu write the embedded font file now (it would at save time) and zeroes the hmtx
- * entries of glyphs that are not embedded: 2.3.0 copies hmtx whole, and the unused entries
- * cost about 25 KB per face after compression. Glyphs marked after this call are missing
- * from the file, so it must come after the last text is drawn. When the marked glyphs would
- * make libharu's font file end exactly on one of its 4096-byte stream blocks (which its writer
- * cannot handle: pdf_harufix.c), one small simple glyph that no code maps to is embedded too. */
-HPDF_STATUS gk_haru_write_font_file(HPDF_Font font);
+/* Makes libharu write the embedded font file now (it would at save time), cuts it down to the
+ * embedded glyphs, renumbered densely (pdf_subset.h: 2.3.0 keeps every glyph id, so loca, hmtx
+ * and cmap cover the whole face), and writes CIDToGIDMap for codes (ascending) up to the
+ * highest. Glyphs marked after this call are missing from the file, so it must come after the
+ * last text is drawn. When the marked glyphs would make libharu's font file end exactly on one
+ * of its 4096-byte stream blocks (which its writer cannot handle: pdf_harufix.c), one small
+ * simple glyph that no code maps to is embedded too. */
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint16_t *codes, size_t count);
 
 /* Sets the catalog's /Lang, the document's natural language (a BCP 47 tag such as zh-CN), which
  * screen readers and text-to-speech go by. */

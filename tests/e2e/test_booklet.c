@@ -65,7 +65,7 @@ static void test_same_bytes_and_small(void **state)
     /* 179,779 bytes, of which the two font files are 118,571 (Song 93,267, Hei 25,304) and
      * the 目录's 19 links 3,864; 191,330 before bold became the Hei face and the faces went to
      * 500 units per em (fonts/README.md), 215,850 before the rules were merged */
-    assert_true(len_a <= 185000);
+    assert_true(len_a <= 155000); /* 150,813 bytes measured (fonts/README.md), + 3 % */
     free(bytes_a);
     free(bytes_b);
 }
