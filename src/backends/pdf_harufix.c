@@ -9,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TrueType composite glyph flags (OpenType 'glyf' table). */
-enum {
-    GLYF_ARG_1_AND_2_ARE_WORDS = 0x0001,
-    GLYF_WE_HAVE_A_SCALE = 0x0008,
-    GLYF_MORE_COMPONENTS = 0x0020,
-    GLYF_WE_HAVE_AN_X_AND_Y_SCALE = 0x0040,
-    GLYF_WE_HAVE_A_TWO_BY_TWO = 0x0080
-};
-
 /* A composite glyph's header is 10 bytes; its records are small. Composites longer than this
  * are not plausible in the prepared fonts, and reading is capped here. */
 enum { GLYPH_HEADER_SIZE = 10, COMPOSITE_MAX_BYTES = 4096 };
@@ -102,33 +93,32 @@ static unsigned be16(const HPDF_BYTE *p)
     return (unsigned)p[0] << 8 | p[1];
 }
 
+typedef struct component_stack {
+    unsigned num_glyphs;
+    HPDF_BYTE *want;
+    unsigned *stack;
+    size_t *depth;
+} component_stack;
+
+static bool push_one(size_t at, unsigned component, void *ctx)
+{
+    (void)at;
+    component_stack *c = ctx;
+    if (component < c->num_glyphs && !c->want[component]) {
+        c->want[component] = 1;
+        c->stack[(*c->depth)++] = component;
+    }
+    return true;
+}
+
 /* Appends the components of a composite glyph (buf, len bytes) that are not yet in want to
  * the stack. Glyph ids are read unsigned: libharu 2.3.0 reads them as INT16 and so skips every
  * component id >= 32768, which is why those characters drew blank. */
 static void push_components(const HPDF_BYTE *buf, HPDF_UINT len, unsigned num_glyphs,
                             HPDF_BYTE *want, unsigned *stack, size_t *depth)
 {
-    if (len < GLYPH_HEADER_SIZE || (int16_t)be16(buf) >= 0)
-        return; /* empty or simple glyph (numberOfContours >= 0) */
-    size_t pos = GLYPH_HEADER_SIZE;
-    unsigned flags;
-    do {
-        if (pos + 4 > len)
-            return;
-        flags = be16(buf + pos);
-        unsigned component = be16(buf + pos + 2);
-        pos += 4 + ((flags & GLYF_ARG_1_AND_2_ARE_WORDS) ? 4 : 2);
-        if (flags & GLYF_WE_HAVE_A_SCALE)
-            pos += 2;
-        else if (flags & GLYF_WE_HAVE_AN_X_AND_Y_SCALE)
-            pos += 4;
-        else if (flags & GLYF_WE_HAVE_A_TWO_BY_TWO)
-            pos += 8;
-        if (component < num_glyphs && !want[component]) {
-            want[component] = 1;
-            stack[(*depth)++] = component;
-        }
-    } while (flags & GLYF_MORE_COMPONENTS);
+    component_stack c = {num_glyphs, want, stack, depth};
+    gk_glyf_each_component(buf, len, push_one, &c);
 }
 
 /* Adds to want every glyph reachable through composite references (nesting included). */

@@ -145,23 +145,19 @@ static unsigned number_glyphs(const source *s, const uint8_t *keep, uint16_t *ne
     return count;
 }
 
-/* Rewrites the component ids of a composite glyph (g, len bytes) to the new ids; false when a
- * component is not kept or the record runs past the glyph. */
-static bool renumber_components(uint8_t *g, size_t len, const uint16_t *new_gid,
-                                unsigned num_glyphs)
+bool gk_glyf_each_component(const uint8_t *g, size_t len,
+                            bool (*visit)(size_t at, unsigned id, void *ctx), void *ctx)
 {
     if (len < GLYPH_HEADER_SIZE || (int16_t)be16(g) >= 0)
-        return true; /* empty or simple glyph */
+        return true; /* empty or simple glyph (numberOfContours >= 0) */
     size_t pos = GLYPH_HEADER_SIZE;
     unsigned flags;
     do {
         if (pos + 4 > len)
             return false;
         flags = be16(g + pos);
-        unsigned component = be16(g + pos + 2);
-        if (component >= num_glyphs || (component != 0 && new_gid[component] == 0))
+        if (!visit(pos + 2, be16(g + pos + 2), ctx))
             return false;
-        put16(g + pos + 2, new_gid[component]);
         pos += 4 + ((flags & GLYF_ARG_1_AND_2_ARE_WORDS) ? 4 : 2);
         if (flags & GLYF_WE_HAVE_A_SCALE)
             pos += 2;
@@ -171,6 +167,30 @@ static bool renumber_components(uint8_t *g, size_t len, const uint16_t *new_gid,
             pos += 8;
     } while (flags & GLYF_MORE_COMPONENTS);
     return true;
+}
+
+typedef struct renumbering {
+    uint8_t *glyph;
+    const uint16_t *new_gid;
+    unsigned num_glyphs;
+} renumbering;
+
+static bool renumber_one(size_t at, unsigned component, void *ctx)
+{
+    renumbering *r = ctx;
+    if (component >= r->num_glyphs || (component != 0 && r->new_gid[component] == 0))
+        return false; /* a component not kept */
+    put16(r->glyph + at, r->new_gid[component]);
+    return true;
+}
+
+/* Rewrites the component ids of a composite glyph (g, len bytes) to the new ids; false when a
+ * component is not kept or the record runs past the glyph. */
+static bool renumber_components(uint8_t *g, size_t len, const uint16_t *new_gid,
+                                unsigned num_glyphs)
+{
+    renumbering r = {g, new_gid, num_glyphs};
+    return gk_glyf_each_component(g, len, renumber_one, &r);
 }
 
 /* Fills glyf, loca and hmtx for the kept glyphs (sizes from number_glyphs). */
@@ -257,12 +277,14 @@ static uint8_t *write_sfnt(table *tables, size_t count, size_t *out_size)
     return font;
 }
 
-/* Tables copied as they are: all but the rebuilt ones, cmap (CIDToGIDMap replaces it) and
- * empty ones (libharu writes cvt, fpgm and prep empty when the font has none). */
+/* Tables copied as they are: all but the rebuilt ones, cmap (CIDToGIDMap replaces it), name
+ * (a font program embedded in a PDF is named by its font dictionary: ISO 32000-1 §9.9 requires
+ * only head, hhea, loca, maxp, cvt, prep, glyf, hmtx and fpgm) and empty ones (libharu writes
+ * cvt, fpgm and prep empty when the font has none). */
 static bool copied(const table *t)
 {
     static const char *const rebuilt[] = {"head", "hhea", "maxp", "hmtx", "loca", "glyf",
-                                          "cmap", "post"};
+                                          "cmap", "post", "name"};
     for (size_t i = 0; i < sizeof rebuilt / sizeof rebuilt[0]; i++)
         if (memcmp(t->tag, rebuilt[i], 4) == 0)
             return false;

@@ -20,4 +20,10 @@ bool gk_subset_truetype(const uint8_t *font, size_t size, const uint8_t *keep,
                         unsigned num_glyphs, uint16_t *new_gid, uint8_t **out,
                         size_t *out_size);
 
+/* Calls visit(at, id, ctx) for each component of a composite glyph (g, len bytes of 'glyf'):
+ * at is the offset in g of the component's glyph id. True for empty and simple glyphs; false
+ * when a record runs past the glyph or visit returns false. */
+bool gk_glyf_each_component(const uint8_t *g, size_t len,
+                            bool (*visit)(size_t at, unsigned id, void *ctx), void *ctx);
+
 #endif
