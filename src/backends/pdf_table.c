@@ -353,9 +353,12 @@ static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
     const pdf_style *s = &lay->style;
     pdf_page *page = pdf_layout_page(lay);
     double width = pdf_page_width(page) - 2 * s->margin_x;
+    /* a cell may take half of what a page's rows hold, so that a long name merged down a
+     * few rows is never taller than a page */
+    double max_lines = (pdf_page_height(page) - s->margin_top - s->margin_bottom - 150) /
+                       s->table_leading / 2;
     gk_table_metrics metrics = {lay->measure[PDF_SONG], lay->measure[pdf_face_for(PDF_SONG, true)],
-                                s->cell_pad,
-                                s->table_size, true, true};
+                                s->cell_pad, s->table_size, max_lines, true, true};
     metrics.body.size = metrics.header.size = s->table_size;
     double *widths = calloc(t->column_count + 1, sizeof *widths);
     bool ok = widths != NULL && gk_plan_columns(t, &metrics, width, widths, &p->fit) &&
@@ -396,6 +399,8 @@ static bool fit_table(pdf_layout *lay, const pdf_table *table, table_plan *plan)
         lay->style.table_leading = lay->style.table_size * (last ? 1.15 : 1.2);
         lay->style.cell_pad_y = last ? 1.5 : 2;
         table_plan tighter = {0};
+        /* a cell too tall for a page in a trial that is not taken is no error */
+        const gk_cell *overflow = lay->overflow_cell;
         if (!plan_table(lay, table, &tighter)) {
             plan_free(&tighter);
             return false;
@@ -406,6 +411,7 @@ static bool fit_table(pdf_layout *lay, const pdf_table *table, table_plan *plan)
             return true;
         }
         plan_free(&tighter);
+        lay->overflow_cell = overflow;
     }
     lay->style = normal; /* nothing saved a page: the normal plan stands */
     return true;

@@ -122,7 +122,7 @@ static double cell_advance(const void *font, uint32_t cp)
 }
 
 static const gk_table_metrics cell_metrics = {
-    {cell_advance, NULL, 10}, {cell_advance, NULL, 10}, 3, 10, false, false};
+    {cell_advance, NULL, 10}, {cell_advance, NULL, 10}, 3, 10, 0, false, false};
 
 /* The width of the printed table: A4 less the margins set below (0.5 in each side). */
 static double printable_width(bool landscape)

@@ -68,6 +68,8 @@ static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
             bool number = cell->value.kind == GK_VALUE_NUMBER;
             widen(number && m->numbers_shrink ? &needs[c].number_min : &needs[c].body_min,
                   min + extra);
+            if (m->max_lines > 0) /* a long text must not grow taller than a page can hold */
+                widen(&needs[c].body_min, natural / m->max_lines + extra);
             /* a cell merged down k rows has k lines' room at no cost: it needs no more than
              * its text spread over them */
             widen(&needs[c].body_natural, natural / cell->rows + extra);

@@ -14,6 +14,7 @@ typedef struct gk_table_metrics {
     gk_measure header;  /* header cells (and total rows), which may use another face */
     double pad;         /* room between a cell's text and its rules, each side, in points */
     double indent;      /* hierarchy indent per level below the first, in points */
+    double max_lines;   /* the most lines a cell may take (a part of a page); 0: no limit */
     bool numbers_shrink; /* the backend sets a number too wide for its column smaller */
     bool terms_break;   /* the table must fit `width` (a page), even if terms then break;
                            else it is made wider than `width` instead (a sheet, which prints

@@ -154,15 +154,22 @@ static void water_fill(const gk_column_need *needs, const double *lo, const doub
 
 /* The stages, from the most comfortable: the lower bound of a stage is the upper bound of the
  * one after it. */
+static double larger(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* A natural width is never below the minimum: a cell merged down several rows may need less
+ * room spread over them than its longest piece. */
 static double stage_bound(const gk_column_need *n, gk_column_fit stage)
 {
-    double body = n->body_natural;
-    if (stage == GK_FIT_BODY_WRAPS || stage == GK_FIT_NUMBERS_SMALLER) {
-        double number = n->number_min * (stage == GK_FIT_NUMBERS_SMALLER ? 0.6 : 1);
-        body = n->body_min > number ? n->body_min : number;
-    }
-    double header = stage == GK_FIT_NATURAL ? n->header_natural : n->header_min;
-    return body > header ? body : header;
+    double body = larger(n->body_natural, larger(n->body_min, n->number_min));
+    if (stage == GK_FIT_BODY_WRAPS || stage == GK_FIT_NUMBERS_SMALLER)
+        body = larger(n->body_min,
+                      n->number_min * (stage == GK_FIT_NUMBERS_SMALLER ? 0.6 : 1));
+    double header = stage == GK_FIT_NATURAL ? larger(n->header_natural, n->header_min)
+                                            : n->header_min;
+    return larger(body, header);
 }
 
 gk_column_fit gk_column_widths(const gk_column_need *needs, size_t count, double width,

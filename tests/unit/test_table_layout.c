@@ -140,6 +140,17 @@ static void test_numbers_are_set_smaller_before_terms_break(void **state)
     assert_int_equal(gk_column_widths(needs, 2, 110, w, scratch), GK_FIT_TOO_NARROW);
 }
 
+static void test_a_minimum_above_the_natural_width_holds(void **state)
+{
+    (void)state;
+    /* a long name merged down many rows: natural (spread over them) 18, minimum 43 */
+    gk_column_need needs[2] = {{43, 0, 18, 24, 42, 1}, {20, 0, 300, 20, 20, 1}};
+    double w[2], scratch[6];
+    assert_int_equal(gk_column_widths(needs, 2, 200, w, scratch), GK_FIT_BODY_WRAPS);
+    assert_true(w[0] >= 43);
+    assert_true(w[0] + w[1] == 200);
+}
+
 static void test_too_narrow_shrinks_minimums_and_says_so(void **state)
 {
     (void)state;
@@ -194,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_headers_wrap_before_body_cells),
         cmocka_unit_test(test_long_text_takes_the_slack),
         cmocka_unit_test(test_numbers_are_set_smaller_before_terms_break),
+        cmocka_unit_test(test_a_minimum_above_the_natural_width_holds),
         cmocka_unit_test(test_too_narrow_shrinks_minimums_and_says_so),
         cmocka_unit_test(test_balanced_wrapping_leaves_no_runt),
     };

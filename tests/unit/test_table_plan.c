@@ -56,7 +56,7 @@ static void test_merged_paragraph_leaves_room_beside_it(void **state)
     gk_row rows[4];
     for (int r = 0; r < 4; r++)
         rows[r] = (gk_row){GK_ROW_DATA, 1, cells[r]};
-    gk_table_metrics m = {{fake_advance, NULL, 10}, {fake_advance, NULL, 10}, 0, 0, true, true};
+    gk_table_metrics m = {{fake_advance, NULL, 10}, {fake_advance, NULL, 10}, 0, 0, 0, true, true};
     double widths[2];
     gk_column_fit fit;
     /* 200 pt: the goal on 4 lines needs 100, the terms 80 on one line */
@@ -64,6 +64,29 @@ static void test_merged_paragraph_leaves_room_beside_it(void **state)
     assert_int_equal(fit, GK_FIT_NATURAL);
     assert_true(widths[1] >= 80);
     assert_true(widths[0] + widths[1] == 200);
+}
+
+static void test_a_long_name_is_never_taller_than_max_lines(void **state)
+{
+    (void)state;
+    /* a 40-character name merged down 2 rows, beside one short term, in a table of 200 pt
+     * whose weights favour the term: without a limit the name would get 3 characters a line */
+    static const char name[] = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十";
+    gk_cell cells[2][2] = {
+        {text_cell(name, 2, false), text_cell("社保卡持卡人口覆盖率高于百分之九十九", 1, false)},
+        {text_cell("", 1, true), text_cell("社保卡持卡人口覆盖率高于百分之九十九", 1, false)},
+    };
+    gk_row rows[2] = {{GK_ROW_DATA, 1, cells[0]}, {GK_ROW_DATA, 1, cells[1]}};
+    gk_table_metrics m = {{fake_advance, NULL, 10}, {fake_advance, NULL, 10}, 0, 0, 5, true, true};
+    gk_column fewer[2] = {COLUMNS[0], COLUMNS[1]};
+    fewer[0].width = 1;
+    fewer[1].width = 30;
+    gk_table_info t = {.columns = fewer, .column_count = 2, .header = HEADER, .header_count = 2,
+                       .header_rows = 1, .row_count = 2, .rows = rows};
+    double widths[2];
+    gk_column_fit fit;
+    assert_true(gk_plan_columns(&t, &m, 200, widths, &fit));
+    assert_true(widths[0] >= 80); /* 400 pt of text on at most 5 lines */
 }
 
 static void test_numbers_shrink_in_print_widen_a_sheet(void **state)
@@ -74,7 +97,7 @@ static void test_numbers_shrink_in_print_widen_a_sheet(void **state)
     cells[0][1].value.decimals = 2;
     cells[0][1].value.number = 123456789012345; /* 1234567890123.45: 16 characters, 80 pt */
     gk_row rows[1] = {{GK_ROW_DATA, 1, cells[0]}};
-    gk_table_metrics pdf = {{fake_advance, NULL, 10}, {fake_advance, NULL, 10}, 0, 0, true, true};
+    gk_table_metrics pdf = {{fake_advance, NULL, 10}, {fake_advance, NULL, 10}, 0, 0, 0, true, true};
     double widths[2];
     gk_column_fit fit;
     plan(rows, 1, &pdf, 90, widths, &fit);
@@ -91,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merged_paragraph_leaves_room_beside_it),
+        cmocka_unit_test(test_a_long_name_is_never_taller_than_max_lines),
         cmocka_unit_test(test_numbers_shrink_in_print_widen_a_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
