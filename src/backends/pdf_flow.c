@@ -231,13 +231,30 @@ void pdf_flow_spans(pdf_layout *lay, const gk_span *spans, size_t count, pdf_fac
 
 /* ---- narrative ------------------------------------------------------------------------ */
 
-static void heading(pdf_layout *lay, const gk_block *block)
+static double heading_size(const gk_block *block)
 {
-    double size = block->level <= 2 ? 15 : block->level == 3 ? 13.5 : 12;
+    return block->level <= 2 ? 15 : block->level == 3 ? 13.5 : 12;
+}
+
+/* The height a one-line heading takes, with the room above and below it. */
+static double heading_height(const gk_block *block)
+{
+    return heading_size(block) * (0.6 + 1.7 + 0.2);
+}
+
+/* A heading keeps with the first two lines of what follows; headings that follow one another
+ * (三、… then （一）…) keep together with those lines, so that none ends a page. */
+static void heading(pdf_layout *lay, const gk_narrative *narrative, size_t index)
+{
+    const gk_block *block = &narrative->blocks[index];
+    double size = heading_size(block);
     pdf_face face = block->level <= 3 ? PDF_HEI : PDF_SONG;
+    double following = 0;
+    for (size_t k = index + 1;
+         k < narrative->count && narrative->blocks[k].kind == GK_BLOCK_HEADING; k++)
+        following += heading_height(&narrative->blocks[k]);
     lay->y += size * 0.6;
-    /* a heading keeps with the first two lines of what follows */
-    need(lay, size * 1.7 + size * 0.2 + 2 * lay->style.body_leading);
+    need(lay, size * 1.7 + size * 0.2 + following + 2 * lay->style.body_leading);
     pdf_flow_spans(lay, block->spans, block->span_count, face, size, size * 1.7, 0, 0, NULL);
     lay->y += size * 0.2;
 }
@@ -250,7 +267,7 @@ void pdf_flow_narrative(pdf_layout *lay, const gk_narrative *narrative)
         const gk_block *block = &narrative->blocks[i];
         switch (block->kind) {
         case GK_BLOCK_HEADING:
-            heading(lay, block);
+            heading(lay, narrative, i);
             break;
         case GK_BLOCK_PARAGRAPH:
             pdf_flow_spans(lay, block->spans, block->span_count, PDF_SONG, em, s->body_leading,

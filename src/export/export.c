@@ -62,7 +62,9 @@ static gk_status render_all(const gk_export_job *job, const gk_document *doc, ch
                             gk_findings *findings, gk_diag *diag)
 {
     warning_sink sink = {findings, job->unit, false};
-    gk_render_options options = *job->render;
+    gk_render_options options = {0};
+    if (job->render != NULL)
+        options = *job->render;
     options.warn = add_render_warning;
     options.warn_sink = &sink;
     gk_status status = GK_OK;

@@ -22,7 +22,7 @@ typedef struct gk_export_job {
     const gk_backend *const *backends;
     const char *const *paths; /* the final file of each backend */
     size_t count;
-    const gk_render_options *render;
+    const gk_render_options *render; /* NULL: the backends' defaults */
     bool force;               /* publish even when the checks found errors */
 } gk_export_job;
 
