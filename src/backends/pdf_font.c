@@ -85,7 +85,7 @@ gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "font not pinned: fonts.sha256 beside it is missing or has no line "
                            "for it");
-    if (!gk_sha256_file(path, found, NULL))
+    if (!gk_sha256_file_stamped(path, found))
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read the font: %s",
                            strerror(errno));
     if (strcmp(expected, found) != 0)

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/input_file.h"
@@ -51,5 +54,116 @@ bool gk_sha256_file(const char *path, char out[65], long long *size)
         return false; /* missing, unreadable, or not a regular file (a FIFO would block) */
     bool ok = gk_sha256_fd(fd, out, size);
     close(fd);
+    return ok;
+}
+
+/* ---- stamps: a large file's digest remembered against its identity -------------------- */
+
+/* The folder for stamps: $GONGKAI_CACHE_DIR, else $XDG_CACHE_HOME/gongkai, else
+ * $HOME/.cache/gongkai; false when none is set. */
+static bool stamp_dir(char *buf, size_t size)
+{
+    const char *dir = getenv("GONGKAI_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+               *home = getenv("HOME");
+    int n = dir && *dir   ? snprintf(buf, size, "%s", dir)
+            : xdg && *xdg ? snprintf(buf, size, "%s/gongkai", xdg)
+            : home && *home ? snprintf(buf, size, "%s/.cache/gongkai", home)
+                            : -1;
+    return n > 0 && (size_t)n < size;
+}
+
+/* What identifies a file's content without reading it. The change time cannot be set by
+ * anyone (touch -r sets only the modification time), so a file rewritten with the same size
+ * and a restored mtime still gets a new stamp. */
+static int format_identity(const struct stat *st, char *buf, size_t size)
+{
+    return snprintf(buf, size, "gongkai-stamp 1 %llu %llu %lld %lld.%09ld %lld.%09ld",
+                    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+                    (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                    (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* The stamp's file: one per path, named by the path's digest. */
+static bool stamp_path(const char *path, char *buf, size_t size)
+{
+    char dir[GK_STAMP_PATH_MAX];
+    if (!stamp_dir(dir, sizeof dir))
+        return false;
+    unsigned char md[32];
+    char hex[65];
+    unsigned int len = 0;
+    if (!EVP_Digest(path, strlen(path), md, &len, EVP_sha256(), NULL))
+        return false;
+    gk_hex(md, 32, hex);
+    int n = snprintf(buf, size, "%s/stamp-%s", dir, hex);
+    return n > 0 && (size_t)n < size;
+}
+
+static bool read_stamp(const char *stamp, const char *identity, char out[65])
+{
+    FILE *f = fopen(stamp, "re");
+    if (f == NULL)
+        return false;
+    char line[512];
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    size_t id_len = strlen(identity);
+    ok = ok && strncmp(line, identity, id_len) == 0 && line[id_len] == ' ' &&
+         strspn(line + id_len + 1, "0123456789abcdef") == 64;
+    if (ok) {
+        memcpy(out, line + id_len + 1, 64);
+        out[64] = '\0';
+    }
+    return ok;
+}
+
+/* Best effort: a stamp that cannot be written only means hashing again next time. */
+static void write_stamp(const char *stamp, const char *identity, const char *digest)
+{
+    char dir[GK_STAMP_PATH_MAX], tmp[GK_STAMP_PATH_MAX + 96];
+    int n = snprintf(tmp, sizeof tmp, "%s.XXXXXX", stamp);
+    if (n < 0 || (size_t)n >= sizeof tmp || !stamp_dir(dir, sizeof dir))
+        return;
+    char parent[GK_STAMP_PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash != NULL && slash != parent) {
+        *slash = '\0';
+        mkdir(parent, 0700); /* ~/.cache itself, when missing */
+    }
+    mkdir(dir, 0700);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return;
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        unlink(tmp);
+        return;
+    }
+    bool ok = fprintf(f, "%s %s\n", identity, digest) > 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, stamp) != 0)
+        unlink(tmp);
+}
+
+bool gk_sha256_file_stamped(const char *path, char out[65])
+{
+    int fd;
+    size_t size;
+    if (gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, NULL) != GK_OK)
+        return false;
+    struct stat st;
+    char identity[256], stamp[GK_STAMP_PATH_MAX + 80];
+    bool ok = fstat(fd, &st) == 0 && format_identity(&st, identity, sizeof identity) > 0;
+    bool stamped = ok && stamp_path(path, stamp, sizeof stamp);
+    if (ok && stamped && read_stamp(stamp, identity, out)) {
+        close(fd);
+        return true;
+    }
+    ok = ok && gk_sha256_fd(fd, out, NULL);
+    close(fd);
+    if (ok && stamped)
+        write_stamp(stamp, identity, out);
     return ok;
 }
