@@ -189,6 +189,35 @@ static double level_indent(const pdf_layout *lay, const gk_column *column, int l
     return gk_cell_indent(column, level, lay->style.table_size);
 }
 
+/* The last row of a cell merged down from row r. */
+static size_t merge_last(const gk_cell *cell, size_t r, size_t rows)
+{
+    size_t last = r + (size_t)cell->rows - 1;
+    return last < rows ? last : rows - 1;
+}
+
+/* Rows of a vertical merge stay on one page — unless the merge is taller than a page (a unit's
+ * name beside all its projects): then the page may break inside it, and the merges within it
+ * (each project's) still keep together, so no restarted cell gets less room than its text. */
+static void keep_merges_together(pdf_layout *lay, const pdf_table *table, body_geometry *b)
+{
+    size_t rows = table->row_count, cols = table->info->column_count;
+    double page = pdf_page_height(pdf_layout_page(lay)) - lay->style.margin_top -
+                  lay->style.margin_bottom - 120;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            const gk_cell *cell = &table->rows[r].cells[c];
+            if (cell->covered || cell->rows <= 1)
+                continue;
+            size_t last = merge_last(cell, r, rows);
+            double height = 0;
+            for (size_t k = r; k <= last; k++)
+                height += b->height[k];
+            for (size_t k = r; height <= page && k < last; k++)
+                b->keep[k] = true;
+        }
+}
+
 static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g, body_geometry *b)
 {
     const gk_table_info *t = table->info;
@@ -227,15 +256,13 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                     lay->overflow_lines = ct->needed;
                 }
                 double have = 0;
-                size_t last = r + (size_t)cell->rows - 1 < rows ? r + (size_t)cell->rows - 1 : rows - 1;
-                for (size_t k = r; k <= last; k++) {
+                size_t last = merge_last(cell, r, rows);
+                for (size_t k = r; k <= last; k++)
                     have += b->height[k];
-                    if (k < last)
-                        b->keep[k] = true;
-                }
                 if (need > have)
                     b->height[last] += need - have;
             }
+    keep_merges_together(lay, table, b);
     return true;
 }
 
