@@ -196,14 +196,20 @@ static size_t merge_last(const gk_cell *cell, size_t r, size_t rows)
     return last < rows ? last : rows - 1;
 }
 
+/* The height a page gives a table's rows, below its heading and header (about). */
+static double row_room(pdf_layout *lay)
+{
+    return pdf_page_height(pdf_layout_page(lay)) - lay->style.margin_top -
+           lay->style.margin_bottom - 120;
+}
+
 /* Rows of a vertical merge stay on one page — unless the merge is taller than a page (a unit's
  * name beside all its projects): then the page may break inside it, and the merges within it
  * (each project's) still keep together, so no restarted cell gets less room than its text. */
 static void keep_merges_together(pdf_layout *lay, const pdf_table *table, body_geometry *b)
 {
     size_t rows = table->row_count, cols = table->info->column_count;
-    double page = pdf_page_height(pdf_layout_page(lay)) - lay->style.margin_top -
-                  lay->style.margin_bottom - 120;
+    double page = row_room(lay);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
             const gk_cell *cell = &table->rows[r].cells[c];
@@ -229,6 +235,7 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
         return false;
     for (size_t r = 0; r < rows; r++)
         b->height[r] = text_height(lay, 1);
+    double page = row_room(lay);
     for (int pass = 0; pass < 2; pass++)
         for (size_t r = 0; r < rows; r++)
             for (size_t c = 0; c < cols; c++) {
@@ -248,8 +255,6 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                 double need = text_height(lay, ct->needed);
                 /* no row is split across pages: a cell taller than a page cannot be printed
                  * whole, and is an error rather than a cut */
-                double page = pdf_page_height(pdf_layout_page(lay)) - lay->style.margin_top -
-                              lay->style.margin_bottom - 120;
                 if ((ct->needed > MAX_CELL_LINES || need > page) && lay->overflow_cell == NULL) {
                     lay->overflow_cell = cell;
                     lay->overflow_table = t->number;
@@ -481,38 +486,14 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
 
 /* ---- narrative grids --------------------------------------------------------------------- */
 
-/* Column widths of a narrative grid by the same method as the public tables; row 0 is its
- * header. */
+/* Column widths of a narrative grid by the same method as the public tables. */
 static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, size_t cols,
                         double width, double *widths)
 {
-    gk_measure body = lay->measure[PDF_SONG], header = lay->measure[pdf_face_for(PDF_SONG, true)];
-    body.size = header.size = lay->style.table_size;
-    gk_column_need *needs = calloc(cols, sizeof *needs);
-    double *scratch = calloc(3 * cols, sizeof *scratch);
-    bool ok = needs != NULL && scratch != NULL;
-    for (size_t c = 0; ok && c < cols; c++) {
-        for (size_t r = 0; r < rows; r++) {
-            const char *text = cells[r * cols + c];
-            double *min = r == 0 ? &needs[c].header_min : &needs[c].body_min;
-            double *natural = r == 0 ? &needs[c].header_natural : &needs[c].body_natural;
-            gk_text_extent(text, strlen(text), r == 0 ? &header : &body,
-                           r == 0 ? GK_HEADER_TERM : GK_SHORT_TERM, min, natural);
-        }
-        /* the room left goes to each column by its natural width */
-        needs[c].weight = needs[c].body_natural > needs[c].header_natural
-                              ? needs[c].body_natural
-                              : needs[c].header_natural;
-        needs[c].header_min += 2 * lay->style.cell_pad;
-        needs[c].header_natural += 2 * lay->style.cell_pad;
-        needs[c].body_min += 2 * lay->style.cell_pad;
-        needs[c].body_natural += 2 * lay->style.cell_pad;
-    }
-    if (ok)
-        gk_column_widths(needs, cols, width, widths, scratch);
-    free(needs);
-    free(scratch);
-    return ok;
+    gk_table_metrics metrics = {lay->measure[PDF_SONG], lay->measure[pdf_face_for(PDF_SONG, true)],
+                                lay->style.cell_pad, 0, 0, false, true};
+    metrics.body.size = metrics.header.size = lay->style.table_size;
+    return gk_plan_grid(cells, rows, cols, &metrics, width, widths);
 }
 
 static void draw_grid_row(pdf_layout *lay, const grid *g, const cell_text *texts, double height,

@@ -31,19 +31,38 @@ static void widen(double *to, double value)
         *to = value;
 }
 
+/* Widens a column's header needs by one header cell's text. */
+static void add_header_text(gk_column_need *n, const char *text, const gk_table_metrics *m)
+{
+    double min = 0, natural = 0;
+    gk_text_extent(text, strlen(text), &m->header, GK_HEADER_TERM, &min, &natural);
+    widen(&n->header_min, min + 2 * m->pad);
+    widen(&n->header_natural, natural + 2 * m->pad);
+}
+
+/* Widens a column's body needs by one cell's text, set in face with `extra` points beside it
+ * (padding, indent) and merged down `rows` rows. */
+static void add_body_text(gk_column_need *n, const char *text, const gk_measure *face,
+                          const gk_table_metrics *m, double extra, int rows, bool number)
+{
+    double min = 0, natural = 0;
+    gk_text_extent(text, strlen(text), face, GK_SHORT_TERM, &min, &natural);
+    widen(number && m->numbers_shrink ? &n->number_min : &n->body_min, min + extra);
+    if (m->max_lines > 0) /* a long text must not grow taller than a page can hold */
+        widen(&n->body_min, natural / m->max_lines + extra);
+    /* a cell merged down k rows has k lines' room at no cost: it needs no more than its text
+     * spread over them */
+    widen(&n->body_natural, natural / rows + extra);
+}
+
 /* Header cells of one column: a merged cell over several columns wraps inside them. */
 static void measure_header(const gk_table_info *t, const gk_table_metrics *m,
                            gk_column_need *needs)
 {
     for (size_t i = 0; i < t->header_count; i++) {
         const gk_header_cell *h = &t->header[i];
-        if (h->cols != 1)
-            continue;
-        gk_column_need *n = &needs[h->col];
-        double min = 0, natural = 0;
-        gk_text_extent(h->text, strlen(h->text), &m->header, GK_HEADER_TERM, &min, &natural);
-        widen(&n->header_min, min + 2 * m->pad);
-        widen(&n->header_natural, natural + 2 * m->pad);
+        if (h->cols == 1)
+            add_header_text(&needs[h->col], h->text, m);
     }
 }
 
@@ -61,18 +80,9 @@ static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
             if (cell->covered || cell->cols != 1)
                 continue;
             char buf[64];
-            const char *text = gk_cell_text(cell, buf, sizeof buf);
-            double min = 0, natural = 0;
-            gk_text_extent(text, strlen(text), face, GK_SHORT_TERM, &min, &natural);
             double extra = 2 * m->pad + gk_cell_indent(&t->columns[c], row->level, m->indent);
-            bool number = cell->value.kind == GK_VALUE_NUMBER;
-            widen(number && m->numbers_shrink ? &needs[c].number_min : &needs[c].body_min,
-                  min + extra);
-            if (m->max_lines > 0) /* a long text must not grow taller than a page can hold */
-                widen(&needs[c].body_min, natural / m->max_lines + extra);
-            /* a cell merged down k rows has k lines' room at no cost: it needs no more than
-             * its text spread over them */
-            widen(&needs[c].body_natural, natural / cell->rows + extra);
+            add_body_text(&needs[c], gk_cell_text(cell, buf, sizeof buf), face, m, extra,
+                          cell->rows, cell->value.kind == GK_VALUE_NUMBER);
         }
     }
 }
@@ -100,4 +110,30 @@ bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double w
     free(needs);
     free(scratch);
     return true;
+}
+
+bool gk_plan_grid(const char *const *cells, size_t rows, size_t cols, const gk_table_metrics *m,
+                  double width, double *widths)
+{
+    gk_column_need *needs = calloc(cols + 1, sizeof *needs);
+    double *scratch = calloc(3 * cols + 1, sizeof *scratch);
+    bool ok = needs != NULL && scratch != NULL;
+    for (size_t c = 0; ok && c < cols; c++) {
+        for (size_t r = 0; r < rows; r++) {
+            if (r == 0)
+                add_header_text(&needs[c], cells[c], m);
+            else
+                add_body_text(&needs[c], cells[r * cols + c], &m->body, m, 2 * m->pad, 1, false);
+        }
+        /* the room left goes to each column by its natural width */
+        double natural = needs[c].body_natural > needs[c].header_natural
+                             ? needs[c].body_natural
+                             : needs[c].header_natural;
+        needs[c].weight = natural - 2 * m->pad;
+    }
+    if (ok)
+        gk_column_widths(needs, cols, width, widths, scratch);
+    free(needs);
+    free(scratch);
+    return ok;
 }

@@ -32,6 +32,11 @@ enum { GK_SHORT_TERM = 6, GK_HEADER_TERM = 2 };
 bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double width,
                      double *widths, gk_column_fit *fit);
 
+/* The same for a grid of texts (a narrative table, row 0 its header), the room left shared
+ * by each column's natural width. False only when out of memory. */
+bool gk_plan_grid(const char *const *cells, size_t rows, size_t cols, const gk_table_metrics *m,
+                  double width, double *widths);
+
 /* The text a cell prints ("" for a blank), formatted into buf when it is a number. */
 const char *gk_cell_text(const gk_cell *cell, char *buf, size_t size);
 
