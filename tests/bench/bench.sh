@@ -11,10 +11,10 @@ sizes=("$@")
 work=${BENCH_DIR:-/tmp/gongkai-bench}
 mkdir -p "$work"
 
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGK_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME")"
-echo "gongkai $(build-bench/gongkai --version | cut -d' ' -f2), release build, -j2, PDF + XLSX per unit"
+. tests/bench/lib.sh
+build_release
+machine
+echo "-j2, PDF + XLSX per unit"
 printf '%6s %8s %9s %8s %12s %12s %22s %10s %10s\n' units wall_s cpu_s units/s parent_RSS_MB worker_RSS_MB "worker_RSS_#1/#100/last" pdf_KB xlsx_KB
 for n in "${sizes[@]}"; do
   pkg="$work/pkg-$n"

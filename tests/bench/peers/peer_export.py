@@ -85,13 +85,19 @@ def load_unit(package, unit, profile):
             "narrative": narrative, "year": int(unit["year"])}
 
 
+def read_yaml(path):
+    """With libyaml (PyYAML's C loader), as gongkai reads its profiles."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_profile(layouts, name):
     folder = os.path.join(layouts, name)
-    booklet = yaml.safe_load(open(os.path.join(folder, "booklet.yaml"), encoding="utf-8"))
+    booklet = read_yaml(os.path.join(folder, "booklet.yaml"))
     ids = booklet["booklets"]["unit"]["tables"]
     tables = {}
     for table_id in map(str, ids):
-        layout = yaml.safe_load(open(os.path.join(folder, f"{table_id}.yaml"), encoding="utf-8"))
+        layout = read_yaml(os.path.join(folder, f"{table_id}.yaml"))
         tables[table_id] = dict(layout, id=table_id)  # YAML reads `id: 1` as a number
     return {"booklet": booklet, "tables": tables}
 
