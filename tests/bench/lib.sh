@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the tests/bench scripts (sourced from the repository's root): the release build
 # they measure, a line describing the machine, and reading measure.py's NAME=VALUE output.
 
@@ -8,6 +9,7 @@ build_release() {
 }
 
 machine() {
+  # shellcheck disable=SC1091 # the running system's file
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
        "$(. /etc/os-release; echo "$PRETTY_NAME"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "gongkai $(build-bench/gongkai --version | cut -d' ' -f2) ($(git rev-parse --short HEAD)), release build"
