@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,21 @@ struct gk_job_keys {
 /* ---- feeding fields ------------------------------------------------------------------------ */
 
 /* A field with its length before it: no two different lists of fields feed the same bytes. */
-static void feed(EVP_MD_CTX *ctx, const void *data, size_t len)
+static void feed(gk_sha256 *ctx, const void *data, size_t len)
 {
     unsigned char prefix[8];
     for (size_t i = 0; i < sizeof prefix; i++)
         prefix[i] = (unsigned char)((uint64_t)len >> (8 * i));
-    EVP_DigestUpdate(ctx, prefix, sizeof prefix);
-    EVP_DigestUpdate(ctx, data, len);
+    gk_sha256_add(ctx, prefix, sizeof prefix);
+    gk_sha256_add(ctx, data, len);
 }
 
-static void feed_text(EVP_MD_CTX *ctx, const char *text)
+static void feed_text(gk_sha256 *ctx, const char *text)
 {
     feed(ctx, text, strlen(text));
 }
 
-static void feed_count(EVP_MD_CTX *ctx, size_t count)
+static void feed_count(gk_sha256 *ctx, size_t count)
 {
     unsigned char bytes[8];
     for (size_t i = 0; i < sizeof bytes; i++)
@@ -53,7 +52,7 @@ static void feed_count(EVP_MD_CTX *ctx, size_t count)
 
 /* A file by its content's SHA-256; a file that is missing, or is not a readable regular file
  * (a FIFO is not waited for), by what it is instead. */
-static void feed_file(EVP_MD_CTX *ctx, int dir_fd, const char *name)
+static void feed_file(gk_sha256 *ctx, int dir_fd, const char *name)
 {
     int fd = openat(dir_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -72,7 +71,7 @@ static void feed_file(EVP_MD_CTX *ctx, int dir_fd, const char *name)
 }
 
 /* dir/name, or the name alone when dir cannot be opened (then it is fed as missing). */
-static void feed_file_in(EVP_MD_CTX *ctx, const char *dir, const char *name)
+static void feed_file_in(gk_sha256 *ctx, const char *dir, const char *name)
 {
     int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     feed_text(ctx, name);
@@ -111,7 +110,7 @@ static bool list_folder(DIR *d, char ***names, size_t *count)
 
 /* Every entry of a folder that is not itself a folder, by name and content. Subfolders are
  * inputs of their own (tables/CODE/ belongs to unit CODE). False when out of memory. */
-static bool feed_folder(EVP_MD_CTX *ctx, const char *dir)
+static bool feed_folder(gk_sha256 *ctx, const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -139,7 +138,7 @@ static bool feed_folder(EVP_MD_CTX *ctx, const char *dir)
 }
 
 /* The folder dir/sub, as above. */
-static bool feed_subfolder(EVP_MD_CTX *ctx, const char *dir, const char *sub)
+static bool feed_subfolder(gk_sha256 *ctx, const char *dir, const char *sub)
 {
     char *path = gk_path_join(dir, sub);
     bool ok = path != NULL && feed_folder(ctx, path);
@@ -147,19 +146,16 @@ static bool feed_subfolder(EVP_MD_CTX *ctx, const char *dir, const char *sub)
     return ok;
 }
 
-static void finish(EVP_MD_CTX *ctx, unsigned char digest[DIGEST_SIZE])
+static void finish(gk_sha256 *ctx, unsigned char digest[DIGEST_SIZE])
 {
-    EVP_DigestFinal_ex(ctx, digest, NULL);
-    EVP_MD_CTX_free(ctx);
+    gk_sha256_end(ctx, digest);
 }
 
-static EVP_MD_CTX *start(const char *label)
+static gk_sha256 *start(const char *label)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx != NULL) {
-        EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    gk_sha256 *ctx = gk_sha256_begin();
+    if (ctx != NULL)
         feed_text(ctx, label);
-    }
     return ctx;
 }
 
@@ -167,7 +163,7 @@ static EVP_MD_CTX *start(const char *label)
 
 /* A font option: the user's file by content; the prepared default by its pins (fonts.sha256,
  * which the backend verified the fonts against before the batch began). */
-static void feed_font(EVP_MD_CTX *ctx, const char *path)
+static void feed_font(gk_sha256 *ctx, const char *path)
 {
     if (path != NULL) {
         feed_text(ctx, "font file");
@@ -180,7 +176,7 @@ static void feed_font(EVP_MD_CTX *ctx, const char *path)
 
 static bool hash_profile(const gk_package *pkg, char hex[65])
 {
-    EVP_MD_CTX *ctx = start("gongkai profile");
+    gk_sha256 *ctx = start("gongkai profile");
     if (ctx == NULL)
         return false;
     bool ok = feed_folder(ctx, pkg->profile->dir);
@@ -193,7 +189,7 @@ static bool hash_profile(const gk_package *pkg, char hex[65])
 /* What every job shares: the program, the options, the profile, the package's shared files. */
 static bool hash_shared(gk_job_keys *keys, const gk_batch_options *options)
 {
-    EVP_MD_CTX *ctx = start("gongkai job key 1");
+    gk_sha256 *ctx = start("gongkai job key 1");
     if (ctx == NULL)
         return false;
     feed_text(ctx, GK_VERSION);
@@ -218,7 +214,7 @@ static bool unit_digest(gk_job_keys *keys, size_t unit, const unsigned char **di
 {
     if (!keys->hashed[unit]) {
         const char *code = keys->pkg->units[unit].code;
-        EVP_MD_CTX *ctx = start("gongkai unit");
+        gk_sha256 *ctx = start("gongkai unit");
         if (ctx == NULL)
             return false;
         feed_text(ctx, code);
@@ -274,7 +270,7 @@ bool gk_job_key(gk_job_keys *keys, gk_job_kind kind, const char *code, const siz
                 size_t member_count, const char *const *outputs, size_t output_count,
                 char out[65])
 {
-    EVP_MD_CTX *ctx = start("gongkai job");
+    gk_sha256 *ctx = start("gongkai job");
     if (ctx == NULL)
         return false;
     feed(ctx, keys->shared, DIGEST_SIZE);

@@ -654,6 +654,10 @@ int main(int argc, char **argv)
 
 static int run(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) { /* nothing to translate: no locale */
+        printf("gongkai %s\n", GK_VERSION);
+        return 0;
+    }
     /* messages in the user's language; numbers, sorting and bytes out stay the same */
     setlocale(LC_CTYPE, "");
     setlocale(LC_MESSAGES, "");
@@ -666,10 +670,6 @@ static int run(int argc, char **argv)
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         print_usage(stdout, NULL);
-        return 0;
-    }
-    if (strcmp(command, "--version") == 0) {
-        printf("gongkai %s\n", GK_VERSION);
         return 0;
     }
     bool export = strcmp(command, "export") == 0, check = strcmp(command, "check") == 0;

@@ -21,6 +21,12 @@ bool gk_sha256_fd(int fd, char out[65], long long *size);
 enum { GK_STAMP_PATH_MAX = 4096 };
 bool gk_sha256_file_stamped(const char *path, char out[65]);
 
+/* A digest over many pieces: begin (NULL when out of memory), add each, end (which frees it). */
+typedef struct gk_sha256 gk_sha256;
+gk_sha256 *gk_sha256_begin(void);
+void gk_sha256_add(gk_sha256 *hash, const void *data, size_t len);
+void gk_sha256_end(gk_sha256 *hash, unsigned char digest[32]);
+
 /* Hex of a digest. */
 void gk_hex(const unsigned char *digest, size_t len, char *out);
 

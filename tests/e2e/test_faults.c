@@ -129,6 +129,58 @@ static void test_failed_rename_and_fsync(void **state)
     free(log);
 }
 
+/* reliability.md F2: libxlsxwriter writes each part to a temporary file first. Under a file
+ * size limit (SIGXFSZ ignored, so writes fail with EFBIG as on a full disk) the shared strings (a 90 KB text in 公开表8) are cut short there, zipped as they
+ * are, with a CRC-32 that matches the cut part, and workbook_close reports success: only the
+ * read-back can refuse the workbook, and nothing is published. */
+static void test_workbook_part_cut_short_before_zipping(void **state)
+{
+    (void)state;
+    char dir[1024];
+    tu_tempdir(dir, sizeof dir, "cutpart");
+    char *log = NULL;
+    int rc = tu_run(&log, "cp -r '%s' '%s/pkg' && cd '%s' && /usr/bin/python3 -c \"p='pkg/tables/8.csv'; "
+                          "s=open(p,encoding='utf-8').read().rstrip(); "
+                          "open(p,'w',encoding='utf-8').write(s + '长' * 30000 + '\\n')\" && "
+                          "trap '' XFSZ && prlimit --fsize=65536 '%s' export pkg -o out "
+                          "--format xlsx -j 1; "
+                          "echo rc=$?",
+                    SAMPLE, dir, dir, GK_EXE);
+    assert_int_equal(rc, 0);
+    assert_contains(log, "error: XLSX: the written workbook is damaged: xl/sharedStrings.xml is "
+                         "not well-formed XML");
+    assert_contains(log, "rc=1\n");
+    char out[1100];
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(tu_count_outputs(out), 0);
+    free(log);
+}
+
+/* A workbook damaged after libxlsxwriter closed it — a byte of a part's compressed data, a
+ * byte of the central directory — is refused by the read-back, and nothing is published. */
+static void test_workbook_damaged_after_writing(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"100", "[Content_Types].xml"}, /* inside the first part's deflate data */
+        {"-30", "does not match its local header"}, /* the last directory entry's name */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[1024];
+        tu_tempdir(out, sizeof out, "damaged");
+        char *log = NULL;
+        int rc = tu_run(&log, "GK_CORRUPT_ZIP=%s LD_PRELOAD='%s' '%s' export '%s' -o '%s' "
+                              "--format xlsx -j 1; echo rc=$?",
+                        cases[i][0], GK_FAIL_IO, GK_EXE, SAMPLE, out);
+        assert_int_equal(rc, 0);
+        assert_contains(log, "error: XLSX: the written workbook is damaged: ");
+        assert_contains(log, cases[i][1]);
+        assert_contains(log, "rc=1\n");
+        assert_int_equal(tu_count_outputs(out), 0);
+        free(log);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +188,8 @@ int main(void)
         cmocka_unit_test(test_read_only_output),
         cmocka_unit_test(test_no_usable_tmp),
         cmocka_unit_test(test_failed_rename_and_fsync),
+        cmocka_unit_test(test_workbook_part_cut_short_before_zipping),
+        cmocka_unit_test(test_workbook_damaged_after_writing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

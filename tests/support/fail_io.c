@@ -1,7 +1,9 @@
 /* An LD_PRELOAD shim for fault tests: makes rename() fail with EIO when the target path
  * contains $GK_FAIL_RENAME, and fsync() fail with EIO when $GK_FAIL_FSYNC is set; with
- * $GK_LOG_RENAME, appends "FROM\tTO\n" of every rename to that file. Everything else goes to
- * the real functions. */
+ * $GK_LOG_RENAME, appends "FROM\tTO\n" of every rename to that file; with $GK_CORRUPT_ZIP=N,
+ * inverts the byte at offset N (from the end when N is negative) of every zip that minizip
+ * (libxlsxwriter's zip writer) closes, as a disk would damage a workbook after it was written.
+ * Everything else goes to the real functions. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -34,4 +36,37 @@ int fsync(int fd)
     }
     int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
     return real(fd);
+}
+
+/* ---- minizip: zipOpen remembers the path that zipClose damages ---------------------------- */
+
+typedef void *zipFile;
+static char zip_path[4096];
+
+zipFile zipOpen(const char *path, int append)
+{
+    snprintf(zip_path, sizeof zip_path, "%s", path);
+    zipFile (*real)(const char *, int) = (zipFile (*)(const char *, int))dlsym(RTLD_NEXT, "zipOpen");
+    return real(path, append);
+}
+
+static void invert_byte(const char *path, long offset)
+{
+    FILE *f = fopen(path, "r+b");
+    if (f == NULL)
+        return;
+    int c = fseek(f, offset, offset < 0 ? SEEK_END : SEEK_SET) == 0 ? fgetc(f) : EOF;
+    if (c != EOF && fseek(f, -1, SEEK_CUR) == 0)
+        fputc(c ^ 0xFF, f);
+    fclose(f);
+}
+
+int zipClose(zipFile file, const char *comment)
+{
+    int (*real)(zipFile, const char *) = (int (*)(zipFile, const char *))dlsym(RTLD_NEXT, "zipClose");
+    int rc = real(file, comment);
+    const char *offset = getenv("GK_CORRUPT_ZIP");
+    if (rc == 0 && offset != NULL)
+        invert_byte(zip_path, strtol(offset, NULL, 10));
+    return rc;
 }
