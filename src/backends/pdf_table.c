@@ -133,12 +133,20 @@ static void draw_text(pdf_layout *lay, const line_pool *pool, const cell_text *t
     }
 }
 
-static void draw_box(pdf_layout *lay, double x0, double x1, double y0, double y1)
+/* The rules of the cell [x0,x1]×[y0,y1] that no other cell lists: its top and left sides, its
+ * right side when it ends the table's row, its bottom when it ends the rows drawn. The cells of
+ * a header, a page of rows or a grid tile its rectangle, so every other side is the top or the
+ * left of a neighbour: each piece of rule is listed once, not twice (pdf_pages.c joins the
+ * pieces of a line into one). */
+static void draw_cell_rules(pdf_layout *lay, double x0, double x1, double y0, double y1,
+                            bool right, bool bottom)
 {
     pdf_page_line(&lay->pages, x0, y0, x1, y0);
-    pdf_page_line(&lay->pages, x0, y1, x1, y1);
     pdf_page_line(&lay->pages, x0, y0, x0, y1);
-    pdf_page_line(&lay->pages, x1, y0, x1, y1);
+    if (right)
+        pdf_page_line(&lay->pages, x1, y0, x1, y1);
+    if (bottom)
+        pdf_page_line(&lay->pages, x0, y1, x1, y1);
 }
 
 /* ---- the header ------------------------------------------------------------------------ */
@@ -193,7 +201,8 @@ static void draw_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
         for (int r = c->row; r < c->row + c->rows; r++)
             y1 += h->row_height[r];
         double x0 = g->x[c->col], x1 = g->x[c->col + c->cols];
-        draw_box(lay, x0, x1, y0, y1);
+        draw_cell_rules(lay, x0, x1, y0, y1, (size_t)(c->col + c->cols) == g->cols,
+                        c->row + c->rows == t->header_rows);
         draw_text(lay, pool, &h->texts[i], GK_ALIGN_CENTER, x0, x1, y0, y1, true, 0);
     }
     lay->y = top + h->height;
@@ -343,7 +352,7 @@ static void draw_rows(pdf_layout *lay, const pdf_table *table, const grid *g,
                 last = end;
             double x0 = g->x[c], x1 = g->x[c + (size_t)cell->cols];
             double y0 = top[r - first], y1 = top[last - first];
-            draw_box(lay, x0, x1, y0, y1);
+            draw_cell_rules(lay, x0, x1, y0, y1, c + (size_t)cell->cols == cols, last == end);
             gk_align align = row->kind == GK_ROW_NOTE ? GK_ALIGN_CENTER : t->columns[c].align;
             draw_text(lay, pool, &b->texts[origin * cols + c], align, x0, x1, y0, y1, bold,
                       level_indent(lay, &t->columns[c], table->rows[origin].level));
@@ -535,7 +544,8 @@ static void draw_grid_row(pdf_layout *lay, const grid *g, const line_pool *pool,
                           const cell_text *texts, double height, bool header)
 {
     for (size_t c = 0; c < g->cols; c++) {
-        draw_box(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height);
+        draw_cell_rules(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height, c + 1 == g->cols,
+                        true);
         draw_text(lay, pool, &texts[c], GK_ALIGN_CENTER, g->x[c], g->x[c + 1], lay->y,
                   lay->y + height, header, 0);
     }
