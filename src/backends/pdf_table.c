@@ -188,8 +188,9 @@ static bool measure_header(pdf_layout *lay, const gk_table_info *t, const grid *
     return true;
 }
 
+/* foot: no rows follow on this page, so the header draws its own foot rule. */
 static void draw_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
-                        const line_pool *pool, const header_geometry *h)
+                        const line_pool *pool, const header_geometry *h, bool foot)
 {
     double top = lay->y;
     for (size_t i = 0; i < t->header_count; i++) {
@@ -202,7 +203,7 @@ static void draw_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
             y1 += h->row_height[r];
         double x0 = g->x[c->col], x1 = g->x[c->col + c->cols];
         draw_cell_rules(lay, x0, x1, y0, y1, (size_t)(c->col + c->cols) == g->cols,
-                        c->row + c->rows == t->header_rows);
+                        foot && c->row + c->rows == t->header_rows);
         draw_text(lay, pool, &h->texts[i], GK_ALIGN_CENTER, x0, x1, y0, y1, true, 0);
     }
     lay->y = top + h->height;
@@ -424,6 +425,7 @@ static void plan_free(table_plan *p)
 /* Plans the table at the current style from the cursor (below its heading). */
 static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
 {
+    pdf_counts.plans++;
     const gk_table_info *t = table->info;
     const pdf_style *s = &lay->style;
     pdf_page *page = pdf_layout_page(lay);
@@ -495,6 +497,7 @@ static bool fit_table(pdf_layout *lay, const pdf_table *table, table_plan *plan)
 
 void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
 {
+    pdf_counts.tables++;
     const gk_table_info *t = table->info;
     const pdf_style normal = lay->style;
     if (t->text_size > 0) { /* the profile's table_text */
@@ -519,8 +522,8 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
                 pdf_layout_new_page(lay, t->landscape, true);
                 table_heading(lay, t, true);
             }
-            draw_header(lay, t, &plan.g, &plan.lines, &plan.h);
             size_t end = p + 1 < plan.pages ? plan.starts[p + 1] : table->row_count;
+            draw_header(lay, t, &plan.g, &plan.lines, &plan.h, plan.starts[p] == end);
             draw_rows(lay, table, &plan.g, &plan.lines, &plan.b, plan.starts[p], end);
         }
     }
@@ -540,12 +543,13 @@ static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, 
     return gk_plan_grid(cells, rows, cols, &metrics, width, widths);
 }
 
+/* foot: the row is the last on its page, so it draws its own foot rule. */
 static void draw_grid_row(pdf_layout *lay, const grid *g, const line_pool *pool,
-                          const cell_text *texts, double height, bool header)
+                          const cell_text *texts, double height, bool header, bool foot)
 {
     for (size_t c = 0; c < g->cols; c++) {
         draw_cell_rules(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height, c + 1 == g->cols,
-                        true);
+                        foot);
         draw_text(lay, pool, &texts[c], GK_ALIGN_CENTER, g->x[c], g->x[c + 1], lay->y,
                   lay->y + height, header, 0);
     }
@@ -588,13 +592,14 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
         lead += heights[r];
     if (lay->y + lead > bottom)
         page = pdf_layout_new_page(lay, page->landscape, true);
-    draw_grid_row(lay, &g, &pool, texts, heights[0], true);
-    for (size_t r = 1; r < rows; r++) {
-        if (lay->y + heights[r] > bottom) {
+    for (size_t r = 0; r < rows; r++) {
+        if (r > 0 && lay->y + heights[r] > bottom) {
             page = pdf_layout_new_page(lay, page->landscape, true);
-            draw_grid_row(lay, &g, &pool, texts, heights[0], true);
+            draw_grid_row(lay, &g, &pool, texts, heights[0], true, false); /* row r follows */
         }
-        draw_grid_row(lay, &g, &pool, &texts[r * cols], heights[r], false);
+        /* the test the next row makes, to know whether this one ends the page */
+        bool foot = r + 1 == rows || lay->y + heights[r] + heights[r + 1] > bottom;
+        draw_grid_row(lay, &g, &pool, &texts[r * cols], heights[r], r == 0, foot);
     }
 done:
     free(widths);
