@@ -3,8 +3,8 @@
  *
  * The slots only record what the walker sends. end_document then checks that the fonts have
  * every character, lays the booklet out once (finding the page of every part and table) and
- * then its 目录 again with those page numbers, draws the display list, adds what viewers use (page
- * labels equal to the printed folios, a link on every 目录 entry, the language), repairs
+ * then its 目录 again with those page numbers, draws the display list, adds what viewers use
+ * (page labels equal to the printed folios, a link on every 目录 entry, the language), repairs
  * libharu's font output (pdf_font.c), saves to memory and writes the file with checked writes.
  * Tagged PDF (a structure tree) is not made: libharu writes no marked content and has no
  * structure-tree objects, so tagging would mean writing the content streams ourselves. */

@@ -149,10 +149,11 @@ static void make_table(pdf_table *table, gk_table_info *info, gk_row *model, gk_
 {
     for (size_t r = 0; r < BODY_ROWS; r++) {
         gk_cell *row = &cells[r * 3];
-        for (size_t c = 0; c < 3; c++)
-            row[c] = (gk_cell){.value = {.kind = GK_VALUE_TEXT, .text = c == 0 ? "一般公共服务支出"
-                                                                                : "12.34"},
-                               .rows = 1, .cols = 1};
+        for (size_t c = 0; c < 3; c++) {
+            const char *text = c == 0 ? "一般公共服务支出" : "12.34";
+            row[c] = (gk_cell){.value = {.kind = GK_VALUE_TEXT, .text = text}, .rows = 1,
+                               .cols = 1};
+        }
         if (r % GROUP == 0)
             row[0].rows = GROUP;
         else
@@ -161,11 +162,11 @@ static void make_table(pdf_table *table, gk_table_info *info, gk_row *model, gk_
         model[r] = (gk_row){GK_ROW_DATA, 1, row};
         rows[r] = (gk_row_view){GK_ROW_DATA, 1, row, r};
     }
-    *info = (gk_table_info){.number = "公开表0", .title = "虚构的测试表", .unit_line = "单位：虚构单位",
-                            .amount_line = "金额单位：万元", .continued = "（续）",
-                            .columns = columns, .column_count = 3, .header = header,
-                            .header_count = 4, .header_rows = 2, .row_count = BODY_ROWS,
-                            .rows = model, .layout_path = "test.yaml"};
+    *info = (gk_table_info){.number = "公开表0", .title = "虚构的测试表",
+                            .unit_line = "单位：虚构单位", .amount_line = "金额单位：万元",
+                            .continued = "（续）", .columns = columns, .column_count = 3,
+                            .header = header, .header_count = 4, .header_rows = 2,
+                            .row_count = BODY_ROWS, .rows = model, .layout_path = "test.yaml"};
     *table = (pdf_table){info, rows, BODY_ROWS};
 }
 
