@@ -2,9 +2,9 @@
  * table — typeset in Chinese with embedded, subset fonts.
  *
  * The slots only record what the walker sends. end_document then checks that the fonts have
- * every character, lays the booklet out twice (the first pass finds the page of every part and
- * table, the second prints them in 目录), draws the display list, adds what viewers use (page
- * labels equal to the printed folios, a link on every 目录 entry, the language), repairs
+ * every character, lays the booklet out once (finding the page of every part and table) and
+ * then its 目录 again with those page numbers, draws the display list, adds what viewers use
+ * (page labels equal to the printed folios, a link on every 目录 entry, the language), repairs
  * libharu's font output (pdf_font.c), saves to memory and writes the file with checked writes.
  * Tagged PDF (a structure tree) is not made: libharu writes no marked content and has no
  * structure-tree objects, so tagging would mean writing the content streams ourselves. */
@@ -38,6 +38,7 @@ typedef struct pdf_ctx {
     gk_pdf_font *fonts[PDF_FACE_COUNT];
     bool shared_font; /* both faces are one font (see start_pdf) */
     gk_arena arena;
+    struct advance_memo *advances[PDF_FACE_COUNT]; /* the layout's measures (layout_init) */
 } pdf_ctx;
 
 static void haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
@@ -284,10 +285,12 @@ static const char *table_entry(pdf_layout *lay, size_t index, const gk_table_inf
                            info->title, info->number);
 }
 
-/* Where each part and table starts: page indexes from the first pass. */
+/* Where each part and table starts (page indexes), and where the body starts. */
 typedef struct page_map {
     size_t *part;
     size_t *table;
+    size_t body;      /* the first page after 目录 */
+    int body_number;  /* its printed number */
 } page_map;
 
 /* A 目录 entry's area on its page (display-list coordinates) and the page it names. */
@@ -301,9 +304,10 @@ typedef struct contents_links {
     size_t count, capacity;
 } contents_links;
 
-static int printed_number(const pdf_layout *first_pass, size_t page)
+/* The number printed on page index `page` of the laid-out booklet (0 while there is none). */
+static int printed_number(const pdf_layout *booklet, size_t page)
 {
-    return first_pass && page < first_pass->pages.count ? first_pass->pages.pages[page].number : 0;
+    return booklet && page < booklet->pages.count ? booklet->pages.pages[page].number : 0;
 }
 
 static void layout_cover(pdf_layout *lay, const gk_doc_meta *meta)
@@ -315,15 +319,15 @@ static void layout_cover(pdf_layout *lay, const gk_doc_meta *meta)
     pdf_flow_centered(lay, PDF_HEI, 24, false, year ? year : "", 0);
 }
 
-/* One 目录 line naming page index `target` (of the first pass, when there is one); its area,
- * from the cursor (or the top of the page it moved to) to the cursor after it, across the text
- * column, is recorded in links when links is not NULL. */
-static void contents_entry(pdf_layout *lay, contents_links *links, const pdf_layout *first,
+/* One 目录 line naming page index `target` of `booklet` (0 without one); its area, from the
+ * cursor (or the top of the page it moved to) to the cursor after it, across the text column,
+ * is recorded in links when links is not NULL. */
+static void contents_entry(pdf_layout *lay, contents_links *links, const pdf_layout *booklet,
                            const char *text, double indent, size_t target, bool bold)
 {
     size_t pages_before = lay->pages.count;
     double top = lay->y;
-    pdf_flow_contents_line(lay, text, indent, printed_number(first, target), bold);
+    pdf_flow_contents_line(lay, text, indent, printed_number(booklet, target), bold);
     if (links == NULL)
         return;
     if (lay->pages.count != pages_before)
@@ -339,27 +343,31 @@ static void contents_entry(pdf_layout *lay, contents_links *links, const pdf_lay
                                                    lay->y};
 }
 
-/* links: where to record the entries' areas (the final pass), or NULL. */
-static void layout_contents(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
-                            const page_map *map, contents_links *links)
+/* The cover and 目录, naming the pages of `booklet` as map finds them (both NULL: every
+ * number 0, for a first layout); links: where to record the entries' areas, or NULL. */
+static void layout_front(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *booklet,
+                         const page_map *map, contents_links *links)
 {
+    layout_cover(lay, &p->meta);
     pdf_layout_new_page(lay, false, true);
     pdf_pages_mark(&lay->pages, p->meta.document->profile->contents_title, 0);
     pdf_flow_centered(lay, PDF_HEI, lay->style.part_size, false,
                       p->meta.document->profile->contents_title, 18);
     for (size_t i = 0; i < p->part_count; i++) {
-        contents_entry(lay, links, first, p->parts[i].title, 0, map ? map->part[i] : 0, true);
+        contents_entry(lay, links, booklet, p->parts[i].title, 0, map ? map->part[i] : 0, true);
         for (size_t t = 0; p->parts[i].tables && t < p->table_count; t++)
-            contents_entry(lay, links, first, table_entry(lay, t, p->tables[t].info),
+            contents_entry(lay, links, booklet, table_entry(lay, t, p->tables[t].info),
                            2 * lay->style.body_size, map ? map->table[t] : 0, false);
     }
 }
 
-static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *first,
-                           page_map *map, contents_links *links)
+/* The whole booklet, its 目录 with every number 0; map gets where each part and table
+ * starts. */
+static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, page_map *map)
 {
-    layout_cover(lay, &p->meta);
-    layout_contents(lay, p, first, map, links);
+    layout_front(lay, p, NULL, NULL, NULL);
+    map->body = lay->pages.count;
+    map->body_number = lay->next_number;
     for (size_t i = 0; i < p->part_count; i++) {
         const gk_part_info *part = &p->parts[i];
         pdf_layout_new_page(lay, false, true);
@@ -420,6 +428,54 @@ static void report_narrow(const pdf_ctx *p, const pdf_narrow *n)
     p->warn(p->warn_sink, "TABLE-WIDTH", n->table->layout_path, message);
 }
 
+/* ---- advances, remembered ------------------------------------------------------------- */
+
+/* Layout asks a face for the same few thousand advances again and again (every trial style
+ * of a table measures all its cells, a balanced cell is broken at halved widths), and libharu
+ * finds a glyph by searching the cmap: each answer is asked of the font once, then
+ * remembered — the same numbers, so the same layout. */
+enum { ADVANCE_BLOCK = 128, ADVANCE_BLOCKS = 0x10000 / ADVANCE_BLOCK }; /* the BMP */
+
+typedef struct advance_block {
+    double advance[ADVANCE_BLOCK];
+    bool known[ADVANCE_BLOCK];
+} advance_block;
+
+typedef struct advance_memo {
+    const gk_pdf_font *font;
+    gk_arena *arena;
+    advance_block *blocks[ADVANCE_BLOCKS]; /* by code point / ADVANCE_BLOCK, made when asked */
+} advance_memo;
+
+/* A gk_advance_fn over an advance_memo: the layout owns the memo, so it may fill it. */
+static double remembered_advance(const void *memo_, uint32_t cp)
+{
+    advance_memo *memo = (advance_memo *)memo_;
+    if (cp >= 0x10000)
+        return gk_pdf_font_advance(memo->font, cp);
+    advance_block **block = &memo->blocks[cp / ADVANCE_BLOCK];
+    if (*block == NULL && (*block = gk_arena_alloc(memo->arena, sizeof **block)) == NULL)
+        return gk_pdf_font_advance(memo->font, cp); /* out of memory: ask every time */
+    size_t i = cp % ADVANCE_BLOCK;
+    if (!(*block)->known[i]) {
+        (*block)->advance[i] = gk_pdf_font_advance(memo->font, cp);
+        (*block)->known[i] = true;
+    }
+    return (*block)->advance[i];
+}
+
+/* How a layout measures face f: through the document's memo, made the first time. */
+static gk_measure face_measure(pdf_ctx *p, int f)
+{
+    if (p->advances[f] == NULL && (p->advances[f] = gk_arena_alloc(&p->arena,
+                                                                   sizeof *p->advances[f]))) {
+        p->advances[f]->font = p->fonts[f];
+        p->advances[f]->arena = &p->arena;
+    }
+    return p->advances[f] ? (gk_measure){remembered_advance, p->advances[f], 1}
+                          : (gk_measure){gk_pdf_font_advance, p->fonts[f], 1};
+}
+
 static void layout_init(pdf_layout *lay, pdf_ctx *p)
 {
     memset(lay, 0, sizeof *lay);
@@ -427,40 +483,55 @@ static void layout_init(pdf_layout *lay, pdf_ctx *p)
     lay->arena = &p->arena;
     lay->next_number = 1;
     for (int f = 0; f < PDF_FACE_COUNT; f++)
-        lay->measure[f] = (gk_measure){gk_pdf_font_advance, p->fonts[f], 1};
+        lay->measure[f] = face_measure(p, f);
 }
 
-/* Two passes: the first finds where every part and table starts, the second prints those
- * page numbers in 目录 (its length does not depend on them) and records its entries in links. */
-static gk_status layout_twice(pdf_ctx *p, pdf_layout *out, contents_links *links, gk_diag *diag)
+/* Replaces the first pages of `booklet` by those of `front` (the same count), which it takes. */
+static void replace_front(pdf_layout *booklet, pdf_layout *front)
+{
+    for (size_t i = 0; i < front->pages.count; i++) {
+        free(booklet->pages.pages[i].ops);
+        booklet->pages.pages[i] = front->pages.pages[i];
+    }
+    front->pages.count = 0; /* its pages' ops now belong to booklet */
+}
+
+/* One layout of the whole booklet finds where every part and table starts; then only the
+ * cover and 目录 are laid out again, printing those page numbers, and take the place of the
+ * first ones. The 目录's length does not depend on its numbers (an entry is one line, its text
+ * cut to fit), so nothing after it moves: checked, not assumed. links gets the entries. */
+static gk_status layout_booklet_once(pdf_ctx *p, pdf_layout *out, contents_links *links,
+                                     gk_diag *diag)
 {
     page_map map = {calloc(p->part_count + 1, sizeof(size_t)),
-                    calloc(p->table_count + 1, sizeof(size_t))};
-    pdf_layout first;
-    layout_init(&first, p);
+                    calloc(p->table_count + 1, sizeof(size_t)), 0, 0};
+    pdf_layout front;
+    layout_init(&front, p);
     layout_init(out, p);
     gk_status status = GK_OK;
     if (map.part == NULL || map.table == NULL) {
         status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
     } else {
-        layout_booklet(&first, p, NULL, &map, NULL);
-        layout_booklet(out, p, &first, &map, links);
+        layout_booklet(out, p, &map);
+        layout_front(&front, p, out, &map, links);
         const gk_cell *cell = out->overflow_cell;
         if (cell != NULL)
             status = gk_diag_set(diag, GK_ERR_DATA, cell->file ? cell->file : p->path, cell->line,
                                  cell->column, "%s: a cell needs %zu lines, more than a page "
                                  "holds: shorten the text", out->overflow_table,
                                  out->overflow_lines);
-        else if (first.pages.failed || out->pages.failed)
+        else if (front.pages.failed || out->pages.failed)
             status = gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory in layout");
-        else if (first.pages.count != out->pages.count)
+        else if (front.pages.count != map.body || front.next_number != map.body_number)
             status = gk_diag_set(diag, GK_ERR_STATE, p->path, 0, 0,
-                                 "layout passes disagree (%zu and %zu pages)", first.pages.count,
-                                 out->pages.count);
+                                 "layout passes disagree (%zu and %zu pages)", map.body,
+                                 front.pages.count);
         else
             report_narrow(p, out->narrow);
     }
-    pdf_pages_free(&first.pages);
+    if (status == GK_OK)
+        replace_front(out, &front);
+    pdf_pages_free(&front.pages);
     free(map.part);
     free(map.table);
     return status;
@@ -610,7 +681,7 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
     memset(&lay, 0, sizeof lay);
     contents_links links = {0};
     if (status == GK_OK)
-        status = layout_twice(p, &lay, &links, diag);
+        status = layout_booklet_once(p, &lay, &links, diag);
     if (status == GK_OK)
         status = pdf_pages_draw(&lay.pages, p->pdf, p->fonts, diag);
     if (status == GK_OK)

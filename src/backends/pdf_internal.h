@@ -68,6 +68,14 @@ typedef struct pdf_pages {
 
 enum { PDF_A4_SHORT = 595, PDF_A4_LONG = 842 };
 
+/* What laying out has cost in this thread, for tests (a booklet is laid out once, then only
+ * its 目录 again; each table is fitted with a few plans): pages added to display lists, tables
+ * laid out, and plans made of a table at one style. Only ever counted up. */
+typedef struct pdf_layout_counts {
+    size_t pages, tables, plans;
+} pdf_layout_counts;
+extern _Thread_local pdf_layout_counts pdf_counts;
+
 pdf_page *pdf_pages_add(pdf_pages *pages, bool landscape);
 /* Text at (x, baseline y) in pdf_face_for(face, bold). */
 void pdf_page_text(pdf_pages *pages, pdf_face face, double size, bool bold, double x, double y,

@@ -7,8 +7,11 @@
 #include "backends/pdf_internal.h"
 #include "util/grow.h"
 
+_Thread_local pdf_layout_counts pdf_counts;
+
 pdf_page *pdf_pages_add(pdf_pages *pages, bool landscape)
 {
+    pdf_counts.pages++;
     if (!gk_grow((void **)&pages->pages, &pages->capacity, pages->count, sizeof *pages->pages,
                  16)) {
         pages->failed = true;

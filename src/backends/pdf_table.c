@@ -7,6 +7,7 @@
 
 #include "backends/pdf_internal.h"
 #include "render/table_plan.h"
+#include "util/grow.h"
 
 enum { MAX_CELL_LINES = 64 };
 
@@ -35,45 +36,72 @@ static double span_width(const grid *g, size_t col, size_t cols)
 
 /* ---- one cell --------------------------------------------------------------------------- */
 
+/* The lines of all the cells of a table (or grid), one after another: a cell holds a handful
+ * of lines, and a table hundreds of cells, so they share one array rather than each keeping
+ * room for MAX_CELL_LINES. */
+typedef struct line_pool {
+    gk_line *lines;
+    size_t count, capacity;
+} line_pool;
+
 typedef struct cell_text {
     const char *text;
     size_t len;
-    gk_line lines[MAX_CELL_LINES];
+    size_t first;  /* its lines: the pool's lines [first, first + line_count) */
     size_t line_count;
     size_t needed; /* lines the text needs (more than line_count when it cannot fit) */
     double size;   /* font size when not the table's (a number set smaller to fit), else 0 */
 } cell_text;
 
-static void wrap(const pdf_layout *lay, const char *text, double width, bool bold,
-                 cell_text *out)
+/* Room for a cell's lines at the end of the pool; NULL when out of memory. */
+static gk_line *pool_room(line_pool *pool)
 {
-    out->text = text;
-    out->len = strlen(text);
+    while (pool->capacity - pool->count < MAX_CELL_LINES)
+        if (!gk_grow((void **)&pool->lines, &pool->capacity, pool->capacity, sizeof *pool->lines,
+                     16 * MAX_CELL_LINES))
+            return NULL;
+    return pool->lines + pool->count;
+}
+
+/* False when out of memory. */
+static bool wrap(const pdf_layout *lay, const char *text, double width, bool bold,
+                 line_pool *pool, cell_text *out)
+{
+    gk_line *lines = pool_room(pool);
+    if (lines == NULL)
+        return false;
+    size_t len = strlen(text);
     gk_measure m = lay->measure[pdf_face_for(PDF_SONG, bold)];
     m.size = lay->style.table_size;
     double inner = width - 2 * lay->style.cell_pad;
-    size_t n = gk_break_balanced(text, out->len, &m, inner > 1 ? inner : 1, out->lines,
-                                 MAX_CELL_LINES);
-    out->line_count = n < MAX_CELL_LINES ? n : MAX_CELL_LINES;
-    out->needed = n;
-    if (out->len == 0)
-        out->line_count = 0;
+    size_t n = gk_break_balanced(text, len, &m, inner > 1 ? inner : 1, lines, MAX_CELL_LINES);
+    *out = (cell_text){.text = text, .len = len, .first = pool->count,
+                       .line_count = len == 0 ? 0 : n < MAX_CELL_LINES ? n : MAX_CELL_LINES,
+                       .needed = n};
+    pool->count += out->line_count;
+    return true;
 }
 
 /* A number is never broken across lines (a reader would take its pieces for two figures): it
- * is set on one line, smaller when it is wider than its column. */
-static void set_number(const pdf_layout *lay, const char *text, double width, bool bold,
-                       cell_text *out)
+ * is set on one line, smaller when it is wider than its column. False when out of memory. */
+static bool set_number(const pdf_layout *lay, const char *text, double width, bool bold,
+                       line_pool *pool, cell_text *out)
 {
+    gk_line *line = pool_room(pool);
+    if (line == NULL)
+        return false;
     gk_measure m = lay->measure[pdf_face_for(PDF_SONG, bold)];
     m.size = lay->style.table_size;
     double inner = width - 2 * lay->style.cell_pad;
     size_t len = strlen(text);
     double natural = gk_text_width(text, len, &m);
-    *out = (cell_text){.text = text, .len = len, .line_count = len > 0, .needed = 1};
+    *out = (cell_text){.text = text, .len = len, .first = pool->count, .line_count = len > 0,
+                       .needed = 1};
     if (natural > inner && inner > 0)
         out->size = m.size * inner / natural;
-    out->lines[0] = (gk_line){0, len, natural > inner && inner > 0 ? inner : natural};
+    *line = (gk_line){0, len, natural > inner && inner > 0 ? inner : natural};
+    pool->count += out->line_count;
+    return true;
 }
 
 static double text_height(const pdf_layout *lay, size_t lines)
@@ -83,15 +111,16 @@ static double text_height(const pdf_layout *lay, size_t lines)
     return need > min ? need : min;
 }
 
-/* Draws wrapped text in the box [x0,x1]×[y0,y1], vertically centred. */
-static void draw_text(pdf_layout *lay, const cell_text *t, gk_align align, double x0, double x1,
-                      double y0, double y1, bool bold, double indent)
+/* Draws wrapped text (its lines in pool) in the box [x0,x1]×[y0,y1], vertically centred. */
+static void draw_text(pdf_layout *lay, const line_pool *pool, const cell_text *t,
+                      gk_align align, double x0, double x1, double y0, double y1, bool bold,
+                      double indent)
 {
     const pdf_style *s = &lay->style;
     double block = (double)t->line_count * s->table_leading;
     double y = y0 + (y1 - y0 - block) / 2;
     for (size_t i = 0; i < t->line_count; i++) {
-        const gk_line *line = &t->lines[i];
+        const gk_line *line = &pool->lines[t->first + i];
         double left = x0 + s->cell_pad + indent, right = x1 - s->cell_pad;
         double x = align == GK_ALIGN_LEFT     ? left
                    : align == GK_ALIGN_RIGHT  ? right - line->width
@@ -104,12 +133,20 @@ static void draw_text(pdf_layout *lay, const cell_text *t, gk_align align, doubl
     }
 }
 
-static void draw_box(pdf_layout *lay, double x0, double x1, double y0, double y1)
+/* The rules of the cell [x0,x1]×[y0,y1] that no other cell lists: its top and left sides, its
+ * right side when it ends the table's row, its bottom when it ends the rows drawn. The cells of
+ * a header, a page of rows or a grid tile its rectangle, so every other side is the top or the
+ * left of a neighbour: each piece of rule is listed once, not twice (pdf_pages.c joins the
+ * pieces of a line into one). */
+static void draw_cell_rules(pdf_layout *lay, double x0, double x1, double y0, double y1,
+                            bool right, bool bottom)
 {
     pdf_page_line(&lay->pages, x0, y0, x1, y0);
-    pdf_page_line(&lay->pages, x0, y1, x1, y1);
     pdf_page_line(&lay->pages, x0, y0, x0, y1);
-    pdf_page_line(&lay->pages, x1, y0, x1, y1);
+    if (right)
+        pdf_page_line(&lay->pages, x1, y0, x1, y1);
+    if (bottom)
+        pdf_page_line(&lay->pages, x0, y1, x1, y1);
 }
 
 /* ---- the header ------------------------------------------------------------------------ */
@@ -121,7 +158,7 @@ typedef struct header_geometry {
 } header_geometry;
 
 static bool measure_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
-                           header_geometry *h)
+                           line_pool *pool, header_geometry *h)
 {
     h->row_height = calloc((size_t)t->header_rows + 1, sizeof *h->row_height);
     h->texts = calloc(t->header_count + 1, sizeof *h->texts);
@@ -135,8 +172,9 @@ static bool measure_header(pdf_layout *lay, const gk_table_info *t, const grid *
             const gk_header_cell *c = &t->header[i];
             if ((c->rows == 1) != (pass == 0))
                 continue;
-            wrap(lay, c->text, span_width(g, (size_t)c->col, (size_t)c->cols), true,
-                 &h->texts[i]);
+            if (!wrap(lay, c->text, span_width(g, (size_t)c->col, (size_t)c->cols), true, pool,
+                      &h->texts[i]))
+                return false;
             double need = text_height(lay, h->texts[i].line_count);
             double have = 0;
             for (int r = c->row; r < c->row + c->rows; r++)
@@ -150,8 +188,9 @@ static bool measure_header(pdf_layout *lay, const gk_table_info *t, const grid *
     return true;
 }
 
+/* foot: no rows follow on this page, so the header draws its own foot rule. */
 static void draw_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
-                        const header_geometry *h)
+                        const line_pool *pool, const header_geometry *h, bool foot)
 {
     double top = lay->y;
     for (size_t i = 0; i < t->header_count; i++) {
@@ -163,8 +202,9 @@ static void draw_header(pdf_layout *lay, const gk_table_info *t, const grid *g,
         for (int r = c->row; r < c->row + c->rows; r++)
             y1 += h->row_height[r];
         double x0 = g->x[c->col], x1 = g->x[c->col + c->cols];
-        draw_box(lay, x0, x1, y0, y1);
-        draw_text(lay, &h->texts[i], GK_ALIGN_CENTER, x0, x1, y0, y1, true, 0);
+        draw_cell_rules(lay, x0, x1, y0, y1, (size_t)(c->col + c->cols) == g->cols,
+                        foot && c->row + c->rows == t->header_rows);
+        draw_text(lay, pool, &h->texts[i], GK_ALIGN_CENTER, x0, x1, y0, y1, true, 0);
     }
     lay->y = top + h->height;
 }
@@ -224,7 +264,8 @@ static void keep_merges_together(pdf_layout *lay, const pdf_table *table, body_g
         }
 }
 
-static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g, body_geometry *b)
+static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
+                         line_pool *pool, body_geometry *b)
 {
     const gk_table_info *t = table->info;
     size_t rows = table->row_count, cols = t->column_count;
@@ -248,10 +289,11 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                 double indent = level_indent(lay, &t->columns[c], table->rows[r].level);
                 bool bold = pdf_row_is_bold(table->rows[r].kind);
                 cell_text *ct = &b->texts[r * cols + c];
-                if (cell->value.kind == GK_VALUE_NUMBER)
-                    set_number(lay, text, span_width(g, c, (size_t)cell->cols) - indent, bold, ct);
-                else
-                    wrap(lay, text, span_width(g, c, (size_t)cell->cols) - indent, bold, ct);
+                double width = span_width(g, c, (size_t)cell->cols) - indent;
+                if (!(cell->value.kind == GK_VALUE_NUMBER
+                          ? set_number(lay, text, width, bold, pool, ct)
+                          : wrap(lay, text, width, bold, pool, ct)))
+                    return false;
                 double need = text_height(lay, ct->needed);
                 /* no row is split across pages: a cell taller than a page cannot be printed
                  * whole, and is an error rather than a cut */
@@ -273,7 +315,7 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
 
 /* Draws rows [first, end) from the cursor; a vertical merge cut by the page restarts on it. */
 static void draw_rows(pdf_layout *lay, const pdf_table *table, const grid *g,
-                      const body_geometry *b, size_t first, size_t end)
+                      const line_pool *pool, const body_geometry *b, size_t first, size_t end)
 {
     const gk_table_info *t = table->info;
     size_t cols = t->column_count;
@@ -311,9 +353,9 @@ static void draw_rows(pdf_layout *lay, const pdf_table *table, const grid *g,
                 last = end;
             double x0 = g->x[c], x1 = g->x[c + (size_t)cell->cols];
             double y0 = top[r - first], y1 = top[last - first];
-            draw_box(lay, x0, x1, y0, y1);
+            draw_cell_rules(lay, x0, x1, y0, y1, c + (size_t)cell->cols == cols, last == end);
             gk_align align = row->kind == GK_ROW_NOTE ? GK_ALIGN_CENTER : t->columns[c].align;
-            draw_text(lay, &b->texts[origin * cols + c], align, x0, x1, y0, y1, bold,
+            draw_text(lay, pool, &b->texts[origin * cols + c], align, x0, x1, y0, y1, bold,
                       level_indent(lay, &t->columns[c], table->rows[origin].level));
         }
     }
@@ -359,6 +401,7 @@ static void table_heading(pdf_layout *lay, const gk_table_info *t, bool continue
 /* Everything decided about a table at one style, before it is drawn. */
 typedef struct table_plan {
     grid g;
+    line_pool lines; /* of the header's and the body's cells */
     header_geometry h;
     body_geometry b;
     size_t *starts; /* first row of each page */
@@ -369,6 +412,7 @@ typedef struct table_plan {
 static void plan_free(table_plan *p)
 {
     free(p->g.x);
+    free(p->lines.lines);
     free(p->h.row_height);
     free(p->h.texts);
     free(p->b.height);
@@ -381,6 +425,7 @@ static void plan_free(table_plan *p)
 /* Plans the table at the current style from the cursor (below its heading). */
 static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
 {
+    pdf_counts.plans++;
     const gk_table_info *t = table->info;
     const pdf_style *s = &lay->style;
     pdf_page *page = pdf_layout_page(lay);
@@ -395,7 +440,8 @@ static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
     double *widths = calloc(t->column_count + 1, sizeof *widths);
     bool ok = widths != NULL && gk_plan_columns(t, &metrics, width, widths, &p->fit) &&
               grid_init(&p->g, widths, t->column_count, s->margin_x) &&
-              measure_header(lay, t, &p->g, &p->h) && measure_body(lay, table, &p->g, &p->b);
+              measure_header(lay, t, &p->g, &p->lines, &p->h) &&
+              measure_body(lay, table, &p->g, &p->lines, &p->b);
     free(widths);
     if (!ok)
         return false;
@@ -451,6 +497,7 @@ static bool fit_table(pdf_layout *lay, const pdf_table *table, table_plan *plan)
 
 void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
 {
+    pdf_counts.tables++;
     const gk_table_info *t = table->info;
     const pdf_style normal = lay->style;
     if (t->text_size > 0) { /* the profile's table_text */
@@ -475,9 +522,9 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
                 pdf_layout_new_page(lay, t->landscape, true);
                 table_heading(lay, t, true);
             }
-            draw_header(lay, t, &plan.g, &plan.h);
             size_t end = p + 1 < plan.pages ? plan.starts[p + 1] : table->row_count;
-            draw_rows(lay, table, &plan.g, &plan.b, plan.starts[p], end);
+            draw_header(lay, t, &plan.g, &plan.lines, &plan.h, plan.starts[p] == end);
+            draw_rows(lay, table, &plan.g, &plan.lines, &plan.b, plan.starts[p], end);
         }
     }
     plan_free(&plan);
@@ -496,12 +543,14 @@ static bool grid_widths(pdf_layout *lay, const char *const *cells, size_t rows, 
     return gk_plan_grid(cells, rows, cols, &metrics, width, widths);
 }
 
-static void draw_grid_row(pdf_layout *lay, const grid *g, const cell_text *texts, double height,
-                          bool header)
+/* foot: the row is the last on its page, so it draws its own foot rule. */
+static void draw_grid_row(pdf_layout *lay, const grid *g, const line_pool *pool,
+                          const cell_text *texts, double height, bool header, bool foot)
 {
     for (size_t c = 0; c < g->cols; c++) {
-        draw_box(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height);
-        draw_text(lay, &texts[c], GK_ALIGN_CENTER, g->x[c], g->x[c + 1], lay->y,
+        draw_cell_rules(lay, g->x[c], g->x[c + 1], lay->y, lay->y + height, c + 1 == g->cols,
+                        foot);
+        draw_text(lay, pool, &texts[c], GK_ALIGN_CENTER, g->x[c], g->x[c + 1], lay->y,
                   lay->y + height, header, 0);
     }
     lay->y += height;
@@ -519,6 +568,7 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
     cell_text *texts = calloc(rows * cols, sizeof *texts);
     double *heights = calloc(rows, sizeof *heights);
     grid g = {0};
+    line_pool pool = {0};
     if (widths == NULL || texts == NULL || heights == NULL ||
         !grid_widths(lay, cells, rows, cols, width, widths) ||
         !grid_init(&g, widths, cols, lay->style.margin_x)) {
@@ -527,7 +577,11 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
     }
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++) {
-            wrap(lay, cells[r * cols + c], span_width(&g, c, 1), r == 0, &texts[r * cols + c]);
+            if (!wrap(lay, cells[r * cols + c], span_width(&g, c, 1), r == 0, &pool,
+                      &texts[r * cols + c])) {
+                lay->pages.failed = true;
+                goto done;
+            }
             double need = text_height(lay, texts[r * cols + c].line_count);
             if (need > heights[r])
                 heights[r] = need;
@@ -538,17 +592,19 @@ void pdf_table_grid(pdf_layout *lay, const char *const *cells, size_t rows, size
         lead += heights[r];
     if (lay->y + lead > bottom)
         page = pdf_layout_new_page(lay, page->landscape, true);
-    draw_grid_row(lay, &g, texts, heights[0], true);
-    for (size_t r = 1; r < rows; r++) {
-        if (lay->y + heights[r] > bottom) {
+    for (size_t r = 0; r < rows; r++) {
+        if (r > 0 && lay->y + heights[r] > bottom) {
             page = pdf_layout_new_page(lay, page->landscape, true);
-            draw_grid_row(lay, &g, texts, heights[0], true);
+            draw_grid_row(lay, &g, &pool, texts, heights[0], true, false); /* row r follows */
         }
-        draw_grid_row(lay, &g, &texts[r * cols], heights[r], false);
+        /* the test the next row makes, to know whether this one ends the page */
+        bool foot = r + 1 == rows || lay->y + heights[r] + heights[r + 1] > bottom;
+        draw_grid_row(lay, &g, &pool, &texts[r * cols], heights[r], r == 0, foot);
     }
 done:
     free(widths);
     free(texts);
     free(heights);
     free(g.x);
+    free(pool.lines);
 }

@@ -24,7 +24,7 @@ typedef struct cp_at {
 
 /* Decodes the code point at pos (pos < len) and sets *next past it. The input is already
  * valid UTF-8; a bad byte still yields U+FFFD and advances one byte so scans always end. */
-static uint32_t decode(const char *text, size_t len, size_t pos, size_t *next)
+static inline uint32_t decode(const char *text, size_t len, size_t pos, size_t *next)
 {
     const unsigned char *u = (const unsigned char *)text;
     unsigned char lead = u[pos];
@@ -62,7 +62,7 @@ static uint32_t decode(const char *text, size_t len, size_t pos, size_t *next)
     return cp;
 }
 
-static bool is_space(uint32_t cp)
+static inline bool is_space(uint32_t cp)
 {
     /* U+2007 FIGURE SPACE is the non-breaking space of numbers: it stays inside words */
     return cp == ' ' || cp == '\t' || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200B && cp != 0x2007);
@@ -71,7 +71,7 @@ static bool is_space(uint32_t cp)
 /* Scripts and symbols that break between any two characters, as Chinese text does. General
  * punctuation (— … “ ” ‰) is included because in Chinese text it is set full width; U+2011
  * NON-BREAKING HYPHEN and the invisible format characters are left to words. */
-static bool is_cjk(uint32_t cp)
+static inline bool is_cjk(uint32_t cp)
 {
     return (cp >= 0x2010 && cp <= 0x2027 && cp != 0x2011) || (cp >= 0x2030 && cp <= 0x205E) ||
            (cp >= 0x2E80 && cp <= 0x9FFF) ||   /* radicals, CJK punctuation, kana, Han */
@@ -82,7 +82,7 @@ static bool is_cjk(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3FFFF);   /* supplementary ideographs */
 }
 
-static cp_class classify(uint32_t cp)
+static inline cp_class classify(uint32_t cp)
 {
     if (is_space(cp))
         return CLS_SPACE;
@@ -90,7 +90,7 @@ static cp_class classify(uint32_t cp)
 }
 
 /* Punctuation that must not start a line. */
-static bool is_closing(uint32_t cp)
+static inline bool is_closing(uint32_t cp)
 {
     switch (cp) {
     case ',': case '.': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
@@ -114,7 +114,7 @@ static bool is_closing(uint32_t cp)
 
 /* Punctuation that must not end a line; currency signs too, which belong to the amount
  * that follows them. */
-static bool is_opening(uint32_t cp)
+static inline bool is_opening(uint32_t cp)
 {
     switch (cp) {
     case '(': case '[': case '{':
