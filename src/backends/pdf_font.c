@@ -157,6 +157,7 @@ static gk_status read_magic(const char *path, char magic[4], gk_diag *diag)
  * document is most of what this layer saves. Sessions may run in parallel threads. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static shared_face *cache;
+static size_t faces_parsed;
 
 static bool same_file(const struct stat *a, const struct stat *b)
 {
@@ -223,7 +224,16 @@ static void face_insert(shared_face *face)
     face->refs++;
     face->next = cache;
     cache = face;
+    faces_parsed++;
     pthread_mutex_unlock(&cache_lock);
+}
+
+size_t gk_pdf_font_faces_parsed(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t parsed = faces_parsed;
+    pthread_mutex_unlock(&cache_lock);
+    return parsed;
 }
 
 /* Checks the magic and the index against it: a clear message for a CFF font and for an index

@@ -62,6 +62,10 @@ gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag);
  * in place while a process uses it. */
 gk_status gk_pdf_font_open(const char *path, int ttc_index, gk_pdf_font **out, gk_diag *diag);
 
+/* How many faces this process has parsed so far: each face should be parsed once per process,
+ * not once per document (a test hook). */
+size_t gk_pdf_font_faces_parsed(void);
+
 /* True when libharu would take a and b for one font (the same name: PostScript name and
  * subfamily); a document then embeds and draws both with one of them. */
 bool gk_pdf_font_same_face(const gk_pdf_font *a, const gk_pdf_font *b);
