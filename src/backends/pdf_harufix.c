@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* ToUnicode bfrange blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
 enum { BFRANGE_BLOCK = 100 };
@@ -289,6 +290,86 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size
         return HPDF_INVALID_OPERATION; /* written already */
     HPDF_STATUS ret = write_descriptor(font, program, size);
     return ret == HPDF_OK ? write_cid_map(font, codes, gids, count) : ret;
+}
+
+/* ---- compressing the font's streams ----------------------------------------------------- */
+
+/* A stream dict's write hook: the filter entry exactly as libharu writes it for a compressed
+ * stream, after the dict's other keys. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
+/* Reads a memory stream whole into a malloc'd buffer (*size bytes). */
+static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
+{
+    *size = stream->size;
+    HPDF_BYTE *bytes = malloc(*size > 0 ? *size : 1);
+    if (bytes == NULL)
+        return NULL;
+    HPDF_STATUS ret = HPDF_Stream_Seek(stream, 0, HPDF_SEEK_SET);
+    if (ret == HPDF_OK)
+        ret = HPDF_Stream_Read(stream, bytes, size);
+    if (ret != HPDF_OK && ret != HPDF_STREAM_EOF) {
+        free(bytes);
+        return NULL;
+    }
+    return bytes;
+}
+
+/* Deflates dict's data with zlib's default level and the given strategy, and makes libharu
+ * write the result as it is, under a FlateDecode filter: its writer would deflate again. */
+static HPDF_STATUS deflate_stream(HPDF_Dict dict, int strategy)
+{
+    HPDF_UINT size;
+    HPDF_BYTE *data = read_stream(dict->stream, &size);
+    z_stream z = {0};
+    if (data == NULL || deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS,
+                                     MAX_MEM_LEVEL - 1, strategy) != Z_OK) {
+        free(data);
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    }
+    uLong bound = deflateBound(&z, size);
+    Bytef *out = malloc(bound);
+    z.next_in = data;
+    z.avail_in = size;
+    z.next_out = out;
+    z.avail_out = (uInt)bound;
+    int rc = out != NULL ? deflate(&z, Z_FINISH) : Z_MEM_ERROR; /* room for all: one call */
+    size_t length = z.total_out;
+    deflateEnd(&z);
+    free(data);
+    HPDF_STATUS ret = rc == Z_STREAM_END ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+    if (ret == HPDF_OK) {
+        HPDF_MemStream_FreeData(dict->stream);
+        ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
+        dict->filter = HPDF_STREAM_FILTER_NONE;
+        dict->write_fn = write_flate_filter;
+    }
+    free(out);
+    return ret;
+}
+
+HPDF_STATUS gk_haru_compress_font_streams(HPDF_Font font)
+{
+    HPDF_FontAttr attr = font_attr(font);
+    if (!(font->filter & HPDF_STREAM_FILTER_FLATE_DECODE) || attr->fontdef->descriptor == NULL)
+        return HPDF_OK;
+    HPDF_Dict file = HPDF_Dict_GetItem(attr->fontdef->descriptor, "FontFile2", HPDF_OCLASS_DICT);
+    if (file == NULL)
+        return HPDF_DICT_ITEM_NOT_FOUND;
+    HPDF_STATUS ret = deflate_stream(attr->cmap_stream, Z_DEFAULT_STRATEGY);
+    if (ret == HPDF_OK)
+        ret = deflate_stream(attr->map_stream, Z_RLE); /* glyph ids between runs of zeros */
+    if (ret == HPDF_OK)
+        ret = deflate_stream(file, Z_DEFAULT_STRATEGY);
+    /* libharu's before-write hook gives the ToUnicode and CIDToGIDMap streams the font dict's
+     * filter at save time: without one, it leaves them as they are now */
+    if (ret == HPDF_OK)
+        font->filter = HPDF_STREAM_FILTER_NONE;
+    return ret;
 }
 
 /* ---- catalog entries without an API ------------------------------------------------------ */
