@@ -426,6 +426,22 @@ void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
     }
 }
 
+/* ---- errors of the repairs ---------------------------------------------------------------- */
+
+/* step: what failed, already translated. */
+static gk_status repair_failed(const gk_pdf_font *font, HPDF_STATUS ret, const char *step,
+                               gk_diag *diag)
+{
+    if (ret == HPDF_FAILD_TO_ALLOC_MEM)
+        /* TRANSLATORS: %s is a step of the font repairs ("writing the ToUnicode map", …). */
+        return gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory while %s",
+                           step);
+    return gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
+                       /* TRANSLATORS: 0x%04lX is libharu's error code; %s a step of the font
+                        * repairs. */
+                       "libharu error 0x%04lX while %s", (unsigned long)ret, step);
+}
+
 /* ---- embedding ------------------------------------------------------------------------- */
 
 /* The recorded code points, ascending, in a malloc'd array (NULL with *count 0 if none). */
@@ -500,6 +516,11 @@ static gk_status load_subset(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
     if (!gk_haru_is_embedded_truetype(handle))
         return gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
                            "libharu did not make an embedded TrueType Type0 font");
+    ret = gk_haru_set_cmap(handle, font->subset.cmap, font->subset.cmap_size);
+    if (ret != HPDF_OK)
+        /* TRANSLATORS: completes "libharu error 0x%04lX while %s" and "out of memory while
+         * %s". */
+        return repair_failed(font, ret, _("giving libharu the character map"), diag);
     gk_haru_unmark_notdef(handle);
     font->font = handle;
     return GK_OK;
@@ -522,20 +543,6 @@ gk_status gk_pdf_font_embed(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
 }
 
 /* ---- finishing ------------------------------------------------------------------------- */
-
-/* step: what failed, already translated. */
-static gk_status repair_failed(const gk_pdf_font *font, HPDF_STATUS ret, const char *step,
-                               gk_diag *diag)
-{
-    if (ret == HPDF_FAILD_TO_ALLOC_MEM)
-        /* TRANSLATORS: %s is a step of the font repairs ("writing the ToUnicode map", …). */
-        return gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory while %s",
-                           step);
-    return gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
-                       /* TRANSLATORS: 0x%04lX is libharu's error code; %s a step of the font
-                        * repairs. */
-                       "libharu error 0x%04lX while %s", (unsigned long)ret, step);
-}
 
 /* Text drawn with the font that the subset lacks: it would print blank. */
 static gk_status check_drawn(const gk_pdf_font *font, gk_diag *diag)

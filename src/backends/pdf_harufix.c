@@ -96,6 +96,59 @@ HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, i
     return HPDF_OK;
 }
 
+static unsigned be16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+/* n big-endian 16-bit values at p, in memory of the font's manager (freed with the font). */
+static HPDF_UINT16 *read_array(HPDF_MMgr mmgr, const uint8_t *p, size_t n)
+{
+    HPDF_UINT16 *array = HPDF_GetMem(mmgr, (HPDF_UINT)(sizeof *array * (n > 0 ? n : 1)));
+    for (size_t i = 0; array != NULL && i < n; i++)
+        array[i] = (HPDF_UINT16)be16(p + 2 * i);
+    return array;
+}
+
+HPDF_STATUS gk_haru_set_cmap(HPDF_Font font, const uint8_t *format4, size_t size)
+{
+    HPDF_TTFontDefAttr attr = tt_attr(font);
+    HPDF_MMgr mmgr = font_attr(font)->fontdef->mmgr;
+    size_t segs = size >= 16 ? be16(format4 + 6) / 2 : 0;
+    if (segs == 0 || size < 16 + 8 * segs || be16(format4) != 4)
+        return HPDF_TTF_INVALID_CMAP;
+    size_t glyphs = (size - 16 - 8 * segs) / 2;
+    const uint8_t *end = format4 + 14, *start = end + 2 * segs + 2, *delta = start + 2 * segs;
+    const uint8_t *range = delta + 2 * segs, *array = range + 2 * segs;
+    HPDF_UINT16 *ends = read_array(mmgr, end, segs), *starts = read_array(mmgr, start, segs);
+    HPDF_UINT16 *deltas = read_array(mmgr, delta, segs), *ranges = read_array(mmgr, range, segs);
+    HPDF_UINT16 *ids = read_array(mmgr, array, glyphs);
+    HPDF_UINT16 *old[] = {attr->cmap.end_count, attr->cmap.start_count,
+                          (HPDF_UINT16 *)attr->cmap.id_delta, attr->cmap.id_range_offset,
+                          attr->cmap.glyph_id_array};
+    HPDF_UINT16 *fresh[] = {ends, starts, deltas, ranges, ids};
+    bool ok = ends != NULL && starts != NULL && deltas != NULL && ranges != NULL && ids != NULL;
+    for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) /* the lost arrays, or the old */
+        if (ok ? old[i] != NULL : fresh[i] != NULL)
+            HPDF_FreeMem(mmgr, ok ? old[i] : fresh[i]);
+    if (!ok)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    attr->cmap.format = 4;
+    attr->cmap.length = (HPDF_UINT16)size;
+    attr->cmap.seg_count_x2 = (HPDF_UINT16)(2 * segs);
+    attr->cmap.search_range = (HPDF_UINT16)be16(format4 + 8);
+    attr->cmap.entry_selector = (HPDF_UINT16)be16(format4 + 10);
+    attr->cmap.range_shift = (HPDF_UINT16)be16(format4 + 12);
+    attr->cmap.end_count = ends;
+    attr->cmap.start_count = starts;
+    attr->cmap.id_delta = (HPDF_INT16 *)deltas;
+    attr->cmap.id_range_offset = ranges;
+    attr->cmap.glyph_id_array = ids;
+    attr->cmap.glyph_id_array_count = (HPDF_UINT)glyphs;
+    attr->embedding = HPDF_FALSE; /* no CheckCompositGryph on the outline-less font */
+    return HPDF_OK;
+}
+
 void gk_haru_unmark_notdef(HPDF_Font font)
 {
     tt_attr(font)->glyph_tbl.flgs[0] = 0;

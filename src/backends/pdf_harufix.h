@@ -35,6 +35,14 @@ bool gk_haru_is_embedded_truetype(HPDF_Font font);
 HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, int x_height,
                               const char **name);
 
+/* Replaces the character map libharu loaded with format4 (a Windows Unicode format 4 subtable
+ * of size bytes), in its memory, after HPDF_GetFont: the font was loaded with a map of nothing
+ * so that HPDF_GetFont's lookup of all 65,536 BMP code points is cheap (its /W and
+ * CIDToGIDMap are rewritten before saving anyway), and drawing needs the real one. Also stops
+ * libharu reading glyph outlines from the loaded font (which has none) when it marks a glyph
+ * drawn: that check only served its own font-file writer, which is not used. */
+HPDF_STATUS gk_haru_set_cmap(HPDF_Font font, const uint8_t *format4, size_t size);
+
 /* libharu marks a glyph as used whenever it measures text (every TextOut/ShowText does), and
  * .notdef from the start. Unmarking .notdef after HPDF_GetFont makes gk_haru_notdef_drawn tell
  * whether text drew a character the font maps to no glyph. */

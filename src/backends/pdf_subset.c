@@ -39,8 +39,8 @@ enum { FS_TYPE_NO_EMBEDDING = 0x0002 | 0x0100 | 0x0200 };
 enum { HARU_NAME_MAX = 127, HARU_TAG_ROOM = 8 };
 
 /* Codes closer than this share one cmap segment (the codes between map to glyph 0): libharu
- * looks every one of the 65,536 BMP code points up by a linear search of the segments, so a
- * segment costs about as much as a few thousand glyph-array entries. */
+ * looks up every character it draws by a linear search of the segments, so a few segments
+ * with a longer glyph array (two bytes a code, in memory only) are the cheaper map. */
 enum { CMAP_MERGE_GAP = 2048 };
 
 typedef struct table {
@@ -532,7 +532,8 @@ typedef struct sfnt_table {
 /* The tables both fonts share, and the buffers behind the rebuilt ones. */
 typedef struct built {
     uint8_t head[HEAD_MIN], hhea[HHEA_MIN], post[POST_HEADER];
-    uint8_t *maxp, *glyf, *loca, *hmtx, *cmap, *name;
+    uint8_t *maxp, *glyf, *loca, *hmtx, *name;
+    uint8_t metrics_head[HEAD_MIN], *empty_loca, empty_cmap[12 + CMAP4_HEADER + 2 + 8];
     sfnt_table tables[MAX_TABLES];
     size_t count;
 } built;
@@ -549,8 +550,8 @@ static void free_built(built *b)
     free(b->glyf);
     free(b->loca);
     free(b->hmtx);
-    free(b->cmap);
     free(b->name);
+    free(b->empty_loca);
 }
 
 /* Fills glyf, loca and hmtx for the kept glyphs (each glyph padded to an even length, as a
@@ -655,42 +656,19 @@ static size_t plan_segments(const uint16_t *codes, const uint16_t *gid, size_t c
     return segs;
 }
 
-/* A cmap with one Windows Unicode format 4 subtable mapping codes to their new glyphs, for
- * libharu (the program has none). Each segment maps through the glyph array; the last is the
- * 0xFFFF segment format 4 requires. */
-static bool build_cmap(const uint16_t *codes, const uint16_t *gid, size_t count, built *b,
-                       size_t *length, const char **why)
+/* Writes a format 4 subtable for the planned segments at s (its size from format4_size): each
+ * segment maps codes[i] to gid[i] through the glyph array, codes between them to glyph 0; the
+ * last segment is the 0xFFFF one format 4 requires. */
+static void write_format4(uint8_t *s, size_t size, const uint16_t (*segments)[2], size_t segs,
+                          const uint16_t *codes, const uint16_t *gid, size_t count)
 {
-    uint16_t(*segments)[2] = malloc((count + 1) * sizeof *segments);
-    if (segments == NULL)
-        return false;
-    size_t entries, segs = plan_segments(codes, gid, count, CMAP_MERGE_GAP, segments, &entries);
-    if (CMAP4_HEADER + 2 + 8 * (segs + 1) + 2 * entries > FORMAT4_MAX)
-        segs = plan_segments(codes, gid, count, 0, segments, &entries);
-    size_t sub = CMAP4_HEADER + 2 + 8 * (segs + 1) + 2 * entries;
-    if (sub > FORMAT4_MAX) {
-        free(segments);
-        *why = N_("a booklet draws more distinct characters with it than one font can map");
-        return false;
-    }
-    *length = 4 + 8 + sub;
-    b->cmap = calloc(*length, 1);
-    if (b->cmap == NULL) {
-        free(segments);
-        return false;
-    }
-    uint8_t *c = b->cmap, *s = c + 12;
-    put16(c + 2, 1);                 /* version 0, one subtable */
-    put16(c + 4, 3);                 /* Windows */
-    put16(c + 6, 1);                 /* Unicode BMP */
-    put32(c + 8, 12);
     size_t n = segs + 1, power = 1, log2 = 0;
     while (power * 2 <= n) {
         power *= 2;
         log2++;
     }
     put16(s, 4);
-    put16(s + 2, (unsigned)sub);
+    put16(s + 2, (unsigned)size);
     put16(s + 6, (unsigned)(2 * n));
     put16(s + 8, (unsigned)(2 * power));
     put16(s + 10, (unsigned)log2);
@@ -707,7 +685,7 @@ static bool build_cmap(const uint16_t *codes, const uint16_t *gid, size_t count,
     put16(end + 2 * segs, 0xFFFF);
     put16(start + 2 * segs, 0xFFFF);
     put16(delta + 2 * segs, 1); /* 0xFFFF + 1: glyph 0 */
-    for (size_t i = 0, seg = 0, base = 0; i < count; i++) {
+    for (size_t i = 0, seg = 0, base = 0; segs > 0 && i < count; i++) {
         if (gid[i] == 0 || codes[i] == 0xFFFF)
             continue;
         while (codes[i] > segments[seg][1]) {
@@ -716,8 +694,35 @@ static bool build_cmap(const uint16_t *codes, const uint16_t *gid, size_t count,
         }
         put16(array + 2 * (base + codes[i] - segments[seg][0]), gid[i]);
     }
+}
+
+static size_t format4_size(size_t segs, size_t entries)
+{
+    return CMAP4_HEADER + 2 + 8 * (segs + 1) + 2 * entries;
+}
+
+/* A format 4 subtable mapping codes to their new glyphs (calloc'd: pad and gaps zero), for
+ * libharu's lookups while drawing (the program has no cmap). */
+static bool build_format4(const uint16_t *codes, const uint16_t *gid, size_t count,
+                          uint8_t **out, size_t *length, const char **why)
+{
+    uint16_t(*segments)[2] = malloc((count + 1) * sizeof *segments);
+    if (segments == NULL)
+        return false;
+    size_t entries, segs = plan_segments(codes, gid, count, CMAP_MERGE_GAP, segments, &entries);
+    if (format4_size(segs, entries) > FORMAT4_MAX)
+        segs = plan_segments(codes, gid, count, 0, segments, &entries);
+    *length = format4_size(segs, entries);
+    if (*length > FORMAT4_MAX) {
+        free(segments);
+        *why = N_("a booklet draws more distinct characters with it than one font can map");
+        return false;
+    }
+    *out = calloc(*length, 1);
+    if (*out != NULL)
+        write_format4(*out, *length, (const uint16_t(*)[2])segments, segs, codes, gid, count);
     free(segments);
-    return true;
+    return *out != NULL;
 }
 
 /* A name table with the face's records libharu reads, so that it names the font as before. */
@@ -801,6 +806,40 @@ static uint8_t *write_sfnt(sfnt_table *tables, size_t count, size_t *out_size)
     return font;
 }
 
+/* The font libharu loads: the program's metrics (head, hhea, maxp, hmtx, OS/2), the names it
+ * reads, no glyph outlines (every glyph empty: libharu only measures, and the program is
+ * written by gk_haru_write_font_file) and a cmap mapping nothing (libharu looks up all 65,536
+ * BMP code points when it creates the font, and with the real map the segments' linear search
+ * costs millions of instructions; gk_haru_set_cmap gives it the real map afterwards). */
+static bool build_loadable(const gk_ttf *face, built *b, size_t glyphs, gk_ttf_subset *out)
+{
+    size_t name_length;
+    b->empty_loca = calloc(glyphs + 1, 2);
+    if (b->empty_loca == NULL || !build_name(face, b, &name_length))
+        return false;
+    memcpy(b->metrics_head, b->head, HEAD_MIN);
+    put16(b->metrics_head + HEAD_INDEX_TO_LOC_FORMAT, 0);
+    uint8_t *c = b->empty_cmap;
+    put16(c + 2, 1); /* version 0, one subtable: Windows (3), Unicode BMP (1), at 12 */
+    put16(c + 4, 3);
+    put16(c + 6, 1);
+    put32(c + 8, 12);
+    write_format4(c + 12, sizeof b->empty_cmap - 12, NULL, 0, NULL, NULL, 0);
+    sfnt_table tables[] = {
+        {"head", b->metrics_head, HEAD_MIN},
+        {"hhea", b->hhea, HHEA_MIN},
+        {"maxp", b->maxp, face->maxp.length},
+        {"hmtx", b->hmtx, 4 * glyphs},
+        {"loca", b->empty_loca, 2 * (glyphs + 1)},
+        {"glyf", b->metrics_head, 0},
+        {"OS/2", face->os2.data, face->os2.length},
+        {"name", b->name, name_length},
+        {"cmap", b->empty_cmap, sizeof b->empty_cmap},
+    };
+    out->loadable = write_sfnt(tables, sizeof tables / sizeof tables[0], &out->loadable_size);
+    return out->loadable != NULL;
+}
+
 bool gk_ttf_subset_make(const gk_ttf *face, const uint16_t *codes, size_t count,
                         gk_ttf_subset *out, const char **why)
 {
@@ -808,7 +847,6 @@ bool gk_ttf_subset_make(const gk_ttf *face, const uint16_t *codes, size_t count,
     *why = NULL;
     glyph_set set = {0};
     built b = {.count = 0};
-    size_t cmap_length = 0, name_length = 0;
     bool ok = keep_glyphs(face, codes, count, &set, why);
     out->gid = ok ? malloc(sizeof *out->gid * (count > 0 ? count : 1)) : NULL;
     ok = ok && out->gid != NULL;
@@ -817,13 +855,8 @@ bool gk_ttf_subset_make(const gk_ttf *face, const uint16_t *codes, size_t count,
     ok = ok && build_program_tables(face, &set, &b);
     if (ok && (out->program = write_sfnt(b.tables, b.count, &out->program_size)) == NULL)
         ok = false;
-    ok = ok && build_cmap(codes, out->gid, count, &b, &cmap_length, why) &&
-         build_name(face, &b, &name_length);
-    if (ok) {
-        add(&b, "cmap", b.cmap, cmap_length);
-        add(&b, "name", b.name, name_length);
-        ok = (out->loadable = write_sfnt(b.tables, b.count, &out->loadable_size)) != NULL;
-    }
+    ok = ok && build_format4(codes, out->gid, count, &out->cmap, &out->cmap_size, why) &&
+         build_loadable(face, &b, set.count, out);
     free_built(&b);
     free(set.ids);
     free(set.member);
@@ -836,6 +869,7 @@ void gk_ttf_subset_free(gk_ttf_subset *subset)
 {
     free(subset->program);
     free(subset->loadable);
+    free(subset->cmap);
     free(subset->gid);
     memset(subset, 0, sizeof *subset);
 }

@@ -44,11 +44,13 @@ int gk_ttf_x_height(const gk_ttf *face);
  * renumbered densely in their old order (.notdef first), composite glyphs' components included
  * and renumbered, and only the tables a CIDFontType2 program needs (ISO 32000-1 §9.9: no cmap
  * and no name, since CIDToGIDMap maps CIDs to glyphs and the font dictionary names it).
- * loadable is the same font with a cmap of the codes and the name records libharu reads, for
- * libharu to load. gid[i] is the new glyph of codes[i] (0 for a code the face lacks). */
+ * loadable is a font for libharu to load: the program's metrics with the names libharu reads,
+ * but no outlines and a cmap that maps nothing; cmap is the Windows Unicode format 4 subtable
+ * mapping the codes to the program's glyphs, for libharu to draw with. gid[i] is the new glyph
+ * of codes[i] (0 for a code the face lacks). */
 typedef struct gk_ttf_subset {
-    uint8_t *program, *loadable;
-    size_t program_size, loadable_size;
+    uint8_t *program, *loadable, *cmap;
+    size_t program_size, loadable_size, cmap_size;
     uint16_t *gid;
 } gk_ttf_subset;
 
