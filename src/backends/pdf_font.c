@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "backends/pdf_harufix.h"
@@ -28,9 +27,8 @@ typedef struct shared_face {
     struct shared_face *next; /* in the cache, while cached */
     char *path;
     unsigned index;
-    struct stat identity; /* device, inode, size, times of the file mapped */
-    void *map;
-    size_t map_size;
+    struct stat identity; /* device, inode, size, times of the file read */
+    int fd;               /* open: glyph outlines are read when a booklet needs them */
     gk_ttf *ttf;
     unsigned refs; /* documents using it, plus one while cached */
 } shared_face;
@@ -169,8 +167,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
 static void face_destroy(shared_face *face)
 {
     gk_ttf_free(face->ttf);
-    if (face->map != NULL)
-        munmap(face->map, face->map_size);
+    if (face->fd >= 0)
+        close(face->fd);
     free(face->path);
     free(face);
 }
@@ -238,16 +236,16 @@ size_t gk_pdf_font_faces_parsed(void)
 
 /* Checks the magic and the index against it: a clear message for a CFF font and for an index
  * that does not fit, before the face is parsed. */
-static gk_status check_kind(const char *path, const uint8_t *bytes, size_t size, int ttc_index,
-                            gk_diag *diag)
+static gk_status check_kind(const char *path, int fd, size_t size, int ttc_index, gk_diag *diag)
 {
-    if (size < 4)
+    char magic[4];
+    if (size < 4 || pread(fd, magic, 4, 0) != 4)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "not a TrueType font (too short)");
-    if (memcmp(bytes, "OTTO", 4) == 0)
+    if (memcmp(magic, "OTTO", 4) == 0)
         return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
                            "CFF-based OpenType fonts cannot be embedded by libharu; "
                            "convert it to TrueType (fonts/prepare.py does)");
-    bool collection = memcmp(bytes, "ttcf", 4) == 0;
+    bool collection = memcmp(magic, "ttcf", 4) == 0;
     if (collection && ttc_index < 0)
         return gk_diag_set(diag, GK_ERR_USAGE, path, 0, 0,
                            "font index %d is invalid for a font collection (.ttc)", ttc_index);
@@ -257,30 +255,24 @@ static gk_status check_kind(const char *path, const uint8_t *bytes, size_t size,
     return GK_OK;
 }
 
-/* Maps and parses the open font file fd (size bytes, fstat gave identity) into a new face
- * with one reference. */
+/* Parses the open font file fd (size bytes, fstat gave identity) into a new face with one
+ * reference, which keeps fd open; on failure fd is closed. */
 static gk_status face_parse(const char *path, int fd, size_t size, int ttc_index,
                             const struct stat *identity, shared_face **out, gk_diag *diag)
 {
     shared_face *face = calloc(1, sizeof *face);
     if (face == NULL || (face->path = strdup(path)) == NULL) {
         free(face);
+        close(fd);
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
     }
+    face->fd = fd;
     face->index = ttc_index > 0 ? (unsigned)ttc_index : 0;
     face->identity = *identity;
     face->refs = 1;
-    void *map = size > 0 ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    if (map == MAP_FAILED) {
-        int err = errno;
-        face_destroy(face);
-        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", strerror(err));
-    }
-    face->map = map;
-    face->map_size = size;
-    gk_status st = check_kind(path, map, size, ttc_index, diag);
+    gk_status st = check_kind(path, fd, size, ttc_index, diag);
     const char *why = NULL;
-    if (st == GK_OK && (face->ttf = gk_ttf_open(map, size, face->index, &why)) == NULL)
+    if (st == GK_OK && (face->ttf = gk_ttf_open(fd, size, face->index, &why)) == NULL)
         st = why == NULL ? gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory")
                          /* TRANSLATORS: %s says what is wrong with the font file. */
                          : gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
@@ -310,12 +302,13 @@ static gk_status face_acquire(const char *path, int ttc_index, shared_face **out
     }
     unsigned index = ttc_index > 0 ? (unsigned)ttc_index : 0;
     shared_face *face = face_lookup(path, index, &identity);
-    if (face == NULL) {
+    if (face != NULL) {
+        close(fd);
+    } else {
         st = face_parse(path, fd, size, ttc_index, &identity, &face, diag);
         if (st == GK_OK)
             face_insert(face);
     }
-    close(fd);
     *out = face;
     return st;
 }

@@ -2,8 +2,10 @@
  * Every offset read from the font is checked against the bytes before it is followed. */
 #include "backends/pdf_subset.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/i18n.h"
 
@@ -43,8 +45,9 @@ enum { HARU_NAME_MAX = 127, HARU_TAG_ROOM = 8 };
  * with a longer glyph array (two bytes a code, in memory only) are the cheaper map. */
 enum { CMAP_MERGE_GAP = 2048 };
 
+/* A table read into memory (owned by the face), or absent (data NULL, length 0). */
 typedef struct table {
-    const uint8_t *data;
+    uint8_t *data;
     size_t length;
 } table;
 
@@ -58,8 +61,13 @@ typedef struct name_record {
 /* The four records libharu looks for, in the order written to the loadable font. */
 enum { NAME_MAC_PS, NAME_MAC_SUBFAMILY, NAME_WIN_PS, NAME_WIN_SUBFAMILY, NAME_PICKS };
 
+/* The small tables are read into memory; glyph outlines (most of the file: 8 MB of the Song
+ * face) are read from the file when a subset needs them, so that a process keeps neither the
+ * file nor pages of a mapping of it. */
 struct gk_ttf {
-    table head, hhea, maxp, hmtx, loca, glyf, os2, post, cvt, fpgm, prep;
+    int fd;
+    size_t glyf_offset, glyf_length;
+    table head, hhea, maxp, hmtx, loca, os2, post, cvt, fpgm, prep, name;
     unsigned num_glyphs, long_metrics, units_per_em;
     bool long_loca;
     name_record names[NAME_PICKS];
@@ -107,40 +115,88 @@ static uint32_t checksum(const uint8_t *p, size_t len)
 
 /* ---- reading the face ------------------------------------------------------------------- */
 
-/* Table tag of the face whose directory starts at dir; false when absent or out of bounds. */
-static bool find(const uint8_t *font, size_t size, size_t dir, const char *tag, table *t)
+/* Reads len bytes at offset; false on an error or a file that ended early. */
+static bool read_at(int fd, size_t offset, void *buf, size_t len)
 {
-    unsigned count = dir + SFNT_HEADER <= size ? be16(font + dir + 4) : 0;
-    for (unsigned i = 0; i < count; i++) {
-        size_t at = dir + SFNT_HEADER + SFNT_ENTRY * (size_t)i;
-        if (at + SFNT_ENTRY > size)
-            return false;
-        if (memcmp(font + at, tag, 4) != 0)
+    uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t got = pread(fd, p, len, (off_t)offset);
+        if (got < 0 && errno == EINTR)
             continue;
-        size_t offset = be32(font + at + 8), length = be32(font + at + 12);
-        if (offset > size || length > size - offset)
+        if (got <= 0)
             return false;
-        *t = (table){font + offset, length};
-        return true;
+        p += got;
+        offset += (size_t)got;
+        len -= (size_t)got;
     }
-    *t = (table){NULL, 0};
+    return true;
+}
+
+/* The font file while a face is opened: its size and the face's table records. */
+typedef struct font_file {
+    int fd;
+    size_t size;
+    uint8_t *records; /* 16 bytes a table */
+    unsigned tables;
+    bool out_of_memory;
+} font_file;
+
+/* Reads the table records of face index (of a collection, or 0 of a plain font). */
+static bool read_directory(font_file *f, unsigned index)
+{
+    uint8_t head[TTC_HEADER];
+    size_t dir = 0;
+    if (f->size < SFNT_HEADER || !read_at(f->fd, 0, head, sizeof head))
+        return false;
+    if (memcmp(head, "ttcf", 4) == 0) {
+        uint8_t at[4];
+        if (index >= be32(head + 8) || !read_at(f->fd, TTC_HEADER + 4 * (size_t)index, at, 4))
+            return false;
+        dir = be32(at);
+        if (dir > f->size - SFNT_HEADER || !read_at(f->fd, dir, head, SFNT_HEADER))
+            return false;
+    } else if (index != 0) {
+        return false;
+    }
+    f->tables = be16(head + 4);
+    size_t length = SFNT_ENTRY * (size_t)f->tables;
+    if (f->tables == 0 || length > f->size - dir - SFNT_HEADER)
+        return false;
+    f->records = malloc(length);
+    f->out_of_memory = f->records == NULL;
+    return f->records != NULL && read_at(f->fd, dir + SFNT_HEADER, f->records, length);
+}
+
+/* Where table tag is in the file; false when absent or out of bounds. */
+static bool locate(const font_file *f, const char *tag, size_t *offset, size_t *length)
+{
+    for (unsigned i = 0; i < f->tables; i++) {
+        const uint8_t *r = f->records + SFNT_ENTRY * (size_t)i;
+        if (memcmp(r, tag, 4) != 0)
+            continue;
+        *offset = be32(r + 8);
+        *length = be32(r + 12);
+        return *offset <= f->size && *length <= f->size - *offset;
+    }
     return false;
 }
 
-/* Where face index's table directory starts; false when index does not fit the file. */
-static bool face_directory(const uint8_t *font, size_t size, unsigned index, size_t *dir)
+/* Reads table tag into t; false (t empty) when absent, unreadable or out of memory. */
+static bool load(font_file *f, const char *tag, table *t)
 {
-    if (size >= TTC_HEADER && memcmp(font, "ttcf", 4) == 0) {
-        uint32_t faces = be32(font + 8);
-        if (index >= faces || TTC_HEADER + 4 * ((size_t)index + 1) > size)
-            return false;
-        *dir = be32(font + TTC_HEADER + 4 * (size_t)index);
-    } else {
-        if (index != 0)
-            return false;
-        *dir = 0;
+    size_t offset, length;
+    *t = (table){NULL, 0};
+    if (!locate(f, tag, &offset, &length))
+        return false;
+    t->data = malloc(length > 0 ? length : 1);
+    f->out_of_memory |= t->data == NULL;
+    if (t->data == NULL || !read_at(f->fd, offset, t->data, length)) {
+        free(t->data);
+        t->data = NULL;
+        return false;
     }
-    return *dir <= size && size - *dir >= SFNT_HEADER;
+    t->length = length;
+    return true;
 }
 
 static size_t glyph_offset(const gk_ttf *face, unsigned gid)
@@ -149,23 +205,24 @@ static size_t glyph_offset(const gk_ttf *face, unsigned gid)
                            : 2 * (size_t)be16(face->loca.data + 2 * (size_t)gid);
 }
 
-/* Glyph gid's bytes in glyf; false when loca points outside it. */
-static bool glyph_bytes(const gk_ttf *face, unsigned gid, const uint8_t **data, size_t *len)
+/* Where glyph gid's bytes are in glyf; false when loca points outside it. */
+static bool glyph_extent(const gk_ttf *face, unsigned gid, size_t *start, size_t *len)
 {
-    size_t start = glyph_offset(face, gid), end = glyph_offset(face, gid + 1);
-    if (end < start || end > face->glyf.length)
+    size_t end = glyph_offset(face, gid + 1);
+    *start = glyph_offset(face, gid);
+    if (end < *start || end > face->glyf_length)
         return false;
-    *data = face->glyf.data + start;
-    *len = end - start;
+    *len = end - *start;
     return true;
 }
 
 /* The metric tables libharu and the subsetter rely on, with consistent sizes. */
-static const char *read_metrics(gk_ttf *face, const uint8_t *font, size_t size, size_t dir)
+static const char *read_metrics(gk_ttf *face, font_file *f)
 {
-    if (!find(font, size, dir, "head", &face->head) || !find(font, size, dir, "hhea", &face->hhea) ||
-        !find(font, size, dir, "maxp", &face->maxp) || !find(font, size, dir, "hmtx", &face->hmtx) ||
-        !find(font, size, dir, "loca", &face->loca) || !find(font, size, dir, "glyf", &face->glyf) ||
+    if (!load(f, "head", &face->head) || !load(f, "hhea", &face->hhea) ||
+        !load(f, "maxp", &face->maxp) || !load(f, "hmtx", &face->hmtx) ||
+        !load(f, "loca", &face->loca) ||
+        !locate(f, "glyf", &face->glyf_offset, &face->glyf_length) ||
         face->head.length < HEAD_MIN || face->hhea.length < HHEA_MIN ||
         face->maxp.length < MAXP_MIN)
         return N_("a table it needs (head, hhea, maxp, hmtx, loca or glyf) is missing or short");
@@ -182,9 +239,9 @@ static const char *read_metrics(gk_ttf *face, const uint8_t *font, size_t size, 
 }
 
 /* libharu refuses fonts without OS/2 or whose fsType forbids embedding. */
-static const char *read_os2(gk_ttf *face, const uint8_t *font, size_t size, size_t dir)
+static const char *read_os2(gk_ttf *face, font_file *f)
 {
-    if (!find(font, size, dir, "OS/2", &face->os2) || face->os2.length < OS2_MIN)
+    if (!load(f, "OS/2", &face->os2) || face->os2.length < OS2_MIN)
         return N_("the OS/2 table is missing or short");
     if (be16(face->os2.data + OS2_FS_TYPE) & FS_TYPE_NO_EMBEDDING)
         return N_("its licence bits (OS/2 fsType) do not allow embedding it in a document");
@@ -237,11 +294,8 @@ static const char *read_format4(gk_ttf *face, const uint8_t *sub, size_t availab
 }
 
 /* The first Windows Unicode BMP (3, 1) format 4 subtable: the one libharu uses. */
-static const char *read_cmap(gk_ttf *face, const uint8_t *font, size_t size, size_t dir)
+static const char *read_unicode_cmap(gk_ttf *face, table cmap)
 {
-    table cmap;
-    if (!find(font, size, dir, "cmap", &cmap) || cmap.length < 4 || be16(cmap.data) != 0)
-        return N_("the cmap table is missing or damaged");
     unsigned count = be16(cmap.data + 2);
     for (unsigned i = 0; i < count && 4 + 8 * ((size_t)i + 1) <= cmap.length; i++) {
         const uint8_t *record = cmap.data + 4 + 8 * (size_t)i;
@@ -252,6 +306,17 @@ static const char *read_cmap(gk_ttf *face, const uint8_t *font, size_t size, siz
         return read_format4(face, cmap.data + offset, cmap.length - offset);
     }
     return N_("it has no Windows Unicode (platform 3, encoding 1) format 4 cmap");
+}
+
+/* The cmap, read only to fill face->glyph. */
+static const char *read_cmap(gk_ttf *face, font_file *f)
+{
+    table cmap;
+    const char *why = load(f, "cmap", &cmap) && cmap.length >= 4 && be16(cmap.data) == 0
+                          ? read_unicode_cmap(face, cmap)
+                          : N_("the cmap table is missing or damaged");
+    free(cmap.data);
+    return why;
 }
 
 /* Picks the name records libharu reads (the last of each kind wins, as in its loop). */
@@ -292,11 +357,10 @@ static size_t haru_name(const name_record *mac, const name_record *win, char *ou
 /* libharu's BaseFont: the PostScript name, then ",Subfamily" unless the subfamily starts with
  * "Regular". libharu copies the subfamily up to its first space only (its loop stops
  * advancing there), and so does this. */
-static const char *read_names(gk_ttf *face, const uint8_t *font, size_t size, size_t dir)
+static const char *read_names(gk_ttf *face, font_file *f)
 {
-    table name;
-    if (!find(font, size, dir, "name", &name) || name.length < NAME_HEADER ||
-        !pick_names(face, name))
+    if (!load(f, "name", &face->name) || face->name.length < NAME_HEADER ||
+        !pick_names(face, face->name))
         return N_("the name table is missing or damaged");
     const name_record *n = face->names;
     if ((n[NAME_MAC_PS].data == NULL && n[NAME_WIN_PS].data == NULL) ||
@@ -330,41 +394,52 @@ static int haru_x_height(const gk_ttf *face)
 {
     unsigned gid = face->glyph['x'];
     size_t at = gid ? glyph_offset(face, gid) + GLYPH_Y_MAX : 0;
-    if (gid == 0 || at + 2 > face->glyf.length)
+    uint8_t bytes[2];
+    if (gid == 0 || at + 2 > face->glyf_length ||
+        !read_at(face->fd, face->glyf_offset + at, bytes, 2))
         return 0;
-    int32_t y_max = (int16_t)be16(face->glyf.data + at);
+    int32_t y_max = (int16_t)be16(bytes);
     return (uint16_t)(y_max * 1000 / (int32_t)face->units_per_em);
 }
 
-gk_ttf *gk_ttf_open(const uint8_t *bytes, size_t size, unsigned index, const char **why)
+gk_ttf *gk_ttf_open(int fd, size_t size, unsigned index, const char **why)
 {
-    size_t dir;
-    if (!face_directory(bytes, size, index, &dir)) {
-        *why = N_("the face index does not fit the file, or it is not a TrueType font");
-        return NULL;
-    }
+    font_file f = {fd, size, NULL, 0, false};
     gk_ttf *face = calloc(1, sizeof *face);
     if (face == NULL) {
         *why = NULL;
         return NULL;
     }
-    if ((*why = read_metrics(face, bytes, size, dir)) != NULL ||
-        (*why = read_os2(face, bytes, size, dir)) != NULL ||
-        (*why = read_cmap(face, bytes, size, dir)) != NULL ||
-        (*why = read_names(face, bytes, size, dir)) != NULL) {
-        free(face);
+    face->fd = fd;
+    if (!read_directory(&f, index))
+        *why = N_("the face index does not fit the file, or it is not a TrueType font");
+    else if ((*why = read_metrics(face, &f)) == NULL && (*why = read_os2(face, &f)) == NULL &&
+             (*why = read_cmap(face, &f)) == NULL && (*why = read_names(face, &f)) == NULL) {
+        load(&f, "post", &face->post);
+        load(&f, "cvt ", &face->cvt);
+        load(&f, "fpgm", &face->fpgm);
+        load(&f, "prep", &face->prep);
+        face->x_height = haru_x_height(face);
+    }
+    free(f.records);
+    if (f.out_of_memory)
+        *why = NULL;
+    if (*why != NULL || f.out_of_memory) {
+        gk_ttf_free(face);
         return NULL;
     }
-    find(bytes, size, dir, "post", &face->post);
-    find(bytes, size, dir, "cvt ", &face->cvt);
-    find(bytes, size, dir, "fpgm", &face->fpgm);
-    find(bytes, size, dir, "prep", &face->prep);
-    face->x_height = haru_x_height(face);
     return face;
 }
 
 void gk_ttf_free(gk_ttf *face)
 {
+    if (face == NULL)
+        return;
+    table *owned[] = {&face->head, &face->hhea, &face->maxp, &face->hmtx, &face->loca,
+                      &face->os2,  &face->post, &face->cvt,  &face->fpgm, &face->prep,
+                      &face->name};
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        free(owned[i]->data);
     free(face);
 }
 
@@ -420,14 +495,40 @@ static bool each_component(const uint8_t *g, size_t len,
     return true;
 }
 
-/* The kept glyphs: a growing list and a bit per glyph of the face for membership. */
+/* A kept glyph: its id in the face, and its bytes, read from the file, in the set's store. */
+typedef struct kept_glyph {
+    uint16_t gid;
+    size_t at, len;
+} kept_glyph;
+
+/* The kept glyphs: a growing list, a bit per glyph of the face for membership, and the
+ * glyphs' bytes one after another. */
 typedef struct glyph_set {
-    uint16_t *ids;
+    kept_glyph *glyphs;
     size_t count, capacity;
     uint8_t *member;
     unsigned num_glyphs;
+    uint8_t *store;
+    size_t stored, store_capacity;
     bool out_of_memory;
 } glyph_set;
+
+static bool grow(void **items, size_t *capacity, size_t need, size_t size, glyph_set *set)
+{
+    if (need <= *capacity)
+        return true;
+    size_t wanted = *capacity ? *capacity : 256;
+    while (wanted < need)
+        wanted *= 2;
+    void *more = realloc(*items, wanted * size);
+    if (more == NULL) {
+        set->out_of_memory = true;
+        return false;
+    }
+    *items = more;
+    *capacity = wanted;
+    return true;
+}
 
 /* False for a glyph id the face does not have, or when memory runs out (out_of_memory). */
 static bool set_add(glyph_set *set, unsigned gid)
@@ -436,18 +537,10 @@ static bool set_add(glyph_set *set, unsigned gid)
         return false;
     if (set->member[gid / 8] & (1u << (gid % 8)))
         return true;
-    if (set->count == set->capacity) {
-        size_t capacity = set->capacity ? 2 * set->capacity : 256;
-        uint16_t *ids = realloc(set->ids, capacity * sizeof *ids);
-        if (ids == NULL) {
-            set->out_of_memory = true;
-            return false;
-        }
-        set->ids = ids;
-        set->capacity = capacity;
-    }
+    if (!grow((void **)&set->glyphs, &set->capacity, set->count + 1, sizeof *set->glyphs, set))
+        return false;
     set->member[gid / 8] |= (uint8_t)(1u << (gid % 8));
-    set->ids[set->count++] = (uint16_t)gid;
+    set->glyphs[set->count++] = (kept_glyph){(uint16_t)gid, 0, 0};
     return true;
 }
 
@@ -457,15 +550,32 @@ static bool add_component(size_t at, unsigned id, void *ctx)
     return set_add(ctx, id);
 }
 
-static int compare_ids(const void *a, const void *b)
+/* Reads kept glyph i's bytes into the store. */
+static const char *read_glyph(const gk_ttf *face, glyph_set *set, size_t i)
 {
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+    size_t start, len;
+    if (!glyph_extent(face, set->glyphs[i].gid, &start, &len))
+        return N_("its glyph locations (loca) point outside the glyph data");
+    if (!grow((void **)&set->store, &set->store_capacity, set->stored + len, 1, set))
+        return NULL;
+    if (!read_at(face->fd, face->glyf_offset + start, set->store + set->stored, len))
+        return N_("its glyph data cannot be read (was the file changed?)");
+    set->glyphs[i].at = set->stored;
+    set->glyphs[i].len = len;
+    set->stored += len;
+    return NULL;
+}
+
+static int compare_glyphs(const void *a, const void *b)
+{
+    return (int)((const kept_glyph *)a)->gid - (int)((const kept_glyph *)b)->gid;
 }
 
 /* .notdef, the glyphs of codes and every component of the composite glyphs among them
- * (nested ones too), in ascending order. Component ids are read unsigned: libharu 2.3.0 read
- * them as INT16 and so dropped every component id >= 32768 (characters drew blank). False
- * with *why when the glyph data is inconsistent, or *why NULL when memory runs out. */
+ * (nested ones too), read from the file, in ascending order. Component ids are read
+ * unsigned: libharu 2.3.0 read them as INT16 and so dropped every component id >= 32768
+ * (characters drew blank). False with *why when the glyph data is inconsistent, or *why NULL
+ * when memory runs out. */
 static bool keep_glyphs(const gk_ttf *face, const uint16_t *codes, size_t count,
                         glyph_set *set, const char **why)
 {
@@ -478,20 +588,17 @@ static bool keep_glyphs(const gk_ttf *face, const uint16_t *codes, size_t count,
         if (!set_add(set, face->glyph[codes[i]])) /* glyph ids are below num_glyphs */
             return false;
     for (size_t i = 0; i < set->count; i++) { /* the list grows while it is walked */
-        const uint8_t *data;
-        size_t len;
-        if (!glyph_bytes(face, set->ids[i], &data, &len)) {
-            *why = N_("its glyph locations (loca) point outside the glyph data");
+        if ((*why = read_glyph(face, set, i)) != NULL || set->out_of_memory)
             return false;
-        }
-        if (!each_component(data, len, add_component, set)) {
+        const kept_glyph *g = &set->glyphs[i];
+        if (!each_component(set->store + g->at, g->len, add_component, set)) {
             if (!set->out_of_memory)
                 *why = N_("a composite glyph is damaged or refers to a glyph the font does "
                           "not have");
             return false;
         }
     }
-    qsort(set->ids, set->count, sizeof *set->ids, compare_ids);
+    qsort(set->glyphs, set->count, sizeof *set->glyphs, compare_glyphs);
     return true;
 }
 
@@ -501,7 +608,7 @@ static uint16_t new_id(const glyph_set *set, unsigned gid)
     size_t low = 0, high = set->count;
     while (low < high) {
         size_t mid = (low + high) / 2;
-        if (set->ids[mid] < gid)
+        if (set->glyphs[mid].gid < gid)
             low = mid + 1;
         else
             high = mid;
@@ -561,8 +668,7 @@ static bool build_glyphs(const gk_ttf *face, const glyph_set *set, built *b, siz
 {
     size_t size = 0;
     for (size_t i = 0; i < set->count; i++)
-        size += (glyph_offset(face, set->ids[i] + 1) - glyph_offset(face, set->ids[i]) + 1) &
-                ~(size_t)1; /* keep_glyphs checked every kept glyph's extent */
+        size += (set->glyphs[i].len + 1) & ~(size_t)1;
     *glyf_size = size;
     *long_loca = size / 2 > 0xFFFF;
     size_t n = set->count;
@@ -573,13 +679,13 @@ static bool build_glyphs(const gk_ttf *face, const glyph_set *set, built *b, siz
         return false;
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned gid = set->ids[i];
-        size_t start = glyph_offset(face, gid), len = glyph_offset(face, gid + 1) - start;
+        unsigned gid = set->glyphs[i].gid;
+        size_t len = set->glyphs[i].len;
         if (*long_loca)
             put32(b->loca + 4 * i, (uint32_t)at);
         else
             put16(b->loca + 2 * i, (unsigned)(at / 2));
-        memcpy(b->glyf + at, face->glyf.data + start, len);
+        memcpy(b->glyf + at, set->store + set->glyphs[i].at, len);
         renumbering r = {b->glyf + at, set};
         each_component(b->glyf + at, len, renumber_one, &r);
         at += (len + 1) & ~(size_t)1;
@@ -858,8 +964,9 @@ bool gk_ttf_subset_make(const gk_ttf *face, const uint16_t *codes, size_t count,
     ok = ok && build_format4(codes, out->gid, count, &out->cmap, &out->cmap_size, why) &&
          build_loadable(face, &b, set.count, out);
     free_built(&b);
-    free(set.ids);
+    free(set.glyphs);
     free(set.member);
+    free(set.store);
     if (!ok)
         gk_ttf_subset_free(out);
     return ok;

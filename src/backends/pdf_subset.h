@@ -16,14 +16,16 @@
 
 typedef struct gk_ttf gk_ttf;
 
-/* Parses face `index` of the font in bytes (a collection needs index < its number of faces; a
- * plain font index 0). The bytes must stay unchanged while the face is used. Checks what the
+/* Reads face `index` of the font file open on fd, of size bytes (a collection needs index < its
+ * number of faces; a plain font index 0). The small tables are read now; glyph outlines are
+ * read with pread when a subset needs them, so fd must stay open (and the file unchanged)
+ * while the face is used; the caller closes it after gk_ttf_free. Checks what the
  * subsetter and libharu rely on: the tables head, hhea, maxp, hmtx, loca, glyf, OS/2, a Windows
  * Unicode (platform 3, encoding 1) format 4 cmap, and a name table with the PostScript and
  * subfamily names libharu reads; embedding must be allowed (OS/2 fsType). Returns NULL with
  * *why a reason (English, marked for translation with N_) when the font is unusable, or with
  * *why NULL when memory ran out. */
-gk_ttf *gk_ttf_open(const uint8_t *bytes, size_t size, unsigned index, const char **why);
+gk_ttf *gk_ttf_open(int fd, size_t size, unsigned index, const char **why);
 
 void gk_ttf_free(gk_ttf *face);
 
