@@ -606,7 +606,10 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
         if (status != GK_OK)
             return status;
     }
-    if (HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
+    HPDF_STATUS compressed = gk_haru_compress_page_contents(p->pdf);
+    if (compressed != HPDF_OK && p->error == 0)
+        p->error = compressed;
+    if (p->error || HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
         /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
         return haru_failure(p, _("saving"), diag);
     HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf);

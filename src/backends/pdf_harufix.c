@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 /* ToUnicode bfrange blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
 enum { BFRANGE_BLOCK = 100 };
@@ -345,7 +345,10 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size
     return ret == HPDF_OK ? write_cid_map(font, codes, gids, count) : ret;
 }
 
-/* ---- compressing the font's streams ----------------------------------------------------- */
+/* ---- compressing streams ---------------------------------------------------------------- */
+
+/* zlib's default level, the one libharu uses: libdeflate's output at it is as small. */
+enum { DEFLATE_LEVEL = 6 };
 
 /* A stream dict's write hook: the filter entry exactly as libharu writes it for a compressed
  * stream, after the dict's other keys. */
@@ -355,46 +358,34 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
-/* Reads a memory stream whole into a malloc'd buffer (*size bytes). */
+/* Copies a memory stream whole into a malloc'd buffer (*size bytes), block by block: its own
+ * reader copies byte by byte (HPDF_MemCpy). Every block is full but the last. */
 static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
 {
+    HPDF_MemStreamAttr attr = stream->attr;
     *size = stream->size;
     HPDF_BYTE *bytes = malloc(*size > 0 ? *size : 1);
-    if (bytes == NULL)
-        return NULL;
-    HPDF_STATUS ret = HPDF_Stream_Seek(stream, 0, HPDF_SEEK_SET);
-    if (ret == HPDF_OK)
-        ret = HPDF_Stream_Read(stream, bytes, size);
-    if (ret != HPDF_OK && ret != HPDF_STREAM_EOF) {
-        free(bytes);
-        return NULL;
+    size_t at = 0;
+    for (HPDF_UINT i = 0; bytes != NULL && i < attr->buf->count && at < *size; i++) {
+        size_t n = *size - at < attr->buf_siz ? *size - at : attr->buf_siz;
+        memcpy(bytes + at, HPDF_List_ItemAt(attr->buf, i), n);
+        at += n;
     }
     return bytes;
 }
 
-/* Deflates dict's data with zlib's default level and the given strategy, and makes libharu
- * write the result as it is, under a FlateDecode filter: its writer would deflate again. */
-static HPDF_STATUS deflate_stream(HPDF_Dict dict, int strategy)
+/* Deflates dict's data (zlib format) with compressor, and makes libharu write the result as
+ * it is, under a FlateDecode filter: its own writer would deflate again, with zlib, which
+ * takes about twice the instructions for the same size. */
+static HPDF_STATUS deflate_stream(HPDF_Dict dict, struct libdeflate_compressor *compressor)
 {
     HPDF_UINT size;
-    HPDF_BYTE *data = read_stream(dict->stream, &size);
-    z_stream z = {0};
-    if (data == NULL || deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS,
-                                     MAX_MEM_LEVEL - 1, strategy) != Z_OK) {
-        free(data);
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    }
-    uLong bound = deflateBound(&z, size);
-    Bytef *out = malloc(bound);
-    z.next_in = data;
-    z.avail_in = size;
-    z.next_out = out;
-    z.avail_out = (uInt)bound;
-    int rc = out != NULL ? deflate(&z, Z_FINISH) : Z_MEM_ERROR; /* room for all: one call */
-    size_t length = z.total_out;
-    deflateEnd(&z);
-    free(data);
-    HPDF_STATUS ret = rc == Z_STREAM_END ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_BYTE *data = compressor != NULL ? read_stream(dict->stream, &size) : NULL;
+    size_t bound = data != NULL ? libdeflate_zlib_compress_bound(compressor, size) : 0;
+    uint8_t *out = bound > 0 ? malloc(bound) : NULL;
+    size_t length = out != NULL ? libdeflate_zlib_compress(compressor, data, size, out, bound)
+                                : 0;
+    HPDF_STATUS ret = length > 0 ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM; /* bound always fits */
     if (ret == HPDF_OK) {
         HPDF_MemStream_FreeData(dict->stream);
         ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
@@ -402,6 +393,7 @@ static HPDF_STATUS deflate_stream(HPDF_Dict dict, int strategy)
         dict->write_fn = write_flate_filter;
     }
     free(out);
+    free(data);
     return ret;
 }
 
@@ -413,15 +405,33 @@ HPDF_STATUS gk_haru_compress_font_streams(HPDF_Font font)
     HPDF_Dict file = HPDF_Dict_GetItem(attr->fontdef->descriptor, "FontFile2", HPDF_OCLASS_DICT);
     if (file == NULL)
         return HPDF_DICT_ITEM_NOT_FOUND;
-    HPDF_STATUS ret = deflate_stream(attr->cmap_stream, Z_DEFAULT_STRATEGY);
+    struct libdeflate_compressor *usual = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    struct libdeflate_compressor *fastest = libdeflate_alloc_compressor(1);
+    HPDF_STATUS ret = deflate_stream(attr->cmap_stream, usual);
+    if (ret == HPDF_OK) /* glyph ids between long runs of zeros: the fastest level does */
+        ret = deflate_stream(attr->map_stream, fastest);
     if (ret == HPDF_OK)
-        ret = deflate_stream(attr->map_stream, Z_RLE); /* glyph ids between runs of zeros */
-    if (ret == HPDF_OK)
-        ret = deflate_stream(file, Z_DEFAULT_STRATEGY);
+        ret = deflate_stream(file, usual);
+    libdeflate_free_compressor(usual);
+    libdeflate_free_compressor(fastest);
     /* libharu's before-write hook gives the ToUnicode and CIDToGIDMap streams the font dict's
      * filter at save time: without one, it leaves them as they are now */
     if (ret == HPDF_OK)
         font->filter = HPDF_STREAM_FILTER_NONE;
+    return ret;
+}
+
+HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf)
+{
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    HPDF_STATUS ret = HPDF_OK;
+    for (HPDF_UINT i = 0; ret == HPDF_OK && i < pdf->page_list->count; i++) {
+        HPDF_Page page = HPDF_List_ItemAt(pdf->page_list, i);
+        HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
+        if (contents->filter & HPDF_STREAM_FILTER_FLATE_DECODE)
+            ret = deflate_stream(contents, compressor);
+    }
+    libdeflate_free_compressor(compressor);
     return ret;
 }
 

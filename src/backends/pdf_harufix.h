@@ -65,12 +65,17 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
                                     const uint16_t *codes, const uint16_t *gids, size_t count);
 
-/* Compresses the font's ToUnicode, CIDToGIDMap and embedded font file here rather than at save
- * time in libharu (which knows one way, zlib's default: 14 M instructions for the two
- * CIDToGIDMaps of a booklet, runs of zeros that zlib's run-length strategy does in 3 M and
- * smaller). Does nothing when the document does not compress fonts. Call last, after
+/* Compresses the font's ToUnicode, CIDToGIDMap and embedded font file here (libdeflate) rather
+ * than at save time in libharu (zlib): half the instructions for the same size, and the
+ * CIDToGIDMaps (runs of zeros; 14 M instructions a booklet in libharu) at the fastest level.
+ * Does nothing when the document does not compress fonts. Call last, after
  * gk_haru_write_font_file; the streams must not be written to afterwards. */
 HPDF_STATUS gk_haru_compress_font_streams(HPDF_Font font);
+
+/* Compresses the pages' content streams here (libdeflate) rather than at save time in libharu
+ * (zlib), as gk_haru_compress_font_streams does the fonts'. Call after the last page is drawn,
+ * before saving. */
+HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf);
 
 /* Sets the catalog's /Lang, the document's natural language (a BCP 47 tag such as zh-CN), which
  * screen readers and text-to-speech go by. */
