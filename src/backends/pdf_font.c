@@ -574,10 +574,6 @@ gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
                                             font->subset.program_size, font->codes,
                                             font->subset.gid, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing the embedded font file"), diag);
-    else if ((ret = gk_haru_compress_font_streams(font->font)) != HPDF_OK)
-        /* TRANSLATORS: completes "libharu error 0x%04lX while %s" and "out of memory while
-         * %s". */
-        st = repair_failed(font, ret, _("compressing the font"), diag);
     else
         font->finished = true;
     if (font->finished)

@@ -276,75 +276,6 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
     return ret;
 }
 
-/* Writes CIDToGIDMap up to the highest code: each code to its glyph in the program. */
-static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, const uint16_t *gids,
-                                 size_t count)
-{
-    HPDF_Stream stream = font_attr(font)->map_stream->stream;
-    size_t entries = count > 0 ? (size_t)codes[count - 1] + 1 : 1;
-    HPDF_BYTE *map = calloc(entries, 2); /* CIDs past the end of the map mean glyph 0 */
-    if (map == NULL)
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    for (size_t i = 0; i < count; i++) {
-        map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gids[i] >> 8);
-        map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gids[i];
-    }
-    HPDF_MemStream_FreeData(stream);
-    HPDF_STATUS ret = HPDF_Stream_Write(stream, map, (HPDF_UINT)(entries * 2));
-    free(map);
-    return ret;
-}
-
-/* ---- FontFile2 -------------------------------------------------------------------------- */
-
-/* The font descriptor with program as its FontFile2, made as libharu's before-write hook
- * (CIDFontType2_BeforeWrite_Func) makes it, in the same order, so that the objects and keys
- * come out as libharu would write them. libharu's hook would write the embedded file itself
- * with HPDF_TTFontDef_SaveFontData, from the loaded font (which has a cmap and names the
- * program does not need), copying it four bytes at a time; and it failed outright when the
- * file it built filled a whole number of its 4,096-byte stream blocks and ended in an empty
- * table (the Hei titles of synthetic unit 741004). With the descriptor in place, the hook only
- * adds the names and the reference at save time. */
-static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size_t size)
-{
-    HPDF_FontAttr attr = font_attr(font);
-    HPDF_FontDef def = attr->fontdef;
-    HPDF_Dict descriptor = HPDF_Dict_New(font->mmgr);
-    HPDF_Dict file = descriptor ? HPDF_DictStream_New(font->mmgr, attr->xref) : NULL;
-    if (file == NULL)
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_STATUS ret = HPDF_Stream_Write(file->stream, program, (HPDF_UINT)size);
-    ret += HPDF_Dict_Add(descriptor, "FontFile2", file);
-    ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)size);
-    ret += HPDF_Dict_AddNumber(file, "Length2", 0);
-    ret += HPDF_Dict_AddNumber(file, "Length3", 0);
-    file->filter = font->filter;
-    ret += HPDF_Xref_Add(attr->xref, descriptor);
-    ret += HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
-    ret += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
-    ret += HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
-    ret += HPDF_Dict_AddNumber(descriptor, "Flags", def->flags);
-    ret += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(font->mmgr, def->font_bbox));
-    ret += HPDF_Dict_AddName(descriptor, "FontName", tt_attr(font)->base_font);
-    ret += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
-    ret += HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
-    ret += HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
-    if (ret != HPDF_OK)
-        return HPDF_Error_GetCode(font->error) ? HPDF_Error_GetCode(font->error)
-                                               : HPDF_FAILD_TO_ALLOC_MEM;
-    def->descriptor = descriptor;
-    return HPDF_OK;
-}
-
-HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
-                                    const uint16_t *codes, const uint16_t *gids, size_t count)
-{
-    if (font_attr(font)->fontdef->descriptor != NULL)
-        return HPDF_INVALID_OPERATION; /* written already */
-    HPDF_STATUS ret = write_descriptor(font, program, size);
-    return ret == HPDF_OK ? write_cid_map(font, codes, gids, count) : ret;
-}
-
 /* ---- compressing streams ---------------------------------------------------------------- */
 
 /* zlib's default level, the one libharu uses: libdeflate's output at it is as small. */
@@ -356,6 +287,31 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 {
     (void)dict;
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
+/* Replaces dict's data with data, deflated (zlib format) by compressor unless it is NULL. Then
+ * libharu writes it as it is, under the FlateDecode filter libharu would give it: its own
+ * writer would deflate with zlib, in about twice the instructions for the same size. */
+static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
+                              struct libdeflate_compressor *compressor)
+{
+    if (compressor == NULL) {
+        HPDF_MemStream_FreeData(dict->stream);
+        return HPDF_Stream_Write(dict->stream, data, (HPDF_UINT)size);
+    }
+    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
+    uint8_t *out = malloc(bound > 0 ? bound : 1);
+    size_t length = out != NULL ? libdeflate_zlib_compress(compressor, data, size, out, bound)
+                                : 0;
+    HPDF_STATUS ret = length > 0 ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM; /* bound always fits */
+    if (ret == HPDF_OK) {
+        HPDF_MemStream_FreeData(dict->stream);
+        ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
+        dict->filter = HPDF_STREAM_FILTER_NONE;
+        dict->write_fn = write_flate_filter;
+    }
+    free(out);
+    return ret;
 }
 
 /* Copies a memory stream whole into a malloc'd buffer (*size bytes), block by block: its own
@@ -374,57 +330,21 @@ static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
     return bytes;
 }
 
-/* Deflates dict's data (zlib format) with compressor, and makes libharu write the result as
- * it is, under a FlateDecode filter: its own writer would deflate again, with zlib, which
- * takes about twice the instructions for the same size. */
+/* Deflates what libharu or an earlier step wrote into dict (see put_stream). */
 static HPDF_STATUS deflate_stream(HPDF_Dict dict, struct libdeflate_compressor *compressor)
 {
     HPDF_UINT size;
-    HPDF_BYTE *data = compressor != NULL ? read_stream(dict->stream, &size) : NULL;
-    size_t bound = data != NULL ? libdeflate_zlib_compress_bound(compressor, size) : 0;
-    uint8_t *out = bound > 0 ? malloc(bound) : NULL;
-    size_t length = out != NULL ? libdeflate_zlib_compress(compressor, data, size, out, bound)
-                                : 0;
-    HPDF_STATUS ret = length > 0 ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM; /* bound always fits */
-    if (ret == HPDF_OK) {
-        HPDF_MemStream_FreeData(dict->stream);
-        ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
-        dict->filter = HPDF_STREAM_FILTER_NONE;
-        dict->write_fn = write_flate_filter;
-    }
-    free(out);
+    HPDF_BYTE *data = read_stream(dict->stream, &size);
+    HPDF_STATUS ret = data != NULL ? put_stream(dict, data, size, compressor)
+                                   : HPDF_FAILD_TO_ALLOC_MEM;
     free(data);
-    return ret;
-}
-
-HPDF_STATUS gk_haru_compress_font_streams(HPDF_Font font)
-{
-    HPDF_FontAttr attr = font_attr(font);
-    if (!(font->filter & HPDF_STREAM_FILTER_FLATE_DECODE) || attr->fontdef->descriptor == NULL)
-        return HPDF_OK;
-    HPDF_Dict file = HPDF_Dict_GetItem(attr->fontdef->descriptor, "FontFile2", HPDF_OCLASS_DICT);
-    if (file == NULL)
-        return HPDF_DICT_ITEM_NOT_FOUND;
-    struct libdeflate_compressor *usual = libdeflate_alloc_compressor(DEFLATE_LEVEL);
-    struct libdeflate_compressor *fastest = libdeflate_alloc_compressor(1);
-    HPDF_STATUS ret = deflate_stream(attr->cmap_stream, usual);
-    if (ret == HPDF_OK) /* glyph ids between long runs of zeros: the fastest level does */
-        ret = deflate_stream(attr->map_stream, fastest);
-    if (ret == HPDF_OK)
-        ret = deflate_stream(file, usual);
-    libdeflate_free_compressor(usual);
-    libdeflate_free_compressor(fastest);
-    /* libharu's before-write hook gives the ToUnicode and CIDToGIDMap streams the font dict's
-     * filter at save time: without one, it leaves them as they are now */
-    if (ret == HPDF_OK)
-        font->filter = HPDF_STREAM_FILTER_NONE;
     return ret;
 }
 
 HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf)
 {
     struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL);
-    HPDF_STATUS ret = HPDF_OK;
+    HPDF_STATUS ret = compressor != NULL ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
     for (HPDF_UINT i = 0; ret == HPDF_OK && i < pdf->page_list->count; i++) {
         HPDF_Page page = HPDF_List_ItemAt(pdf->page_list, i);
         HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
@@ -432,6 +352,106 @@ HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf)
             ret = deflate_stream(contents, compressor);
     }
     libdeflate_free_compressor(compressor);
+    return ret;
+}
+
+/* ---- CIDToGIDMap ------------------------------------------------------------------------ */
+
+/* Writes CIDToGIDMap up to the highest code: each code to its glyph in the program. */
+static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, const uint16_t *gids,
+                                 size_t count, struct libdeflate_compressor *compressor)
+{
+    size_t entries = count > 0 ? (size_t)codes[count - 1] + 1 : 1;
+    HPDF_BYTE *map = calloc(entries, 2); /* CIDs past the end of the map mean glyph 0 */
+    if (map == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    for (size_t i = 0; i < count; i++) {
+        map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gids[i] >> 8);
+        map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gids[i];
+    }
+    HPDF_STATUS ret = put_stream(font_attr(font)->map_stream, map, entries * 2, compressor);
+    free(map);
+    return ret;
+}
+
+/* ---- FontFile2 -------------------------------------------------------------------------- */
+
+/* The font descriptor with program as its FontFile2, made as libharu's before-write hook
+ * (CIDFontType2_BeforeWrite_Func) makes it, in the same order, so that the objects and keys
+ * come out as libharu would write them. libharu's hook would write the embedded file itself
+ * with HPDF_TTFontDef_SaveFontData, from the loaded font (which has no outlines), copying it
+ * four bytes at a time; and it failed outright when the file it built filled a whole number of
+ * its 4,096-byte stream blocks and ended in an empty table (the Hei titles of synthetic unit
+ * 741004). With the descriptor in place, the hook only adds the names and the reference at
+ * save time. */
+static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size_t size,
+                                    struct libdeflate_compressor *compressor)
+{
+    HPDF_FontAttr attr = font_attr(font);
+    HPDF_FontDef def = attr->fontdef;
+    HPDF_Dict descriptor = HPDF_Dict_New(font->mmgr);
+    HPDF_Dict file = descriptor ? HPDF_DictStream_New(font->mmgr, attr->xref) : NULL;
+    if (file == NULL)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_STATUS ret = HPDF_Dict_Add(descriptor, "FontFile2", file);
+    ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)size);
+    ret += HPDF_Dict_AddNumber(file, "Length2", 0);
+    ret += HPDF_Dict_AddNumber(file, "Length3", 0);
+    file->filter = font->filter;
+    if (ret == HPDF_OK)
+        ret = put_stream(file, program, size, compressor);
+    ret += HPDF_Xref_Add(attr->xref, descriptor);
+    ret += HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    ret += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
+    ret += HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
+    ret += HPDF_Dict_AddNumber(descriptor, "Flags", def->flags);
+    ret += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(font->mmgr, def->font_bbox));
+    ret += HPDF_Dict_AddName(descriptor, "FontName", tt_attr(font)->base_font);
+    ret += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
+    ret += HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
+    ret += HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
+    if (ret != HPDF_OK)
+        return HPDF_Error_GetCode(font->error) ? HPDF_Error_GetCode(font->error)
+                                               : HPDF_FAILD_TO_ALLOC_MEM;
+    def->descriptor = descriptor;
+    return HPDF_OK;
+}
+
+/* Writes the font's streams; with compressors (the document compresses fonts) deflated here:
+ * the program and ToUnicode at the usual level, the CIDToGIDMap (glyph ids between long runs
+ * of zeros) at the fastest. */
+static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, size_t size,
+                                      const uint16_t *codes, const uint16_t *gids, size_t count,
+                                      struct libdeflate_compressor *usual,
+                                      struct libdeflate_compressor *fastest)
+{
+    HPDF_STATUS ret = write_descriptor(font, program, size, usual);
+    if (ret == HPDF_OK)
+        ret = write_cid_map(font, codes, gids, count, fastest);
+    if (ret == HPDF_OK && usual != NULL)
+        ret = deflate_stream(font_attr(font)->cmap_stream, usual);
+    /* libharu's before-write hook gives the ToUnicode and CIDToGIDMap streams the font dict's
+     * filter at save time: without one, it leaves them as they are now */
+    if (ret == HPDF_OK && usual != NULL)
+        font->filter = HPDF_STREAM_FILTER_NONE;
+    return ret;
+}
+
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
+                                    const uint16_t *codes, const uint16_t *gids, size_t count)
+{
+    if (font_attr(font)->fontdef->descriptor != NULL)
+        return HPDF_INVALID_OPERATION; /* written already */
+    bool deflating = font->filter & HPDF_STREAM_FILTER_FLATE_DECODE;
+    struct libdeflate_compressor *usual = deflating ? libdeflate_alloc_compressor(DEFLATE_LEVEL)
+                                                    : NULL;
+    struct libdeflate_compressor *fastest = deflating ? libdeflate_alloc_compressor(1) : NULL;
+    HPDF_STATUS ret = deflating && (usual == NULL || fastest == NULL)
+                          ? HPDF_FAILD_TO_ALLOC_MEM
+                          : write_font_streams(font, program, size, codes, gids, count, usual,
+                                               fastest);
+    libdeflate_free_compressor(usual);
+    libdeflate_free_compressor(fastest);
     return ret;
 }
 

@@ -60,20 +60,17 @@ HPDF_STATUS gk_haru_set_identity_ordering(HPDF_Font font);
 HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t count);
 
 /* Writes the font descriptor with program (size bytes) as its embedded font file, and
- * CIDToGIDMap mapping each of codes (ascending) to gids[i], up to the highest code. Call after
- * the last text is drawn with the font, before saving. */
+ * CIDToGIDMap mapping each of codes (ascending) to gids[i], up to the highest code. When the
+ * document compresses fonts, these and the ToUnicode stream are deflated here (libdeflate),
+ * not at save time by libharu (zlib): half the instructions for the same size, and the
+ * CIDToGIDMap (14 M instructions a booklet in libharu) at the fastest level. Call after the
+ * last text is drawn with the font and after gk_haru_write_tounicode, before saving; the
+ * streams must not be written to afterwards. */
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
                                     const uint16_t *codes, const uint16_t *gids, size_t count);
 
-/* Compresses the font's ToUnicode, CIDToGIDMap and embedded font file here (libdeflate) rather
- * than at save time in libharu (zlib): half the instructions for the same size, and the
- * CIDToGIDMaps (runs of zeros; 14 M instructions a booklet in libharu) at the fastest level.
- * Does nothing when the document does not compress fonts. Call last, after
- * gk_haru_write_font_file; the streams must not be written to afterwards. */
-HPDF_STATUS gk_haru_compress_font_streams(HPDF_Font font);
-
 /* Compresses the pages' content streams here (libdeflate) rather than at save time in libharu
- * (zlib), as gk_haru_compress_font_streams does the fonts'. Call after the last page is drawn,
+ * (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,
  * before saving. */
 HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf);
 
