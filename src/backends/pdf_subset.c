@@ -248,8 +248,8 @@ static const char *read_os2(gk_ttf *face, font_file *f)
     return NULL;
 }
 
-/* The glyph of code in a format 4 subtable's segment i (id_range_offset = the segment's
- * idRangeOffset entry), 0 when none; glyph ids past the face's count are none too. */
+/* The glyph of code in segment i (of segs) of a format 4 subtable (sub, sub_len bytes), 0 when
+ * none; glyph ids past the face's count are none too. */
 static uint16_t segment_glyph(const gk_ttf *face, const uint8_t *sub, size_t sub_len,
                               unsigned segs, unsigned i, unsigned code)
 {
@@ -275,11 +275,9 @@ static uint16_t segment_glyph(const gk_ttf *face, const uint8_t *sub, size_t sub
  * segment whose end is not below it, and has no glyph when that segment starts above it. */
 static const char *read_format4(gk_ttf *face, const uint8_t *sub, size_t available)
 {
-    if (available < CMAP4_HEADER + 2 || be16(sub) != 4)
-        return N_("its Unicode cmap is not format 4");
-    size_t len = be16(sub + 2) < available ? be16(sub + 2) : available;
-    unsigned segs = be16(sub + 6) / 2;
-    if (segs == 0 || len < CMAP4_HEADER + 2 + 8 * (size_t)segs)
+    size_t len = available >= 4 && be16(sub + 2) < available ? be16(sub + 2) : available;
+    unsigned segs = len >= CMAP4_HEADER ? be16(sub + 6) / 2 : 0;
+    if (be16(sub) != 4 || segs == 0 || len < CMAP4_HEADER + 2 + 8 * (size_t)segs)
         return N_("its Unicode cmap is damaged");
     long decided = -1; /* codes up to here belong to an earlier segment */
     for (unsigned i = 0; i < segs; i++) {
