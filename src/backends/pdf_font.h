@@ -53,13 +53,13 @@ const char *gk_pdf_font_default_path(int face);
 gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag);
 
 /* Opens the TrueType file at path for one document. ttc_index selects a face of a .ttc
- * collection; pass -1 (or 0) for a plain .ttf. The face is parsed on first use in the process
- * and kept (memory-mapped, with its character map) for later documents while the file's
- * device, inode, size and times stay the same. CFF-based OpenType fonts are rejected: libharu
- * embeds glyf outlines only. On failure *out is NULL and diag says why: GK_ERR_IO (unreadable
- * file), GK_ERR_USAGE (index does not fit the file), GK_ERR_BACKEND (not a TrueType font
- * libharu can embed), GK_ERR_NOMEM. Fonts are trusted inputs: the file must not be rewritten
- * in place while a process uses it. */
+ * collection; pass -1 (or 0) for a plain .ttf. The face is read on first use in the process
+ * (its small tables and character map; the file stays open for the glyph outlines a booklet
+ * needs) and kept for later documents while the file's device, inode, size and times stay the
+ * same. CFF-based OpenType fonts are rejected: libharu embeds glyf outlines only. On failure
+ * *out is NULL and diag says why: GK_ERR_IO (unreadable file), GK_ERR_USAGE (index does not
+ * fit the file), GK_ERR_BACKEND (not a TrueType font libharu can embed), GK_ERR_NOMEM. A file
+ * rewritten in place while a process uses it gives wrong glyphs or an error, never a crash. */
 gk_status gk_pdf_font_open(const char *path, int ttc_index, gk_pdf_font **out, gk_diag *diag);
 
 /* How many faces this process has parsed so far: each face should be parsed once per process,

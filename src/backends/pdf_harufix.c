@@ -65,8 +65,8 @@ static void next_tag(HPDF_Doc pdf)
 
 /* What libharu's static LoadTTFontFromStream does for a file, with a memory stream instead. The
  * stream is one block one byte longer than the font: libharu's memory stream cannot seek to the
- * very end of a stream that fills its last block (see gk_haru_write_font_file's history), and
- * one block keeps every read a single copy. */
+ * very end of a stream that fills its last block exactly (the seek asks for a block that does
+ * not exist), and one block keeps every read a single copy. */
 HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, int x_height,
                               const char **name)
 {
