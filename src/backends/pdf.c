@@ -579,14 +579,38 @@ static gk_status start_pdf(pdf_ctx *p, gk_diag *diag)
         return haru_failure(p, _("setup"), diag);
     for (int f = 0; f < PDF_FACE_COUNT; f++) {
         const char *path = p->font_path[f] ? p->font_path[f] : gk_pdf_font_default_path(f);
-        gk_status status = gk_pdf_font_load(p->pdf, path, 0, &p->fonts[f], diag);
-        /* libharu knows a font by its name: a --font of the title face's family is that face */
-        if (status == GK_ERR_STATE && f == PDF_HEI) {
-            p->fonts[f] = p->fonts[PDF_SONG];
-            p->shared_font = true;
-            gk_diag_clear(diag);
-            status = GK_OK;
+        gk_status status = gk_pdf_font_open(path, 0, &p->fonts[f], diag);
+        if (status != GK_OK)
+            return status;
+    }
+    /* libharu knows a font by its name: a --font of the title face's family is that face */
+    if (gk_pdf_font_same_face(p->fonts[PDF_SONG], p->fonts[PDF_HEI])) {
+        gk_pdf_font_free(p->fonts[PDF_HEI]);
+        p->fonts[PDF_HEI] = p->fonts[PDF_SONG];
+        p->shared_font = true;
+    }
+    return GK_OK;
+}
+
+/* Records every string the pages draw with the face it is drawn in. */
+static void record_texts(const pdf_pages *pages, gk_pdf_font *const *fonts)
+{
+    for (size_t i = 0; i < pages->count; i++)
+        for (size_t k = 0; k < pages->pages[i].count; k++) {
+            const pdf_op *op = &pages->pages[i].ops[k];
+            if (op->kind == PDF_OP_TEXT)
+                gk_pdf_font_record(fonts[op->face], op->text, op->len);
         }
+}
+
+/* Gives libharu each font cut down to the characters the laid-out pages draw, then the
+ * document information (after the fonts, so that the objects keep the order they had when
+ * the fonts were loaded first). */
+static gk_status embed_fonts(pdf_ctx *p, const pdf_pages *pages, gk_diag *diag)
+{
+    record_texts(pages, p->fonts);
+    for (int f = 0; f < (p->shared_font ? 1 : PDF_FACE_COUNT); f++) {
+        gk_status status = gk_pdf_font_embed(p->pdf, p->fonts[f], diag);
         if (status != GK_OK)
             return status;
     }
@@ -653,7 +677,10 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
         if (status != GK_OK)
             return status;
     }
-    if (HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
+    HPDF_STATUS compressed = gk_haru_compress_page_contents(p->pdf);
+    if (compressed != HPDF_OK && p->error == 0)
+        p->error = compressed;
+    if (p->error || HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
         /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
         return haru_failure(p, _("saving"), diag);
     HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf);
@@ -682,6 +709,8 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
     contents_links links = {0};
     if (status == GK_OK)
         status = layout_booklet_once(p, &lay, &links, diag);
+    if (status == GK_OK)
+        status = embed_fonts(p, &lay.pages, diag);
     if (status == GK_OK)
         status = pdf_pages_draw(&lay.pages, p->pdf, p->fonts, diag);
     if (status == GK_OK)

@@ -1,8 +1,10 @@
-/* The PDF backend's font layer: loading embedded faces with libharu's UTF-8 encoder, advances,
- * glyph coverage, recording drawn code points, and the pre-save repairs (pdf_harufix.c). */
+/* The PDF backend's font layer: faces parsed once per process, advances, glyph coverage,
+ * recording drawn code points, per-document subsets given to libharu with its UTF-8 encoder,
+ * and the pre-save repairs (pdf_harufix.c). */
 #include "backends/pdf_font.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "backends/pdf_harufix.h"
+#include "backends/pdf_subset.h"
 #include "util/datadir.h"
 #include "util/i18n.h"
 #include "util/input_file.h"
@@ -19,9 +22,26 @@
 enum { CODE_SPACE = 0x10000 };               /* libharu draws BMP code units only */
 enum { SPACE = 0x20 };                       /* what libharu draws for non-BMP input */
 
+/* A face parsed once and shared: immutable but for refs (under cache_lock). */
+typedef struct shared_face {
+    struct shared_face *next; /* in the cache, while cached */
+    char *path;
+    unsigned index;
+    struct stat identity; /* device, inode, size, times of the file read */
+    int fd;               /* open: glyph outlines are read when a booklet needs them */
+    gk_ttf *ttf;
+    unsigned refs; /* documents using it, plus one while cached */
+} shared_face;
+
 struct gk_pdf_font {
-    HPDF_Font font;
-    bool finished;                          /* the embedded font file is written */
+    shared_face *face;
+    HPDF_Font font;                         /* after embed */
+    bool embedded, finished;
+    bool unmapped_recorded;                 /* a recorded code point has no glyph */
+    uint32_t unrecorded;                    /* a code point drawn but not recorded, or 0 */
+    uint16_t *codes;                        /* the recorded code points, from embed on */
+    size_t count;
+    gk_ttf_subset subset;                   /* program and glyph ids, until finish */
     char path[GK_DIAG_FILE_MAX];            /* for diagnostics */
     uint8_t recorded[CODE_SPACE / 8];       /* bit per BMP code point drawn */
 };
@@ -95,7 +115,7 @@ gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag)
     return GK_OK;
 }
 
-/* ---- loading --------------------------------------------------------------------------- */
+/* ---- errors ----------------------------------------------------------------------------- */
 
 /* what: the step that failed, already translated. */
 static gk_status haru_error(HPDF_Doc pdf, gk_diag *diag, const char *path, const char *what)
@@ -107,9 +127,9 @@ static gk_status haru_error(HPDF_Doc pdf, gk_diag *diag, const char *path, const
                        what);
 }
 
-/* Reads the first four bytes, so that a missing file gives an errno message and a CFF font a
- * clear one, before libharu sees the file (libharu is fragile on bad fonts: F4). Opened with
- * gk_input_open: only a readable regular file reaches libharu, and a FIFO never blocks. */
+/* Reads the first four bytes, so that a missing file gives an errno message before anything
+ * else reads it. Opened with gk_input_open: only a readable regular file passes, and a FIFO
+ * never blocks. */
 static gk_status read_magic(const char *path, char magic[4], gk_diag *diag)
 {
     int fd;
@@ -128,14 +148,99 @@ static gk_status read_magic(const char *path, char magic[4], gk_diag *diag)
     return GK_OK;
 }
 
-/* Loads the font file into pdf's fontdef list and sets *name to libharu's font name. */
-static gk_status load_fontdef(HPDF_Doc pdf, const char *path, int ttc_index, const char **name,
-                              gk_diag *diag)
+/* ---- faces parsed once per process ------------------------------------------------------ */
+
+/* Parsed faces, kept for the process's later documents: a worker exports many units in a row,
+ * and parsing a face (its character map for all 65,536 BMP code points) once instead of per
+ * document is most of what this layer saves. Sessions may run in parallel threads. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_face *cache;
+static size_t faces_parsed;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void face_destroy(shared_face *face)
+{
+    gk_ttf_free(face->ttf);
+    if (face->fd >= 0)
+        close(face->fd);
+    free(face->path);
+    free(face);
+}
+
+/* Drops one reference; the caller holds cache_lock. */
+static void face_unref_locked(shared_face *face)
+{
+    if (--face->refs == 0)
+        face_destroy(face);
+}
+
+static void face_release(shared_face *face)
+{
+    if (face == NULL)
+        return;
+    pthread_mutex_lock(&cache_lock);
+    face_unref_locked(face);
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* The cached face of path and index whose file is still the one parsed (a new reference), or
+ * NULL. */
+static shared_face *face_lookup(const char *path, unsigned index, const struct stat *identity)
+{
+    pthread_mutex_lock(&cache_lock);
+    shared_face *found = cache;
+    while (found != NULL && (found->index != index || strcmp(found->path, path) != 0 ||
+                             !same_file(&found->identity, identity)))
+        found = found->next;
+    if (found != NULL)
+        found->refs++;
+    pthread_mutex_unlock(&cache_lock);
+    return found;
+}
+
+/* Caches face (the caller's reference stays the caller's) in place of older parses of its
+ * path and index, which go when their last document lets them go. Another thread may have
+ * parsed the same file meanwhile: then both stay usable and the newer one is cached. */
+static void face_insert(shared_face *face)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (shared_face **link = &cache; *link != NULL;) {
+        shared_face *old = *link;
+        if (old->index == face->index && strcmp(old->path, face->path) == 0) {
+            *link = old->next;
+            face_unref_locked(old);
+        } else {
+            link = &old->next;
+        }
+    }
+    face->refs++;
+    face->next = cache;
+    cache = face;
+    faces_parsed++;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+size_t gk_pdf_font_faces_parsed(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t parsed = faces_parsed;
+    pthread_mutex_unlock(&cache_lock);
+    return parsed;
+}
+
+/* Checks the magic and the index against it: a clear message for a CFF font and for an index
+ * that does not fit, before the face is parsed. */
+static gk_status check_kind(const char *path, int fd, size_t size, int ttc_index, gk_diag *diag)
 {
     char magic[4];
-    gk_status st = read_magic(path, magic, diag);
-    if (st != GK_OK)
-        return st;
+    if (size < 4 || pread(fd, magic, 4, 0) != 4)
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "not a TrueType font (too short)");
     if (memcmp(magic, "OTTO", 4) == 0)
         return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
                            "CFF-based OpenType fonts cannot be embedded by libharu; "
@@ -147,60 +252,93 @@ static gk_status load_fontdef(HPDF_Doc pdf, const char *path, int ttc_index, con
     if (!collection && ttc_index > 0)
         return gk_diag_set(diag, GK_ERR_USAGE, path, 0, 0,
                            "font index %d is invalid for a single font (.ttf)", ttc_index);
-    *name = collection ? HPDF_LoadTTFontFromFile2(pdf, path, (HPDF_UINT)ttc_index, HPDF_TRUE)
-                       : HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
-    /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
-    return *name != NULL ? GK_OK : haru_error(pdf, diag, path, _("loading the font"));
-}
-
-/* Registers libharu's UTF-8 encoder once per document (a second registration is an error that
- * would stick to the document) and makes it current, which info strings and outlines need. */
-static gk_status use_utf8(HPDF_Doc pdf, const char *path, gk_diag *diag)
-{
-    if (HPDF_Doc_FindEncoder(pdf, "UTF-8") == NULL && HPDF_UseUTFEncodings(pdf) != HPDF_OK)
-        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
-        return haru_error(pdf, diag, path, _("enabling UTF-8 encodings"));
-    if (HPDF_SetCurrentEncoder(pdf, "UTF-8") != HPDF_OK)
-        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
-        return haru_error(pdf, diag, path, _("selecting the UTF-8 encoder"));
     return GK_OK;
 }
 
-gk_status gk_pdf_font_load(HPDF_Doc pdf, const char *path, int ttc_index, gk_pdf_font **out,
-                           gk_diag *diag)
+/* Parses the open font file fd (size bytes, fstat gave identity) into a new face with one
+ * reference, which keeps fd open; on failure fd is closed. */
+static gk_status face_parse(const char *path, int fd, size_t size, int ttc_index,
+                            const struct stat *identity, shared_face **out, gk_diag *diag)
+{
+    shared_face *face = calloc(1, sizeof *face);
+    if (face == NULL || (face->path = strdup(path)) == NULL) {
+        free(face);
+        close(fd);
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    face->fd = fd;
+    face->index = ttc_index > 0 ? (unsigned)ttc_index : 0;
+    face->identity = *identity;
+    face->refs = 1;
+    gk_status st = check_kind(path, fd, size, ttc_index, diag);
+    const char *why = NULL;
+    if (st == GK_OK && (face->ttf = gk_ttf_open(fd, size, face->index, &why)) == NULL)
+        st = why == NULL ? gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory")
+                         /* TRANSLATORS: %s says what is wrong with the font file. */
+                         : gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
+                                       "not a TrueType font libharu can embed: %s", _(why));
+    if (st != GK_OK) {
+        face_destroy(face);
+        return st;
+    }
+    *out = face;
+    return GK_OK;
+}
+
+/* The face of path and index, parsed now or by an earlier document of the process. */
+static gk_status face_acquire(const char *path, int ttc_index, shared_face **out, gk_diag *diag)
+{
+    *out = NULL;
+    int fd;
+    size_t size;
+    gk_status st = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag);
+    if (st != GK_OK)
+        return st;
+    struct stat identity;
+    if (fstat(fd, &identity) != 0) {
+        int err = errno;
+        close(fd);
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", strerror(err));
+    }
+    unsigned index = ttc_index > 0 ? (unsigned)ttc_index : 0;
+    shared_face *face = face_lookup(path, index, &identity);
+    if (face != NULL) {
+        close(fd);
+    } else {
+        st = face_parse(path, fd, size, ttc_index, &identity, &face, diag);
+        if (st == GK_OK)
+            face_insert(face);
+    }
+    *out = face;
+    return st;
+}
+
+/* ---- opening ------------------------------------------------------------------------------ */
+
+gk_status gk_pdf_font_open(const char *path, int ttc_index, gk_pdf_font **out, gk_diag *diag)
 {
     *out = NULL;
     if (!gk_haru_version_ok())
         return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
                            "libharu %s is linked, but the font repairs need exactly %s",
                            HPDF_GetVersion(), HPDF_VERSION_TEXT);
-    if (!HPDF_HasDoc(pdf))
-        return gk_diag_set(diag, GK_ERR_STATE, path, 0, 0, "no libharu document");
-    gk_status st = use_utf8(pdf, path, diag);
-    if (st != GK_OK)
-        return st;
-    const char *name = NULL;
-    if ((st = load_fontdef(pdf, path, ttc_index, &name, diag)) != GK_OK)
-        return st;
-    /* the repairs rewrite per-font objects from one recorded set: a second wrapper of the
-     * same libharu font would overwrite the first one's repairs */
-    if (HPDF_Doc_FindFont(pdf, name, "UTF-8") != NULL)
-        return gk_diag_set(diag, GK_ERR_STATE, path, 0, 0,
-                           "font %s is already loaded in this document", name);
-    HPDF_Font font = HPDF_GetFont(pdf, name, "UTF-8");
-    if (font == NULL)
-        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
-        return haru_error(pdf, diag, path, _("creating the font"));
-    if (!gk_haru_is_embedded_truetype(font))
-        return gk_diag_set(diag, GK_ERR_BACKEND, path, 0, 0,
-                           "libharu did not make an embedded TrueType Type0 font");
     gk_pdf_font *f = calloc(1, sizeof *f);
     if (f == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    f->font = font;
+    gk_status st = face_acquire(path, ttc_index, &f->face, diag);
+    if (st != GK_OK) {
+        free(f);
+        return st;
+    }
     snprintf(f->path, sizeof f->path, "%s", path);
     *out = f;
     return GK_OK;
+}
+
+bool gk_pdf_font_same_face(const gk_pdf_font *a, const gk_pdf_font *b)
+{
+    return a->face == b->face ||
+           strcmp(gk_ttf_base_name(a->face->ttf), gk_ttf_base_name(b->face->ttf)) == 0;
 }
 
 HPDF_Font gk_pdf_font_handle(const gk_pdf_font *font)
@@ -210,6 +348,11 @@ HPDF_Font gk_pdf_font_handle(const gk_pdf_font *font)
 
 void gk_pdf_font_free(gk_pdf_font *font)
 {
+    if (font == NULL)
+        return;
+    face_release(font->face);
+    gk_ttf_subset_free(&font->subset);
+    free(font->codes);
     free(font);
 }
 
@@ -219,12 +362,12 @@ double gk_pdf_font_advance(const void *font, uint32_t codepoint)
 {
     const gk_pdf_font *f = font;
     uint16_t code = codepoint < CODE_SPACE ? (uint16_t)codepoint : SPACE;
-    return gk_haru_code_width(f->font, code);
+    return gk_ttf_width(f->face->ttf, code);
 }
 
 bool gk_pdf_font_has_glyph(const gk_pdf_font *font, uint32_t codepoint)
 {
-    return codepoint < CODE_SPACE && gk_haru_glyph_id(font->font, (uint16_t)codepoint) != 0;
+    return codepoint < CODE_SPACE && gk_ttf_glyph(font->face->ttf, (uint16_t)codepoint) != 0;
 }
 
 /* ---- recording ------------------------------------------------------------------------- */
@@ -250,6 +393,11 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+static bool is_recorded(const gk_pdf_font *font, uint32_t cp)
+{
+    return (font->recorded[cp / 8] >> (cp % 8)) & 1;
+}
+
 void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
 {
     const unsigned char *s = (const unsigned char *)utf8;
@@ -263,38 +411,15 @@ void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
         }
         if (cp >= CODE_SPACE)
             cp = SPACE; /* libharu draws a space in its place */
-        font->recorded[cp / 8] |= (uint8_t)(1u << (cp % 8));
+        if (!font->embedded)
+            font->recorded[cp / 8] |= (uint8_t)(1u << (cp % 8));
+        else if (!is_recorded(font, cp) && font->unrecorded == 0)
+            font->unrecorded = cp;
         i += step;
     }
 }
 
-/* ---- finishing ------------------------------------------------------------------------- */
-
-/* The recorded code points, ascending, in a malloc'd array (NULL with *count 0 if none). */
-static uint16_t *recorded_codes(const gk_pdf_font *font, size_t *count)
-{
-    size_t n = 0;
-    for (uint32_t cp = 1; cp < CODE_SPACE; cp++) /* code 0 is never text */
-        n += (font->recorded[cp / 8] >> (cp % 8)) & 1;
-    *count = n;
-    uint16_t *codes = malloc(sizeof *codes * (n > 0 ? n : 1));
-    if (codes == NULL)
-        return NULL;
-    size_t k = 0;
-    for (uint32_t cp = 1; cp < CODE_SPACE; cp++)
-        if ((font->recorded[cp / 8] >> (cp % 8)) & 1)
-            codes[k++] = (uint16_t)cp;
-    return codes;
-}
-
-/* A code point whose glyph is gid, for the "not recorded" message (U+0000 if none). */
-static uint32_t code_of_glyph(const gk_pdf_font *font, long gid)
-{
-    for (uint32_t cp = 1; cp < CODE_SPACE; cp++)
-        if (gk_haru_glyph_id(font->font, (uint16_t)cp) == gid)
-            return cp;
-    return 0;
-}
+/* ---- errors of the repairs ---------------------------------------------------------------- */
 
 /* step: what failed, already translated. */
 static gk_status repair_failed(const gk_pdf_font *font, HPDF_STATUS ret, const char *step,
@@ -310,38 +435,148 @@ static gk_status repair_failed(const gk_pdf_font *font, HPDF_STATUS ret, const c
                        "libharu error 0x%04lX while %s", (unsigned long)ret, step);
 }
 
+/* ---- embedding ------------------------------------------------------------------------- */
+
+/* The recorded code points, ascending, in a malloc'd array (NULL with *count 0 if none). */
+static uint16_t *recorded_codes(const gk_pdf_font *font, size_t *count)
+{
+    size_t n = 0;
+    for (uint32_t cp = 1; cp < CODE_SPACE; cp++) /* code 0 is never text */
+        n += is_recorded(font, cp);
+    *count = n;
+    uint16_t *codes = malloc(sizeof *codes * (n > 0 ? n : 1));
+    if (codes == NULL)
+        return NULL;
+    size_t k = 0;
+    for (uint32_t cp = 1; cp < CODE_SPACE; cp++)
+        if (is_recorded(font, cp))
+            codes[k++] = (uint16_t)cp;
+    return codes;
+}
+
+/* Registers libharu's UTF-8 encoder once per document (a second registration is an error that
+ * would stick to the document) and makes it current, which info strings and outlines need. */
+static gk_status use_utf8(HPDF_Doc pdf, const char *path, gk_diag *diag)
+{
+    if (HPDF_Doc_FindEncoder(pdf, "UTF-8") == NULL && HPDF_UseUTFEncodings(pdf) != HPDF_OK)
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, path, _("enabling UTF-8 encodings"));
+    if (HPDF_SetCurrentEncoder(pdf, "UTF-8") != HPDF_OK)
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, path, _("selecting the UTF-8 encoder"));
+    return GK_OK;
+}
+
+/* Cuts the recorded characters out of the face into font->subset. */
+static gk_status make_subset(gk_pdf_font *font, gk_diag *diag)
+{
+    font->codes = recorded_codes(font, &font->count);
+    if (font->codes == NULL)
+        return gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory");
+    const char *why;
+    if (!gk_ttf_subset_make(font->face->ttf, font->codes, font->count, &font->subset, &why))
+        return why == NULL ? gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory")
+                           /* TRANSLATORS: %s says what is wrong with the font file. */
+                           : gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
+                                         "cannot cut the characters drawn out of the font: %s",
+                                         _(why));
+    for (size_t i = 0; i < font->count; i++)
+        font->unmapped_recorded |= font->subset.gid[i] == 0;
+    return GK_OK;
+}
+
+/* Gives libharu the subset's loadable font and makes its font object. */
+static gk_status load_subset(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
+{
+    const char *name;
+    HPDF_STATUS ret = gk_haru_load_font(pdf, font->subset.loadable, font->subset.loadable_size,
+                                        gk_ttf_x_height(font->face->ttf), &name);
+    free(font->subset.loadable); /* libharu copied it */
+    font->subset.loadable = NULL;
+    /* the repairs rewrite per-font objects from one recorded set: a second font of the same
+     * name would share the first one's objects */
+    if (ret == HPDF_FONT_EXISTS)
+        return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
+                           "font %s is already loaded in this document",
+                           gk_ttf_base_name(font->face->ttf));
+    if (ret != HPDF_OK)
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, font->path, _("loading the font"));
+    HPDF_Font handle = HPDF_GetFont(pdf, name, "UTF-8");
+    if (handle == NULL)
+        /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
+        return haru_error(pdf, diag, font->path, _("creating the font"));
+    if (!gk_haru_is_embedded_truetype(handle))
+        return gk_diag_set(diag, GK_ERR_BACKEND, font->path, 0, 0,
+                           "libharu did not make an embedded TrueType Type0 font");
+    ret = gk_haru_set_cmap(handle, font->subset.cmap, font->subset.cmap_size);
+    if (ret != HPDF_OK)
+        /* TRANSLATORS: completes "libharu error 0x%04lX while %s" and "out of memory while
+         * %s". */
+        return repair_failed(font, ret, _("giving libharu the character map"), diag);
+    gk_haru_unmark_notdef(handle);
+    font->font = handle;
+    return GK_OK;
+}
+
+gk_status gk_pdf_font_embed(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
+{
+    if (font->embedded)
+        return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
+                           "gk_pdf_font_embed called twice for this font");
+    if (!HPDF_HasDoc(pdf))
+        return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0, "no libharu document");
+    gk_status st = use_utf8(pdf, font->path, diag);
+    if (st == GK_OK)
+        st = make_subset(font, diag);
+    if (st == GK_OK)
+        st = load_subset(pdf, font, diag);
+    font->embedded = st == GK_OK;
+    return st;
+}
+
+/* ---- finishing ------------------------------------------------------------------------- */
+
+/* Text drawn with the font that the subset lacks: it would print blank. */
+static gk_status check_drawn(const gk_pdf_font *font, gk_diag *diag)
+{
+    if (font->unrecorded != 0)
+        return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
+                           "U+%04X was drawn with this font but not recorded before "
+                           "gk_pdf_font_embed: it would print as a blank box",
+                           (unsigned)font->unrecorded);
+    if (gk_haru_notdef_drawn(font->font) && !font->unmapped_recorded)
+        return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
+                           "text was drawn with this font without gk_pdf_font_record: it would "
+                           "print as a blank box");
+    return GK_OK;
+}
+
 gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
 {
-    if (font->finished)
+    if (font->finished || !font->embedded)
         return gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
-                           "gk_pdf_font_finish called twice for this font");
-    size_t count;
-    uint16_t *codes = recorded_codes(font, &count);
-    if (codes == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, font->path, 0, 0, "out of memory");
-    long unrecorded;
-    gk_status st = GK_OK;
-    HPDF_STATUS ret = gk_haru_embed_glyphs(font->font, codes, count, &unrecorded);
-    if (unrecorded >= 0)
-        st = gk_diag_set(diag, GK_ERR_STATE, font->path, 0, 0,
-                         "text was drawn with this font without gk_pdf_font_record "
-                         "(glyph %ld, U+%04X): it would print as a blank box",
-                         unrecorded, (unsigned)code_of_glyph(font, unrecorded));
-    else if (ret != HPDF_OK)
-        /* TRANSLATORS: this and the next steps complete "libharu error 0x%04lX while %s" and
-         * "out of memory while %s"; ToUnicode, CIDSystemInfo, /W and CIDToGIDMap are PDF
-         * names: keep them. */
-        st = repair_failed(font, ret, _("embedding composite glyphs"), diag);
-    else if ((ret = gk_haru_write_tounicode(font->font, codes, count)) != HPDF_OK)
+                           "gk_pdf_font_finish called twice for this font, or before "
+                           "gk_pdf_font_embed");
+    gk_status st = check_drawn(font, diag);
+    HPDF_STATUS ret;
+    if (st != GK_OK)
+        return st;
+    /* TRANSLATORS: this and the next steps complete "libharu error 0x%04lX while %s" and "out
+     * of memory while %s"; ToUnicode, CIDSystemInfo and /W are PDF names: keep them. */
+    if ((ret = gk_haru_write_tounicode(font->font, font->codes, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing the ToUnicode map"), diag);
     else if ((ret = gk_haru_set_identity_ordering(font->font)) != HPDF_OK)
         st = repair_failed(font, ret, _("setting CIDSystemInfo"), diag);
-    else if ((ret = gk_haru_trim_widths(font->font, codes, count)) != HPDF_OK)
+    else if ((ret = gk_haru_trim_widths(font->font, font->codes, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing /W"), diag);
-    else if ((ret = gk_haru_write_font_file(font->font, codes, count)) != HPDF_OK)
+    else if ((ret = gk_haru_write_font_file(font->font, font->subset.program,
+                                            font->subset.program_size, font->codes,
+                                            font->subset.gid, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing the embedded font file"), diag);
     else
         font->finished = true;
-    free(codes);
+    if (font->finished)
+        gk_ttf_subset_free(&font->subset);
     return st;
 }

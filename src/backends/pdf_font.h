@@ -1,20 +1,25 @@
-/* The PDF backend's font layer over libharu 2.3.0: loads an embedded TrueType face with the
- * UTF-8 encoder, measures advances, records every drawn string, and repairs libharu's font
- * objects before saving (composite glyphs, ToUnicode, CIDSystemInfo, W, CIDToGIDMap).
+/* The PDF backend's font layer over libharu 2.3.0: opens a TrueType face (parsed once per
+ * process and shared, read-only, by every document and thread: pdf_subset.h), measures
+ * advances from it, records every drawn string, gives libharu a small font cut down to the
+ * recorded characters, and repairs libharu's font objects before saving (ToUnicode,
+ * CIDSystemInfo, W, CIDToGIDMap, the embedded font file).
  *
- * Call order, per HPDF_Doc (one thread per document; fonts are never shared between docs):
- *   HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL)   before loading: libharu picks a font's
- *                               filter when the font is created, so fonts loaded earlier
+ * Call order, per HPDF_Doc (one thread per document):
+ *   gk_pdf_font_open            once per face and document; nothing touches libharu yet
+ *   gk_pdf_font_advance/has_glyph   while laying out
+ *   gk_pdf_font_record(s)       for every string the document will draw with the font
+ *   HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL)   before embedding: libharu picks a font's
+ *                               filter when the font is created, so fonts created earlier
  *                               are stored uncompressed (3-4 times larger)
- *   gk_pdf_font_load            once per face (loading a face twice is GK_ERR_STATE)
- *   { gk_pdf_font_record(s) + HPDF_Page_ShowText/TextOut(s) }   for every string drawn
- *   gk_pdf_font_finish          once per font, after its last string is drawn and before
- *                               HPDF_SaveToStream: it writes the embedded font file, so
- *                               nothing may be drawn with the font afterwards
- *   HPDF_SaveToStream, HPDF_Free, then gk_pdf_font_free (the struct only; any order
- *                               with HPDF_Free is fine as long as nothing else is called)
- * Text drawn with a font but not recorded draws as .notdef (blank): finish detects this from
- * libharu's glyph marks and fails with GK_ERR_STATE rather than let it pass silently.
+ *   gk_pdf_font_embed           once, after the last string is recorded and before the first
+ *                               is drawn: it makes the subset and libharu's font from it
+ *   { gk_pdf_font_record(s) + HPDF_Page_ShowText/TextOut(s) }   drawing; recording here
+ *                               only checks that the string was recorded before embedding
+ *   gk_pdf_font_finish          once, after the last string is drawn and before
+ *                               HPDF_SaveToStream: it writes the embedded font file
+ *   HPDF_SaveToStream, HPDF_Free, then gk_pdf_font_free (any order with HPDF_Free)
+ * A character drawn that was not recorded before embedding is not in the font and would draw
+ * as .notdef (blank): finish fails with GK_ERR_STATE rather than let it pass silently.
  * Never measure with HPDF_Font_MeasureText or HPDF_Page_TextWidth (libraries.md §4.5): the
  * first splits UTF-8 sequences, and both mark glyphs as drawn. Use gk_pdf_font_advance. */
 #ifndef GONGKAI_PDF_FONT_H
@@ -47,42 +52,61 @@ const char *gk_pdf_font_default_path(int face);
  * path NULL means the prepared face. */
 gk_status gk_pdf_font_verify(int face, const char *path, gk_diag *diag);
 
-/* Loads the TrueType file at path into pdf, embedded, with the "UTF-8" encoder (registered
- * and made current on first use). ttc_index selects a face of a .ttc collection; pass -1 (or
- * 0) for a plain .ttf. CFF-based OpenType fonts are rejected: libharu embeds glyf outlines
- * only. On failure *out is NULL and diag says why: GK_ERR_IO (unreadable file), GK_ERR_USAGE
- * (index does not fit the file), GK_ERR_BACKEND (libharu refused it), GK_ERR_STATE (this face
- * is already loaded in pdf). Fonts are trusted inputs: libharu may crash on a malformed one. */
-gk_status gk_pdf_font_load(HPDF_Doc pdf, const char *path, int ttc_index, gk_pdf_font **out,
-                           gk_diag *diag);
+/* Opens the TrueType file at path for one document. ttc_index selects a face of a .ttc
+ * collection; pass -1 (or 0) for a plain .ttf. The face is read on first use in the process
+ * (its small tables and character map; the file stays open for the glyph outlines a booklet
+ * needs) and kept for later documents while the file's device, inode, size and times stay the
+ * same. CFF-based OpenType fonts are rejected: libharu embeds glyf outlines only. On failure
+ * *out is NULL and diag says why: GK_ERR_IO (unreadable file), GK_ERR_USAGE (index does not
+ * fit the file), GK_ERR_BACKEND (not a TrueType font libharu can embed), GK_ERR_NOMEM. A file
+ * rewritten in place while a process uses it gives wrong glyphs or an error, never a crash. */
+gk_status gk_pdf_font_open(const char *path, int ttc_index, gk_pdf_font **out, gk_diag *diag);
 
-/* The libharu font, for HPDF_Page_SetFontAndSize. */
-HPDF_Font gk_pdf_font_handle(const gk_pdf_font *font);
+/* How many faces this process has parsed so far: each face should be parsed once per process,
+ * not once per document (a test hook). */
+size_t gk_pdf_font_faces_parsed(void);
+
+/* True when libharu would take a and b for one font (the same name: PostScript name and
+ * subfamily); a document then embeds and draws both with one of them. */
+bool gk_pdf_font_same_face(const gk_pdf_font *a, const gk_pdf_font *b);
 
 /* Advance width of one code point in 1/1000 em: exactly the value libharu writes into /W, so
  * a layout measured with it matches what viewers draw. Code points above U+FFFF measure as a
  * space (libharu draws them as one); a missing glyph measures as .notdef. Takes a const void *
- * so it can serve directly as a measuring callback. Marks nothing as drawn. */
+ * so it can serve directly as a measuring callback. */
 double gk_pdf_font_advance(const void *font, uint32_t codepoint);
 
 /* True when the font has a real glyph for codepoint; false for glyph id 0 or codepoints above
  * U+FFFF (which libharu cannot draw). Check this before drawing (reliability.md F6). */
 bool gk_pdf_font_has_glyph(const gk_pdf_font *font, uint32_t codepoint);
 
-/* Records the code points of a UTF-8 string about to be drawn with this font. Every drawn
- * string must pass through here: the recorded set drives ToUnicode, /W and CIDToGIDMap.
- * Invalid UTF-8 bytes are skipped (as libharu skips them); validate text beforehand. */
+/* Records the code points of a UTF-8 string the document draws with this font. Every drawn
+ * string must pass through here before gk_pdf_font_embed: the recorded set is the font's
+ * subset and drives ToUnicode, /W and CIDToGIDMap. After embedding it checks instead: a code
+ * point not recorded before makes gk_pdf_font_finish fail. Invalid UTF-8 bytes are skipped (as
+ * libharu skips them); validate text beforehand. */
 void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len);
 
-/* Repairs this font's libharu objects from the recorded code points: embeds composite glyphs'
- * components, writes a valid ToUnicode CMap, sets CIDSystemInfo /Ordering (Identity), trims /W
- * and writes the embedded font file cut down to the drawn glyphs (renumbered) with the
- * CIDToGIDMap for them. Call once, after the last string is drawn with this font and before
- * HPDF_SaveToStream (a second call is GK_ERR_STATE). Fails with GK_ERR_STATE when libharu
- * drew or measured text that was not recorded (it would print blank). */
+/* Makes the font's subset from the recorded code points and loads it into pdf, embedded, with
+ * the "UTF-8" encoder (registered and made current on first use). Call once per font, after
+ * the last string is recorded and before any is drawn. Fails with GK_ERR_STATE when called
+ * twice or when pdf already has this face (see gk_pdf_font_same_face), GK_ERR_BACKEND when
+ * libharu refuses the font, GK_ERR_NOMEM. */
+gk_status gk_pdf_font_embed(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag);
+
+/* The libharu font, for HPDF_Page_SetFontAndSize; NULL before gk_pdf_font_embed. */
+HPDF_Font gk_pdf_font_handle(const gk_pdf_font *font);
+
+/* Writes a valid ToUnicode CMap, sets CIDSystemInfo /Ordering (Identity), trims /W to the
+ * recorded code points, and writes the embedded font file (the subset) with the CIDToGIDMap
+ * for it. Call once, after the last string is drawn with this font and before
+ * HPDF_SaveToStream (a second call, or one before embedding, is GK_ERR_STATE). Fails with
+ * GK_ERR_STATE when text was drawn with the font that was not recorded before embedding (it
+ * would print blank). */
 gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag);
 
-/* Frees our wrapper; libharu's objects belong to the HPDF_Doc. NULL is allowed. */
+/* Frees our wrapper and lets go of its face; libharu's objects belong to the HPDF_Doc. NULL
+ * is allowed. */
 void gk_pdf_font_free(gk_pdf_font *font);
 
 #endif

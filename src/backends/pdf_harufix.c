@@ -3,15 +3,10 @@
  * file so that an upgrade has one place to review. */
 #include "backends/pdf_harufix.h"
 
-#include "backends/pdf_subset.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A composite glyph's header is 10 bytes; its records are small. Composites longer than this
- * are not plausible in the prepared fonts, and reading is capped here. */
-enum { GLYPH_HEADER_SIZE = 10, COMPOSITE_MAX_BYTES = 4096 };
+#include <libdeflate.h>
 
 /* ToUnicode bfrange blocks may hold at most 100 entries (PDF 32000-1 §9.10.3 / CMap spec). */
 enum { BFRANGE_BLOCK = 100 };
@@ -43,136 +38,125 @@ bool gk_haru_is_embedded_truetype(HPDF_Font font)
            attr->cmap_stream != NULL;
 }
 
-uint16_t gk_haru_glyph_id(HPDF_Font font, uint16_t code)
-{
-    uint16_t gid = HPDF_TTFontDef_GetGlyphid(font_attr(font)->fontdef, code);
-    return gid < tt_attr(font)->num_glyphs ? gid : 0;
-}
-
-unsigned gk_haru_glyph_count(HPDF_Font font)
-{
-    return tt_attr(font)->num_glyphs;
-}
-
-int gk_haru_code_width(HPDF_Font font, uint16_t code)
+/* The advance of code in 1/1000 em as libharu computes it for /W; no side effect. */
+static int code_width(HPDF_Font font, uint16_t code)
 {
     /* GetGidWidth, unlike GetCharWidth, does not mark the glyph as used */
     HPDF_FontDef def = font_attr(font)->fontdef;
     return HPDF_TTFontDef_GetGidWidth(def, HPDF_TTFontDef_GetGlyphid(def, code));
 }
 
-/* ---- composite glyphs ------------------------------------------------------------------ */
+/* ---- loading from memory ------------------------------------------------------------------ */
 
-/* Reads glyph gid's bytes (at most COMPOSITE_MAX_BYTES) from the font file; *len is 0 for an
- * empty glyph. libharu keeps the file open and re-reads it at save time with its own seeks. */
-static HPDF_STATUS read_glyph(HPDF_TTFontDefAttr attr, unsigned gid, HPDF_BYTE *buf,
-                              HPDF_UINT *len)
+/* The next subset tag of pdf (HPDFAA, HPDFAB, …), as HPDF_LoadTTFontFromFile advances it. */
+static void next_tag(HPDF_Doc pdf)
 {
-    HPDF_UINT32 start = attr->glyph_tbl.offsets[gid];
-    HPDF_UINT32 end = attr->glyph_tbl.offsets[gid + 1];
-    if (attr->header.index_to_loc_format == 0) { /* short loca stores offset / 2 */
-        start *= 2;
-        end *= 2;
+    if (pdf->ttfont_tag[0] == 0) {
+        memcpy(pdf->ttfont_tag, "HPDFAA", 6);
+        return;
     }
-    *len = 0;
-    if (end <= start)
-        return HPDF_OK;
-    HPDF_UINT want = end - start > COMPOSITE_MAX_BYTES ? COMPOSITE_MAX_BYTES : end - start;
-    HPDF_STATUS ret =
-        HPDF_Stream_Seek(attr->stream, (HPDF_INT)(attr->glyph_tbl.base_offset + start),
-                         HPDF_SEEK_SET);
-    if (ret != HPDF_OK)
-        return ret;
-    *len = want;
-    ret = HPDF_Stream_Read(attr->stream, buf, len);
-    return ret == HPDF_STREAM_EOF ? HPDF_OK : ret;
+    for (int i = 5; i >= 0; i--) {
+        pdf->ttfont_tag[i] += 1;
+        if (pdf->ttfont_tag[i] <= 'Z')
+            break;
+        pdf->ttfont_tag[i] = 'A';
+    }
 }
 
-static unsigned be16(const HPDF_BYTE *p)
+/* What libharu's static LoadTTFontFromStream does for a file, with a memory stream instead. The
+ * stream is one block one byte longer than the font: libharu's memory stream cannot seek to the
+ * very end of a stream that fills its last block exactly (the seek asks for a block that does
+ * not exist), and one block keeps every read a single copy. */
+HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, int x_height,
+                              const char **name)
+{
+    *name = NULL;
+    HPDF_Stream stream = HPDF_MemStream_New(pdf->mmgr, (HPDF_UINT)size + 1);
+    if (stream == NULL)
+        return HPDF_GetError(pdf);
+    if (HPDF_Stream_Write(stream, bytes, (HPDF_UINT)size) != HPDF_OK) {
+        HPDF_Stream_Free(stream);
+        return HPDF_GetError(pdf);
+    }
+    HPDF_FontDef def = HPDF_TTFontDef_Load(pdf->mmgr, stream, HPDF_TRUE); /* owns stream */
+    if (def == NULL)
+        return HPDF_GetError(pdf) ? HPDF_GetError(pdf) : HPDF_INVALID_FONTDEF_DATA;
+    if (HPDF_Doc_FindFontDef(pdf, def->base_font) != NULL) {
+        HPDF_FontDef_Free(def);
+        return HPDF_FONT_EXISTS;
+    }
+    if (HPDF_List_Add(pdf->fontdef_list, def) != HPDF_OK) {
+        HPDF_FontDef_Free(def);
+        return HPDF_GetError(pdf);
+    }
+    def->x_height = (HPDF_UINT16)x_height;
+    next_tag(pdf);
+    HPDF_TTFontDef_SetTagName(def, (char *)pdf->ttfont_tag);
+    *name = def->base_font;
+    return HPDF_OK;
+}
+
+static unsigned be16(const uint8_t *p)
 {
     return (unsigned)p[0] << 8 | p[1];
 }
 
-typedef struct component_stack {
-    unsigned num_glyphs;
-    HPDF_BYTE *want;
-    unsigned *stack;
-    size_t *depth;
-} component_stack;
-
-static bool push_one(size_t at, unsigned component, void *ctx)
+/* n big-endian 16-bit values at p, in memory of the font's manager (freed with the font). */
+static HPDF_UINT16 *read_array(HPDF_MMgr mmgr, const uint8_t *p, size_t n)
 {
-    (void)at;
-    component_stack *c = ctx;
-    if (component < c->num_glyphs && !c->want[component]) {
-        c->want[component] = 1;
-        c->stack[(*c->depth)++] = component;
-    }
-    return true;
+    HPDF_UINT16 *array = HPDF_GetMem(mmgr, (HPDF_UINT)(sizeof *array * (n > 0 ? n : 1)));
+    for (size_t i = 0; array != NULL && i < n; i++)
+        array[i] = (HPDF_UINT16)be16(p + 2 * i);
+    return array;
 }
 
-/* Appends the components of a composite glyph (buf, len bytes) that are not yet in want to
- * the stack. Glyph ids are read unsigned: libharu 2.3.0 reads them as INT16 and so skips every
- * component id >= 32768, which is why those characters drew blank. */
-static void push_components(const HPDF_BYTE *buf, HPDF_UINT len, unsigned num_glyphs,
-                            HPDF_BYTE *want, unsigned *stack, size_t *depth)
-{
-    component_stack c = {num_glyphs, want, stack, depth};
-    gk_glyf_each_component(buf, len, push_one, &c);
-}
-
-/* Adds to want every glyph reachable through composite references (nesting included). */
-static HPDF_STATUS close_over_components(HPDF_TTFontDefAttr attr, HPDF_BYTE *want)
-{
-    unsigned n = attr->num_glyphs;
-    unsigned *stack = malloc(sizeof *stack * (n > 0 ? n : 1));
-    HPDF_BYTE *buf = malloc(COMPOSITE_MAX_BYTES);
-    HPDF_STATUS ret = HPDF_OK;
-    if (stack == NULL || buf == NULL) {
-        ret = HPDF_FAILD_TO_ALLOC_MEM;
-        goto done;
-    }
-    size_t depth = 0;
-    for (unsigned gid = 0; gid < n; gid++)
-        if (want[gid])
-            stack[depth++] = gid;
-    while (depth > 0) { /* each glyph is pushed at most once, so the stack never overflows */
-        unsigned gid = stack[--depth];
-        HPDF_UINT len;
-        if ((ret = read_glyph(attr, gid, buf, &len)) != HPDF_OK)
-            goto done;
-        push_components(buf, len, n, want, stack, &depth);
-    }
-done:
-    free(stack);
-    free(buf);
-    return ret;
-}
-
-HPDF_STATUS gk_haru_embed_glyphs(HPDF_Font font, const uint16_t *codes, size_t count,
-                                 long *unrecorded_gid)
+HPDF_STATUS gk_haru_set_cmap(HPDF_Font font, const uint8_t *format4, size_t size)
 {
     HPDF_TTFontDefAttr attr = tt_attr(font);
-    unsigned n = attr->num_glyphs;
-    *unrecorded_gid = -1;
-    HPDF_BYTE *want = calloc(n > 0 ? n : 1, 1);
-    if (want == NULL)
+    HPDF_MMgr mmgr = font_attr(font)->fontdef->mmgr;
+    size_t segs = size >= 16 ? be16(format4 + 6) / 2 : 0;
+    if (segs == 0 || size < 16 + 8 * segs || be16(format4) != 4)
+        return HPDF_TTF_INVALID_CMAP;
+    size_t glyphs = (size - 16 - 8 * segs) / 2;
+    const uint8_t *end = format4 + 14, *start = end + 2 * segs + 2, *delta = start + 2 * segs;
+    const uint8_t *range = delta + 2 * segs, *array = range + 2 * segs;
+    HPDF_UINT16 *ends = read_array(mmgr, end, segs), *starts = read_array(mmgr, start, segs);
+    HPDF_UINT16 *deltas = read_array(mmgr, delta, segs), *ranges = read_array(mmgr, range, segs);
+    HPDF_UINT16 *ids = read_array(mmgr, array, glyphs);
+    HPDF_UINT16 *old[] = {attr->cmap.end_count, attr->cmap.start_count,
+                          (HPDF_UINT16 *)attr->cmap.id_delta, attr->cmap.id_range_offset,
+                          attr->cmap.glyph_id_array};
+    HPDF_UINT16 *fresh[] = {ends, starts, deltas, ranges, ids};
+    bool ok = ends != NULL && starts != NULL && deltas != NULL && ranges != NULL && ids != NULL;
+    for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) /* the lost arrays, or the old */
+        if (ok ? old[i] != NULL : fresh[i] != NULL)
+            HPDF_FreeMem(mmgr, ok ? old[i] : fresh[i]);
+    if (!ok)
         return HPDF_FAILD_TO_ALLOC_MEM;
-    want[0] = 1; /* .notdef is always embedded */
-    for (size_t i = 0; i < count; i++)
-        want[gk_haru_glyph_id(font, codes[i])] = 1;
-    HPDF_STATUS ret = close_over_components(attr, want);
-    /* libharu marks a glyph whenever it measures text (every TextOut/ShowText does); a mark
-     * outside what the recorded code points need means a string bypassed recording */
-    for (unsigned gid = 0; ret == HPDF_OK && gid < n; gid++)
-        if (attr->glyph_tbl.flgs[gid] && !want[gid]) {
-            *unrecorded_gid = (long)gid;
-            ret = HPDF_INVALID_OPERATION;
-        }
-    if (ret == HPDF_OK)
-        memcpy(attr->glyph_tbl.flgs, want, n);
-    free(want);
-    return ret;
+    attr->cmap.format = 4;
+    attr->cmap.length = (HPDF_UINT16)size;
+    attr->cmap.seg_count_x2 = (HPDF_UINT16)(2 * segs);
+    attr->cmap.search_range = (HPDF_UINT16)be16(format4 + 8);
+    attr->cmap.entry_selector = (HPDF_UINT16)be16(format4 + 10);
+    attr->cmap.range_shift = (HPDF_UINT16)be16(format4 + 12);
+    attr->cmap.end_count = ends;
+    attr->cmap.start_count = starts;
+    attr->cmap.id_delta = (HPDF_INT16 *)deltas;
+    attr->cmap.id_range_offset = ranges;
+    attr->cmap.glyph_id_array = ids;
+    attr->cmap.glyph_id_array_count = (HPDF_UINT)glyphs;
+    attr->embedding = HPDF_FALSE; /* no CheckCompositGryph on the outline-less font */
+    return HPDF_OK;
+}
+
+void gk_haru_unmark_notdef(HPDF_Font font)
+{
+    tt_attr(font)->glyph_tbl.flgs[0] = 0;
+}
+
+bool gk_haru_notdef_drawn(HPDF_Font font)
+{
+    return tt_attr(font)->glyph_tbl.flgs[0] != 0;
 }
 
 /* ---- ToUnicode ------------------------------------------------------------------------- */
@@ -272,7 +256,7 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
     HPDF_Array run = NULL; /* the current "c [w1 w2 …]" group of consecutive codes */
     long previous = -2;
     for (size_t i = 0; i < count && ret == HPDF_OK; i++) {
-        int width = gk_haru_code_width(font, codes[i]);
+        int width = code_width(font, codes[i]);
         if (width == dw) {
             run = NULL;
             continue;
@@ -292,212 +276,182 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
     return ret;
 }
 
-/* Writes CIDToGIDMap up to the highest code: each code to new_gid of libharu's glyph for it. */
-static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, size_t count,
-                                 const uint16_t *new_gid)
+/* ---- compressing streams ---------------------------------------------------------------- */
+
+/* zlib's default level, the one libharu uses: libdeflate's output at it is as small. */
+enum { DEFLATE_LEVEL = 6 };
+
+/* A stream dict's write hook: the filter entry exactly as libharu writes it for a compressed
+ * stream, after the dict's other keys. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 {
-    HPDF_Stream stream = font_attr(font)->map_stream->stream;
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
+/* Replaces dict's data with data, deflated (zlib format) by compressor unless it is NULL. Then
+ * libharu writes it as it is, under the FlateDecode filter libharu would give it: its own
+ * writer would deflate with zlib, in about twice the instructions for the same size. */
+static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
+                              struct libdeflate_compressor *compressor)
+{
+    if (compressor == NULL) {
+        HPDF_MemStream_FreeData(dict->stream);
+        return HPDF_Stream_Write(dict->stream, data, (HPDF_UINT)size);
+    }
+    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
+    uint8_t *out = malloc(bound > 0 ? bound : 1);
+    size_t length = out != NULL ? libdeflate_zlib_compress(compressor, data, size, out, bound)
+                                : 0;
+    HPDF_STATUS ret = length > 0 ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM; /* bound always fits */
+    if (ret == HPDF_OK) {
+        HPDF_MemStream_FreeData(dict->stream);
+        ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
+        dict->filter = HPDF_STREAM_FILTER_NONE;
+        dict->write_fn = write_flate_filter;
+    }
+    free(out);
+    return ret;
+}
+
+/* Copies a memory stream whole into a malloc'd buffer (*size bytes), block by block: its own
+ * reader copies byte by byte (HPDF_MemCpy). Every block is full but the last. */
+static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
+{
+    HPDF_MemStreamAttr attr = stream->attr;
+    *size = stream->size;
+    HPDF_BYTE *bytes = malloc(*size > 0 ? *size : 1);
+    size_t at = 0;
+    for (HPDF_UINT i = 0; bytes != NULL && i < attr->buf->count && at < *size; i++) {
+        size_t n = *size - at < attr->buf_siz ? *size - at : attr->buf_siz;
+        memcpy(bytes + at, HPDF_List_ItemAt(attr->buf, i), n);
+        at += n;
+    }
+    return bytes;
+}
+
+/* Deflates what libharu or an earlier step wrote into dict (see put_stream). */
+static HPDF_STATUS deflate_stream(HPDF_Dict dict, struct libdeflate_compressor *compressor)
+{
+    HPDF_UINT size;
+    HPDF_BYTE *data = read_stream(dict->stream, &size);
+    HPDF_STATUS ret = data != NULL ? put_stream(dict, data, size, compressor)
+                                   : HPDF_FAILD_TO_ALLOC_MEM;
+    free(data);
+    return ret;
+}
+
+HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf)
+{
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    HPDF_STATUS ret = compressor != NULL ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+    for (HPDF_UINT i = 0; ret == HPDF_OK && i < pdf->page_list->count; i++) {
+        HPDF_Page page = HPDF_List_ItemAt(pdf->page_list, i);
+        HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
+        if (contents->filter & HPDF_STREAM_FILTER_FLATE_DECODE)
+            ret = deflate_stream(contents, compressor);
+    }
+    libdeflate_free_compressor(compressor);
+    return ret;
+}
+
+/* ---- CIDToGIDMap ------------------------------------------------------------------------ */
+
+/* Writes CIDToGIDMap up to the highest code: each code to its glyph in the program. */
+static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, const uint16_t *gids,
+                                 size_t count, struct libdeflate_compressor *compressor)
+{
     size_t entries = count > 0 ? (size_t)codes[count - 1] + 1 : 1;
     HPDF_BYTE *map = calloc(entries, 2); /* CIDs past the end of the map mean glyph 0 */
     if (map == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;
     for (size_t i = 0; i < count; i++) {
-        uint16_t gid = new_gid[gk_haru_glyph_id(font, codes[i])];
-        map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gid >> 8);
-        map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gid;
+        map[2 * (size_t)codes[i]] = (HPDF_BYTE)(gids[i] >> 8);
+        map[2 * (size_t)codes[i] + 1] = (HPDF_BYTE)gids[i];
     }
-    HPDF_MemStream_FreeData(stream);
-    HPDF_STATUS ret = HPDF_Stream_Write(stream, map, (HPDF_UINT)(entries * 2));
+    HPDF_STATUS ret = put_stream(font_attr(font)->map_stream, map, entries * 2, compressor);
     free(map);
     return ret;
 }
 
 /* ---- FontFile2 -------------------------------------------------------------------------- */
 
-/* Reads a memory stream whole into a malloc'd buffer. */
-static HPDF_BYTE *read_stream(HPDF_Stream stream, HPDF_UINT *size)
+/* The font descriptor with program as its FontFile2, made as libharu's before-write hook
+ * (CIDFontType2_BeforeWrite_Func) makes it, in the same order, so that the objects and keys
+ * come out as libharu would write them. libharu's hook would write the embedded file itself
+ * with HPDF_TTFontDef_SaveFontData, from the loaded font (which has no outlines), copying it
+ * four bytes at a time; and it failed outright when the file it built filled a whole number of
+ * its 4,096-byte stream blocks and ended in an empty table (the Hei titles of synthetic unit
+ * 741004). With the descriptor in place, the hook only adds the names and the reference at
+ * save time. */
+static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size_t size,
+                                    struct libdeflate_compressor *compressor)
 {
-    *size = stream->size;
-    HPDF_BYTE *bytes = malloc(*size > 0 ? *size : 1);
-    if (bytes == NULL)
-        return NULL;
-    HPDF_STATUS ret = HPDF_Stream_Seek(stream, 0, HPDF_SEEK_SET);
-    if (ret == HPDF_OK)
-        ret = HPDF_Stream_Read(stream, bytes, size);
-    if (ret != HPDF_OK && ret != HPDF_STREAM_EOF) {
-        free(bytes);
-        return NULL;
-    }
-    return bytes;
-}
-
-/* ---- FontFile2: libharu's block-boundary seek ------------------------------------------- */
-
-/* libharu 2.3.0's HPDF_TTFontDef_SaveFontData builds the font file in a memory stream of
- * HARU_STREAM_BLOCK (4096) byte blocks, writing these 13 tables in this order (a table the
- * font lacks is written empty), and then seeks back to the start of each table to checksum it.
- * The memory stream allocates a block only when a byte is written into it, and its seek looks
- * up the block of the target position: seeking to the very end of a stream whose size is a
- * whole number of blocks asks for a block that does not exist, and fails with
- * HPDF_INVALID_OBJECT (0x1033). A table starts at the very end when it is empty and only empty
- * tables follow it; the prepared fonts have no cvt, fpgm or prep, so prep always does. The size
- * varies with the embedded glyphs, so about one glyph set in 4,096 cannot be written (the Hei
- * titles of synthetic unit 741004 are one): libharu fails half-way through its before-write
- * hook, so the set is changed beforehand instead. */
-static const char *const SAVED_TABLES[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
-                                           "hmtx", "loca", "maxp", "name", "post", "prep"};
-enum { SAVED_HEAD_SIZE = 54, NAME_HEADER_SIZE = 6, NAME_RECORD_SIZE = 12 };
-/* HPDF_STREAM_BUF_SIZ of hpdf_conf.h, which hpdf.h does not include (and which is not worth
- * including: it defines glibc feature macros) */
-enum { HARU_STREAM_BLOCK = 4096 };
-
-static const HPDF_TTFTable *source_table(HPDF_TTFontDefAttr attr, const char *tag)
-{
-    for (unsigned i = 0; i < attr->offset_tbl.num_tables; i++)
-        if (memcmp(attr->offset_tbl.table[i].tag, tag, 4) == 0)
-            return &attr->offset_tbl.table[i];
-    return NULL;
-}
-
-/* Bytes glyph gid occupies in the glyf table (what libharu copies when it is embedded). */
-static size_t glyph_size(HPDF_TTFontDefAttr attr, unsigned gid)
-{
-    size_t start = attr->glyph_tbl.offsets[gid], end = attr->glyph_tbl.offsets[gid + 1];
-    size_t unit = attr->header.index_to_loc_format == 0 ? 2 : 1; /* short loca: offset / 2 */
-    return end > start ? (end - start) * unit : 0;
-}
-
-/* The length SaveFontData writes for the table tag, mirroring how it writes each one: head is
- * rebuilt (54 bytes), glyf holds the marked glyphs, loca every glyph, name gets the subset
- * tag ("ABCDEF+", UTF-16 for Unicode and Windows records) before family and full names, and
- * every other table is copied as it is, or written empty when the font lacks it. */
-static size_t saved_table_size(HPDF_TTFontDefAttr attr, const char *tag)
-{
-    if (memcmp(tag, "head", 4) == 0)
-        return SAVED_HEAD_SIZE;
-    if (memcmp(tag, "glyf", 4) == 0) {
-        size_t size = 0;
-        for (unsigned gid = 0; gid < attr->num_glyphs; gid++)
-            if (attr->glyph_tbl.flgs[gid] == 1)
-                size += glyph_size(attr, gid);
-        return size;
-    }
-    if (memcmp(tag, "loca", 4) == 0)
-        return ((size_t)attr->num_glyphs + 1) * (attr->header.index_to_loc_format == 0 ? 2 : 4);
-    if (memcmp(tag, "name", 4) == 0) {
-        size_t size = NAME_HEADER_SIZE + NAME_RECORD_SIZE * (size_t)attr->name_tbl.count;
-        for (unsigned i = 0; i < attr->name_tbl.count; i++) {
-            const HPDF_TTF_NameRecord *rec = &attr->name_tbl.name_records[i];
-            size += rec->length;
-            if (rec->name_id == 1 || rec->name_id == 4)
-                size += rec->platform_id == 0 || rec->platform_id == 3 ? sizeof attr->tag_name2
-                                                                       : sizeof attr->tag_name;
-        }
-        return size;
-    }
-    const HPDF_TTFTable *t = source_table(attr, tag);
-    return t != NULL ? t->length : 0;
-}
-
-/* True when SaveFontData would seek to the end of a whole number of blocks (see above). */
-static bool font_file_hits_block_end(HPDF_TTFontDefAttr attr)
-{
-    enum { TABLES = sizeof SAVED_TABLES / sizeof SAVED_TABLES[0] };
-    size_t size[TABLES], total = 0;
-    for (size_t i = 0; i < TABLES; i++)
-        total += size[i] = saved_table_size(attr, SAVED_TABLES[i]);
-    if (total == 0 || total % HARU_STREAM_BLOCK != 0)
-        return false;
-    return size[TABLES - 1] == 0; /* an empty last table starts at the end */
-}
-
-/* When the marked glyph set would make SaveFontData fail, also marks the first unmarked simple
- * glyph whose size is not a whole number of blocks, which moves the file off the boundary.
- * No code maps to that glyph (CIDToGIDMap is already written), so it only costs its bytes. */
-static HPDF_STATUS avoid_block_end(HPDF_TTFontDefAttr attr)
-{
-    if (!font_file_hits_block_end(attr))
-        return HPDF_OK;
-    HPDF_BYTE *buf = malloc(COMPOSITE_MAX_BYTES);
-    if (buf == NULL)
+    HPDF_FontAttr attr = font_attr(font);
+    HPDF_FontDef def = attr->fontdef;
+    HPDF_Dict descriptor = HPDF_Dict_New(font->mmgr);
+    HPDF_Dict file = descriptor ? HPDF_DictStream_New(font->mmgr, attr->xref) : NULL;
+    if (file == NULL)
         return HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_STATUS ret = HPDF_INVALID_OBJECT; /* what libharu would fail with */
-    for (unsigned gid = 1; gid < attr->num_glyphs; gid++) {
-        size_t size = glyph_size(attr, gid);
-        if (attr->glyph_tbl.flgs[gid] || size == 0 || size % HARU_STREAM_BLOCK == 0)
-            continue;
-        HPDF_UINT len;
-        HPDF_STATUS read = read_glyph(attr, gid, buf, &len);
-        if (read != HPDF_OK) {
-            ret = read;
-            break;
-        }
-        if (len < GLYPH_HEADER_SIZE || (int16_t)be16(buf) < 0)
-            continue; /* a composite would need its components too */
-        attr->glyph_tbl.flgs[gid] = 1;
-        if (!font_file_hits_block_end(attr)) {
-            ret = HPDF_OK;
-            break;
-        }
-        attr->glyph_tbl.flgs[gid] = 0;
-    }
-    free(buf);
-    return ret;
-}
-
-/* Replaces the FontFile2 stream by the subset of the font libharu wrote (pdf_subset.c) and
- * sets new_gid; when the font does not have the shape the subsetter expects, keeps libharu's
- * file and the old ids. */
-static HPDF_STATUS subset_font_file(HPDF_Font font, HPDF_Dict file, uint16_t *new_gid)
-{
-    HPDF_TTFontDefAttr attr = tt_attr(font);
-    HPDF_UINT size;
-    HPDF_BYTE *bytes = read_stream(file->stream, &size);
-    if (bytes == NULL)
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    uint8_t *subset = NULL;
-    size_t subset_size = 0;
-    HPDF_STATUS ret = HPDF_OK;
-    if (gk_subset_truetype(bytes, size, attr->glyph_tbl.flgs, attr->num_glyphs, new_gid,
-                           &subset, &subset_size)) {
-        HPDF_MemStream_FreeData(file->stream);
-        ret = HPDF_Stream_Write(file->stream, subset, (HPDF_UINT)subset_size);
-        if (ret == HPDF_OK)
-            ret = HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)subset_size);
-    } else {
-        for (unsigned gid = 0; gid < attr->num_glyphs; gid++)
-            new_gid[gid] = (uint16_t)gid;
-    }
-    free(subset);
-    free(bytes);
-    return ret;
-}
-
-HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint16_t *codes, size_t count)
-{
-    /* libharu's before-write hook creates the FontDescriptor and FontFile2 once and only adds
-     * names on later calls, so running it now and again at save time is safe */
-    HPDF_TTFontDefAttr attr = tt_attr(font);
-    HPDF_STATUS ret = HPDF_OK;
-    if (font_attr(font)->fontdef->descriptor == NULL) /* the font file is not written yet */
-        ret = avoid_block_end(attr);
+    HPDF_STATUS ret = HPDF_Dict_Add(descriptor, "FontFile2", file);
+    ret += HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)size);
+    ret += HPDF_Dict_AddNumber(file, "Length2", 0);
+    ret += HPDF_Dict_AddNumber(file, "Length3", 0);
+    file->filter = font->filter;
     if (ret == HPDF_OK)
-        ret = font->before_write_fn(font);
+        ret = put_stream(file, program, size, compressor);
+    ret += HPDF_Xref_Add(attr->xref, descriptor);
+    ret += HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    ret += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
+    ret += HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
+    ret += HPDF_Dict_AddNumber(descriptor, "Flags", def->flags);
+    ret += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(font->mmgr, def->font_bbox));
+    ret += HPDF_Dict_AddName(descriptor, "FontName", tt_attr(font)->base_font);
+    ret += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
+    ret += HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
+    ret += HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
     if (ret != HPDF_OK)
-        return ret;
-    HPDF_Dict descriptor = font_attr(font)->fontdef->descriptor;
-    HPDF_Dict file = descriptor != NULL
-                         ? HPDF_Dict_GetItem(descriptor, "FontFile2", HPDF_OCLASS_DICT)
-                         : NULL;
-    if (file == NULL || file->stream == NULL)
-        return HPDF_DICT_ITEM_NOT_FOUND;
-    uint16_t *new_gid = malloc(sizeof *new_gid * (attr->num_glyphs > 0 ? attr->num_glyphs : 1));
-    if (new_gid == NULL)
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    ret = subset_font_file(font, file, new_gid);
+        return HPDF_Error_GetCode(font->error) ? HPDF_Error_GetCode(font->error)
+                                               : HPDF_FAILD_TO_ALLOC_MEM;
+    def->descriptor = descriptor;
+    return HPDF_OK;
+}
+
+/* Writes the font's streams; with compressors (the document compresses fonts) deflated here:
+ * the program and ToUnicode at the usual level, the CIDToGIDMap (glyph ids between long runs
+ * of zeros) at the fastest. */
+static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, size_t size,
+                                      const uint16_t *codes, const uint16_t *gids, size_t count,
+                                      struct libdeflate_compressor *usual,
+                                      struct libdeflate_compressor *fastest)
+{
+    HPDF_STATUS ret = write_descriptor(font, program, size, usual);
     if (ret == HPDF_OK)
-        ret = write_cid_map(font, codes, count, new_gid);
-    free(new_gid);
+        ret = write_cid_map(font, codes, gids, count, fastest);
+    if (ret == HPDF_OK && usual != NULL)
+        ret = deflate_stream(font_attr(font)->cmap_stream, usual);
+    /* libharu's before-write hook gives the ToUnicode and CIDToGIDMap streams the font dict's
+     * filter at save time: without one, it leaves them as they are now */
+    if (ret == HPDF_OK && usual != NULL)
+        font->filter = HPDF_STREAM_FILTER_NONE;
+    return ret;
+}
+
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
+                                    const uint16_t *codes, const uint16_t *gids, size_t count)
+{
+    if (font_attr(font)->fontdef->descriptor != NULL)
+        return HPDF_INVALID_OPERATION; /* written already */
+    bool deflating = font->filter & HPDF_STREAM_FILTER_FLATE_DECODE;
+    struct libdeflate_compressor *usual = deflating ? libdeflate_alloc_compressor(DEFLATE_LEVEL)
+                                                    : NULL;
+    struct libdeflate_compressor *fastest = deflating ? libdeflate_alloc_compressor(1) : NULL;
+    HPDF_STATUS ret = deflating && (usual == NULL || fastest == NULL)
+                          ? HPDF_FAILD_TO_ALLOC_MEM
+                          : write_font_streams(font, program, size, codes, gids, count, usual,
+                                               fastest);
+    libdeflate_free_compressor(usual);
+    libdeflate_free_compressor(fastest);
     return ret;
 }
 

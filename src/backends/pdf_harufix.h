@@ -1,6 +1,7 @@
-/* Private to the PDF backend: repairs of libharu 2.3.0's embedded TrueType (Type0/CIDFontType2)
- * fonts through its internal structs (shared/notes/libraries.md §1.3, §2, §3.4), used by
- * pdf_font.c, and the two catalog entries libharu has no API for, used by pdf.c.
+/* Private to the PDF backend: loading a font from memory into libharu 2.3.0 and repairs of its
+ * embedded TrueType (Type0/CIDFontType2) fonts through its internal structs
+ * (shared/notes/libraries.md §1.3, §3.3, §3.4), used by pdf_font.c, and the two catalog
+ * entries libharu has no API for, used by pdf.c.
  *
  * These functions read and write libharu's private structures (HPDF_FontAttr_Rec,
  * HPDF_TTFontDefAttr_Rec, stream dicts), whose layout changes between releases, so the module
@@ -26,20 +27,27 @@ bool gk_haru_version_ok(void);
 /* True when font is a Type0 font over an embedded TrueType face (what gk_pdf_font_load makes). */
 bool gk_haru_is_embedded_truetype(HPDF_Font font);
 
-/* The glyph id libharu maps code to (0 when the font lacks it), and the number of glyphs. */
-uint16_t gk_haru_glyph_id(HPDF_Font font, uint16_t code);
-unsigned gk_haru_glyph_count(HPDF_Font font);
+/* Loads the TrueType font in bytes (size bytes, copied) into pdf, embedded, as
+ * HPDF_LoadTTFontFromFile loads a file (2.3.0 cannot load a font from memory), and sets *name
+ * to its name for HPDF_GetFont. Its /XHeight will be x_height: libharu measures the glyph of
+ * 'x', which a subset may not have. HPDF_FONT_EXISTS when pdf already has a font of that name
+ * (pdf is left as it was); other errors are libharu's, left in pdf. */
+HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, int x_height,
+                              const char **name);
 
-/* The advance of code in 1/1000 em as libharu computes it for /W (truncated); no side effect. */
-int gk_haru_code_width(HPDF_Font font, uint16_t code);
+/* Replaces the character map libharu loaded with format4 (a Windows Unicode format 4 subtable
+ * of size bytes), in its memory, after HPDF_GetFont: the font was loaded with a map of nothing
+ * so that HPDF_GetFont's lookup of all 65,536 BMP code points is cheap (its /W and
+ * CIDToGIDMap are rewritten before saving anyway), and drawing needs the real one. Also stops
+ * libharu reading glyph outlines from the loaded font (which has none) when it marks a glyph
+ * drawn: that check only served its own font-file writer, which is not used. */
+HPDF_STATUS gk_haru_set_cmap(HPDF_Font font, const uint8_t *format4, size_t size);
 
-/* Marks the glyphs of codes, and every component of composite glyphs among them (recursively,
- * with unsigned glyph ids), for embedding. Fails with HPDF_INVALID_OPERATION and sets
- * *unrecorded_gid when libharu had marked a glyph (because text was drawn or measured with it)
- * that codes do not explain: that text would draw as .notdef after trimming.
- * *unrecorded_gid is -1 otherwise. Returns HPDF_FAILD_TO_ALLOC_MEM when out of memory. */
-HPDF_STATUS gk_haru_embed_glyphs(HPDF_Font font, const uint16_t *codes, size_t count,
-                                 long *unrecorded_gid);
+/* libharu marks a glyph as used whenever it measures text (every TextOut/ShowText does), and
+ * .notdef from the start. Unmarking .notdef after HPDF_GetFont makes gk_haru_notdef_drawn tell
+ * whether text drew a character the font maps to no glyph. */
+void gk_haru_unmark_notdef(HPDF_Font font);
+bool gk_haru_notdef_drawn(HPDF_Font font);
 
 /* Replaces the ToUnicode stream (libharu writes its encoder's CID CMap there, which is not a
  * ToUnicode CMap) by a map of codes to themselves: one bfrange per 256-code row in use. */
@@ -51,14 +59,20 @@ HPDF_STATUS gk_haru_set_identity_ordering(HPDF_Font font);
 /* Rewrites /W with the widths of codes only. */
 HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t count);
 
-/* Makes libharu write the embedded font file now (it would at save time), cuts it down to the
- * embedded glyphs, renumbered densely (pdf_subset.h: 2.3.0 keeps every glyph id, so loca, hmtx
- * and cmap cover the whole face), and writes CIDToGIDMap for codes (ascending) up to the
- * highest. Glyphs marked after this call are missing from the file, so it must come after the
- * last text is drawn. When the marked glyphs would make libharu's font file end exactly on one
- * of its 4096-byte stream blocks (which its writer cannot handle: pdf_harufix.c), one small
- * simple glyph that no code maps to is embedded too. */
-HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint16_t *codes, size_t count);
+/* Writes the font descriptor with program (size bytes) as its embedded font file, and
+ * CIDToGIDMap mapping each of codes (ascending) to gids[i], up to the highest code. When the
+ * document compresses fonts, these and the ToUnicode stream are deflated here (libdeflate),
+ * not at save time by libharu (zlib): half the instructions for the same size, and the
+ * CIDToGIDMap (14 M instructions a booklet in libharu) at the fastest level. Call after the
+ * last text is drawn with the font and after gk_haru_write_tounicode, before saving; the
+ * streams must not be written to afterwards. */
+HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
+                                    const uint16_t *codes, const uint16_t *gids, size_t count);
+
+/* Compresses the pages' content streams here (libdeflate) rather than at save time in libharu
+ * (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,
+ * before saving. */
+HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf);
 
 /* Sets the catalog's /Lang, the document's natural language (a BCP 47 tag such as zh-CN), which
  * screen readers and text-to-speech go by. */

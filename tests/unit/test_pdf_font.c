@@ -16,7 +16,11 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "backends/pdf_font.h"
+#include "backends/pdf_subset.h"
 #include "../support/testutil.h"
 
 #define FONT_DIR GK_BINARY_DIR "/fonts"
@@ -60,23 +64,38 @@ static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
     (void)detail;
 }
 
+/* A document is drawn by a script run twice, as the backend does: first recording every string
+ * (no pages), then, after the fonts are embedded, drawing. */
 typedef struct doc {
     HPDF_Doc pdf;
     HPDF_STATUS error;
     gk_pdf_font *song, *hei;
+    bool drawing;
 } doc;
 
 static void doc_open(doc *d)
 {
     d->error = HPDF_OK;
+    d->drawing = false;
     d->pdf = HPDF_New(on_haru_error, &d->error);
     assert_non_null(d->pdf);
     assert_int_equal(HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL), HPDF_OK);
     gk_diag diag;
     gk_diag_clear(&diag);
-    if (gk_pdf_font_load(d->pdf, SONG_PATH, -1, &d->song, &diag) != GK_OK ||
-        gk_pdf_font_load(d->pdf, HEI_PATH, -1, &d->hei, &diag) != GK_OK)
+    if (gk_pdf_font_open(SONG_PATH, -1, &d->song, &diag) != GK_OK ||
+        gk_pdf_font_open(HEI_PATH, -1, &d->hei, &diag) != GK_OK)
         fail_msg("%s: %s", diag.file, diag.message);
+}
+
+/* Ends the recording: both fonts get their subsets. */
+static void doc_embed(doc *d)
+{
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_pdf_font_embed(d->pdf, d->song, &diag) != GK_OK ||
+        gk_pdf_font_embed(d->pdf, d->hei, &diag) != GK_OK)
+        fail_msg("embed: %s: %s", diag.file, diag.message);
+    d->drawing = true;
 }
 
 static void doc_close(doc *d)
@@ -86,31 +105,42 @@ static void doc_close(doc *d)
     gk_pdf_font_free(d->hei);
 }
 
-/* Every string goes through record before libharu draws it, as the layer requires. */
-static void draw(HPDF_Page page, gk_pdf_font *font, double size, double x, double y,
+/* Every string goes through record, as the layer requires; it is drawn in the second run. */
+static void draw(doc *d, HPDF_Page page, gk_pdf_font *font, double size, double x, double y,
                  const char *text)
 {
     gk_pdf_font_record(font, text, strlen(text));
+    if (!d->drawing)
+        return;
     HPDF_Page_SetFontAndSize(page, gk_pdf_font_handle(font), (HPDF_REAL)size);
     HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, text);
 }
 
+/* A new page with text begun (NULL while recording). */
 static HPDF_Page new_page(doc *d)
 {
+    if (!d->drawing)
+        return NULL;
     HPDF_Page page = HPDF_AddPage(d->pdf);
     HPDF_Page_SetWidth(page, PAGE_W);
     HPDF_Page_SetHeight(page, PAGE_H);
+    HPDF_Page_BeginText(page);
     return page;
+}
+
+static void end_page(HPDF_Page page)
+{
+    if (page != NULL)
+        HPDF_Page_EndText(page);
 }
 
 static void draw_text_page(doc *d)
 {
     HPDF_Page page = new_page(d);
-    HPDF_Page_BeginText(page);
-    draw(page, d->hei, 18, MARGIN, PAGE_H - 60, HEI_TITLE);
+    draw(d, page, d->hei, 18, MARGIN, PAGE_H - 60, HEI_TITLE);
     for (size_t i = 0; i < sizeof SONG_LINES / sizeof SONG_LINES[0]; i++)
-        draw(page, d->song, 12, MARGIN, PAGE_H - 100 - 30 * (double)i, SONG_LINES[i]);
-    HPDF_Page_EndText(page);
+        draw(d, page, d->song, 12, MARGIN, PAGE_H - 100 - 30 * (double)i, SONG_LINES[i]);
+    end_page(page);
 }
 
 /* Length of the UTF-8 sequence starting with byte b. */
@@ -131,7 +161,6 @@ static void cell_origin(size_t i, double *x, double *y)
 static void draw_grid_page(doc *d, gk_pdf_font *font)
 {
     HPDF_Page page = new_page(d);
-    HPDF_Page_BeginText(page);
     size_t cell = 0;
     for (const char *p = GRID_TEXT; *p; cell++) {
         char one[8] = {0};
@@ -139,10 +168,27 @@ static void draw_grid_page(doc *d, gk_pdf_font *font)
         memcpy(one, p, n);
         double x, y;
         cell_origin(cell, &x, &y);
-        draw(page, font, GLYPH_SIZE, x, y, one);
+        draw(d, page, font, GLYPH_SIZE, x, y, one);
         p += n;
     }
-    HPDF_Page_EndText(page);
+    end_page(page);
+}
+
+/* Runs script to record, embeds the fonts, runs it again to draw. */
+static void record_then_draw(doc *d, void (*script)(doc *d))
+{
+    script(d);
+    doc_embed(d);
+    script(d);
+}
+
+static void finish_both(doc *d)
+{
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_pdf_font_finish(d->song, &diag) != GK_OK || gk_pdf_font_finish(d->hei, &diag) != GK_OK)
+        fail_msg("finish: %s", diag.message);
+    assert_int_equal(d->error, HPDF_OK);
 }
 
 /* Saves through a memory stream (never HPDF_SaveToFile: reliability.md F1) to path. */
@@ -163,18 +209,19 @@ static void save_to(doc *d, const char *path)
 }
 
 /* The test booklet: a text page, then the grid in Song, then the grid in Hei. */
+static void booklet_script(doc *d)
+{
+    draw_text_page(d);
+    draw_grid_page(d, d->song);
+    draw_grid_page(d, d->hei);
+}
+
 static void build_booklet(const char *path)
 {
     doc d;
     doc_open(&d);
-    draw_text_page(&d);
-    draw_grid_page(&d, d.song);
-    draw_grid_page(&d, d.hei);
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    if (gk_pdf_font_finish(d.song, &diag) != GK_OK || gk_pdf_font_finish(d.hei, &diag) != GK_OK)
-        fail_msg("finish: %s", diag.message);
-    assert_int_equal(d.error, HPDF_OK);
+    record_then_draw(&d, booklet_script);
+    finish_both(&d);
     save_to(&d, path);
     doc_close(&d);
 }
@@ -419,8 +466,7 @@ static void test_advance(void **state)
         /* libharu draws non-BMP code points as a space */
         assert_true(gk_pdf_font_advance(faces[i], 0x20BB7) == gk_pdf_font_advance(faces[i], ' '));
     }
-    /* equals libharu's own measure of the drawn string (which also marks glyphs, so the
-     * string is recorded to keep finish happy) */
+    /* equals libharu's own measure of the string in the font it was given */
     const char *text = "一般公共预算294.28";
     double sum = 0;
     for (const char *p = text; *p;) {
@@ -432,6 +478,7 @@ static void test_advance(void **state)
         p += n;
     }
     gk_pdf_font_record(d.song, text, strlen(text));
+    doc_embed(&d);
     HPDF_TextWidth tw = HPDF_Font_TextWidth(gk_pdf_font_handle(d.song),
                                             (const HPDF_BYTE *)text, (HPDF_UINT)strlen(text));
     assert_true(sum == (double)tw.width);
@@ -439,10 +486,11 @@ static void test_advance(void **state)
 }
 
 /* The titles synthetic unit 741004 draws with Hei (tests/bench/make_package.py --units 1000
- * --seed 1), in drawing order. Their glyphs make the font file libharu assembles (in 4096-byte
- * blocks, before its table directory) exactly 67 blocks long, with the empty prep table last:
- * libharu's seek to that table's start, the very end, failed with HPDF_INVALID_OBJECT (0x1033)
- * and finish reported "libharu error 0x1033 while writing the embedded font file". */
+ * --seed 1), in drawing order. When libharu still wrote the embedded font file itself, their
+ * glyphs made the file it assembles (in 4096-byte blocks, before its table directory) exactly
+ * 67 blocks long, with the empty prep table last: libharu's seek to that table's start, the
+ * very end, failed with HPDF_INVALID_OBJECT (0x1033) and finish reported "libharu error 0x1033
+ * while writing the embedded font file". */
 static const char *const UNIT_741004_HEI[] = {
     "成都市锦江区水资源服务中心", "2025年单位预算", "目录",
     "第一部分 成都市锦江区水资源服务中心概况", "一、基本职能及主要工作",
@@ -471,31 +519,29 @@ static const char *const UNIT_741004_HEI[] = {
     "（二）政府采购情况", "（三）国有资产占有使用情况", "（四）预算绩效情况", "第四部分 名词解释"
 };
 
-static void test_font_file_ending_on_a_block_boundary(void **state)
+static void unit_741004_script(doc *d)
 {
-    (void)state;
     enum { LINES_PER_PAGE = 30 };
     size_t count = sizeof UNIT_741004_HEI / sizeof UNIT_741004_HEI[0];
-    doc d;
-    doc_open(&d);
     HPDF_Page page = NULL;
     for (size_t i = 0; i < count; i++) {
         if (i % LINES_PER_PAGE == 0) {
-            if (i > 0)
-                HPDF_Page_EndText(page);
-            page = new_page(&d);
-            HPDF_Page_BeginText(page);
+            end_page(page);
+            page = new_page(d);
         }
         double y = PAGE_H - 60 - 25 * (double)(i % LINES_PER_PAGE);
-        draw(page, d.hei, 16, MARGIN, y, UNIT_741004_HEI[i]);
-        if (i + 1 == count)
-            HPDF_Page_EndText(page);
+        draw(d, page, d->hei, 16, MARGIN, y, UNIT_741004_HEI[i]);
     }
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    if (gk_pdf_font_finish(d.hei, &diag) != GK_OK || gk_pdf_font_finish(d.song, &diag) != GK_OK)
-        fail_msg("finish: %s", diag.message);
-    assert_int_equal(d.error, HPDF_OK);
+    end_page(page);
+}
+
+static void test_font_file_ending_on_a_block_boundary(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    record_then_draw(&d, unit_741004_script);
+    finish_both(&d);
     char path[1100];
     snprintf(path, sizeof path, "%s/boundary.pdf", workdir);
     save_to(&d, path);
@@ -516,18 +562,19 @@ static void test_font_file_ending_on_a_block_boundary(void **state)
     free(err);
 }
 
-/* Text drawn without recording would print as .notdef after trimming: finish refuses. */
+/* A character drawn that was not recorded before embedding is not in the subset and would
+ * print as .notdef: finish refuses, naming it when the string went through record. */
 static void test_unrecorded_text_is_an_error(void **state)
 {
     (void)state;
     doc d;
     doc_open(&d);
+    gk_pdf_font_record(d.song, "预算", strlen("预算"));
+    doc_embed(&d);
     HPDF_Page page = new_page(&d);
-    HPDF_Page_BeginText(page);
-    draw(page, d.song, 12, 50, 700, "预算");
-    HPDF_Page_SetFontAndSize(page, gk_pdf_font_handle(d.song), 12);
-    HPDF_Page_TextOut(page, 50, 650, "教"); /* bypasses gk_pdf_font_record */
-    HPDF_Page_EndText(page);
+    draw(&d, page, d.song, 12, 50, 700, "预算");
+    draw(&d, page, d.song, 12, 50, 650, "教"); /* recorded only after embedding */
+    end_page(page);
     gk_diag diag;
     gk_diag_clear(&diag);
     assert_int_equal(gk_pdf_font_finish(d.song, &diag), GK_ERR_STATE);
@@ -538,30 +585,137 @@ static void test_unrecorded_text_is_an_error(void **state)
     doc_close(&d);
 }
 
-static void test_load_errors(void **state)
+static void test_text_drawn_without_record_is_an_error(void **state)
 {
     (void)state;
     doc d;
     doc_open(&d);
+    gk_pdf_font_record(d.song, "预算", strlen("预算"));
+    doc_embed(&d);
+    HPDF_Page page = new_page(&d);
+    draw(&d, page, d.song, 12, 50, 700, "预算");
+    HPDF_Page_TextOut(page, 50, 650, "教"); /* bypasses gk_pdf_font_record */
+    end_page(page);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    assert_int_equal(gk_pdf_font_finish(d.song, &diag), GK_ERR_STATE);
+    assert_non_null(strstr(diag.message, "without gk_pdf_font_record"));
+    doc_close(&d);
+}
+
+static void test_call_order_errors(void **state)
+{
+    (void)state;
+    doc d;
+    doc_open(&d);
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    assert_null(gk_pdf_font_handle(d.song));
+    assert_int_equal(gk_pdf_font_finish(d.song, &diag), GK_ERR_STATE); /* before embed */
+    doc_embed(&d);
+    assert_non_null(gk_pdf_font_handle(d.song));
+    assert_int_equal(gk_pdf_font_embed(d.pdf, d.song, &diag), GK_ERR_STATE); /* twice */
+    /* the same face twice in one document: libharu would take both for one font */
+    gk_pdf_font *again;
+    assert_int_equal(gk_pdf_font_open(SONG_PATH, -1, &again, &diag), GK_OK);
+    assert_true(gk_pdf_font_same_face(again, d.song));
+    assert_false(gk_pdf_font_same_face(again, d.hei));
+    assert_int_equal(gk_pdf_font_embed(d.pdf, again, &diag), GK_ERR_STATE);
+    assert_non_null(strstr(diag.message, "already loaded"));
+    gk_pdf_font_free(again);
+    assert_int_equal(d.error, HPDF_OK); /* nothing reached libharu's sticky error */
+    doc_close(&d);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
     gk_pdf_font *font = (gk_pdf_font *)&font;
     gk_diag diag;
     gk_diag_clear(&diag);
-    /* the same face twice in one document */
-    assert_int_equal(gk_pdf_font_load(d.pdf, SONG_PATH, -1, &font, &diag), GK_ERR_STATE);
-    assert_null(font);
     /* a missing file */
-    assert_int_equal(gk_pdf_font_load(d.pdf, FONT_DIR "/none.ttf", -1, &font, &diag), GK_ERR_IO);
+    assert_int_equal(gk_pdf_font_open(FONT_DIR "/none.ttf", -1, &font, &diag), GK_ERR_IO);
+    assert_null(font);
     assert_string_equal(diag.file, FONT_DIR "/none.ttf");
     /* a collection index on a single font */
-    assert_int_equal(gk_pdf_font_load(d.pdf, HEI_PATH, 1, &font, &diag), GK_ERR_USAGE);
+    assert_int_equal(gk_pdf_font_open(HEI_PATH, 1, &font, &diag), GK_ERR_USAGE);
     /* a CFF-based OpenType font */
     char otf[1100];
     snprintf(otf, sizeof otf, "%s/cff.otf", workdir);
     tu_write(workdir, "cff.otf", "OTTO: only the magic is read");
-    assert_int_equal(gk_pdf_font_load(d.pdf, otf, -1, &font, &diag), GK_ERR_BACKEND);
+    assert_int_equal(gk_pdf_font_open(otf, -1, &font, &diag), GK_ERR_BACKEND);
     assert_non_null(strstr(diag.message, "CFF"));
-    assert_int_equal(d.error, HPDF_OK); /* nothing reached libharu's sticky error */
-    doc_close(&d);
+    /* a file that is no font at all, and a font cut short */
+    tu_write(workdir, "text.ttf", "plain text where a font should be");
+    snprintf(otf, sizeof otf, "%s/text.ttf", workdir);
+    assert_int_equal(gk_pdf_font_open(otf, -1, &font, &diag), GK_ERR_BACKEND);
+    assert_non_null(strstr(diag.message, "not a TrueType font libharu can embed"));
+    assert_null(font);
+}
+
+/* The face reader and subsetter take fonts from users (--font): damaged bytes anywhere before
+ * the outlines (the directory, metrics, cmap, glyph locations) and in the name table must give
+ * an error or a usable subset, never a read out of bounds (run under ASan in CI). Each round
+ * damages a few bytes of a copy of the Hei face in place, and puts them back after. */
+static void test_damaged_fonts_are_refused_or_cut(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 400, GLYF_START = 248084, NAME_START = 2730000, NAME_LENGTH = 1576 };
+    size_t size;
+    unsigned char *pristine = (unsigned char *)tu_read(HEI_PATH, &size);
+    assert_non_null(pristine);
+    assert_true(size > NAME_START + NAME_LENGTH);
+    char copy[1100];
+    snprintf(copy, sizeof copy, "%s/damaged.ttf", workdir);
+    int fd = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, pristine, size, 0), (ssize_t)size);
+    uint16_t codes[64];
+    size_t count = 0;
+    for (const char *p = GRID_TEXT; *p && count < 64; p += utf8_len((unsigned char)*p))
+        if (utf8_len((unsigned char)*p) == 3)
+            codes[count++] = (uint16_t)((p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F));
+    for (size_t i = 1; i < count; i++) /* insertion sort: ascending and distinct */
+        for (size_t k = i; k > 0 && codes[k - 1] >= codes[k]; k--) {
+            uint16_t t = codes[k];
+            codes[k] = codes[k - 1];
+            codes[k - 1] = t;
+        }
+    size_t distinct = 0;
+    for (size_t i = 0; i < count; i++)
+        if (distinct == 0 || codes[distinct - 1] != codes[i])
+            codes[distinct++] = codes[i];
+    uint32_t seed = 13;
+    size_t opened = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t at[4];
+        unsigned char value[4];
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            at[k] = round % 5 == 4 ? NAME_START + (seed >> 8) % NAME_LENGTH
+                                   : (seed >> 8) % (round % 3 ? 1024 : GLYF_START);
+            value[k] = (unsigned char)(seed >> 24);
+            assert_int_equal(pwrite(fd, &value[k], 1, (off_t)at[k]), 1);
+        }
+        const char *why = NULL;
+        gk_ttf *face = gk_ttf_open(fd, size, 0, &why);
+        if (face != NULL) {
+            opened++;
+            gk_ttf_subset subset;
+            if (gk_ttf_subset_make(face, codes, distinct, &subset, &why)) {
+                assert_true(subset.program_size > 0 && subset.loadable_size > 0);
+                gk_ttf_subset_free(&subset);
+            }
+            gk_ttf_free(face);
+        } else {
+            assert_non_null(why); /* damage, not memory */
+        }
+        for (int k = 3; k >= 0; k--)
+            assert_int_equal(pwrite(fd, pristine + at[k], 1, (off_t)at[k]), 1);
+    }
+    assert_true(opened > 0 && opened < ROUNDS); /* both outcomes were exercised */
+    close(fd);
+    free(pristine);
 }
 
 static void test_default_path(void **state)
@@ -605,7 +759,10 @@ int main(void)
         cmocka_unit_test(test_advance),
         cmocka_unit_test(test_font_file_ending_on_a_block_boundary),
         cmocka_unit_test(test_unrecorded_text_is_an_error),
-        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_text_drawn_without_record_is_an_error),
+        cmocka_unit_test(test_call_order_errors),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_damaged_fonts_are_refused_or_cut),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_prepared_fonts_match_pins),
     };
