@@ -38,7 +38,6 @@ typedef struct pdf_ctx {
     gk_pdf_font *fonts[PDF_FACE_COUNT];
     bool shared_font; /* both faces are one font (see start_pdf) */
     gk_arena arena;
-    struct advance_memo *advances[PDF_FACE_COUNT]; /* the layout's measures (layout_init) */
 } pdf_ctx;
 
 static void haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
@@ -428,54 +427,6 @@ static void report_narrow(const pdf_ctx *p, const pdf_narrow *n)
     p->warn(p->warn_sink, "TABLE-WIDTH", n->table->layout_path, message);
 }
 
-/* ---- advances, remembered ------------------------------------------------------------- */
-
-/* Layout asks a face for the same few thousand advances again and again (every trial style
- * of a table measures all its cells, a balanced cell is broken at halved widths), and libharu
- * finds a glyph by searching the cmap: each answer is asked of the font once, then
- * remembered — the same numbers, so the same layout. */
-enum { ADVANCE_BLOCK = 128, ADVANCE_BLOCKS = 0x10000 / ADVANCE_BLOCK }; /* the BMP */
-
-typedef struct advance_block {
-    double advance[ADVANCE_BLOCK];
-    bool known[ADVANCE_BLOCK];
-} advance_block;
-
-typedef struct advance_memo {
-    const gk_pdf_font *font;
-    gk_arena *arena;
-    advance_block *blocks[ADVANCE_BLOCKS]; /* by code point / ADVANCE_BLOCK, made when asked */
-} advance_memo;
-
-/* A gk_advance_fn over an advance_memo: the layout owns the memo, so it may fill it. */
-static double remembered_advance(const void *memo_, uint32_t cp)
-{
-    advance_memo *memo = (advance_memo *)memo_;
-    if (cp >= 0x10000)
-        return gk_pdf_font_advance(memo->font, cp);
-    advance_block **block = &memo->blocks[cp / ADVANCE_BLOCK];
-    if (*block == NULL && (*block = gk_arena_alloc(memo->arena, sizeof **block)) == NULL)
-        return gk_pdf_font_advance(memo->font, cp); /* out of memory: ask every time */
-    size_t i = cp % ADVANCE_BLOCK;
-    if (!(*block)->known[i]) {
-        (*block)->advance[i] = gk_pdf_font_advance(memo->font, cp);
-        (*block)->known[i] = true;
-    }
-    return (*block)->advance[i];
-}
-
-/* How a layout measures face f: through the document's memo, made the first time. */
-static gk_measure face_measure(pdf_ctx *p, int f)
-{
-    if (p->advances[f] == NULL && (p->advances[f] = gk_arena_alloc(&p->arena,
-                                                                   sizeof *p->advances[f]))) {
-        p->advances[f]->font = p->fonts[f];
-        p->advances[f]->arena = &p->arena;
-    }
-    return p->advances[f] ? (gk_measure){remembered_advance, p->advances[f], 1}
-                          : (gk_measure){gk_pdf_font_advance, p->fonts[f], 1};
-}
-
 static void layout_init(pdf_layout *lay, pdf_ctx *p)
 {
     memset(lay, 0, sizeof *lay);
@@ -483,7 +434,7 @@ static void layout_init(pdf_layout *lay, pdf_ctx *p)
     lay->arena = &p->arena;
     lay->next_number = 1;
     for (int f = 0; f < PDF_FACE_COUNT; f++)
-        lay->measure[f] = face_measure(p, f);
+        lay->measure[f] = (gk_measure){gk_pdf_font_advance, p->fonts[f], 1};
 }
 
 /* Replaces the first pages of `booklet` by those of `front` (the same count), which it takes. */
