@@ -2,6 +2,7 @@
 #include "check/check.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,19 +82,6 @@ static void add_finding(checker *c, gk_severity severity, const char *rule, cons
     add_text(c, severity, rule, file, line, column, expected, found, message);
 }
 
-/* Whether an identical finding (rule, file, found) was already made for this unit: a wrong
- * name repeated on every row of a table is one mistake. */
-static bool already(const checker *c, const char *rule, const char *file, const char *found)
-{
-    for (size_t i = 0; i < c->out->count; i++) {
-        const gk_finding *f = &c->out->items[i];
-        if (f->unit == c->unit && strcmp(f->rule, rule) == 0 && f->file == file && f->found &&
-            strcmp(f->found, found) == 0)
-            return true;
-    }
-    return false;
-}
-
 static bool holds(gk_compare op, int64_t left, int64_t right)
 {
     return op == GK_CMP_EQ ? left == right : op == GK_CMP_LE ? left <= right : left >= right;
@@ -137,6 +125,91 @@ static void overflow_finding(checker *c, const gk_rule *rule, const gk_overflow 
     add_text(c, GK_ERROR, rule->id, file, line, column, NULL, NULL, message);
 }
 
+/* ---- keys met before ------------------------------------------------------------------------ */
+
+/* A hash map from a key (a text, and a tag that tells apart keys of different files or kinds)
+ * to a number, by open addressing: a rule finds a key among many rows again in constant time
+ * instead of going through the rows before it. Keys are not copied. */
+typedef struct key_slot {
+    const void *tag;
+    const char *text; /* NULL: a free slot */
+    size_t value;
+} key_slot;
+
+typedef struct key_map {
+    key_slot *slots;
+    size_t capacity, count; /* capacity: 0 or a power of two, at least twice count */
+} key_map;
+
+static size_t key_hash(const void *tag, const char *text)
+{
+    uint64_t h = UINT64_C(14695981039346656037) ^ (uint64_t)(uintptr_t)tag; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * UINT64_C(1099511628211);
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot that holds (tag, text), or the free slot where it belongs. */
+static key_slot *key_slot_of(const key_map *m, const void *tag, const char *text)
+{
+    size_t mask = m->capacity - 1;
+    for (size_t i = key_hash(tag, text) & mask;; i = (i + 1) & mask) {
+        key_slot *slot = &m->slots[i];
+        gk_steps++;
+        if (slot->text == NULL || (slot->tag == tag && strcmp(slot->text, text) == 0))
+            return slot;
+    }
+}
+
+static bool key_map_grow(key_map *m)
+{
+    size_t capacity = m->capacity ? m->capacity * 2 : 64;
+    key_slot *old = m->slots;
+    size_t old_capacity = m->capacity;
+    m->slots = calloc(capacity, sizeof *m->slots);
+    if (m->slots == NULL) {
+        m->slots = old;
+        return false;
+    }
+    m->capacity = capacity;
+    for (size_t i = 0; i < old_capacity; i++)
+        if (old[i].text != NULL)
+            *key_slot_of(m, old[i].tag, old[i].text) = old[i];
+    free(old);
+    return true;
+}
+
+/* The value of (tag, text), or NULL when the map does not hold it. */
+static const size_t *key_map_get(const key_map *m, const void *tag, const char *text)
+{
+    if (m->count == 0)
+        return NULL;
+    const key_slot *slot = key_slot_of(m, tag, text);
+    return slot->text != NULL ? &slot->value : NULL;
+}
+
+/* The value of (tag, text), added as `value` when the map does not hold it yet (*added says
+ * which); NULL when out of memory. */
+static size_t *key_map_put(key_map *m, const void *tag, const char *text, size_t value,
+                           bool *added)
+{
+    if ((m->count + 1) * 2 > m->capacity && !key_map_grow(m))
+        return NULL;
+    key_slot *slot = key_slot_of(m, tag, text);
+    *added = slot->text == NULL;
+    if (*added) {
+        *slot = (key_slot){tag, text, value};
+        m->count++;
+    }
+    return &slot->value;
+}
+
+static void key_map_free(key_map *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
 /* ---- helpers over rows ---------------------------------------------------------------------- */
 
 static int64_t number(const gk_value *v)
@@ -155,6 +228,12 @@ static const char *row_label(const gk_table_layout *t, const gk_data_row *row)
     }
     /* TRANSLATORS: names a row that has no name, project or code in messages. */
     return _("row");
+}
+
+static const char *key_text(const gk_data_row *row, int field)
+{
+    const gk_value *v = &row->values[field];
+    return v->kind == GK_VALUE_TEXT ? v->text : NULL;
 }
 
 static int column_of(const gk_data_row *row, int field)
@@ -201,10 +280,12 @@ static bool query_skips(checker *c, const gk_rule *rule, const gk_query *q)
 
 /* ---- hierarchy ------------------------------------------------------------------------------ */
 
-static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data, size_t i)
+/* Parent rows[i] of the unit's rows of a table (own_rows) against the rows below it. */
+static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data,
+                         const size_t *rows, size_t count, size_t i)
 {
     const gk_table_layout *t = data->layout;
-    const gk_data_row *parent = &data->rows[i];
+    const gk_data_row *parent = &data->rows[rows[i]];
     bool any_child = false, error = false;
     int first_field = -1;
     int64_t first_expected = 0, first_found = 0;
@@ -213,10 +294,9 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
         if (!col->sum || col->field < 0)
             continue;
         int64_t sum = 0;
-        for (size_t k = i + 1; k < data->row_count; k++) {
-            const gk_data_row *row = &data->rows[k];
-            if (!own_row(c, row) || row->computed)
-                continue;
+        for (size_t k = i + 1; k < count; k++) {
+            const gk_data_row *row = &data->rows[rows[k]];
+            gk_steps++;
             if (row->level <= parent->level)
                 break;
             any_child = true;
@@ -258,15 +338,31 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
                     row_label(t, parent));
 }
 
+/* The indexes of the unit's rows of a table that are not computed, in order (a department's
+ * other rows between them are not gone through again for each parent); NULL when out of
+ * memory. */
+static size_t *own_rows(checker *c, const gk_table_data *data, size_t *count)
+{
+    size_t *rows = malloc((data->row_count + 1) * sizeof *rows);
+    c->failed |= rows == NULL;
+    *count = 0;
+    for (size_t r = 0; rows && r < data->row_count; r++)
+        if (own_row(c, &data->rows[r]) && !data->rows[r].computed)
+            rows[(*count)++] = r;
+    return rows;
+}
+
 static void run_hierarchy(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < rule->table_count; t++) {
         if (skips(c, rule, rule->tables[t]))
             continue;
         const gk_table_data *data = gk_package_table(c->pkg, rule->tables[t]);
-        for (size_t i = 0; data && i < data->row_count; i++)
-            if (own_row(c, &data->rows[i]) && !data->rows[i].computed)
-                check_parent(c, rule, data, i);
+        size_t count = 0;
+        size_t *rows = data ? own_rows(c, data, &count) : NULL;
+        for (size_t i = 0; i < count; i++)
+            check_parent(c, rule, data, rows, count, i);
+        free(rows);
     }
 }
 
@@ -312,10 +408,10 @@ static void run_row(checker *c, const gk_rule *rule)
 
 /* ---- comparisons across tables ------------------------------------------------------------ */
 
-/* Where a comparison is reported: the first row of its first column term's table that is in
- * the group, else the rules file. */
-static void comparison_position(const checker *c, const gk_rule *rule, const gk_key_value *group,
-                                size_t group_count, const char **file, int *line, int *column)
+/* Where an ungrouped comparison is reported: the first row of its first column term's table
+ * that the term sums, else the rules file. */
+static void comparison_position(const checker *c, const gk_rule *rule, const char **file,
+                                int *line, int *column)
 {
     *file = c->rules->path;
     *line = rule->line;
@@ -327,10 +423,10 @@ static void comparison_position(const checker *c, const gk_rule *rule, const gk_
             if (term->kind != GK_TERM_COLUMN)
                 continue;
             const gk_table_data *data = gk_package_table(c->pkg, term->table);
-            for (size_t r = 0; data && r < data->row_count; r++) {
+            for (size_t r = 0; data && r < data->row_count; r++, gk_steps++) {
                 const gk_data_row *row = &data->rows[r];
                 if (own_row(c, row) && gk_row_matches(term->table, row, c->pkg, term->filters,
-                                                      term->filter_count, group, group_count)) {
+                                                      term->filter_count, NULL, 0)) {
                     *file = row->file;
                     *line = row->line;
                     *column = column_of(row, term->field);
@@ -340,21 +436,15 @@ static void comparison_position(const checker *c, const gk_rule *rule, const gk_
         }
 }
 
-static void compare_group(checker *c, const gk_rule *rule, const gk_key_value *group,
-                          size_t group_count)
+/* Reports a comparison of a group (none: group_count 0) that does not hold, or whose sums
+ * left the range, at (file, line, column). */
+static void report_comparison(checker *c, const gk_rule *rule, const gk_key_value *group,
+                              size_t group_count, bool summed, int64_t left, int64_t right,
+                              const gk_overflow *overflow, const char *file, int line,
+                              int column)
 {
-    int64_t left = 0, right = 0;
-    gk_overflow overflow;
-    bool summed =
-        gk_query_sum(c->pkg, &rule->left, &c->scope, group, group_count, &left, &overflow) &&
-        gk_query_sum(c->pkg, &rule->right, &c->scope, group, group_count, &right, &overflow);
-    if (summed && holds(rule->op, left, right))
-        return;
-    const char *file;
-    int line, column;
-    comparison_position(c, rule, group, group_count, &file, &line, &column);
     if (!summed) {
-        overflow_finding(c, rule, &overflow, file, line, column);
+        overflow_finding(c, rule, overflow, file, line, column);
         return;
     }
     char what[768] = "";
@@ -367,72 +457,404 @@ static void compare_group(checker *c, const gk_rule *rule, const gk_key_value *g
     compare_amounts(c, rule, left, rule->op, right, file, line, column, what);
 }
 
+static void compare_all(checker *c, const gk_rule *rule)
+{
+    int64_t left = 0, right = 0;
+    gk_overflow overflow;
+    bool summed =
+        gk_query_sum(c->pkg, &rule->left, &c->scope, NULL, 0, &left, &overflow) &&
+        gk_query_sum(c->pkg, &rule->right, &c->scope, NULL, 0, &right, &overflow);
+    if (summed && holds(rule->op, left, right))
+        return;
+    const char *file;
+    int line, column;
+    comparison_position(c, rule, &file, &line, &column);
+    report_comparison(c, rule, NULL, 0, summed, left, right, &overflow, file, line, column);
+}
+
+/* ---- comparisons by group (`by` keys) ---- */
+
+enum { MAX_GROUP_KEYS = 8 };
+
+/* A column term's rows in one group. */
+typedef struct term_sum {
+    int64_t sum;
+    const gk_data_row *overflow; /* the row that took the sum out of range, else NULL */
+    const gk_data_row *first;    /* the first row in the group (where a failure is reported) */
+} term_sum;
+
+/* One combination of values of the `by` keys. */
+typedef struct group {
+    const gk_table_layout *table; /* a row that has the values, and its table */
+    const gk_data_row *row;
+    bool matched;                 /* a row met so far is in the group */
+    term_sum *terms;              /* one per column term */
+} group;
+
+/* One term of the comparison: a column (summed per group) or a value the same for every
+ * group, computed once. */
+typedef struct term_input {
+    size_t column; /* index among the column terms */
+    bool ok;
+    int64_t value;
+    gk_overflow overflow;
+} term_input;
+
+/* A grouped comparison: each group is compared once, at the first row that has its values
+ * (of the first table naming it), with the sums of the rows in it — found in one pass over
+ * each table, not by going through the rows once per group. */
+typedef struct grouping {
+    checker *c;
+    const gk_rule *rule;
+    size_t keys;                /* the `by` keys used */
+    const gk_term **columns;    /* the column terms, left then right */
+    size_t column_count;
+    term_input *inputs[2];      /* left, right */
+    group *groups;              /* every combination met, in order */
+    size_t group_count, group_capacity;
+    size_t *compared;           /* the groups compared, in order */
+    size_t compared_count, compared_capacity;
+    key_map index;              /* joined values -> group */
+    gk_arena arena;             /* joined values, term sums */
+    char *key;                  /* the joined values being looked up */
+    size_t key_capacity;
+} grouping;
+
+static bool append_key(grouping *g, size_t *len, const char *text)
+{
+    char prefix[24];
+    size_t n = strlen(text), p = (size_t)snprintf(prefix, sizeof prefix, "%zu:", n);
+    while (*len + p + n + 1 > g->key_capacity) {
+        size_t capacity = g->key_capacity ? g->key_capacity * 2 : 256;
+        char *bigger = realloc(g->key, capacity);
+        if (bigger == NULL)
+            return false;
+        g->key = bigger;
+        g->key_capacity = capacity;
+    }
+    memcpy(g->key + *len, prefix, p);
+    memcpy(g->key + *len + p, text, n);
+    *len += p + n;
+    g->key[*len] = '\0';
+    return true;
+}
+
+/* The value of `by` key k on a row that makes a group: its text, "" when it has none. */
+static const char *group_value(const grouping *g, const gk_table_layout *table,
+                               const gk_data_row *row, size_t k)
+{
+    const char *text = key_text(row, gk_layout_field_index(table, g->rule->by[k]));
+    return text != NULL ? text : "";
+}
+
+/* The row's values of the keys joined, each with its length (any text stays apart), in g->key:
+ * as a group takes them from its first row (matched false) or as an extra filter compares
+ * them (gk_row_key, matched true). NULL when the row can be in no group, or out of memory. */
+static const char *joined_values(grouping *g, const gk_table_layout *table,
+                                 const gk_data_row *row, bool matched)
+{
+    size_t len = 0;
+    for (size_t k = 0; k < g->keys; k++) {
+        char buf[4];
+        const char *value = matched ? gk_row_key(table, row, g->c->pkg, g->rule->by[k], buf)
+                                    : group_value(g, table, row, k);
+        if (value == NULL)
+            return NULL;
+        if (!append_key(g, &len, value)) {
+            g->c->failed = true;
+            return NULL;
+        }
+    }
+    return g->key;
+}
+
+/* The group of the joined values in g->key, added if new; SIZE_MAX when out of memory. */
+static size_t group_of(grouping *g, const char *joined)
+{
+    const size_t *known = key_map_get(&g->index, NULL, joined);
+    if (known != NULL)
+        return *known;
+    const char *kept = gk_arena_strdup(&g->arena, joined);
+    term_sum *terms = gk_arena_alloc(&g->arena, (g->column_count + 1) * sizeof *terms);
+    bool added = false;
+    if (kept == NULL || terms == NULL ||
+        !gk_grow((void **)&g->groups, &g->group_capacity, g->group_count, sizeof *g->groups,
+                 64) ||
+        key_map_put(&g->index, NULL, kept, g->group_count, &added) == NULL) {
+        g->c->failed = true;
+        return SIZE_MAX;
+    }
+    g->groups[g->group_count] = (group){NULL, NULL, false, terms};
+    return g->group_count++;
+}
+
+/* The groups in the order they are compared: a row (own, not computed) of a column term's
+ * table starts a comparison unless a row met before — of the tables of the terms before, or
+ * above it — is in the group that its values make. */
+static void find_groups(grouping *g)
+{
+    const checker *c = g->c;
+    for (size_t t = 0; t < g->column_count && !c->failed; t++) {
+        const gk_table_layout *table = g->columns[t]->table;
+        const gk_table_data *data = gk_package_table(c->pkg, table);
+        for (size_t r = 0; data && r < data->row_count && !c->failed; r++, gk_steps++) {
+            const gk_data_row *row = &data->rows[r];
+            if (!own_row(c, row) || row->computed)
+                continue;
+            const char *made = joined_values(g, table, row, false);
+            size_t start = made ? group_of(g, made) : SIZE_MAX;
+            if (start == SIZE_MAX)
+                return;
+            if (g->groups[start].row == NULL) {
+                g->groups[start].table = table;
+                g->groups[start].row = row;
+            }
+            if (!g->groups[start].matched) {
+                if (!gk_grow((void **)&g->compared, &g->compared_capacity, g->compared_count,
+                             sizeof *g->compared, 64)) {
+                    g->c->failed = true;
+                    return;
+                }
+                g->compared[g->compared_count++] = start;
+            }
+            const char *matched = joined_values(g, table, row, true);
+            size_t in = matched ? group_of(g, matched) : SIZE_MAX;
+            if (in != SIZE_MAX)
+                g->groups[in].matched = true;
+        }
+    }
+}
+
+/* Each column term's rows added up per group, in one pass over its table. */
+static void sum_groups(grouping *g)
+{
+    const checker *c = g->c;
+    for (size_t t = 0; t < g->column_count && !c->failed; t++) {
+        const gk_term *term = g->columns[t];
+        const gk_table_data *data = gk_package_table(c->pkg, term->table);
+        for (size_t r = 0; data && r < data->row_count && !c->failed; r++, gk_steps++) {
+            const gk_data_row *row = &data->rows[r];
+            if (!own_row(c, row) ||
+                !gk_row_filtered(row, c->pkg, term->filters, term->filter_count))
+                continue;
+            const char *matched = joined_values(g, term->table, row, true);
+            const size_t *in = matched ? key_map_get(&g->index, NULL, matched) : NULL;
+            if (in == NULL)
+                continue;
+            term_sum *sum = &g->groups[*in].terms[t];
+            if (sum->first == NULL)
+                sum->first = row;
+            const gk_value *v = &row->values[term->field];
+            if (v->kind == GK_VALUE_NUMBER && sum->overflow == NULL &&
+                !gk_money_add(&sum->sum, 1, v->number))
+                sum->overflow = row;
+        }
+    }
+}
+
+/* A side of the comparison for one group: gk_query_sum's result, the columns' sums taken from
+ * the group. */
+static bool group_sum(const grouping *g, int side, const gk_query *query, const group *gr,
+                      int64_t *sum, gk_overflow *overflow)
+{
+    *sum = 0;
+    for (size_t i = 0; i < query->count; i++) {
+        const gk_term *term = &query->terms[i];
+        const term_input *in = &g->inputs[side][i];
+        int64_t value = in->value;
+        if (term->kind == GK_TERM_COLUMN) {
+            const term_sum *ts = &gr->terms[in->column];
+            if (ts->overflow != NULL) {
+                gk_overflow_at_row(overflow, term->table, term->field, ts->overflow);
+                return false;
+            }
+            value = ts->sum;
+        } else if (!in->ok) {
+            *overflow = in->overflow;
+            return false;
+        }
+        if (!gk_query_add(g->c->pkg, query, term, sum, value, overflow))
+            return false;
+    }
+    return true;
+}
+
+static void compare_group(const grouping *g, const group *gr)
+{
+    checker *c = g->c;
+    const gk_rule *rule = g->rule;
+    int64_t left = 0, right = 0;
+    gk_overflow overflow;
+    bool summed = group_sum(g, 0, &rule->left, gr, &left, &overflow) &&
+                  group_sum(g, 1, &rule->right, gr, &right, &overflow);
+    if (summed && holds(rule->op, left, right))
+        return;
+    const char *file = c->rules->path;
+    int line = rule->line, column = 1;
+    for (size_t t = 0; t < g->column_count; t++)
+        if (gr->terms[t].first != NULL) {
+            file = gr->terms[t].first->file;
+            line = gr->terms[t].first->line;
+            column = column_of(gr->terms[t].first, g->columns[t]->field);
+            break;
+        }
+    gk_key_value values[MAX_GROUP_KEYS];
+    for (size_t k = 0; k < g->keys; k++)
+        values[k] = (gk_key_value){rule->by[k], group_value(g, gr->table, gr->row, k)};
+    report_comparison(c, rule, values, g->keys, summed, left, right, &overflow, file, line,
+                      column);
+}
+
+/* The terms' inputs: the column terms numbered, the other terms' values computed once. */
+static bool prepare_terms(grouping *g)
+{
+    const gk_query *sides[] = {&g->rule->left, &g->rule->right};
+    g->columns = gk_arena_alloc(&g->arena, (sides[0]->count + sides[1]->count + 1) *
+                                               sizeof *g->columns);
+    for (int s = 0; s < 2 && g->columns; s++) {
+        g->inputs[s] = gk_arena_alloc(&g->arena, (sides[s]->count + 1) * sizeof *g->inputs[s]);
+        if (g->inputs[s] == NULL)
+            return false;
+        for (size_t i = 0; i < sides[s]->count; i++) {
+            const gk_term *term = &sides[s]->terms[i];
+            term_input *in = &g->inputs[s][i];
+            in->column = g->column_count;
+            if (term->kind == GK_TERM_COLUMN)
+                g->columns[g->column_count++] = term;
+            else
+                in->ok = gk_term_value(g->c->pkg, term, &g->c->scope, NULL, 0, &in->value,
+                                       &in->overflow);
+        }
+    }
+    return g->columns != NULL;
+}
+
+static void compare_by_groups(checker *c, const gk_rule *rule)
+{
+    grouping g = {.c = c, .rule = rule};
+    g.keys = rule->by_count < MAX_GROUP_KEYS ? rule->by_count : MAX_GROUP_KEYS;
+    if (!prepare_terms(&g))
+        c->failed = true;
+    else
+        find_groups(&g);
+    sum_groups(&g);
+    for (size_t i = 0; i < g.compared_count && !c->failed; i++)
+        compare_group(&g, &g.groups[g.compared[i]]);
+    key_map_free(&g.index);
+    gk_arena_free(&g.arena);
+    free(g.groups);
+    free(g.compared);
+    free(g.key);
+}
+
 static void run_compare(checker *c, const gk_rule *rule)
 {
     if (query_skips(c, rule, &rule->left) || query_skips(c, rule, &rule->right))
         return;
-    if (rule->by_count == 0) {
-        compare_group(c, rule, NULL, 0);
-        return;
-    }
-    /* every combination of the keys found in the unit's rows of the tables compared */
-    enum { MAX_KEYS = 8 };
-    gk_key_value group[MAX_KEYS];
-    size_t keys = rule->by_count < MAX_KEYS ? rule->by_count : MAX_KEYS;
-    const gk_query *sides[] = {&rule->left, &rule->right};
-    for (int s = 0; s < 2; s++)
-        for (size_t t = 0; t < sides[s]->count; t++) {
-            const gk_term *term = &sides[s]->terms[t];
-            const gk_table_data *data = term->kind == GK_TERM_COLUMN
-                                            ? gk_package_table(c->pkg, term->table)
-                                            : NULL;
-            for (size_t r = 0; data && r < data->row_count; r++) {
-                const gk_data_row *row = &data->rows[r];
-                if (!own_row(c, row) || row->computed)
-                    continue;
-                for (size_t k = 0; k < keys; k++) {
-                    const gk_value *v =
-                        &row->values[gk_layout_field_index(term->table, rule->by[k])];
-                    group[k] = (gk_key_value){rule->by[k], v->kind == GK_VALUE_TEXT ? v->text : ""};
-                }
-                /* compare each group once: at its first row of the first table naming it */
-                bool seen = false;
-                for (int s2 = 0; s2 <= s && !seen; s2++)
-                    for (size_t t2 = 0; t2 < sides[s2]->count && !seen; t2++) {
-                        const gk_term *earlier = &sides[s2]->terms[t2];
-                        if (s2 == s && t2 >= t)
-                            break;
-                        if (earlier->kind != GK_TERM_COLUMN)
-                            continue;
-                        const gk_table_data *ed = gk_package_table(c->pkg, earlier->table);
-                        for (size_t e = 0; ed && e < ed->row_count && !seen; e++)
-                            seen = own_row(c, &ed->rows[e]) && !ed->rows[e].computed &&
-                                   gk_row_matches(earlier->table, &ed->rows[e], c->pkg, NULL, 0,
-                                                  group, keys);
-                    }
-                for (size_t e = 0; e < r && !seen; e++)
-                    seen = own_row(c, &data->rows[e]) && !data->rows[e].computed &&
-                           gk_row_matches(term->table, &data->rows[e], c->pkg, NULL, 0, group,
-                                          keys);
-                if (!seen)
-                    compare_group(c, rule, group, keys);
-            }
-        }
+    if (rule->by_count == 0)
+        compare_all(c, rule);
+    else
+        compare_by_groups(c, rule);
 }
 
 /* ---- lookups ---------------------------------------------------------------------------------- */
 
-static const char *key_text(const gk_data_row *row, int field)
+/* A key of the table looked in (its rows of the unit that pass the filters): the sum of their
+ * amounts, or the row that took it out of range. */
+typedef struct in_key {
+    const char *text;
+    size_t len;
+    int64_t amount;
+    const gk_data_row *overflow;
+} in_key;
+
+/* A key of the table looked up from (any of its rows of the unit): where it first appears,
+ * and its first row with an amount. */
+typedef struct from_key {
+    size_t first;
+    const gk_data_row *amount;
+} from_key;
+
+/* Both tables' keys, gathered in one pass over each (a key is looked up once, not by going
+ * through the rows above it and the other table's rows again). */
+typedef struct lookup {
+    checker *c;
+    const gk_rule *rule;
+    in_key *in_keys; /* in the order of their first rows */
+    size_t in_count, in_capacity;
+    key_map in_index;
+    from_key *from_keys;
+    size_t from_count, from_capacity;
+    key_map from_index;
+} lookup;
+
+/* The entry of key in one of the two indexes, added when new (*added); SIZE_MAX when out of
+ * memory. */
+static size_t lookup_key(lookup *lk, key_map *index, void **items, size_t *count,
+                         size_t *capacity, size_t item_size, const char *key, bool *added)
 {
-    const gk_value *v = &row->values[field];
-    return v->kind == GK_VALUE_TEXT ? v->text : NULL;
+    size_t *at = key_map_put(index, NULL, key, *count, added);
+    if (at == NULL || (*added && !gk_grow(items, capacity, *count, item_size, 64))) {
+        lk->c->failed = true;
+        return SIZE_MAX;
+    }
+    if (*added)
+        (*count)++;
+    return *at;
+}
+
+static void index_in_keys(lookup *lk, const gk_table_data *in)
+{
+    const gk_rule *rule = lk->rule;
+    for (size_t r = 0; in && r < in->row_count && !lk->c->failed; r++, gk_steps++) {
+        const gk_data_row *row = &in->rows[r];
+        const char *key = key_text(row, rule->in.field);
+        if (!own_row(lk->c, row) || key == NULL ||
+            !gk_row_matches(rule->in.table, row, lk->c->pkg, rule->in.filters,
+                            rule->in.filter_count, NULL, 0))
+            continue;
+        bool added = false;
+        size_t i = lookup_key(lk, &lk->in_index, (void **)&lk->in_keys, &lk->in_count,
+                              &lk->in_capacity, sizeof *lk->in_keys, key, &added);
+        if (i == SIZE_MAX)
+            return;
+        in_key *k = &lk->in_keys[i];
+        if (added)
+            *k = (in_key){key, strlen(key), 0, NULL};
+        int field = rule->has_amount ? rule->right.terms[0].field : -1;
+        if (field >= 0 && k->overflow == NULL &&
+            !gk_money_add(&k->amount, 1, number(&row->values[field])))
+            k->overflow = row;
+    }
+}
+
+static void index_from_keys(lookup *lk, const gk_table_data *from)
+{
+    const gk_rule *rule = lk->rule;
+    for (size_t r = 0; from && r < from->row_count && !lk->c->failed; r++, gk_steps++) {
+        const gk_data_row *row = &from->rows[r];
+        const char *key = key_text(row, rule->from.field);
+        if (!own_row(lk->c, row) || key == NULL)
+            continue;
+        bool added = false;
+        size_t i = lookup_key(lk, &lk->from_index, (void **)&lk->from_keys, &lk->from_count,
+                              &lk->from_capacity, sizeof *lk->from_keys, key, &added);
+        if (i == SIZE_MAX)
+            return;
+        from_key *k = &lk->from_keys[i];
+        if (added)
+            *k = (from_key){r, NULL};
+        if (rule->has_amount && k->amount == NULL &&
+            row->values[rule->left.terms[0].field].kind == GK_VALUE_NUMBER)
+            k->amount = row;
+    }
 }
 
 /* How alike two names are: characters equal at the same position, from either end (a typo
  * in the middle of a long project name keeps most of both). */
-static size_t likeness(const char *a, const char *b)
+static size_t likeness(const char *a, size_t la, const char *b, size_t lb)
 {
-    size_t la = strlen(a), lb = strlen(b), same = 0;
+    size_t same = 0;
     for (size_t i = 0; i < la && i < lb && a[i] == b[i]; i++)
         same++;
     for (size_t i = 1; i <= la && i <= lb && a[la - i] == b[lb - i]; i++)
@@ -440,25 +862,58 @@ static size_t likeness(const char *a, const char *b)
     return same;
 }
 
-/* The key of the other table most like `key`, as the expected value of a failed lookup. */
-static const char *closest_key(const checker *c, const gk_rule *rule, const gk_table_data *in,
-                               const char *key)
+/* The key of the other table most like `key` (the first of the most alike), as the expected
+ * value of a failed lookup. Each of its keys is compared once: a key repeated on many rows
+ * cannot be more alike than its first row. */
+static const char *closest_key(const lookup *lk, const char *key)
 {
     const char *best = NULL;
-    size_t best_score = 0;
-    for (size_t i = 0; in && i < in->row_count; i++) {
-        const char *k = key_text(&in->rows[i], rule->in.field);
-        if (k == NULL || !own_row(c, &in->rows[i]) ||
-            !gk_row_matches(rule->in.table, &in->rows[i], c->pkg, rule->in.filters,
-                            rule->in.filter_count, NULL, 0))
-            continue;
-        size_t score = likeness(k, key);
+    size_t best_score = 0, len = strlen(key);
+    for (size_t i = 0; i < lk->in_count; i++, gk_steps++) {
+        const in_key *k = &lk->in_keys[i];
+        if (2 * (k->len < len ? k->len : len) <= best_score)
+            continue; /* cannot be more alike */
+        size_t score = likeness(k->text, k->len, key, len);
         if (score > best_score) {
-            best = k;
+            best = k->text;
             best_score = score;
         }
     }
     return best;
+}
+
+/* A row of the table looked up from, the first of its key. */
+static void look_up(lookup *lk, const gk_data_row *row, const char *key, const from_key *fk)
+{
+    checker *c = lk->c;
+    const gk_rule *rule = lk->rule;
+    const size_t *i = key_map_get(&lk->in_index, NULL, key);
+    const in_key *found = i ? &lk->in_keys[*i] : NULL;
+    if (found != NULL && found->overflow != NULL) {
+        gk_overflow overflow;
+        gk_overflow_at_row(&overflow, rule->in.table, rule->right.terms[0].field,
+                           found->overflow);
+        overflow_finding(c, rule, &overflow, NULL, 0, 0);
+        return;
+    }
+    if (found == NULL) {
+        add_finding(c, GK_ERROR, rule->id, row->file, row->line,
+                    column_of(row, rule->from.field), closest_key(lk, key), key,
+                    /* TRANSLATORS: a table number (T05), a name or code from its rows,
+                       another table number. */
+                    "%s: '%s' is not in %s", rule->from.table->number, key,
+                    rule->in.table->number);
+        return;
+    }
+    if (!rule->has_amount)
+        return;
+    int field = rule->left.terms[0].field;
+    int64_t own = fk->amount ? fk->amount->values[field].number : 0;
+    char what[512];
+    snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
+             rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
+    compare_amounts(c, rule, own, rule->op, found->amount, row->file, row->line,
+                    column_of(row, field), what);
 }
 
 static void run_lookup(checker *c, const gk_rule *rule)
@@ -466,80 +921,47 @@ static void run_lookup(checker *c, const gk_rule *rule)
     if (skips(c, rule, rule->from.table) || skips(c, rule, rule->in.table))
         return;
     const gk_table_data *from = gk_package_table(c->pkg, rule->from.table);
-    const gk_table_data *in = gk_package_table(c->pkg, rule->in.table);
-    for (size_t r = 0; from && r < from->row_count; r++) {
+    lookup lk = {.c = c, .rule = rule};
+    index_in_keys(&lk, gk_package_table(c->pkg, rule->in.table));
+    index_from_keys(&lk, from);
+    for (size_t r = 0; from && r < from->row_count && !c->failed; r++, gk_steps++) {
         const gk_data_row *row = &from->rows[r];
         const char *key = key_text(row, rule->from.field);
         if (!own_row(c, row) || row->computed || key == NULL ||
             !gk_row_matches(rule->from.table, row, c->pkg, rule->from.filters,
                             rule->from.filter_count, NULL, 0))
             continue;
-        bool earlier = false;
-        for (size_t e = 0; e < r && !earlier; e++) {
-            const char *k = key_text(&from->rows[e], rule->from.field);
-            earlier = own_row(c, &from->rows[e]) && k && strcmp(k, key) == 0;
-        }
-        if (earlier)
-            continue;
-        /* the matching rows of the other table, and their amount */
-        bool found = false, summed = true;
-        int64_t amount = 0;
-        gk_overflow overflow;
-        for (size_t i = 0; in && i < in->row_count && summed; i++) {
-            const gk_data_row *other = &in->rows[i];
-            const char *k = key_text(other, rule->in.field);
-            if (!own_row(c, other) || k == NULL || strcmp(k, key) != 0 ||
-                !gk_row_matches(rule->in.table, other, c->pkg, rule->in.filters,
-                                rule->in.filter_count, NULL, 0))
-                continue;
-            found = true;
-            if (!rule->has_amount)
-                continue;
-            int field = rule->right.terms[0].field;
-            summed = gk_money_add(&amount, 1, number(&other->values[field]));
-            if (!summed)
-                gk_overflow_at_row(&overflow, rule->in.table, field, other);
-        }
-        if (!summed) {
-            overflow_finding(c, rule, &overflow, NULL, 0, 0);
-            continue;
-        }
-        if (!found) {
-            add_finding(c, GK_ERROR, rule->id, row->file, row->line,
-                        column_of(row, rule->from.field), closest_key(c, rule, in, key), key,
-                        /* TRANSLATORS: a table number (T05), a name or code from its rows,
-                           another table number. */
-                        "%s: '%s' is not in %s", rule->from.table->number, key,
-                        rule->in.table->number);
-            continue;
-        }
-        if (!rule->has_amount)
-            continue;
-        int64_t own = 0;
-        for (size_t k = r; k < from->row_count; k++) {
-            const char *kk = key_text(&from->rows[k], rule->from.field);
-            if (own_row(c, &from->rows[k]) && kk && strcmp(kk, key) == 0 &&
-                from->rows[k].values[rule->left.terms[0].field].kind == GK_VALUE_NUMBER) {
-                own = from->rows[k].values[rule->left.terms[0].field].number;
-                break;
-            }
-        }
-        char what[512];
-        snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
-                 rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
-        compare_amounts(c, rule, own, rule->op, amount, row->file, row->line,
-                        column_of(row, rule->left.terms[0].field), what);
+        const size_t *k = key_map_get(&lk.from_index, NULL, key);
+        if (k != NULL && lk.from_keys[*k].first == r) /* else reported at an earlier row */
+            look_up(&lk, row, key, &lk.from_keys[*k]);
     }
+    key_map_free(&lk.in_index);
+    key_map_free(&lk.from_index);
+    free(lk.in_keys);
+    free(lk.from_keys);
 }
 
 /* ---- identity of the unit ------------------------------------------------------------------- */
 
-static void identity_text(checker *c, const gk_rule *rule, const char *file, int line, int column,
+/* The unit's wrong names met so far, by file: a wrong name repeated on every row of a table is
+ * one mistake, reported once. */
+typedef struct identity_check {
+    checker *c;
+    const gk_rule *rule;
+    key_map reported; /* (file, found) */
+    gk_arena scratch; /* a row's expected texts */
+} identity_check;
+
+static void identity_text(identity_check *ic, const char *file, int line, int column,
                           const char *expected, const char *found, const char *where)
 {
-    if (found == NULL || strcmp(expected, found) == 0 || already(c, rule->id, file, found))
+    if (found == NULL || strcmp(expected, found) == 0)
         return;
-    add_text(c, GK_ERROR, rule->id, file, line, column, expected, found, where);
+    bool added = false;
+    if (key_map_put(&ic->reported, file, found, 0, &added) == NULL)
+        ic->c->failed = true;
+    else if (added)
+        add_text(ic->c, GK_ERROR, ic->rule->id, file, line, column, expected, found, where);
 }
 
 static const gk_summary *summary_of(const gk_table_layout *t, gk_summary_kind kind)
@@ -550,21 +972,21 @@ static const gk_summary *summary_of(const gk_table_layout *t, gk_summary_kind ki
     return NULL;
 }
 
-static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *data,
-                         const gk_data_row *row)
+static void identity_row(identity_check *ic, const gk_table_data *data, const gk_data_row *row)
 {
     const gk_table_layout *t = data->layout;
-    const gk_unit *unit = &c->pkg->units[row->unit];
+    const gk_unit *unit = &ic->c->pkg->units[row->unit];
     char where[256];
+    gk_steps++;
     /* TRANSLATORS: %s is a table number (T01); the unit's name in it is not the unit's. */
     snprintf(where, sizeof where, _("%s: the unit's name"), t->number);
-    identity_text(c, rule, row->file, row->line, row->unit_name_column, unit->name,
-                  row->unit_name, where);
+    identity_text(ic, row->file, row->line, row->unit_name_column, unit->name, row->unit_name,
+                  where);
     if (row->computed) {
         const gk_summary *s = summary_of(t, row->summary);
         if (s == NULL)
             return;
-        const char *label = gk_template_expand(&c->out->arena, s->label, unit, t, NULL, NULL);
+        const char *label = gk_template_expand(&ic->scratch, s->label, unit, t, NULL, NULL);
         int field = t->columns[s->label_column].field;
         if (row->summary == GK_SUMMARY_UNIT)
             /* TRANSLATORS: %s is a table number (T01); the name of the computed row that sums
@@ -579,7 +1001,7 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
                the department is not what the profile says. */
             snprintf(where, sizeof where, _("%s: the department row's name"), t->number);
         if (field >= 0 && label != NULL)
-            identity_text(c, rule, row->file, row->line, column_of(row, field), label,
+            identity_text(ic, row->file, row->line, column_of(row, field), label,
                           key_text(row, field) ? key_text(row, field) : "", where);
         return;
     }
@@ -587,24 +1009,28 @@ static void identity_row(checker *c, const gk_rule *rule, const gk_table_data *d
         const gk_column *col = &t->columns[k];
         if (col->value_template == NULL || col->field < 0 || key_text(row, col->field) == NULL)
             continue;
-        const char *expected = gk_template_expand(&c->out->arena, col->value_template, unit, t,
+        const char *expected = gk_template_expand(&ic->scratch, col->value_template, unit, t,
                                                   row, NULL);
         /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
         snprintf(where, sizeof where, _("%s: column '%s'"), t->number, col->key);
         if (expected != NULL)
-            identity_text(c, rule, row->file, row->line, column_of(row, col->field), expected,
+            identity_text(ic, row->file, row->line, column_of(row, col->field), expected,
                           key_text(row, col->field), where);
     }
 }
 
 static void run_identity(checker *c, const gk_rule *rule)
 {
+    identity_check ic = {c, rule, {0}, {0}};
     for (size_t t = 0; t < c->pkg->profile->table_count; t++) {
         const gk_table_data *data = &c->pkg->tables[t];
         for (size_t r = 0; r < data->row_count; r++)
-            if (own_row(c, &data->rows[r]))
-                identity_row(c, rule, data, &data->rows[r]);
+            if (own_row(c, &data->rows[r])) {
+                identity_row(&ic, data, &data->rows[r]);
+                gk_arena_free(&ic.scratch); /* the expected texts are copied when reported */
+            }
     }
+    key_map_free(&ic.reported);
 }
 
 /* ---- supplied values of derived cells ------------------------------------------------------- */
@@ -637,32 +1063,68 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
     }
 }
 
-/* A supplied 合计/department/unit row: each summed column against the computed sum. */
+/* What a table's computed rows of one kind (合计, department, unit) should hold: per column,
+ * the sum of the level-1 data rows they cover, or the row that took it out of range. Computed
+ * once per kind, however many such rows the unit supplies. */
+typedef struct summary_sums {
+    bool done;
+    int64_t *sums;               /* per column of the layout */
+    const gk_data_row **overflow;
+} summary_sums;
+
+static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind kind,
+                        summary_sums *s)
+{
+    if (s->done)
+        return s->sums != NULL;
+    const gk_table_layout *t = data->layout;
+    const gk_unit *unit = &c->pkg->units[c->unit];
+    s->done = true;
+    s->sums = calloc(t->column_count + 1, sizeof *s->sums);
+    s->overflow = calloc(t->column_count + 1, sizeof *s->overflow);
+    if (s->sums == NULL || s->overflow == NULL) {
+        c->failed = true;
+        free(s->sums);
+        s->sums = NULL;
+        return false;
+    }
+    for (size_t r = 0; r < data->row_count; r++, gk_steps++) {
+        const gk_data_row *d = &data->rows[r];
+        bool member = kind == GK_SUMMARY_TOTAL || (kind == GK_SUMMARY_UNIT && d->unit == c->unit) ||
+                      (kind == GK_SUMMARY_DEPARTMENT &&
+                       strcmp(c->pkg->units[d->unit].department_code, unit->department_code) == 0);
+        if (!member || d->computed || d->level != 1)
+            continue;
+        for (size_t k = 0; k < t->column_count; k++) {
+            const gk_column *col = &t->columns[k];
+            if (col->sum && col->field >= 0 && s->overflow[k] == NULL &&
+                !gk_money_add(&s->sums[k], 1, number(&d->values[col->field])))
+                s->overflow[k] = d;
+        }
+    }
+    return true;
+}
+
+/* A supplied 合计/department/unit row (the unit's own): each summed column against the
+ * computed sum. */
 static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *data,
-                        const gk_data_row *row)
+                        const gk_data_row *row, summary_sums *kinds)
 {
     const gk_table_layout *t = data->layout;
-    const gk_unit *unit = &c->pkg->units[row->unit];
+    summary_sums *s = &kinds[row->summary];
+    if (!sum_summary(c, data, row->summary, s))
+        return;
     for (size_t k = 0; k < t->column_count; k++) {
         const gk_column *col = &t->columns[k];
         if (!col->sum || col->field < 0)
             continue;
-        int64_t sum = 0;
-        for (size_t r = 0; r < data->row_count; r++) {
-            const gk_data_row *d = &data->rows[r];
-            const gk_unit *du = &c->pkg->units[d->unit];
-            bool member = row->summary == GK_SUMMARY_TOTAL ||
-                          (row->summary == GK_SUMMARY_UNIT && d->unit == row->unit) ||
-                          (row->summary == GK_SUMMARY_DEPARTMENT &&
-                           strcmp(du->department_code, unit->department_code) == 0);
-            if (member && !d->computed && d->level == 1 &&
-                !gk_money_add(&sum, 1, number(&d->values[col->field]))) {
-                gk_overflow overflow;
-                gk_overflow_at_row(&overflow, t, col->field, d);
-                overflow_finding(c, rule, &overflow, NULL, 0, 0);
-                return;
-            }
+        if (s->overflow[k] != NULL) {
+            gk_overflow overflow;
+            gk_overflow_at_row(&overflow, t, col->field, s->overflow[k]);
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+            return;
         }
+        int64_t sum = s->sums[k];
         char what[256];
         /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
         snprintf(what, sizeof what, _("%s: computed row, column '%s'"), t->number, col->key);
@@ -721,9 +1183,14 @@ static void run_derived(checker *c, const gk_rule *rule)
             derived_stub(c, rule, data);
             continue;
         }
+        summary_sums kinds[3] = {{0}}; /* by gk_summary_kind */
         for (size_t r = 0; r < data->row_count; r++)
             if (own_row(c, &data->rows[r]) && data->rows[r].computed)
-                derived_row(c, rule, data, &data->rows[r]);
+                derived_row(c, rule, data, &data->rows[r], kinds);
+        for (int k = 0; k < 3; k++) {
+            free(kinds[k].sums);
+            free(kinds[k].overflow);
+        }
     }
 }
 
@@ -788,35 +1255,109 @@ static void run_present(checker *c, const gk_rule *rule)
 
 /* ---- narrative figures ---------------------------------------------------------------------- */
 
+/* A figure a narrative may cite — an amount the booklet prints or a prior-year figure — and
+ * its place in the list of them (the tables' amounts in the booklet's order, then the prior
+ * figures): of two figures as near to a wrong amount, the first is the one shown. */
+typedef struct figure {
+    int64_t value;
+    size_t order;
+} figure;
+
+/* The figures, distinct and sorted by value (each with its first place): a literal is found
+ * among them, or among the shares of two of them, by binary search — not by trying each of
+ * them, or each pair. */
 typedef struct figure_set {
-    int64_t *amounts;
+    figure *sorted;
     size_t count, capacity;
-    const int64_t *priors;
+    const int64_t *priors; /* the unit's prior-year figures, as prior.csv lists them */
     size_t prior_count;
 } figure_set;
 
-static void add_figure(figure_set *s, int64_t v)
+static bool add_figure(figure_set *s, int64_t v)
 {
-    for (size_t i = 0; i < s->count; i++)
-        if (s->amounts[i] == v)
-            return;
-    if (!gk_grow((void **)&s->amounts, &s->capacity, s->count, sizeof *s->amounts, 256))
-        return;
-    s->amounts[s->count++] = v;
+    if (!gk_grow((void **)&s->sorted, &s->capacity, s->count, sizeof *s->sorted, 256))
+        return false;
+    s->sorted[s->count] = (figure){v, s->count};
+    s->count++;
+    return true;
 }
 
 /* Every amount the unit's booklet prints (computed rows and fixed-row tables included). */
-static void collect_figures(const gk_document *doc, int decimals, figure_set *s)
+static bool collect_figures(const gk_document *doc, int decimals, figure_set *s)
 {
-    add_figure(s, 0);
+    bool ok = add_figure(s, 0);
     for (size_t t = 0; t < doc->table_count; t++)
         for (size_t r = 0; r < doc->tables[t].row_count; r++)
             for (size_t k = 0; k < doc->tables[t].layout->column_count; k++) {
                 const gk_value *v = &doc->tables[t].rows[r].cells[k].value;
                 if (v->kind == GK_VALUE_NUMBER && v->decimals == decimals &&
                     doc->tables[t].layout->columns[k].type == GK_TYPE_AMOUNT)
-                    add_figure(s, v->number);
+                    ok &= add_figure(s, v->number);
             }
+    return ok;
+}
+
+static int by_value_then_order(const void *a, const void *b)
+{
+    const figure *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Sorts the figures by value and keeps the first of equal ones. */
+static void sort_figures(figure_set *s)
+{
+    if (s->count == 0)
+        return;
+    qsort(s->sorted, s->count, sizeof *s->sorted, by_value_then_order);
+    size_t kept = 1;
+    for (size_t i = 1; i < s->count; i++, gk_steps++)
+        if (s->sorted[i].value != s->sorted[kept - 1].value)
+            s->sorted[kept++] = s->sorted[i];
+    s->count = kept;
+}
+
+/* The first of the sorted figures that is not below v (count if none). */
+static size_t first_not_below(const figure_set *s, int64_t v)
+{
+    size_t lo = 0, hi = s->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        gk_steps++;
+        if (s->sorted[mid].value < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool has_figure(const figure_set *s, int64_t v)
+{
+    size_t i = first_not_below(s, v);
+    return i < s->count && s->sorted[i].value == v;
+}
+
+/* The figure nearest to v (the first in the list of two as near): the one just below it or
+ * the one from it on. */
+static int64_t nearest_figure(const figure_set *s, int64_t v)
+{
+    size_t i = first_not_below(s, v);
+    const figure *best = NULL;
+    uint64_t best_distance = 0;
+    for (size_t k = i > 0 ? i - 1 : i; k <= i && k < s->count; k++) {
+        const figure *f = &s->sorted[k];
+        /* in unsigned arithmetic: a typed figure may be as far as int64 goes */
+        uint64_t distance = f->value > v ? (uint64_t)f->value - (uint64_t)v
+                                         : (uint64_t)v - (uint64_t)f->value;
+        if (best == NULL || distance < best_distance ||
+            (distance == best_distance && f->order < best->order)) {
+            best = f;
+            best_distance = distance;
+        }
+    }
+    return best != NULL ? best->value : 0;
 }
 
 /* The literal at the tables' `decimals` (further decimals cut) in *out, and whether that is
@@ -838,31 +1379,50 @@ static bool at_table_decimals(const gk_literal *lit, int decimals, int64_t *out)
     return exact;
 }
 
-/* The literal equals, at its own precision, some figure, a prior figure or their difference;
- * *nearest is the closest of them. */
+/* The literal equals, at its own precision, some figure, or the difference of a figure and a
+ * prior figure (either way); else *nearest is the closest figure. */
 static bool amount_matches(const figure_set *s, const gk_literal *lit, int decimals,
                            int64_t *nearest)
 {
-    int64_t value = 0;
+    int64_t value = 0, other = 0;
     bool exact = at_table_decimals(lit, decimals, &value);
-    bool found = false;
-    uint64_t best = UINT64_MAX;
-    size_t n = s->count;
-    for (size_t i = 0; i < n + s->prior_count && !found; i++) {
-        int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
-        found = exact && a == value;
-        for (size_t p = 0; p < s->prior_count && !found; p++) {
-            int64_t diff = a - s->priors[p];
-            found = exact && (diff == value || -diff == value);
-        }
-        /* in unsigned arithmetic: a typed figure may be as far as int64 goes */
-        uint64_t dist = a > value ? (uint64_t)a - (uint64_t)value : (uint64_t)value - (uint64_t)a;
-        if (best == UINT64_MAX || dist < best) {
-            best = dist;
-            *nearest = a;
-        }
+    if (exact && has_figure(s, value))
+        return true;
+    for (size_t p = 0; exact && p < s->prior_count; p++)
+        if ((!__builtin_add_overflow(s->priors[p], value, &other) && has_figure(s, other)) ||
+            (!__builtin_sub_overflow(s->priors[p], value, &other) && has_figure(s, other)))
+            return true;
+    *nearest = nearest_figure(s, value);
+    return false;
+}
+
+/* What a percentage may be of two figures a and b: a's share of b, or the change from prior
+ * figure b to a (|a - b| of b), split where a passes b. */
+typedef enum share_kind { SHARE, CHANGE_UP, CHANGE_DOWN } share_kind;
+
+static int64_t share_of(int64_t a, int64_t b, share_kind kind, int decimals)
+{
+    gk_steps++;
+    return gk_share(kind == SHARE ? a : kind == CHANGE_UP ? a - b : b - a, b, decimals);
+}
+
+/* Whether some figure a of sorted[from, to) gives the literal as its share of b (kind). As a
+ * grows the share only rises, or only falls (it is rounded, never reversed): a binary search
+ * finds the first figure whose share reaches the literal's. */
+static bool share_found(const figure_set *s, size_t from, size_t to, int64_t b, share_kind kind,
+                        const gk_literal *lit)
+{
+    bool rising = (kind == CHANGE_DOWN) != (b > 0);
+    size_t lo = from, hi = to;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t share = share_of(s->sorted[mid].value, b, kind, lit->decimals);
+        if (rising ? share < lit->value : share > lit->value)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return found;
+    return lo < to && share_of(s->sorted[lo].value, b, kind, lit->decimals) == lit->value;
 }
 
 /* The literal is a share of two figures (or a change relative to a prior figure) computed
@@ -871,17 +1431,16 @@ static bool percent_matches(const figure_set *s, const gk_literal *lit)
 {
     if (!lit->exact || lit->decimals > 16) /* gk_share computes up to 16 decimals */
         return false;
-    size_t n = s->count;
-    for (size_t i = 0; i < n + s->prior_count; i++) {
-        int64_t a = i < n ? s->amounts[i] : s->priors[i - n];
-        for (size_t j = 0; j < n + s->prior_count; j++) {
-            int64_t b = j < n ? s->amounts[j] : s->priors[j - n];
-            if (b != 0 && gk_share(a, b, lit->decimals) == lit->value)
-                return true;
-            /* a change relative to a prior figure */
-            if (j >= n && b != 0 && gk_share(a > b ? a - b : b - a, b, lit->decimals) == lit->value)
-                return true;
-        }
+    for (size_t j = 0; j < s->count; j++)
+        if (s->sorted[j].value != 0 &&
+            share_found(s, 0, s->count, s->sorted[j].value, SHARE, lit))
+            return true;
+    for (size_t p = 0; p < s->prior_count; p++) {
+        int64_t b = s->priors[p];
+        size_t split = first_not_below(s, b); /* a - b from there on, b - a below */
+        if (b != 0 && (share_found(s, split, s->count, b, CHANGE_UP, lit) ||
+                       share_found(s, 0, split, b, CHANGE_DOWN, lit)))
+            return true;
     }
     return false;
 }
@@ -930,23 +1489,26 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
     if (status != GK_OK)
         return status;
     figure_set set = {0};
-    collect_figures(doc, c->decimals, &set);
+    c->failed |= !collect_figures(doc, c->decimals, &set);
     int64_t *priors = calloc(c->pkg->prior_count + 1, sizeof *priors);
     size_t prior_count = 0;
     for (size_t i = 0; priors && i < c->pkg->prior_count; i++)
-        if (c->pkg->priors[i].unit == c->unit)
+        if (c->pkg->priors[i].unit == c->unit) {
             priors[prior_count++] = c->pkg->priors[i].amount;
+            c->failed |= !add_figure(&set, c->pkg->priors[i].amount);
+        }
+    sort_figures(&set);
     set.priors = priors;
     set.prior_count = prior_count;
     c->failed |= priors == NULL;
-    for (size_t part = 0; priors && part < doc->part_count; part++) {
+    for (size_t part = 0; priors && !c->failed && part < doc->part_count; part++) {
         const gk_narrative *n = &doc->parts[part].narrative;
         narrative_check nc = {c, rule, &set, n->path};
         if (!doc->parts[part].tables && !gk_figures_scan(n, check_literal, &nc))
             c->failed = true;
     }
     free(priors);
-    free(set.amounts);
+    free(set.sorted);
     gk_document_free(doc);
     return GK_OK;
 }

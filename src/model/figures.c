@@ -284,18 +284,23 @@ static bool render_placeholder(const context *c, char *body, growing *g, char *e
     return true;
 }
 
-/* Line and column (in characters) of offset in text. */
-static void position(const char *text, size_t offset, int *line, int *column)
+/* Line and column (in characters) of an offset in a text, counted on from the previous
+ * offset asked for (offsets only grow): a text's placeholders are placed in one pass. */
+typedef struct position {
+    const char *text;
+    size_t offset;
+    int line, column;
+} position;
+
+static void position_at(position *p, size_t offset)
 {
-    *line = 1;
-    *column = 1;
-    for (size_t i = 0; i < offset; i++) {
-        unsigned char ch = (unsigned char)text[i];
+    for (; p->offset < offset; p->offset++, gk_steps++) {
+        unsigned char ch = (unsigned char)p->text[p->offset];
         if (ch == '\n') {
-            (*line)++;
-            *column = 1;
+            p->line++;
+            p->column = 1;
         } else if ((ch & 0xC0) != 0x80) {
-            (*column)++;
+            p->column++;
         }
     }
 }
@@ -328,13 +333,14 @@ gk_status gk_figures_expand(const gk_package *pkg, const gk_scope *scope, const 
     growing g = {0};
     fill_list list = {0};
     const char *p = markdown;
+    position at_open = {markdown, 0, 1, 1};
     gk_status status = GK_OK;
     append(&g, "", 0);
     for (const char *open = strstr(p, "{{"); open != NULL; open = strstr(p, "{{")) {
         append(&g, p, (size_t)(open - p));
         const char *close = strstr(open, "}}");
-        int line, column;
-        position(markdown, (size_t)(open - markdown), &line, &column);
+        position_at(&at_open, (size_t)(open - markdown));
+        int line = at_open.line, column = at_open.column;
         if (close == NULL) {
             status = gk_diag_set(diag, GK_ERR_DATA, path, line, column, "unclosed '{{'");
             break;

@@ -9,6 +9,8 @@
 #include "util/i18n.h"
 #include "util/money.h"
 
+_Thread_local unsigned long long gk_steps;
+
 bool gk_scope_has(const gk_scope *scope, size_t unit)
 {
     for (size_t i = 0; i < scope->count; i++)
@@ -30,6 +32,26 @@ static const char *row_key(const gk_package *pkg, const gk_data_row *row, int fi
     return v->kind == GK_VALUE_TEXT ? v->text : "";
 }
 
+bool gk_row_filtered(const gk_data_row *row, const gk_package *pkg, const gk_filter *filters,
+                     size_t count)
+{
+    if (row->computed)
+        return false;
+    char buf[4];
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(row_key(pkg, row, filters[i].field, buf), filters[i].value) != 0)
+            return false;
+    return true;
+}
+
+const char *gk_row_key(const gk_table_layout *table, const gk_data_row *row,
+                       const gk_package *pkg, const char *key, char buf[4])
+{
+    int field = strcmp(key, "unit_code") == 0 ? GK_FIELD_UNIT_CODE
+                                              : gk_layout_field_index(table, key);
+    return field == -1 ? NULL : row_key(pkg, row, field, buf);
+}
+
 bool gk_row_matches(const gk_table_layout *table, const gk_data_row *row, const gk_package *pkg,
                     const gk_filter *filters, size_t count, const gk_key_value *extra,
                     size_t extra_count)
@@ -38,15 +60,12 @@ bool gk_row_matches(const gk_table_layout *table, const gk_data_row *row, const 
         return false;
     if (count == 0 && extra_count == 0)
         return row->level == 1;
+    if (!gk_row_filtered(row, pkg, filters, count))
+        return false;
     char buf[4];
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(row_key(pkg, row, filters[i].field, buf), filters[i].value) != 0)
-            return false;
     for (size_t i = 0; i < extra_count; i++) {
-        int field = strcmp(extra[i].key, "unit_code") == 0
-                        ? GK_FIELD_UNIT_CODE
-                        : gk_layout_field_index(table, extra[i].key);
-        if (field == -1 || strcmp(row_key(pkg, row, field, buf), extra[i].value) != 0)
+        const char *value = gk_row_key(table, row, pkg, extra[i].key, buf);
+        if (value == NULL || strcmp(value, extra[i].value) != 0)
             return false;
     }
     return true;
@@ -106,6 +125,7 @@ static bool column_sum(const gk_package *pkg, const gk_term *term, const gk_scop
     for (size_t r = 0; data != NULL && r < data->row_count; r++) {
         const gk_data_row *row = &data->rows[r];
         const gk_value *v = &row->values[term->field];
+        gk_steps++;
         if (v->kind != GK_VALUE_NUMBER || !gk_scope_has(scope, row->unit) ||
             !gk_row_matches(term->table, row, pkg, term->filters, term->filter_count, extra,
                             extra_count))
@@ -150,33 +170,42 @@ static bool stub_term(const gk_package *pkg, const gk_term *term, const gk_scope
     return ok;
 }
 
+bool gk_term_value(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
+                   const gk_key_value *extra, size_t extra_count, int64_t *value,
+                   gk_overflow *overflow)
+{
+    *value = 0;
+    switch (term->kind) {
+    case GK_TERM_COLUMN:
+        return column_sum(pkg, term, scope, extra, extra_count, value, overflow);
+    case GK_TERM_PRIOR:
+        return prior_sum(pkg, term->prior_key, scope, value, overflow);
+    case GK_TERM_STUB:
+        return stub_term(pkg, term, scope, value, overflow);
+    }
+    return true;
+}
+
+bool gk_query_add(const gk_package *pkg, const gk_query *query, const gk_term *term,
+                  int64_t *sum, int64_t value, gk_overflow *overflow)
+{
+    if (gk_money_add(sum, term->sign, value))
+        return true;
+    *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, query->text,
+                              pkg->profile->amount_decimals, NULL, 0, 0};
+    return false;
+}
+
 bool gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
                   const gk_key_value *extra, size_t extra_count, int64_t *sum,
                   gk_overflow *overflow)
 {
     *sum = 0;
     for (size_t i = 0; i < query->count; i++) {
-        const gk_term *term = &query->terms[i];
         int64_t value = 0;
-        bool ok = true;
-        switch (term->kind) {
-        case GK_TERM_COLUMN:
-            ok = column_sum(pkg, term, scope, extra, extra_count, &value, overflow);
-            break;
-        case GK_TERM_PRIOR:
-            ok = prior_sum(pkg, term->prior_key, scope, &value, overflow);
-            break;
-        case GK_TERM_STUB:
-            ok = stub_term(pkg, term, scope, &value, overflow);
-            break;
-        }
-        if (!ok)
+        if (!gk_term_value(pkg, &query->terms[i], scope, extra, extra_count, &value, overflow) ||
+            !gk_query_add(pkg, query, &query->terms[i], sum, value, overflow))
             return false;
-        if (!gk_money_add(sum, term->sign, value)) {
-            *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, query->text,
-                                      pkg->profile->amount_decimals, NULL, 0, 0};
-            return false;
-        }
     }
     return true;
 }

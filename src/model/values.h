@@ -20,11 +20,27 @@ typedef struct gk_key_value {
 
 bool gk_scope_has(const gk_scope *scope, size_t unit);
 
+/* Steps of work done on this thread by the checks and the narrative's figures: rows visited,
+ * rows or figures compared, characters counted. Tests read it to assert that the work grows
+ * linearly with a unit's rows and findings (tests/unit/test_check_scale.c); nothing else does. */
+extern _Thread_local unsigned long long gk_steps;
+
 /* Whether a data row passes a term's filters (and the extra ones): with no filter at all,
  * level-1 rows; with filters, rows of any level whose keys match. Computed rows never pass. */
 bool gk_row_matches(const gk_table_layout *table, const gk_data_row *row, const gk_package *pkg,
                     const gk_filter *filters, size_t count, const gk_key_value *extra,
                     size_t extra_count);
+
+/* Whether a data row passes every one of the filters, at any level (a grouped comparison adds
+ * extra filters, which lift the level-1 default of gk_row_matches). Computed rows never pass. */
+bool gk_row_filtered(const gk_data_row *row, const gk_package *pkg, const gk_filter *filters,
+                     size_t count);
+
+/* What an extra KEY=VALUE filter compares VALUE with on this row: the column KEY's text (""
+ * when it holds none), the unit's code for "unit_code"; NULL when table has no column KEY (no
+ * value matches). buf holds a level's digit. */
+const char *gk_row_key(const gk_table_layout *table, const gk_data_row *row,
+                       const gk_package *pkg, const char *key, char buf[4]);
 
 /* A sum that left the range of exact amounts (util/money.h): what was summed and where. */
 typedef enum gk_overflow_kind {
@@ -55,10 +71,21 @@ size_t gk_overflow_message(const gk_overflow *overflow, char *buf, size_t size);
 /* Each sum below is exact and within ±GK_MONEY_LIMIT; when it would leave that range the
  * function returns false and says where in *overflow (the result is then unusable). */
 
-/* The sum of a query over the scope. */
+/* The sum of a query over the scope: each term's value (gk_term_value) added in order
+ * (gk_query_add). */
 bool gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
                   const gk_key_value *extra, size_t extra_count, int64_t *sum,
                   gk_overflow *overflow);
+
+/* What one term of a query adds, before its sign: a column's sum over the matching rows (the
+ * extra filters apply to columns only), a fixed-row value or a prior-year figure. */
+bool gk_term_value(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
+                   const gk_key_value *extra, size_t extra_count, int64_t *value,
+                   gk_overflow *overflow);
+
+/* *sum += the term's sign × value; leaving the range is an overflow of the query's terms. */
+bool gk_query_add(const gk_package *pkg, const gk_query *query, const gk_term *term,
+                  int64_t *sum, int64_t value, gk_overflow *overflow);
 
 /* The sum of column `field` over the level-1 data rows (not the supplied computed rows) of the
  * units in scope: what the 合计, department and unit rows of a list table print. */
