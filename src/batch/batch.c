@@ -31,7 +31,6 @@
 #include "util/sha256.h"
 
 enum {
-    NAME_MAX_BYTES = 1024,
     MAX_BACKENDS = 4,
     GRACE_SECONDS = 5, /* after SIGINT/SIGTERM, what running jobs get to finish their files */
 };
@@ -44,7 +43,7 @@ typedef struct job {
     const char *year;
     const size_t *members; /* the units whose data it reads: the unit, or the department's */
     size_t member_count;
-    char outputs[MAX_BACKENDS][NAME_MAX_BYTES];
+    const char *outputs[MAX_BACKENDS]; /* file names, in the batch's arena */
     char inputs_sha256[65];
     json_t *result;   /* the worker's report, or the parent's record of its failure */
     bool skipped;     /* --resume: up to date */
@@ -55,7 +54,7 @@ typedef struct batch {
     const gk_batch_options *opt;
     job *jobs;
     size_t count;
-    size_t *by_department; /* unit indexes by department code, then units.csv order */
+    gk_arena arena;        /* the jobs' file names */
     size_t done, failed;
     bool tty;
     double started;
@@ -113,14 +112,15 @@ bool gk_shard_parse(const char *text, int *index, int *count)
 
 /* ---- jobs ----------------------------------------------------------------------------------- */
 
-static bool selected(const gk_batch_options *opt, const char *code)
+static int compare_codes(const void *a, const void *b)
 {
-    if (opt->unit_count == 0)
-        return true;
-    for (size_t i = 0; i < opt->unit_count; i++)
-        if (strcmp(opt->units[i], code) == 0)
-            return true;
-    return false;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether --unit selects the unit (filters: the --unit codes sorted, or NULL for all). */
+static bool selected(const char *const *filters, size_t count, const char *code)
+{
+    return filters == NULL || bsearch(&code, filters, count, sizeof *filters, compare_codes);
 }
 
 /* Shards split jobs by a hash of their code: stable across runs and machines. */
@@ -134,9 +134,20 @@ static bool in_shard(const gk_batch_options *opt, const char *code)
     return (int)(h % (uint32_t)opt->shard_count) == opt->shard_index - 1;
 }
 
+/* The name of an output file (render.h), sized to fit, in arena; NULL when out of memory. */
+static char *output_file(gk_arena *arena, const char *code, const char *name, const char *year,
+                         const char *extension)
+{
+    size_t size = strlen(code) + strlen(name) + strlen(year) + strlen(extension) + 3;
+    char *file = gk_arena_alloc(arena, size);
+    if (file != NULL)
+        gk_output_stem(code, name, year, extension, file, size);
+    return file;
+}
+
 /* Fills job j: a unit's (unit u, members NULL) or a department's (u its first unit, members
- * every unit of it). */
-static void add_job(batch *b, gk_job_kind kind, size_t u, const size_t *members,
+ * every unit of it). False when out of memory. */
+static bool add_job(batch *b, gk_job_kind kind, size_t u, const size_t *members,
                     size_t member_count)
 {
     const gk_unit *first = &b->pkg->units[u];
@@ -149,9 +160,11 @@ static void add_job(batch *b, gk_job_kind kind, size_t u, const size_t *members,
     j->year = first->year;
     j->members = kind == GK_JOB_UNIT ? &j->unit : members;
     j->member_count = kind == GK_JOB_UNIT ? 1 : member_count;
-    for (size_t k = 0; k < b->opt->backend_count; k++)
-        gk_output_stem(j->code, j->name, j->year, b->opt->backends[k]->extension, j->outputs[k],
-                       sizeof j->outputs[k]);
+    bool ok = true;
+    for (size_t k = 0; k < b->opt->backend_count && ok; k++)
+        ok = (j->outputs[k] = output_file(&b->arena, j->code, j->name, j->year,
+                                          b->opt->backends[k]->extension)) != NULL;
+    return ok;
 }
 
 /* "unit CODE" or "department CODE", translated, for messages. */
@@ -165,47 +178,12 @@ static void job_name(gk_job_kind kind, const char *code, char *buf, size_t size)
         snprintf(buf, size, _("department %s"), code);
 }
 
-typedef struct membership {
-    const char *department;
-    size_t unit;
-} membership;
-
-static int compare_memberships(const void *a, const void *b)
-{
-    const membership *x = a, *y = b;
-    int order = strcmp(x->department, y->department);
-    return order ? order : (x->unit < y->unit ? -1 : x->unit > y->unit);
-}
-
-/* The package's units grouped by department (each group in units.csv order). */
-static size_t *units_by_department(const gk_package *pkg)
-{
-    membership *pairs = calloc(pkg->unit_count + 1, sizeof *pairs);
-    size_t *order = calloc(pkg->unit_count + 1, sizeof *order);
-    if (pairs == NULL || order == NULL) {
-        free(pairs);
-        free(order);
-        return NULL;
-    }
-    for (size_t u = 0; u < pkg->unit_count; u++)
-        pairs[u] = (membership){pkg->units[u].department_code, u};
-    if (pkg->unit_count > 0)
-        qsort(pairs, pkg->unit_count, sizeof *pairs, compare_memberships);
-    for (size_t i = 0; i < pkg->unit_count; i++)
-        order[i] = pairs[i].unit;
-    free(pairs);
-    return order;
-}
-
 /* The number of units of the department whose group starts at by_department[start]. */
-static size_t department_size(const batch *b, size_t start)
+static size_t department_size(const gk_package *pkg, size_t start)
 {
-    const gk_unit *units = b->pkg->units;
-    size_t end = start + 1;
-    while (end < b->pkg->unit_count && strcmp(units[b->by_department[end]].department_code,
-                                              units[b->by_department[start]].department_code) == 0)
-        end++;
-    return end - start;
+    const size_t *members;
+    return gk_package_department_units(
+        pkg, pkg->units[pkg->by_department[start]].department_code, &members);
 }
 
 /* A job the package could have, by the name of its first output. */
@@ -215,16 +193,13 @@ typedef struct output_name {
     const char *code;
 } output_name;
 
-static bool name_job(output_name *n, gk_job_kind kind, const gk_unit *unit, const char *extension)
+static bool name_job(gk_arena *arena, output_name *n, gk_job_kind kind, const gk_unit *unit,
+                     const char *extension)
 {
     n->kind = kind;
     n->code = kind == GK_JOB_UNIT ? unit->code : unit->department_code;
     const char *name = kind == GK_JOB_UNIT ? unit->name : unit->department_name;
-    size_t size = strlen(n->code) + strlen(name) + strlen(unit->year) + strlen(extension) + 3;
-    if ((n->file = malloc(size)) == NULL)
-        return false;
-    gk_output_stem(n->code, name, unit->year, extension, n->file, size);
-    return true;
+    return (n->file = output_file(arena, n->code, name, unit->year, extension)) != NULL;
 }
 
 static int compare_names_folded(const void *a, const void *b)
@@ -263,14 +238,15 @@ static gk_status check_names(const batch *b, gk_diag *diag)
     const gk_package *pkg = b->pkg;
     const char *extension = b->opt->backend_count ? b->opt->backends[0]->extension : "";
     output_name *names = calloc(2 * pkg->unit_count + 1, sizeof *names);
+    gk_arena arena = {0};
     size_t count = 0;
     bool ok = names != NULL;
     for (size_t u = 0; ok && u < pkg->unit_count; u++)
-        ok = name_job(&names[count++], GK_JOB_UNIT, &pkg->units[u], extension);
+        ok = name_job(&arena, &names[count++], GK_JOB_UNIT, &pkg->units[u], extension);
     for (size_t s = 0; ok && b->opt->departments && s < pkg->unit_count;
-         s += department_size(b, s))
-        ok = name_job(&names[count++], GK_JOB_DEPARTMENT, &pkg->units[b->by_department[s]],
-                      extension);
+         s += department_size(pkg, s))
+        ok = name_job(&arena, &names[count++], GK_JOB_DEPARTMENT,
+                      &pkg->units[pkg->by_department[s]], extension);
     gk_status status = GK_OK;
     if (!ok) {
         status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
@@ -278,8 +254,7 @@ static gk_status check_names(const batch *b, gk_diag *diag)
         qsort(names, count, sizeof *names, compare_names_folded);
         status = check_neighbours(b, names, count, diag);
     }
-    for (size_t i = 0; i < count; i++)
-        free(names[i].file);
+    gk_arena_free(&arena);
     free(names);
     return status;
 }
@@ -287,27 +262,36 @@ static gk_status check_names(const batch *b, gk_diag *diag)
 static gk_status make_jobs(batch *b, gk_diag *diag)
 {
     const gk_package *pkg = b->pkg;
-    b->by_department = units_by_department(pkg);
+    const gk_batch_options *opt = b->opt;
     b->jobs = calloc(2 * pkg->unit_count + 1, sizeof *b->jobs);
-    if (b->jobs == NULL || b->by_department == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-    gk_status status = check_names(b, diag);
-    if (status != GK_OK)
-        return status;
-    for (size_t u = 0; u < pkg->unit_count; u++) {
+    const char **filters = opt->unit_count ? malloc(opt->unit_count * sizeof *filters) : NULL;
+    gk_status status = b->jobs && (filters || opt->unit_count == 0)
+                           ? check_names(b, diag)
+                           : gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    if (filters != NULL) {
+        memcpy(filters, opt->units, opt->unit_count * sizeof *filters);
+        qsort(filters, opt->unit_count, sizeof *filters, compare_codes);
+    }
+    bool ok = true;
+    for (size_t u = 0; status == GK_OK && ok && u < pkg->unit_count; u++) {
         const gk_unit *unit = &pkg->units[u];
-        if (selected(b->opt, unit->code) && in_shard(b->opt, unit->code))
-            add_job(b, GK_JOB_UNIT, u, NULL, 0);
+        if (selected(filters, opt->unit_count, unit->code) && in_shard(opt, unit->code))
+            ok = add_job(b, GK_JOB_UNIT, u, NULL, 0);
     }
     /* a department is exported when its first unit is selected */
-    for (size_t s = 0; b->opt->departments && s < pkg->unit_count;) {
-        size_t size = department_size(b, s);
-        const gk_unit *first = &pkg->units[b->by_department[s]];
-        if (selected(b->opt, first->code) && in_shard(b->opt, first->department_code))
-            add_job(b, GK_JOB_DEPARTMENT, b->by_department[s], &b->by_department[s], size);
+    for (size_t s = 0; status == GK_OK && ok && opt->departments && s < pkg->unit_count;) {
+        size_t size = department_size(pkg, s);
+        const size_t *members = &pkg->by_department[s];
+        const gk_unit *first = &pkg->units[members[0]];
+        if (selected(filters, opt->unit_count, first->code) &&
+            in_shard(opt, first->department_code))
+            ok = add_job(b, GK_JOB_DEPARTMENT, members[0], members, size);
         s += size;
     }
-    return GK_OK;
+    free(filters);
+    if (status == GK_OK && !ok)
+        status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
+    return status;
 }
 
 /* Each job's resume key (job_key.h), and the profile's hash for the manifest. */
@@ -428,20 +412,23 @@ static gk_status record_outputs(const batch *b, const job *j, char *const *paths
 }
 
 /* Exports the job through the publishing gate (checks, render, publish together) and
- * records its outputs, or why it failed. */
+ * records its outputs, or why it failed. The job reads its own units' rows from the package's
+ * index (gk_package_load_units): a unit's, or its department's. */
 static void export_job(const batch *b, const job *j, json_t *result)
 {
     char *paths[MAX_BACKENDS] = {0};
     gk_diag diag;
     gk_diag_clear(&diag);
     gk_findings findings = {0};
-    gk_status status = GK_OK;
+    gk_package *pkg = NULL;
+    gk_status status = gk_package_load_units(b->pkg, j->members, j->member_count, &pkg, &diag);
     for (size_t k = 0; k < b->opt->backend_count && status == GK_OK; k++)
         if ((paths[k] = gk_path_join(b->opt->output, j->outputs[k])) == NULL)
             status = gk_diag_set(&diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+    int unit = status == GK_OK ? gk_package_unit_index(pkg, b->pkg->units[j->unit].code) : 0;
     gk_export_job request = {
-        .pkg = b->pkg, .rules = b->opt->rules,
-        .department = j->kind == GK_JOB_DEPARTMENT ? j->code : NULL, .unit = j->unit,
+        .pkg = pkg, .rules = b->opt->rules,
+        .department = j->kind == GK_JOB_DEPARTMENT ? j->code : NULL, .unit = (size_t)unit,
         .backends = b->opt->backends, .paths = (const char *const *)paths,
         .count = b->opt->backend_count, .render = b->opt->render, .force = b->opt->force,
     };
@@ -463,6 +450,7 @@ static void export_job(const batch *b, const job *j, json_t *result)
     }
     for (size_t k = 0; k < MAX_BACKENDS; k++)
         free(paths[k]);
+    gk_package_free(pkg);
 }
 
 /* Does one job in a worker and returns its report. */
@@ -1288,6 +1276,6 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
     for (size_t i = 0; i < b.count; i++)
         json_decref(b.jobs[i].result);
     free(b.jobs);
-    free(b.by_department);
+    gk_arena_free(&b.arena);
     return rc;
 }

@@ -1515,35 +1515,13 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 
 /* ---- the unit ------------------------------------------------------------------------------- */
 
-/* The units whose rows a check of `unit` may read: its department's (a supplied department
- * row sums them). */
-static size_t department_units(const gk_package *pkg, size_t unit, size_t *out)
+/* Runs every rule on one unit of pkg, whose rows are those a check of the unit may read: its
+ * department's (a supplied department row sums them). */
+static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                           gk_findings *findings, gk_diag *diag)
 {
-    size_t count = 0;
-    for (size_t u = 0; u < pkg->unit_count; u++)
-        if (strcmp(pkg->units[u].department_code, pkg->units[unit].department_code) == 0)
-            out[count++] = u;
-    return count;
-}
-
-gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t unit,
-                        gk_findings *findings, gk_diag *diag)
-{
-    if (package->units[unit].failure != NULL) { /* its own files did not load */
-        if (diag != NULL)
-            *diag = *package->units[unit].failure;
-        return package->units[unit].failure->status;
-    }
-    /* work on a view of the department's rows: a province's other rows are not visited */
-    size_t *units = calloc(package->unit_count + 1, sizeof *units);
-    gk_package *pkg = NULL;
-    gk_status status = units ? gk_package_view(package, units, department_units(package, unit, units),
-                                               &pkg, diag)
-                             : gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
-    free(units);
-    if (status != GK_OK)
-        return status;
     checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
+    gk_status status = GK_OK;
     for (size_t i = 0; status == GK_OK && i < rules->count; i++) {
         const gk_rule *rule = &rules->rules[i];
         switch (rule->kind) {
@@ -1560,8 +1538,78 @@ gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t
     }
     if (status == GK_OK && c.failed)
         status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-    gk_package_view_free(pkg);
     return status;
+}
+
+/* Whether the unit supplies a computed row summing its department or all of the rows a check
+ * of it reads (a `kind` department or total row): only then does its check read other units'
+ * rows. */
+static bool sums_department(const gk_package *pkg, size_t unit)
+{
+    for (size_t t = 0; t < pkg->profile->table_count; t++) {
+        const gk_table_data *data = &pkg->tables[t];
+        size_t first = data->unit_start ? data->unit_start[unit] : 0;
+        size_t end = data->unit_start ? data->unit_start[unit + 1] : data->row_count;
+        for (size_t k = first; k < end; k++) {
+            const gk_data_row *row = &data->rows[data->unit_start ? data->by_unit[k] : k];
+            if (row->unit == unit && row->computed && row->summary != GK_SUMMARY_UNIT)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The package narrowed to the rows of these units: the package itself when it holds no other
+ * unit's (one read for them, gk_package_load_units), else a view (*owned, to free). */
+static gk_status rows_of(const gk_package *pkg, const size_t *units, size_t count,
+                         const gk_package **rows, gk_package **owned, gk_diag *diag)
+{
+    *owned = NULL;
+    *rows = pkg;
+    if (gk_package_holds_only(pkg, units, count))
+        return GK_OK;
+    gk_status status = gk_package_view(pkg, units, count, owned, diag);
+    *rows = *owned;
+    return status;
+}
+
+static gk_status unit_failure(const gk_unit *unit, gk_diag *diag)
+{
+    if (diag != NULL)
+        *diag = *unit->failure;
+    return unit->failure->status;
+}
+
+/* Checks one unit on the rows it reads: its own, or (summing its department) the department's,
+ * given in department (or NULL: then narrowed here). */
+static gk_status check_unit_rows(const gk_package *package, const gk_package *department,
+                                 const gk_rules *rules, size_t unit, gk_findings *findings,
+                                 gk_diag *diag)
+{
+    const gk_package *pkg = NULL;
+    gk_package *view = NULL;
+    const size_t *members = &unit;
+    size_t count = 1;
+    gk_status status = GK_OK;
+    if (sums_department(package, unit) && department != NULL)
+        pkg = department;
+    else if (sums_department(package, unit))
+        count = gk_package_department_units(package, package->units[unit].department_code,
+                                            &members);
+    if (pkg == NULL)
+        status = rows_of(package, members, count, &pkg, &view, diag);
+    if (status == GK_OK)
+        status = run_rules(pkg, rules, unit, findings, diag);
+    gk_package_view_free(view);
+    return status;
+}
+
+gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t unit,
+                        gk_findings *findings, gk_diag *diag)
+{
+    if (package->units[unit].failure != NULL) /* its own files did not load */
+        return unit_failure(&package->units[unit], diag);
+    return check_unit_rows(package, NULL, rules, unit, findings, diag);
 }
 
 /* ---- the department ------------------------------------------------------------------------- */
@@ -1599,30 +1647,34 @@ static gk_status agree_with_first(const gk_package *pkg, const gk_rules *rules, 
 gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size_t unit,
                               gk_findings *findings, gk_diag *diag)
 {
-    for (size_t u = 0; u < unit; u++)
-        if (strcmp(pkg->units[u].department_code, pkg->units[unit].department_code) == 0)
-            return agree_with_first(pkg, rules, u, unit, findings, diag);
-    return GK_OK;
+    const size_t *members;
+    gk_package_department_units(pkg, pkg->units[unit].department_code, &members);
+    return members[0] == unit ? GK_OK
+                              : agree_with_first(pkg, rules, members[0], unit, findings, diag);
 }
 
-gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
+gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag)
 {
-    size_t first = pkg->unit_count; /* none yet */
-    gk_status status = GK_OK;
-    for (size_t u = 0; u < pkg->unit_count && status == GK_OK; u++) {
-        if (strcmp(pkg->units[u].department_code, department_code) != 0)
-            continue;
-        if (first == pkg->unit_count)
-            first = u;
-        else
-            status = agree_with_first(pkg, rules, first, u, findings, diag);
+    const size_t *members;
+    size_t count = gk_package_department_units(package, department_code, &members);
+    if (count == 0)
+        return gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
+                           "department %s has no unit in the package", department_code);
+    /* the department's rows, gathered once for the units that sum them */
+    const gk_package *department = NULL;
+    gk_package *view = NULL;
+    gk_status status = rows_of(package, members, count, &department, &view, diag);
+    for (size_t i = 0; i < count && status == GK_OK; i++) {
+        size_t u = members[i];
+        if (i > 0)
+            status = agree_with_first(package, rules, members[0], u, findings, diag);
+        if (status == GK_OK && package->units[u].failure != NULL)
+            status = unit_failure(&package->units[u], diag);
         if (status == GK_OK)
-            status = gk_check_unit(pkg, rules, u, findings, diag);
+            status = check_unit_rows(package, department, rules, u, findings, diag);
     }
-    if (status == GK_OK && first == pkg->unit_count)
-        status = gk_diag_set(diag, GK_ERR_DATA, pkg->dir, 0, 0,
-                             "department %s has no unit in the package", department_code);
+    gk_package_view_free(view);
     return status;
 }
 

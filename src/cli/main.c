@@ -27,6 +27,7 @@ enum {
     EXIT_INPUT = 1,
     EXIT_USAGE = 2,
     MAX_UNIT_FILTERS = 256,
+    STRETCH_UNITS = 64, /* `check` reads so many units' rows at a time */
     MAX_WORKERS = 256,
     DEFAULT_JOB_TIMEOUT = 600, /* seconds: generous, a province's department booklet included */
     MAX_JOB_TIMEOUT = 604800,  /* a week */
@@ -181,7 +182,8 @@ static bool unit_selected(const cli_args *args, const char *code)
     return false;
 }
 
-/* Loads the package and its rule catalogue, and checks the --unit filters. */
+/* Indexes the package (units' rows are read later, a unit or a department at a time), loads its
+ * rule catalogue, and checks the --unit filters. */
 static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules)
 {
     const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
@@ -189,7 +191,7 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
     gk_diag_clear(&diag);
     *pkg = NULL;
     *rules = NULL;
-    if (gk_package_load(args->package, args->profile, layouts, pkg, &diag) != GK_OK ||
+    if (gk_package_index(args->package, args->profile, layouts, pkg, &diag) != GK_OK ||
         gk_rules_load((*pkg)->profile, rules, &diag) != GK_OK) {
         print_diag(&diag);
         gk_package_free(*pkg);
@@ -289,12 +291,14 @@ static void json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
+/* Findings are in the order of their units (each unit's together). */
 static void print_findings_json(const gk_package *pkg, const gk_findings *findings,
                                 const bool *checked)
 {
     printf("{\"errors\": %zu, \"warnings\": %zu, \"units\": [", findings->errors,
            findings->warnings);
     bool first_unit = true;
+    size_t i = 0;
     for (size_t u = 0; u < pkg->unit_count; u++) {
         if (!checked[u])
             continue;
@@ -304,10 +308,8 @@ static void print_findings_json(const gk_package *pkg, const gk_findings *findin
         json_string(stdout, pkg->units[u].name);
         printf(", \"findings\": [");
         bool first = true;
-        for (size_t i = 0; i < findings->count; i++) {
+        for (; i < findings->count && findings->items[i].unit == u; i++) {
             const gk_finding *f = &findings->items[i];
-            if (f->unit != u)
-                continue;
             printf("%s\n    {\"severity\": \"%s\", \"rule\": ", first ? "" : ",",
                    gk_severity_name(f->severity));
             json_string(stdout, f->rule);
@@ -346,45 +348,111 @@ static void print_check_summary(const gk_findings *findings, int failed)
     fprintf(stderr, _("gongkai: %s, %s%s\n"), errors, warnings, unchecked);
 }
 
+/* The units to check together from `from` on (into units): the selected ones of one
+ * department, up to a selected unit of another or STRETCH_UNITS of them; returns how far that
+ * goes. They are read together (gk_package_load_units): the cost of reading is shared, and
+ * memory holds that many units' rows, whatever the size of the package or the department. */
+static size_t next_stretch(const cli_args *args, const gk_package *index, size_t from,
+                           size_t *units, size_t *count)
+{
+    const char *department = NULL;
+    size_t u = from;
+    *count = 0;
+    for (; u < index->unit_count && *count < STRETCH_UNITS; u++) {
+        const gk_unit *unit = &index->units[u];
+        if (!unit_selected(args, unit->code))
+            continue;
+        if (department != NULL && strcmp(unit->department_code, department) != 0)
+            break;
+        department = unit->department_code;
+        units[(*count)++] = u;
+    }
+    return u;
+}
+
+/* A unit's findings (from `before` on) made on a package of some units: they name the unit as
+ * the index does, and their files outlive that package. */
+static bool keep_findings(gk_findings *findings, size_t before, size_t unit)
+{
+    const char *last = NULL, *copy = NULL;
+    for (size_t i = before; i < findings->count; i++) {
+        gk_finding *f = &findings->items[i];
+        f->unit = unit;
+        if (f->file != NULL && f->file != last) {
+            last = f->file;
+            if ((copy = gk_arena_strdup(&findings->arena, f->file)) == NULL)
+                return false;
+        }
+        if (f->file != NULL)
+            f->file = copy;
+    }
+    return true;
+}
+
+/* Checks one unit (index: its index in the package index) with the rows of pkg. */
+static gk_status check_one(const gk_package *index, const gk_package *pkg, const gk_rules *rules,
+                           size_t unit, gk_findings *findings, gk_diag *diag)
+{
+    size_t before = findings->count;
+    int local = gk_package_unit_index(pkg, index->units[unit].code);
+    gk_status status = gk_check_unit(pkg, rules, (size_t)local, findings, diag);
+    if (!keep_findings(findings, before, unit) && status == GK_OK)
+        status = gk_diag_set(diag, GK_ERR_NOMEM, index->dir, 0, 0, "out of memory");
+    return status;
+}
+
+/* Checks the package a stretch of units at a time (next_stretch): memory holds one
+ * department's rows, never the province's. */
 static int run_check(const cli_args *args, bool json)
 {
-    gk_package *pkg = NULL;
+    gk_package *index = NULL;
     gk_rules *rules = NULL;
-    int status = load_package(args, &pkg, &rules);
+    int status = load_package(args, &index, &rules);
     if (status != 0)
         return status;
-    bool *checked = calloc(pkg->unit_count, sizeof *checked);
+    bool *checked = calloc(index->unit_count + 1, sizeof *checked);
+    size_t *stretch = calloc(index->unit_count + 1, sizeof *stretch);
     gk_findings findings = {0};
-    int failed = checked == NULL;
-    for (size_t u = 0; checked && u < pkg->unit_count; u++) {
-        if (!unit_selected(args, pkg->units[u].code))
-            continue;
-        if (!json)
-            fprintf(stderr, "== %s %s ==\n", pkg->units[u].code, pkg->units[u].name);
-        checked[u] = true;
-        size_t before = findings.count;
-        gk_diag diag;
-        gk_diag_clear(&diag);
-        if (gk_check_unit(pkg, rules, u, &findings, &diag) != GK_OK ||
-            gk_check_membership(pkg, rules, u, &findings, &diag) != GK_OK) {
-            print_diag(&diag);
-            failed++;
+    int failed = checked == NULL || stretch == NULL;
+    for (size_t from = 0, count = 0; checked && stretch && from < index->unit_count;) {
+        size_t to = next_stretch(args, index, from, stretch, &count);
+        gk_package *pkg = NULL;
+        gk_diag read;
+        gk_diag_clear(&read);
+        gk_status loaded = count ? gk_package_load_units(index, stretch, count, &pkg, &read)
+                                 : GK_OK;
+        for (size_t i = 0; i < count; i++) {
+            size_t u = stretch[i];
+            if (!json)
+                fprintf(stderr, "== %s %s ==\n", index->units[u].code, index->units[u].name);
+            checked[u] = true;
+            size_t before = findings.count;
+            gk_diag diag = read;
+            if (loaded != GK_OK ||
+                check_one(index, pkg, rules, u, &findings, &diag) != GK_OK ||
+                gk_check_membership(index, rules, u, &findings, &diag) != GK_OK) {
+                print_diag(&diag);
+                failed++;
+            }
+            for (size_t f = before; !json && f < findings.count; f++) {
+                char text[4096];
+                gk_finding_format(&findings.items[f], text, sizeof text);
+                fprintf(stderr, "%s\n", text);
+            }
         }
-        for (size_t i = before; !json && i < findings.count; i++) {
-            char text[4096];
-            gk_finding_format(&findings.items[i], text, sizeof text);
-            fprintf(stderr, "%s\n", text);
-        }
+        gk_package_free(pkg);
+        from = to;
     }
     if (json && checked)
-        print_findings_json(pkg, &findings, checked);
+        print_findings_json(index, &findings, checked);
     else
         print_check_summary(&findings, failed);
     status = failed || findings.errors > 0 ? EXIT_INPUT : 0;
     free(checked);
+    free(stretch);
     gk_findings_free(&findings);
     gk_rules_free(rules);
-    gk_package_free(pkg);
+    gk_package_free(index);
     return status;
 }
 

@@ -1,14 +1,17 @@
 /* Text decoding: turns a file's bytes (UTF-8 with or without a BOM, or GBK/GB18030 as written
  * by Excel on Chinese Windows) into NUL-terminated UTF-8, or reports the first bad byte with
  * its line and column. */
+#define _GNU_SOURCE /* memrchr */
 #include "input/input.h"
 
 #include <errno.h>
 #include <iconv.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/i18n.h"
 #include "util/input_file.h"
@@ -115,6 +118,14 @@ static bad_spot utf8_validate(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        uint64_t word;
+        if (i + sizeof word <= len) { /* eight ASCII bytes at a time: most of a table */
+            memcpy(&word, s + i, sizeof word);
+            if ((word & UINT64_C(0x8080808080808080)) == 0) {
+                i += sizeof word;
+                continue;
+            }
+        }
         unsigned char b = s[i];
         if (b < 0x80) {
             i++;
@@ -285,9 +296,11 @@ static gk_status finish_utf8(const char *path, const unsigned char *s, size_t le
  * got further into the file, since that is most likely the encoding the author meant (a UTF-8
  * file with one stray byte is often rejected by GB18030 earlier, at an odd byte of its hanzi).
  * On a tie UTF-8 wins: GB18030 reads most UTF-8 byte pairs without complaint, while GBK text
- * almost never passes as UTF-8, so a prefix valid in both is far more likely UTF-8. */
+ * almost never passes as UTF-8, so a prefix valid in both is far more likely UTF-8. utf8_bad is
+ * NULL when the encoding is known to be GB18030: its errors are then GB18030's. */
 static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t len,
-                                bad_spot utf8_bad, char **out, size_t *out_len, gk_diag *diag)
+                                const bad_spot *utf8_bad, char **out, size_t *out_len,
+                                gk_diag *diag)
 {
     char *text;
     size_t text_len;
@@ -305,8 +318,8 @@ static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t
     }
     gk_status st;
     if (gb_bad.kind != BAD_NONE) {
-        if (utf8_bad.offset >= gb_bad.offset)
-            st = report_utf8(path, s, utf8_bad, diag);
+        if (utf8_bad != NULL && utf8_bad->offset >= gb_bad.offset)
+            st = report_utf8(path, s, *utf8_bad, diag);
         else
             st = report_gb18030(path, s, len, gb_bad, text, text_len, diag);
         free(text);
@@ -350,7 +363,7 @@ gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t le
             *used = GK_ENCODING_UTF8;
         return finish_utf8(path, s, n, out, out_len, diag);
     }
-    gk_status st = decode_gb18030(path, s, n, bad, out, out_len, diag);
+    gk_status st = decode_gb18030(path, s, n, &bad, out, out_len, diag);
     if (st == GK_OK && used != NULL)
         *used = GK_ENCODING_GB18030;
     return st;
@@ -375,5 +388,119 @@ gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encodin
         return st;
     st = gk_text_decode(path, data, len, out, out_len, used, diag);
     free(data);
+    return st;
+}
+
+gk_status gk_text_decode_as(const char *path, const unsigned char *bytes, size_t len,
+                            gk_encoding encoding, char **out, size_t *out_len, gk_diag *diag)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (encoding == GK_ENCODING_GB18030)
+        return decode_gb18030(path, bytes, len, NULL, out, out_len, diag);
+    bool bom = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0;
+    const unsigned char *s = bom ? bytes + 3 : bytes;
+    size_t n = bom ? len - 3 : len;
+    bad_spot bad = utf8_validate(s, n);
+    if (bad.kind != BAD_NONE)
+        return report_utf8(path, s, bad, diag);
+    return finish_utf8(path, s, n, out, out_len, diag);
+}
+
+/* ---- Checking a whole file in pieces ----------------------------------------------------- */
+
+/* What a file's bytes are in one encoding: text, not this encoding (another may fit), or bad
+ * whatever the encoding (a NUL, UTF-8 cut off at the very end, a read error). */
+typedef enum fit { FIT_TEXT, FIT_OTHER, FIT_BAD } fit;
+
+/* A piece of whole lines (it ends after a line feed, or at the end of the file). A line feed is
+ * never part of a multi-byte sequence in either encoding, so pieces check as the whole would. */
+static fit piece_fit(const unsigned char *bytes, size_t len, gk_encoding encoding, iconv_t cd)
+{
+    if (memchr(bytes, '\0', len) != NULL)
+        return FIT_BAD;
+    if (encoding == GK_ENCODING_UTF8) {
+        bad_kind kind = utf8_validate(bytes, len).kind;
+        return kind == BAD_NONE ? FIT_TEXT : kind == BAD_TRUNCATED ? FIT_BAD : FIT_OTHER;
+    }
+    iconv(cd, NULL, NULL, NULL, NULL); /* a fresh conversion state for each piece */
+    char converted[4096]; /* thrown away: only whether it converts matters */
+    char *in = (char *)bytes; /* iconv's prototype is not const-correct */
+    size_t in_left = len;
+    while (in_left > 0) {
+        char *to = converted;
+        size_t to_left = sizeof converted;
+        if (iconv(cd, &in, &in_left, &to, &to_left) == (size_t)-1 && errno != E2BIG)
+            return FIT_BAD;
+    }
+    return FIT_TEXT;
+}
+
+/* Reads fd from its start in pieces of whole lines and fits each to the encoding; *buf (of
+ * *cap bytes) is reused between calls and grows only for a line longer than it. */
+static fit file_fit(int fd, gk_encoding encoding, iconv_t cd, unsigned char **buf, size_t *cap)
+{
+    size_t used = 0, total = 0;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return FIT_BAD;
+    for (;;) {
+        if (used == *cap) {
+            unsigned char *grown = *cap > GK_INPUT_MAX_BYTES ? NULL : realloc(*buf, *cap * 2);
+            if (grown == NULL)
+                return FIT_BAD;
+            *buf = grown;
+            *cap *= 2;
+        }
+        ssize_t n = read(fd, *buf + used, *cap - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || (total += (size_t)n) > GK_INPUT_MAX_BYTES)
+            return FIT_BAD;
+        used += (size_t)n;
+        const unsigned char *feed = n > 0 ? memrchr(*buf, '\n', used) : NULL;
+        size_t cut = n == 0 ? used : feed ? (size_t)(feed - *buf) + 1 : 0;
+        fit piece = cut > 0 ? piece_fit(*buf, cut, encoding, cd) : FIT_TEXT;
+        if (piece != FIT_TEXT || n == 0)
+            return piece;
+        memmove(*buf, *buf + cut, used - cut);
+        used -= cut;
+    }
+}
+
+gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag)
+{
+    int fd;
+    size_t size;
+    gk_status st = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag);
+    if (st != GK_OK)
+        return st;
+    unsigned char head[3] = {0};
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    bool utf16 = got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) ||
+                              (head[0] == 0xFE && head[1] == 0xFF));
+    bool bom = got == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
+    size_t cap = 1 << 20;
+    unsigned char *buf = malloc(cap);
+    gk_encoding encoding = GK_ENCODING_UTF8;
+    fit result = buf == NULL || utf16 ? FIT_BAD : file_fit(fd, encoding, NULL, &buf, &cap);
+    if (result == FIT_OTHER && !bom) { /* a UTF-8 BOM promises UTF-8 */
+        encoding = GK_ENCODING_GB18030;
+        iconv_t cd = iconv_open("UTF-8", "GB18030");
+        result = cd == (iconv_t)-1 ? FIT_BAD : file_fit(fd, encoding, cd, &buf, &cap);
+        if (cd != (iconv_t)-1)
+            iconv_close(cd);
+    }
+    free(buf);
+    close(fd);
+    if (result == FIT_TEXT) {
+        if (used != NULL)
+            *used = encoding;
+        return GK_OK;
+    }
+    /* a bad byte (or a file that could not be read): decoding it whole says what and where */
+    char *text = NULL;
+    size_t len = 0;
+    st = gk_text_load(path, &text, &len, used, diag);
+    free(text);
     return st;
 }

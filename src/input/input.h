@@ -38,6 +38,18 @@ gk_status gk_file_read(const char *path, unsigned char **data, size_t *len, gk_d
 gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encoding *used,
                        gk_diag *diag);
 
+/* Whether the file at path decodes as gk_text_load would decode it, and in which encoding,
+ * without keeping its text: it is read in pieces of whole lines, so memory stays bounded by
+ * the longest line whatever the file's size. A file that does not decode gets gk_text_load's
+ * diagnostic. */
+gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag);
+
+/* Decodes part of a file whose encoding is known (gk_text_check_file): whole lines, from the
+ * file's start (a BOM is dropped) or from the start of a line. Positions in diag count from
+ * the start of the part. */
+gk_status gk_text_decode_as(const char *path, const unsigned char *bytes, size_t len,
+                            gk_encoding encoding, char **out, size_t *out_len, gk_diag *diag);
+
 /* ---- CSV (csv.c) -------------------------------------------------------------------------- */
 
 enum { GK_CSV_MAX_FIELD_CHARS = 32767 }; /* Excel's cell limit: a longer field is an error */

@@ -436,10 +436,14 @@ static gk_status build_parts(builder *b, gk_document *doc)
 static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
                                      gk_booklet_kind kind, gk_document *doc, gk_diag *diag);
 
-/* Builds from a view of the scope's rows only: the cost of a booklet is its own rows. */
+/* Builds from the scope's rows only: the cost of a booklet is its own rows. A package read for
+ * the scope (gk_package_load_units) holds no other unit's and is used as it is; otherwise a
+ * view narrows it. */
 static gk_status build_document(const gk_package *package, gk_scope scope, gk_booklet_kind kind,
                                 gk_document *doc, gk_diag *diag)
 {
+    if (gk_package_holds_only(package, scope.units, scope.count))
+        return build_document_from(package, scope, kind, doc, diag);
     gk_package *view = NULL;
     gk_status status = gk_package_view(package, scope.units, scope.count, &view, diag);
     if (status == GK_OK)
@@ -520,23 +524,20 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
                                        gk_document **out, gk_diag *diag)
 {
     *out = NULL;
-    size_t *units = calloc(package->unit_count + 1, sizeof *units);
     gk_document *doc = calloc(1, sizeof *doc);
     gk_unit *pseudo = doc ? gk_arena_alloc(&doc->arena, sizeof *pseudo) : NULL;
     const char **no_narrative =
         doc ? gk_arena_alloc(&doc->arena, (package->profile->part_count + 1) * sizeof(char *)) : NULL;
-    if (units == NULL || doc == NULL || pseudo == NULL || no_narrative == NULL) {
-        free(units);
+    if (doc == NULL || pseudo == NULL || no_narrative == NULL) {
         gk_document_free(doc);
         return gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
     }
     /* the department's units, in package order; one that failed to load fails the booklet */
-    size_t count = 0;
+    const size_t *units;
+    size_t count = gk_package_department_units(package, department_code, &units);
     gk_status status = GK_OK;
-    for (size_t u = 0; u < package->unit_count && status == GK_OK; u++) {
-        const gk_unit *unit = &package->units[u];
-        if (strcmp(unit->department_code, department_code) != 0)
-            continue;
+    for (size_t i = 0; i < count && status == GK_OK; i++) {
+        const gk_unit *unit = &package->units[units[i]];
         if (unit->failure != NULL)
             status = gk_diag_set(diag, GK_ERR_DATA, unit->failure->file, unit->failure->line,
                                  unit->failure->column,
@@ -544,7 +545,6 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
                                   * unit's own error. */
                                  "unit %s of the department: %s", unit->code,
                                  unit->failure->message);
-        units[count++] = u;
     }
     if (status == GK_OK && count == 0)
         status = gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
@@ -567,7 +567,6 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
         gk_scope scope = {units, count};
         status = build_document(package, scope, GK_BOOKLET_DEPARTMENT, doc, diag);
     }
-    free(units);
     if (status != GK_OK) {
         gk_document_free(doc);
         return status;

@@ -1,4 +1,5 @@
 /* Loading a budget package (docs/package.md) into typed rows; see package.h. */
+#define _GNU_SOURCE /* pread */
 #include "model/package.h"
 
 #include <dirent.h>
@@ -6,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "input/input.h"
 #include "layout/query.h"
+#include "model/table_scan.h"
 #include "util/grow.h"
 #include "util/input_file.h"
 #include "util/i18n.h"
@@ -361,26 +365,106 @@ static void apply_fill_down(const gk_table_layout *layout, gk_data_row *rows, si
     }
 }
 
-/* For stub tables: the item must be one of the layout's items, once per unit. */
+/* ---- a table file's records ------------------------------------------------------------ */
+
+/* A table file's columns before the layout's fields: unit_code, then the optional level, kind
+ * and unit_name. */
+enum { UNIT_CODE, LEVEL, KIND, UNIT_NAME, RESERVED };
+
+/* pos[n]: the position of column n (RESERVED + f for field f), -1 for an optional column the
+ * file leaves out. */
+static gk_status map_table_header(const char *path, const gk_table_layout *layout,
+                                  const gk_csv_record *header, int *pos, gk_diag *diag)
+{
+    size_t name_count = layout->field_count + RESERVED;
+    const char **names = calloc(name_count, sizeof *names);
+    if (names == NULL)
+        return nomem(diag, path);
+    names[UNIT_CODE] = "unit_code";
+    names[LEVEL] = "level";
+    names[KIND] = "kind";
+    names[UNIT_NAME] = "unit_name";
+    for (size_t f = 0; f < layout->field_count; f++)
+        names[f + RESERVED] = layout->fields[f].key;
+    gk_status status = map_header(path, header, names, name_count, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < name_count; n++)
+        if (pos[n] < 0 && (n == UNIT_CODE || (n >= RESERVED && !layout->fields[n - RESERVED].optional)))
+            status = missing_column(path, header, names[n], diag);
+    free(names);
+    return status;
+}
+
+static int *new_positions(const gk_table_layout *layout)
+{
+    return calloc(layout->field_count + RESERVED, sizeof(int));
+}
+
+/* A record's level, kind, unit name and values into row (the caller sets its unit); strings go
+ * into the package's arena. */
+static gk_status read_row(gk_package *pkg, const gk_table_layout *layout, const char *path,
+                          const int *pos, const gk_csv_record *rec, gk_data_row *row,
+                          gk_diag *diag)
+{
+    row->file = path;
+    row->line = rec->line;
+    row->level = 1;
+    gk_status status;
+    if (pos[LEVEL] >= 0 &&
+        (status = parse_level(path, &rec->fields[pos[LEVEL]], &row->level, diag)) != GK_OK)
+        return status;
+    if (pos[KIND] >= 0 &&
+        (status = parse_kind(path, layout, &rec->fields[pos[KIND]], row, diag)) != GK_OK)
+        return status;
+    if (pos[UNIT_NAME] >= 0 && rec->fields[pos[UNIT_NAME]].len > 0) {
+        const gk_csv_field *name = &rec->fields[pos[UNIT_NAME]];
+        if ((status = check_text(path, name, "unit_name", diag)) != GK_OK)
+            return status;
+        row->unit_name = gk_arena_strdup(&pkg->arena, name->text);
+        row->unit_name_column = name->column;
+    }
+    gk_value *values = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *values);
+    int *columns = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *columns);
+    if (values == NULL || columns == NULL)
+        return nomem(diag, path);
+    for (size_t f = 0; f < layout->field_count; f++) {
+        if (pos[f + RESERVED] < 0) { /* an optional computed column the CSV leaves out */
+            values[f] = (gk_value){.kind = GK_VALUE_BLANK,
+                                   .decimals = (uint8_t)(layout->fields[f].decimals)};
+            continue;
+        }
+        const gk_csv_field *field = &rec->fields[pos[f + RESERVED]];
+        columns[f] = field->column;
+        status = parse_value(path, field, &layout->fields[f], &pkg->arena, &values[f], diag);
+        if (status != GK_OK)
+            return status;
+    }
+    row->values = values;
+    row->columns = columns;
+    return GK_OK;
+}
+
+/* For stub tables: the item must be one of the layout's items, once per unit. first_lines:
+ * per item, the line where the unit gave it (0: not yet). */
 static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *layout,
-                                 const char *path, const gk_data_row *rows, size_t count,
+                                 const char *path, const gk_data_row *row, int *first_lines,
                                  const gk_csv_field *field, gk_diag *diag)
 {
-    const gk_value *item = &rows[count].values[0];
-    bool known = false;
-    for (size_t i = 0; item->kind == GK_VALUE_TEXT && i < layout->item_count && !known; i++)
-        known = strcmp(layout->value_ids[i], item->text) == 0;
-    if (!known)
+    const gk_value *item = &row->values[0];
+    size_t i = 0;
+    while (item->kind == GK_VALUE_TEXT && i < layout->item_count &&
+           strcmp(layout->value_ids[i], item->text) != 0)
+        i++;
+    if (item->kind != GK_VALUE_TEXT || i == layout->item_count)
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
                            /* TRANSLATORS: '%s' is the item id found, then come the table id and
                             * the table's layout file. */
                            "column 'item': '%s' is not an item of table %s (see %s)",
                            item->kind == GK_VALUE_TEXT ? item->text : "", layout->id, layout->path);
-    for (size_t r = 0; r < count; r++)
-        if (rows[r].unit == rows[count].unit && strcmp(rows[r].values[0].text, item->text) == 0)
-            return gk_diag_set(diag, GK_ERR_DATA, path, field->line, field->column,
-                               "item '%s' given twice for unit %s (first on line %d)", item->text,
-                               pkg->units[rows[count].unit].code, rows[r].line);
+    if (first_lines[i] != 0)
+        return gk_diag_set(diag, GK_ERR_DATA, path, field->line, field->column,
+                           "item '%s' given twice for unit %s (first on line %d)", item->text,
+                           pkg->units[row->unit].code, first_lines[i]);
+    first_lines[i] = row->line;
     return GK_OK;
 }
 
@@ -398,145 +482,308 @@ static bool reserve_rows(gk_table_data *data, size_t more)
     return true;
 }
 
-/* Appends the rows of one CSV file of a table; only_unit >= 0 restricts it to one unit's
- * rows (a per-unit file). */
-static gk_status load_table_file(gk_package *pkg, const gk_table_layout *layout,
-                                 gk_table_data *data, const char *path, int only_unit,
-                                 gk_diag *diag)
+/* A row of a table the unit does not supply: a contradiction, not data to drop. */
+static gk_status not_supplied_row(const gk_package *pkg, const gk_table_layout *layout,
+                                  const char *unit_code, const char *file, int line,
+                                  const gk_not_supplied *ns, gk_diag *diag)
+{
+    if (ns->because != NULL)
+        return gk_diag_set(diag, GK_ERR_DATA, file, line, 1,
+                           /* TRANSLATORS: a table number (公开表1), a unit code, the
+                              number of the table it derives from, then the file and
+                              line that declare that one not supplied. */
+                           "%s: expected no rows for unit %s (derived from %s, which "
+                           "%s:%d declares not supplied), found one",
+                           layout->number, unit_code, ns->because->number,
+                           pkg->not_supplied_path, ns->line);
+    return gk_diag_set(diag, GK_ERR_DATA, file, line, 1,
+                       /* TRANSLATORS: a table number (公开表7), a unit code, then the
+                          file and line that declare the table not supplied. */
+                       "%s: expected no rows for unit %s (%s:%d declares the table not "
+                       "supplied), found one",
+                       layout->number, unit_code, pkg->not_supplied_path, ns->line);
+}
+
+static gk_status file_changed(const char *path, gk_diag *diag)
+{
+    return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                       "the file changed while the package was being read");
+}
+
+/* ---- the index: where each unit's rows lie ------------------------------------------------ */
+
+/* Consecutive rows of one unit in a shared table file. */
+typedef struct row_run {
+    uint32_t offset, length; /* bytes (a file has at most GK_INPUT_MAX_BYTES) */
+    int32_t line;            /* where its first row starts */
+} row_run;
+
+/* What a file was when it was indexed: its rows are where the index says only while it is the
+ * same file. */
+typedef struct file_stamp {
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    struct timespec modified;
+} file_stamp;
+
+typedef struct table_runs {
+    bool present;            /* the shared file exists */
+    gk_encoding encoding;
+    uint32_t header_length;  /* bytes from the file's start to the end of its header row */
+    file_stamp stamp;
+    row_run *runs;           /* grouped by unit, each unit's in file order */
+    uint32_t *unit_first;    /* unit u's runs: runs[unit_first[u] .. unit_first[u + 1]) */
+} table_runs;
+
+struct gk_package_index {
+    table_runs *tables;           /* parallel to profile->tables */
+    bool *sums_department;        /* per unit: a row of it in a shared table sums its department */
+    size_t *not_supplied_first;   /* the same for not_supplied */
+};
+
+static file_stamp stamp_of(const struct stat *st)
+{
+    return (file_stamp){st->st_dev, st->st_ino, st->st_size, st->st_mtim};
+}
+
+static bool same_stamp(const file_stamp *a, const file_stamp *b)
+{
+    return a->device == b->device && a->inode == b->inode && a->size == b->size &&
+           a->modified.tv_sec == b->modified.tv_sec && a->modified.tv_nsec == b->modified.tv_nsec;
+}
+
+/* The first row of a table where the package says there is none, reported once every table
+ * is read (as a contradiction is not the file's fault but the package's). */
+typedef struct contradiction {
+    bool found;
+    size_t unit;
+    int line;
+    const gk_not_supplied *ns;
+} contradiction;
+
+/* One shared table file being indexed. */
+typedef struct table_indexer {
+    gk_package *pkg;
+    const gk_table_layout *layout;
+    const char *path;
+    int fd;
+    gk_encoding encoding;
+    uint32_t header_length;
+    gk_status header_status; /* a bad header: reported unless the CSV itself is bad */
+    gk_diag header_diag;
+    bool has_last;           /* the last record's unit, whose run may go on */
+    size_t last_unit;
+    row_run *runs;           /* in file order */
+    uint32_t *run_units;
+    size_t run_count, run_capacity;
+    contradiction *first;
+    bool out_of_memory;
+} table_indexer;
+
+/* The header row: the columns whose text the scan keeps (the unit's code, the kind). */
+static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_record *record)
+{
+    x->header_length = (uint32_t)record->end;
+    unsigned char *bytes = malloc(record->end + 1);
+    char *text = NULL;
+    size_t len = 0;
+    gk_csv *csv = NULL;
+    int *pos = new_positions(x->layout);
+    bool read = bytes && pos && pread(x->fd, bytes, record->end, 0) == (ssize_t)record->end;
+    if (read && gk_text_decode_as(x->path, bytes, record->end, x->encoding, &text, &len, NULL) ==
+                    GK_OK &&
+        gk_csv_parse(x->path, text, len, &csv, NULL) == GK_OK) {
+        x->header_status =
+            map_table_header(x->path, x->layout, &csv->records[0], pos, &x->header_diag);
+        if (x->header_status == GK_OK) {
+            scan->keep[0] = pos[UNIT_CODE];
+            scan->keep[1] = pos[KIND];
+        }
+    } else {
+        x->out_of_memory = bytes == NULL || pos == NULL;
+        read = false; /* the file changed since its encoding was checked */
+    }
+    gk_csv_free(csv);
+    free(text);
+    free(bytes);
+    free(pos);
+    return read;
+}
+
+static bool add_run(table_indexer *x, const gk_scan_record *record, size_t unit)
+{
+    if (x->run_count == x->run_capacity) {
+        size_t capacity = x->run_capacity ? x->run_capacity * 2 : 256;
+        row_run *runs = realloc(x->runs, capacity * sizeof *runs);
+        if (runs != NULL)
+            x->runs = runs;
+        uint32_t *units = runs ? realloc(x->run_units, capacity * sizeof *units) : NULL;
+        if (units == NULL) {
+            x->out_of_memory = true;
+            return false;
+        }
+        x->run_units = units;
+        x->run_capacity = capacity;
+    }
+    x->runs[x->run_count] = (row_run){(uint32_t)record->start,
+                                      (uint32_t)(record->end - record->start), record->line};
+    x->run_units[x->run_count++] = (uint32_t)unit;
+    return true;
+}
+
+/* A record of a shared table: its unit, which must be in units.csv; the run it extends or
+ * starts. False stops the scan (then the file is read whole to say what is wrong). */
+static bool index_record(gk_table_scan *scan, const gk_scan_record *record, void *context)
+{
+    table_indexer *x = context;
+    if (record->index == 0)
+        return index_header(x, scan, record);
+    if (x->header_status != GK_OK)
+        return true; /* the rest of the CSV is still checked: its errors come first */
+    gk_package *pkg = x->pkg;
+    const char *code = record->kept[0];
+    size_t unit = x->last_unit;
+    if (!x->has_last || code == NULL || strcmp(code, pkg->units[unit].code) != 0) {
+        int found = code ? gk_package_unit_index(pkg, code) : -1;
+        if (found < 0)
+            return false; /* a unit not in units.csv */
+        unit = (size_t)found;
+    }
+    if (pkg->not_supplied_count > 0 && !x->first->found) {
+        const gk_not_supplied *ns = gk_package_not_supplied(pkg, unit, x->layout);
+        if (ns != NULL)
+            *x->first = (contradiction){true, unit, record->line, ns};
+    }
+    const char *kind = record->kept[1];
+    if (kind && !x->layout->is_stub && (strcmp(kind, "department") == 0 || strcmp(kind, "total") == 0))
+        pkg->index->sums_department[unit] = true;
+    if (x->has_last && unit == x->last_unit) {
+        row_run *run = &x->runs[x->run_count - 1];
+        run->length = (uint32_t)(record->end - run->offset);
+    } else if (!add_run(x, record, unit)) {
+        return false;
+    }
+    x->has_last = true;
+    x->last_unit = unit;
+    return true;
+}
+
+/* The first error of a table file the scan refused, as reading it whole finds it: in its
+ * encoding, its CSV, its header or a row's unit. */
+static gk_status table_file_error(gk_package *pkg, const gk_table_layout *layout,
+                                  const char *path, gk_diag *diag)
 {
     gk_csv *csv = NULL;
     gk_status status = read_csv(path, &csv, diag);
     if (status != GK_OK)
         return status;
-
-    /* header: unit_code, then the optional level, kind and unit_name, then the layout's
-     * fields (computed ones optional) */
-    enum { UNIT_CODE, LEVEL, KIND, UNIT_NAME, RESERVED };
-    size_t name_count = layout->field_count + RESERVED;
-    const char **names = calloc(name_count, sizeof *names);
-    int *pos = calloc(name_count, sizeof *pos);
-    if (names == NULL || pos == NULL) {
-        status = nomem(diag, path);
-        goto done;
-    }
-    names[UNIT_CODE] = "unit_code";
-    names[LEVEL] = "level";
-    names[KIND] = "kind";
-    names[UNIT_NAME] = "unit_name";
-    for (size_t f = 0; f < layout->field_count; f++)
-        names[f + RESERVED] = layout->fields[f].key;
-    status = map_header(path, &csv->records[0], names, name_count, pos, diag);
-    for (size_t n = 0; status == GK_OK && n < name_count; n++)
-        if (pos[n] < 0 && (n == UNIT_CODE || (n >= RESERVED && !layout->fields[n - RESERVED].optional)))
-            status = missing_column(path, &csv->records[0], names[n], diag);
-    if (status != GK_OK)
-        goto done;
-
-    if (!reserve_rows(data, csv->count)) {
-        status = nomem(diag, path);
-        goto done;
-    }
-    for (size_t r = 1; r < csv->count; r++) {
-        const gk_csv_record *rec = &csv->records[r];
-        gk_data_row *row = &data->rows[data->row_count];
-        const gk_csv_field *code = &rec->fields[pos[0]];
-        int unit = gk_package_unit_index(pkg, code->text);
-        if (unit < 0) {
+    int *pos = new_positions(layout);
+    status = pos ? map_table_header(path, layout, &csv->records[0], pos, diag)
+                 : nomem(diag, path);
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+        const gk_csv_field *code = &csv->records[r].fields[pos[UNIT_CODE]];
+        if (gk_package_unit_index(pkg, code->text) < 0)
             status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
                                  "column 'unit_code': unit '%s' is not in units.csv", code->text);
-            goto done;
-        }
-        if (only_unit >= 0 && unit != only_unit) {
-            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
-                                 /* TRANSLATORS: a per-unit file tables/CODE/ID.csv; %s is the
-                                  * unit code of its folder, '%s' the code found. */
-                                 "column 'unit_code': this file holds the rows of unit %s only, "
-                                 "found '%s'", pkg->units[only_unit].code, code->text);
-            goto done;
-        }
-        memset(row, 0, sizeof *row);
-        row->unit = (size_t)unit;
-        row->file = path;
-        row->line = rec->line;
-        row->level = 1;
-        if (pos[LEVEL] >= 0 &&
-            (status = parse_level(path, &rec->fields[pos[LEVEL]], &row->level, diag)) != GK_OK)
-            goto done;
-        if (pos[KIND] >= 0 && (status = parse_kind(path, layout, &rec->fields[pos[KIND]], row,
-                                                   diag)) != GK_OK)
-            goto done;
-        if (pos[UNIT_NAME] >= 0 && rec->fields[pos[UNIT_NAME]].len > 0) {
-            const gk_csv_field *name = &rec->fields[pos[UNIT_NAME]];
-            if ((status = check_text(path, name, "unit_name", diag)) != GK_OK)
-                goto done;
-            row->unit_name = gk_arena_strdup(&pkg->arena, name->text);
-            row->unit_name_column = name->column;
-        }
-        gk_value *values = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *values);
-        int *columns = gk_arena_alloc(&pkg->arena, (layout->field_count + 1) * sizeof *columns);
-        if (values == NULL || columns == NULL) {
-            status = nomem(diag, path);
-            goto done;
-        }
-        for (size_t f = 0; f < layout->field_count; f++) {
-            if (pos[f + RESERVED] < 0) { /* an optional computed column the CSV leaves out */
-                values[f] = (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(layout->fields[f].decimals)};
-                continue;
-            }
-            const gk_csv_field *field = &rec->fields[pos[f + RESERVED]];
-            columns[f] = field->column;
-            status = parse_value(path, field, &layout->fields[f], &pkg->arena, &values[f], diag);
-            if (status != GK_OK)
-                goto done;
-        }
-        row->values = values;
-        row->columns = columns;
-        if (layout->is_stub &&
-            (status = check_stub_item(pkg, layout, path, data->rows, data->row_count,
-                                      &rec->fields[pos[RESERVED]], diag)) != GK_OK)
-            goto done;
-        data->row_count++;
     }
-done:
-    free(names);
+    if (status == GK_OK)
+        status = file_changed(path, diag);
     free(pos);
     gk_csv_free(csv);
     return status;
 }
 
-/* The shared file tables/ID.csv (a missing file is an empty table; a broken one fails the
- * package). */
-static gk_status load_table(gk_package *pkg, const gk_table_layout *layout, gk_table_data *data,
+/* The runs of the file grouped by unit (a counting sort: each unit's stay in file order). */
+static gk_status group_runs(const gk_package *pkg, const table_indexer *x, table_runs *out,
                             gk_diag *diag)
 {
-    data->layout = layout;
-    data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, layout->id);
+    out->unit_first = calloc(pkg->unit_count + 2, sizeof *out->unit_first);
+    out->runs = malloc((x->run_count + 1) * sizeof *out->runs);
+    if (out->unit_first == NULL || out->runs == NULL)
+        return nomem(diag, x->path);
+    for (size_t r = 0; r < x->run_count; r++)
+        out->unit_first[x->run_units[r] + 2]++;
+    for (size_t u = 2; u <= pkg->unit_count + 1; u++)
+        out->unit_first[u] += out->unit_first[u - 1];
+    for (size_t r = 0; r < x->run_count; r++)
+        out->runs[out->unit_first[x->run_units[r] + 1]++] = x->runs[r];
+    return GK_OK;
+}
+
+/* Indexes the shared file tables/ID.csv (a missing file is an empty table). */
+static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk_diag *diag)
+{
+    gk_table_data *data = &pkg->tables[t];
+    table_runs *out = &pkg->index->tables[t];
+    data->layout = &pkg->profile->tables[t];
+    data->path = gk_arena_printf(&pkg->arena, "%s/tables/%s.csv", pkg->dir, data->layout->id);
     if (data->path == NULL)
         return nomem(diag, pkg->dir);
     bool present;
     gk_status status = optional_file(data->path, &present, diag);
-    if (status != GK_OK || !present)
+    if (status == GK_OK && present)
+        status = gk_text_check_file(data->path, &out->encoding, diag);
+    int fd = -1;
+    size_t size = 0;
+    struct stat st;
+    if (status == GK_OK && present &&
+        (status = gk_input_open(data->path, GK_INPUT_MAX_BYTES, &fd, &size, diag)) == GK_OK &&
+        fstat(fd, &st) != 0)
+        status = file_changed(data->path, diag);
+    if (status != GK_OK || !present) {
+        if (fd >= 0)
+            close(fd);
         return status;
-    return load_table_file(pkg, layout, data, data->path, -1, diag);
+    }
+    out->stamp = stamp_of(&st);
+    table_indexer x = {.pkg = pkg, .layout = data->layout, .path = data->path, .fd = fd,
+                       .encoding = out->encoding, .first = first};
+    gk_table_scan scan = {out->encoding, {-1, -1}, index_record, &x};
+    gk_scan_result result = gk_table_scan_file(&scan, fd);
+    close(fd);
+    if (x.out_of_memory)
+        status = nomem(diag, data->path);
+    else if (result != GK_SCAN_DONE)
+        status = table_file_error(pkg, data->layout, data->path, diag);
+    else if ((status = x.header_status) != GK_OK && diag != NULL)
+        *diag = x.header_diag;
+    else
+        status = group_runs(pkg, &x, out, diag);
+    out->present = status == GK_OK;
+    out->header_length = x.header_length;
+    free(x.runs);
+    free(x.run_units);
+    return status;
 }
 
-/* Records a unit's own failure; its rows loaded so far are dropped. */
-static gk_status unit_failed(gk_package *pkg, gk_unit *unit, const gk_diag *diag)
+/* ---- reading units' rows ------------------------------------------------------------------ */
+
+static size_t rows_handled; /* gk_package_rows_handled */
+
+size_t gk_package_rows_handled(void)
 {
+    return rows_handled;
+}
+
+/* A package of some units being read from the index (gk_package_load_units). */
+typedef struct loader {
+    gk_package *pkg;
+    const gk_package *index;
+    const size_t *global;  /* pkg's unit u is the index's global[u] */
+    int **first_lines;     /* per stub table: per unit and item, the line giving it (0: none) */
+} loader;
+
+/* Records a unit's own failure (the first); its rows are dropped once all are read. */
+static gk_status unit_failed(gk_package *pkg, size_t unit, const gk_diag *diag)
+{
+    if (pkg->units[unit].failure != NULL)
+        return GK_OK;
     gk_diag *copy = gk_arena_alloc(&pkg->arena, sizeof *copy);
     if (copy == NULL)
         return GK_ERR_NOMEM;
     *copy = *diag;
-    unit->failure = copy;
-    size_t index = (size_t)(unit - pkg->units);
-    for (size_t t = 0; t < pkg->profile->table_count; t++) {
-        gk_table_data *data = &pkg->tables[t];
-        size_t kept = 0;
-        for (size_t r = 0; r < data->row_count; r++)
-            if (data->rows[r].unit != index)
-                data->rows[kept++] = data->rows[r];
-        data->row_count = kept;
-    }
+    pkg->units[unit].failure = copy;
     return GK_OK;
 }
 
@@ -544,15 +791,220 @@ static gk_status unit_failed(gk_package *pkg, gk_unit *unit, const gk_diag *diag
 static gk_status unit_input_failed(gk_package *pkg, size_t unit, gk_status status,
                                    const gk_diag *unit_diag, const char *path, gk_diag *diag)
 {
-    if (status == GK_ERR_NOMEM || unit_failed(pkg, &pkg->units[unit], unit_diag) != GK_OK)
+    if (status == GK_ERR_NOMEM || unit_failed(pkg, unit, unit_diag) != GK_OK)
         return nomem(diag, path);
     return GK_OK;
 }
 
+static void drop_failed_rows(gk_package *pkg)
+{
+    for (size_t t = 0; t < pkg->profile->table_count; t++) {
+        gk_table_data *data = &pkg->tables[t];
+        size_t kept = 0;
+        for (size_t r = 0; r < data->row_count; r++)
+            if (pkg->units[data->rows[r].unit].failure == NULL)
+                data->rows[kept++] = data->rows[r];
+        data->row_count = kept;
+    }
+}
+
+/* The line of each item the unit gave in stub table t so far. */
+static int *item_lines(loader *l, size_t t, size_t unit)
+{
+    const gk_table_layout *layout = &l->pkg->profile->tables[t];
+    if (!layout->is_stub)
+        return NULL;
+    if (l->first_lines[t] == NULL)
+        l->first_lines[t] = calloc(l->pkg->unit_count * layout->item_count + 1, sizeof(int));
+    return l->first_lines[t] ? l->first_lines[t] + unit * layout->item_count : NULL;
+}
+
+/* Appends the records of csv (from records[1]) as rows of `unit`: each must name that unit (a
+ * shared run) or, for its own file (own), any unit of the index and then this one only. A bad
+ * row fails the unit (unit_diag); so does, in its own file, a row of a table it does not
+ * supply. */
+static gk_status add_rows(loader *l, size_t t, const char *path, const int *pos, const gk_csv *csv,
+                          size_t unit, bool own, gk_diag *unit_diag)
+{
+    gk_package *pkg = l->pkg;
+    const gk_unit *u = &pkg->units[unit];
+    gk_table_data *data = &pkg->tables[t];
+    const gk_table_layout *layout = data->layout;
+    if (!reserve_rows(data, csv->count))
+        return nomem(unit_diag, path);
+    size_t first = data->row_count;
+    gk_status status = GK_OK;
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+        const gk_csv_record *rec = &csv->records[r];
+        const gk_csv_field *code = &rec->fields[pos[UNIT_CODE]];
+        if (strcmp(code->text, u->code) != 0 && !own)
+            return file_changed(path, unit_diag);
+        if (strcmp(code->text, u->code) != 0)
+            return gk_package_unit_index(l->index, code->text) < 0
+                       ? gk_diag_set(unit_diag, GK_ERR_DATA, path, code->line, code->column,
+                                     "column 'unit_code': unit '%s' is not in units.csv",
+                                     code->text)
+                       : gk_diag_set(unit_diag, GK_ERR_DATA, path, code->line, code->column,
+                                     /* TRANSLATORS: a per-unit file tables/CODE/ID.csv; %s is
+                                      * the unit code of its folder, '%s' the code found. */
+                                     "column 'unit_code': this file holds the rows of unit %s "
+                                     "only, found '%s'", u->code, code->text);
+        gk_data_row *row = &data->rows[data->row_count];
+        memset(row, 0, sizeof *row);
+        row->unit = unit;
+        status = read_row(pkg, layout, path, pos, rec, row, unit_diag);
+        if (status == GK_OK && layout->is_stub) {
+            int *lines = item_lines(l, t, unit);
+            status = lines ? check_stub_item(pkg, layout, path, row, lines,
+                                             &rec->fields[pos[RESERVED]], unit_diag)
+                           : nomem(unit_diag, path);
+        }
+        const gk_not_supplied *ns = own ? gk_package_not_supplied(pkg, unit, layout) : NULL;
+        if (status == GK_OK && ns != NULL)
+            status = not_supplied_row(pkg, layout, u->code, path, rec->line, ns, unit_diag);
+        if (status == GK_OK)
+            data->row_count++;
+    }
+    rows_handled += data->row_count - first;
+    apply_fill_down(layout, data->rows + first, data->row_count - first);
+    return status;
+}
+
+/* Lines of records[1..] as in the file, where the run's first row is at `line` (the run was
+ * parsed after the header, as if it followed it). */
+static void shift_lines(gk_csv *csv, int line)
+{
+    int shift = line - csv->records[1].line;
+    for (size_t r = 1; r < csv->count; r++) {
+        csv->records[r].line += shift;
+        for (size_t f = 0; f < csv->records[r].count; f++)
+            csv->records[r].fields[f].line += shift;
+    }
+}
+
+/* A run of `unit`'s rows: the header and the run's bytes parsed together. */
+static gk_status read_run(loader *l, size_t t, int fd, const unsigned char *header,
+                          const int *pos, const row_run *run, size_t unit, gk_diag *diag)
+{
+    const table_runs *tr = &l->index->index->tables[t];
+    const char *path = l->pkg->tables[t].path;
+    size_t len = tr->header_length + (size_t)run->length;
+    unsigned char *bytes = malloc(len + 1);
+    if (bytes == NULL)
+        return nomem(diag, path);
+    memcpy(bytes, header, tr->header_length);
+    ssize_t got = pread(fd, bytes + tr->header_length, run->length, run->offset);
+    char *text = NULL;
+    size_t text_len = 0;
+    gk_csv *csv = NULL;
+    gk_status status = GK_OK;
+    if (got != (ssize_t)run->length ||
+        gk_text_decode_as(path, bytes, len, tr->encoding, &text, &text_len, NULL) != GK_OK ||
+        gk_csv_parse(path, text, text_len, &csv, NULL) != GK_OK || csv->count < 2)
+        status = file_changed(path, diag);
+    free(bytes);
+    free(text);
+    if (status == GK_OK) {
+        shift_lines(csv, run->line);
+        gk_diag unit_diag;
+        gk_diag_clear(&unit_diag);
+        status = add_rows(l, t, path, pos, csv, unit, false, &unit_diag);
+        if (status != GK_OK)
+            status = unit_input_failed(l->pkg, unit, status, &unit_diag, path, diag);
+    }
+    gk_csv_free(csv);
+    return status;
+}
+
+typedef struct run_ref {
+    row_run run;
+    size_t unit;
+} run_ref;
+
+static int compare_run_refs(const void *a, const void *b)
+{
+    uint32_t x = ((const run_ref *)a)->run.offset, y = ((const run_ref *)b)->run.offset;
+    return x < y ? -1 : x > y;
+}
+
+/* The runs of the package's units in shared table t, in file order. */
+static run_ref *units_runs(const loader *l, size_t t, size_t *count)
+{
+    const table_runs *tr = &l->index->index->tables[t];
+    size_t n = 0;
+    for (size_t u = 0; u < l->pkg->unit_count; u++)
+        n += tr->unit_first[l->global[u] + 1] - tr->unit_first[l->global[u]];
+    run_ref *refs = malloc((n + 1) * sizeof *refs);
+    *count = 0;
+    for (size_t u = 0; refs && u < l->pkg->unit_count; u++)
+        for (uint32_t k = tr->unit_first[l->global[u]]; k < tr->unit_first[l->global[u] + 1]; k++)
+            refs[(*count)++] = (run_ref){tr->runs[k], u};
+    if (refs && l->pkg->unit_count > 1)
+        qsort(refs, *count, sizeof *refs, compare_run_refs);
+    return refs;
+}
+
+/* The header of an indexed file and its columns, read again (the file must be unchanged). */
+static gk_status read_header(const loader *l, size_t t, int fd, unsigned char **header, int *pos,
+                             gk_diag *diag)
+{
+    const table_runs *tr = &l->index->index->tables[t];
+    const char *path = l->pkg->tables[t].path;
+    struct stat st;
+    file_stamp now = fstat(fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
+    *header = malloc(tr->header_length + 1);
+    if (*header == NULL)
+        return nomem(diag, path);
+    char *text = NULL;
+    size_t len = 0;
+    gk_csv *csv = NULL;
+    gk_status status = GK_OK;
+    if (!same_stamp(&now, &tr->stamp) ||
+        pread(fd, *header, tr->header_length, 0) != (ssize_t)tr->header_length ||
+        gk_text_decode_as(path, *header, tr->header_length, tr->encoding, &text, &len, NULL) !=
+            GK_OK ||
+        gk_csv_parse(path, text, len, &csv, NULL) != GK_OK ||
+        map_table_header(path, l->pkg->tables[t].layout, &csv->records[0], pos, NULL) != GK_OK)
+        status = file_changed(path, diag);
+    gk_csv_free(csv);
+    free(text);
+    return status;
+}
+
+/* The package's units' rows in shared table t. */
+static gk_status load_shared_table(loader *l, size_t t, gk_diag *diag)
+{
+    const char *path = l->pkg->tables[t].path;
+    if (!l->index->index->tables[t].present)
+        return GK_OK;
+    size_t count = 0;
+    run_ref *refs = units_runs(l, t, &count);
+    if (refs == NULL)
+        return nomem(diag, path);
+    int fd = -1;
+    size_t size;
+    unsigned char *header = NULL;
+    int *pos = new_positions(l->pkg->tables[t].layout);
+    gk_status status = pos ? GK_OK : nomem(diag, path);
+    if (status == GK_OK && count > 0 &&
+        (status = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag)) == GK_OK)
+        status = read_header(l, t, fd, &header, pos, diag);
+    for (size_t i = 0; status == GK_OK && i < count; i++)
+        if (l->pkg->units[refs[i].unit].failure == NULL)
+            status = read_run(l, t, fd, header, pos, &refs[i].run, refs[i].unit, diag);
+    if (fd >= 0)
+        close(fd);
+    free(header);
+    free(pos);
+    free(refs);
+    return status;
+}
+
 /* tables/CODE/ID.csv: a unit's rows kept apart, so that its bad data — or a broken file or
  * folder — fails it alone. */
-static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
+static gk_status load_own_tables(loader *l, size_t unit, gk_diag *diag)
 {
+    gk_package *pkg = l->pkg;
     char *folder = gk_arena_printf(&pkg->arena, "%s/tables/%s", pkg->dir, pkg->units[unit].code);
     if (folder == NULL)
         return nomem(diag, pkg->dir);
@@ -565,14 +1017,19 @@ static gk_status load_unit_tables(gk_package *pkg, size_t unit, gk_diag *diag)
     if (state == GK_INPUT_ABSENT)
         return GK_OK;
     for (size_t t = 0; t < pkg->profile->table_count; t++) {
-        gk_table_data *data = &pkg->tables[t];
-        char *path = gk_arena_printf(&pkg->arena, "%s/%s.csv", folder, data->layout->id);
+        const gk_table_layout *layout = pkg->tables[t].layout;
+        char *path = gk_arena_printf(&pkg->arena, "%s/%s.csv", folder, layout->id);
         if (path == NULL)
             return nomem(diag, pkg->dir);
-        bool present;
-        status = optional_file(path, &present, &unit_diag);
-        if (status == GK_OK && present)
-            status = load_table_file(pkg, data->layout, data, path, (int)unit, &unit_diag);
+        bool present = false;
+        gk_csv *csv = NULL;
+        int *pos = new_positions(layout);
+        status = pos ? optional_file(path, &present, &unit_diag) : nomem(&unit_diag, path);
+        if (status == GK_OK && present && (status = read_csv(path, &csv, &unit_diag)) == GK_OK &&
+            (status = map_table_header(path, layout, &csv->records[0], pos, &unit_diag)) == GK_OK)
+            status = add_rows(l, t, path, pos, csv, unit, true, &unit_diag);
+        gk_csv_free(csv);
+        free(pos);
         if (status != GK_OK)
             return unit_input_failed(pkg, unit, status, &unit_diag, path, diag);
     }
@@ -711,37 +1168,6 @@ static gk_status derive_not_supplied(gk_package *pkg, size_t *capacity, gk_diag 
     return GK_OK;
 }
 
-/* A table not supplied has no rows: a row for it is a contradiction, not data to drop. */
-static gk_status check_no_rows_where_not_supplied(const gk_package *pkg, gk_diag *diag)
-{
-    for (size_t t = 0; pkg->not_supplied_count > 0 && t < pkg->profile->table_count; t++) {
-        const gk_table_data *data = &pkg->tables[t];
-        for (size_t r = 0; r < data->row_count; r++) {
-            const gk_data_row *row = &data->rows[r];
-            const gk_not_supplied *ns = gk_package_not_supplied(pkg, row->unit, data->layout);
-            if (ns == NULL)
-                continue;
-            if (ns->because != NULL)
-                return gk_diag_set(diag, GK_ERR_DATA, row->file, row->line, 1,
-                                   /* TRANSLATORS: a table number (公开表1), a unit code, the
-                                      number of the table it derives from, then the file and
-                                      line that declare that one not supplied. */
-                                   "%s: expected no rows for unit %s (derived from %s, which "
-                                   "%s:%d declares not supplied), found one",
-                                   data->layout->number, pkg->units[row->unit].code,
-                                   ns->because->number, pkg->not_supplied_path, ns->line);
-            return gk_diag_set(diag, GK_ERR_DATA, row->file, row->line, 1,
-                               /* TRANSLATORS: a table number (公开表7), a unit code, then the
-                                  file and line that declare the table not supplied. */
-                               "%s: expected no rows for unit %s (%s:%d declares the table not "
-                               "supplied), found one",
-                               data->layout->number, pkg->units[row->unit].code,
-                               pkg->not_supplied_path, ns->line);
-        }
-    }
-    return GK_OK;
-}
-
 /* Sorted declarations: a table given twice for a unit is reported at its later line. */
 static gk_status check_declared_once(const gk_package *pkg, gk_diag *diag)
 {
@@ -817,15 +1243,111 @@ static gk_status load_not_supplied(gk_package *pkg, gk_diag *diag)
         return status;
     return derive_not_supplied(pkg, &capacity, diag);
 }
-
 /* ---- prior.csv ---------------------------------------------------------------------- */
+
+/* priors_by_unit and prior_start (package.h): the priors grouped by unit, a counting sort. */
+static gk_status index_priors(gk_package *pkg, gk_diag *diag)
+{
+    size_t *start = calloc(pkg->unit_count + 2, sizeof *start);
+    size_t *order = malloc((pkg->prior_count + 1) * sizeof *order);
+    if (start == NULL || order == NULL) {
+        free(start);
+        free(order);
+        return nomem(diag, pkg->dir);
+    }
+    for (size_t i = 0; i < pkg->prior_count; i++)
+        start[pkg->priors[i].unit + 2]++;
+    for (size_t u = 2; u <= pkg->unit_count + 1; u++)
+        start[u] += start[u - 1];
+    for (size_t i = 0; i < pkg->prior_count; i++)
+        order[start[pkg->priors[i].unit + 1]++] = i;
+    pkg->prior_start = start;
+    pkg->priors_by_unit = order;
+    return GK_OK;
+}
+
+static const gk_prior *sort_priors; /* qsort has no context argument */
+
+/* Prior indexes by unit, then key, then line: a key given twice for a unit is a neighbour. */
+static int compare_prior_keys(const void *a, const void *b)
+{
+    const gk_prior *x = &sort_priors[*(const size_t *)a], *y = &sort_priors[*(const size_t *)b];
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    int order = strcmp(x->key, y->key);
+    return order ? order : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The record of the CSV that starts on line (records are in line order). */
+static const gk_csv_record *record_at(const gk_csv *csv, int line)
+{
+    size_t lo = 1, hi = csv->count;
+    while (lo + 1 < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (csv->records[mid].line <= line)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &csv->records[lo];
+}
+
+/* A key given twice for a unit: reported on the earliest line that repeats one (first: the
+ * line that gave it first). GK_OK when none is. */
+static gk_status check_keys_once(const gk_package *pkg, const gk_csv *csv, const int *pos,
+                                 gk_diag *diag)
+{
+    size_t *order = malloc((pkg->prior_count + 1) * sizeof *order);
+    if (order == NULL)
+        return nomem(diag, pkg->prior_path);
+    for (size_t i = 0; i < pkg->prior_count; i++)
+        order[i] = i;
+    sort_priors = pkg->priors;
+    if (pkg->prior_count > 1)
+        qsort(order, pkg->prior_count, sizeof *order, compare_prior_keys);
+    const gk_prior *twice = NULL, *first = NULL;
+    for (size_t i = 1, start = 0; i < pkg->prior_count; i++) {
+        const gk_prior *a = &pkg->priors[order[i - 1]], *b = &pkg->priors[order[i]];
+        if (a->unit != b->unit || strcmp(a->key, b->key) != 0) {
+            start = i;
+            continue;
+        }
+        if (i == start + 1 && (twice == NULL || b->line < twice->line)) {
+            twice = b;
+            first = &pkg->priors[order[start]];
+        }
+    }
+    free(order);
+    if (twice == NULL)
+        return GK_OK;
+    const gk_csv_record *rec = record_at(csv, twice->line);
+    const gk_csv_field *code = &rec->fields[pos[0]], *key = &rec->fields[pos[1]];
+    return gk_diag_set(diag, GK_ERR_DATA, pkg->prior_path, key->line, key->column,
+                       /* TRANSLATORS: '%s' is a key of prior.csv, then a unit code. */
+                       "key '%s' given twice for unit %s (first on line %d)", key->text,
+                       code->text, first->line);
+}
+
+/* The same for tables not supplied (sorted by unit, then table). */
+static gk_status group_not_supplied(gk_package *pkg, gk_diag *diag)
+{
+    size_t *first = calloc(pkg->unit_count + 2, sizeof *first);
+    if (first == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t i = 0; i < pkg->not_supplied_count; i++)
+        first[pkg->not_supplied[i].unit + 1]++;
+    for (size_t u = 1; u <= pkg->unit_count; u++)
+        first[u] += first[u - 1];
+    pkg->index->not_supplied_first = first;
+    return GK_OK;
+}
 
 static gk_status load_prior(gk_package *pkg, gk_diag *diag)
 {
     gk_csv *csv = NULL;
     gk_status status = read_optional_csv(pkg, "prior.csv", &pkg->prior_path, &csv, diag);
     if (status != GK_OK || csv == NULL)
-        return status;
+        return status == GK_OK ? index_priors(pkg, diag) : status;
     const char *path = pkg->prior_path;
     static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3];
@@ -838,51 +1360,58 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
         if (pkg->priors == NULL)
             status = nomem(diag, path);
     }
+    if (status != GK_OK) {
+        gk_csv_free(csv);
+        return status;
+    }
     static const gk_field amount = {"amount", GK_TYPE_AMOUNT, 0, false};
-    for (size_t r = 1; status == GK_OK && r < csv->count; r++) {
+    gk_status row_status = GK_OK; /* the first bad row stops reading; a key given twice before it
+                                     is reported first */
+    for (size_t r = 1; row_status == GK_OK && r < csv->count; r++) {
         const gk_csv_record *rec = &csv->records[r];
         const gk_csv_field *code = &rec->fields[pos[0]], *key = &rec->fields[pos[1]];
         int unit = gk_package_unit_index(pkg, code->text);
         if (unit < 0) {
-            status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
-                                 "column 'unit_code': unit '%s' is not in units.csv", code->text);
+            row_status = gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                                     "column 'unit_code': unit '%s' is not in units.csv",
+                                     code->text);
             break;
         }
         gk_field spec = amount;
         spec.decimals = pkg->profile->amount_decimals;
         gk_value value;
-        if ((status = parse_value(path, &rec->fields[pos[2]], &spec, &pkg->arena, &value, diag)) != GK_OK)
+        if ((row_status = parse_value(path, &rec->fields[pos[2]], &spec, &pkg->arena, &value,
+                                      diag)) != GK_OK)
             break;
         if (key->len == 0 || value.kind != GK_VALUE_NUMBER) {
             const gk_csv_field *bad = key->len == 0 ? key : &rec->fields[pos[2]];
-            status = gk_diag_set(diag, GK_ERR_PARSE, path, bad->line, bad->column,
-                                 "column '%s': expected a value, found an empty field",
-                                 key->len == 0 ? "key" : "amount");
+            row_status = gk_diag_set(diag, GK_ERR_PARSE, path, bad->line, bad->column,
+                                     "column '%s': expected a value, found an empty field",
+                                     key->len == 0 ? "key" : "amount");
             break;
         }
-        for (size_t i = 0; i < pkg->prior_count; i++)
-            if (pkg->priors[i].unit == (size_t)unit && strcmp(pkg->priors[i].key, key->text) == 0) {
-                status = gk_diag_set(diag, GK_ERR_DATA, path, key->line, key->column,
-                                     /* TRANSLATORS: '%s' is a key of prior.csv, then a unit
-                                      * code. */
-                                     "key '%s' given twice for unit %s (first on line %d)",
-                                     key->text, code->text, pkg->priors[i].line);
-                break;
-            }
-        if (status != GK_OK)
-            break;
-        pkg->priors[pkg->prior_count++] =
-            (gk_prior){(size_t)unit, gk_arena_strdup(&pkg->arena, key->text), value.number, rec->line};
+        const char *copy = gk_arena_strdup(&pkg->arena, key->text);
+        if (copy == NULL)
+            row_status = nomem(diag, path);
+        else
+            pkg->priors[pkg->prior_count++] = (gk_prior){(size_t)unit, copy, value.number,
+                                                         rec->line};
     }
+    status = check_keys_once(pkg, csv, pos, diag);
+    if (status == GK_OK)
+        status = row_status;
+    if (status == GK_OK)
+        status = index_priors(pkg, diag);
     gk_csv_free(csv);
     return status;
 }
 
 /* ---- narrative --------------------------------------------------------------------- */
 
-static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
+static gk_status load_narrative(gk_package *pkg, size_t unit_index, gk_diag *diag)
 {
     const gk_profile *profile = pkg->profile;
+    gk_unit *unit = &pkg->units[unit_index];
     unit->narrative = gk_arena_alloc(&pkg->arena, (profile->part_count + 1) * sizeof(char *));
     unit->narrative_path = gk_arena_alloc(&pkg->arena, (profile->part_count + 1) * sizeof(char *));
     if (unit->narrative == NULL || unit->narrative_path == NULL)
@@ -906,13 +1435,260 @@ static gk_status load_narrative(gk_package *pkg, gk_unit *unit, gk_diag *diag)
         if (status == GK_OK)
             status = gk_text_load(path, &text, &len, NULL, &unit_diag);
         if (status != GK_OK)
-            return unit_input_failed(pkg, (size_t)(unit - pkg->units), status, &unit_diag, path,
-                                     diag);
+            return unit_input_failed(pkg, unit_index, status, &unit_diag, path, diag);
         unit->narrative[part] = gk_arena_strndup(&pkg->arena, text, len);
         free(text);
         if (unit->narrative[part] == NULL)
             return nomem(diag, path);
     }
+    return GK_OK;
+}
+
+/* ---- departments ---------------------------------------------------------------------- */
+
+typedef struct membership {
+    const char *department;
+    size_t unit;
+} membership;
+
+static int compare_memberships(const void *a, const void *b)
+{
+    const membership *x = a, *y = b;
+    int order = strcmp(x->department, y->department);
+    return order ? order : (x->unit < y->unit ? -1 : x->unit > y->unit);
+}
+
+/* by_department: the units grouped by department code, each group in units.csv order. */
+static gk_status group_departments(gk_package *pkg, gk_diag *diag)
+{
+    membership *pairs = calloc(pkg->unit_count + 1, sizeof *pairs);
+    pkg->by_department = calloc(pkg->unit_count + 1, sizeof *pkg->by_department);
+    if (pairs == NULL || pkg->by_department == NULL) {
+        free(pairs);
+        return nomem(diag, pkg->dir);
+    }
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        pairs[u] = (membership){pkg->units[u].department_code, u};
+    if (pkg->unit_count > 1)
+        qsort(pairs, pkg->unit_count, sizeof *pairs, compare_memberships);
+    for (size_t i = 0; i < pkg->unit_count; i++)
+        pkg->by_department[i] = pairs[i].unit;
+    free(pairs);
+    return GK_OK;
+}
+
+size_t gk_package_department_units(const gk_package *package, const char *department_code,
+                                   const size_t **members)
+{
+    const size_t *order = package->by_department;
+    size_t lo = 0, hi = package->unit_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(package->units[order[mid]].department_code, department_code) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < package->unit_count &&
+           strcmp(package->units[order[end]].department_code, department_code) == 0)
+        end++;
+    *members = order + lo;
+    return end - lo;
+}
+
+/* ---- a package of some units --------------------------------------------------------------- */
+
+static int compare_prior_lines(const void *a, const void *b)
+{
+    int x = ((const gk_prior *)a)->line, y = ((const gk_prior *)b)->line;
+    return (x > y) - (x < y);
+}
+
+/* The units' priors (in file order) and tables not supplied, from the index. */
+static gk_status copy_unit_facts(gk_package *pkg, const gk_package *index, const size_t *global,
+                                 gk_diag *diag)
+{
+    const struct gk_package_index *x = index->index;
+    size_t priors = 0, declared = 0;
+    for (size_t u = 0; u < pkg->unit_count; u++) {
+        priors += index->prior_start[global[u] + 1] - index->prior_start[global[u]];
+        declared += x->not_supplied_first[global[u] + 1] - x->not_supplied_first[global[u]];
+    }
+    pkg->priors = gk_arena_alloc(&pkg->arena, (priors + 1) * sizeof *pkg->priors);
+    pkg->not_supplied = malloc((declared + 1) * sizeof *pkg->not_supplied);
+    if (pkg->priors == NULL || pkg->not_supplied == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t u = 0; u < pkg->unit_count; u++) {
+        for (size_t i = index->prior_start[global[u]]; i < index->prior_start[global[u] + 1];
+             i++) {
+            pkg->priors[pkg->prior_count] = index->priors[index->priors_by_unit[i]];
+            pkg->priors[pkg->prior_count++].unit = u;
+        }
+        for (size_t i = x->not_supplied_first[global[u]]; i < x->not_supplied_first[global[u] + 1];
+             i++) {
+            pkg->not_supplied[pkg->not_supplied_count] = index->not_supplied[i];
+            pkg->not_supplied[pkg->not_supplied_count++].unit = u;
+        }
+    }
+    if (pkg->prior_count > 1)
+        qsort(pkg->priors, pkg->prior_count, sizeof *pkg->priors, compare_prior_lines);
+    return index_priors(pkg, diag);
+}
+
+static gk_status sort_unit_order(gk_package *pkg, gk_diag *diag);
+static gk_status index_rows(gk_package *pkg, gk_diag *diag);
+static gk_status load_narrative(gk_package *pkg, size_t unit, gk_diag *diag);
+
+/* Reads the rows of exactly these units (global: increasing indexes into index->units). */
+static gk_status load_scope(const gk_package *index, const size_t *global, size_t count,
+                            gk_package **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_package *pkg = calloc(1, sizeof *pkg);
+    if (pkg == NULL)
+        return nomem(diag, index->dir);
+    size_t tables = index->profile->table_count;
+    pkg->dir = index->dir;
+    pkg->profile = index->profile;
+    pkg->source = index;
+    pkg->not_supplied_path = index->not_supplied_path;
+    pkg->prior_path = index->prior_path;
+    pkg->units = gk_arena_alloc(&pkg->arena, (count + 1) * sizeof *pkg->units);
+    pkg->tables = gk_arena_alloc(&pkg->arena, (tables + 1) * sizeof *pkg->tables);
+    loader l = {pkg, index, global, calloc(tables + 1, sizeof(int *))};
+    gk_status status = pkg->units && pkg->tables && l.first_lines ? GK_OK
+                                                                  : nomem(diag, index->dir);
+    if (status == GK_OK) {
+        for (size_t u = 0; u < count; u++)
+            pkg->units[u] = index->units[global[u]];
+        pkg->unit_count = count;
+        for (size_t t = 0; t < tables; t++) {
+            pkg->tables[t].layout = index->tables[t].layout;
+            pkg->tables[t].path = index->tables[t].path;
+        }
+        status = sort_unit_order(pkg, diag);
+    }
+    if (status == GK_OK)
+        status = group_departments(pkg, diag);
+    if (status == GK_OK)
+        status = copy_unit_facts(pkg, index, global, diag);
+    for (size_t t = 0; status == GK_OK && t < tables; t++)
+        status = load_shared_table(&l, t, diag);
+    for (size_t u = 0; status == GK_OK && u < count; u++)
+        if (pkg->units[u].failure == NULL)
+            status = load_own_tables(&l, u, diag);
+    for (size_t u = 0; status == GK_OK && u < count; u++)
+        if (pkg->units[u].failure == NULL)
+            status = load_narrative(pkg, u, diag);
+    if (status == GK_OK) {
+        drop_failed_rows(pkg);
+        status = index_rows(pkg, diag);
+    }
+    for (size_t t = 0; l.first_lines && t < tables; t++)
+        free(l.first_lines[t]);
+    free(l.first_lines);
+    if (status != GK_OK) {
+        gk_package_free(pkg);
+        return status;
+    }
+    *out = pkg;
+    return GK_OK;
+}
+
+static int compare_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* units, and all of the department of each units[i] with widen[i], in index order. */
+static gk_status widen_scope(const gk_package *index, const size_t *units, size_t count,
+                             const bool *widen, size_t **out, size_t *out_count, gk_diag *diag)
+{
+    size_t total = count;
+    const size_t *members;
+    for (size_t i = 0; i < count; i++)
+        if (widen[i])
+            total += gk_package_department_units(
+                index, index->units[units[i]].department_code, &members);
+    size_t *scope = malloc((total + 1) * sizeof *scope), n = 0;
+    if (scope == NULL)
+        return nomem(diag, index->dir);
+    for (size_t i = 0; i < count; i++) {
+        scope[n++] = units[i];
+        size_t size = widen[i] ? gk_package_department_units(
+                                     index, index->units[units[i]].department_code, &members)
+                               : 0;
+        for (size_t k = 0; k < size; k++)
+            scope[n++] = members[k];
+    }
+    if (n > 1)
+        qsort(scope, n, sizeof *scope, compare_size);
+    size_t unique = 0;
+    for (size_t i = 0; i < n; i++)
+        if (unique == 0 || scope[unique - 1] != scope[i])
+            scope[unique++] = scope[i];
+    *out = scope;
+    *out_count = unique;
+    return GK_OK;
+}
+
+/* Per unit of pkg: it supplies a computed row that sums its department (or all of the rows a
+ * check of it reads) and the package lacks some unit of that department. */
+static bool *lacking_department(const gk_package *pkg, const gk_package *index, bool *any)
+{
+    bool *lacks = calloc(pkg->unit_count + 1, sizeof *lacks);
+    *any = false;
+    for (size_t t = 0; lacks && t < pkg->profile->table_count; t++)
+        for (size_t r = 0; r < pkg->tables[t].row_count; r++) {
+            const gk_data_row *row = &pkg->tables[t].rows[r];
+            if (!row->computed || row->summary == GK_SUMMARY_UNIT || lacks[row->unit])
+                continue;
+            const size_t *members;
+            const char *code = pkg->units[row->unit].department_code;
+            lacks[row->unit] = gk_package_department_units(pkg, code, &members) <
+                               gk_package_department_units(index, code, &members);
+            *any |= lacks[row->unit];
+        }
+    return lacks;
+}
+
+gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
+                                gk_package **out, gk_diag *diag)
+{
+    *out = NULL;
+    bool *sums = calloc(count + 1, sizeof *sums);
+    if (sums == NULL)
+        return nomem(diag, index->dir);
+    for (size_t i = 0; i < count; i++)
+        sums[i] = index->index->sums_department[units[i]];
+    size_t *scope = NULL, n = 0;
+    gk_status status = widen_scope(index, units, count, sums, &scope, &n, diag);
+    free(sums);
+    gk_package *pkg = NULL;
+    if (status == GK_OK)
+        status = load_scope(index, scope, n, &pkg, diag);
+    /* a unit's own file may sum its department too: then its department is read as well */
+    bool any = false;
+    bool *lacks = status == GK_OK ? lacking_department(pkg, index, &any) : NULL;
+    if (status == GK_OK && lacks == NULL)
+        status = nomem(diag, index->dir);
+    size_t *wider = NULL, m = 0;
+    if (status == GK_OK && any &&
+        (status = widen_scope(index, scope, n, lacks, &wider, &m, diag)) == GK_OK) {
+        gk_package_free(pkg);
+        pkg = NULL;
+        status = load_scope(index, wider, m, &pkg, diag);
+    }
+    free(lacks);
+    free(wider);
+    free(scope);
+    if (status != GK_OK) {
+        gk_package_free(pkg);
+        return status;
+    }
+    *out = pkg;
     return GK_OK;
 }
 
@@ -937,10 +1713,34 @@ static gk_status index_rows(gk_package *pkg, gk_diag *diag)
     return GK_OK;
 }
 
-static int compare_size(const void *a, const void *b)
+/* The view's priors: those of its units, in file order. */
+static gk_status view_priors(const gk_package *package, const size_t *units, size_t count,
+                             gk_package *view, gk_diag *diag)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
+    size_t n = 0;
+    for (size_t i = 0; package->prior_start && i < count; i++)
+        n += package->prior_start[units[i] + 1] - package->prior_start[units[i]];
+    if (package->prior_start == NULL) /* a view of a view: it is small, filter it */
+        n = package->prior_count;
+    gk_prior *priors = malloc((n + 1) * sizeof *priors);
+    if (priors == NULL)
+        return nomem(diag, package->dir);
+    view->priors = priors;
+    view->prior_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (package->prior_start == NULL) {
+            for (size_t k = 0; k < package->prior_count; k++)
+                if (package->priors[k].unit == units[i])
+                    priors[view->prior_count++] = package->priors[k];
+            continue;
+        }
+        for (size_t k = package->prior_start[units[i]]; k < package->prior_start[units[i] + 1];
+             k++)
+            priors[view->prior_count++] = package->priors[package->priors_by_unit[k]];
+    }
+    if (count > 1 && view->prior_count > 1)
+        qsort(priors, view->prior_count, sizeof *priors, compare_prior_lines);
+    return GK_OK;
 }
 
 gk_status gk_package_view(const gk_package *package, const size_t *units, size_t count,
@@ -950,14 +1750,22 @@ gk_status gk_package_view(const gk_package *package, const size_t *units, size_t
     gk_package *v = calloc(1, sizeof *v);
     size_t tables = package->profile->table_count;
     gk_table_data *data = v ? calloc(tables + 1, sizeof *data) : NULL;
-    if (data == NULL) {
+    size_t *scope = data ? malloc((count + 1) * sizeof *scope) : NULL;
+    if (scope == NULL) {
+        free(data);
         free(v);
         return nomem(diag, package->dir);
     }
     *v = *package;
     memset(&v->arena, 0, sizeof v->arena); /* the view owns no strings */
     v->tables = data;
-    for (size_t t = 0; t < tables; t++) {
+    memcpy(scope, units, count * sizeof *scope);
+    v->view_units = scope;
+    v->view_unit_count = count;
+    v->priors_by_unit = v->prior_start = NULL;
+    v->priors = NULL;
+    gk_status status = view_priors(package, units, count, v, diag);
+    for (size_t t = 0; status == GK_OK && t < tables; t++) {
         const gk_table_data *all = &package->tables[t];
         size_t rows = 0;
         if (all->unit_start == NULL) { /* a view of a view: it is small, filter it */
@@ -968,15 +1776,12 @@ gk_status gk_package_view(const gk_package *package, const size_t *units, size_t
         }
         data[t] = (gk_table_data){all->layout, all->path, calloc(rows + 1, sizeof(gk_data_row)),
                                   0, rows, NULL, NULL};
-        if (data[t].rows == NULL) {
-            gk_package_view_free(v);
-            return nomem(diag, package->dir);
-        }
         /* the units' rows, back in file order (each unit's group already is) */
         size_t *picked = calloc(rows + 1, sizeof *picked);
-        if (picked == NULL) {
-            gk_package_view_free(v);
-            return nomem(diag, package->dir);
+        if (data[t].rows == NULL || picked == NULL) {
+            free(picked);
+            status = nomem(diag, package->dir);
+            break;
         }
         size_t n = 0;
         for (size_t i = 0; i < count; i++) {
@@ -993,7 +1798,12 @@ gk_status gk_package_view(const gk_package *package, const size_t *units, size_t
             qsort(picked, n, sizeof *picked, compare_size);
         for (size_t k = 0; k < n; k++)
             data[t].rows[data[t].row_count++] = all->rows[picked[k]];
+        rows_handled += n;
         free(picked);
+    }
+    if (status != GK_OK) {
+        gk_package_view_free(v);
+        return status;
     }
     *view = v;
     return GK_OK;
@@ -1006,7 +1816,21 @@ void gk_package_view_free(gk_package *view)
     for (size_t t = 0; t < view->profile->table_count; t++)
         free(view->tables[t].rows);
     free(view->tables);
+    free((size_t *)view->view_units);
+    free(view->priors);
     free(view);
+}
+
+bool gk_package_holds_only(const gk_package *package, const size_t *units, size_t count)
+{
+    if (package->view_units == NULL)
+        return count == package->unit_count;
+    if (count != package->view_unit_count)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (package->view_units[i] != units[i])
+            return false;
+    return true;
 }
 
 static const char *units_path(gk_package *pkg)
@@ -1033,68 +1857,121 @@ static gk_status check_profile_folder(gk_package *pkg, const char *folder,
                        layouts_root);
 }
 
-gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
-                          gk_package **out, gk_diag *diag)
+/* ---- the package ------------------------------------------------------------------- */
+
+/* The profile the units name (or profile_dir), loaded. */
+static gk_status load_profile(gk_package *pkg, const char *profile_dir, const char *layouts_root,
+                              gk_diag *diag)
+{
+    const gk_unit *first = &pkg->units[0];
+    char *resolved = profile_dir ? gk_arena_strdup(&pkg->arena, profile_dir)
+                                 : gk_arena_printf(&pkg->arena, "%s/%s", layouts_root,
+                                                   first->profile);
+    if (resolved == NULL)
+        return nomem(diag, pkg->dir);
+    if (profile_dir == NULL && (strchr(first->profile, '/') || strcmp(first->profile, "..") == 0))
+        return gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), first->line,
+                           first->profile_column,
+                           "column 'profile': expected a profile name, found '%s'",
+                           first->profile);
+    gk_status status = GK_OK;
+    if (profile_dir == NULL)
+        status = check_profile_folder(pkg, resolved, layouts_root, diag);
+    if (status == GK_OK)
+        status = gk_profile_load(resolved, &pkg->profile, diag);
+    return status;
+}
+
+/* Every shared table indexed; then the first row of a table not supplied, if any. */
+static gk_status index_tables(gk_package *pkg, gk_diag *diag)
+{
+    size_t tables = pkg->profile->table_count;
+    pkg->tables = gk_arena_alloc(&pkg->arena, (tables + 1) * sizeof *pkg->tables);
+    pkg->index->tables = calloc(tables + 1, sizeof *pkg->index->tables);
+    pkg->index->sums_department = calloc(pkg->unit_count + 1, sizeof(bool));
+    contradiction *first = calloc(tables + 1, sizeof *first);
+    gk_status status = pkg->tables && pkg->index->tables && pkg->index->sums_department && first
+                           ? GK_OK
+                           : nomem(diag, pkg->dir);
+    for (size_t t = 0; status == GK_OK && t < tables; t++)
+        status = index_table(pkg, t, &first[t], diag);
+    for (size_t t = 0; status == GK_OK && t < tables; t++)
+        if (first[t].found)
+            status = not_supplied_row(pkg, pkg->tables[t].layout, pkg->units[first[t].unit].code,
+                                      pkg->tables[t].path, first[t].line, first[t].ns, diag);
+    free(first);
+    return status;
+}
+
+gk_status gk_package_index(const char *dir, const char *profile_dir, const char *layouts_root,
+                           gk_package **out, gk_diag *diag)
 {
     *out = NULL;
     gk_package *pkg = calloc(1, sizeof *pkg);
     if (pkg == NULL)
         return nomem(diag, dir);
     pkg->dir = gk_arena_strdup(&pkg->arena, dir);
-    gk_status status = pkg->dir ? load_units(pkg, diag) : nomem(diag, dir);
-
-    if (status == GK_OK) {
-        char *resolved = profile_dir
-                             ? gk_arena_strdup(&pkg->arena, profile_dir)
-                             : gk_arena_printf(&pkg->arena, "%s/%s", layouts_root,
-                                               pkg->units[0].profile);
-        if (resolved == NULL)
-            status = nomem(diag, dir);
-        else if (profile_dir == NULL && (strchr(pkg->units[0].profile, '/') ||
-                                         strcmp(pkg->units[0].profile, "..") == 0))
-            status = gk_diag_set(diag, GK_ERR_DATA, units_path(pkg), pkg->units[0].line,
-                                 pkg->units[0].profile_column,
-                                 "column 'profile': expected a profile name, found '%s'",
-                                 pkg->units[0].profile);
-        else {
-            if (profile_dir == NULL)
-                status = check_profile_folder(pkg, resolved, layouts_root, diag);
-            if (status == GK_OK)
-                status = gk_profile_load(resolved, &pkg->profile, diag);
-        }
-    }
-    if (status == GK_OK) {
-        pkg->tables = gk_arena_alloc(&pkg->arena,
-                                     (pkg->profile->table_count + 1) * sizeof *pkg->tables);
-        if (pkg->tables == NULL)
-            status = nomem(diag, dir);
-    }
+    pkg->index = calloc(1, sizeof *pkg->index);
+    gk_status status = pkg->dir && pkg->index ? load_units(pkg, diag) : nomem(diag, dir);
+    if (status == GK_OK)
+        status = load_profile(pkg, profile_dir, layouts_root, diag);
     if (status == GK_OK)
         status = load_not_supplied(pkg, diag);
-    for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
-        status = load_table(pkg, &pkg->profile->tables[t], &pkg->tables[t], diag);
-    for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
-        status = load_unit_tables(pkg, u, diag);
-    for (size_t t = 0; status == GK_OK && t < pkg->profile->table_count; t++)
-        apply_fill_down(pkg->tables[t].layout, pkg->tables[t].rows, pkg->tables[t].row_count);
     if (status == GK_OK)
-        status = check_no_rows_where_not_supplied(pkg, diag);
-    if (status == GK_OK)
-        status = index_rows(pkg, diag);
-    for (size_t u = 0; status == GK_OK && u < pkg->unit_count; u++)
-        if (pkg->units[u].failure == NULL)
-            status = load_narrative(pkg, &pkg->units[u], diag);
+        status = index_tables(pkg, diag);
     if (status == GK_OK)
         status = load_prior(pkg, diag);
     if (status == GK_OK)
+        status = group_not_supplied(pkg, diag);
+    if (status == GK_OK)
+        status = group_departments(pkg, diag);
+    if (status == GK_OK)
         warn_unknown_tables(pkg);
-
     if (status != GK_OK) {
         gk_package_free(pkg);
         return status;
     }
     *out = pkg;
     return GK_OK;
+}
+
+gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
+                          gk_package **out, gk_diag *diag)
+{
+    *out = NULL;
+    gk_package *index = NULL;
+    gk_status status = gk_package_index(dir, profile_dir, layouts_root, &index, diag);
+    if (status != GK_OK)
+        return status;
+    size_t *all = malloc((index->unit_count + 1) * sizeof *all);
+    for (size_t u = 0; all && u < index->unit_count; u++)
+        all[u] = u;
+    gk_package *pkg = NULL;
+    status = all ? gk_package_load_units(index, all, index->unit_count, &pkg, diag)
+                 : nomem(diag, dir);
+    free(all);
+    if (status != GK_OK) {
+        gk_package_free(index);
+        return status;
+    }
+    pkg->owned = index;
+    pkg->warnings = index->warnings;
+    pkg->warning_count = index->warning_count;
+    *out = pkg;
+    return GK_OK;
+}
+
+static void free_index(gk_package *package)
+{
+    struct gk_package_index *index = package->index;
+    for (size_t t = 0; index->tables && t < package->profile->table_count; t++) {
+        free(index->tables[t].runs);
+        free(index->tables[t].unit_first);
+    }
+    free(index->tables);
+    free(index->sums_department);
+    free(index->not_supplied_first);
+    free(index);
 }
 
 void gk_package_free(gk_package *package)
@@ -1106,10 +1983,20 @@ void gk_package_free(gk_package *package)
         free(package->tables[t].by_unit);
         free(package->tables[t].unit_start);
     }
-    gk_profile_free(package->profile);
-    gk_arena_free(&package->arena);
-    free(package->warnings);
+    if (package->index != NULL && package->profile != NULL)
+        free_index(package);
+    else
+        free(package->index);
+    if (package->source == NULL) { /* a package of loaded units borrows these from its index */
+        gk_profile_free(package->profile);
+        free(package->warnings);
+    }
     free(package->not_supplied);
+    free(package->by_department);
+    free(package->priors_by_unit);
+    free(package->prior_start);
+    gk_arena_free(&package->arena);
+    gk_package_free(package->owned);
     free(package);
 }
 
@@ -1164,16 +2051,24 @@ static int compare_unit_codes_nocase(const void *a, const void *b)
     return strcasecmp(sort_units[*(const size_t *)a].code, sort_units[*(const size_t *)b].code);
 }
 
-/* Sorts unit indexes by code; duplicates are reported here, with their lines. */
-static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag)
+/* unit_order: unit indexes sorted by code. */
+static gk_status sort_unit_order(gk_package *pkg, gk_diag *diag)
 {
     pkg->unit_order = gk_arena_alloc(&pkg->arena, (pkg->unit_count + 1) * sizeof *pkg->unit_order);
     if (pkg->unit_order == NULL)
-        return nomem(diag, path);
+        return nomem(diag, pkg->dir);
     for (size_t u = 0; u < pkg->unit_count; u++)
         pkg->unit_order[u] = u;
     sort_units = pkg->units;
     qsort(pkg->unit_order, pkg->unit_count, sizeof *pkg->unit_order, compare_unit_codes);
+    return GK_OK;
+}
+
+/* Sorts unit indexes by code; duplicates are reported here, with their lines. */
+static gk_status order_units(gk_package *pkg, const char *path, gk_diag *diag)
+{
+    if (sort_unit_order(pkg, diag) != GK_OK)
+        return nomem(diag, path);
     for (size_t i = 1; i < pkg->unit_count; i++) {
         const gk_unit *a = &pkg->units[pkg->unit_order[i - 1]], *b = &pkg->units[pkg->unit_order[i]];
         if (strcmp(a->code, b->code) == 0) {

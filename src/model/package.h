@@ -1,8 +1,14 @@
 /* The budget package in memory: units, typed table rows and narrative text.
  *
- * gk_package_load reads PACKAGE/units.csv, resolves the layout profile the units name, then
- * reads every tables/ID.csv against its layout: each value is typed (text, code, or an exact
- * integer number) and remembers its file position for later diagnostics. */
+ * gk_package_index reads PACKAGE/units.csv, resolves the layout profile the units name, reads
+ * not_supplied.csv and prior.csv, and indexes every shared tables/ID.csv: one pass checks its
+ * encoding, its CSV, its header and the unit of every row, and notes where each unit's rows
+ * lie, keeping none of them. gk_package_load_units then reads some units' rows (a unit's, or a
+ * department's) into a package of their own: each value typed (text, code, or an exact
+ * integer number) against its layout, remembering its file position for later diagnostics,
+ * with the units' own files tables/CODE/ID.csv and narrative/CODE/PART.md. A province is thus
+ * indexed once in time linear in its size and memory linear in its number of units, and each
+ * booklet costs its own rows. gk_package_load reads every unit (the library's sessions). */
 #ifndef GONGKAI_PACKAGE_H
 #define GONGKAI_PACKAGE_H
 
@@ -102,24 +108,63 @@ typedef struct gk_package {
     const char *not_supplied_path;
     gk_diag *warnings;  /* things the loader ignored (files it does not know), for the caller */
     size_t warning_count;
+    size_t *by_department; /* unit indexes by department code, each department in units order */
+    size_t *priors_by_unit; /* prior indexes grouped by unit, each group in file order: unit u's */
+    size_t *prior_start;    /* are priors_by_unit[prior_start[u] .. prior_start[u + 1]) */
+    const size_t *view_units; /* a view's: the units whose rows it holds (gk_package_view) */
+    size_t view_unit_count;
+    struct gk_package_index *index; /* an index's: where each unit's rows lie (package.c) */
+    const struct gk_package *source; /* a package of loaded units: the index it was read from */
+    struct gk_package *owned;  /* the index gk_package_load read it from, freed with it */
     gk_arena arena;
 } gk_package;
 
-/* Loads a package. profile_dir, if not NULL, overrides the profile named in units.csv;
- * otherwise the profile is looked up as LAYOUTS_ROOT/NAME. An error in a shared file stops
- * loading and is returned with its file:line:col in diag; an error in a unit's own files
- * (tables/CODE/ID.csv, narrative/CODE/…) is kept in that unit's `failure` instead. */
+/* Indexes a package (see above): units, profile, not_supplied.csv, prior.csv and where every
+ * unit's rows lie in the shared tables; it holds no row. profile_dir, if not NULL, overrides
+ * the profile named in units.csv; otherwise the profile is looked up as LAYOUTS_ROOT/NAME. An
+ * error in a shared file (its encoding, its CSV, its header, a row of a unit not in units.csv,
+ * a row of a table not supplied) stops indexing and is returned with its file:line:col in
+ * diag. */
+gk_status gk_package_index(const char *dir, const char *profile_dir, const char *layouts_root,
+                           gk_package **out, gk_diag *diag);
+
+/* The rows of some units of an index (indexes into index->units, increasing), read into a
+ * package of their own in which these units are numbered from 0 in the same order (find one
+ * with gk_package_unit_index), with their narrative, priors and tables not supplied. A unit
+ * that supplies a row summing its department (a `kind` department or total row) brings its
+ * department's other units along: the sum is checked against their rows. A bad row of a unit
+ * (a value, a level, an item given twice), in a shared table or its own files, fails that unit
+ * alone: it is kept in its `failure`. The package borrows the index's profile and strings: the
+ * index must outlive it. Free with gk_package_free. */
+gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
+                                gk_package **out, gk_diag *diag);
+
+/* Indexes a package and reads every unit (both above): the whole package in memory. */
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
                           gk_package **out, gk_diag *diag);
 
 void gk_package_free(gk_package *package);
 
-/* A package narrowed to some units' rows (same units, profile and priors). Work on one unit
+/* The units of the department with this code, in units.csv order: *members points into the
+ * package; returns their number (0 when no unit has the code). */
+size_t gk_package_department_units(const gk_package *package, const char *department_code,
+                                   const size_t **members);
+
+/* Rows read from table files (gk_package_load_units) and copied into views (gk_package_view)
+ * by this process so far: what a booklet's or a check's data costs, for tests that it does
+ * not grow with the package. */
+size_t gk_package_rows_handled(void);
+
+/* A package narrowed to some units' rows and priors (same units and profile). Work on one unit
  * (checks, building its booklet) then costs its own rows, not the whole province's. Free with
  * gk_package_view_free; the original must outlive it. */
 gk_status gk_package_view(const gk_package *package, const size_t *units, size_t count,
                           gk_package **view, gk_diag *diag);
 void gk_package_view_free(gk_package *view);
+
+/* Whether the package holds the rows of these units (distinct indexes, in the package's order)
+ * and of no other: a package read for them, or a view of them. Work on them needs no view. */
+bool gk_package_holds_only(const gk_package *package, const size_t *units, size_t count);
 
 /* The data of the table with this layout. */
 const gk_table_data *gk_package_table(const gk_package *package, const gk_table_layout *layout);
