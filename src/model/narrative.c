@@ -829,8 +829,9 @@ static void table_block(parse_state *st, cmark_node *table)
     if (b == NULL)
         return;
     size_t cols = cmark_gfm_extensions_get_table_columns(table);
-    const char **cells = gk_arena_alloc(st->arena, (MAX_CELLS + 1) * sizeof *cells);
-    size_t *cell_spans = gk_arena_alloc(st->arena, (MAX_CELLS + 1) * sizeof *cell_spans);
+    /* every cell up to rows * cols is written below before it is read */
+    const char **cells = gk_arena_alloc_unset(st->arena, (MAX_CELLS + 1) * sizeof *cells);
+    size_t *cell_spans = gk_arena_alloc_unset(st->arena, (MAX_CELLS + 1) * sizeof *cell_spans);
     if (cells == NULL || cell_spans == NULL) {
         st->nomem = true;
         return;
@@ -1116,7 +1117,7 @@ gk_status gk_narrative_parse_filled(const char *path, const char *source, const 
     out->source = source;
     escaped esc = {0};
     parse_state st = {0};
-    gk_block *blocks = gk_arena_alloc(arena, MAX_BLOCKS * sizeof *blocks);
+    gk_block *blocks = gk_arena_alloc_unset(arena, MAX_BLOCKS * sizeof *blocks); /* new_block sets each */
     cmark_node *document = NULL;
     gk_status status = GK_OK;
     if (blocks == NULL || !escape_definitions(text, fills, fill_count, &esc)) {

@@ -35,11 +35,18 @@ static void *arena_take(gk_arena *arena, size_t size, size_t align)
     }
     void *memory = (char *)block->data + block->used;
     block->used += size;
-    memset(memory, 0, size);
     return memory;
 }
 
 void *gk_arena_alloc(gk_arena *arena, size_t size)
+{
+    void *memory = arena_take(arena, size, sizeof(max_align_t));
+    if (memory != NULL)
+        memset(memory, 0, size);
+    return memory;
+}
+
+void *gk_arena_alloc_unset(gk_arena *arena, size_t size)
 {
     return arena_take(arena, size, sizeof(max_align_t));
 }

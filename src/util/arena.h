@@ -14,6 +14,11 @@ typedef struct gk_arena {
 /* Returns zeroed memory aligned for any type, or NULL when out of memory. */
 void *gk_arena_alloc(gk_arena *arena, size_t size);
 
+/* The same without zeroing, for room sized for the worst case that the caller fills item by
+ * item before reading it: pages never written are never touched (each first touch of a page
+ * is a page fault, the largest share of a unit's system time). */
+void *gk_arena_alloc_unset(gk_arena *arena, size_t size);
+
 /* Copies a NUL-terminated string (NULL stays NULL). */
 char *gk_arena_strdup(gk_arena *arena, const char *text);
 
