@@ -2,7 +2,8 @@
 # Paired comparison of gongkai with the Python peer (tests/bench/peers/peer_export.py:
 # reportlab + XlsxWriter) on the sample unit samples/leshan-hrss-info-2025: after one
 # warm-up run of each, ROUNDS rounds each run both as whole processes (start-up included),
-# alternating which goes first, each into an empty folder. Prints per exporter the median and
+# alternating which goes first, each into an empty folder (gongkai: `export SAMPLE -o DIR
+# --quiet`, default -j; the peer: peer_export.py SAMPLE -o DIR). Prints per exporter the median and
 # mean wall-clock and CPU (user+sys) milliseconds per unit, the ratios peer/gongkai (also the
 # median of the per-round ratios), and issue 13's target (gongkai ≤ 40 ms, ≥ 8× faster).
 # The line `result: ...` is read by targets.sh. With --instructions, also each
