@@ -3,9 +3,9 @@
 # reportlab + XlsxWriter) on the sample unit samples/leshan-hrss-info-2025: after one
 # warm-up run of each, ROUNDS rounds each run both as whole processes (start-up included),
 # alternating which goes first, each into an empty folder (gongkai: `export SAMPLE -o DIR
-# --quiet`, default -j; the peer: peer_export.py SAMPLE -o DIR). Prints per exporter the median and
-# mean wall-clock and CPU (user+sys) milliseconds per unit, the ratios peer/gongkai (also the
-# median of the per-round ratios), and issue 13's target (gongkai ≤ 40 ms, ≥ 8× faster).
+# --quiet`, default -j; the peer: peer_export.py SAMPLE -o DIR). Prints per exporter the
+# median and mean wall-clock and CPU (user+sys) milliseconds per unit, the ratios peer/gongkai
+# (also the median of the per-round ratios), and issue 13's target (gongkai ≤ 40 ms, ≥ 8×).
 # The line `result: ...` is read by targets.sh. With --instructions, also each
 # exporter's instructions (callgrind's Ir over all its processes, one run each, ~1 min): a
 # ratio that does not depend on what else the machine is running.
