@@ -2,21 +2,36 @@
 # Paired comparison of gongkai with the Python peer (tests/bench/peers/peer_export.py:
 # reportlab + XlsxWriter) on the sample unit samples/leshan-hrss-info-2025: after one
 # warm-up run of each, ROUNDS rounds each run both as whole processes (start-up included),
-# alternating which goes first, each into an empty folder. Prints per exporter the median and
-# mean wall-clock and CPU (user+sys) milliseconds per unit, the ratios peer/gongkai (also the
-# median of the per-round ratios), and issue 13's target (gongkai ≤ 40 ms, ≥ 8× faster).
-# The last line, `result: ...`, is read by targets.sh.
-#   tests/bench/compare_peer.sh [ROUNDS]     (default 20)
+# alternating which goes first, each into an empty folder (gongkai: `export SAMPLE -o DIR
+# --quiet`, default -j; the peer: peer_export.py SAMPLE -o DIR). Prints per exporter the
+# median and mean wall-clock and CPU (user+sys) milliseconds per unit, the ratios peer/gongkai
+# (also the median of the per-round ratios), and issue 13's target (gongkai ≤ 40 ms, ≥ 8×).
+# The line `result: ...` is read by targets.sh. With --instructions, also each
+# exporter's instructions (callgrind's Ir over all its processes, one run each, ~1 min): a
+# ratio that does not depend on what else the machine is running.
+#   tests/bench/compare_peer.sh [ROUNDS] [--instructions]     (ROUNDS: default 20)
 set -euo pipefail
 export LC_ALL=C.UTF-8 LANGUAGE=
 cd "$(dirname "$0")/../.."
 . tests/bench/lib.sh
-rounds=${1:-20}
+rounds=20
+instructions=false
+for arg; do
+  case $arg in
+    --instructions) instructions=true ;;
+    *[!0-9]* | '') echo "usage: tests/bench/compare_peer.sh [ROUNDS] [--instructions]" >&2; exit 2 ;;
+    *) rounds=$arg ;;
+  esac
+done
 sample=samples/leshan-hrss-info-2025
 work=${BENCH_DIR:-/tmp/gongkai-bench}/peer
 mkdir -p "$work"
 if ! /usr/bin/python3 -c 'import reportlab, xlsxwriter, yaml' 2>/dev/null; then
   echo "compare_peer.sh: the peer needs apt-get install -y python3-reportlab python3-xlsxwriter python3-yaml" >&2
+  exit 1
+fi
+if $instructions && ! command -v valgrind >/dev/null; then
+  echo "compare_peer.sh: --instructions needs valgrind: apt-get install -y valgrind" >&2
   exit 1
 fi
 build_release
@@ -29,8 +44,20 @@ run() {
   m=$(measure -- "$@")
   echo "$(field wall_s "$m") $(field cpu_s "$m")" >> "$work/$name.times"
 }
-gongkai() { run gongkai build-bench/gongkai export "$sample" -o "$work/gongkai" --quiet; }
-peer() { run peer /usr/bin/python3 tests/bench/peers/peer_export.py "$sample" -o "$work/peer"; }
+gongkai_command=(build-bench/gongkai export "$sample" -o "$work/gongkai" --quiet)
+peer_command=(/usr/bin/python3 tests/bench/peers/peer_export.py "$sample" -o "$work/peer")
+gongkai() { run gongkai "${gongkai_command[@]}"; }
+peer() { run peer "${peer_command[@]}"; }
+# instructions NAME COMMAND...: callgrind's instruction count of one run, all processes summed
+instructions() {
+  local name=$1
+  shift
+  rm -rf "${work:?}/$name" "$work/callgrind"
+  mkdir "$work/callgrind"
+  valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/callgrind/%p" \
+    "$@" >/dev/null 2>&1
+  awk '/^totals:/ { sum += $2 } END { print sum }' "$work"/callgrind/*
+}
 
 gongkai; peer # warm-up: page cache, gongkai's font stamp, Python's compiled modules
 for name in gongkai peer; do
@@ -61,3 +88,8 @@ print(f"median of the {len(gk)} per-round wall ratios: {paired:.1f}×")
 print("target: gongkai ≤ 40 ms, ≥ 8× faster than the peer (goal 13×)")
 print(f"result: gongkai_ms={g[0]:.1f} gongkai_cpu_ms={g[2]:.1f} peer_ms={p[0]:.1f} ratio={paired:.1f}")
 PY
+if $instructions; then
+  gk=$(instructions gongkai "${gongkai_command[@]}")
+  py=$(instructions peer "${peer_command[@]}")
+  awk -v gk="$gk" -v py="$py" 'BEGIN { printf "instructions (callgrind, one run): gongkai %.0f M, peer %.0f M, peer/gongkai %.1f×\n", gk / 1e6, py / 1e6, py / gk }'
+fi

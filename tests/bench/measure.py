@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs one command as a whole process and prints what it cost, as NAME=VALUE words on one line.
 
-    measure.py [--memory] [--first REGEX [--stop-after-first]] [--stderr FILE] -- COMMAND...
+    measure.py [--memory] [--first REGEX [--stop-after-first]] [--timeout S] [--stderr FILE]
+               -- COMMAND...
 
     wall_s             wall-clock seconds from start to exit
     cpu_s              user+sys CPU seconds of the process and every child it waited for
@@ -13,6 +14,9 @@
     first_s            seconds until the first matching line (gongkai's `[1/N] CODE ok`)
     --stop-after-first then sends SIGTERM (gongkai lets running jobs finish and exits); the
                        figures are those of the run up to then
+  with --timeout S:
+    timed_out          1 if the command ran S seconds and was stopped (SIGTERM, SIGKILL 5 s
+                       later), else 0
 
 No peak RSS: a child's high-water mark includes the Python that forked it (gongkai's --stats
 prints its own). Standard output of the command is discarded; its standard error too, unless
@@ -72,6 +76,7 @@ def main():
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--first")
     parser.add_argument("--stop-after-first", action="store_true")
+    parser.add_argument("--timeout", type=float)
     parser.add_argument("--stderr")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -88,13 +93,20 @@ def main():
     if piped:
         reader.start()
     parent_peak = worker_peak = 0
+    polling = args.memory or args.timeout
+    stop_signals = [(args.timeout, signal.SIGTERM), (args.timeout + 5, signal.SIGKILL)] \
+        if args.timeout else []
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if args.memory else 0)
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if polling else 0)
         if pid:
             break
-        parent_peak = max(parent_peak, private_kb(proc.pid))
-        for child in children(proc.pid):
-            worker_peak = max(worker_peak, private_kb(child))
+        if args.memory:
+            parent_peak = max(parent_peak, private_kb(proc.pid))
+            for child in children(proc.pid):
+                worker_peak = max(worker_peak, private_kb(child))
+        if stop_signals and time.perf_counter() - started > stop_signals[0][0]:
+            proc.send_signal(stop_signals.pop(0)[1])
+            result["timed_out"] = 1
         time.sleep(INTERVAL)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -105,6 +117,8 @@ def main():
                "exit": proc.returncode}
     if args.memory:
         figures.update(parent_private_kb=parent_peak, worker_private_kb=worker_peak)
+    if args.timeout:
+        figures["timed_out"] = result.get("timed_out", 0)
     if args.first:
         figures["first_s"] = f"{result['first_s']:.4f}" if "first_s" in result else "none"
     print(" ".join(f"{name}={value}" for name, value in figures.items()))
