@@ -44,7 +44,8 @@ typedef struct job {
     const size_t *members; /* the units whose data it reads: the unit, or the department's */
     size_t member_count;
     const char *outputs[MAX_BACKENDS]; /* file names, in the batch's arena */
-    char inputs_sha256[65];
+    char inputs_sha256[65]; /* its resume key, from its worker's report (or the parent's) */
+    const json_t *previous; /* --resume: the previous run's record of it, when it was ok */
     json_t *result;   /* the worker's report, or the parent's record of its failure */
     bool skipped;     /* --resume: up to date */
 } job;
@@ -64,6 +65,8 @@ typedef struct batch {
     long worker_rss_max_kb;
     double worker_cpu_ms;
     char profile_sha256[65];
+    gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
+    json_t *previous;      /* --resume: the previous run's manifest */
     gk_out_lock lock, shard_lock;
 } batch;
 
@@ -294,25 +297,26 @@ static gk_status make_jobs(batch *b, gk_diag *diag)
     return status;
 }
 
-/* Each job's resume key (job_key.h), and the profile's hash for the manifest. */
-static gk_status compute_keys(batch *b, gk_diag *diag)
+/* What every job's resume key shares (job_key.h), and the profile's hash for the manifest.
+ * Each job's own part (its units' folders) is hashed by its worker, in parallel and only when
+ * the job comes: a province's start does not wait for it. */
+static gk_status start_keys(batch *b, gk_diag *diag)
 {
-    gk_job_keys *keys = NULL;
-    gk_status status = gk_job_keys_new(b->pkg, b->opt, &keys, diag);
-    if (status != GK_OK)
-        return status;
-    snprintf(b->profile_sha256, sizeof b->profile_sha256, "%s", gk_job_keys_profile(keys));
-    for (size_t i = 0; i < b->count && status == GK_OK; i++) {
-        job *j = &b->jobs[i];
-        const char *outputs[MAX_BACKENDS];
-        for (size_t k = 0; k < b->opt->backend_count; k++)
-            outputs[k] = j->outputs[k];
-        if (!gk_job_key(keys, j->kind, j->code, j->members, j->member_count, outputs,
-                        b->opt->backend_count, j->inputs_sha256))
-            status = gk_diag_set(diag, GK_ERR_NOMEM, b->pkg->dir, 0, 0, "out of memory");
-    }
-    gk_job_keys_free(keys);
+    gk_status status = gk_job_keys_new(b->pkg, b->opt, &b->keys, diag);
+    if (status == GK_OK)
+        snprintf(b->profile_sha256, sizeof b->profile_sha256, "%s",
+                 gk_job_keys_profile(b->keys));
     return status;
+}
+
+/* The job's resume key (64 hex digits); false when out of memory. */
+static bool job_key(const batch *b, const job *j, char key[65])
+{
+    const char *outputs[MAX_BACKENDS];
+    for (size_t k = 0; k < b->opt->backend_count; k++)
+        outputs[k] = j->outputs[k];
+    return gk_job_key(b->keys, j->kind, j->code, j->members, j->member_count, outputs,
+                      b->opt->backend_count, key);
 }
 
 /* ---- the worker ------------------------------------------------------------------------------ */
@@ -453,9 +457,32 @@ static void export_job(const batch *b, const job *j, json_t *result)
     gk_package_free(pkg);
 }
 
-/* Does one job in a worker and returns its report. */
+static bool outputs_fresh(const batch *b, const job *j, const json_t *record);
+
+/* --resume: the job is up to date when the previous run has it ok with the same key, and its
+ * current outputs are in OUT with the recorded sizes and hashes. Its report is then that
+ * record, marked up_to_date. */
+static json_t *up_to_date(const batch *b, const job *j, const char *key)
+{
+    const json_t *old = j->previous;
+    if (old == NULL ||
+        strcmp(json_string_value(json_object_get(old, "inputs_sha256")), key) != 0 ||
+        !outputs_fresh(b, j, old))
+        return NULL;
+    json_t *result = json_deep_copy(old);
+    json_object_set_new(result, "messages", json_array());
+    json_object_set_new(result, "up_to_date", json_true());
+    return result;
+}
+
+/* Does one job in a worker and returns its report, with the job's resume key. */
 static json_t *do_job(const batch *b, const job *j)
 {
+    char key[65] = "";
+    bool keyed = job_key(b, j, key); /* if not, the parent makes the key */
+    json_t *fresh = keyed ? up_to_date(b, j, key) : NULL;
+    if (fresh != NULL)
+        return fresh;
     if (listed_in_env("GONGKAI_TEST_CRASH", j->code))
         raise(SIGSEGV); /* test hook: a library crash in this unit */
     if (listed_in_env("GONGKAI_TEST_HANG", j->code))
@@ -484,6 +511,8 @@ static json_t *do_job(const batch *b, const job *j)
                  (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
     json_object_set_new(result, "rss_kb", json_integer(after.ru_maxrss));
     json_object_set_new(result, "cpu_ms", json_real(cpu));
+    if (keyed)
+        json_object_set_new(result, "inputs_sha256", json_string(key));
     return result;
 }
 
@@ -711,10 +740,20 @@ static void show_progress(const batch *b)
     fflush(stderr);
 }
 
-/* Records a finished job: its report, or the parent's record of a crash. */
+/* Records a finished job: its report, or the parent's record of a crash. A job up to date
+ * (--resume) is recorded quietly, as it was not exported. */
 static void record_job(batch *b, job *j, json_t *result)
 {
     j->result = result;
+    const char *key = json_string_value(json_object_get(result, "inputs_sha256"));
+    if (key != NULL)
+        snprintf(j->inputs_sha256, sizeof j->inputs_sha256, "%s", key);
+    if (json_is_true(json_object_get(result, "up_to_date"))) {
+        j->skipped = true;
+        json_object_del(result, "up_to_date");
+        show_progress(b);
+        return;
+    }
     json_t *messages = json_object_get(result, "messages");
     for (size_t i = 0; i < json_array_size(messages); i++)
         print_above_progress(b, json_string_value(json_array_get(messages, i)));
@@ -868,8 +907,6 @@ static void assign_jobs(batch *b, worker *workers, size_t count, size_t *next)
 {
     for (size_t i = 0; i < count && !interrupted; i++) {
         worker *w = &workers[i];
-        while (w->job == NULL && *next < b->count && b->jobs[*next].skipped)
-            (*next)++;
         if (w->job != NULL || *next >= b->count)
             continue;
         job *j = &b->jobs[(*next)++];
@@ -964,6 +1001,13 @@ static gk_status write_manifest(batch *b, gk_diag *diag)
     json_t **records = calloc(b->count + 1, sizeof *records);
     if (records == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+    /* the keys of jobs that gave no report (a crash, a time limit, an interrupt) */
+    for (size_t i = 0; i < b->count; i++)
+        if (b->jobs[i].inputs_sha256[0] == '\0' &&
+            !job_key(b, &b->jobs[i], b->jobs[i].inputs_sha256)) {
+            free(records);
+            return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+        }
     for (size_t i = 0; i < b->count; i++)
         records[i] = job_record(&b->jobs[i]);
     json_t *units = gk_manifest_sorted(records, b->count);
@@ -1051,15 +1095,16 @@ static bool outputs_fresh(const batch *b, const job *j, const json_t *record)
     return true;
 }
 
-/* --resume: a job is up to date when the previous manifest has it ok, with the same key, and
- * its current outputs are there with the recorded sizes and hashes. */
-static void mark_up_to_date(batch *b)
+/* --resume: each job's record in the previous manifest, when it was ok (the first such); its
+ * worker then tells whether the job is up to date (up_to_date). */
+static void find_previous(batch *b)
 {
     char name[64];
     manifest_name(b, name, sizeof name);
     char *path = out_path(b, name);
     json_t *old = path ? previous_manifest(b, path) : NULL;
     free(path);
+    b->previous = old;
     job **index = old ? calloc(b->count + 1, sizeof *index) : NULL;
     for (size_t i = 0; index && i < b->count; i++)
         index[i] = &b->jobs[i];
@@ -1069,18 +1114,11 @@ static void mark_up_to_date(batch *b)
     for (size_t i = 0; index && i < json_array_size(units); i++) {
         json_t *record = json_array_get(units, i);
         job *j = find_job(index, b->count, record);
-        if (j == NULL || j->skipped ||
-            strcmp(json_string_value(json_object_get(record, "status")), "ok") != 0 ||
-            strcmp(json_string_value(json_object_get(record, "inputs_sha256")),
-                   j->inputs_sha256) != 0 ||
-            !outputs_fresh(b, j, record))
-            continue;
-        j->skipped = true;
-        j->result = json_deep_copy(record);
-        json_object_set_new(j->result, "messages", json_array());
+        if (j != NULL && j->previous == NULL &&
+            strcmp(json_string_value(json_object_get(record, "status")), "ok") == 0)
+            j->previous = record;
     }
     free(index);
-    json_decref(old);
 }
 
 /* ---- summary ---------------------------------------------------------------------------------- */
@@ -1204,7 +1242,7 @@ static void print_summary(const batch *b)
 /* ---- the batch -------------------------------------------------------------------------------- */
 
 /* Everything before the first job: the jobs and their names, the backends' resources, OUT's
- * lock, the jobs' keys, the sweep of an earlier run's temporaries, --resume. */
+ * lock, what the jobs' keys share, the sweep of an earlier run's temporaries, --resume. */
 static gk_status prepare_batch(batch *b, gk_diag *diag)
 {
     gk_status status = make_jobs(b, diag);
@@ -1215,12 +1253,12 @@ static gk_status prepare_batch(batch *b, gk_diag *diag)
     if (status == GK_OK)
         status = lock_output(b, diag);
     if (status == GK_OK)
-        status = compute_keys(b, diag);
+        status = start_keys(b, diag);
     if (status != GK_OK)
         return status;
     sweep_all(b);
     if (b->opt->resume && !interrupted)
-        mark_up_to_date(b);
+        find_previous(b);
     return GK_OK;
 }
 
@@ -1277,5 +1315,7 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
         json_decref(b.jobs[i].result);
     free(b.jobs);
     gk_arena_free(&b.arena);
+    gk_job_keys_free(b.keys);
+    json_decref(b.previous);
     return rc;
 }

@@ -22,8 +22,8 @@ typedef struct gk_scan_record {
     uint64_t start, end; /* the record's bytes, its line end included */
     int line;            /* where it starts */
     size_t index;        /* 0 for the header row */
-    /* the fields asked for (gk_table_scan.keep), unquoted; NULL when not asked for or longer
-     * than GK_SCAN_KEEP_MAX bytes */
+    /* the fields asked for (gk_table_scan.keep), unquoted but not decoded (in a GB18030 file,
+     * GB18030 bytes); NULL when not asked for or longer than GK_SCAN_KEEP_MAX bytes */
     const char *kept[GK_SCAN_KEPT];
 } gk_scan_record;
 

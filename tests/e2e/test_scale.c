@@ -1,0 +1,197 @@
+/* Memory and scale of a province (issue 13), asserted without a clock: the rows a unit's work
+ * reads or copies do not grow with its department (a counter, gk_package_rows_handled), and
+ * the parent of an export indexes 2,000 units under an address-space cap (prlimit --as) that
+ * 200 units fit well inside. Packages come from tests/bench/make_package.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "check/check.h"
+#include "model/document.h"
+#include "util/datadir.h"
+#include "../support/testutil.h"
+
+static const char *const python = "/usr/bin/python3";
+
+static void make_package(char *dir, size_t size, int units, int departments)
+{
+    tu_tempdir(dir, size, "scale");
+    char *log = NULL;
+    int rc = tu_run(&log, "%s '%s/tests/bench/make_package.py' '%s' --units %d --departments %d "
+                          "--seed 7",
+                    python, GK_SOURCE_DIR, dir, units, departments);
+    if (rc != 0)
+        fail_msg("make_package.py failed (%d):\n%s", rc, log);
+    free(log);
+}
+
+/* ---- rows per unit --------------------------------------------------------------------------- */
+
+typedef struct package {
+    gk_package *index;
+    gk_rules *rules;
+    size_t rows; /* the package's rows, each read once */
+} package;
+
+static void open_package(package *p, const char *dir)
+{
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_package_index(dir, NULL, gk_data_dir(GK_DATA_LAYOUTS), &p->index, &diag) != GK_OK ||
+        gk_rules_load(p->index->profile, &p->rules, &diag) != GK_OK)
+        fail_msg("%s:%d:%d: %s", diag.file, diag.line, diag.column, diag.message);
+    size_t *all = malloc(p->index->unit_count * sizeof *all);
+    for (size_t u = 0; u < p->index->unit_count; u++)
+        all[u] = u;
+    size_t before = gk_package_rows_handled();
+    gk_package *whole = NULL;
+    assert_int_equal(gk_package_load_units(p->index, all, p->index->unit_count, &whole, &diag),
+                     GK_OK);
+    p->rows = gk_package_rows_handled() - before;
+    assert_true(p->rows > 40 * p->index->unit_count); /* dozens of rows a unit */
+    gk_package_free(whole);
+    free(all);
+}
+
+static void close_package(package *p)
+{
+    gk_rules_free(p->rules);
+    gk_package_free(p->index);
+}
+
+/* Each unit's job as a batch worker does it: its rows, its checks, its booklet. */
+static double unit_jobs(const package *p)
+{
+    size_t before = gk_package_rows_handled();
+    for (size_t u = 0; u < p->index->unit_count; u++) {
+        gk_package *pkg = NULL;
+        gk_findings findings = {0};
+        gk_document *doc = NULL;
+        gk_diag diag;
+        assert_int_equal(gk_package_load_units(p->index, &u, 1, &pkg, &diag), GK_OK);
+        int local = gk_package_unit_index(pkg, p->index->units[u].code);
+        assert_int_equal(gk_check_unit(pkg, p->rules, (size_t)local, &findings, &diag), GK_OK);
+        assert_int_equal(findings.errors, 0);
+        assert_int_equal(gk_document_build_unit(pkg, (size_t)local, &doc, &diag), GK_OK);
+        gk_document_free(doc);
+        gk_findings_free(&findings);
+        gk_package_free(pkg);
+    }
+    return (double)(gk_package_rows_handled() - before) / (double)p->rows;
+}
+
+/* The department's job: all of its units read once, each checked, the booklet of their sums. */
+static double department_job(const package *p)
+{
+    size_t before = gk_package_rows_handled();
+    const size_t *members;
+    const char *code = p->index->units[0].department_code;
+    size_t count = gk_package_department_units(p->index, code, &members);
+    assert_int_equal(count, p->index->unit_count);
+    gk_package *pkg = NULL;
+    gk_findings findings = {0};
+    gk_document *doc = NULL;
+    gk_diag diag;
+    assert_int_equal(gk_package_load_units(p->index, members, count, &pkg, &diag), GK_OK);
+    assert_int_equal(gk_check_department(pkg, p->rules, code, &findings, &diag), GK_OK);
+    assert_int_equal(findings.errors, 0);
+    assert_int_equal(gk_document_build_department(pkg, code, &doc, &diag), GK_OK);
+    gk_document_free(doc);
+    gk_findings_free(&findings);
+    gk_package_free(pkg);
+    return (double)(gk_package_rows_handled() - before) / (double)p->rows;
+}
+
+/* The library's way: the whole package in memory, every unit checked, then the department. */
+static double whole_package_checks(const package *p, const char *dir)
+{
+    gk_package *pkg = NULL;
+    gk_diag diag;
+    assert_int_equal(gk_package_load(dir, NULL, gk_data_dir(GK_DATA_LAYOUTS), &pkg, &diag),
+                     GK_OK);
+    gk_rules *rules = NULL; /* the rules of this package's own profile */
+    assert_int_equal(gk_rules_load(pkg->profile, &rules, &diag), GK_OK);
+    size_t before = gk_package_rows_handled();
+    gk_findings findings = {0};
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        assert_int_equal(gk_check_unit(pkg, rules, u, &findings, &diag), GK_OK);
+    assert_int_equal(gk_check_department(pkg, rules, pkg->units[0].department_code, &findings,
+                                         &diag),
+                     GK_OK);
+    assert_int_equal(findings.errors, 0);
+    gk_findings_free(&findings);
+    gk_rules_free(rules);
+    gk_package_free(pkg);
+    return (double)(gk_package_rows_handled() - before) / (double)p->rows;
+}
+
+/* Rows read or copied for all of a department's units, per row of the package: before, every
+ * unit's check copied its whole department's rows (20 and 200 times them); now a unit's work
+ * costs its own rows, and a department's its own, whatever the department's size. */
+static void test_rows_per_unit_flat_as_a_department_grows(void **state)
+{
+    (void)state;
+    double ratios[2][3];
+    static const int sizes[] = {20, 200};
+    for (int i = 0; i < 2; i++) {
+        char dir[1024];
+        make_package(dir, sizeof dir, sizes[i], 1);
+        package p = {0};
+        open_package(&p, dir);
+        ratios[i][0] = unit_jobs(&p);
+        ratios[i][1] = department_job(&p);
+        ratios[i][2] = whole_package_checks(&p, dir);
+        close_package(&p);
+    }
+    for (int k = 0; k < 3; k++) {
+        print_message("%d units: %.2f rows handled per row; %d units: %.2f\n", sizes[0],
+                      ratios[0][k], sizes[1], ratios[1][k]);
+        assert_true(ratios[0][k] <= 3.0 && ratios[1][k] <= 3.0);
+        assert_true(ratios[1][k] <= ratios[0][k] * 1.2);
+    }
+}
+
+/* ---- the parent's memory ---------------------------------------------------------------------- */
+
+/* Whether exporting one unit of the package works with at most cap_mb MiB of address space
+ * (the parent indexes the whole package; one worker renders the unit under the same cap). */
+static bool exports_within(const char *pkg, int cap_mb)
+{
+    char out[1024];
+    tu_tempdir(out, sizeof out, "cap");
+    char *log = NULL;
+    int rc = tu_run(&log, "u=$(sed -n 2p '%s/units.csv' | cut -d, -f1) && prlimit --as=%lld "
+                          "'%s' export '%s' -o '%s' -j 1 --quiet --unit \"$u\"",
+                    pkg, (long long)cap_mb << 20, GK_EXE, pkg, out);
+    free(log);
+    return rc == 0;
+}
+
+static void test_parent_memory_under_a_cap(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip(); /* AddressSanitizer reserves terabytes of address space */
+#endif
+    char small[1024], large[1024];
+    make_package(small, sizeof small, 200, 40);
+    make_package(large, sizeof large, 2000, 400);
+    int cap = 40;
+    while (cap <= 400 && !exports_within(small, cap))
+        cap += 10;
+    assert_true(cap <= 400);
+    cap += 20; /* well inside: before, 2,000 units needed 120 MiB more than 200 */
+    print_message("200 units export under %d MiB; so must 2,000\n", cap);
+    assert_true(exports_within(large, cap));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_per_unit_flat_as_a_department_grows),
+        cmocka_unit_test(test_parent_memory_under_a_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
