@@ -1602,35 +1602,58 @@ static int compare_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* units, and all of the department of each units[i] with widen[i], in index order. */
+static int compare_pointers(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(const size_t *const *)a, y = (uintptr_t)*(const size_t *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* units, and all of the department of each units[i] with widen[i], in index order. Each
+ * department is added once, however many of its units widen to it. */
 static gk_status widen_scope(const gk_package *index, const size_t *units, size_t count,
                              const bool *widen, size_t **out, size_t *out_count, gk_diag *diag)
 {
-    size_t total = count;
-    const size_t *members;
+    const size_t **departments = malloc((count + 1) * sizeof *departments);
+    size_t *sizes = malloc((count + 1) * sizeof *sizes);
+    if (departments == NULL || sizes == NULL) {
+        free(departments);
+        free(sizes);
+        return nomem(diag, index->dir);
+    }
+    size_t found = 0, total = count;
     for (size_t i = 0; i < count; i++)
         if (widen[i])
-            total += gk_package_department_units(
-                index, index->units[units[i]].department_code, &members);
+            gk_package_department_units(index, index->units[units[i]].department_code,
+                                        &departments[found++]);
+    if (found > 1) /* a department's members start at one place of by_department */
+        qsort(departments, found, sizeof *departments, compare_pointers);
+    size_t unique = 0;
+    for (size_t i = 0; i < found; i++)
+        if (unique == 0 || departments[unique - 1] != departments[i]) {
+            departments[unique] = departments[i];
+            sizes[unique] = gk_package_department_units(
+                index, index->units[departments[i][0]].department_code,
+                &departments[unique]);
+            total += sizes[unique++];
+        }
     size_t *scope = malloc((total + 1) * sizeof *scope), n = 0;
+    for (size_t i = 0; scope && i < count; i++)
+        scope[n++] = units[i];
+    for (size_t d = 0; scope && d < unique; d++)
+        for (size_t k = 0; k < sizes[d]; k++)
+            scope[n++] = departments[d][k];
+    free(departments);
+    free(sizes);
     if (scope == NULL)
         return nomem(diag, index->dir);
-    for (size_t i = 0; i < count; i++) {
-        scope[n++] = units[i];
-        size_t size = widen[i] ? gk_package_department_units(
-                                     index, index->units[units[i]].department_code, &members)
-                               : 0;
-        for (size_t k = 0; k < size; k++)
-            scope[n++] = members[k];
-    }
     if (n > 1)
         qsort(scope, n, sizeof *scope, compare_size);
-    size_t unique = 0;
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (unique == 0 || scope[unique - 1] != scope[i])
-            scope[unique++] = scope[i];
+        if (kept == 0 || scope[kept - 1] != scope[i])
+            scope[kept++] = scope[i];
     *out = scope;
-    *out_count = unique;
+    *out_count = kept;
     return GK_OK;
 }
 
