@@ -502,7 +502,7 @@ static gk_status load_subset(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
     if (ret != HPDF_OK)
         /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
         return haru_error(pdf, diag, font->path, _("loading the font"));
-    HPDF_Font handle = HPDF_GetFont(pdf, name, "UTF-8");
+    HPDF_Font handle = gk_haru_get_utf8_font(pdf, name);
     if (handle == NULL)
         /* TRANSLATORS: completes "libharu error 0x%04lX (detail %lu) while %s". */
         return haru_error(pdf, diag, font->path, _("creating the font"));

@@ -276,6 +276,27 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
     return ret;
 }
 
+/* ---- making the font object ------------------------------------------------------------- */
+
+HPDF_Font gk_haru_get_utf8_font(HPDF_Doc pdf, const char *name)
+{
+    HPDF_Encoder encoder = HPDF_GetEncoder(pdf, "UTF-8");
+    if (encoder == NULL)
+        return NULL;
+    HPDF_CMapEncoderAttr attr = (HPDF_CMapEncoderAttr)encoder->attr;
+    /* The UTF-8 encoder maps no code (it converts in its own functions) but keeps its parsing
+     * state in the first bytes of cid_map, which each text it parses sets afresh. libharu
+     * fails a font with an empty map, so one code (0xFFFF, a noncharacter) maps to CID 1. */
+    memset(attr->cid_map[0], 0, 16);
+    attr->cid_map[255][255] = 1;
+    HPDF_Encoder_ToUnicode_Func to_unicode = encoder->to_unicode_fn;
+    encoder->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+    HPDF_Font font = HPDF_GetFont(pdf, name, "UTF-8");
+    encoder->to_unicode_fn = to_unicode;
+    attr->cid_map[255][255] = 0;
+    return font;
+}
+
 /* ---- compressing streams ---------------------------------------------------------------- */
 
 /* zlib's default level, the one libharu uses: libdeflate's output at it is as small. */

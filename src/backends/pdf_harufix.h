@@ -35,6 +35,13 @@ bool gk_haru_is_embedded_truetype(HPDF_Font font);
 HPDF_STATUS gk_haru_load_font(HPDF_Doc pdf, const uint8_t *bytes, size_t size, int x_height,
                               const char **name);
 
+/* HPDF_GetFont(pdf, name, "UTF-8"), without its pass over every code: for an encoder that is
+ * not a CMap one (UTF-8 is not), libharu's CIDFontType2_New looks up a glyph and a width for
+ * all 65,536 BMP codes to build /W and CIDToGIDMap — 7.5 M instructions a font — which
+ * gk_haru_trim_widths and gk_haru_write_font_file replace anyway. For the call, the encoder
+ * passes for a CMap encoder whose map holds one code, so the pass only reads that map. */
+HPDF_Font gk_haru_get_utf8_font(HPDF_Doc pdf, const char *name);
+
 /* Replaces the character map libharu loaded with format4 (a Windows Unicode format 4 subtable
  * of size bytes), in its memory, after HPDF_GetFont: the font was loaded with a map of nothing
  * so that HPDF_GetFont's lookup of all 65,536 BMP code points is cheap (its /W and
