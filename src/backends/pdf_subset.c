@@ -496,6 +496,7 @@ static bool each_component(const uint8_t *g, size_t len,
 /* A kept glyph: its id in the face, and its bytes, read from the file, in the set's store. */
 typedef struct kept_glyph {
     uint16_t gid;
+    bool read; /* its bytes are in the store */
     size_t at, len;
 } kept_glyph;
 
@@ -538,7 +539,7 @@ static bool set_add(glyph_set *set, unsigned gid)
     if (!grow((void **)&set->glyphs, &set->capacity, set->count + 1, sizeof *set->glyphs, set))
         return false;
     set->member[gid / 8] |= (uint8_t)(1u << (gid % 8));
-    set->glyphs[set->count++] = (kept_glyph){(uint16_t)gid, 0, 0};
+    set->glyphs[set->count++] = (kept_glyph){(uint16_t)gid, false, 0, 0};
     return true;
 }
 
@@ -548,20 +549,71 @@ static bool add_component(size_t at, unsigned id, void *ctx)
     return set_add(ctx, id);
 }
 
-/* Reads kept glyph i's bytes into the store. */
-static const char *read_glyph(const gk_ttf *face, glyph_set *set, size_t i)
+/* Glyphs less than this many bytes apart in the file are read with one pread: a booklet's
+ * characters, one read each, took a thousand system calls. */
+enum { READ_GAP_MAX = 4096 };
+
+/* Where a kept glyph's bytes are in the face's glyf table. */
+typedef struct glyph_place {
+    size_t index, start, len;
+} glyph_place;
+
+static int compare_places(const void *a, const void *b)
 {
-    size_t start, len;
-    if (!glyph_extent(face, set->glyphs[i].gid, &start, &len))
-        return N_("its glyph locations (loca) point outside the glyph data");
-    if (!grow((void **)&set->store, &set->store_capacity, set->stored + len, 1, set))
-        return NULL;
-    if (!read_at(face->fd, face->glyf_offset + start, set->store + set->stored, len))
-        return N_("its glyph data cannot be read (was the file changed?)");
-    set->glyphs[i].at = set->stored;
-    set->glyphs[i].len = len;
-    set->stored += len;
+    size_t x = ((const glyph_place *)a)->start, y = ((const glyph_place *)b)->start;
+    return (x > y) - (x < y);
+}
+
+/* Reads places[0 .. count-1] (in file order) into the store: each run of glyphs less than
+ * READ_GAP_MAX bytes apart with one read, the gaps read too. */
+static const char *read_places(const gk_ttf *face, glyph_set *set, const glyph_place *places,
+                               size_t count)
+{
+    for (size_t from = 0, next; from < count; from = next) {
+        size_t first = places[from].start, end = first + places[from].len;
+        for (next = from + 1; next < count && places[next].start <= end + READ_GAP_MAX; next++)
+            end = places[next].start + places[next].len > end
+                      ? places[next].start + places[next].len
+                      : end;
+        if (!grow((void **)&set->store, &set->store_capacity, set->stored + (end - first), 1,
+                  set))
+            return NULL;
+        if (!read_at(face->fd, face->glyf_offset + first, set->store + set->stored,
+                     end - first))
+            return N_("its glyph data cannot be read (was the file changed?)");
+        for (size_t k = from; k < next; k++)
+            set->glyphs[places[k].index] =
+                (kept_glyph){set->glyphs[places[k].index].gid, true,
+                             set->stored + places[k].start - first, places[k].len};
+        set->stored += end - first;
+    }
     return NULL;
+}
+
+/* Reads the kept glyphs from .. to-1 not read yet into the store, in file order. */
+static const char *read_glyphs(const gk_ttf *face, glyph_set *set, size_t from, size_t to)
+{
+    glyph_place *places = malloc(sizeof *places * (to - from + 1));
+    if (places == NULL) {
+        set->out_of_memory = true;
+        return NULL;
+    }
+    size_t count = 0;
+    const char *why = NULL;
+    for (size_t i = from; i < to && why == NULL; i++) {
+        if (set->glyphs[i].read)
+            continue;
+        glyph_place *p = &places[count++];
+        p->index = i;
+        if (!glyph_extent(face, set->glyphs[i].gid, &p->start, &p->len))
+            why = N_("its glyph locations (loca) point outside the glyph data");
+    }
+    if (why == NULL) {
+        qsort(places, count, sizeof *places, compare_places);
+        why = read_places(face, set, places, count);
+    }
+    free(places);
+    return why;
 }
 
 static int compare_glyphs(const void *a, const void *b)
@@ -585,9 +637,14 @@ static bool keep_glyphs(const gk_ttf *face, const uint16_t *codes, size_t count,
     for (size_t i = 0; i < count; i++)
         if (!set_add(set, face->glyph[codes[i]])) /* glyph ids are below num_glyphs */
             return false;
-    for (size_t i = 0; i < set->count; i++) { /* the list grows while it is walked */
-        if ((*why = read_glyph(face, set, i)) != NULL || set->out_of_memory)
-            return false;
+    /* the list grows while it is walked; it is read in waves: the characters' glyphs, then
+       the components they name, then theirs */
+    for (size_t i = 0, wave_end = 0; i < set->count; i++) {
+        if (i == wave_end) {
+            wave_end = set->count;
+            if ((*why = read_glyphs(face, set, i, wave_end)) != NULL || set->out_of_memory)
+                return false;
+        }
         const kept_glyph *g = &set->glyphs[i];
         if (!each_component(set->store + g->at, g->len, add_component, set)) {
             if (!set->out_of_memory)
