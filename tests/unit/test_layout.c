@@ -244,6 +244,9 @@ static void test_broken_layouts(void **state)
         {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
          "items: [x]\nrows:\n  - {omit: always, cells: [=x]}\n",
          8, 12, "expected one of if_zero, found 'always'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - {omit: if_zero, cells: [{cell: =x, rowspan: 2}]}\n  - [~]\n",
+         8, 29, "rowspan: expected 1 in a row with omit: if_zero, found 2"},
         {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n"
          "  - {header: G, header_rows: 4, columns: [{key: a, header: A}]}\n",
          5, 30, "expected a whole number from 1 to 3, found '4'"},
