@@ -15,6 +15,7 @@
 
 #include "backends/pdf_harufix.h"
 #include "backends/pdf_internal.h"
+#include "util/chinese_number.h"
 #include "util/grow.h"
 #include "util/i18n.h"
 #include "util/publish.h"
@@ -267,15 +268,11 @@ static gk_status check_document(pdf_ctx *p, gk_diag *diag)
 
 /* ---- the booklet's layout ------------------------------------------------------------------ */
 
-/* 一, 二, … 九十九: the numbering of the list of tables. */
+/* 一, 二, …: the numbering of the list of tables. */
 static const char *chinese_number(gk_arena *arena, size_t n)
 {
-    static const char *const digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-    if (n == 0 || n > 99)
-        return gk_arena_printf(arena, "%zu", n);
-    size_t tens = n / 10, ones = n % 10;
-    return gk_arena_printf(arena, "%s%s%s", tens > 1 ? digits[tens] : "", tens ? "十" : "",
-                           digits[ones]);
+    char buf[GK_CHINESE_NUMBER_MAX];
+    return gk_arena_strdup(arena, gk_chinese_number((unsigned)n, buf));
 }
 
 static const char *table_entry(pdf_layout *lay, size_t index, const gk_table_info *info)

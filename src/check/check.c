@@ -280,42 +280,26 @@ static bool query_skips(checker *c, const gk_rule *rule, const gk_query *q)
 
 /* ---- hierarchy ------------------------------------------------------------------------------ */
 
-/* Parent rows[i] of the unit's rows of a table (own_rows) against the rows below it. */
-static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data,
-                         const size_t *rows, size_t count, size_t i)
+/* The verdict on a parent row: each summed column against the sum of its children (sums, by
+ * leaf column); one finding, at the first column that differs. */
+static void report_parent(checker *c, const gk_rule *rule, const gk_table_layout *t,
+                          const gk_data_row *parent, const int64_t *sums)
 {
-    const gk_table_layout *t = data->layout;
-    const gk_data_row *parent = &data->rows[rows[i]];
-    bool any_child = false, error = false;
+    bool error = false;
     int first_field = -1;
     int64_t first_expected = 0, first_found = 0;
     for (size_t f = 0; f < t->column_count; f++) {
         const gk_column *col = &t->columns[f];
         if (!col->sum || col->field < 0)
             continue;
-        int64_t sum = 0;
-        for (size_t k = i + 1; k < count; k++) {
-            const gk_data_row *row = &data->rows[rows[k]];
-            gk_steps++;
-            if (row->level <= parent->level)
-                break;
-            any_child = true;
-            if (row->level == parent->level + 1 &&
-                !gk_money_add(&sum, 1, number(&row->values[col->field]))) {
-                gk_overflow overflow;
-                gk_overflow_at_row(&overflow, t, col->field, row);
-                overflow_finding(c, rule, &overflow, NULL, 0, 0);
-                return;
-            }
-        }
         int64_t found = number(&parent->values[col->field]);
-        if (!any_child || found == sum)
+        if (found == sums[f])
             continue;
-        int64_t diff = found > sum ? found - sum : sum - found;
+        int64_t diff = found > sums[f] ? found - sums[f] : sums[f] - found;
         error |= !(rule->rounding && diff <= c->rules->tolerance);
         if (first_field < 0) {
             first_field = col->field;
-            first_expected = sum;
+            first_expected = sums[f];
             first_found = found;
         }
     }
@@ -336,6 +320,133 @@ static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *d
                        tolerance. */
                     "%s: %s is not the sum of its items within rounding", t->number,
                     row_label(t, parent));
+}
+
+/* Parent rows[i] of the unit's rows of a table (own_rows) against the rows below it of the
+ * next level; sums has room for a sum per leaf column. */
+static void check_parent(checker *c, const gk_rule *rule, const gk_table_data *data,
+                         const size_t *rows, size_t count, size_t i, int64_t *sums)
+{
+    const gk_table_layout *t = data->layout;
+    const gk_data_row *parent = &data->rows[rows[i]];
+    bool any_child = false;
+    for (size_t f = 0; f < t->column_count; f++) {
+        const gk_column *col = &t->columns[f];
+        sums[f] = 0;
+        if (!col->sum || col->field < 0)
+            continue;
+        for (size_t k = i + 1; k < count; k++) {
+            const gk_data_row *row = &data->rows[rows[k]];
+            gk_steps++;
+            if (row->level <= parent->level)
+                break;
+            any_child = true;
+            if (row->level == parent->level + 1 &&
+                !gk_money_add(&sums[f], 1, number(&row->values[col->field]))) {
+                gk_overflow overflow;
+                gk_overflow_at_row(&overflow, t, col->field, row);
+                overflow_finding(c, rule, &overflow, NULL, 0, 0);
+                return;
+            }
+        }
+    }
+    if (any_child)
+        report_parent(c, rule, t, parent, sums);
+}
+
+/* by_prefix: the codes met so far as a trie, each node the last row whose code ends there, so
+ * that a row finds its parent by walking its code once (children as sibling lists: a code's
+ * characters are few, digits mostly). */
+typedef struct trie_node {
+    size_t child, sibling; /* node indexes; 0 (the root) for none */
+    size_t last;           /* the last row whose code ends here, or SIZE_MAX */
+    unsigned char byte;
+} trie_node;
+
+typedef struct code_trie {
+    trie_node *nodes;
+    size_t count, capacity;
+} code_trie;
+
+/* The child of a node for a byte, added when absent; SIZE_MAX when out of memory. */
+static size_t trie_child(code_trie *trie, size_t node, unsigned char byte)
+{
+    for (size_t k = trie->nodes[node].child; k != 0; k = trie->nodes[k].sibling) {
+        gk_steps++;
+        if (trie->nodes[k].byte == byte)
+            return k;
+    }
+    if (!gk_grow((void **)&trie->nodes, &trie->capacity, trie->count, sizeof *trie->nodes, 64))
+        return SIZE_MAX;
+    size_t k = trie->count++;
+    trie->nodes[k] = (trie_node){0, trie->nodes[node].child, SIZE_MAX, byte};
+    trie->nodes[node].child = k;
+    return k;
+}
+
+/* The parent of each of the unit's rows (an index into rows, or SIZE_MAX): the nearest row above
+ * whose code is a proper prefix of its own. False when out of memory. */
+static bool prefix_parents(const gk_table_data *data, int field, const size_t *rows,
+                           size_t count, size_t *parents)
+{
+    code_trie trie = {calloc(64, sizeof *trie.nodes), 1, 64};
+    bool ok = trie.nodes != NULL;
+    if (ok)
+        trie.nodes[0].last = SIZE_MAX; /* the root: the empty code */
+    for (size_t i = 0; ok && i < count; i++) {
+        parents[i] = SIZE_MAX;
+        const char *code = key_text(&data->rows[rows[i]], field);
+        size_t node = 0;
+        for (const char *p = code; ok && p != NULL && *p; p++) {
+            size_t last = trie.nodes[node].last;
+            if (node != 0 && last != SIZE_MAX && (parents[i] == SIZE_MAX || last > parents[i]))
+                parents[i] = last;
+            node = trie_child(&trie, node, (unsigned char)*p);
+            ok = node != SIZE_MAX;
+        }
+        if (ok && node != 0)
+            trie.nodes[node].last = i;
+    }
+    free(trie.nodes);
+    return ok;
+}
+
+/* by_prefix: every row with children against the sum of its children. */
+static void check_by_prefix(checker *c, const gk_rule *rule, const gk_table_data *data,
+                            const size_t *rows, size_t count)
+{
+    const gk_table_layout *t = data->layout;
+    size_t cols = t->column_count;
+    size_t *parents = malloc((count + 1) * sizeof *parents);
+    int64_t *sums = calloc(count * cols + 1, sizeof *sums);
+    bool *has_child = calloc(count + 1, sizeof *has_child), *overflowed = calloc(count + 1, 1);
+    if (parents == NULL || sums == NULL || has_child == NULL || overflowed == NULL ||
+        !prefix_parents(data, gk_layout_field_index(t, rule->by_prefix), rows, count, parents))
+        c->failed = true;
+    for (size_t k = 0; !c->failed && k < count; k++) {
+        size_t p = parents[k];
+        if (p == SIZE_MAX)
+            continue;
+        has_child[p] = true;
+        const gk_data_row *row = &data->rows[rows[k]];
+        for (size_t f = 0; f < cols && !overflowed[p]; f++) {
+            const gk_column *col = &t->columns[f];
+            if (col->sum && col->field >= 0 &&
+                !gk_money_add(&sums[p * cols + f], 1, number(&row->values[col->field]))) {
+                gk_overflow overflow;
+                gk_overflow_at_row(&overflow, t, col->field, row);
+                overflow_finding(c, rule, &overflow, NULL, 0, 0);
+                overflowed[p] = true;
+            }
+        }
+    }
+    for (size_t i = 0; !c->failed && i < count; i++)
+        if (has_child[i] && !overflowed[i])
+            report_parent(c, rule, t, &data->rows[rows[i]], &sums[i * cols]);
+    free(parents);
+    free(sums);
+    free(has_child);
+    free(overflowed);
 }
 
 /* The indexes of the unit's rows of a table that are not computed, in order (a department's
@@ -360,9 +471,15 @@ static void run_hierarchy(checker *c, const gk_rule *rule)
         const gk_table_data *data = gk_package_table(c->pkg, rule->tables[t]);
         size_t count = 0;
         size_t *rows = data ? own_rows(c, data, &count) : NULL;
-        for (size_t i = 0; i < count; i++)
-            check_parent(c, rule, data, rows, count, i);
+        int64_t *sums = data ? calloc(data->layout->column_count + 1, sizeof *sums) : NULL;
+        c->failed |= data != NULL && sums == NULL;
+        if (rows != NULL && sums != NULL && rule->by_prefix != NULL)
+            check_by_prefix(c, rule, data, rows, count);
+        else
+            for (size_t i = 0; rows != NULL && sums != NULL && i < count; i++)
+                check_parent(c, rule, data, rows, count, i, sums);
         free(rows);
+        free(sums);
     }
 }
 
@@ -1196,6 +1313,38 @@ static void run_derived(checker *c, const gk_rule *rule)
 
 /* ---- codes, presence ------------------------------------------------------------------------ */
 
+/* Whether a code is all digits, of one of the rule's lengths. */
+static bool code_well_formed(const char *code, const gk_code_digits *digits)
+{
+    for (const char *p = code; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    for (size_t i = 0; i < digits->length_count; i++)
+        if (strlen(code) == (size_t)digits->lengths[i])
+            return true;
+    return false;
+}
+
+/* "3 digits", or "3, 5 or 7 digits", for the finding's expected value (text: 320 bytes; a rule
+ * has at most 32 lengths of 1 to 32). */
+static const char *lengths_text(const gk_code_digits *digits, char *text, size_t size)
+{
+    char list[256] = "";
+    size_t n = digits->length_count;
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, i > 0 ? ", %d" : "%d", digits->lengths[i]);
+    }
+    if (n == 1)
+        /* TRANSLATORS: what a code should be, shown as "(expected 6 digits, found 12a)". */
+        snprintf(text, size, _("%d digits"), digits->lengths[0]);
+    else
+        /* TRANSLATORS: what a code should be when several lengths are allowed: the first %s is
+           a list of numbers ("3, 5"), then the last one: "3, 5 or 7 digits". */
+        snprintf(text, size, _("%s or %d digits"), list, digits->lengths[n - 1]);
+    return text;
+}
+
 static void run_codes(checker *c, const gk_rule *rule)
 {
     for (size_t t = 0; t < rule->table_count; t++) {
@@ -1210,23 +1359,14 @@ static void run_codes(checker *c, const gk_rule *rule)
             for (size_t d = 0; d < rule->digit_count; d++) {
                 int field = gk_layout_field_index(layout, rule->digits[d].key);
                 const char *code = key_text(row, field);
-                if (code == NULL)
+                if (code == NULL || code_well_formed(code, &rule->digits[d]))
                     continue;
-                bool ok = (int)strlen(code) == rule->digits[d].digits;
-                for (const char *p = code; ok && *p; p++)
-                    ok = *p >= '0' && *p <= '9';
-                if (!ok) {
-                    char expected[32];
-                    /* TRANSLATORS: what a code should be, shown as "(expected 6 digits, found
-                       12a)". */
-                    snprintf(expected, sizeof expected, _("%d digits"), rule->digits[d].digits);
-                    add_finding(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, field),
-                                expected, code,
-                                /* TRANSLATORS: a table number (T01) and a column key of the
-                                   profile (untranslated). */
-                                "%s: code '%s' is malformed", layout->number,
-                                rule->digits[d].key);
-                }
+                char expected[320];
+                add_finding(c, GK_ERROR, rule->id, row->file, row->line, column_of(row, field),
+                            lengths_text(&rule->digits[d], expected, sizeof expected), code,
+                            /* TRANSLATORS: a table number (T01) and a column key of the
+                               profile (untranslated). */
+                            "%s: code '%s' is malformed", layout->number, rule->digits[d].key);
             }
         }
     }

@@ -42,7 +42,8 @@ typedef enum gk_rule_kind {
 
 typedef struct gk_code_digits {
     const char *key;
-    int digits;
+    const int *lengths; /* the lengths a code may have: {3}, or {3, 5, 7} for 类/款/项 codes */
+    size_t length_count;
 } gk_code_digits;
 
 typedef struct gk_rule {
@@ -52,6 +53,8 @@ typedef struct gk_rule {
     const char *description;
     int line;                /* in rules.yaml */
     const gk_table_layout **tables; /* hierarchy, codes, present */
+    const char *by_prefix;          /* hierarchy: a row's parent is the nearest row above whose
+                                       code in this column is a proper prefix of its own */
     size_t table_count;
     const gk_table_layout *table;   /* row */
     gk_query left, right;           /* row, compare, lookup amounts */

@@ -16,7 +16,7 @@ typedef struct rule_loader {
     gk_rules *rules;
     gk_rule *rule;
     yaml_node_t *node;
-    yaml_node_t *check, *from, *in, *amount, *tables, *table, *by, *digits;
+    yaml_node_t *check, *from, *in, *amount, *tables, *table, *by, *digits, *by_prefix;
 } rule_loader;
 
 static gk_status nomem(gk_yaml_doc *yd)
@@ -66,6 +66,7 @@ KEEP(tables)
 KEEP(table)
 KEEP(by)
 KEEP(digits)
+KEEP(by_prefix)
 
 static const gk_yaml_key rule_keys[] = {
     {"id", r_id, true},          {"kind", r_kind, true},
@@ -74,6 +75,7 @@ static const gk_yaml_key rule_keys[] = {
     {"in", r_in, false},         {"amount", r_amount, false},
     {"tables", r_tables, false}, {"table", r_table, false},
     {"by", r_by, false},         {"digits", r_digits, false},
+    {"by_prefix", r_by_prefix, false},
 };
 
 /* ---- resolving a rule's keys against the profile ---------------------------------------- */
@@ -236,6 +238,44 @@ static gk_status read_lookup(rule_loader *rl)
     return GK_OK;
 }
 
+/* Every table of the rule has the column key names. */
+static gk_status column_in_tables(rule_loader *rl, yaml_node_t *at, const char *key)
+{
+    for (size_t t = 0; t < rl->rule->table_count; t++)
+        if (gk_layout_field_index(rl->rule->tables[t], key) < 0)
+            return gk_yaml_error(rl->yd, at, "table %s has no column '%s'",
+                                 rl->rule->tables[t]->id, key);
+    return GK_OK;
+}
+
+/* A code's length: a number of digits, or a list of them ([3, 5, 7]). */
+static gk_status read_lengths(rule_loader *rl, yaml_node_t *v, gk_code_digits *out)
+{
+    gk_yaml_doc *yd = rl->yd;
+    bool list = v->type == YAML_SEQUENCE_NODE;
+    yaml_node_item_t *start = list ? v->data.sequence.items.start : NULL;
+    size_t count = list ? (size_t)(v->data.sequence.items.top - start) : 1;
+    if (count == 0)
+        /* TRANSLATORS: what a value of 'digits' in rules.yaml should be. */
+        return gk_yaml_error(yd, v, "expected a number of digits or a list of them, found an "
+                                    "empty list");
+    int *lengths = gk_arena_alloc(yd->arena, (count + 1) * sizeof *lengths);
+    if (lengths == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *node = list ? gk_yaml_node(yd, start[i]) : v;
+        gk_status status = gk_yaml_int(yd, node, 1, 32, &lengths[i]);
+        if (status != GK_OK)
+            return status;
+        for (size_t j = 0; j < i; j++)
+            if (lengths[j] == lengths[i])
+                return gk_yaml_error(yd, node, "length %d is listed twice", lengths[i]);
+    }
+    out->lengths = lengths;
+    out->length_count = count;
+    return GK_OK;
+}
+
 static gk_status read_digits(rule_loader *rl)
 {
     gk_yaml_doc *yd = rl->yd;
@@ -254,22 +294,34 @@ static gk_status read_digits(rule_loader *rl)
         yaml_node_pair_t *pair = &rl->digits->data.mapping.pairs.start[i];
         yaml_node_t *key = gk_yaml_node(yd, pair->key);
         if ((status = gk_yaml_string(yd, key, &digits[i].key)) != GK_OK ||
-            (status = gk_yaml_int(yd, gk_yaml_node(yd, pair->value), 1, 32, &digits[i].digits)) != GK_OK)
+            (status = read_lengths(rl, gk_yaml_node(yd, pair->value), &digits[i])) != GK_OK ||
+            (status = column_in_tables(rl, key, digits[i].key)) != GK_OK)
             return status;
-        for (size_t t = 0; t < rl->rule->table_count; t++)
-            if (gk_layout_field_index(rl->rule->tables[t], digits[i].key) < 0)
-                return gk_yaml_error(yd, key, "table %s has no column '%s'",
-                                     rl->rule->tables[t]->id, digits[i].key);
     }
     rl->rule->digits = digits;
     rl->rule->digit_count = count;
     return GK_OK;
 }
 
+/* hierarchy: by_prefix names the code column whose prefixes give each row's parent. */
+static gk_status read_hierarchy(rule_loader *rl)
+{
+    gk_status status = read_tables(rl);
+    if (status != GK_OK || rl->by_prefix == NULL)
+        return status;
+    status = gk_yaml_string(rl->yd, rl->by_prefix, &rl->rule->by_prefix);
+    return status == GK_OK ? column_in_tables(rl, rl->by_prefix, rl->rule->by_prefix) : status;
+}
+
 static gk_status resolve_rule(rule_loader *rl)
 {
+    if (rl->by_prefix != NULL && rl->rule->kind != GK_RULE_HIERARCHY)
+        /* TRANSLATORS: by_prefix and hierarchy are written in rules.yaml as they are. */
+        return gk_yaml_error(rl->yd, rl->by_prefix, "by_prefix: expected a rule of kind "
+                                                    "hierarchy, found another kind");
     switch (rl->rule->kind) {
     case GK_RULE_HIERARCHY:
+        return read_hierarchy(rl);
     case GK_RULE_PRESENT:
         return read_tables(rl);
     case GK_RULE_ROW:

@@ -209,6 +209,8 @@ static const gk_yaml_key leaf_keys[] = {
 typedef struct group_spec {
     const char *header;
     yaml_node_t *columns;
+    int header_rows;          /* rows its header cell spans down; its columns start below */
+    yaml_node_t *header_rows_node;
 } group_spec;
 
 static gk_status group_header(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -221,14 +223,29 @@ static gk_status group_columns(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     ((group_spec *)p)->columns = v;
     return GK_OK;
 }
+static gk_status group_header_rows(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    group_spec *group = p;
+    group->header_rows_node = v;
+    return gk_yaml_int(yd, v, 1, MAX_DEPTH - 1, &group->header_rows);
+}
 static const gk_yaml_key group_keys[] = {
     {"header", group_header, true},
     {"columns", group_columns, true},
+    {"header_rows", group_header_rows, false},
 };
+
+static gk_status read_group(gk_yaml_doc *yd, yaml_node_t *node, group_spec *group)
+{
+    *group = (group_spec){.header_rows = 1};
+    return gk_yaml_read_map(yd, node, group_keys, sizeof group_keys / sizeof *group_keys, group);
+}
 
 /* -- the header tree -- */
 
-/* Depth of the tree under a list of column nodes (1 for a list of leaves). */
+/* Depth of the tree under a list of column nodes (1 for a list of leaves). A group's header
+ * takes header_rows rows; every leaf spans down to the last header row, so the header is a
+ * rectangle whatever the groups beside each other. */
 static gk_status tree_depth(table_loader *tl, yaml_node_t *list, int level, int *depth)
 {
     gk_yaml_doc *yd = tl->yd;
@@ -245,9 +262,17 @@ static gk_status tree_depth(table_loader *tl, yaml_node_t *list, int level, int 
          it++) {
         yaml_node_t *node = gk_yaml_node(yd, *it);
         if (gk_yaml_has_key(yd, node, "columns")) {
-            group_spec group = {0};
-            if ((status = gk_yaml_read_map(yd, node, group_keys, 2, &group)) != GK_OK ||
-                (status = tree_depth(tl, group.columns, level + 1, depth)) != GK_OK)
+            group_spec group;
+            if ((status = read_group(yd, node, &group)) != GK_OK)
+                return status;
+            if (group.header_rows > 1 && level + group.header_rows >= MAX_DEPTH)
+                /* TRANSLATORS: header_rows is a YAML key of a layout file; keep it. */
+                return gk_yaml_error(yd, group.header_rows_node,
+                                     "expected a header of at most %d rows, found header_rows "
+                                     "that puts the group's columns in row %d",
+                                     MAX_DEPTH, level + group.header_rows + 1);
+            if ((status = tree_depth(tl, group.columns, level + group.header_rows, depth)) !=
+                GK_OK)
                 return status;
         }
     }
@@ -273,12 +298,12 @@ static gk_status tree_walk(table_loader *tl, yaml_node_t *list, int level, int d
         yaml_node_t *node = gk_yaml_node(yd, *it);
         int first = (int)tl->leaf_count;
         if (gk_yaml_has_key(yd, node, "columns")) {
-            group_spec group = {0};
-            if ((status = gk_yaml_read_map(yd, node, group_keys, 2, &group)) != GK_OK ||
-                (status = tree_walk(tl, group.columns, level + 1, depth)) != GK_OK)
+            group_spec group;
+            if ((status = read_group(yd, node, &group)) != GK_OK ||
+                (status = tree_walk(tl, group.columns, level + group.header_rows, depth)) != GK_OK)
                 return status;
-            status = add_header_cell(tl, node, level, first, 1, (int)tl->leaf_count - first,
-                                     group.header);
+            status = add_header_cell(tl, node, level, first, group.header_rows,
+                                     (int)tl->leaf_count - first, group.header);
         } else {
             if (tl->leaf_count == MAX_COLUMNS)
                 return gk_yaml_error(yd, node, "more than %d columns", MAX_COLUMNS);
@@ -487,6 +512,7 @@ static gk_status resolve_leaves(table_loader *tl)
 typedef struct summary_spec {
     table_loader *tl;
     gk_summary summary;
+    yaml_node_t *span_to, *position; /* for errors found once the whole entry is read */
 } summary_spec;
 
 static gk_status leaf_by_key(table_loader *tl, yaml_node_t *v, int *out)
@@ -528,12 +554,58 @@ static gk_status summary_code_column(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     summary_spec *s = p;
     return leaf_by_key(s->tl, v, &s->summary.code_column);
 }
+static gk_status summary_span_to(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    (void)yd;
+    summary_spec *s = p;
+    s->span_to = v;
+    return leaf_by_key(s->tl, v, &s->summary.span_to);
+}
+static gk_status summary_position(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"top", "bottom"};
+    int choice = 0;
+    summary_spec *s = p;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    s->summary.bottom = choice == 1;
+    s->position = v;
+    return status;
+}
 static const gk_yaml_key summary_keys[] = {
     {"kind", summary_kind, true},
     {"label", summary_label, true},
     {"label_column", summary_label_column, true},
     {"code_column", summary_code_column, false},
+    {"span_to", summary_span_to, false},
+    {"position", summary_position, false},
 };
+
+/* The keys of an entry that depend on each other, checked once all are read: only the 合计
+ * goes to the bottom, and the label spans columns the row leaves empty. */
+static gk_status check_summary_entry(table_loader *tl, const summary_spec *spec)
+{
+    const gk_summary *s = &spec->summary;
+    if (s->bottom && s->kind != GK_SUMMARY_TOTAL)
+        /* TRANSLATORS: position: bottom and kind: total are YAML of a layout file; keep them. */
+        return gk_yaml_error(tl->yd, spec->position, "position: bottom: expected a row of "
+                                                     "kind: total, found another kind");
+    if (spec->span_to == NULL)
+        return GK_OK;
+    const char *label_key = tl->leaves[s->label_column].column.key;
+    if (s->span_to < s->label_column)
+        /* TRANSLATORS: span_to and label_column are YAML keys of a layout file; %s are column
+           keys. */
+        return gk_yaml_error(tl->yd, spec->span_to, "span_to: expected a column at or right of "
+                                                    "label_column '%s', found '%s'",
+                             label_key, tl->leaves[s->span_to].column.key);
+    for (int c = s->label_column + 1; c <= s->span_to; c++)
+        if (tl->leaves[c].column.sum || c == s->code_column)
+            /* TRANSLATORS: span_to is a YAML key; %s is a column key. */
+            return gk_yaml_error(tl->yd, spec->span_to, "span_to: the label would cover column "
+                                                        "'%s', which the row fills",
+                                 tl->leaves[c].column.key);
+    return GK_OK;
+}
 
 static gk_status resolve_summary(table_loader *tl)
 {
@@ -550,9 +622,14 @@ static gk_status resolve_summary(table_loader *tl)
         yaml_node_t *node = gk_yaml_node(yd, *it);
         if (count == MAX_SUMMARY)
             return gk_yaml_error(yd, node, "more than %d summary rows", MAX_SUMMARY);
-        summary_spec spec = {tl, {.code_column = -1}};
-        if ((status = gk_yaml_read_map(yd, node, summary_keys, 4, &spec)) != GK_OK)
+        summary_spec spec = {tl, {.code_column = -1}, NULL, NULL};
+        if ((status = gk_yaml_read_map(yd, node, summary_keys,
+                                       sizeof summary_keys / sizeof *summary_keys, &spec)) !=
+                GK_OK ||
+            (status = check_summary_entry(tl, &spec)) != GK_OK)
             return status;
+        if (spec.span_to == NULL)
+            spec.summary.span_to = spec.summary.label_column;
         rows[count++] = spec.summary;
     }
     tl->t->summary = arena_copy(yd->arena, rows, count, sizeof *rows);
@@ -615,10 +692,10 @@ static gk_status parse_expr(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
     return out->terms && out->signs ? GK_OK : nomem(yd);
 }
 
-static gk_status read_stub_cell(table_loader *tl, yaml_node_t *node, const char *const *ids,
-                                size_t id_count, gk_stub_cell *cell)
+/* A cell's content: text, `=EXPR` or blank. */
+static gk_status read_stub_value(gk_yaml_doc *yd, yaml_node_t *node, const char *const *ids,
+                                 size_t id_count, gk_stub_cell *cell)
 {
-    gk_yaml_doc *yd = tl->yd;
     if (gk_yaml_is_null(node)) {
         cell->kind = GK_STUB_BLANK;
         return GK_OK;
@@ -634,6 +711,45 @@ static gk_status read_stub_cell(table_loader *tl, yaml_node_t *node, const char 
     cell->kind = text[0] ? GK_STUB_TEXT : GK_STUB_BLANK;
     cell->text = text;
     return GK_OK;
+}
+
+/* A cell written as a map {cell, colspan, rowspan}. */
+typedef struct stub_cell_spec {
+    const char *const *ids;
+    size_t id_count;
+    gk_stub_cell cell;
+} stub_cell_spec;
+
+static gk_status stub_cell_content(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    stub_cell_spec *spec = p;
+    return read_stub_value(yd, v, spec->ids, spec->id_count, &spec->cell);
+}
+static gk_status stub_cell_colspan(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 1, MAX_COLUMNS, &((stub_cell_spec *)p)->cell.cols);
+}
+static gk_status stub_cell_rowspan(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 1, MAX_STUB_ROWS, &((stub_cell_spec *)p)->cell.rows);
+}
+static const gk_yaml_key stub_cell_keys[] = {
+    {"cell", stub_cell_content, true},
+    {"colspan", stub_cell_colspan, false},
+    {"rowspan", stub_cell_rowspan, false},
+};
+
+static gk_status read_stub_cell(gk_yaml_doc *yd, yaml_node_t *node, const char *const *ids,
+                                size_t id_count, gk_stub_cell *cell)
+{
+    *cell = (gk_stub_cell){.kind = GK_STUB_BLANK, .rows = 1, .cols = 1};
+    if (node->type != YAML_MAPPING_NODE)
+        return read_stub_value(yd, node, ids, id_count, cell);
+    stub_cell_spec spec = {ids, id_count, *cell};
+    gk_status status = gk_yaml_read_map(yd, node, stub_cell_keys,
+                                        sizeof stub_cell_keys / sizeof *stub_cell_keys, &spec);
+    *cell = spec.cell;
+    return status;
 }
 
 typedef struct item_spec {
@@ -658,6 +774,7 @@ static const gk_yaml_key item_keys[] = {
 typedef struct stub_row_spec {
     bool total;
     yaml_node_t *cells;
+    yaml_node_t *omit; /* omit: if_zero, or NULL */
 } stub_row_spec;
 
 static gk_status stub_row_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -673,10 +790,194 @@ static gk_status stub_row_cells(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     ((stub_row_spec *)p)->cells = v;
     return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of cells"));
 }
+static gk_status stub_row_omit(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"if_zero"};
+    int choice = 0;
+    ((stub_row_spec *)p)->omit = v;
+    return gk_yaml_choice(yd, v, names, 1, &choice);
+}
 static const gk_yaml_key stub_row_keys[] = {
     {"kind", stub_row_kind, false},
     {"cells", stub_row_cells, true},
+    {"omit", stub_row_omit, false},
 };
+
+/* The rowspans of the rows read so far: which columns of the next rows they cover. */
+typedef struct stub_spans {
+    size_t below[MAX_COLUMNS];        /* column c is covered up to this row (exclusive) */
+    yaml_node_t *from[MAX_COLUMNS];   /* by this cell */
+} stub_spans;
+
+/* A row's listed cells must fill the columns its spans and those from above leave. */
+static gk_status check_row_width(table_loader *tl, const stub_row_spec *spec,
+                                 const stub_spans *spans, size_t r, const gk_stub_cell *written,
+                                 size_t listed)
+{
+    size_t n = tl->t->column_count, width = 0;
+    bool spanned = false;
+    for (size_t i = 0; i < listed; i++) {
+        width += (size_t)written[i].cols;
+        spanned |= written[i].cols > 1 || written[i].rows > 1;
+    }
+    for (size_t c = 0; c < n; c++)
+        if (spans->below[c] > r) {
+            width++;
+            spanned = true;
+        }
+    if (width == n)
+        return GK_OK;
+    if (!spanned)
+        /* TRANSLATORS: the number of cells a fixed row should have, then how many it has. */
+        return gk_yaml_error(tl->yd, spec->cells, "expected %zu cells (one per column), found %zu",
+                             n, listed);
+    /* TRANSLATORS: colspan and rowspan are YAML keys of a layout file; keep them. The numbers
+       are columns. */
+    return gk_yaml_error(tl->yd, spec->cells, "expected cells over %zu columns (a cell counts "
+                                              "its colspan, a column covered by a rowspan from "
+                                              "above counts one), found %zu",
+                         n, width);
+}
+
+/* A row that may be left out (omit: if_zero) has an amount to test and no merge with the rows
+ * around it, which would be cut. */
+static gk_status check_row_omit(table_loader *tl, const stub_row_spec *spec,
+                                const stub_spans *spans, size_t r, const gk_stub_cell *written,
+                                const yaml_node_t *cells, size_t listed)
+{
+    gk_yaml_doc *yd = tl->yd;
+    if (spec->omit == NULL)
+        return GK_OK;
+    for (size_t c = 0; c < tl->t->column_count; c++)
+        if (spans->below[c] > r)
+            /* TRANSLATORS: omit: if_zero and rowspan are YAML of a layout file; keep them. %d
+               is the line of the cell that spans down. */
+            return gk_yaml_error(yd, spec->omit, "omit: if_zero: expected a row no rowspan "
+                                                 "reaches into, found the rowspan of line %d",
+                                 gk_yaml_line(spans->from[c]));
+    bool amount = false;
+    for (size_t i = 0; i < listed; i++) {
+        if (written[i].rows > 1)
+            return gk_yaml_error(yd, gk_yaml_node(yd, cells->data.sequence.items.start[i]),
+                                 /* TRANSLATORS: rowspan and omit: if_zero are YAML; keep them. */
+                                 "rowspan: expected 1 in a row with omit: if_zero, found %d",
+                                 written[i].rows);
+        amount |= written[i].kind == GK_STUB_EXPR;
+    }
+    if (!amount)
+        /* TRANSLATORS: omit: if_zero is YAML of a layout file; =EXPR stands for a cell such as
+           =in.general. */
+        return gk_yaml_error(yd, spec->omit, "omit: if_zero: expected a row with an amount cell "
+                                             "(=EXPR), found none");
+    return GK_OK;
+}
+
+/* Places a row's listed cells as an HTML table row: each in the first column left free by the
+ * cells before it and by the rowspans from above, the columns its spans cover marked. */
+static gk_status place_row_cells(table_loader *tl, stub_spans *spans, size_t r,
+                                 const yaml_node_t *list, const gk_stub_cell *written,
+                                 size_t listed, gk_stub_cell *cells)
+{
+    gk_yaml_doc *yd = tl->yd;
+    size_t n = tl->t->column_count, c = 0;
+    const gk_stub_cell covered = {.kind = GK_STUB_BLANK, .rows = 1, .cols = 1, .covered = true};
+    for (size_t i = 0; i <= listed; i++) {
+        while (c < n && spans->below[c] > r)
+            cells[c++] = covered;
+        if (i == listed)
+            break;
+        yaml_node_t *node = gk_yaml_node(yd, list->data.sequence.items.start[i]);
+        size_t cols = (size_t)written[i].cols;
+        for (size_t k = c; k < c + cols; k++)
+            if (k >= n || spans->below[k] > r)
+                /* TRANSLATORS: colspan and rowspan are YAML keys of a layout file; keep them. */
+                return gk_yaml_error(yd, node, "colspan: expected columns no rowspan from above "
+                                               "covers, found column %zu covered",
+                                     k + 1);
+        cells[c] = written[i];
+        for (size_t k = c; k < c + cols; k++) {
+            if (k > c)
+                cells[k] = covered;
+            if (written[i].rows > 1) {
+                spans->below[k] = r + (size_t)written[i].rows;
+                spans->from[k] = node;
+            }
+        }
+        c += cols;
+    }
+    return GK_OK;
+}
+
+/* Reads row r of a fixed table into spec's cells, one per column (covered ones included). */
+static gk_status read_stub_row(table_loader *tl, stub_spans *spans, size_t r,
+                               const stub_row_spec *spec, const char *const *ids,
+                               size_t id_count, gk_stub_row *out)
+{
+    gk_yaml_doc *yd = tl->yd;
+    size_t listed =
+        (size_t)(spec->cells->data.sequence.items.top - spec->cells->data.sequence.items.start);
+    gk_stub_cell *written = gk_arena_alloc(yd->arena, (listed + 1) * sizeof *written);
+    gk_stub_cell *cells = gk_arena_alloc(yd->arena, (tl->t->column_count + 1) * sizeof *cells);
+    if (written == NULL || cells == NULL)
+        return nomem(yd);
+    gk_status status = GK_OK;
+    for (size_t i = 0; i < listed && status == GK_OK; i++)
+        status = read_stub_cell(yd, gk_yaml_node(yd, spec->cells->data.sequence.items.start[i]),
+                                ids, id_count, &written[i]);
+    if (status == GK_OK)
+        status = check_row_width(tl, spec, spans, r, written, listed);
+    if (status == GK_OK)
+        status = check_row_omit(tl, spec, spans, r, written, spec->cells, listed);
+    if (status == GK_OK)
+        status = place_row_cells(tl, spans, r, spec->cells, written, listed, cells);
+    *out = (gk_stub_row){spec->total, spec->omit != NULL, cells};
+    return status;
+}
+
+/* The rows of a fixed table; a rowspan may not reach past the last. */
+static gk_status resolve_stub_rows(table_loader *tl, const char *const *ids, size_t id_count)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_table_layout *t = tl->t;
+    gk_status status = gk_yaml_expect(yd, tl->rows, YAML_SEQUENCE_NODE, N_("a list of rows"));
+    if (status != GK_OK)
+        return status;
+    gk_stub_row *rows = gk_arena_alloc(yd->arena, MAX_STUB_ROWS * sizeof *rows);
+    stub_spans *spans = calloc(1, sizeof *spans);
+    if (rows == NULL || spans == NULL) {
+        free(spans);
+        return nomem(yd);
+    }
+    size_t row_count = 0;
+    for (yaml_node_item_t *it = tl->rows->data.sequence.items.start;
+         status == GK_OK && it < tl->rows->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        if (row_count == MAX_STUB_ROWS) {
+            status = gk_yaml_error(yd, node, "more than %d rows", MAX_STUB_ROWS);
+            break;
+        }
+        stub_row_spec spec = {false, node, NULL};
+        if (node->type == YAML_MAPPING_NODE)
+            status = gk_yaml_read_map(yd, node, stub_row_keys,
+                                      sizeof stub_row_keys / sizeof *stub_row_keys, &spec);
+        if (status == GK_OK)
+            status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, N_("a list of cells"));
+        if (status == GK_OK)
+            status = read_stub_row(tl, spans, row_count, &spec, ids, id_count, &rows[row_count]);
+        row_count++;
+    }
+    for (size_t c = 0; status == GK_OK && c < t->column_count; c++)
+        if (spans->below[c] > row_count)
+            /* TRANSLATORS: rowspan is a YAML key of a layout file; keep it. */
+            status = gk_yaml_error(yd, spans->from[c], "rowspan: expected a span within the "
+                                                       "table's %zu rows, found one past its "
+                                                       "last row",
+                                   row_count);
+    free(spans);
+    t->rows = rows;
+    t->row_count = row_count;
+    return status;
+}
 
 static gk_status resolve_stub(table_loader *tl)
 {
@@ -755,41 +1056,8 @@ static gk_status resolve_stub(table_loader *tl)
     t->value_count = count;
     t->derived = derived;
 
-    if ((status = gk_yaml_expect(yd, tl->rows, YAML_SEQUENCE_NODE, N_("a list of rows"))) != GK_OK)
+    if ((status = resolve_stub_rows(tl, ids, count)) != GK_OK)
         return status;
-    gk_stub_row *rows = gk_arena_alloc(yd->arena, MAX_STUB_ROWS * sizeof *rows);
-    if (rows == NULL)
-        return nomem(yd);
-    size_t row_count = 0;
-    for (yaml_node_item_t *it = tl->rows->data.sequence.items.start;
-         it < tl->rows->data.sequence.items.top; it++) {
-        yaml_node_t *node = gk_yaml_node(yd, *it);
-        if (row_count == MAX_STUB_ROWS)
-            return gk_yaml_error(yd, node, "more than %d rows", MAX_STUB_ROWS);
-        stub_row_spec spec = {false, node};
-        if (node->type == YAML_MAPPING_NODE &&
-            (status = gk_yaml_read_map(yd, node, stub_row_keys, 2, &spec)) != GK_OK)
-            return status;
-        status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, N_("a list of cells"));
-        if (status != GK_OK)
-            return status;
-        size_t n = (size_t)(spec.cells->data.sequence.items.top - spec.cells->data.sequence.items.start);
-        if (n != t->column_count)
-            /* TRANSLATORS: the number of cells a fixed row should have, then how many it has. */
-            return gk_yaml_error(yd, spec.cells, "expected %zu cells (one per column), found %zu",
-                                 t->column_count, n);
-        gk_stub_cell *cells = gk_arena_alloc(yd->arena, (n + 1) * sizeof *cells);
-        if (cells == NULL)
-            return nomem(yd);
-        for (size_t c = 0; c < n; c++) {
-            yaml_node_t *cell = gk_yaml_node(yd, spec.cells->data.sequence.items.start[c]);
-            if ((status = read_stub_cell(tl, cell, ids, count, &cells[c])) != GK_OK)
-                return status;
-        }
-        rows[row_count++] = (gk_stub_row){spec.total, cells};
-    }
-    t->rows = rows;
-    t->row_count = row_count;
 
     /* the CSV of a stub table: item,amount */
     tl->field_count = 0;

@@ -66,6 +66,8 @@ typedef struct gk_summary {
     const char *label; /* template */
     int label_column;  /* leaf index */
     int code_column;   /* leaf index or -1 */
+    int span_to;       /* the label cell is merged from label_column through this leaf */
+    bool bottom;       /* position: bottom (a total only): printed after every data row */
 } gk_summary;
 
 /* Stub tables: `=a + b - c` over value ids (items read from CSV, then derived values). */
@@ -77,15 +79,20 @@ typedef struct gk_expr {
 
 typedef enum gk_stub_cell_kind { GK_STUB_BLANK, GK_STUB_TEXT, GK_STUB_EXPR } gk_stub_cell_kind;
 
+/* rows/cols > 1 start a merge (rowspan, colspan); a covered cell lies under one and is
+ * blank. A text holding {n} is numbered when the booklet is built (一, 二, …). */
 typedef struct gk_stub_cell {
     gk_stub_cell_kind kind;
     const char *text;
     gk_expr expr;
+    int rows, cols;
+    bool covered;
 } gk_stub_cell;
 
 typedef struct gk_stub_row {
     bool total;
-    const gk_stub_cell *cells; /* one per leaf column */
+    bool omit_if_zero;         /* left out when every amount cell is zero */
+    const gk_stub_cell *cells; /* one per leaf column, covered ones included */
 } gk_stub_row;
 
 struct gk_query;

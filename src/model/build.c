@@ -2,6 +2,7 @@
 #include "model/document.h"
 #include "model/figures.h"
 #include "model/values.h"
+#include "util/chinese_number.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,14 @@ static const char *expand(builder *b, const char *template, const gk_unit *unit,
 
 /* ---- list tables --------------------------------------------------------------------- */
 
+/* The label cell of a computed row merged across to span_to (合计 over the code columns). */
+static void span_label(gk_row *row, const gk_summary *summary)
+{
+    row->cells[summary->label_column].cols = summary->span_to - summary->label_column + 1;
+    for (int c = summary->label_column + 1; c <= summary->span_to; c++)
+        row->cells[c].covered = true;
+}
+
 /* A summary row (合计, a department's or a unit's): each summed column over the level-1 rows
  * of the units of `sums`. */
 static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk_summary *summary,
@@ -146,6 +155,7 @@ static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk
     if (label == NULL)
         return nomem(b);
     row->cells[summary->label_column].value = text_value(label);
+    span_label(row, summary);
     if (summary->code_column >= 0 && unit != NULL)
         row->cells[summary->code_column].value =
             text_value(summary->kind == GK_SUMMARY_DEPARTMENT ? unit->department_code : unit->code);
@@ -172,6 +182,16 @@ static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
     if (row == NULL)
         return nomem(b);
     return fill_summary(b, table, row, summary, data, sums, unit);
+}
+
+/* The 合计 row, where the layout puts it: before the rows (top) or after them (bottom). */
+static gk_status add_total_row(builder *b, gk_table *table, size_t capacity,
+                               const gk_table_data *data, bool bottom)
+{
+    const gk_summary *total = find_summary(table->layout, GK_SUMMARY_TOTAL);
+    if (total == NULL || total->bottom != bottom)
+        return GK_OK;
+    return add_summary_row(b, table, capacity, GK_SUMMARY_TOTAL, data, &b->scope, NULL);
 }
 
 static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
@@ -289,13 +309,14 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
         return nomem(b);
     }
     table->empty = data_rows == 0;
-    gk_status status = add_summary_row(b, table, capacity, GK_SUMMARY_TOTAL, data, &b->scope,
-                                       NULL);
+    gk_status status = add_total_row(b, table, capacity, data, false);
     if (table->empty) {
         if (status == GK_OK)
             status = add_note_row(b, table, capacity,
                                   table->layout->empty_text ? table->layout->empty_text
                                                             : b->profile->empty_text);
+        if (status == GK_OK)
+            status = add_total_row(b, table, capacity, data, true);
         free(sources);
         free(department);
         return status;
@@ -330,6 +351,8 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
         }
     }
     if (status == GK_OK)
+        status = add_total_row(b, table, capacity, data, true);
+    if (status == GK_OK)
         apply_merges(b, table, sources);
     free(sources);
     free(department);
@@ -338,43 +361,103 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
 
 /* ---- fixed-row (stub) tables ----------------------------------------------------------- */
 
+/* A stub text with {n} replaced by the Chinese ordinal of its row in its column (一, 二, …);
+ * counter counts the printed rows of the column that hold {n}. NULL when out of memory. */
+static const char *numbered_text(builder *b, const char *text, unsigned *counter)
+{
+    const char *at = strstr(text, "{n}");
+    if (at == NULL)
+        return text;
+    char numeral[GK_CHINESE_NUMBER_MAX];
+    gk_chinese_number(++*counter, numeral);
+    size_t count = 0;
+    for (const char *p = at; p != NULL; p = strstr(p + 3, "{n}"))
+        count++;
+    size_t len = strlen(text) + count * strlen(numeral);
+    char *out = gk_arena_alloc(b->arena, len + 1), *w = out;
+    if (out == NULL)
+        return NULL;
+    for (const char *p = text; *p;) {
+        if (strncmp(p, "{n}", 3) == 0) {
+            w += sprintf(w, "%s", numeral);
+            p += 3;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+/* The numbers of a fixed row's amount cells (cells[c], 0 elsewhere); *zero when all are 0. */
+static bool stub_row_numbers(const gk_table_layout *layout, size_t r, const int64_t *values,
+                             int64_t *numbers, bool *zero, gk_overflow *overflow)
+{
+    *zero = true;
+    for (size_t c = 0; c < layout->column_count; c++) {
+        numbers[c] = 0;
+        if (layout->rows[r].cells[c].kind == GK_STUB_EXPR &&
+            !gk_stub_cell_value(layout, r, c, values, &numbers[c], overflow))
+            return false;
+        *zero &= numbers[c] == 0;
+    }
+    return true;
+}
+
+/* One printed fixed row: its cells, merges and numbered texts. */
+static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64_t *numbers,
+                              unsigned *ordinals)
+{
+    const gk_table_layout *layout = table->layout;
+    const gk_stub_row *stub = &layout->rows[r];
+    gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
+    if (row == NULL)
+        return nomem(b);
+    for (size_t c = 0; c < layout->column_count; c++) {
+        const gk_stub_cell *cell = &stub->cells[c];
+        gk_cell *out = &row->cells[c];
+        out->rows = cell->rows;
+        out->cols = cell->cols;
+        out->covered = cell->covered;
+        if (cell->kind == GK_STUB_TEXT) {
+            const char *text = numbered_text(b, cell->text, &ordinals[c]);
+            if (text == NULL)
+                return nomem(b);
+            out->value = text_value(text);
+        } else if (cell->kind == GK_STUB_EXPR) {
+            out->value = number_value(b, numbers[c], b->profile->amount_decimals);
+        }
+    }
+    return GK_OK;
+}
+
 static gk_status build_stub_table(builder *b, gk_table *table)
 {
     const gk_table_layout *layout = table->layout;
+    size_t columns = layout->column_count;
     int64_t *values = calloc(layout->value_count + 1, sizeof *values);
+    int64_t *numbers = calloc(columns + 1, sizeof *numbers);
+    unsigned *ordinals = calloc(columns + 1, sizeof *ordinals);
     table->rows = gk_arena_alloc(b->arena, (layout->row_count + 1) * sizeof *table->rows);
-    if (values == NULL || table->rows == NULL) {
-        free(values);
-        return nomem(b);
-    }
+    gk_status status = GK_OK;
     gk_overflow overflow;
-    if (!gk_stub_values(b->pkg, layout, &b->scope, values, &overflow)) {
-        free(values);
-        return overflow_error(b, &overflow);
-    }
-    for (size_t r = 0; r < layout->row_count; r++) {
-        const gk_stub_row *stub = &layout->rows[r];
-        gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
-        if (row == NULL) {
-            free(values);
-            return nomem(b);
-        }
-        for (size_t c = 0; c < layout->column_count; c++) {
-            const gk_stub_cell *cell = &stub->cells[c];
-            if (cell->kind == GK_STUB_TEXT)
-                row->cells[c].value = text_value(cell->text);
-            else if (cell->kind == GK_STUB_EXPR) {
-                int64_t value = 0;
-                if (!gk_stub_cell_value(layout, r, c, values, &value, &overflow)) {
-                    free(values);
-                    return overflow_error(b, &overflow);
-                }
-                row->cells[c].value = number_value(b, value, b->profile->amount_decimals);
-            }
-        }
+    if (values == NULL || numbers == NULL || ordinals == NULL || table->rows == NULL)
+        status = nomem(b);
+    else if (!gk_stub_values(b->pkg, layout, &b->scope, values, &overflow))
+        status = overflow_error(b, &overflow);
+    for (size_t r = 0; status == GK_OK && r < layout->row_count; r++) {
+        bool zero = false;
+        if (!stub_row_numbers(layout, r, values, numbers, &zero, &overflow))
+            status = overflow_error(b, &overflow);
+        else if (!(layout->rows[r].omit_if_zero && zero))
+            status = add_stub_row(b, table, r, numbers, ordinals);
+        if (layout->rows[r].total) /* {n} counts again from 一 below a total */
+            memset(ordinals, 0, columns * sizeof *ordinals);
     }
     free(values);
-    return GK_OK;
+    free(numbers);
+    free(ordinals);
+    return status;
 }
 
 /* ---- tables not supplied -------------------------------------------------------------- */

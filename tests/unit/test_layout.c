@@ -108,6 +108,63 @@ static void test_merge_by_in_table_6(void **state)
     gk_profile_free(profile);
 }
 
+/* ---- rows and headers (issue 14): tests/layouts/rows-test-2025 -------------------------- */
+
+static const char *const rows_dir = GK_SOURCE_DIR "/tests/layouts/rows-test-2025";
+
+/* 项 目 (header_rows: 2) beside 本年预算, whose 财政拨款 group is one row deeper. */
+static void test_header_group_spanning_rows(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(rows_dir, &profile, &diag), GK_OK);
+    const gk_table_layout *t = gk_profile_table(profile, "2");
+    assert_int_equal(t->header_rows, 3);
+    assert_header(t, "项 目", 0, 0, 2, 2);
+    assert_header(t, "科目编码", 2, 0, 1, 1);
+    assert_header(t, "科目名称", 2, 1, 1, 1);
+    assert_header(t, "本年预算", 0, 2, 1, 3);
+    assert_header(t, "合计", 1, 2, 2, 1);
+    assert_header(t, "财政拨款", 1, 3, 1, 2);
+    assert_header(t, "一般公共预算", 2, 3, 1, 1);
+    assert_header(t, "其他", 0, 5, 3, 1);
+    /* the 合计 row: at the bottom, its label from 科目编码 through 科目名称 */
+    assert_int_equal(t->summary_count, 1);
+    assert_true(t->summary[0].bottom);
+    assert_int_equal(t->summary[0].label_column, 0);
+    assert_int_equal(t->summary[0].span_to, 1);
+    gk_profile_free(profile);
+}
+
+/* Cells as in an HTML table: listed ones placed around the spans from the left and above. */
+static void test_stub_spans_and_omission(void **state)
+{
+    (void)state;
+    gk_profile *profile = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_profile_load(rows_dir, &profile, &diag), GK_OK);
+    const gk_table_layout *t = gk_profile_table(profile, "1");
+    assert_int_equal(t->row_count, 9);
+    assert_true(t->rows[1].omit_if_zero);
+    assert_false(t->rows[2].omit_if_zero);
+    /* row 6: 以下空白 over two columns and two rows; row 7 lists two cells for columns 3, 4 */
+    const gk_stub_cell *merged = &t->rows[5].cells[0];
+    assert_string_equal(merged->text, "以下空白");
+    assert_int_equal(merged->cols, 2);
+    assert_int_equal(merged->rows, 2);
+    assert_true(t->rows[5].cells[1].covered);
+    assert_true(t->rows[6].cells[0].covered);
+    assert_true(t->rows[6].cells[1].covered);
+    assert_false(t->rows[6].cells[2].covered);
+    assert_string_equal(t->rows[6].cells[2].text, "{n}、住房保障支出");
+    assert_int_equal(t->rows[6].cells[3].kind, GK_STUB_EXPR);
+    /* the last row's blank expenditure side: one cell over two columns */
+    assert_int_equal(t->rows[8].cells[2].cols, 2);
+    assert_true(t->rows[8].cells[3].covered);
+    gk_profile_free(profile);
+}
+
 /* ---- broken profiles ----------------------------------------------------------------- */
 
 static const char booklet[] = "profile: %s\n"
@@ -171,6 +228,32 @@ static void test_broken_layouts(void **state)
          "expected a column key of a-z"},
         {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: level, header: A}\n", 5, 5,
          "'level' is reserved"},
+        /* issue 14: summary position and span, fixed rows' spans, header groups */
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "summary:\n  - {kind: unit, label: x, label_column: a, position: bottom}\n",
+         7, 55, "position: bottom: expected a row of kind: total"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "summary:\n  - {kind: total, label: x, label_column: a, position: middle}\n",
+         7, 56, "expected one of top, bottom, found 'middle'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - [{cell: =x, colspan: 2}]\n",
+         8, 5, "expected cells over 1 columns"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - [{cell: =x, span: 2}]\n",
+         8, 17, "unknown key 'span'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - {omit: always, cells: [=x]}\n",
+         8, 12, "expected one of if_zero, found 'always'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n  - {key: a, header: A}\n"
+         "items: [x]\nrows:\n  - {omit: if_zero, cells: [{cell: =x, rowspan: 2}]}\n  - [~]\n",
+         8, 29, "rowspan: expected 1 in a row with omit: if_zero, found 2"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n"
+         "  - {header: G, header_rows: 4, columns: [{key: a, header: A}]}\n",
+         5, 30, "expected a whole number from 1 to 3, found '4'"},
+        {"id: t\nnumber: 公开表T\ntitle: 测试表\ncolumns:\n"
+         "  - {header: G, columns: [{header: H, header_rows: 3, columns: [{key: a, header: A}]}]}\n",
+         5, 52, "expected a header of at most 4 rows, found header_rows that puts the group's "
+                "columns in row 5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         gk_diag diag = {0};
@@ -219,6 +302,8 @@ int main(void)
         cmocka_unit_test(test_three_header_rows_of_3_3),
         cmocka_unit_test(test_stub_table_1),
         cmocka_unit_test(test_merge_by_in_table_6),
+        cmocka_unit_test(test_header_group_spanning_rows),
+        cmocka_unit_test(test_stub_spans_and_omission),
         cmocka_unit_test(test_broken_layouts),
         cmocka_unit_test(test_missing_table_file_and_profile_name),
     };

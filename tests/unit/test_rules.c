@@ -204,6 +204,13 @@ static void test_broken_rule_files(void **state)
         {"rules:\n  - {id: A, kind: compare, description: x}\n", 2, 5, "a 'compare' rule needs 'check'"},
         {"rules:\n  - {id: A, kind: narrative, description: x}\n  - {id: A, kind: identity, description: y}\n",
          3, 10, "rule id 'A' is used twice"},
+        /* issue 14: lists of code lengths, hierarchies by prefix */
+        {"rules:\n  - {id: A, kind: codes, tables: [3-1], digits: {econ_code: []}, description: x}\n",
+         2, 61, "expected a number of digits or a list of them, found an empty list"},
+        {"rules:\n  - {id: A, kind: codes, tables: [3-1], digits: {econ_code: [3, 0]}, description: x}\n",
+         2, 65, "expected a whole number from 1 to 32, found '0'"},
+        {"rules:\n  - {id: A, kind: hierarchy, tables: [3-1], by_prefix: [econ_code], description: x}\n",
+         2, 56, "expected a text value, found a list"},
     };
     for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
         char dir[1024], profile_dir[1100];
