@@ -617,9 +617,26 @@ static size_t expected_by_child(names_check *nc, const part *parts, size_t count
  * when the part below says which one it should be, a misspelling of that one. */
 static void check_first_part(names_check *nc, part *p, size_t expected)
 {
-    if (p->resolved != SIZE_MAX || expected == SIZE_MAX)
+    if (expected == SIZE_MAX && p->resolved == SIZE_MAX) {
+        /* no name below it says which: the text back to a delimiter (or a closing parenthesis,
+           as after （十二）), one character off a single name of the level */
+        while (p->start > 0 && !is_delimiter(nc->r.chars[p->start - 1]) &&
+               nc->r.chars[p->start - 1] != 0xFF09 && nc->r.chars[p->start - 1] != ')')
+            p->start--;
+        gk_steps += p->end - p->start;
+        expected = p->start < p->end ? near_name(nc, p, SIZE_MAX) : SIZE_MAX;
+        if (expected != SIZE_MAX)
+            add_pending(nc, p->start, p->end, &nc->names[expected]);
+        return;
+    }
+    if (expected == SIZE_MAX)
         return;
     const known *k = &nc->names[expected];
+    if (p->resolved != SIZE_MAX) { /* another 科目's name: the chain does not hold together */
+        if (strcmp(nc->names[p->resolved].text, k->text) != 0)
+            add_pending(nc, p->start, p->end, k);
+        return;
+    }
     for (size_t tn = k->len + 1; tn + 1 >= k->len && tn > 0; tn--)
         if (p->end >= tn && one_edit(nc, p->end - tn, tn, k, false)) {
             add_pending(nc, p->end - tn, p->end, k);
@@ -707,11 +724,19 @@ static bool reserve(void **items, size_t *capacity, size_t need, size_t item_siz
     return true;
 }
 
+/* The space the booklet sets between a figure and Han text (narrative.c): no part of what was
+ * written, so not of a name (示例科目 000001 is 示例科目000001). */
+static bool added_space(const gk_span *span)
+{
+    return !span->verbatim && strcmp(span->text, " ") == 0;
+}
+
+/* The run's text: its spans joined, the added spaces left out (they take no byte). */
 static bool join_run(run *r, const gk_span *spans, size_t count)
 {
     size_t total = 0;
     for (size_t i = 0; i < count; i++)
-        total += strlen(spans[i].text);
+        total += added_space(&spans[i]) ? 0 : strlen(spans[i].text);
     size_t chars = r->char_capacity;
     if (!reserve((void **)&r->starts, &r->start_capacity, count + 1, sizeof *r->starts) ||
         !reserve((void **)&r->text, &r->capacity, total + 1, 1) ||
@@ -720,7 +745,7 @@ static bool join_run(run *r, const gk_span *spans, size_t count)
         return false;
     r->len = 0;
     for (size_t i = 0; i < count; i++) {
-        size_t n = strlen(spans[i].text);
+        size_t n = added_space(&spans[i]) ? 0 : strlen(spans[i].text);
         r->starts[i] = r->len;
         memcpy(r->text + r->len, spans[i].text, n);
         r->len += n;
