@@ -475,9 +475,8 @@ static bool one_name(const run *r, size_t a, size_t b)
     return true;
 }
 
-
-/* After the code at [a, b) (its 科目 k), the name at c: k's own, else a misspelling of it or
- * another 科目's name of the level is a finding. */
+/* After a code of 科目 k, the name at character c: k's own, else a misspelling of it or another
+ * 科目's name of the level is a finding. */
 static void check_named_code(names_check *nc, const known *k, size_t c)
 {
     const run *r = &nc->r;
