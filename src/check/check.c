@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/key_map.h"
+#include "check/names.h"
 #include "input/input.h"
 #include "model/document.h"
 #include "model/figures.h"
@@ -87,27 +89,46 @@ static bool holds(gk_compare op, int64_t left, int64_t right)
     return op == GK_CMP_EQ ? left == right : op == GK_CMP_LE ? left <= right : left >= right;
 }
 
+/* An amount, and after it in parentheses where it comes from when `from` names it (the CSV
+ * rows a comparison summed: "286.48 (pkg/tables/3-1.csv:2:23, pkg/tables/3-2.csv:2:20)"). */
+static char *amount_from(checker *c, int64_t value, const char *from)
+{
+    char *amount = amount_text(c, value);
+    if (amount == NULL || from == NULL || from[0] == '\0')
+        return amount;
+    return gk_arena_printf(&c->out->arena, "%s (%s)", amount, from);
+}
+
 /* Reports left OP right failing: a difference within the tolerance is the rule's rounding
- * warning (equalities only), anything else an error. Values print as amounts; `what` (already
- * translated) names the check that failed. */
-static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
-                            int64_t right, const char *file, int line, int column,
-                            const char *what)
+ * warning (equalities only), anything else an error. Values print as amounts, each followed
+ * by the rows it was read from when left_from/right_from name them (else NULL); `what`
+ * (already translated) names the check that failed. */
+static void compare_amounts_from(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
+                                 int64_t right, const char *file, int line, int column,
+                                 const char *what, const char *left_from,
+                                 const char *right_from)
 {
     if (holds(op, left, right))
         return;
     int64_t diff = left > right ? left - right : right - left;
     bool rounding = rule->rounding && op == GK_CMP_EQ && diff <= c->rules->tolerance;
+    const char *expected = amount_from(c, right, right_from);
+    const char *found = amount_from(c, left, left_from);
     if (rounding)
-        add_finding(c, GK_WARNING, rule->rounding, file, line, column, amount_text(c, right),
-                    amount_text(c, left),
+        add_finding(c, GK_WARNING, rule->rounding, file, line, column, expected, found,
                     /* TRANSLATORS: a check that failed by less than the rounding tolerance;
                        %s names the check, e.g. "T01: Basic expenditure: personnel + public"
                        (a table number, a row and the columns compared). */
                     "%s within rounding", what);
     else
-        add_text(c, GK_ERROR, rule->id, file, line, column, amount_text(c, right),
-                 amount_text(c, left), what);
+        add_text(c, GK_ERROR, rule->id, file, line, column, expected, found, what);
+}
+
+static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
+                            int64_t right, const char *file, int line, int column,
+                            const char *what)
+{
+    compare_amounts_from(c, rule, left, op, right, file, line, column, what, NULL, NULL);
 }
 
 /* A sum beyond the range of exact amounts (util/money.h): an error of the rule that made it,
@@ -123,91 +144,6 @@ static void overflow_finding(checker *c, const gk_rule *rule, const gk_overflow 
         column = overflow->column;
     }
     add_text(c, GK_ERROR, rule->id, file, line, column, NULL, NULL, message);
-}
-
-/* ---- keys met before ------------------------------------------------------------------------ */
-
-/* A hash map from a key (a text, and a tag that tells apart keys of different files or kinds)
- * to a number, by open addressing: a rule finds a key among many rows again in constant time
- * instead of going through the rows before it. Keys are not copied. */
-typedef struct key_slot {
-    const void *tag;
-    const char *text; /* NULL: a free slot */
-    size_t value;
-} key_slot;
-
-typedef struct key_map {
-    key_slot *slots;
-    size_t capacity, count; /* capacity: 0 or a power of two, at least twice count */
-} key_map;
-
-static size_t key_hash(const void *tag, const char *text)
-{
-    uint64_t h = UINT64_C(14695981039346656037) ^ (uint64_t)(uintptr_t)tag; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        h = (h ^ *p) * UINT64_C(1099511628211);
-    return (size_t)(h ^ (h >> 29));
-}
-
-/* The slot that holds (tag, text), or the free slot where it belongs. */
-static key_slot *key_slot_of(const key_map *m, const void *tag, const char *text)
-{
-    size_t mask = m->capacity - 1;
-    for (size_t i = key_hash(tag, text) & mask;; i = (i + 1) & mask) {
-        key_slot *slot = &m->slots[i];
-        gk_steps++;
-        if (slot->text == NULL || (slot->tag == tag && strcmp(slot->text, text) == 0))
-            return slot;
-    }
-}
-
-static bool key_map_grow(key_map *m)
-{
-    size_t capacity = m->capacity ? m->capacity * 2 : 64;
-    key_slot *old = m->slots;
-    size_t old_capacity = m->capacity;
-    m->slots = calloc(capacity, sizeof *m->slots);
-    if (m->slots == NULL) {
-        m->slots = old;
-        return false;
-    }
-    m->capacity = capacity;
-    for (size_t i = 0; i < old_capacity; i++)
-        if (old[i].text != NULL)
-            *key_slot_of(m, old[i].tag, old[i].text) = old[i];
-    free(old);
-    return true;
-}
-
-/* The value of (tag, text), or NULL when the map does not hold it. */
-static const size_t *key_map_get(const key_map *m, const void *tag, const char *text)
-{
-    if (m->count == 0)
-        return NULL;
-    const key_slot *slot = key_slot_of(m, tag, text);
-    return slot->text != NULL ? &slot->value : NULL;
-}
-
-/* The value of (tag, text), added as `value` when the map does not hold it yet (*added says
- * which); NULL when out of memory. */
-static size_t *key_map_put(key_map *m, const void *tag, const char *text, size_t value,
-                           bool *added)
-{
-    if ((m->count + 1) * 2 > m->capacity && !key_map_grow(m))
-        return NULL;
-    key_slot *slot = key_slot_of(m, tag, text);
-    *added = slot->text == NULL;
-    if (*added) {
-        *slot = (key_slot){tag, text, value};
-        m->count++;
-    }
-    return &slot->value;
-}
-
-static void key_map_free(key_map *m)
-{
-    free(m->slots);
-    memset(m, 0, sizeof *m);
 }
 
 /* ---- helpers over rows ---------------------------------------------------------------------- */
@@ -525,43 +461,157 @@ static void run_row(checker *c, const gk_rule *rule)
 
 /* ---- comparisons across tables ------------------------------------------------------------ */
 
-/* Where an ungrouped comparison is reported: the first row of its first column term's table
- * that the term sums, else the rules file. */
-static void comparison_position(const checker *c, const gk_rule *rule, const char **file,
-                                int *line, int *column)
+/* ---- where compared values come from ---- */
+
+/* A row a compared value was read from (a CSV row, a line of prior.csv). */
+typedef struct source {
+    const char *file;
+    int line, column;
+} source;
+
+enum { MAX_SOURCE_DEPTH = 16 }; /* fixed-row values derived from derived values, … */
+
+static bool query_source(const checker *c, const gk_query *q, int depth, source *out);
+
+/* The first row that gives a fixed-row table's value for the unit: a supplied item's row, else
+ * the first row its derivation reads. */
+static bool stub_source(const checker *c, const gk_table_layout *t, size_t value, int depth,
+                        source *out)
 {
-    *file = c->rules->path;
-    *line = rule->line;
-    *column = 1;
-    const gk_query *sides[] = {&rule->left, &rule->right};
-    for (int s = 0; s < 2; s++)
-        for (size_t t = 0; t < sides[s]->count; t++) {
-            const gk_term *term = &sides[s]->terms[t];
-            if (term->kind != GK_TERM_COLUMN)
-                continue;
-            const gk_table_data *data = gk_package_table(c->pkg, term->table);
-            for (size_t r = 0; data && r < data->row_count; r++, gk_steps++) {
-                const gk_data_row *row = &data->rows[r];
-                if (own_row(c, row) && gk_row_matches(term->table, row, c->pkg, term->filters,
-                                                      term->filter_count, NULL, 0)) {
-                    *file = row->file;
-                    *line = row->line;
-                    *column = column_of(row, term->field);
-                    return;
-                }
+    if (depth > MAX_SOURCE_DEPTH)
+        return false;
+    if (value >= t->item_count) {
+        const gk_expr *e = &t->derived[value - t->item_count];
+        for (size_t i = 0; i < e->count; i++)
+            if (stub_source(c, t, (size_t)e->terms[i], depth + 1, out))
+                return true;
+        return false;
+    }
+    if (t->item_sources[value].query != NULL)
+        return query_source(c, t->item_sources[value].query, depth + 1, out);
+    int64_t amount = 0;
+    const gk_data_row *first = NULL;
+    gk_overflow overflow;
+    gk_stub_supplied(c->pkg, t, value, &c->scope, &amount, &first, &overflow);
+    if (first != NULL)
+        *out = (source){first->file, first->line, first->columns[1]};
+    return first != NULL;
+}
+
+/* The first row a term reads for the unit: a column's first matching row, a prior figure's
+ * line of prior.csv, a fixed-row value's (stub_source). */
+static bool term_source(const checker *c, const gk_term *term, int depth, source *out)
+{
+    if (term->kind == GK_TERM_STUB)
+        return stub_source(c, term->table, (size_t)term->value, depth, out);
+    if (term->kind == GK_TERM_PRIOR) {
+        for (size_t i = 0; i < c->pkg->prior_count; i++, gk_steps++) {
+            const gk_prior *p = &c->pkg->priors[i];
+            if (p->unit == c->unit && strcmp(p->key, term->prior_key) == 0) {
+                *out = (source){c->pkg->prior_path, p->line, 1};
+                return true;
             }
         }
+        return false;
+    }
+    const gk_table_data *data = gk_package_table(c->pkg, term->table);
+    for (size_t r = 0; data && r < data->row_count; r++, gk_steps++) {
+        const gk_data_row *row = &data->rows[r];
+        if (own_row(c, row) && gk_row_matches(term->table, row, c->pkg, term->filters,
+                                              term->filter_count, NULL, 0)) {
+            *out = (source){row->file, row->line, column_of(row, term->field)};
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool query_source(const checker *c, const gk_query *q, int depth, source *out)
+{
+    for (size_t i = 0; i < q->count; i++)
+        if (term_source(c, &q->terms[i], depth, out))
+            return true;
+    return false;
+}
+
+/* The rows one side of a comparison read, one per term that read any (known[i], when given,
+ * is term i's; else it is looked up), each once, in the order of the terms. */
+typedef struct side_sources {
+    source items[8];
+    size_t count;
+    bool more; /* terms beyond those listed read rows too */
+} side_sources;
+
+static void collect_sources(const checker *c, const gk_query *q, const source *known,
+                            side_sources *out)
+{
+    out->count = 0;
+    out->more = false;
+    for (size_t i = 0; i < q->count; i++) {
+        source s;
+        if (known != NULL ? known[i].file == NULL : !term_source(c, &q->terms[i], 0, &s))
+            continue;
+        if (known != NULL)
+            s = known[i];
+        bool seen = false;
+        for (size_t k = 0; k < out->count && !seen; k++)
+            seen = out->items[k].file == s.file && out->items[k].line == s.line &&
+                   out->items[k].column == s.column;
+        if (seen)
+            continue;
+        if (out->count == sizeof out->items / sizeof *out->items)
+            out->more = true;
+        else
+            out->items[out->count++] = s;
+    }
+}
+
+/* "FILE:LINE:COL, FILE:LINE:COL" of a side's rows (in the findings' arena), or NULL when it
+ * has none. */
+static const char *sources_text(checker *c, const side_sources *s)
+{
+    const char *text = NULL;
+    for (size_t i = 0; i < s->count; i++) {
+        text = gk_arena_printf(&c->out->arena, "%s%s%s:%d:%d", text ? text : "", text ? ", " : "",
+                               s->items[i].file, s->items[i].line, s->items[i].column);
+        if (text == NULL) {
+            c->failed = true;
+            return NULL;
+        }
+    }
+    return text && s->more ? gk_arena_printf(&c->out->arena, "%s, …", text) : text;
+}
+
+/* Where a comparison is reported and what it names: at the first row its left side read (the
+ * value found), else its right side's, else at the rule in rules.yaml; the right side's rows
+ * follow the expected value, the left side's the found one when there are several. */
+typedef struct comparison_at {
+    const char *file;
+    int line, column;
+    const char *left_from, *right_from;
+} comparison_at;
+
+static void place_comparison(checker *c, const gk_rule *rule, const side_sources *left,
+                             const side_sources *right, comparison_at *at)
+{
+    const side_sources *first = left->count ? left : right;
+    *at = (comparison_at){c->rules->path, rule->line, 1, NULL, NULL};
+    if (first->count > 0)
+        *at = (comparison_at){first->items[0].file, first->items[0].line,
+                              first->items[0].column, NULL, NULL};
+    at->right_from = sources_text(c, right);
+    if (left->count > 1 || left->more)
+        at->left_from = sources_text(c, left);
 }
 
 /* Reports a comparison of a group (none: group_count 0) that does not hold, or whose sums
  * left the range, at (file, line, column). */
 static void report_comparison(checker *c, const gk_rule *rule, const gk_key_value *group,
                               size_t group_count, bool summed, int64_t left, int64_t right,
-                              const gk_overflow *overflow, const char *file, int line,
-                              int column)
+                              const gk_overflow *overflow, const comparison_at *at)
 {
     if (!summed) {
-        overflow_finding(c, rule, overflow, file, line, column);
+        overflow_finding(c, rule, overflow, at->file, at->line, at->column);
         return;
     }
     char what[768] = "";
@@ -571,7 +621,8 @@ static void report_comparison(checker *c, const gk_rule *rule, const gk_key_valu
                                  group[g].value);
     snprintf(what + used, sizeof what - used, "%s%s %s %s", group_count ? ": " : "",
              rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
-    compare_amounts(c, rule, left, rule->op, right, file, line, column, what);
+    compare_amounts_from(c, rule, left, rule->op, right, at->file, at->line, at->column, what,
+                         at->left_from, at->right_from);
 }
 
 static void compare_all(checker *c, const gk_rule *rule)
@@ -583,10 +634,12 @@ static void compare_all(checker *c, const gk_rule *rule)
         gk_query_sum(c->pkg, &rule->right, &c->scope, NULL, 0, &right, &overflow);
     if (summed && holds(rule->op, left, right))
         return;
-    const char *file;
-    int line, column;
-    comparison_position(c, rule, &file, &line, &column);
-    report_comparison(c, rule, NULL, 0, summed, left, right, &overflow, file, line, column);
+    side_sources left_rows, right_rows;
+    collect_sources(c, &rule->left, NULL, &left_rows);
+    collect_sources(c, &rule->right, NULL, &right_rows);
+    comparison_at at;
+    place_comparison(c, rule, &left_rows, &right_rows, &at);
+    report_comparison(c, rule, NULL, 0, summed, left, right, &overflow, &at);
 }
 
 /* ---- comparisons by group (`by` keys) ---- */
@@ -615,6 +668,7 @@ typedef struct term_input {
     bool ok;
     int64_t value;
     gk_overflow overflow;
+    source source; /* a term other than a column: the first row it reads (file NULL: none) */
 } term_input;
 
 /* A grouped comparison: each group is compared once, at the first row that has its values
@@ -627,6 +681,7 @@ typedef struct grouping {
     const gk_term **columns;    /* the column terms, left then right */
     size_t column_count;
     term_input *inputs[2];      /* left, right */
+    source *sources[2];         /* left, right: room for a failing group's rows per term */
     group *groups;              /* every combination met, in order */
     size_t group_count, group_capacity;
     size_t *compared;           /* the groups compared, in order */
@@ -796,6 +851,26 @@ static bool group_sum(const grouping *g, int side, const gk_query *query, const 
     return true;
 }
 
+/* Each term's first row in the group, for one side (in g->sources): a column term's from the
+ * group's sums, another term's (the same for every group) found once. */
+static const source *group_sources(const grouping *g, int side, const group *gr)
+{
+    const gk_query *query = side == 0 ? &g->rule->left : &g->rule->right;
+    source *out = g->sources[side];
+    for (size_t i = 0; i < query->count; i++) {
+        const gk_term *term = &query->terms[i];
+        const term_input *in = &g->inputs[side][i];
+        if (term->kind != GK_TERM_COLUMN) {
+            out[i] = in->source;
+            continue;
+        }
+        const gk_data_row *first = gr->terms[in->column].first;
+        out[i] = first ? (source){first->file, first->line, column_of(first, term->field)}
+                       : (source){NULL, 0, 0};
+    }
+    return out;
+}
+
 static void compare_group(const grouping *g, const group *gr)
 {
     checker *c = g->c;
@@ -806,20 +881,16 @@ static void compare_group(const grouping *g, const group *gr)
                   group_sum(g, 1, &rule->right, gr, &right, &overflow);
     if (summed && holds(rule->op, left, right))
         return;
-    const char *file = c->rules->path;
-    int line = rule->line, column = 1;
-    for (size_t t = 0; t < g->column_count; t++)
-        if (gr->terms[t].first != NULL) {
-            file = gr->terms[t].first->file;
-            line = gr->terms[t].first->line;
-            column = column_of(gr->terms[t].first, g->columns[t]->field);
-            break;
-        }
+    side_sources rows[2];
+    const gk_query *sides[] = {&rule->left, &rule->right};
+    for (int s = 0; s < 2; s++)
+        collect_sources(c, sides[s], group_sources(g, s, gr), &rows[s]);
+    comparison_at at;
+    place_comparison(c, rule, &rows[0], &rows[1], &at);
     gk_key_value values[MAX_GROUP_KEYS];
     for (size_t k = 0; k < g->keys; k++)
         values[k] = (gk_key_value){rule->by[k], group_value(g, gr->table, gr->row, k)};
-    report_comparison(c, rule, values, g->keys, summed, left, right, &overflow, file, line,
-                      column);
+    report_comparison(c, rule, values, g->keys, summed, left, right, &overflow, &at);
 }
 
 /* The terms' inputs: the column terms numbered, the other terms' values computed once. */
@@ -830,7 +901,8 @@ static bool prepare_terms(grouping *g)
                                                sizeof *g->columns);
     for (int s = 0; s < 2 && g->columns; s++) {
         g->inputs[s] = gk_arena_alloc(&g->arena, (sides[s]->count + 1) * sizeof *g->inputs[s]);
-        if (g->inputs[s] == NULL)
+        g->sources[s] = gk_arena_alloc(&g->arena, (sides[s]->count + 1) * sizeof *g->sources[s]);
+        if (g->inputs[s] == NULL || g->sources[s] == NULL)
             return false;
         for (size_t i = 0; i < sides[s]->count; i++) {
             const gk_term *term = &sides[s]->terms[i];
@@ -838,9 +910,12 @@ static bool prepare_terms(grouping *g)
             in->column = g->column_count;
             if (term->kind == GK_TERM_COLUMN)
                 g->columns[g->column_count++] = term;
-            else
+            else {
                 in->ok = gk_term_value(g->c->pkg, term, &g->c->scope, NULL, 0, &in->value,
                                        &in->overflow);
+                if (!term_source(g->c, term, 0, &in->source))
+                    in->source = (source){NULL, 0, 0};
+            }
         }
     }
     return g->columns != NULL;
@@ -883,6 +958,7 @@ typedef struct in_key {
     size_t len;
     int64_t amount;
     const gk_data_row *overflow;
+    const gk_data_row *first; /* where a finding names it */
 } in_key;
 
 /* A key of the table looked up from (any of its rows of the unit): where it first appears,
@@ -937,7 +1013,7 @@ static void index_in_keys(lookup *lk, const gk_table_data *in)
             return;
         in_key *k = &lk->in_keys[i];
         if (added)
-            *k = (in_key){key, strlen(key), 0, NULL};
+            *k = (in_key){key, strlen(key), 0, NULL, row};
         int field = rule->has_amount ? rule->right.terms[0].field : -1;
         if (field >= 0 && k->overflow == NULL &&
             !gk_money_add(&k->amount, 1, number(&row->values[field])))
@@ -982,9 +1058,9 @@ static size_t likeness(const char *a, size_t la, const char *b, size_t lb)
 /* The key of the other table most like `key` (the first of the most alike), as the expected
  * value of a failed lookup. Each of its keys is compared once: a key repeated on many rows
  * cannot be more alike than its first row. */
-static const char *closest_key(const lookup *lk, const char *key)
+static const in_key *closest_key(const lookup *lk, const char *key)
 {
-    const char *best = NULL;
+    const in_key *best = NULL;
     size_t best_score = 0, len = strlen(key);
     for (size_t i = 0; i < lk->in_count; i++, gk_steps++) {
         const in_key *k = &lk->in_keys[i];
@@ -992,7 +1068,7 @@ static const char *closest_key(const lookup *lk, const char *key)
             continue; /* cannot be more alike */
         size_t score = likeness(k->text, k->len, key, len);
         if (score > best_score) {
-            best = k->text;
+            best = k;
             best_score = score;
         }
     }
@@ -1014,8 +1090,14 @@ static void look_up(lookup *lk, const gk_data_row *row, const char *key, const f
         return;
     }
     if (found == NULL) {
+        const in_key *closest = closest_key(lk, key);
+        const char *expected =
+            closest ? gk_arena_printf(&c->out->arena, "%s (%s:%d:%d)", closest->text,
+                                      closest->first->file, closest->first->line,
+                                      column_of(closest->first, rule->in.field))
+                    : NULL;
         add_finding(c, GK_ERROR, rule->id, row->file, row->line,
-                    column_of(row, rule->from.field), closest_key(lk, key), key,
+                    column_of(row, rule->from.field), expected, key,
                     /* TRANSLATORS: a table number (T05), a name or code from its rows,
                        another table number. */
                     "%s: '%s' is not in %s", rule->from.table->number, key,
@@ -1029,8 +1111,11 @@ static void look_up(lookup *lk, const gk_data_row *row, const char *key, const f
     char what[512];
     snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
              rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
-    compare_amounts(c, rule, own, rule->op, found->amount, row->file, row->line,
-                    column_of(row, field), what);
+    const char *in_row = gk_arena_printf(&c->out->arena, "%s:%d:%d", found->first->file,
+                                         found->first->line,
+                                         column_of(found->first, rule->right.terms[0].field));
+    compare_amounts_from(c, rule, own, rule->op, found->amount, row->file, row->line,
+                         column_of(row, field), what, NULL, in_row);
 }
 
 static void run_lookup(checker *c, const gk_rule *rule)
@@ -1674,6 +1759,7 @@ static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t 
         case GK_RULE_CODES: run_codes(&c, rule); break;
         case GK_RULE_PRESENT: run_present(&c, rule); break;
         case GK_RULE_NARRATIVE: status = run_narrative(&c, rule, diag); break;
+        case GK_RULE_NAMES: status = gk_check_names(pkg, rule, unit, findings, diag); break;
         }
     }
     if (status == GK_OK && c.failed)

@@ -37,7 +37,8 @@ typedef enum gk_rule_kind {
     GK_RULE_DERIVED,
     GK_RULE_CODES,
     GK_RULE_PRESENT,
-    GK_RULE_NARRATIVE
+    GK_RULE_NARRATIVE,
+    GK_RULE_NAMES
 } gk_rule_kind;
 
 typedef struct gk_code_digits {
@@ -45,6 +46,15 @@ typedef struct gk_code_digits {
     const int *lengths; /* the lengths a code may have: {3}, or {3, 5, 7} for 类/款/项 codes */
     size_t length_count;
 } gk_code_digits;
+
+/* Where a `names` rule reads 科目 names: a list table's rows, each naming the 科目 whose code is
+ * its code columns' texts joined (208 + 05 + 05: 2080505; up to the first blank one). */
+typedef struct gk_subject_source {
+    const gk_table_layout *table;
+    const int *code_fields;
+    size_t code_count;
+    int name_field;
+} gk_subject_source;
 
 typedef struct gk_rule {
     const char *id;
@@ -65,6 +75,8 @@ typedef struct gk_rule {
     bool has_amount;                /* lookup: compare amounts too */
     const gk_code_digits *digits;   /* codes */
     size_t digit_count;
+    const gk_subject_source *subjects; /* names */
+    size_t subject_count;
 } gk_rule;
 
 typedef struct gk_rules {

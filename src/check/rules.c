@@ -16,7 +16,7 @@ typedef struct rule_loader {
     gk_rules *rules;
     gk_rule *rule;
     yaml_node_t *node;
-    yaml_node_t *check, *from, *in, *amount, *tables, *table, *by, *digits, *by_prefix;
+    yaml_node_t *check, *from, *in, *amount, *tables, *table, *by, *digits, *by_prefix, *subjects;
 } rule_loader;
 
 static gk_status nomem(gk_yaml_doc *yd)
@@ -34,12 +34,16 @@ static gk_status r_id(gk_yaml_doc *yd, yaml_node_t *v, void *p)
             status = gk_yaml_error(yd, v, "rule id '%s' is used twice", rl->rule->id);
     return status;
 }
+/* The rule kinds as rules.yaml names them, in the order of gk_rule_kind. */
+static const char *const kind_names[] = {"hierarchy", "row",     "compare",   "lookup",
+                                         "identity",  "derived", "codes",     "present",
+                                         "narrative", "names"};
+
 static gk_status r_kind(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
-    static const char *const names[] = {"hierarchy", "row",   "compare", "lookup", "identity",
-                                        "derived",   "codes", "present", "narrative"};
     int kind = 0;
-    gk_status status = gk_yaml_choice(yd, v, names, 9, &kind);
+    gk_status status = gk_yaml_choice(yd, v, kind_names,
+                                      (int)(sizeof kind_names / sizeof *kind_names), &kind);
     ((rule_loader *)p)->rule->kind = (gk_rule_kind)kind;
     return status;
 }
@@ -67,6 +71,7 @@ KEEP(table)
 KEEP(by)
 KEEP(digits)
 KEEP(by_prefix)
+KEEP(subjects)
 
 static const gk_yaml_key rule_keys[] = {
     {"id", r_id, true},          {"kind", r_kind, true},
@@ -76,6 +81,7 @@ static const gk_yaml_key rule_keys[] = {
     {"tables", r_tables, false}, {"table", r_table, false},
     {"by", r_by, false},         {"digits", r_digits, false},
     {"by_prefix", r_by_prefix, false},
+    {"subjects", r_subjects, false},
 };
 
 /* ---- resolving a rule's keys against the profile ---------------------------------------- */
@@ -86,10 +92,7 @@ static gk_status need(rule_loader *rl, yaml_node_t *node, const char *key)
         /* TRANSLATORS: a rule kind (hierarchy, row, …) and a key of rules.yaml; both are
            written in the file as they are and stay untranslated. */
         return gk_yaml_error(rl->yd, rl->node, "a '%s' rule needs '%s'",
-                             (const char *[]){"hierarchy", "row", "compare", "lookup", "identity",
-                                              "derived", "codes", "present",
-                                              "narrative"}[rl->rule->kind],
-                             key);
+                             kind_names[rl->rule->kind], key);
     return GK_OK;
 }
 
@@ -313,6 +316,111 @@ static gk_status read_hierarchy(rule_loader *rl)
     return status == GK_OK ? column_in_tables(rl, rl->by_prefix, rl->rule->by_prefix) : status;
 }
 
+/* -- names: where 科目 names are read -- */
+
+typedef struct subject_loader {
+    rule_loader *rl;
+    gk_subject_source *out;
+    yaml_node_t *table, *code, *name;
+} subject_loader;
+
+#define KEEP_SUBJECT(field)                                                                    \
+    static gk_status s_##field(gk_yaml_doc *yd, yaml_node_t *v, void *p)                       \
+    {                                                                                          \
+        (void)yd;                                                                              \
+        ((subject_loader *)p)->field = v;                                                      \
+        return GK_OK;                                                                          \
+    }
+KEEP_SUBJECT(table)
+KEEP_SUBJECT(code)
+KEEP_SUBJECT(name)
+
+static const gk_yaml_key subject_keys[] = {
+    {"table", s_table, true},
+    {"code", s_code, true},
+    {"name", s_name, true},
+};
+
+/* A column key of the subject's table into *field. */
+static gk_status subject_field(subject_loader *sl, yaml_node_t *node, int *field)
+{
+    const char *key = NULL;
+    gk_status status = gk_yaml_string(sl->rl->yd, node, &key);
+    if (status != GK_OK)
+        return status;
+    *field = gk_layout_field_index(sl->out->table, key);
+    return *field >= 0 ? GK_OK
+                       : gk_yaml_error(sl->rl->yd, node, "table %s has no column '%s'",
+                                       sl->out->table->id, key);
+}
+
+/* `code:` is a column key or a list of them, joined in order. */
+static gk_status subject_code(subject_loader *sl)
+{
+    gk_yaml_doc *yd = sl->rl->yd;
+    bool list = sl->code->type == YAML_SEQUENCE_NODE;
+    yaml_node_item_t *start = list ? sl->code->data.sequence.items.start : NULL;
+    size_t count = list ? (size_t)(sl->code->data.sequence.items.top - start) : 1;
+    int *fields = gk_arena_alloc(yd->arena, (count + 1) * sizeof *fields);
+    if (fields == NULL)
+        return nomem(yd);
+    if (count == 0)
+        /* TRANSLATORS: what 'code' of a names rule's subject should be, in "expected %s,
+           found %s". */
+        return gk_yaml_expect(yd, sl->code, YAML_SCALAR_NODE, N_("a column key or a list of them"));
+    for (size_t i = 0; i < count; i++) {
+        gk_status status = subject_field(sl, list ? gk_yaml_node(yd, start[i]) : sl->code,
+                                         &fields[i]);
+        if (status != GK_OK)
+            return status;
+    }
+    sl->out->code_fields = fields;
+    sl->out->code_count = count;
+    return GK_OK;
+}
+
+static gk_status read_subject(rule_loader *rl, yaml_node_t *node, gk_subject_source *out)
+{
+    subject_loader sl = {rl, out, NULL, NULL, NULL};
+    gk_status status = gk_yaml_read_map(rl->yd, node, subject_keys,
+                                        sizeof subject_keys / sizeof *subject_keys, &sl);
+    if (status == GK_OK)
+        status = table_by_id(rl, sl.table, &out->table);
+    if (status == GK_OK && out->table->is_stub)
+        status = gk_yaml_error(rl->yd, sl.table, "table %s has fixed rows: 科目 names are read "
+                                                 "from a list table",
+                               out->table->id);
+    if (status == GK_OK)
+        status = subject_code(&sl);
+    if (status == GK_OK)
+        status = subject_field(&sl, sl.name, &out->name_field);
+    return status;
+}
+
+static gk_status read_subjects(rule_loader *rl)
+{
+    gk_yaml_doc *yd = rl->yd;
+    if (rl->subjects == NULL)
+        return GK_OK;
+    /* TRANSLATORS: what 'subjects' of rules.yaml should be, in "expected %s, found %s";
+       table, code and name are its keys. */
+    gk_status status = gk_yaml_expect(yd, rl->subjects, YAML_SEQUENCE_NODE,
+                                      N_("a list of {table, code, name}"));
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = rl->subjects->data.sequence.items.start;
+    size_t count = (size_t)(rl->subjects->data.sequence.items.top - start);
+    gk_subject_source *subjects = gk_arena_alloc(yd->arena, (count + 1) * sizeof *subjects);
+    if (subjects == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count; i++)
+        if ((status = read_subject(rl, gk_yaml_node(yd, start[i]), &subjects[i])) != GK_OK)
+            return status;
+    rl->rule->subjects = subjects;
+    rl->rule->subject_count = count;
+    return GK_OK;
+}
+
 static gk_status resolve_rule(rule_loader *rl)
 {
     if (rl->by_prefix != NULL && rl->rule->kind != GK_RULE_HIERARCHY)
@@ -338,6 +446,8 @@ static gk_status resolve_rule(rule_loader *rl)
         gk_status status = read_tables(rl);
         return status == GK_OK ? read_digits(rl) : status;
     }
+    case GK_RULE_NAMES:
+        return read_subjects(rl);
     case GK_RULE_IDENTITY:
     case GK_RULE_DERIVED:
     case GK_RULE_NARRATIVE:

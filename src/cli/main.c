@@ -1,9 +1,10 @@
 /* gongkai: the command-line front end. The only place that prints.
  *
  *   gongkai export PACKAGE -o OUTDIR [--format xlsx] [--unit CODE]... [--profile DIR]
- *   gongkai template PROFILE -o DIR
+ *   gongkai template [PROFILE] -o DIR
  *
  * Exit status: 0 success, 1 bad input (or any unit failed), 2 usage error. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -58,9 +59,10 @@ static const command_help commands[] = {
         "      FILE:LINE:COL: error|warning: [RULE-ID] message (expected X, found Y).\n"
         "      Exit 0 when no error was found (warnings allowed), 1 otherwise.\n")},
     {"template",
-     N_("  gongkai template PROFILE -o DIR\n"
+     N_("  gongkai template [PROFILE] -o DIR\n"
         "      Write an empty budget package for a layout profile (a name such as sichuan-2025,\n"
-        "      or a folder): units.csv and tables/*.csv with their header rows.\n")},
+        "      or a folder; none: the profile folder you are in): units.csv and tables/*.csv\n"
+        "      with their header rows.\n")},
     {"doctor",
      N_("  gongkai doctor [-o DIR]\n"
         "      Check the installation: libraries, fonts and their checksums, profiles, and that\n"
@@ -573,17 +575,23 @@ static bool template_file(const gk_profile *profile, const char *output, size_t 
     return n >= 0 && (size_t)n < size;
 }
 
-/* The header row of a table's CSV: the columns staff type in. */
-static void template_header(const gk_table_layout *layout, char *header, size_t size)
+/* The header row of a table's CSV: the columns staff type in (malloc'd; NULL when out of
+ * memory). A table may have up to 96 columns of any key length: no fixed buffer. */
+static char *template_header(const gk_table_layout *layout)
 {
-    size_t used = (size_t)snprintf(header, size, "unit_code%s", layout->is_stub ? "" : ",level");
-    for (size_t f = 0; f < layout->field_count && used < size; f++) {
-        if (layout->fields[f].optional) /* computed columns are not typed in */
-            continue;
-        used += (size_t)snprintf(header + used, size - used, ",%s", layout->fields[f].key);
-    }
-    if (used < size - 2)
-        strcat(header, "\r\n");
+    const char *first = layout->is_stub ? "unit_code" : "unit_code,level";
+    size_t size = strlen(first) + 3;
+    for (size_t f = 0; f < layout->field_count; f++)
+        size += strlen(layout->fields[f].key) + 1;
+    char *header = malloc(size);
+    if (header == NULL)
+        return NULL;
+    size_t used = (size_t)snprintf(header, size, "%s", first);
+    for (size_t f = 0; f < layout->field_count; f++)
+        if (!layout->fields[f].optional) /* computed columns are not typed in */
+            used += (size_t)snprintf(header + used, size - used, ",%s", layout->fields[f].key);
+    snprintf(header + used, size - used, "\r\n");
+    return header;
 }
 
 /* Writes the template's files; every one of them is checked to be absent first, so that a
@@ -615,13 +623,58 @@ static int write_template(const gk_profile *profile, const char *output)
         return EXIT_INPUT;
     }
     for (size_t i = 0; i < count; i++) {
-        char header[4096] = "unit_code,unit_name,department_code,department_name,year,profile,"
-                            "booklet\r\n";
-        if (i > 0)
-            template_header(&profile->tables[i - 1], header, sizeof header);
-        template_file(profile, output, i, path, sizeof path);
-        if (write_text_file(path, header) != 0)
+        static const char units[] = "unit_code,unit_name,department_code,department_name,year,"
+                                    "profile,booklet\r\n";
+        char *header = i > 0 ? template_header(&profile->tables[i - 1]) : NULL;
+        if (i > 0 && header == NULL) {
+            gk_diag diag;
+            gk_diag_set(&diag, GK_ERR_NOMEM, output, 0, 0, "out of memory");
+            print_diag(&diag);
             return EXIT_INPUT;
+        }
+        template_file(profile, output, i, path, sizeof path);
+        int status = write_text_file(path, i > 0 ? header : units);
+        free(header);
+        if (status != 0)
+            return EXIT_INPUT;
+    }
+    return 0;
+}
+
+/* Whether a path's last name is . or .. (trailing slashes aside): a profile folder given so
+ * is named by its real path, since the profile's name must match its folder's. */
+static bool names_a_dot(const char *path)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    return (len - start == 1 && path[start] == '.') ||
+           (len - start == 2 && path[start] == '.' && path[start + 1] == '.');
+}
+
+/* The profile folder `template` is given (NULL: the current folder, when it is a profile's,
+ * i.e. holds booklet.yaml) into dir; a usage error's exit status, or 0. */
+static int template_profile_dir(const char *profile_arg, char *dir, size_t size)
+{
+    struct stat st;
+    if (profile_arg == NULL) {
+        if (stat("booklet.yaml", &st) != 0)
+            /* TRANSLATORS: PROFILE is the argument's name in the usage; booklet.yaml a file
+               name. */
+            return usage_error(_("missing PROFILE (or run template in a profile's folder, "
+                                 "which holds booklet.yaml)"), NULL);
+        profile_arg = ".";
+    }
+    if (names_a_dot(profile_arg)) {
+        if (realpath(profile_arg, dir) == NULL || strlen(dir) >= size)
+            return usage_error(_("no such profile folder"), profile_arg);
+    } else if (strchr(profile_arg, '/') || (stat(profile_arg, &st) == 0 && S_ISDIR(st.st_mode))) {
+        snprintf(dir, size, "%s", profile_arg);
+    } else if (!join_path(dir, size, gk_data_dir(GK_DATA_LAYOUTS), profile_arg)) {
+        return usage_error(_("profile name too long"), profile_arg);
     }
     return 0;
 }
@@ -629,14 +682,9 @@ static int write_template(const gk_profile *profile, const char *output)
 static int run_template(const char *profile_arg, const char *output)
 {
     char dir[PATH_MAX];
-    struct stat st;
-    if (strchr(profile_arg, '/') || (stat(profile_arg, &st) == 0 && S_ISDIR(st.st_mode))) {
-        snprintf(dir, sizeof dir, "%s", profile_arg);
-    } else {
-        const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
-        if (!join_path(dir, sizeof dir, layouts, profile_arg))
-            return usage_error(_("profile name too long"), profile_arg);
-    }
+    int status = template_profile_dir(profile_arg, dir, sizeof dir);
+    if (status != 0)
+        return status;
     gk_diag diag;
     gk_diag_clear(&diag);
     gk_profile *profile = NULL;
@@ -644,10 +692,11 @@ static int run_template(const char *profile_arg, const char *output)
         print_diag(&diag);
         return EXIT_INPUT;
     }
-    int status = write_template(profile, output);
+    status = write_template(profile, output);
     gk_profile_free(profile);
     if (status == 0)
-        fprintf(stderr, _("gongkai: wrote an empty package for %s to %s\n"), profile_arg, output);
+        fprintf(stderr, _("gongkai: wrote an empty package for %s to %s\n"),
+                profile_arg ? profile_arg : dir, output);
     return status;
 }
 
@@ -826,8 +875,8 @@ static int run(int argc, char **argv)
             return usage_error(_("usage: gongkai manifest merge -o OUT MANIFEST..."), NULL);
         return run_manifest_merge(&args);
     }
-    if (positional == NULL)
-        return usage_error(template ? _("missing PROFILE") : _("missing PACKAGE"), NULL);
+    if (positional == NULL && !template)
+        return usage_error(_("missing PACKAGE"), NULL);
     if (args.output != NULL && args.output[0] == '\0')
         return usage_error(_("-o needs a folder name"), NULL);
     if (check) {

@@ -20,6 +20,9 @@ proportion to ROWS, so that the time per row and per finding shows:
   hierarchy   3-1: ROWS rows nesting 9 levels deep, every parent off by 0.05 (SUM-LEVELS: one
               error per parent)
   placeholders  the overview gains ROWS placeholders on one line of text
+  names       1-2: ROWS function codes with names; the overview names each of them after its
+              code and before （项）, every other one with a character changed
+              (NARRATIVE-NAMES: one error per row)
 
 Standard library only; the same arguments give the same bytes.
 """
@@ -131,8 +134,24 @@ def placeholders(out, rows):
     append_overview(out, "示例：" + "、".join("{{amount 1-1.total}}万元" for _ in range(rows)) + "。")
 
 
+def names(out, rows):
+    code = unit_code(out)
+    path = os.path.join(out, "tables", "1-2.csv")
+    table = [read_rows(path)[0]]
+    mentions = []
+    for i in range(rows):
+        cls, item, sub = "%03d" % (200 + i // 10000), "%02d" % (i // 100 % 100), "%02d" % (i % 100)
+        name = "示例科目%06d" % i
+        table.append([code, cls, item, sub, name, "1.00", "1.00", ""])
+        typed = name if i % 2 == 0 else name.replace("科", "料")
+        mentions.append("%s%s%s %s，%s（项）" % (cls, item, sub, typed, typed))
+    write_rows(path, table)
+    append_overview(out, "示例科目：" + "；".join(mentions) + "。")
+
+
 SCENARIOS = {"percent": percent, "amounts": amounts, "lookup": lookup, "identity": identity,
-             "by-code": by_code, "hierarchy": hierarchy, "placeholders": placeholders}
+             "by-code": by_code, "hierarchy": hierarchy, "placeholders": placeholders,
+             "names": names}
 
 
 def main():

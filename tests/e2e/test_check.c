@@ -74,7 +74,7 @@ static void test_json_output(void **state)
                     GK_EXE, PUBLISHED);
     if (rc != 0)
         fail_msg("JSON output did not parse (%d):\n%s", rc, log);
-    assert_contains(log, "5 3 302309 12\n"); /* 8 errors and warnings, 4 notes */
+    assert_contains(log, "7 3 302309 14\n"); /* 10 errors and warnings, 4 notes */
     assert_contains(log, "17 294.28 294.82 True\n");
     free(log);
 }
@@ -87,12 +87,12 @@ static void test_export_refuses_errors_unless_forced(void **state)
     char *log = NULL;
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s'", GK_EXE, PUBLISHED, out), 1);
     assert_contains(log, "error: [UNIT-ID]");
-    assert_contains(log, "gongkai: unit 302309 was not exported: its checks found 5 errors "
+    assert_contains(log, "gongkai: unit 302309 was not exported: its checks found 7 errors "
                          "(--force writes it anyway)");
     assert_int_equal(tu_count_outputs(out), 0);
     free(log);
     assert_int_equal(tu_run(&log, "'%s' export '%s' -o '%s' --force", GK_EXE, PUBLISHED, out), 0);
-    assert_contains(log, "gongkai: unit 302309 has 5 errors; writing it anyway (--force)");
+    assert_contains(log, "gongkai: unit 302309 has 7 errors; writing it anyway (--force)");
     assert_int_equal(tu_count_outputs(out), 2);
     free(log);
 }

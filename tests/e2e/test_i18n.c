@@ -80,10 +80,10 @@ static void test_findings_keep_positions_and_rule_ids(void **state)
     assert_contains(zh, "（应为 134.27，实为 134.26）");
     assert_contains(zh, "tests/published/narrative/302309/explanation.md:17:35: 错误：[NARRATIVE-FIGURE] ");
     assert_contains(zh, "tests/published/tables/3.csv:5:19: 错误：[UNIT-ID] ");
-    assert_contains(zh, "gongkai：5 个错误，3 个警告");
+    assert_contains(zh, "gongkai：7 个错误，3 个警告");
     assert_contains(en, "tests/published/tables/3-1.csv:2:23: warning: [SUM-LEVELS-ROUNDING] ");
     assert_contains(en, "(expected 134.27, found 134.26)");
-    assert_contains(en, "gongkai: 5 errors, 3 warnings");
+    assert_contains(en, "gongkai: 7 errors, 3 warnings");
     /* no English sentence left in the Chinese findings: every line but the unit banner has CJK
      * text after its rule id */
     assert_null(strstr(zh, " is not "));

@@ -141,13 +141,21 @@ static void test_placeholders(void **state)
     assert_linear("placeholders", "NARRATIVE-FIGURE", 0, 0);
 }
 
+/* 科目 names in the narrative: each code and name is looked up, not compared with every name
+ * of the tables (issue 14). */
+static void test_narrative_names(void **state)
+{
+    (void)state;
+    assert_linear("names", "NARRATIVE-NAMES", 1, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_percentages), cmocka_unit_test(test_narrative_amounts),
         cmocka_unit_test(test_lookup_findings),   cmocka_unit_test(test_identity_findings),
         cmocka_unit_test(test_grouped_comparisons), cmocka_unit_test(test_hierarchy),
-        cmocka_unit_test(test_placeholders),
+        cmocka_unit_test(test_placeholders),  cmocka_unit_test(test_narrative_names),
     };
     return cmocka_run_group_tests(tests, make_base, NULL);
 }

@@ -57,6 +57,7 @@ static const rule_case cases[] = {
     {"CODE-FORMAT-ECON", "sed -i '3s/301,01,/301,1,/' pkg/tables/3-1.csv"},
     {"EMPTY-TABLES", "sed -i 's/^empty_text: .*/empty_text: \\\"\\\"/' sichuan-2025/booklet.yaml"},
     {"NARRATIVE-FIGURE", "echo '另有 999.99 万元，占 12.34%。' >> pkg/narrative/302309/explanation.md"},
+    {"NARRATIVE-NAMES", "echo '乐山市人力资源和社会保障局信息中心。' >> pkg/narrative/302309/overview.md"},
 };
 
 /* Copies sample and profile into a fresh folder, runs the command there, checks the unit, and
@@ -211,6 +212,12 @@ static void test_broken_rule_files(void **state)
          2, 65, "expected a whole number from 1 to 32, found '0'"},
         {"rules:\n  - {id: A, kind: hierarchy, tables: [3-1], by_prefix: [econ_code], description: x}\n",
          2, 56, "expected a text value, found a list"},
+        {"rules:\n  - {id: A, kind: names, subjects: [{table: 1-2, code: [class, itme], name: name}], "
+         "description: x}\n", 2, 64, "table 1-2 has no column 'itme'"},
+        {"rules:\n  - {id: A, kind: names, subjects: [{table: 1, code: item, name: item}], "
+         "description: x}\n", 2, 45, "table 1 has fixed rows"},
+        {"rules:\n  - {id: A, kind: names, subjects: {table: 1-2}, description: x}\n", 2, 36,
+         "expected a list of {table, code, name}"},
     };
     for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
         char dir[1024], profile_dir[1100];
