@@ -74,7 +74,6 @@ static bool key_is_valid(const char *key)
     return true;
 }
 
-
 /* ---- Amounts, captions and notes (booklet defaults, table and column overrides) -------- */
 
 static const char *const unit_names[] = {"元", "万元", "亿元"};
@@ -233,9 +232,7 @@ static gk_status read_title(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 }
 static gk_status read_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
-    gk_status status = gk_yaml_string(yd, v, &((table_loader *)tl)->t->empty_text);
-    return status == GK_OK ? check_text_template(yd, v, ((table_loader *)tl)->t->empty_text)
-                           : status;
+    return read_text_template(yd, v, &((table_loader *)tl)->t->empty_text);
 }
 static gk_status read_orientation(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {

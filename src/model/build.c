@@ -9,7 +9,6 @@
 
 #include "util/money.h"
 
-
 typedef struct builder {
     const gk_package *pkg;
     const gk_profile *profile;
@@ -62,9 +61,17 @@ static gk_row *add_row(builder *b, gk_table *table, size_t capacity, gk_row_kind
  * into it, was given (not only missing values). */
 static gk_value number_value(const gk_column *column, int64_t number, bool given)
 {
-    bool blank = column->zero == GK_ZERO_BLANK ? number == 0
-                 : column->zero == GK_ZERO_KEEP ? !given
-                                                : false;
+    bool blank = false;
+    switch (column->zero) {
+    case GK_ZERO_BLANK:
+        blank = number == 0;
+        break;
+    case GK_ZERO_KEEP:
+        blank = !given;
+        break;
+    case GK_ZERO_ZERO:
+        break;
+    }
     if (blank)
         return (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(column->decimals)};
     return (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(column->decimals),

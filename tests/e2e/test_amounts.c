@@ -29,15 +29,20 @@ static const char sum_yaml[] =
     "id: sum\n"
     "number: 表一\n"
     "title: 虚构收支总表\n"
+    "zero: keep\n"
     "columns:\n"
     "  - {key: item, header: 项目, type: text, width: 20}\n"
     "  - {key: amount, header: 预算数, type: amount}\n"
     "  - {key: yuan, header: 预算数（元）, type: amount, unit: 元, decimals: 0,"
-    " thousands: true}\n"
+    " thousands: true, zero: zero}\n"
     "items:\n"
     "  - {id: spend, from: detail.total}\n"
+    "  - nothing\n"
+    "  - given0\n"
     "rows:\n"
-    "  - [支出合计, =spend, =spend]\n";
+    "  - [支出合计, =spend, =spend]\n"
+    "  - [未列支出, =nothing, =nothing]\n"
+    "  - [零值支出, =given0, =given0]\n";
 
 #define LONG_TITLE "支出明细表/示例（虚构单位{year}年度按经济分类的全部支出明细）"
 
@@ -64,6 +69,7 @@ static const char detail_yaml[] =
 static const char detail2_yaml[] =
     "id: detail2\n"
     "number: \"\"\n"
+    "zero: zero\n"
     "title: \"" LONG_TITLE "\"\n"
     "columns:\n"
     "  - {key: name, header: 项目, type: text}\n"
@@ -105,6 +111,7 @@ static void write_fixture(const char *root, const char *rules)
              "990001,人员支出,1234567.89,0,,123.4568\n"
              "990001,公用支出,100.00,,,0\n");
     tu_write(dir, "tables/detail2.csv", "unit_code,name,total\n");
+    tu_write(dir, "tables/sum.csv", "unit_code,item,amount\n990001,given0,0\n");
 }
 
 static void export_fixture(char *root, size_t size, const char *format)
@@ -140,6 +147,7 @@ static void test_booklet_prints_amounts_captions_and_notes(void **state)
              "s = page('支出合计')\n"
              "print('sum', lines(s)[0], '金额单位：万元' in s,\n"
              "      '编制单位：虚构测试单位' in s, '支出合计 123.47 1,234,700' in s)\n"
+             "print('sum-rows', [l for l in lines(s) if l.startswith(('未列', '零值'))])\n"
              "d = page('人员支出')\n"
              "print('detail-first-line', lines(d)[0])\n"
              "print('caption', '编制单位：虚构测试单位' in d, '单位：元' in d, '金额单位：' not in d)\n"
@@ -149,7 +157,7 @@ static void test_booklet_prints_amounts_captions_and_notes(void **state)
              "print('notes', n1 > d.find('公用支出') > 0, n2 > n1)\n"
              "e = page('此表无数据')\n"
              "print('empty', '注：虚构测试单位2025年此表无数据' in e, '{' not in e,\n"
-             "      '明细）' in e and '人员支出' not in e)\n");
+             "      '明细）' in e and '人员支出' not in e, '合计 0.00' in lines(e))\n");
     char *log = NULL;
     int rc = tu_run(&log, "%s '%s/read.py' '%s'/out/*.pdf", python, root, root);
     if (rc != 0)
@@ -157,6 +165,9 @@ static void test_booklet_prints_amounts_captions_and_notes(void **state)
     assert_contains(log, "toc-sum True");
     assert_contains(log, "toc-detail True");
     assert_contains(log, "sum 表一 True True True");
+    /* keep: an item not given prints nothing, one given as 0 prints 0.00; the column that
+     * says zero: zero prints 0 either way */
+    assert_contains(log, "sum-rows ['未列支出 0', '零值支出 0.00 0']");
     /* no number above the title of a table without one */
     assert_contains(log, "detail-first-line 支出明细表/示例（虚构单位\n");
     assert_contains(log, "caption True True True");
@@ -165,7 +176,8 @@ static void test_booklet_prints_amounts_captions_and_notes(void **state)
     assert_contains(log, "rows ['合计 1,234,667.89 0.00 123.4568', "
                          "'人员支出 1,234,567.89 0.00 123.4568', '公用支出 100.00']");
     assert_contains(log, "notes True True");
-    assert_contains(log, "empty True True True");
+    /* zero: zero prints the 合计 of an empty table as 0.00 */
+    assert_contains(log, "empty True True True True");
     free(log);
 }
 
