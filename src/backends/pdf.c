@@ -206,10 +206,14 @@ static gk_status check_both(pdf_ctx *p, const char *text, const char *file, int 
 static gk_status check_table(pdf_ctx *p, const pdf_table *t, gk_diag *diag)
 {
     const gk_table_info *info = t->info;
-    const char *where = gk_arena_printf(&p->arena, "%s", info->number);
+    const char *where = gk_arena_printf(&p->arena, "%s", info->name);
     gk_status status = check_both(p, info->title, NULL, 0, 0, where, diag);
     if (status == GK_OK)
         status = check_both(p, info->unit_line, NULL, 0, 0, where, diag);
+    if (status == GK_OK)
+        status = check_both(p, info->amount_line, NULL, 0, 0, where, diag);
+    for (size_t i = 0; status == GK_OK && i < info->note_count; i++)
+        status = check_glyphs(p, PDF_SONG, info->notes[i], NULL, 0, 0, where, diag);
     for (size_t i = 0; status == GK_OK && i < info->header_count; i++)
         status = check_glyphs(p, pdf_face_for(PDF_SONG, true), info->header[i].text, NULL, 0, 0,
                               where, diag);
@@ -275,8 +279,12 @@ static const char *chinese_number(gk_arena *arena, size_t n)
     return gk_arena_strdup(arena, gk_chinese_number((unsigned)n, buf));
 }
 
+/* 一、部门收支总表（公开表1）; a table without a number: its title alone. */
 static const char *table_entry(pdf_layout *lay, size_t index, const gk_table_info *info)
 {
+    if (info->number[0] == '\0')
+        return gk_arena_printf(lay->arena, "%s、%s", chinese_number(lay->arena, index + 1),
+                               info->title);
     return gk_arena_printf(lay->arena, "%s、%s（%s）", chinese_number(lay->arena, index + 1),
                            info->title, info->number);
 }
@@ -420,7 +428,7 @@ static void report_narrow(const pdf_ctx *p, const pdf_narrow *n)
              _("%s: the columns do not fit the page even at their narrowest, so "
                "short terms and numbers are broken or set smaller: give the table fewer or "
                "narrower columns, or a landscape page"),
-             n->table->number);
+             n->table->name);
     p->warn(p->warn_sink, "TABLE-WIDTH", n->table->layout_path, message);
 }
 

@@ -217,10 +217,10 @@ typedef struct body_geometry {
     cell_text *texts;    /* rows × cols (only origins are filled) */
 } body_geometry;
 
-static const char *cell_string(pdf_layout *lay, const gk_cell *cell)
+static const char *cell_string(pdf_layout *lay, const gk_column *column, const gk_cell *cell)
 {
     char buf[64];
-    const char *text = gk_cell_text(cell, buf, sizeof buf);
+    const char *text = gk_cell_text(column, cell, buf, sizeof buf);
     return text == buf ? gk_arena_strdup(lay->arena, buf) : text;
 }
 
@@ -283,7 +283,7 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                 const gk_cell *cell = &table->rows[r].cells[c];
                 if (cell->covered || (cell->rows == 1) != (pass == 0))
                     continue;
-                const char *text = cell_string(lay, cell);
+                const char *text = cell_string(lay, &t->columns[c], cell);
                 if (text == NULL)
                     return false;
                 double indent = level_indent(lay, &t->columns[c], table->rows[r].level);
@@ -299,7 +299,7 @@ static bool measure_body(pdf_layout *lay, const pdf_table *table, const grid *g,
                  * whole, and is an error rather than a cut */
                 if ((ct->needed > MAX_CELL_LINES || need > page) && lay->overflow_cell == NULL) {
                     lay->overflow_cell = cell;
-                    lay->overflow_table = t->number;
+                    lay->overflow_table = t->name;
                     lay->overflow_lines = ct->needed;
                 }
                 double have = 0;
@@ -365,26 +365,39 @@ static void draw_rows(pdf_layout *lay, const pdf_table *table, const grid *g,
 
 /* ---- the table ------------------------------------------------------------------------- */
 
-/* Number, title, 单位 and 金额单位 lines above the table. */
+/* The line above the title: the table's number (continued: with 续表), or 续表 alone for a
+ * table without a number; left empty on its first page then, so every page of the table has
+ * the same heading height. */
+static const char *number_line(pdf_layout *lay, const gk_table_info *t, bool continued)
+{
+    if (!continued)
+        return t->number;
+    return t->number[0] ? gk_arena_printf(lay->arena, "%s %s", t->number, t->continued)
+                        : t->continued;
+}
+
+/* Number, title, and the caption line (单位 on the left, 金额单位 on the right) above the table. */
 static void table_heading(pdf_layout *lay, const gk_table_info *t, bool continued)
 {
     const pdf_style *s = &lay->style;
     pdf_page *page = pdf_layout_page(lay);
     double left = s->margin_x, right = pdf_page_width(page) - s->margin_x;
-    const char *number = continued ? gk_arena_printf(lay->arena, "%s %s", t->number, t->continued)
-                                   : t->number;
+    const char *number = number_line(lay, t, continued);
     if (number == NULL) {
         lay->pages.failed = true;
         return;
     }
-    pdf_page_text(&lay->pages, PDF_HEI, 10.5, false, left, lay->y + 10.5, number, strlen(number));
+    if (number[0])
+        pdf_page_text(&lay->pages, PDF_HEI, 10.5, false, left, lay->y + 10.5, number,
+                      strlen(number));
     lay->y += 18;
     pdf_flow_centered(lay, PDF_HEI, s->title_size, false, t->title, 6);
     /* 单位：… on the left (wrapped when a long name meets 金额单位 on the right) */
     double size = 10.5;
     double w = pdf_text_width(lay, PDF_SONG, size, t->amount_line, strlen(t->amount_line));
-    pdf_page_text(&lay->pages, PDF_SONG, size, false, right - w, lay->y + size, t->amount_line,
-                  strlen(t->amount_line));
+    if (t->amount_line[0])
+        pdf_page_text(&lay->pages, PDF_SONG, size, false, right - w, lay->y + size,
+                      t->amount_line, strlen(t->amount_line));
     gk_measure m = lay->measure[PDF_SONG];
     m.size = size;
     gk_line lines[4];
@@ -395,16 +408,59 @@ static void table_heading(pdf_layout *lay, const gk_table_info *t, bool continue
                       t->unit_line + lines[i].start, lines[i].end - lines[i].start);
         lay->y += size * 1.45;
     }
+    if (count == 0) /* the line keeps its place: the right side, or room before the table */
+        lay->y += size * 1.45;
     lay->y += size * 0.45;
+}
+
+/* ---- notes under the table ------------------------------------------------------------ */
+
+/* The notes (注：…) set as a block as wide as the table, in the table's type: after its last
+ * row, on its last page (pagination keeps the block with the last rows). */
+typedef struct notes_geometry {
+    cell_text *texts; /* per note */
+    double height;    /* of the block, 0 without notes */
+} notes_geometry;
+
+static bool measure_notes(pdf_layout *lay, const gk_table_info *t, const grid *g,
+                          line_pool *pool, notes_geometry *n)
+{
+    n->height = 0;
+    if (t->note_count == 0)
+        return true;
+    n->texts = calloc(t->note_count, sizeof *n->texts);
+    if (n->texts == NULL)
+        return false;
+    for (size_t i = 0; i < t->note_count; i++) {
+        if (!wrap(lay, t->notes[i], span_width(g, 0, g->cols), false, pool, &n->texts[i]))
+            return false;
+        n->height += (double)n->texts[i].line_count * lay->style.table_leading;
+    }
+    n->height += lay->style.cell_pad_y; /* room between the table's foot rule and the notes */
+    return true;
+}
+
+static void draw_notes(pdf_layout *lay, const gk_table_info *t, const grid *g,
+                       const line_pool *pool, const notes_geometry *n)
+{
+    double y = lay->y + lay->style.cell_pad_y;
+    for (size_t i = 0; i < t->note_count; i++) {
+        double height = (double)n->texts[i].line_count * lay->style.table_leading;
+        draw_text(lay, pool, &n->texts[i], GK_ALIGN_LEFT, g->x[0], g->x[g->cols], y, y + height,
+                  false, 0);
+        y += height;
+    }
+    lay->y = y;
 }
 
 /* Everything decided about a table at one style, before it is drawn. */
 typedef struct table_plan {
     grid g;
-    line_pool lines; /* of the header's and the body's cells */
+    line_pool lines; /* of the header's, the body's cells and the notes */
     header_geometry h;
     body_geometry b;
-    size_t *starts; /* first row of each page */
+    notes_geometry n;
+    size_t *starts; /* first row of each page (the notes are a last row when there are some) */
     size_t pages;
     gk_column_fit fit;
 } table_plan;
@@ -418,8 +474,22 @@ static void plan_free(table_plan *p)
     free(p->b.height);
     free(p->b.keep);
     free(p->b.texts);
+    free(p->n.texts);
     free(p->starts);
     *p = (table_plan){0};
+}
+
+/* The rows paginated: the table's, and its notes as one more after them, kept on the page of
+ * the last two rows (body_geometry has room for it). */
+static size_t plan_rows(const pdf_table *table, table_plan *p)
+{
+    size_t rows = table->row_count;
+    if (p->n.height <= 0)
+        return rows;
+    p->b.height[rows] = p->n.height;
+    for (size_t r = rows >= 2 ? rows - 2 : 0; r < rows; r++)
+        p->b.keep[r] = true;
+    return rows + 1;
 }
 
 /* Plans the table at the current style from the cursor (below its heading). */
@@ -441,17 +511,19 @@ static bool plan_table(pdf_layout *lay, const pdf_table *table, table_plan *p)
     bool ok = widths != NULL && gk_plan_columns(t, &metrics, width, widths, &p->fit) &&
               grid_init(&p->g, widths, t->column_count, s->margin_x) &&
               measure_header(lay, t, &p->g, &p->lines, &p->h) &&
-              measure_body(lay, table, &p->g, &p->lines, &p->b);
+              measure_body(lay, table, &p->g, &p->lines, &p->b) &&
+              measure_notes(lay, t, &p->g, &p->lines, &p->n);
     free(widths);
     if (!ok)
         return false;
+    size_t rows = plan_rows(table, p);
     double room = pdf_page_height(page) - s->margin_bottom - lay->y - p->h.height;
     /* continuation pages repeat the same heading block, so every page has the same room */
-    p->pages = gk_paginate(p->b.height, p->b.keep, table->row_count, room, room, NULL, 0);
+    p->pages = gk_paginate(p->b.height, p->b.keep, rows, room, room, NULL, 0);
     p->starts = calloc(p->pages + 1, sizeof *p->starts);
     if (p->starts == NULL)
         return false;
-    gk_paginate(p->b.height, p->b.keep, table->row_count, room, room, p->starts, p->pages);
+    gk_paginate(p->b.height, p->b.keep, rows, room, room, p->starts, p->pages);
     return true;
 }
 
@@ -509,7 +581,10 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
     /* table pages leave less room above and below than narrative ones: the folio fits */
     lay->style.margin_top = lay->style.margin_bottom = 52;
     pdf_layout_new_page(lay, t->landscape, true);
-    pdf_pages_mark(&lay->pages, gk_arena_printf(lay->arena, "%s %s", t->number, t->title), 1);
+    pdf_pages_mark(&lay->pages,
+                   t->number[0] ? gk_arena_printf(lay->arena, "%s %s", t->number, t->title)
+                                : t->title,
+                   1);
     table_heading(lay, t, false);
     table_plan plan = {0};
     if (!fit_table(lay, table, &plan)) {
@@ -523,9 +598,12 @@ void pdf_table_layout(pdf_layout *lay, const pdf_table *table)
                 table_heading(lay, t, true);
             }
             size_t end = p + 1 < plan.pages ? plan.starts[p + 1] : table->row_count;
-            draw_header(lay, t, &plan.g, &plan.lines, &plan.h, plan.starts[p] == end);
-            draw_rows(lay, table, &plan.g, &plan.lines, &plan.b, plan.starts[p], end);
+            size_t first = plan.starts[p] < end ? plan.starts[p] : end;
+            draw_header(lay, t, &plan.g, &plan.lines, &plan.h, first == end);
+            draw_rows(lay, table, &plan.g, &plan.lines, &plan.b, first, end);
         }
+        if (t->note_count > 0)
+            draw_notes(lay, t, &plan.g, &plan.lines, &plan.n);
     }
     plan_free(&plan);
     lay->style = normal;

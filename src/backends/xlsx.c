@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -36,6 +37,7 @@ typedef struct format_key {
     int bold;
     int decimals; /* -1 for text */
     int indent;
+    int thousands; /* numbers: ',' grouping (#,##0.00) */
 } format_key;
 
 enum { ROLE_TITLE, ROLE_UNIT_LINE, ROLE_HEADER, ROLE_BODY };
@@ -44,6 +46,7 @@ typedef struct xlsx_ctx {
     char path[GK_PATH_MAX];
     char tmpdir[GK_PATH_MAX];        /* private folder for libxlsxwriter's temporary files */
     size_t sheet_rows[MAX_SHEETS]; /* rows written per sheet, checked after closing */
+    char *sheet_names[MAX_SHEETS]; /* the sheets' names, so that each is unique */
     size_t sheets;
     lxw_workbook *workbook;
     lxw_worksheet *sheet;
@@ -84,6 +87,8 @@ static lxw_format *make_format(xlsx_ctx *x, format_key key)
         format_set_indent(f, (uint8_t)key.indent);
     if (key.decimals >= 0) {
         char pattern[16] = "0";
+        if (key.thousands)
+            strcpy(pattern, "#,##0");
         if (key.decimals > 0) {
             strcat(pattern, ".");
             for (int i = 0; i < key.decimals && i < 6; i++)
@@ -193,6 +198,70 @@ static lxw_error write_text(xlsx_ctx *x, int row, int col, const char *text, lxw
     return error;
 }
 
+/* ---- sheet names ---------------------------------------------------------------------- */
+
+/* Whether Excel would take name for one of the sheets already added (it ignores case), or
+ * reserves it. */
+static bool sheet_name_used(const xlsx_ctx *x, const char *name)
+{
+    if (strcasecmp(name, "History") == 0)
+        return true;
+    for (size_t i = 0; i < x->sheets; i++)
+        if (strcasecmp(x->sheet_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Bytes of the longest start of text that Excel counts as at most `units` characters (UTF-16
+ * code units: a character beyond the BMP counts two), ending on a character boundary. */
+static size_t cut_to_units(const char *text, size_t units)
+{
+    size_t bytes = 0, used = 0;
+    while (text[bytes] != '\0') {
+        unsigned char lead = (unsigned char)text[bytes];
+        size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        size_t cost = len == 4 ? 2 : 1;
+        if (used + cost > units)
+            break;
+        used += cost;
+        bytes += len;
+    }
+    return bytes;
+}
+
+/* A table without a number names its sheet after its title: Excel's forbidden characters
+ * ([ ] : * ? / \, an apostrophe first or last) become '_', the name is cut to Excel's 31
+ * characters, and one already taken gets " (2)", " (3)", … within them. malloc'd; NULL when
+ * out of memory. */
+static char *title_sheet_name(const xlsx_ctx *x, const char *title)
+{
+    size_t len = strlen(title);
+    char *clean = malloc(len + 1), *name = malloc(len + 16);
+    for (size_t i = 0; clean != NULL && i <= len; i++)
+        clean[i] = title[i] != '\0' && strchr("[]:*?/\\", title[i]) ? '_' : title[i];
+    for (int n = 1; clean != NULL && name != NULL; n++) {
+        char suffix[16] = "";
+        if (n > 1)
+            snprintf(suffix, sizeof suffix, " (%d)", n);
+        size_t keep = cut_to_units(clean, SHEET_NAME_MAX - strlen(suffix));
+        snprintf(name, len + 16, "%.*s%s", (int)keep, clean, suffix);
+        if (name[0] == '\'')
+            name[0] = '_';
+        if (keep > 0 && name[keep - 1] == '\'')
+            name[keep - 1] = '_';
+        if (name[0] == '\0')
+            snprintf(name, len + 16, "Sheet%zu", x->sheets + 1);
+        if (!sheet_name_used(x, name))
+            break;
+    }
+    free(clean);
+    if (clean == NULL) {
+        free(name);
+        return NULL;
+    }
+    return name;
+}
+
 /* ---- slots --------------------------------------------------------------------------- */
 
 /* libxlsxwriter keeps a workbook's parts in temporary files: in a private folder beside the
@@ -266,17 +335,25 @@ static lxw_error write_unit_line(xlsx_ctx *x, const gk_table_info *t, lxw_col_t 
 static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *diag)
 {
     xlsx_ctx *x = ctx;
-    lxw_error error = workbook_validate_sheet_name(x->workbook, t->number);
-    if (error)
-        return gk_diag_set(diag, GK_ERR_LAYOUT, "", 0, 0,
-                           "XLSX: table number '%s' cannot name a sheet: %s", t->number,
-                           lxw_strerror(error));
-    x->sheet = workbook_add_worksheet(x->workbook, t->number);
-    if (x->sheet == NULL || x->sheets == MAX_SHEETS)
+    if (x->sheets == MAX_SHEETS)
         /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
         return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("add sheet"), diag);
-    /* every row gets a height (title, unit line, header, body): all are written */
-    x->sheet_rows[x->sheets++] = FIRST_HEADER_ROW + (size_t)t->header_rows + t->row_count;
+    char *name = t->number[0] ? strdup(t->number) : title_sheet_name(x, t->title);
+    if (name == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("add sheet"), diag);
+    x->sheet_names[x->sheets] = name;
+    lxw_error error = workbook_validate_sheet_name(x->workbook, name);
+    if (error)
+        return gk_diag_set(diag, GK_ERR_LAYOUT, "", 0, 0,
+                           "XLSX: table number '%s' cannot name a sheet: %s", name,
+                           lxw_strerror(error));
+    x->sheet = workbook_add_worksheet(x->workbook, name);
+    if (x->sheet == NULL)
+        /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("add sheet"), diag);
+    /* every row gets a height (title, unit line, header, body, notes): all are written */
+    x->sheet_rows[x->sheets++] =
+        FIRST_HEADER_ROW + (size_t)t->header_rows + t->row_count + t->note_count;
 
     /* the shared table layout decides the widths, so the table fits its paper */
     free(x->widths);
@@ -291,9 +368,9 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
                              NULL);
 
     /* title, then 单位：… on the left and 金额单位：… on the right */
-    lxw_format *title = format_for(x, (format_key){ROLE_TITLE, 1, 1, -1, 0});
-    lxw_format *left = format_for(x, (format_key){ROLE_UNIT_LINE, 0, 0, -1, 0});
-    lxw_format *right = format_for(x, (format_key){ROLE_UNIT_LINE, 2, 0, -1, 0});
+    lxw_format *title = format_for(x, (format_key){ROLE_TITLE, 1, 1, -1, 0, 0});
+    lxw_format *left = format_for(x, (format_key){ROLE_UNIT_LINE, 0, 0, -1, 0, 0});
+    lxw_format *right = format_for(x, (format_key){ROLE_UNIT_LINE, 2, 0, -1, 0, 0});
     if (title == NULL || left == NULL || right == NULL)
         /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
         return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
@@ -326,7 +403,7 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
 static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
 {
     xlsx_ctx *x = ctx;
-    lxw_format *f = format_for(x, (format_key){ROLE_HEADER, 1, 1, -1, 0});
+    lxw_format *f = format_for(x, (format_key){ROLE_HEADER, 1, 1, -1, 0, 0});
     if (f == NULL)
         return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
     int lines[8] = {1, 1, 1, 1, 1, 1, 1, 1};
@@ -363,7 +440,8 @@ static gk_status write_cell(xlsx_ctx *x, int row, int col, const gk_column *colu
                    column->type == GK_TYPE_PERCENT;
     int align = view->kind == GK_ROW_NOTE ? 1 : (int)column->align;
     int indent = column->type == GK_TYPE_TEXT && align == 0 && view->level > 1 ? view->level - 1 : 0;
-    format_key key = {ROLE_BODY, align, bold, numeric ? column->decimals : -1, indent};
+    format_key key = {ROLE_BODY, align, bold, numeric ? column->decimals : -1, indent,
+                      numeric && column->thousands};
     if (cell->value.kind == GK_VALUE_NUMBER)
         key.decimals = cell->value.decimals;
     lxw_format *f = format_for(x, key);
@@ -424,6 +502,28 @@ static gk_status xlsx_row(void *ctx, const gk_table_info *t, const gk_row_view *
     return GK_OK;
 }
 
+/* The notes under the table, each a row merged across it. */
+static gk_status xlsx_end_table(void *ctx, const gk_table_info *t, gk_diag *diag)
+{
+    xlsx_ctx *x = ctx;
+    lxw_format *f = format_for(x, (format_key){ROLE_UNIT_LINE, 0, 0, -1, 0, 0});
+    if (f == NULL)
+        return lxw_failure(LXW_ERROR_MEMORY_MALLOC_FAILED, _("formats"), diag);
+    int row = FIRST_HEADER_ROW + t->header_rows + (int)t->row_count;
+    lxw_col_t last = (lxw_col_t)(t->column_count - 1);
+    for (size_t i = 0; i < t->note_count; i++, row++) {
+        lxw_error error = last > 0 ? worksheet_merge_range(x->sheet, (lxw_row_t)row, 0,
+                                                           (lxw_row_t)row, last, t->notes[i], f)
+                                   : write_text(x, row, 0, t->notes[i], f);
+        if (error)
+            /* TRANSLATORS: a step of writing the workbook, in "XLSX: %s: %s". */
+            return lxw_failure(error, _("notes"), diag);
+        int lines = wrapped_lines(t->notes[i], span_points(x, 0, (int)t->column_count));
+        worksheet_set_row(x->sheet, (lxw_row_t)row, lines * line_height + 4, NULL);
+    }
+    return GK_OK;
+}
+
 static gk_status xlsx_end_document(void *ctx, gk_diag *diag)
 {
     xlsx_ctx *x = ctx;
@@ -457,6 +557,10 @@ static void remove_tmpdir(xlsx_ctx *x)
 static void xlsx_close(void *ctx)
 {
     xlsx_ctx *x = ctx;
+    for (size_t i = 0; i < MAX_SHEETS; i++) {
+        free(x->sheet_names[i]);
+        x->sheet_names[i] = NULL;
+    }
     if (x->workbook != NULL)
         workbook_close(x->workbook); /* frees it; the walker deletes the partial file */
     x->workbook = NULL;
@@ -483,7 +587,7 @@ const gk_backend gk_backend_xlsx = {
     .begin_table = xlsx_begin_table,
     .header = xlsx_header,
     .row = xlsx_row,
-    .end_table = NULL,
+    .end_table = xlsx_end_table,
     .end_document = xlsx_end_document,
     .close = xlsx_close,
     .library = xlsx_library,

@@ -29,11 +29,40 @@ typedef struct checker {
 
 /* ---- findings ----------------------------------------------------------------------------- */
 
-static char *amount_text(checker *c, int64_t value)
+/* An amount as a finding shows it: at its precision, with its unit when that is not the
+ * booklet's (294.28, 2942800.00元). */
+static char *amount_text(checker *c, const gk_amount *a)
 {
     char buf[64];
-    gk_decimal_format(value, c->decimals, buf, sizeof buf);
-    return gk_arena_strdup(&c->out->arena, buf);
+    int decimals = a->unit - a->precision;
+    int64_t value = a->value;
+    gk_money_convert(a->value, a->exp, a->precision, &value); /* to a coarser scale: rounds */
+    gk_decimal_format(value, decimals > 0 ? decimals : 0, buf, sizeof buf);
+    if (a->unit == c->pkg->profile->amount_unit_power)
+        return gk_arena_strdup(&c->out->arena, buf);
+    return gk_arena_printf(&c->out->arena, "%s%s", buf, gk_amount_unit_name(a->unit));
+}
+
+/* Column `field` of table t's value (or sum) as an amount; a number of another type (a count
+ * summed by a hierarchy rule) has no unit: it shows as in the booklet's. */
+static gk_amount column_amount(const checker *c, const gk_table_layout *t, int field,
+                               int64_t value)
+{
+    gk_amount a = gk_column_amount(t, field, value);
+    if (t->fields[field].type != GK_TYPE_AMOUNT) {
+        a.unit = c->pkg->profile->amount_unit_power;
+        a.exp = a.precision = a.unit - t->fields[field].decimals;
+    }
+    return a;
+}
+
+/* An amount in the booklet's unit and decimals, as a finding shows it. */
+static char *booklet_amount_text(checker *c, int64_t value)
+{
+    const gk_profile *profile = c->pkg->profile;
+    int exp = profile->amount_unit_power - profile->amount_decimals;
+    gk_amount a = {value, exp, exp, profile->amount_unit_power, true};
+    return amount_text(c, &a);
 }
 
 /* Records a finding whose message is already formatted (and translated). */
@@ -91,7 +120,7 @@ static bool holds(gk_compare op, int64_t left, int64_t right)
 
 /* An amount, and after it in parentheses where it comes from when `from` names it (the CSV
  * rows a comparison summed: "286.48 (pkg/tables/3-1.csv:2:23, pkg/tables/3-2.csv:2:20)"). */
-static char *amount_from(checker *c, int64_t value, const char *from)
+static char *amount_from(checker *c, const gk_amount *value, const char *from)
 {
     char *amount = amount_text(c, value);
     if (amount == NULL || from == NULL || from[0] == '\0')
@@ -99,21 +128,24 @@ static char *amount_from(checker *c, int64_t value, const char *from)
     return gk_arena_printf(&c->out->arena, "%s (%s)", amount, from);
 }
 
-/* Reports left OP right failing: a difference within the tolerance is the rule's rounding
- * warning (equalities only), anything else an error. Values print as amounts, each followed
- * by the rows it was read from when left_from/right_from name them (else NULL); `what`
- * (already translated) names the check that failed. */
-static void compare_amounts_from(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
-                                 int64_t right, const char *file, int line, int column,
+/* Reports left OP right failing, compared at the coarser precision of the two (amounts of
+ * different units or decimals: values.h): a difference within the tolerance, counted in that
+ * precision's last digit, is the rule's rounding warning (equalities only), anything else an
+ * error. Values print as amounts, each followed by the rows it was read from when
+ * left_from/right_from name them (else NULL); `what` (already translated) names the check
+ * that failed. */
+static void compare_amounts_from(checker *c, const gk_rule *rule, gk_amount left, gk_compare op,
+                                 gk_amount right, const char *file, int line, int column,
                                  const char *what, const char *left_from,
                                  const char *right_from)
 {
-    if (holds(op, left, right))
+    gk_amounts_align(&left, &right);
+    if (holds(op, left.value, right.value))
         return;
-    int64_t diff = left > right ? left - right : right - left;
+    int64_t diff = left.value > right.value ? left.value - right.value : right.value - left.value;
     bool rounding = rule->rounding && op == GK_CMP_EQ && diff <= c->rules->tolerance;
-    const char *expected = amount_from(c, right, right_from);
-    const char *found = amount_from(c, left, left_from);
+    const char *expected = amount_from(c, &right, right_from);
+    const char *found = amount_from(c, &left, left_from);
     if (rounding)
         add_finding(c, GK_WARNING, rule->rounding, file, line, column, expected, found,
                     /* TRANSLATORS: a check that failed by less than the rounding tolerance;
@@ -124,8 +156,8 @@ static void compare_amounts_from(checker *c, const gk_rule *rule, int64_t left, 
         add_text(c, GK_ERROR, rule->id, file, line, column, expected, found, what);
 }
 
-static void compare_amounts(checker *c, const gk_rule *rule, int64_t left, gk_compare op,
-                            int64_t right, const char *file, int line, int column,
+static void compare_amounts(checker *c, const gk_rule *rule, gk_amount left, gk_compare op,
+                            gk_amount right, const char *file, int line, int column,
                             const char *what)
 {
     compare_amounts_from(c, rule, left, op, right, file, line, column, what, NULL, NULL);
@@ -241,7 +273,10 @@ static void report_parent(checker *c, const gk_rule *rule, const gk_table_layout
     }
     if (first_field < 0)
         return;
-    const char *expected = amount_text(c, first_expected), *found = amount_text(c, first_found);
+    gk_amount expected_amount = column_amount(c, t, first_field, first_expected);
+    gk_amount found_amount = column_amount(c, t, first_field, first_found);
+    const char *expected = amount_text(c, &expected_amount);
+    const char *found = amount_text(c, &found_amount);
     int column = column_of(parent, first_field);
     if (error)
         add_finding(c, GK_ERROR, rule->id, parent->file, parent->line, column, expected, found,
@@ -421,17 +456,22 @@ static void run_hierarchy(checker *c, const gk_rule *rule)
 
 /* ---- row identities ------------------------------------------------------------------------- */
 
-/* The terms of q (columns of one table) added on one row. */
-static bool row_sum(const checker *c, const gk_query *q, const gk_data_row *row, int64_t *sum,
+/* The terms of q (columns of one table) added on one row, each from its column's scale to
+ * the query's. */
+static bool row_sum(const checker *c, const gk_query *q, const gk_data_row *row, gk_amount *sum,
                     gk_overflow *overflow)
 {
-    *sum = 0;
-    for (size_t i = 0; i < q->count; i++)
-        if (!gk_money_add(sum, q->terms[i].sign, number(&row->values[q->terms[i].field]))) {
+    *sum = (gk_amount){0, q->exp, q->precision, q->unit, true};
+    for (size_t i = 0; i < q->count; i++) {
+        const gk_term *term = &q->terms[i];
+        int64_t scaled = 0;
+        if (!gk_money_convert(number(&row->values[term->field]), term->exp, q->exp, &scaled) ||
+            !gk_money_add(&sum->value, term->sign, scaled)) {
             *overflow = (gk_overflow){GK_OVERFLOW_QUERY, NULL, q->text, c->decimals,
-                                      row->file, row->line, column_of(row, q->terms[i].field)};
+                                      row->file, row->line, column_of(row, term->field)};
             return false;
         }
+    }
     return true;
 }
 
@@ -444,7 +484,7 @@ static void run_row(checker *c, const gk_rule *rule)
         const gk_data_row *row = &data->rows[i];
         if (!own_row(c, row))
             continue;
-        int64_t left = 0, right = 0;
+        gk_amount left, right;
         gk_overflow overflow;
         if (!row_sum(c, &rule->left, row, &left, &overflow) ||
             !row_sum(c, &rule->right, row, &right, &overflow)) {
@@ -607,7 +647,7 @@ static void place_comparison(checker *c, const gk_rule *rule, const side_sources
 /* Reports a comparison of a group (none: group_count 0) that does not hold, or whose sums
  * left the range, at (file, line, column). */
 static void report_comparison(checker *c, const gk_rule *rule, const gk_key_value *group,
-                              size_t group_count, bool summed, int64_t left, int64_t right,
+                              size_t group_count, bool summed, gk_amount left, gk_amount right,
                               const gk_overflow *overflow, const comparison_at *at)
 {
     if (!summed) {
@@ -625,14 +665,21 @@ static void report_comparison(checker *c, const gk_rule *rule, const gk_key_valu
                          at->left_from, at->right_from);
 }
 
+/* Whether left OP right holds at the coarser precision of the two. */
+static bool amounts_hold(gk_compare op, gk_amount left, gk_amount right)
+{
+    gk_amounts_align(&left, &right);
+    return holds(op, left.value, right.value);
+}
+
 static void compare_all(checker *c, const gk_rule *rule)
 {
-    int64_t left = 0, right = 0;
+    gk_amount left = {0}, right = {0};
     gk_overflow overflow;
     bool summed =
-        gk_query_sum(c->pkg, &rule->left, &c->scope, NULL, 0, &left, &overflow) &&
-        gk_query_sum(c->pkg, &rule->right, &c->scope, NULL, 0, &right, &overflow);
-    if (summed && holds(rule->op, left, right))
+        gk_query_amount(c->pkg, &rule->left, &c->scope, NULL, 0, &left, &overflow) &&
+        gk_query_amount(c->pkg, &rule->right, &c->scope, NULL, 0, &right, &overflow);
+    if (summed && amounts_hold(rule->op, left, right))
         return;
     side_sources left_rows, right_rows;
     collect_sources(c, &rule->left, NULL, &left_rows);
@@ -827,9 +874,10 @@ static void sum_groups(grouping *g)
 /* A side of the comparison for one group: gk_query_sum's result, the columns' sums taken from
  * the group. */
 static bool group_sum(const grouping *g, int side, const gk_query *query, const group *gr,
-                      int64_t *sum, gk_overflow *overflow)
+                      gk_amount *amount, gk_overflow *overflow)
 {
-    *sum = 0;
+    *amount = (gk_amount){0, query->exp, query->precision, query->unit, true};
+    int64_t *sum = &amount->value;
     for (size_t i = 0; i < query->count; i++) {
         const gk_term *term = &query->terms[i];
         const term_input *in = &g->inputs[side][i];
@@ -875,11 +923,11 @@ static void compare_group(const grouping *g, const group *gr)
 {
     checker *c = g->c;
     const gk_rule *rule = g->rule;
-    int64_t left = 0, right = 0;
+    gk_amount left = {0}, right = {0};
     gk_overflow overflow;
     bool summed = group_sum(g, 0, &rule->left, gr, &left, &overflow) &&
                   group_sum(g, 1, &rule->right, gr, &right, &overflow);
-    if (summed && holds(rule->op, left, right))
+    if (summed && amounts_hold(rule->op, left, right))
         return;
     side_sources rows[2];
     const gk_query *sides[] = {&rule->left, &rule->right};
@@ -1107,15 +1155,17 @@ static void look_up(lookup *lk, const gk_data_row *row, const char *key, const f
     if (!rule->has_amount)
         return;
     int field = rule->left.terms[0].field;
-    int64_t own = fk->amount ? fk->amount->values[field].number : 0;
+    gk_amount own = column_amount(c, rule->from.table, field,
+                                     fk->amount ? fk->amount->values[field].number : 0);
+    gk_amount in = column_amount(c, rule->in.table, rule->right.terms[0].field, found->amount);
     char what[512];
     snprintf(what, sizeof what, "%s: '%s': %s %s %s", rule->from.table->number, key,
              rule->left.text, gk_compare_symbol(rule->op), rule->right.text);
     const char *in_row = gk_arena_printf(&c->out->arena, "%s:%d:%d", found->first->file,
                                          found->first->line,
                                          column_of(found->first, rule->right.terms[0].field));
-    compare_amounts_from(c, rule, own, rule->op, found->amount, row->file, row->line,
-                         column_of(row, field), what, NULL, in_row);
+    compare_amounts_from(c, rule, own, rule->op, in, row->file, row->line, column_of(row, field),
+                         what, NULL, in_row);
 }
 
 static void run_lookup(checker *c, const gk_rule *rule)
@@ -1243,14 +1293,15 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
     for (size_t i = 0; i < t->item_count; i++) {
         if (t->item_sources[i].query == NULL)
             continue;
-        int64_t supplied = 0, derived = 0;
+        int64_t supplied = 0;
+        gk_amount derived;
         const gk_data_row *first = NULL;
         gk_overflow overflow;
         bool summed = gk_stub_supplied(c->pkg, t, i, &c->scope, &supplied, &first, &overflow);
         if (summed && first == NULL)
             continue; /* not supplied: nothing to compare */
-        if (!summed || !gk_query_sum(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0,
-                                     &derived, &overflow)) {
+        if (!summed || !gk_query_amount(c->pkg, t->item_sources[i].query, &c->scope, NULL, 0,
+                                        &derived, &overflow)) {
             overflow_finding(c, rule, &overflow, t->path, t->item_sources[i].line,
                              t->item_sources[i].column);
             continue;
@@ -1260,8 +1311,8 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
            references and + -) its value is derived from; ids and expression stay as they are. */
         snprintf(what, sizeof what, _("%s: %s (derived from %s)"), t->number, t->value_ids[i],
                  t->item_sources[i].text);
-        compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, first->file, first->line,
-                        first->columns[1], what);
+        compare_amounts(c, rule, column_amount(c, t, 1, supplied), GK_CMP_EQ, derived,
+                        first->file, first->line, first->columns[1], what);
     }
 }
 
@@ -1326,12 +1377,13 @@ static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *da
             overflow_finding(c, rule, &overflow, NULL, 0, 0);
             return;
         }
-        int64_t sum = s->sums[k];
+        gk_amount found = column_amount(c, t, col->field, number(&row->values[col->field]));
+        gk_amount sum = column_amount(c, t, col->field, s->sums[k]);
         char what[256];
         /* TRANSLATORS: a table number (T01) and a column key of the profile (untranslated). */
         snprintf(what, sizeof what, _("%s: computed row, column '%s'"), t->number, col->key);
-        compare_amounts(c, rule, number(&row->values[col->field]), GK_CMP_EQ, sum, row->file,
-                        row->line, column_of(row, col->field), what);
+        compare_amounts(c, rule, found, GK_CMP_EQ, sum, row->file, row->line,
+                        column_of(row, col->field), what);
     }
 }
 
@@ -1698,7 +1750,7 @@ static void check_literal(const gk_literal *lit, void *context)
     else if (lit->percent ? !percent_matches(nc->set, lit)
                           : !amount_matches(nc->set, lit, c->decimals, &nearest))
         add_finding(c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column,
-                    lit->percent ? NULL : amount_text(c, nearest), found,
+                    lit->percent ? NULL : booklet_amount_text(c, nearest), found,
                     /* TRANSLATORS: %s is a figure as the narrative writes it
                        (1234.5万元, 12%). */
                     "'%s' matches no figure of the tables", lit->text);

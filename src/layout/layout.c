@@ -29,7 +29,8 @@ enum {
 /* A leaf as written, before keys are resolved to indexes. */
 typedef struct leaf_spec {
     gk_column column;
-    bool has_align, has_sum, has_decimals;
+    bool has_align, has_sum, has_decimals, has_zero, has_thousands;
+    yaml_node_t *unit; /* the `unit:` value, when given */
     yaml_node_t *node;
     yaml_node_t *merge_by;
     yaml_node_t *value;
@@ -73,6 +74,141 @@ static bool key_is_valid(const char *key)
     return true;
 }
 
+/* ---- Amounts, captions and notes (booklet defaults, table and column overrides) -------- */
+
+static const char *const unit_names[] = {"元", "万元", "亿元"};
+static const int unit_powers[] = {GK_UNIT_YUAN, GK_UNIT_WAN, GK_UNIT_YI};
+
+const char *gk_amount_unit_name(int unit)
+{
+    for (size_t i = 0; i < sizeof unit_powers / sizeof *unit_powers; i++)
+        if (unit_powers[i] == unit)
+            return unit_names[i];
+    return NULL;
+}
+
+/* 元, 万元 or 亿元, as GK_UNIT_*. */
+static gk_status read_unit(gk_yaml_doc *yd, yaml_node_t *v, int *unit)
+{
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, unit_names, 3, &choice);
+    *unit = unit_powers[choice];
+    return status;
+}
+
+static gk_status read_zero(gk_yaml_doc *yd, yaml_node_t *v, gk_zero_policy *zero)
+{
+    static const char *const names[] = {"blank", "zero", "keep"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 3, &choice);
+    *zero = (gk_zero_policy)choice;
+    return status;
+}
+
+/* Every {placeholder} of a text printed around the tables (a title, a caption, a note, the
+ * empty-table and not-supplied wordings) is one the document builder fills. */
+static gk_status check_text_template(gk_yaml_doc *yd, yaml_node_t *at, const char *text)
+{
+    static const char *const known[] = {"unit.code", "unit.name", "department.code",
+                                        "department.name", "year", "booklet", "amount_unit"};
+    for (const char *p = strchr(text, '{'); p != NULL;) {
+        const char *end = strchr(p, '}');
+        if (end == NULL)
+            return gk_yaml_error(yd, at, "unclosed '{' in template '%s'", text);
+        size_t len = (size_t)(end - p - 1);
+        bool ok = false;
+        for (size_t i = 0; i < sizeof known / sizeof *known && !ok; i++)
+            ok = strlen(known[i]) == len && strncmp(p + 1, known[i], len) == 0;
+        if (!ok)
+            return gk_yaml_error(yd, at,
+                                 "unknown placeholder '{%.*s}' (expected {unit.name}, "
+                                 "{unit.code}, {department.name}, {department.code}, {year}, "
+                                 "{booklet} or {amount_unit})",
+                                 (int)len, p + 1);
+        p = strchr(end + 1, '{');
+    }
+    return GK_OK;
+}
+
+/* A template string, checked. */
+static gk_status read_text_template(gk_yaml_doc *yd, yaml_node_t *v, const char **out)
+{
+    gk_status status = gk_yaml_string(yd, v, out);
+    return status == GK_OK ? check_text_template(yd, v, *out) : status;
+}
+
+/* caption: {left: TEMPLATE, right: TEMPLATE}; a side not given stays as it was. */
+typedef struct caption_spec {
+    const char **left, **right;
+} caption_spec;
+
+static gk_status caption_left(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_text_template(yd, v, ((caption_spec *)p)->left);
+}
+static gk_status caption_right(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_text_template(yd, v, ((caption_spec *)p)->right);
+}
+static gk_status read_caption(gk_yaml_doc *yd, yaml_node_t *v, const char **left,
+                              const char **right)
+{
+    static const gk_yaml_key keys[] = {{"left", caption_left, false},
+                                       {"right", caption_right, false}};
+    caption_spec spec = {left, right};
+    return gk_yaml_read_map(yd, v, keys, 2, &spec);
+}
+
+/* A table starts with the booklet's amount settings and caption. */
+static void inherit_amounts(const gk_profile *profile, gk_table_layout *t)
+{
+    t->amount_unit = profile->amount_unit_power;
+    t->amount_decimals = profile->amount_decimals;
+    t->zero = profile->zero;
+    t->thousands = profile->thousands;
+    t->caption_left = profile->caption_left;
+    t->caption_right = profile->caption_right;
+}
+
+static gk_status read_table_amount_unit(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return read_unit(yd, v, &((table_loader *)tl)->t->amount_unit);
+}
+static gk_status read_table_amount_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_int(yd, v, 0, 6, &((table_loader *)tl)->t->amount_decimals);
+}
+static gk_status read_table_zero(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return read_zero(yd, v, &((table_loader *)tl)->t->zero);
+}
+static gk_status read_table_thousands(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return gk_yaml_bool(yd, v, &((table_loader *)tl)->t->thousands);
+}
+static gk_status read_table_caption(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    gk_table_layout *t = ((table_loader *)tl)->t;
+    return read_caption(yd, v, &t->caption_left, &t->caption_right);
+}
+static gk_status read_table_notes(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    gk_table_layout *t = ((table_loader *)tl)->t;
+    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of notes"));
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = v->data.sequence.items.start;
+    size_t count = (size_t)(v->data.sequence.items.top - start);
+    const char **notes = gk_arena_alloc(yd->arena, (count + 1) * sizeof *notes);
+    if (notes == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count && status == GK_OK; i++)
+        status = read_text_template(yd, gk_yaml_node(yd, start[i]), &notes[i]);
+    t->notes = notes;
+    t->note_count = count;
+    return status;
+}
+
 /* -- table-level keys -- */
 
 static gk_status read_id(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
@@ -84,7 +220,10 @@ static gk_status read_id(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 }
 static gk_status read_number(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
-    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->number);
+    gk_table_layout *t = ((table_loader *)tl)->t;
+    gk_status status = gk_yaml_string(yd, v, &t->number);
+    t->has_number = status == GK_OK && t->number[0] != '\0';
+    return status;
 }
 static gk_status read_title(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
@@ -93,7 +232,7 @@ static gk_status read_title(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 }
 static gk_status read_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
-    return gk_yaml_string(yd, v, &((table_loader *)tl)->t->empty_text);
+    return read_text_template(yd, v, &((table_loader *)tl)->t->empty_text);
 }
 static gk_status read_orientation(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
@@ -122,13 +261,19 @@ KEEP_NODE(derived)
 KEEP_NODE(rows)
 
 static const gk_yaml_key table_keys[] = {
-    {"id", read_id, true},           {"number", read_number, true},
+    {"id", read_id, true},           {"number", read_number, false},
     {"title", read_title, true},     {"orientation", read_orientation, false},
     {"empty_text", read_empty_text, false}, {"columns", keep_columns, true},
     {"one_page", read_one_page, false},
     {"inputs", keep_inputs, false},  {"summary", keep_summary, false},
     {"items", keep_items, false},    {"derived", keep_derived, false},
     {"rows", keep_rows, false},
+    {"amount_unit", read_table_amount_unit, false},
+    {"amount_decimals", read_table_amount_decimals, false},
+    {"zero", read_table_zero, false},
+    {"thousands", read_table_thousands, false},
+    {"caption", read_table_caption, false},
+    {"notes", read_table_notes, false},
 };
 
 /* -- leaf column keys -- */
@@ -195,6 +340,24 @@ static gk_status leaf_fill_down(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
     return gk_yaml_bool(yd, v, &((leaf_spec *)p)->column.fill_down);
 }
+static gk_status leaf_unit(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->unit = v;
+    return read_unit(yd, v, &leaf->column.unit);
+}
+static gk_status leaf_zero(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->has_zero = true;
+    return read_zero(yd, v, &leaf->column.zero);
+}
+static gk_status leaf_thousands(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    leaf_spec *leaf = p;
+    leaf->has_thousands = true;
+    return gk_yaml_bool(yd, v, &leaf->column.thousands);
+}
 
 static const gk_yaml_key leaf_keys[] = {
     {"key", leaf_key, true},         {"header", leaf_header, true},
@@ -202,6 +365,8 @@ static const gk_yaml_key leaf_keys[] = {
     {"align", leaf_align, false},    {"sum", leaf_sum, false},
     {"decimals", leaf_decimals, false}, {"value", leaf_value, false},
     {"merge_by", leaf_merge_by, false}, {"fill_down", leaf_fill_down, false},
+    {"unit", leaf_unit, false},         {"zero", leaf_zero, false},
+    {"thousands", leaf_thousands, false},
 };
 
 /* -- group keys -- */
@@ -337,7 +502,7 @@ static int find_field(const table_loader *tl, const char *key)
 }
 
 static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, gk_value_type type,
-                           int decimals, bool optional)
+                           int decimals, int unit, bool optional)
 {
     static const char *const reserved[] = {"level", "kind", "unit_name"};
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
@@ -348,30 +513,48 @@ static gk_status add_field(table_loader *tl, yaml_node_t *at, const char *key, g
         return gk_yaml_error(tl->yd, at, "duplicate column key '%s'", key);
     if (tl->field_count == MAX_FIELDS)
         return gk_yaml_error(tl->yd, at, "more than %d columns", MAX_FIELDS);
-    tl->fields[tl->field_count++] = (gk_field){key, type, decimals, optional};
+    tl->fields[tl->field_count++] = (gk_field){key, type, decimals, optional, unit};
     return GK_OK;
 }
 
-static void apply_type_defaults(const gk_profile *profile, leaf_spec *leaf)
+/* A leaf's defaults by type; an amount's unit and decimals, and a number's zero policy and
+ * grouping, are the table's unless the leaf gives its own. */
+static gk_status apply_type_defaults(table_loader *tl, leaf_spec *leaf)
 {
+    const gk_table_layout *t = tl->t;
     gk_column *c = &leaf->column;
     bool numeric = c->type == GK_TYPE_AMOUNT || c->type == GK_TYPE_COUNT ||
                    c->type == GK_TYPE_PERCENT;
+    if (leaf->unit != NULL && c->type != GK_TYPE_AMOUNT)
+        /* TRANSLATORS: unit and type: amount are YAML keys and a value of the layout; keep
+           them. */
+        return gk_yaml_error(tl->yd, leaf->unit, "expected 'unit' on a column of type amount, "
+                                                 "found it on column '%s'", c->key);
     if (!leaf->has_align)
         c->align = numeric ? GK_ALIGN_RIGHT : c->type == GK_TYPE_CODE ? GK_ALIGN_CENTER
                                                                       : GK_ALIGN_LEFT;
     if (!leaf->has_sum)
         c->sum = c->type == GK_TYPE_AMOUNT;
-    if (c->type == GK_TYPE_AMOUNT)
-        c->decimals = profile->amount_decimals;
+    if (c->type == GK_TYPE_AMOUNT && !leaf->has_decimals)
+        c->decimals = t->amount_decimals;
+    if (c->type == GK_TYPE_AMOUNT && leaf->unit == NULL)
+        c->unit = t->amount_unit;
+    if (!leaf->has_zero)
+        c->zero = t->zero;
+    if (!leaf->has_thousands)
+        c->thousands = c->type == GK_TYPE_AMOUNT && t->thousands;
     if (c->sum && !numeric)
         c->sum = false;
+    return GK_OK;
 }
 
 typedef struct input_spec {
     const char *key;
     gk_value_type type;
     int decimals;
+    bool has_decimals;
+    yaml_node_t *unit;
+    int unit_power;
 } input_spec;
 
 static gk_status input_key(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -392,12 +575,19 @@ static gk_status input_type(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 }
 static gk_status input_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
+    ((input_spec *)p)->has_decimals = true;
     return gk_yaml_int(yd, v, 0, 6, &((input_spec *)p)->decimals);
+}
+static gk_status input_unit(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((input_spec *)p)->unit = v;
+    return read_unit(yd, v, &((input_spec *)p)->unit_power);
 }
 static const gk_yaml_key input_keys[] = {
     {"key", input_key, true},
     {"type", input_type, false},
     {"decimals", input_decimals, false},
+    {"unit", input_unit, false},
 };
 
 /* Fields of a list table: every leaf (in order; computed ones optional), then hidden inputs. */
@@ -406,7 +596,8 @@ static gk_status resolve_fields(table_loader *tl)
     gk_status status;
     for (size_t i = 0; i < tl->leaf_count; i++) {
         leaf_spec *leaf = &tl->leaves[i];
-        apply_type_defaults(tl->profile, leaf);
+        if ((status = apply_type_defaults(tl, leaf)) != GK_OK)
+            return status;
         if (strcmp(leaf->column.key, "unit_code") == 0 && leaf->column.type != GK_TYPE_CODE &&
             leaf->column.type != GK_TYPE_TEXT)
             /* TRANSLATORS: unit_code is a column key and code a column type (type: code); keep
@@ -419,7 +610,8 @@ static gk_status resolve_fields(table_loader *tl)
         }
         leaf->column.field = (int)tl->field_count;
         status = add_field(tl, leaf->node, leaf->column.key, leaf->column.type,
-                           leaf->column.decimals, leaf->column.value_template != NULL);
+                           leaf->column.decimals, leaf->column.unit,
+                           leaf->column.value_template != NULL);
         if (status != GK_OK)
             return status;
     }
@@ -433,11 +625,19 @@ static gk_status resolve_fields(table_loader *tl)
          it < tl->inputs->data.sequence.items.top; it++) {
         yaml_node_t *node = gk_yaml_node(yd, *it);
         input_spec input = {0};
-        if ((status = gk_yaml_read_map(yd, node, input_keys, 3, &input)) != GK_OK)
+        if ((status = gk_yaml_read_map(yd, node, input_keys,
+                                       sizeof input_keys / sizeof *input_keys, &input)) != GK_OK)
             return status;
-        if (input.type == GK_TYPE_AMOUNT)
-            input.decimals = tl->profile->amount_decimals;
-        if ((status = add_field(tl, node, input.key, input.type, input.decimals, false)) != GK_OK)
+        if (input.unit != NULL && input.type != GK_TYPE_AMOUNT)
+            return gk_yaml_error(yd, input.unit, "expected 'unit' on a column of type amount, "
+                                                 "found it on column '%s'", input.key);
+        if (input.type == GK_TYPE_AMOUNT && !input.has_decimals)
+            input.decimals = tl->t->amount_decimals;
+        if (input.type == GK_TYPE_AMOUNT && input.unit == NULL)
+            input.unit_power = tl->t->amount_unit;
+        status = add_field(tl, node, input.key, input.type, input.decimals, input.unit_power,
+                           false);
+        if (status != GK_OK)
             return status;
     }
     return GK_OK;
@@ -1061,9 +1261,9 @@ static gk_status resolve_stub(table_loader *tl)
 
     /* the CSV of a stub table: item,amount */
     tl->field_count = 0;
-    tl->fields[tl->field_count++] = (gk_field){"item", GK_TYPE_CODE, 0, false};
+    tl->fields[tl->field_count++] = (gk_field){"item", GK_TYPE_CODE, 0, false, 0};
     tl->fields[tl->field_count++] =
-        (gk_field){"amount", GK_TYPE_AMOUNT, tl->profile->amount_decimals, false};
+        (gk_field){"amount", GK_TYPE_AMOUNT, t->amount_decimals, false, t->amount_unit};
     return GK_OK;
 }
 
@@ -1078,6 +1278,7 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
     tl->profile = profile;
     tl->t = t;
     memset(t, 0, sizeof *t);
+    inherit_amounts(profile, t);
 
     gk_status status = gk_yaml_open(&yd, path, &profile->arena, diag);
     if (status != GK_OK)
@@ -1097,19 +1298,22 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
     t->is_stub = tl->items != NULL || tl->rows != NULL || tl->derived != NULL;
 
     if (t->is_stub) {
-        for (size_t i = 0; i < tl->leaf_count; i++) {
-            apply_type_defaults(profile, &tl->leaves[i]);
+        for (size_t i = 0; i < tl->leaf_count && status == GK_OK; i++) {
+            status = apply_type_defaults(tl, &tl->leaves[i]);
             tl->leaves[i].column.field = -1;
         }
-        status = resolve_stub(tl);
+        if (status == GK_OK)
+            status = resolve_stub(tl);
     } else {
         if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK)
             status = resolve_summary(tl);
     }
     if (status == GK_OK)
-        status = check_template(tl, tl->title, t->title); /* "…（{year}年度）" */
+        status = check_text_template(&yd, tl->title, t->title); /* "…（{year}年度）" */
     if (status != GK_OK)
         goto done;
+    if (!t->has_number)
+        t->number = t->title; /* what messages name the table by */
 
     gk_column *columns = gk_arena_alloc(&profile->arena, (tl->leaf_count + 1) * sizeof *columns);
     if (columns == NULL) {
@@ -1153,7 +1357,10 @@ static gk_status bk_name(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 }
 static gk_status bk_amount_unit(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
-    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->amount_unit);
+    gk_profile *profile = ((booklet_loader *)p)->profile;
+    gk_status status = read_unit(yd, v, &profile->amount_unit_power);
+    profile->amount_unit = gk_amount_unit_name(profile->amount_unit_power);
+    return status;
 }
 static gk_status bk_amount_decimals(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
@@ -1188,15 +1395,23 @@ static gk_status bk_narrative_amount_format(gk_yaml_doc *yd, yaml_node_t *v, voi
 }
 static gk_status bk_zero(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
-    static const char *const names[] = {"zero", "blank"};
-    int choice = 0;
-    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
-    ((booklet_loader *)p)->profile->zero_blank = choice == 1;
+    gk_profile *profile = ((booklet_loader *)p)->profile;
+    gk_status status = read_zero(yd, v, &profile->zero);
+    profile->zero_blank = profile->zero == GK_ZERO_BLANK;
     return status;
+}
+static gk_status bk_thousands(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_bool(yd, v, &((booklet_loader *)p)->profile->thousands);
+}
+static gk_status bk_caption(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_profile *profile = ((booklet_loader *)p)->profile;
+    return read_caption(yd, v, &profile->caption_left, &profile->caption_right);
 }
 static gk_status bk_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
-    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->empty_text);
+    return read_text_template(yd, v, &((booklet_loader *)p)->profile->empty_text);
 }
 /* table_text: {size, min_size, padding} in points, for how table cells are set. */
 static gk_status tt_size(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -1233,7 +1448,7 @@ static gk_status bk_not_supplied(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 }
 static gk_status bk_not_supplied_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
-    return gk_yaml_string(yd, v, &((booklet_loader *)p)->profile->not_supplied_text);
+    return read_text_template(yd, v, &((booklet_loader *)p)->profile->not_supplied_text);
 }
 static gk_status bk_continued(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
@@ -1393,6 +1608,8 @@ static const gk_yaml_key booklet_keys[] = {
     {"continued", bk_continued, false},
     {"table_text", bk_table_text, false},
     {"booklets", bk_booklets, true},
+    {"thousands", bk_thousands, false},
+    {"caption", bk_caption, false},
 };
 
 /* Without not_supplied:, a not_supplied_text means print. print needs a wording of its own:
@@ -1517,6 +1734,10 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     }
     profile->dir = gk_arena_strdup(&profile->arena, dir);
     profile->zero_blank = true;
+    profile->zero = GK_ZERO_BLANK;
+    /* the caption line as the sichuan booklets print it */
+    profile->caption_left = "单位：{unit.name}";
+    profile->caption_right = "金额单位：{amount_unit}";
     profile->not_supplied_omit = true; /* without a wording to print, leave such tables out */
     profile->continued = "续表";
     profile->table_size = 9;

@@ -23,12 +23,27 @@ typedef enum gk_value_type {
 
 typedef enum gk_align { GK_ALIGN_LEFT, GK_ALIGN_CENTER, GK_ALIGN_RIGHT } gk_align;
 
+/* Units of amounts, as the power of ten of 元 they count: an amount of `decimals` decimals in
+ * unit U is an integer count of 10^(U - decimals) 元 (0.01 万元 is 10^2 元). */
+enum { GK_UNIT_YUAN = 0, GK_UNIT_WAN = 4, GK_UNIT_YI = 8 };
+
+/* The name of a unit ("万元"), or NULL when unit is none of the three. */
+const char *gk_amount_unit_name(int unit);
+
+/* What a number column prints for 0 and for a missing value (docs/layouts.md, "Amounts"). */
+typedef enum gk_zero_policy {
+    GK_ZERO_BLANK, /* 0 and missing print nothing */
+    GK_ZERO_ZERO,  /* 0 and missing print 0 with the column's decimals */
+    GK_ZERO_KEEP   /* an explicit 0 prints 0 with the column's decimals; missing prints nothing */
+} gk_zero_policy;
+
 /* A value read from a CSV column (a leaf column or a hidden input). */
 typedef struct gk_field {
     const char *key;
     gk_value_type type;
-    int decimals;  /* for numbers: amounts use the profile's, counts/percents their own */
+    int decimals;  /* for numbers: amounts their column's (else the table's, the booklet's) */
     bool optional; /* a computed (value:) column: a CSV may state it, and it is then checked */
+    int unit;      /* amounts: the unit they are given in (GK_UNIT_*) */
 } gk_field;
 
 /* A leaf column: one printed column of the table. */
@@ -45,6 +60,11 @@ typedef struct gk_column {
     const int *merge_by;        /* field indexes (unit_code is GK_FIELD_UNIT_CODE) */
     size_t merge_by_count;
     bool fill_down;
+    /* numbers: unit (amounts, GK_UNIT_*), zero policy and ',' grouping — the column's own,
+     * else the table's, else the booklet's */
+    int unit;
+    gk_zero_policy zero;
+    bool thousands;
 } gk_column;
 
 enum { GK_FIELD_UNIT_CODE = -2 }; /* pseudo field: the row's unit code */
@@ -109,7 +129,10 @@ typedef struct gk_table_layout {
     const char *path; /* the layout file, for messages */
     const char *id;   /* "3-1": names the package CSV tables/3-1.csv */
     int id_line, id_column; /* where the file says it */
-    const char *number;
+    const char *number; /* the printed number (公开表3-1); the title when the table has none
+                         * (has_number false), so that messages still name it */
+    bool has_number;    /* false: `number:` absent or "": no number prints, the 目录 entry is
+                         * the title alone, the sheet is named after the title */
     const char *title;
     bool landscape;
     bool one_page;  /* fitted onto one page (smaller within the profile's limits) if it can */
@@ -136,6 +159,16 @@ typedef struct gk_table_layout {
     const gk_expr *derived;       /* value_count - item_count expressions */
     const gk_stub_row *rows;
     size_t row_count;
+
+    /* amounts: the table's unit, decimals, zero policy and grouping (its own, else the
+     * booklet's); a fixed-row table's values are in this unit and decimals */
+    int amount_unit;
+    int amount_decimals;
+    gk_zero_policy zero;
+    bool thousands;
+    const char *caption_left, *caption_right; /* templates: 单位：{unit.name} / 金额单位：… */
+    const char *const *notes;                 /* templates printed under the table */
+    size_t note_count;
 } gk_table_layout;
 
 typedef enum gk_booklet_kind { GK_BOOKLET_UNIT, GK_BOOKLET_DEPARTMENT, GK_BOOKLET_KIND_COUNT } gk_booklet_kind;
@@ -171,7 +204,11 @@ typedef struct gk_profile {
     const char *amount_unit; /* 万元 */
     int amount_decimals;
     gk_figure_format narrative_amounts; /* narrative_amount_format: amounts in the narrative */
-    bool zero_blank;
+    bool zero_blank;         /* zero == GK_ZERO_BLANK */
+    int amount_unit_power;   /* amount_unit as GK_UNIT_*: a table's default */
+    gk_zero_policy zero;     /* a table's default */
+    bool thousands;          /* a table's default */
+    const char *caption_left, *caption_right; /* a table's default caption (templates) */
     const char *empty_text;
     /* a table the package does not supply (package.h): left out of the booklet, or printed
      * with this wording; never the empty-table wording, which says there is no data */

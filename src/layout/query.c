@@ -82,6 +82,8 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
     const char *name = dot + 1;
     if (strcmp(text, "prior") == 0) {
         term->kind = GK_TERM_PRIOR;
+        term->unit = profile->amount_unit_power;
+        term->exp = profile->amount_unit_power - profile->amount_decimals;
         term->prior_key = gk_arena_strdup(arena, name);
         /* TRANSLATORS: %s is a prior-year key; a filter is the [KEY=VALUE] part of a term. */
         return filters == NULL || fail(error, size, _("prior.%s takes no filter"), name);
@@ -91,6 +93,8 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
         return fail(error, size, _("the profile has no table '%s'"), text);
     if (term->table->is_stub) {
         term->kind = GK_TERM_STUB;
+        term->unit = term->table->amount_unit;
+        term->exp = term->table->amount_unit - term->table->amount_decimals;
         for (size_t i = 0; i < term->table->value_count; i++)
             if (strcmp(term->table->value_ids[i], name) == 0) {
                 term->value = (int)i;
@@ -107,8 +111,29 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
         return fail(error, size, any_type ? _("table %s has no column '%s'")
                                           : _("table %s has no amount column '%s'"),
                     text, name);
+    term->unit = term->table->fields[term->field].unit;
+    term->exp = term->unit - term->table->fields[term->field].decimals;
     return filters == NULL ||
            parse_filters(term->table, filters, arena, term, error, size);
+}
+
+/* The finest scale of the terms (where they add exactly) and the coarsest, with its unit (the
+ * larger unit when two terms are as coarse). */
+static void set_scale(gk_query *query)
+{
+    query->exp = query->terms[0].exp;
+    query->precision = query->terms[0].exp;
+    query->unit = query->terms[0].unit;
+    for (size_t i = 1; i < query->count; i++) {
+        const gk_term *term = &query->terms[i];
+        if (term->exp < query->exp)
+            query->exp = term->exp;
+        if (term->exp > query->precision ||
+            (term->exp == query->precision && term->unit > query->unit)) {
+            query->precision = term->exp;
+            query->unit = term->unit;
+        }
+    }
 }
 
 bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena, gk_query *out,
@@ -150,6 +175,7 @@ bool gk_query_parse(const gk_profile *profile, const char *text, gk_arena *arena
         return fail(error, error_size, "%s", _("out of memory"));
     memcpy((gk_term *)out->terms, terms, count * sizeof *terms);
     out->count = count;
+    set_scale(out);
     return true;
 }
 

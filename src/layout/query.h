@@ -32,12 +32,18 @@ typedef struct gk_term {
     const char *prior_key;        /* PRIOR */
     const gk_filter *filters;     /* COLUMN: all must match; none: level-1 rows */
     size_t filter_count;
+    int exp;  /* its amounts count 10^exp 元 (the column's unit and decimals, a fixed-row
+               * table's, the booklet's for prior.KEY; see util/money.h) */
+    int unit; /* the unit they are given in (GK_UNIT_*) */
 } gk_term;
 
 typedef struct gk_query {
     const char *text;
     const gk_term *terms;
     size_t count;
+    /* the scale of its sum: terms of different units add exactly at the finest of them (exp);
+     * the coarsest (precision, in its unit) is the last digit the sum is known to */
+    int exp, precision, unit;
 } gk_query;
 
 typedef enum gk_compare { GK_CMP_EQ, GK_CMP_LE, GK_CMP_GE } gk_compare;

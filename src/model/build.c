@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/money.h"
 
 typedef struct builder {
     const gk_package *pkg;
@@ -16,6 +17,7 @@ typedef struct builder {
     gk_diag *diag;
     gk_scope scope;
     const char *booklet_title; /* for {booklet} in part titles */
+    const gk_unit *unit;       /* whose names fill the templates (a department's pseudo-unit) */
 } builder;
 
 static gk_status nomem(builder *b)
@@ -56,12 +58,31 @@ static gk_row *add_row(builder *b, gk_table *table, size_t capacity, gk_row_kind
     return row;
 }
 
-/* Applies the profile's zero policy to a computed or read number. */
-static gk_value number_value(const builder *b, int64_t number, int decimals)
+/* A number of a column as its zero policy prints it; given: the number, or some number summed
+ * into it, was given (not only missing values). */
+static gk_value number_value(const gk_column *column, int64_t number, bool given)
 {
-    if (number == 0 && b->profile->zero_blank)
-        return (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(decimals)};
-    return (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(decimals), .number = number};
+    bool blank = false;
+    switch (column->zero) {
+    case GK_ZERO_BLANK:
+        blank = number == 0;
+        break;
+    case GK_ZERO_KEEP:
+        blank = !given;
+        break;
+    case GK_ZERO_ZERO:
+        break;
+    }
+    if (blank)
+        return (gk_value){.kind = GK_VALUE_BLANK, .decimals = (uint8_t)(column->decimals)};
+    return (gk_value){.kind = GK_VALUE_NUMBER, .decimals = (uint8_t)(column->decimals),
+                      .number = number};
+}
+
+static bool is_number_column(const gk_column *column)
+{
+    return column->type == GK_TYPE_AMOUNT || column->type == GK_TYPE_COUNT ||
+           column->type == GK_TYPE_PERCENT;
 }
 
 static gk_value text_value(const char *text)
@@ -71,51 +92,83 @@ static gk_value text_value(const char *text)
     return (gk_value){.kind = GK_VALUE_TEXT, .text = text};
 }
 
+/* The text of placeholder `name` (len bytes); number: room to format a row's number in. */
+static const char *placeholder_text(const char *name, size_t len, const gk_unit *unit,
+                                    const gk_table_layout *layout, const gk_data_row *row,
+                                    const char *booklet_title, char number[64])
+{
+#define IS(key) (len == strlen(key) && strncmp(name, key, len) == 0)
+    if (unit != NULL && IS("unit.code"))
+        return unit->code;
+    if (unit != NULL && IS("unit.name"))
+        return unit->name;
+    if (unit != NULL && IS("department.code"))
+        return unit->department_code;
+    if (unit != NULL && IS("department.name"))
+        return unit->department_name;
+    if (unit != NULL && IS("year"))
+        return unit->year;
+    if (booklet_title != NULL && IS("booklet"))
+        return booklet_title;
+    if (row != NULL) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)len, name);
+        int field = len < sizeof key ? gk_layout_field_index(layout, key) : -1;
+        if (field >= 0) {
+            gk_value_format(&row->values[field], number, 64);
+            return row->values[field].kind == GK_VALUE_TEXT ? row->values[field].text : number;
+        }
+        if (unit != NULL && IS("unit_code"))
+            return unit->code;
+    }
+    if (layout != NULL && IS("amount_unit"))
+        return gk_amount_unit_name(layout->amount_unit);
+    return "";
+#undef IS
+}
+
+/* Appends len bytes to a growing text; false when out of memory. */
+static bool append_text(char **text, size_t *used, size_t *capacity, const char *add, size_t len)
+{
+    if (*used + len + 1 > *capacity) {
+        size_t grown = *capacity ? *capacity : 256;
+        while (*used + len + 1 > grown)
+            grown *= 2;
+        char *bigger = realloc(*text, grown);
+        if (bigger == NULL)
+            return false;
+        *text = bigger;
+        *capacity = grown;
+    }
+    memcpy(*text + *used, add, len);
+    *used += len;
+    (*text)[*used] = '\0';
+    return true;
+}
+
 const char *gk_template_expand(gk_arena *arena, const char *template, const gk_unit *unit,
                                const gk_table_layout *layout, const gk_data_row *row,
                                const char *booklet_title)
 {
-    char out[4096];
-    size_t used = 0;
-    for (const char *p = template; *p && used < sizeof out - 1;) {
-        const char *end = *p == '{' ? strchr(p, '}') : NULL;
-        if (end == NULL) {
-            out[used++] = *p++;
-            continue;
+    char *text = NULL, number[64];
+    size_t used = 0, capacity = 0;
+    bool ok = append_text(&text, &used, &capacity, "", 0);
+    for (const char *p = template; ok && *p;) {
+        const char *open = strchr(p, '{');
+        const char *end = open ? strchr(open, '}') : NULL;
+        if (end == NULL) { /* no placeholder left: the rest as written */
+            ok = append_text(&text, &used, &capacity, p, strlen(p));
+            break;
         }
-        char name[64];
-        size_t len = (size_t)(end - p - 1);
-        snprintf(name, sizeof name, "%.*s", (int)len, p + 1);
-        const char *value = "";
-        char number[64];
-        if (unit != NULL && strcmp(name, "unit.code") == 0)
-            value = unit->code;
-        else if (unit != NULL && strcmp(name, "unit.name") == 0)
-            value = unit->name;
-        else if (unit != NULL && strcmp(name, "department.code") == 0)
-            value = unit->department_code;
-        else if (unit != NULL && strcmp(name, "department.name") == 0)
-            value = unit->department_name;
-        else if (unit != NULL && strcmp(name, "year") == 0)
-            value = unit->year;
-        else if (strcmp(name, "booklet") == 0 && booklet_title != NULL)
-            value = booklet_title;
-        else if (row != NULL) {
-            int field = gk_layout_field_index(layout, name);
-            if (field >= 0) {
-                gk_value_format(&row->values[field], number, sizeof number);
-                value = row->values[field].kind == GK_VALUE_TEXT ? row->values[field].text
-                                                                  : number;
-            } else if (strcmp(name, "unit_code") == 0 && unit != NULL)
-                value = unit->code;
-        }
-        used += (size_t)snprintf(out + used, sizeof out - used, "%s", value);
-        if (used >= sizeof out)
-            used = sizeof out - 1;
+        const char *value = placeholder_text(open + 1, (size_t)(end - open - 1), unit, layout,
+                                             row, booklet_title, number);
+        ok = append_text(&text, &used, &capacity, p, (size_t)(open - p)) &&
+             append_text(&text, &used, &capacity, value, strlen(value));
         p = end + 1;
     }
-    out[used] = '\0';
-    return gk_arena_strdup(arena, out);
+    const char *copy = ok ? gk_arena_strdup(arena, text) : NULL;
+    free(text);
+    return copy;
 }
 
 static const char *expand(builder *b, const char *template, const gk_unit *unit,
@@ -149,7 +202,8 @@ static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk
         gk_overflow overflow;
         if (!gk_level1_sum(data, column->field, sums, &sum, &overflow))
             return overflow_error(b, &overflow);
-        row->cells[c].value = number_value(b, sum, column->decimals);
+        bool given = column->zero == GK_ZERO_KEEP && gk_level1_given(data, column->field, sums);
+        row->cells[c].value = number_value(column, sum, given);
     }
     const char *label = expand(b, summary->label, unit, layout, NULL);
     if (label == NULL)
@@ -216,7 +270,9 @@ static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
         } else {
             *value = dr->values[column->field];
             if (value->kind == GK_VALUE_NUMBER)
-                *value = number_value(b, value->number, value->decimals);
+                *value = number_value(column, value->number, true);
+            else if (value->kind == GK_VALUE_BLANK && is_number_column(column))
+                *value = number_value(column, 0, false);
             row->cells[c].file = dr->file;
             row->cells[c].line = dr->line;
             row->cells[c].column = dr->columns[column->field];
@@ -281,12 +337,15 @@ static void apply_merges(builder *b, gk_table *table, const gk_data_row **source
 }
 
 /* One row merged across the table holding text: the empty-table or not-supplied wording. */
+/* One row merged across the table holding a template's text: the empty-table or not-supplied
+ * wording. */
 static gk_status add_note_row(builder *b, gk_table *table, size_t capacity, const char *text)
 {
     gk_row *row = add_row(b, table, capacity, GK_ROW_NOTE);
-    if (row == NULL)
+    const char *filled = expand(b, text, b->unit, table->layout, NULL);
+    if (row == NULL || filled == NULL)
         return nomem(b);
-    row->cells[0].value = text_value(text);
+    row->cells[0].value = text_value(filled);
     row->cells[0].cols = (int)table->layout->column_count;
     for (size_t c = 1; c < table->layout->column_count; c++)
         row->cells[c].covered = true;
@@ -404,9 +463,33 @@ static bool stub_row_numbers(const gk_table_layout *layout, size_t r, const int6
     return true;
 }
 
+/* The number of expression cell (r, c) of a fixed-row table: from the table's unit and
+ * decimals to its column's, as the column's zero policy prints it. */
+static gk_status stub_cell_number(builder *b, const gk_table_layout *layout, size_t r, size_t c,
+                                  const int64_t *values, const bool *given, gk_value *out)
+{
+    gk_column column = layout->columns[c];
+    if (column.type != GK_TYPE_AMOUNT) { /* a number of another type: as the table gives it */
+        column.unit = layout->amount_unit;
+        column.decimals = layout->amount_decimals;
+    }
+    int64_t value = 0;
+    gk_overflow overflow;
+    if (!gk_stub_cell_value(layout, r, c, values, &value, &overflow))
+        return overflow_error(b, &overflow);
+    if (!gk_money_convert(value, layout->amount_unit - layout->amount_decimals,
+                          column.unit - column.decimals, &value)) {
+        overflow = (gk_overflow){GK_OVERFLOW_COLUMN, layout->number, column.key, column.decimals,
+                                 layout->path, 0, 0};
+        return overflow_error(b, &overflow);
+    }
+    *out = number_value(&column, value, gk_stub_cell_given(layout, r, c, given));
+    return GK_OK;
+}
+
 /* One printed fixed row: its cells, merges and numbered texts. */
-static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64_t *numbers,
-                              unsigned *ordinals)
+static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64_t *values,
+                              const bool *given, unsigned *ordinals)
 {
     const gk_table_layout *layout = table->layout;
     const gk_stub_row *stub = &layout->rows[r];
@@ -425,7 +508,9 @@ static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64
                 return nomem(b);
             out->value = text_value(text);
         } else if (cell->kind == GK_STUB_EXPR) {
-            out->value = number_value(b, numbers[c], b->profile->amount_decimals);
+            gk_status status = stub_cell_number(b, layout, r, c, values, given, &out->value);
+            if (status != GK_OK)
+                return status;
         }
     }
     return GK_OK;
@@ -438,25 +523,28 @@ static gk_status build_stub_table(builder *b, gk_table *table)
     int64_t *values = calloc(layout->value_count + 1, sizeof *values);
     int64_t *numbers = calloc(columns + 1, sizeof *numbers);
     unsigned *ordinals = calloc(columns + 1, sizeof *ordinals);
+    bool *given = calloc(layout->value_count + 1, sizeof *given);
     table->rows = gk_arena_alloc(b->arena, (layout->row_count + 1) * sizeof *table->rows);
     gk_status status = GK_OK;
     gk_overflow overflow;
-    if (values == NULL || numbers == NULL || ordinals == NULL || table->rows == NULL)
+    if (values == NULL || numbers == NULL || ordinals == NULL || given == NULL ||
+        table->rows == NULL)
         status = nomem(b);
-    else if (!gk_stub_values(b->pkg, layout, &b->scope, values, &overflow))
+    else if (!gk_stub_values_given(b->pkg, layout, &b->scope, values, given, &overflow))
         status = overflow_error(b, &overflow);
     for (size_t r = 0; status == GK_OK && r < layout->row_count; r++) {
         bool zero = false;
         if (!stub_row_numbers(layout, r, values, numbers, &zero, &overflow))
             status = overflow_error(b, &overflow);
         else if (!(layout->rows[r].omit_if_zero && zero))
-            status = add_stub_row(b, table, r, numbers, ordinals);
+            status = add_stub_row(b, table, r, values, given, ordinals);
         if (layout->rows[r].total) /* {n} counts again from 一 below a total */
             memset(ordinals, 0, columns * sizeof *ordinals);
     }
     free(values);
     free(numbers);
     free(ordinals);
+    free(given);
     return status;
 }
 
@@ -535,11 +623,30 @@ static gk_status build_document(const gk_package *package, gk_scope scope, gk_bo
     return status;
 }
 
+/* The texts printed around a table, templates filled: title, caption, notes. */
+static gk_status table_texts(builder *b, gk_table *table)
+{
+    const gk_table_layout *layout = table->layout;
+    table->title = expand(b, layout->title, b->unit, layout, NULL);
+    table->unit_line = expand(b, layout->caption_left, b->unit, layout, NULL);
+    table->amount_line = expand(b, layout->caption_right, b->unit, layout, NULL);
+    const char **notes = gk_arena_alloc(b->arena, (layout->note_count + 1) * sizeof *notes);
+    if (table->title == NULL || table->unit_line == NULL || table->amount_line == NULL ||
+        notes == NULL)
+        return nomem(b);
+    for (size_t i = 0; i < layout->note_count; i++)
+        if ((notes[i] = expand(b, layout->notes[i], b->unit, layout, NULL)) == NULL)
+            return nomem(b);
+    table->notes = notes;
+    table->note_count = layout->note_count;
+    return GK_OK;
+}
+
 static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
                                      gk_booklet_kind kind, gk_document *doc, gk_diag *diag)
 {
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
-    builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title};
+    builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title, doc->unit};
     doc->booklet_title = booklet->title;
     if (booklet->table_count == 0 && kind == GK_BOOKLET_UNIT)
         return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
@@ -558,14 +665,12 @@ static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
             continue; /* left out of the booklet, its 目录 and the workbook */
         gk_table *table = &doc->tables[doc->table_count];
         table->layout = booklet->tables[t];
-        table->unit_line = gk_arena_printf(&doc->arena, "单位：%s", doc->name);
-        table->title = expand(&b, table->layout->title, doc->unit, table->layout, NULL);
-        if (table->unit_line == NULL || table->title == NULL)
-            return nomem(&b);
         const gk_table_data *data = gk_package_table(pkg, table->layout);
-        gk_status status = lacking                  ? build_not_supplied_table(&b, table)
-                           : table->layout->is_stub ? build_stub_table(&b, table)
-                                                    : build_list_table(&b, table, data);
+        gk_status status = table_texts(&b, table);
+        if (status == GK_OK)
+            status = lacking                  ? build_not_supplied_table(&b, table)
+                     : table->layout->is_stub ? build_stub_table(&b, table)
+                                              : build_list_table(&b, table, data);
         if (status != GK_OK)
             return status;
         doc->table_count++;

@@ -41,7 +41,10 @@ typedef struct gk_table {
     bool empty;           /* no data rows: printed with the empty-table wording */
     bool not_supplied;    /* the package does not supply it: printed with the profile's
                            * not_supplied_text, no 合计 (a profile may leave it out instead) */
-    const char *unit_line; /* "单位：乐山市…" */
+    const char *unit_line; /* the caption's left side: "单位：乐山市…" */
+    const char *amount_line; /* its right side: "金额单位：万元" (the table's unit) */
+    const char *const *notes; /* lines printed under the table, templates filled */
+    size_t note_count;
 } gk_table;
 
 /* A part of the booklet as printed: a narrative part or the part holding the tables. */
@@ -60,7 +63,7 @@ typedef struct gk_document {
     const char *name;          /* unit or department name */
     const char *year;
     const char *title;         /* "乐山市…2025年单位预算" */
-    const char *amount_line;   /* "金额单位：万元" */
+    const char *amount_line;   /* "金额单位：万元": the booklet's unit (a table's is its own) */
     gk_table *tables;
     size_t table_count;
     const gk_doc_part *parts; /* in print order; narrative parts without a file are left out */
@@ -81,7 +84,9 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
 void gk_document_free(gk_document *document);
 
 /* Expands a layout template ({unit.code}, {unit.name}, {department.code}, {department.name},
- * {year}, {booklet} and {KEY} of the row, when row is not NULL) into arena memory. */
+ * {year}, {booklet}, {KEY} of the row when row is not NULL, and {amount_unit}, the unit of
+ * layout's amounts, when layout is not NULL and has no column amount_unit) into arena
+ * memory; NULL when out of memory. */
 const char *gk_template_expand(gk_arena *arena, const char *template, const gk_unit *unit,
                                const gk_table_layout *layout, const gk_data_row *row,
                                const char *booklet_title);

@@ -1364,7 +1364,7 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
         gk_csv_free(csv);
         return status;
     }
-    static const gk_field amount = {"amount", GK_TYPE_AMOUNT, 0, false};
+    static const gk_field amount = {"amount", GK_TYPE_AMOUNT, 0, false, GK_UNIT_YUAN};
     gk_status row_status = GK_OK; /* the first bad row stops reading; a key given twice before it
                                      is reported first */
     for (size_t r = 1; row_status == GK_OK && r < csv->count; r++) {

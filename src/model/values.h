@@ -71,19 +71,45 @@ size_t gk_overflow_message(const gk_overflow *overflow, char *buf, size_t size);
 /* Each sum below is exact and within ±GK_MONEY_LIMIT; when it would leave that range the
  * function returns false and says where in *overflow (the result is then unusable). */
 
-/* The sum of a query over the scope: each term's value (gk_term_value) added in order
- * (gk_query_add). */
+/* An amount with its scale, for adding and comparing amounts of different units (元, 万元,
+ * 亿元) and decimals exactly: value counts 10^exp 元 (util/money.h). */
+typedef struct gk_amount {
+    int64_t value;
+    int exp;
+    int precision; /* the scale of the coarsest amount summed (>= exp): the last digit the
+                    * value is known to, as printed */
+    int unit;      /* the unit that coarsest amount is printed in (GK_UNIT_*) */
+    bool given;    /* some amount summed was given (a number, not a missing value) */
+} gk_amount;
+
+/* The amount of a column's value, or of a sum of its values. */
+gk_amount gk_column_amount(const gk_table_layout *table, int field, int64_t value);
+
+/* The sum of a query over the scope, exact at the query's finest scale (query->exp): each
+ * term's value added in order (gk_query_add). */
+bool gk_query_amount(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
+                     const gk_key_value *extra, size_t extra_count, gk_amount *sum,
+                     gk_overflow *overflow);
+
+/* The same in the booklet's amount unit and decimals (rounded when a term is finer): what the
+ * narrative prints. */
 bool gk_query_sum(const gk_package *pkg, const gk_query *query, const gk_scope *scope,
                   const gk_key_value *extra, size_t extra_count, int64_t *sum,
                   gk_overflow *overflow);
 
-/* What one term of a query adds, before its sign: a column's sum over the matching rows (the
- * extra filters apply to columns only), a fixed-row value or a prior-year figure. */
+/* a and b at the coarser precision of the two, each rounded half away from zero, in the unit
+ * of that coarser one (the larger unit when both are as coarse): what a check compares. */
+void gk_amounts_align(gk_amount *a, gk_amount *b);
+
+/* What one term of a query adds, before its sign and at its own scale (term->exp): a column's
+ * sum over the matching rows (the extra filters apply to columns only), a fixed-row value or a
+ * prior-year figure. */
 bool gk_term_value(const gk_package *pkg, const gk_term *term, const gk_scope *scope,
                    const gk_key_value *extra, size_t extra_count, int64_t *value,
                    gk_overflow *overflow);
 
-/* *sum += the term's sign × value; leaving the range is an overflow of the query's terms. */
+/* *sum += the term's sign × value, value taken from the term's scale to the query's (exact);
+ * leaving the range is an overflow of the query's terms. */
 bool gk_query_add(const gk_package *pkg, const gk_query *query, const gk_term *term,
                   int64_t *sum, int64_t value, gk_overflow *overflow);
 
@@ -92,10 +118,22 @@ bool gk_query_add(const gk_package *pkg, const gk_query *query, const gk_term *t
 bool gk_level1_sum(const gk_table_data *data, int field, const gk_scope *scope, int64_t *sum,
                    gk_overflow *overflow);
 
-/* A fixed-row table's values for the scope (layout->value_count entries): each item derived
- * (`from:`) or, without a derivation, as the package supplies it; then the derived values. */
+/* Whether any of those rows gives column `field` a number (zero policy keep: a computed row
+ * prints its sum only then). */
+bool gk_level1_given(const gk_table_data *data, int field, const gk_scope *scope);
+
+/* A fixed-row table's values for the scope (layout->value_count entries), in the table's
+ * amount unit and decimals: each item derived (`from:`, converted, rounded when finer) or,
+ * without a derivation, as the package supplies it; then the derived values. */
 bool gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
                     int64_t *values, gk_overflow *overflow);
+
+/* The same, and in given[] (value_count entries; NULL: not wanted) whether each value sums
+ * some amount given (an item the package gives a number for, a derivation over some number
+ * given). */
+bool gk_stub_values_given(const gk_package *pkg, const gk_table_layout *layout,
+                          const gk_scope *scope, int64_t *values, bool *given,
+                          gk_overflow *overflow);
 
 /* The package's supplied amount of a fixed-row item for the scope; *first is the first row
  * that gives it, NULL (and *amount 0) if none does. */
@@ -107,5 +145,9 @@ bool gk_stub_supplied(const gk_package *pkg, const gk_table_layout *layout, size
  * over the table's values (gk_stub_values). */
 bool gk_stub_cell_value(const gk_table_layout *layout, size_t row, size_t column,
                         const int64_t *values, int64_t *value, gk_overflow *overflow);
+
+/* Whether that cell's expression sums some value given (gk_stub_values_given). */
+bool gk_stub_cell_given(const gk_table_layout *layout, size_t row, size_t column,
+                        const bool *given);
 
 #endif

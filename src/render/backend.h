@@ -26,10 +26,10 @@ typedef struct gk_doc_meta {
 } gk_doc_meta;
 
 typedef struct gk_table_info {
-    const char *number;      /* 公开表3-1 */
+    const char *number;      /* 公开表3-1; "" when the table has none (nothing prints) */
     const char *title;
-    const char *unit_line;   /* 单位：… */
-    const char *amount_line; /* 金额单位：万元 */
+    const char *unit_line;   /* the caption's left side, 单位：… ("": nothing prints) */
+    const char *amount_line; /* its right side, 金额单位：万元 ("": nothing prints) */
     const char *continued;   /* 续表 */
     bool landscape;
     const gk_column *columns;
@@ -43,6 +43,9 @@ typedef struct gk_table_info {
     const char *layout_path; /* the table's layout file, for warnings */
     bool one_page;           /* the profile asks for the table on one page if it fits */
     int text_size, min_text_size, padding; /* points: the profile's table_text */
+    const char *name;        /* what messages call the table: its number, else its title */
+    const char *const *notes; /* lines printed under the table (注：…) */
+    size_t note_count;
 } gk_table_info;
 
 typedef struct gk_row_view {

@@ -62,10 +62,10 @@ static void fill_table_info(const gk_document *doc, const gk_table *table, gk_ta
 {
     const gk_table_layout *layout = table->layout;
     *info = (gk_table_info){
-        .number = layout->number,
+        .number = layout->has_number ? layout->number : "",
         .title = table->title,
         .unit_line = table->unit_line,
-        .amount_line = doc->amount_line,
+        .amount_line = table->amount_line,
         .continued = doc->profile->continued,
         .landscape = layout->landscape,
         .columns = layout->columns,
@@ -81,6 +81,9 @@ static void fill_table_info(const gk_document *doc, const gk_table *table, gk_ta
         .text_size = doc->profile->table_size,
         .min_text_size = doc->profile->table_min_size,
         .padding = doc->profile->table_padding,
+        .name = layout->number,
+        .notes = table->notes,
+        .note_count = table->note_count,
     };
 }
 

@@ -3,15 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/input.h"
 #include "render/table_plan.h"
 
-const char *gk_cell_text(const gk_cell *cell, char *buf, size_t size)
+const char *gk_cell_text(const gk_column *column, const gk_cell *cell, char *buf, size_t size)
 {
     switch (cell->value.kind) {
     case GK_VALUE_TEXT:
         return cell->value.text;
     case GK_VALUE_NUMBER:
-        gk_value_format(&cell->value, buf, size);
+        if (column->thousands)
+            gk_decimal_format_grouped(cell->value.number, cell->value.decimals, buf, size);
+        else
+            gk_value_format(&cell->value, buf, size);
         return buf;
     default:
         return "";
@@ -81,8 +85,8 @@ static void measure_body(const gk_table_info *t, const gk_table_metrics *m,
                 continue;
             char buf[64];
             double extra = 2 * m->pad + gk_cell_indent(&t->columns[c], row->level, m->indent);
-            add_body_text(&needs[c], gk_cell_text(cell, buf, sizeof buf), face, m, extra,
-                          cell->rows, cell->value.kind == GK_VALUE_NUMBER);
+            add_body_text(&needs[c], gk_cell_text(&t->columns[c], cell, buf, sizeof buf), face, m,
+                          extra, cell->rows, cell->value.kind == GK_VALUE_NUMBER);
         }
     }
 }

@@ -37,8 +37,9 @@ bool gk_plan_columns(const gk_table_info *t, const gk_table_metrics *m, double w
 bool gk_plan_grid(const char *const *cells, size_t rows, size_t cols, const gk_table_metrics *m,
                   double width, double *widths);
 
-/* The text a cell prints ("" for a blank), formatted into buf when it is a number. */
-const char *gk_cell_text(const gk_cell *cell, char *buf, size_t size);
+/* The text a cell of column prints ("" for a blank), formatted into buf when it is a number:
+ * grouped by thousands (1,234.50) when the column says so. */
+const char *gk_cell_text(const gk_column *column, const gk_cell *cell, char *buf, size_t size);
 
 /* The indent of a row's text in a column: hierarchy levels indent left-aligned text. */
 double gk_cell_indent(const gk_column *column, int level, double per_level);

@@ -29,4 +29,39 @@ static inline bool gk_money_add(int64_t *sum, int sign, int64_t value)
     return true;
 }
 
+/* 10^n for 0 <= n <= 18. */
+static inline int64_t gk_pow10(int n)
+{
+    int64_t p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* Amounts in other units or decimals (元, 万元, 亿元; layout.h): `value` counts 10^from 元 (0.01
+ * 万元 is 10^2 元), *out counts 10^to 元. Towards a finer count (to <= from) the conversion is
+ * exact, and false (*out unchanged) when it would leave ±GK_MONEY_LIMIT; towards a coarser one
+ * it rounds half away from zero, as a printed amount is rounded (四舍五入). Integers only. */
+static inline bool gk_money_convert(int64_t value, int from, int to, int64_t *out)
+{
+    if (to <= from) {
+        int64_t scaled;
+        if (from - to > 18 || __builtin_mul_overflow(value, gk_pow10(from - to), &scaled) ||
+            !gk_money_in_range(scaled))
+            return false;
+        *out = scaled;
+        return true;
+    }
+    if (to - from > 18) {
+        *out = 0;
+        return true;
+    }
+    int64_t step = gk_pow10(to - from), quotient = value / step, rest = value % step;
+    int64_t away = rest < 0 ? -rest : rest;
+    if (away >= step - away) /* at least half a step */
+        quotient += value < 0 ? -1 : 1;
+    *out = quotient;
+    return true;
+}
+
 #endif
