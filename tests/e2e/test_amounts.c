@@ -245,10 +245,10 @@ static void test_check_compares_at_the_coarser_precision(void **state)
                         "    description: 其他 equals 合计\n");
     rc = tu_run(&log, "cd '%s' && GONGKAI_LAYOUTS='%s' '%s' check pkg", root, root, GK_EXE);
     assert_int_equal(rc, 1);
-    assert_contains(log, "[INVENTED-WAN] detail.wan = detail.total (expected 123.4668, found "
-                         "123.4568)");
-    assert_contains(log, "[INVENTED-YUAN] detail.other = detail.total (expected 1234667.89元, "
-                         "found 0.00元)");
+    assert_contains(log, "[INVENTED-WAN] detail.wan = detail.total (expected 123.4668 "
+                         "(pkg/tables/detail.csv:2:13), found 123.4568)");
+    assert_contains(log, "[INVENTED-YUAN] detail.other = detail.total (expected 1234667.89元 "
+                         "(pkg/tables/detail.csv:2:13), found 0.00元)");
     free(log);
 }
 
