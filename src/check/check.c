@@ -1063,22 +1063,22 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
     }
 }
 
-/* What a table's computed rows of one kind (合计, department, unit) should hold: per column,
- * the sum of the level-1 data rows they cover, or the row that took it out of range. Computed
- * once per kind, however many such rows the unit supplies. */
+/* What a table's computed rows should hold: per column, the sum of the unit's level-1 data
+ * rows, or the row that took it out of range. A unit's supplied 合计, department and unit rows
+ * are those of its own booklet, which prints them over its own rows alone (not over the other
+ * units of its package or department). Computed once, however many such rows the unit
+ * supplies. */
 typedef struct summary_sums {
     bool done;
     int64_t *sums;               /* per column of the layout */
     const gk_data_row **overflow;
 } summary_sums;
 
-static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind kind,
-                        summary_sums *s)
+static bool sum_summary(checker *c, const gk_table_data *data, summary_sums *s)
 {
     if (s->done)
         return s->sums != NULL;
     const gk_table_layout *t = data->layout;
-    const gk_unit *unit = &c->pkg->units[c->unit];
     s->done = true;
     s->sums = calloc(t->column_count + 1, sizeof *s->sums);
     s->overflow = calloc(t->column_count + 1, sizeof *s->overflow);
@@ -1090,10 +1090,7 @@ static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind k
     }
     for (size_t r = 0; r < data->row_count; r++, gk_steps++) {
         const gk_data_row *d = &data->rows[r];
-        bool member = kind == GK_SUMMARY_TOTAL || (kind == GK_SUMMARY_UNIT && d->unit == c->unit) ||
-                      (kind == GK_SUMMARY_DEPARTMENT &&
-                       strcmp(c->pkg->units[d->unit].department_code, unit->department_code) == 0);
-        if (!member || d->computed || d->level != 1)
+        if (!own_row(c, d) || d->computed || d->level != 1)
             continue;
         for (size_t k = 0; k < t->column_count; k++) {
             const gk_column *col = &t->columns[k];
@@ -1108,11 +1105,10 @@ static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind k
 /* A supplied 合计/department/unit row (the unit's own): each summed column against the
  * computed sum. */
 static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *data,
-                        const gk_data_row *row, summary_sums *kinds)
+                        const gk_data_row *row, summary_sums *s)
 {
     const gk_table_layout *t = data->layout;
-    summary_sums *s = &kinds[row->summary];
-    if (!sum_summary(c, data, row->summary, s))
+    if (!sum_summary(c, data, s))
         return;
     for (size_t k = 0; k < t->column_count; k++) {
         const gk_column *col = &t->columns[k];
@@ -1183,14 +1179,12 @@ static void run_derived(checker *c, const gk_rule *rule)
             derived_stub(c, rule, data);
             continue;
         }
-        summary_sums kinds[3] = {{0}}; /* by gk_summary_kind */
+        summary_sums sums = {0};
         for (size_t r = 0; r < data->row_count; r++)
             if (own_row(c, &data->rows[r]) && data->rows[r].computed)
-                derived_row(c, rule, data, &data->rows[r], kinds);
-        for (int k = 0; k < 3; k++) {
-            free(kinds[k].sums);
-            free(kinds[k].overflow);
-        }
+                derived_row(c, rule, data, &data->rows[r], &sums);
+        free(sums.sums);
+        free(sums.overflow);
     }
 }
 
@@ -1515,8 +1509,7 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 
 /* ---- the unit ------------------------------------------------------------------------------- */
 
-/* Runs every rule on one unit of pkg, whose rows are those a check of the unit may read: its
- * department's (a supplied department row sums them). */
+/* Runs every rule on one unit of pkg (a package holding its rows, or more). */
 static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t unit,
                            gk_findings *findings, gk_diag *diag)
 {
@@ -1541,24 +1534,6 @@ static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t 
     return status;
 }
 
-/* Whether the unit supplies a computed row summing its department or all of the rows a check
- * of it reads (a `kind` department or total row): only then does its check read other units'
- * rows. */
-static bool sums_department(const gk_package *pkg, size_t unit)
-{
-    for (size_t t = 0; t < pkg->profile->table_count; t++) {
-        const gk_table_data *data = &pkg->tables[t];
-        size_t first = data->unit_start ? data->unit_start[unit] : 0;
-        size_t end = data->unit_start ? data->unit_start[unit + 1] : data->row_count;
-        for (size_t k = first; k < end; k++) {
-            const gk_data_row *row = &data->rows[data->unit_start ? data->by_unit[k] : k];
-            if (row->unit == unit && row->computed && row->summary != GK_SUMMARY_UNIT)
-                return true;
-        }
-    }
-    return false;
-}
-
 /* The package narrowed to the rows of these units: the package itself when it holds no other
  * unit's (one read for them, gk_package_load_units), else a view (*owned, to free). */
 static gk_status rows_of(const gk_package *pkg, const size_t *units, size_t count,
@@ -1580,24 +1555,14 @@ static gk_status unit_failure(const gk_unit *unit, gk_diag *diag)
     return unit->failure->status;
 }
 
-/* Checks one unit on the rows it reads: its own, or (summing its department) the department's,
- * given in department (or NULL: then narrowed here). */
-static gk_status check_unit_rows(const gk_package *package, const gk_package *department,
-                                 const gk_rules *rules, size_t unit, gk_findings *findings,
-                                 gk_diag *diag)
+/* Checks one unit on its own rows: whatever else the package holds, its booklet prints these
+ * (its 合计, department and unit rows included). */
+static gk_status check_unit_rows(const gk_package *package, const gk_rules *rules, size_t unit,
+                                 gk_findings *findings, gk_diag *diag)
 {
     const gk_package *pkg = NULL;
     gk_package *view = NULL;
-    const size_t *members = &unit;
-    size_t count = 1;
-    gk_status status = GK_OK;
-    if (sums_department(package, unit) && department != NULL)
-        pkg = department;
-    else if (sums_department(package, unit))
-        count = gk_package_department_units(package, package->units[unit].department_code,
-                                            &members);
-    if (pkg == NULL)
-        status = rows_of(package, members, count, &pkg, &view, diag);
+    gk_status status = rows_of(package, &unit, 1, &pkg, &view, diag);
     if (status == GK_OK)
         status = run_rules(pkg, rules, unit, findings, diag);
     gk_package_view_free(view);
@@ -1609,7 +1574,7 @@ gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t
 {
     if (package->units[unit].failure != NULL) /* its own files did not load */
         return unit_failure(&package->units[unit], diag);
-    return check_unit_rows(package, NULL, rules, unit, findings, diag);
+    return check_unit_rows(package, rules, unit, findings, diag);
 }
 
 /* ---- the department ------------------------------------------------------------------------- */
@@ -1661,10 +1626,7 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
     if (count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
                            "department %s has no unit in the package", department_code);
-    /* the department's rows, gathered once for the units that sum them */
-    const gk_package *department = NULL;
-    gk_package *view = NULL;
-    gk_status status = rows_of(package, members, count, &department, &view, diag);
+    gk_status status = GK_OK;
     for (size_t i = 0; i < count && status == GK_OK; i++) {
         size_t u = members[i];
         if (i > 0)
@@ -1672,9 +1634,8 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
         if (status == GK_OK && package->units[u].failure != NULL)
             status = unit_failure(&package->units[u], diag);
         if (status == GK_OK)
-            status = check_unit_rows(package, department, rules, u, findings, diag);
+            status = check_unit_rows(package, rules, u, findings, diag);
     }
-    gk_package_view_free(view);
     return status;
 }
 

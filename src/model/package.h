@@ -130,11 +130,9 @@ gk_status gk_package_index(const char *dir, const char *profile_dir, const char 
 
 /* The rows of some units of an index (indexes into index->units, increasing), read into a
  * package of their own in which these units are numbered from 0 in the same order (find one
- * with gk_package_unit_index), with their narrative, priors and tables not supplied. A unit
- * that supplies a row summing its department (a `kind` department or total row) brings its
- * department's other units along: the sum is checked against their rows. A bad row of a unit
- * (a value, a level, an item given twice), in a shared table or its own files, fails that unit
- * alone: it is kept in its `failure`. The package borrows the index's profile and strings: the
+ * with gk_package_unit_index), with their narrative, priors and tables not supplied. A bad
+ * row of a unit (a value, a level, an item given twice), in a shared table or its own files,
+ * fails that unit alone: it is kept in its `failure`. The package borrows the index's profile and strings: the
  * index must outlive it. Free with gk_package_free. */
 gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
                                 gk_package **out, gk_diag *diag);
