@@ -1035,6 +1035,32 @@ static void run_identity(checker *c, const gk_rule *rule)
 
 /* ---- supplied values of derived cells ------------------------------------------------------- */
 
+/* A fixed-row table's derived values (`derived:`) that the package supplies, as printed by
+ * another system: each against the value the unit's booklet computes. */
+static void derived_values_stub(checker *c, const gk_rule *rule, const gk_table_layout *t)
+{
+    int64_t *values = calloc(t->value_count + 1, sizeof *values);
+    gk_overflow overflow;
+    c->failed |= values == NULL;
+    bool computed = values != NULL && gk_stub_values(c->pkg, t, &c->scope, values, &overflow);
+    for (size_t d = t->item_count; computed && d < t->value_count; d++) {
+        int64_t supplied = 0;
+        const gk_data_row *first = NULL;
+        if (!gk_stub_supplied(c->pkg, t, d, &c->scope, &supplied, &first, &overflow)) {
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+            continue;
+        }
+        if (first == NULL)
+            continue; /* not supplied: nothing to compare */
+        char what[1024];
+        snprintf(what, sizeof what, _("%s: %s (derived from %s)"), t->number, t->value_ids[d],
+                 t->derived[d - t->item_count].text);
+        compare_amounts(c, rule, supplied, GK_CMP_EQ, values[d], first->file, first->line,
+                        first->columns[1], what);
+    }
+    free(values); /* a value out of range is computed_in_range's finding */
+}
+
 static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *data)
 {
     const gk_table_layout *t = data->layout;
@@ -1061,6 +1087,7 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
         compare_amounts(c, rule, supplied, GK_CMP_EQ, derived, first->file, first->line,
                         first->columns[1], what);
     }
+    derived_values_stub(c, rule, t);
 }
 
 /* What a table's computed rows should hold: per column, the sum of the unit's level-1 data

@@ -612,6 +612,7 @@ static gk_status parse_expr(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
     out->terms = arena_copy(yd->arena, terms, count, sizeof *terms);
     out->signs = arena_copy(yd->arena, signs, count, sizeof *signs);
     out->count = count;
+    out->text = text;
     return out->terms && out->signs ? GK_OK : nomem(yd);
 }
 

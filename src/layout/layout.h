@@ -73,6 +73,7 @@ typedef struct gk_expr {
     const int *terms;   /* value indexes */
     const int *signs;   /* +1 or -1 */
     size_t count;
+    const char *text;   /* as written (without '='), for messages */
 } gk_expr;
 
 typedef enum gk_stub_cell_kind { GK_STUB_BLANK, GK_STUB_TEXT, GK_STUB_EXPR } gk_stub_cell_kind;

@@ -443,22 +443,24 @@ static gk_status read_row(gk_package *pkg, const gk_table_layout *layout, const 
     return GK_OK;
 }
 
-/* For stub tables: the item must be one of the layout's items, once per unit. first_lines:
- * per item, the line where the unit gave it (0: not yet). */
+/* For stub tables: the item must be one of the layout's items or derived values (a derived
+ * value as printed elsewhere, only checked), once per unit. first_lines: per value, the line
+ * where the unit gave it (0: not yet). */
 static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *layout,
                                  const char *path, const gk_data_row *row, int *first_lines,
                                  const gk_csv_field *field, gk_diag *diag)
 {
     const gk_value *item = &row->values[0];
     size_t i = 0;
-    while (item->kind == GK_VALUE_TEXT && i < layout->item_count &&
+    while (item->kind == GK_VALUE_TEXT && i < layout->value_count &&
            strcmp(layout->value_ids[i], item->text) != 0)
         i++;
-    if (item->kind != GK_VALUE_TEXT || i == layout->item_count)
+    if (item->kind != GK_VALUE_TEXT || i == layout->value_count)
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
                            /* TRANSLATORS: '%s' is the item id found, then come the table id and
                             * the table's layout file. */
-                           "column 'item': '%s' is not an item of table %s (see %s)",
+                           "column 'item': '%s' is not an item or a derived value of table %s "
+                           "(see %s)",
                            item->kind == GK_VALUE_TEXT ? item->text : "", layout->id, layout->path);
     if (first_lines[i] != 0)
         return gk_diag_set(diag, GK_ERR_DATA, path, field->line, field->column,
@@ -802,15 +804,15 @@ static void drop_failed_rows(gk_package *pkg)
     }
 }
 
-/* The line of each item the unit gave in stub table t so far. */
+/* The line of each item or derived value the unit gave in stub table t so far. */
 static int *item_lines(loader *l, size_t t, size_t unit)
 {
     const gk_table_layout *layout = &l->pkg->profile->tables[t];
     if (!layout->is_stub)
         return NULL;
     if (l->first_lines[t] == NULL)
-        l->first_lines[t] = calloc(l->pkg->unit_count * layout->item_count + 1, sizeof(int));
-    return l->first_lines[t] ? l->first_lines[t] + unit * layout->item_count : NULL;
+        l->first_lines[t] = calloc(l->pkg->unit_count * layout->value_count + 1, sizeof(int));
+    return l->first_lines[t] ? l->first_lines[t] + unit * layout->value_count : NULL;
 }
 
 /* Appends the records of csv (from records[1]) as rows of `unit`: each must name that unit (a
