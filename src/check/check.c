@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "input/input.h"
+#include "model/consolidate.h"
 #include "model/document.h"
 #include "model/figures.h"
 #include "model/values.h"
@@ -1645,6 +1646,86 @@ gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size
                               : agree_with_first(pkg, rules, members[0], unit, findings, diag);
 }
 
+/* ---- a consolidated department -------------------------------------------------------------- */
+
+/* Where a row is in its table's hierarchy, for messages: "level 2 under 301". */
+static const char *place_text(checker *c, const gk_table_layout *t, const gk_data_row *row,
+                              const gk_data_row *parent)
+{
+    char keys[256];
+    if (parent == NULL)
+        /* TRANSLATORS: a row's level in a table's hierarchy, at the top (1 is the top). */
+        return gk_arena_printf(&c->out->arena, _("level %d"), row->level);
+    gk_consolidate_keys_text(t, parent, keys, sizeof keys);
+    /* TRANSLATORS: a row's level in a table's hierarchy, then the codes of the row it is
+       under ("level 2 under 301"). */
+    return gk_arena_printf(&c->out->arena, _("level %d under %s"), row->level, keys);
+}
+
+/* Two rows that the department's consolidated booklet prints as one but that disagree: a
+ * DEPARTMENT-UNITS error at the later row, naming the first (whose texts are printed). */
+static void report_conflict(void *context, const gk_conflict *conflict)
+{
+    checker *c = context;
+    const gk_table_layout *t = conflict->layout;
+    const gk_data_row *first = conflict->first, *other = conflict->other;
+    const gk_unit *unit = &c->pkg->units[other->unit];
+    char keys[256], expected[128], found[128];
+    gk_consolidate_keys_text(t, first, keys, sizeof keys);
+    if (keys[0] == '\0') /* a table without keys, or blank ones */
+        snprintf(keys, sizeof keys, "-");
+    if (conflict->kind == GK_CONFLICT_PLACE) {
+        add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", other->file, other->line,
+                    column_of(other, t->consolidate_by[0]), place_text(c, t, first, conflict->first_parent),
+                    place_text(c, t, other, conflict->other_parent),
+                    /* TRANSLATORS: a department code, a table number (公开表3-1), the codes of
+                       a row, a unit code and where that unit's row is (file:line:column). */
+                    "department %s: %s, codes %s: the row is elsewhere in the hierarchy than "
+                    "unit %s's row of the same codes (%s:%d:%d), with which the consolidated "
+                    "booklet prints it as one row",
+                    unit->department_code, t->number, keys, c->pkg->units[first->unit].code,
+                    first->file, first->line, column_of(first, t->consolidate_by[0]));
+        return;
+    }
+    int f = conflict->field;
+    gk_value_format(&first->values[f], expected, sizeof expected);
+    gk_value_format(&other->values[f], found, sizeof found);
+    add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", other->file, other->line,
+                column_of(other, f),
+                first->values[f].kind == GK_VALUE_TEXT ? first->values[f].text : expected,
+                other->values[f].kind == GK_VALUE_TEXT ? other->values[f].text : found,
+                /* TRANSLATORS: a department code, a table number (公开表3-1), the codes of a
+                   row, a column key (untranslated), a unit code and where that unit's row is
+                   (file:line:column). */
+                "department %s: %s, codes %s: column '%s' differs from unit %s's row of the "
+                "same codes (%s:%d:%d), with which the consolidated booklet prints it as one "
+                "row",
+                unit->department_code, t->number, keys, t->fields[f].key,
+                c->pkg->units[first->unit].code, first->file, first->line, column_of(first, f));
+}
+
+/* The checks of a consolidated booklet run on what it prints: the department's sums, as one
+ * unit (model/consolidate.h). Its findings name the department's first unit. */
+static gk_status check_consolidated(const gk_package *package, const gk_rules *rules,
+                                    const char *department_code, size_t first,
+                                    gk_findings *findings, gk_diag *diag)
+{
+    checker c = {package, rules, first, {&first, 1}, findings, package->profile->amount_decimals,
+                 false};
+    gk_package *department = NULL;
+    gk_status status = gk_package_consolidate(package, department_code, report_conflict, &c,
+                                              &department, diag);
+    size_t before = findings->count;
+    if (status == GK_OK && c.failed)
+        status = gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
+    if (status == GK_OK)
+        status = run_rules(department, rules, 0, findings, diag);
+    for (size_t i = before; i < findings->count; i++)
+        findings->items[i].unit = first;
+    gk_package_free(department);
+    return status;
+}
+
 gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag)
 {
@@ -1653,6 +1734,7 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
     if (count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
                            "department %s has no unit in the package", department_code);
+    bool consolidated = package->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated;
     gk_status status = GK_OK;
     for (size_t i = 0; i < count && status == GK_OK; i++) {
         size_t u = members[i];
@@ -1660,9 +1742,11 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
             status = agree_with_first(package, rules, members[0], u, findings, diag);
         if (status == GK_OK && package->units[u].failure != NULL)
             status = unit_failure(&package->units[u], diag);
-        if (status == GK_OK)
+        if (status == GK_OK && !consolidated)
             status = check_unit_rows(package, rules, u, findings, diag);
     }
+    if (status == GK_OK && consolidated)
+        status = check_consolidated(package, rules, department_code, members[0], findings, diag);
     return status;
 }
 

@@ -114,7 +114,10 @@ typedef struct gk_package {
     const size_t *view_units; /* a view's: the units whose rows it holds (gk_package_view) */
     size_t view_unit_count;
     struct gk_package_index *index; /* an index's: where each unit's rows lie (package.c) */
-    const struct gk_package *source; /* a package of loaded units: the index it was read from */
+    const struct gk_package *source; /* a package of loaded units: the index it was read from;
+                                      * a consolidated one: the department's package */
+    bool consolidated; /* a department's units summed into one (model/consolidate.h): its
+                        * booklet prints no unit rows */
     struct gk_package *owned;  /* the index gk_package_load read it from, freed with it */
     gk_arena arena;
 } gk_package;
