@@ -9,7 +9,8 @@
 #include "model/values.h"
 #include "util/money.h"
 
-enum { NONE = SIZE_MAX, MAX_LEVEL = 10 }; /* levels are 1 to 9 (package.c) */
+static const size_t NONE = SIZE_MAX; /* no node, no member */
+enum { MAX_LEVEL = 10 };             /* levels are 1 to 9 (package.c) */
 
 static gk_status nomem(const gk_package *pkg, gk_diag *diag)
 {
