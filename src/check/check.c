@@ -10,6 +10,7 @@
 #include "check/key_map.h"
 #include "check/names.h"
 #include "input/input.h"
+#include "model/consolidate.h"
 #include "model/document.h"
 #include "model/figures.h"
 #include "model/values.h"
@@ -1287,6 +1288,33 @@ static void run_identity(checker *c, const gk_rule *rule)
 
 /* ---- supplied values of derived cells ------------------------------------------------------- */
 
+/* A fixed-row table's derived values (`derived:`) that the package supplies, as printed by
+ * another system: each against the value the unit's booklet computes. */
+static void derived_values_stub(checker *c, const gk_rule *rule, const gk_table_layout *t)
+{
+    int64_t *values = calloc(t->value_count + 1, sizeof *values);
+    gk_overflow overflow;
+    c->failed |= values == NULL;
+    bool computed = values != NULL && gk_stub_values(c->pkg, t, &c->scope, values, &overflow);
+    for (size_t d = t->item_count; computed && d < t->value_count; d++) {
+        int64_t supplied = 0;
+        const gk_data_row *first = NULL;
+        if (!gk_stub_supplied(c->pkg, t, d, &c->scope, &supplied, &first, &overflow)) {
+            overflow_finding(c, rule, &overflow, NULL, 0, 0);
+            continue;
+        }
+        if (first == NULL)
+            continue; /* not supplied: nothing to compare */
+        char what[1024];
+        snprintf(what, sizeof what, _("%s: %s (derived from %s)"), t->number, t->value_ids[d],
+                 t->derived[d - t->item_count].text);
+        compare_amounts(c, rule, column_amount(c, t, 1, supplied), GK_CMP_EQ,
+                        column_amount(c, t, 1, values[d]), first->file, first->line,
+                        first->columns[1], what);
+    }
+    free(values); /* a value out of range is computed_in_range's finding */
+}
+
 static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *data)
 {
     const gk_table_layout *t = data->layout;
@@ -1314,24 +1342,25 @@ static void derived_stub(checker *c, const gk_rule *rule, const gk_table_data *d
         compare_amounts(c, rule, column_amount(c, t, 1, supplied), GK_CMP_EQ, derived,
                         first->file, first->line, first->columns[1], what);
     }
+    derived_values_stub(c, rule, t);
 }
 
-/* What a table's computed rows of one kind (合计, department, unit) should hold: per column,
- * the sum of the level-1 data rows they cover, or the row that took it out of range. Computed
- * once per kind, however many such rows the unit supplies. */
+/* What a table's computed rows should hold: per column, the sum of the unit's level-1 data
+ * rows, or the row that took it out of range. A unit's supplied 合计, department and unit rows
+ * are those of its own booklet, which prints them over its own rows alone (not over the other
+ * units of its package or department). Computed once, however many such rows the unit
+ * supplies. */
 typedef struct summary_sums {
     bool done;
     int64_t *sums;               /* per column of the layout */
     const gk_data_row **overflow;
 } summary_sums;
 
-static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind kind,
-                        summary_sums *s)
+static bool sum_summary(checker *c, const gk_table_data *data, summary_sums *s)
 {
     if (s->done)
         return s->sums != NULL;
     const gk_table_layout *t = data->layout;
-    const gk_unit *unit = &c->pkg->units[c->unit];
     s->done = true;
     s->sums = calloc(t->column_count + 1, sizeof *s->sums);
     s->overflow = calloc(t->column_count + 1, sizeof *s->overflow);
@@ -1343,10 +1372,7 @@ static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind k
     }
     for (size_t r = 0; r < data->row_count; r++, gk_steps++) {
         const gk_data_row *d = &data->rows[r];
-        bool member = kind == GK_SUMMARY_TOTAL || (kind == GK_SUMMARY_UNIT && d->unit == c->unit) ||
-                      (kind == GK_SUMMARY_DEPARTMENT &&
-                       strcmp(c->pkg->units[d->unit].department_code, unit->department_code) == 0);
-        if (!member || d->computed || d->level != 1)
+        if (!own_row(c, d) || d->computed || d->level != 1)
             continue;
         for (size_t k = 0; k < t->column_count; k++) {
             const gk_column *col = &t->columns[k];
@@ -1361,11 +1387,10 @@ static bool sum_summary(checker *c, const gk_table_data *data, gk_summary_kind k
 /* A supplied 合计/department/unit row (the unit's own): each summed column against the
  * computed sum. */
 static void derived_row(checker *c, const gk_rule *rule, const gk_table_data *data,
-                        const gk_data_row *row, summary_sums *kinds)
+                        const gk_data_row *row, summary_sums *s)
 {
     const gk_table_layout *t = data->layout;
-    summary_sums *s = &kinds[row->summary];
-    if (!sum_summary(c, data, row->summary, s))
+    if (!sum_summary(c, data, s))
         return;
     for (size_t k = 0; k < t->column_count; k++) {
         const gk_column *col = &t->columns[k];
@@ -1437,14 +1462,12 @@ static void run_derived(checker *c, const gk_rule *rule)
             derived_stub(c, rule, data);
             continue;
         }
-        summary_sums kinds[3] = {{0}}; /* by gk_summary_kind */
+        summary_sums sums = {0};
         for (size_t r = 0; r < data->row_count; r++)
             if (own_row(c, &data->rows[r]) && data->rows[r].computed)
-                derived_row(c, rule, data, &data->rows[r], kinds);
-        for (int k = 0; k < 3; k++) {
-            free(kinds[k].sums);
-            free(kinds[k].overflow);
-        }
+                derived_row(c, rule, data, &data->rows[r], &sums);
+        free(sums.sums);
+        free(sums.overflow);
     }
 }
 
@@ -1792,8 +1815,7 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 
 /* ---- the unit ------------------------------------------------------------------------------- */
 
-/* Runs every rule on one unit of pkg, whose rows are those a check of the unit may read: its
- * department's (a supplied department row sums them). */
+/* Runs every rule on one unit of pkg (a package holding its rows, or more). */
 static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t unit,
                            gk_findings *findings, gk_diag *diag)
 {
@@ -1819,24 +1841,6 @@ static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t 
     return status;
 }
 
-/* Whether the unit supplies a computed row summing its department or all of the rows a check
- * of it reads (a `kind` department or total row): only then does its check read other units'
- * rows. */
-static bool sums_department(const gk_package *pkg, size_t unit)
-{
-    for (size_t t = 0; t < pkg->profile->table_count; t++) {
-        const gk_table_data *data = &pkg->tables[t];
-        size_t first = data->unit_start ? data->unit_start[unit] : 0;
-        size_t end = data->unit_start ? data->unit_start[unit + 1] : data->row_count;
-        for (size_t k = first; k < end; k++) {
-            const gk_data_row *row = &data->rows[data->unit_start ? data->by_unit[k] : k];
-            if (row->unit == unit && row->computed && row->summary != GK_SUMMARY_UNIT)
-                return true;
-        }
-    }
-    return false;
-}
-
 /* The package narrowed to the rows of these units: the package itself when it holds no other
  * unit's (one read for them, gk_package_load_units), else a view (*owned, to free). */
 static gk_status rows_of(const gk_package *pkg, const size_t *units, size_t count,
@@ -1858,24 +1862,14 @@ static gk_status unit_failure(const gk_unit *unit, gk_diag *diag)
     return unit->failure->status;
 }
 
-/* Checks one unit on the rows it reads: its own, or (summing its department) the department's,
- * given in department (or NULL: then narrowed here). */
-static gk_status check_unit_rows(const gk_package *package, const gk_package *department,
-                                 const gk_rules *rules, size_t unit, gk_findings *findings,
-                                 gk_diag *diag)
+/* Checks one unit on its own rows: whatever else the package holds, its booklet prints these
+ * (its 合计, department and unit rows included). */
+static gk_status check_unit_rows(const gk_package *package, const gk_rules *rules, size_t unit,
+                                 gk_findings *findings, gk_diag *diag)
 {
     const gk_package *pkg = NULL;
     gk_package *view = NULL;
-    const size_t *members = &unit;
-    size_t count = 1;
-    gk_status status = GK_OK;
-    if (sums_department(package, unit) && department != NULL)
-        pkg = department;
-    else if (sums_department(package, unit))
-        count = gk_package_department_units(package, package->units[unit].department_code,
-                                            &members);
-    if (pkg == NULL)
-        status = rows_of(package, members, count, &pkg, &view, diag);
+    gk_status status = rows_of(package, &unit, 1, &pkg, &view, diag);
     if (status == GK_OK)
         status = run_rules(pkg, rules, unit, findings, diag);
     gk_package_view_free(view);
@@ -1887,7 +1881,7 @@ gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t
 {
     if (package->units[unit].failure != NULL) /* its own files did not load */
         return unit_failure(&package->units[unit], diag);
-    return check_unit_rows(package, NULL, rules, unit, findings, diag);
+    return check_unit_rows(package, rules, unit, findings, diag);
 }
 
 /* ---- the department ------------------------------------------------------------------------- */
@@ -1931,6 +1925,86 @@ gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size
                               : agree_with_first(pkg, rules, members[0], unit, findings, diag);
 }
 
+/* ---- a consolidated department -------------------------------------------------------------- */
+
+/* Where a row is in its table's hierarchy, for messages: "level 2 under 301". */
+static const char *place_text(checker *c, const gk_table_layout *t, const gk_data_row *row,
+                              const gk_data_row *parent)
+{
+    char keys[256];
+    if (parent == NULL)
+        /* TRANSLATORS: a row's level in a table's hierarchy, at the top (1 is the top). */
+        return gk_arena_printf(&c->out->arena, _("level %d"), row->level);
+    gk_consolidate_keys_text(t, parent, keys, sizeof keys);
+    /* TRANSLATORS: a row's level in a table's hierarchy, then the codes of the row it is
+       under ("level 2 under 301"). */
+    return gk_arena_printf(&c->out->arena, _("level %d under %s"), row->level, keys);
+}
+
+/* Two rows that the department's consolidated booklet prints as one but that disagree: a
+ * DEPARTMENT-UNITS error at the later row, naming the first (whose texts are printed). */
+static void report_conflict(void *context, const gk_conflict *conflict)
+{
+    checker *c = context;
+    const gk_table_layout *t = conflict->layout;
+    const gk_data_row *first = conflict->first, *other = conflict->other;
+    const gk_unit *unit = &c->pkg->units[other->unit];
+    char keys[256], expected[128], found[128];
+    gk_consolidate_keys_text(t, first, keys, sizeof keys);
+    if (keys[0] == '\0') /* a table without keys, or blank ones */
+        snprintf(keys, sizeof keys, "-");
+    if (conflict->kind == GK_CONFLICT_PLACE) {
+        add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", other->file, other->line,
+                    column_of(other, t->consolidate_by[0]), place_text(c, t, first, conflict->first_parent),
+                    place_text(c, t, other, conflict->other_parent),
+                    /* TRANSLATORS: a department code, a table number (公开表3-1), the codes of
+                       a row, a unit code and where that unit's row is (file:line:column). */
+                    "department %s: %s, codes %s: the row is elsewhere in the hierarchy than "
+                    "unit %s's row of the same codes (%s:%d:%d), with which the consolidated "
+                    "booklet prints it as one row",
+                    unit->department_code, t->number, keys, c->pkg->units[first->unit].code,
+                    first->file, first->line, column_of(first, t->consolidate_by[0]));
+        return;
+    }
+    int f = conflict->field;
+    gk_value_format(&first->values[f], expected, sizeof expected);
+    gk_value_format(&other->values[f], found, sizeof found);
+    add_finding(c, GK_ERROR, "DEPARTMENT-UNITS", other->file, other->line,
+                column_of(other, f),
+                first->values[f].kind == GK_VALUE_TEXT ? first->values[f].text : expected,
+                other->values[f].kind == GK_VALUE_TEXT ? other->values[f].text : found,
+                /* TRANSLATORS: a department code, a table number (公开表3-1), the codes of a
+                   row, a column key (untranslated), a unit code and where that unit's row is
+                   (file:line:column). */
+                "department %s: %s, codes %s: column '%s' differs from unit %s's row of the "
+                "same codes (%s:%d:%d), with which the consolidated booklet prints it as one "
+                "row",
+                unit->department_code, t->number, keys, t->fields[f].key,
+                c->pkg->units[first->unit].code, first->file, first->line, column_of(first, f));
+}
+
+/* The checks of a consolidated booklet run on what it prints: the department's sums, as one
+ * unit (model/consolidate.h). Its findings name the department's first unit. */
+static gk_status check_consolidated(const gk_package *package, const gk_rules *rules,
+                                    const char *department_code, size_t first,
+                                    gk_findings *findings, gk_diag *diag)
+{
+    checker c = {package, rules, first, {&first, 1}, findings, package->profile->amount_decimals,
+                 false};
+    gk_package *department = NULL;
+    gk_status status = gk_package_consolidate(package, department_code, report_conflict, &c,
+                                              &department, diag);
+    size_t before = findings->count;
+    if (status == GK_OK && c.failed)
+        status = gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
+    if (status == GK_OK)
+        status = run_rules(department, rules, 0, findings, diag);
+    for (size_t i = before; i < findings->count; i++)
+        findings->items[i].unit = first;
+    gk_package_free(department);
+    return status;
+}
+
 gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag)
 {
@@ -1939,20 +2013,19 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
     if (count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
                            "department %s has no unit in the package", department_code);
-    /* the department's rows, gathered once for the units that sum them */
-    const gk_package *department = NULL;
-    gk_package *view = NULL;
-    gk_status status = rows_of(package, members, count, &department, &view, diag);
+    bool consolidated = package->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated;
+    gk_status status = GK_OK;
     for (size_t i = 0; i < count && status == GK_OK; i++) {
         size_t u = members[i];
         if (i > 0)
             status = agree_with_first(package, rules, members[0], u, findings, diag);
         if (status == GK_OK && package->units[u].failure != NULL)
             status = unit_failure(&package->units[u], diag);
-        if (status == GK_OK)
-            status = check_unit_rows(package, department, rules, u, findings, diag);
+        if (status == GK_OK && !consolidated)
+            status = check_unit_rows(package, rules, u, findings, diag);
     }
-    gk_package_view_free(view);
+    if (status == GK_OK && consolidated)
+        status = check_consolidated(package, rules, department_code, members[0], findings, diag);
     return status;
 }
 

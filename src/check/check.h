@@ -99,16 +99,18 @@ const gk_rule *gk_rules_find(const gk_rules *rules, const char *id);
 gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
                         gk_findings *findings, gk_diag *diag);
 
-/* Runs the checks of a department's consolidated booklet, which prints the sums of all its
- * units: every unit of the department in the package must agree on the year and the
- * department's name (rule DEPARTMENT-UNITS), and each unit's own checks run. A unit whose
- * files did not load fails the department (diag). */
 /* DEPARTMENT-UNITS alone for one unit: it agrees with the first unit of its department (in
  * units.csv order) on year and department name. `gongkai check` runs it on every unit, so that
  * what would refuse a department booklet shows before any export. */
 gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size_t unit,
                               gk_findings *findings, gk_diag *diag);
 
+/* Runs the checks of a department's booklet (部门预算), which prints the sums of all its units:
+ * every unit of the department in the package must agree on the year and the department's
+ * name (rule DEPARTMENT-UNITS), and a unit whose files did not load fails the department
+ * (diag). With the profile's `rows: by_unit` each unit's own checks run; with `rows:
+ * consolidated` the checks run on what the booklet prints, the department's sums
+ * (model/consolidate.h), and rows it prints as one that disagree are DEPARTMENT-UNITS errors. */
 gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag);
 

@@ -41,6 +41,7 @@ typedef struct table_loader {
     const gk_profile *profile;
     gk_table_layout *t;
     yaml_node_t *columns, *inputs, *summary, *items, *derived, *rows, *title;
+    yaml_node_t *consolidate_by;
 
     leaf_spec leaves[MAX_COLUMNS];
     size_t leaf_count;
@@ -259,6 +260,7 @@ KEEP_NODE(summary)
 KEEP_NODE(items)
 KEEP_NODE(derived)
 KEEP_NODE(rows)
+KEEP_NODE(consolidate_by)
 
 static const gk_yaml_key table_keys[] = {
     {"id", read_id, true},           {"number", read_number, false},
@@ -274,6 +276,7 @@ static const gk_yaml_key table_keys[] = {
     {"thousands", read_table_thousands, false},
     {"caption", read_table_caption, false},
     {"notes", read_table_notes, false},
+    {"consolidate_by", keep_consolidate_by, false},
 };
 
 /* -- leaf column keys -- */
@@ -837,6 +840,47 @@ static gk_status resolve_summary(table_loader *tl)
     return tl->t->summary ? GK_OK : nomem(yd);
 }
 
+/* -- consolidated department booklets -- */
+
+/* The fields that make one row of a consolidated booklet: those named by `consolidate_by:`
+ * (read from the package: a computed column differs by unit), or by default every code column
+ * read from the package. */
+static gk_status resolve_consolidate_by(table_loader *tl)
+{
+    gk_yaml_doc *yd = tl->yd;
+    int keys[MAX_FIELDS];
+    size_t count = 0;
+    if (tl->consolidate_by == NULL) {
+        for (size_t f = 0; f < tl->field_count; f++)
+            if (tl->fields[f].type == GK_TYPE_CODE && !tl->fields[f].optional)
+                keys[count++] = (int)f;
+    } else {
+        gk_status status = gk_yaml_expect(yd, tl->consolidate_by, YAML_SEQUENCE_NODE,
+                                          N_("a list of column keys"));
+        if (status != GK_OK)
+            return status;
+        for (yaml_node_item_t *it = tl->consolidate_by->data.sequence.items.start;
+             it < tl->consolidate_by->data.sequence.items.top; it++) {
+            yaml_node_t *node = gk_yaml_node(yd, *it);
+            const char *key = NULL;
+            if ((status = gk_yaml_string(yd, node, &key)) != GK_OK)
+                return status;
+            int field = find_field(tl, key);
+            if (field < 0 || tl->fields[field].optional)
+                /* TRANSLATORS: consolidate_by is a YAML key; keep it. %s is what it names. */
+                return gk_yaml_error(yd, node, "consolidate_by: expected a column key read from "
+                                               "the package, found '%s'", key);
+            for (size_t k = 0; k < count; k++)
+                if (keys[k] == field)
+                    return gk_yaml_error(yd, node, "consolidate_by: '%s' listed twice", key);
+            keys[count++] = field;
+        }
+    }
+    tl->t->consolidate_by = arena_copy(yd->arena, keys, count, sizeof *keys);
+    tl->t->consolidate_by_count = count;
+    return tl->t->consolidate_by ? GK_OK : nomem(yd);
+}
+
 /* -- stub tables -- */
 
 static int value_index(const char *const *ids, size_t count, const char *id)
@@ -889,6 +933,7 @@ static gk_status parse_expr(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
     out->terms = arena_copy(yd->arena, terms, count, sizeof *terms);
     out->signs = arena_copy(yd->arena, signs, count, sizeof *signs);
     out->count = count;
+    out->text = text;
     return out->terms && out->signs ? GK_OK : nomem(yd);
 }
 
@@ -1190,6 +1235,10 @@ static gk_status resolve_stub(table_loader *tl)
         return gk_yaml_error(yd, gk_yaml_root(yd), "a fixed-row table needs both 'items' and 'rows'");
     if (tl->summary != NULL)
         return gk_yaml_error(yd, tl->summary, "a fixed-row table has 'rows', not 'summary'");
+    if (tl->consolidate_by != NULL)
+        return gk_yaml_error(yd, tl->consolidate_by,
+                             "a fixed-row table sums its items over the units, it has no "
+                             "'consolidate_by'");
 
     /* items, then derived values, in one id list */
     const char **ids = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *ids);
@@ -1305,8 +1354,9 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
         if (status == GK_OK)
             status = resolve_stub(tl);
     } else {
-        if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK)
-            status = resolve_summary(tl);
+        if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK &&
+            (status = resolve_summary(tl)) == GK_OK)
+            status = resolve_consolidate_by(tl);
     }
     if (status == GK_OK)
         status = check_text_template(&yd, tl->title, t->title); /* "…（{year}年度）" */
@@ -1483,9 +1533,19 @@ static gk_status bk_tables(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     }
     return GK_OK;
 }
+static gk_status bk_rows(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    booklet_loader *bl = p;
+    static const char *const names[] = {"by_unit", "consolidated"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    bl->profile->booklets[bl->current].consolidated = choice == 1;
+    return status;
+}
 static const gk_yaml_key booklet_kind_keys[] = {
     {"title", bk_title, true},
     {"tables", bk_tables, true},
+    {"rows", bk_rows, false}, /* department booklets only */
 };
 static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
 {
@@ -1503,7 +1563,9 @@ static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
         bl->current = (gk_booklet_kind)kind;
         if (bl->table_counts[kind] > 0)
             return gk_yaml_error(yd, key, "duplicate key '%s'", names[kind]);
-        if ((status = gk_yaml_read_map(yd, gk_yaml_node(yd, pair->value), booklet_kind_keys, 2,
+        /* `rows:` says how a department's units are put together: a unit's booklet has one */
+        size_t keys = kind == GK_BOOKLET_DEPARTMENT ? 3 : 2;
+        if ((status = gk_yaml_read_map(yd, gk_yaml_node(yd, pair->value), booklet_kind_keys, keys,
                                        bl)) != GK_OK)
             return status;
     }

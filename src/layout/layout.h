@@ -95,6 +95,7 @@ typedef struct gk_expr {
     const int *terms;   /* value indexes */
     const int *signs;   /* +1 or -1 */
     size_t count;
+    const char *text;   /* as written (without '='), for messages */
 } gk_expr;
 
 typedef enum gk_stub_cell_kind { GK_STUB_BLANK, GK_STUB_TEXT, GK_STUB_EXPR } gk_stub_cell_kind;
@@ -150,6 +151,12 @@ typedef struct gk_table_layout {
     const gk_summary *summary;
     size_t summary_count;
 
+    /* list tables: the fields whose values make one row of a consolidated department booklet
+     * (`consolidate_by:`, by default the code columns read from the package); none: the
+     * department's booklet sums all rows into one */
+    const int *consolidate_by;
+    size_t consolidate_by_count;
+
     /* stub tables only (is_stub): fields are {item, amount} */
     bool is_stub;
     const char *const *value_ids; /* items first, then derived */
@@ -177,6 +184,9 @@ typedef struct gk_booklet {
     const char *title; /* 单位预算 / 部门预算 */
     const gk_table_layout *const *tables;
     size_t table_count;
+    /* a department's booklet (`rows: consolidated`): one row per 科目 summed over its units, no
+     * per-unit rows; false (`by_unit`): each unit's rows under its own subtotal */
+    bool consolidated;
 } gk_booklet;
 
 /* One part of the printed booklet (第一部分 概况, 第二部分 the tables, …). */

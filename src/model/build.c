@@ -1,5 +1,6 @@
 /* Building printable tables from layouts and package rows; see document.h. */
 #include "model/document.h"
+#include "model/consolidate.h"
 #include "model/figures.h"
 #include "model/values.h"
 #include "util/chinese_number.h"
@@ -230,8 +231,8 @@ static gk_status add_summary_row(builder *b, gk_table *table, size_t capacity,
 {
     static const gk_row_kind row_kinds[] = {GK_ROW_TOTAL, GK_ROW_DEPARTMENT, GK_ROW_UNIT};
     const gk_summary *summary = find_summary(table->layout, kind);
-    if (summary == NULL)
-        return GK_OK;
+    if (summary == NULL || (kind == GK_SUMMARY_UNIT && b->pkg->consolidated))
+        return GK_OK; /* a consolidated booklet has no per-unit rows */
     gk_row *row = add_row(b, table, capacity, row_kinds[kind]);
     if (row == NULL)
         return nomem(b);
@@ -708,6 +709,27 @@ gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
     return GK_OK;
 }
 
+/* The department's booklet from its units: the department's consolidated package when the
+ * profile says `rows: consolidated` (kept with the document), else the units' own rows. */
+static gk_status build_department(const gk_package *package, const char *department_code,
+                                  const size_t *units, size_t count, gk_document *doc,
+                                  gk_diag *diag)
+{
+    gk_scope scope = {units, count};
+    static const size_t consolidated_unit = 0;
+    if (package->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated) {
+        gk_status status = gk_package_consolidate(package, department_code, NULL, NULL,
+                                                  &doc->consolidated, diag);
+        if (status != GK_OK)
+            return status;
+        package = doc->consolidated;
+        doc->unit = &package->units[consolidated_unit];
+        scope = (gk_scope){&consolidated_unit, 1};
+    }
+    doc->package = package;
+    return build_document(package, scope, GK_BOOKLET_DEPARTMENT, doc, diag);
+}
+
 gk_status gk_document_build_department(const gk_package *package, const char *department_code,
                                        gk_document **out, gk_diag *diag)
 {
@@ -738,22 +760,15 @@ gk_status gk_document_build_department(const gk_package *package, const char *de
         status = gk_diag_set(diag, GK_ERR_DATA, package->dir, 0, 0,
                              "department %s has no unit in the package", department_code);
     if (status == GK_OK) {
-        const gk_unit *first = &package->units[units[0]];
         /* the department stands in for the unit in titles and templates */
-        *pseudo = (gk_unit){.code = first->department_code, .name = first->department_name,
-                            .department_code = first->department_code,
-                            .department_name = first->department_name, .year = first->year,
-                            .profile = first->profile, .booklet = GK_BOOKLET_DEPARTMENT,
-                            .narrative = no_narrative, .narrative_path = no_narrative};
-        doc->package = package;
+        *pseudo = gk_department_unit(&package->units[units[0]], no_narrative);
         doc->profile = package->profile;
         doc->kind = GK_BOOKLET_DEPARTMENT;
         doc->unit = pseudo;
         doc->code = pseudo->code;
         doc->name = pseudo->name;
         doc->year = pseudo->year;
-        gk_scope scope = {units, count};
-        status = build_document(package, scope, GK_BOOKLET_DEPARTMENT, doc, diag);
+        status = build_department(package, department_code, units, count, doc, diag);
     }
     if (status != GK_OK) {
         gk_document_free(doc);
@@ -768,5 +783,6 @@ void gk_document_free(gk_document *document)
     if (document == NULL)
         return;
     gk_arena_free(&document->arena);
+    gk_package_free(document->consolidated);
     free(document);
 }

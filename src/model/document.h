@@ -69,6 +69,8 @@ typedef struct gk_document {
     const gk_doc_part *parts; /* in print order; narrative parts without a file are left out */
     size_t part_count;
     const char *booklet_title; /* 单位预算 / 部门预算 */
+    gk_package *consolidated;  /* a consolidated department booklet's package (consolidate.h):
+                                * what it prints, freed with the document */
     gk_arena arena;
 } gk_document;
 
@@ -76,8 +78,9 @@ typedef struct gk_document {
 gk_status gk_document_build_unit(const gk_package *package, size_t unit_index,
                                  gk_document **out, gk_diag *diag);
 
-/* Builds a department's consolidated booklet (部门预算) over all its units in the package:
- * the department's rows, then each unit's rows and subtotals. */
+/* Builds a department's booklet (部门预算) over all its units in the package: with the
+ * profile's `rows: by_unit`, the department's rows, then each unit's rows and subtotals; with
+ * `rows: consolidated`, one row per 科目 summed over the units (model/consolidate.h). */
 gk_status gk_document_build_department(const gk_package *package, const char *department_code,
                                        gk_document **out, gk_diag *diag);
 

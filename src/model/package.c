@@ -443,22 +443,24 @@ static gk_status read_row(gk_package *pkg, const gk_table_layout *layout, const 
     return GK_OK;
 }
 
-/* For stub tables: the item must be one of the layout's items, once per unit. first_lines:
- * per item, the line where the unit gave it (0: not yet). */
+/* For stub tables: the item must be one of the layout's items or derived values (a derived
+ * value as printed elsewhere, only checked), once per unit. first_lines: per value, the line
+ * where the unit gave it (0: not yet). */
 static gk_status check_stub_item(const gk_package *pkg, const gk_table_layout *layout,
                                  const char *path, const gk_data_row *row, int *first_lines,
                                  const gk_csv_field *field, gk_diag *diag)
 {
     const gk_value *item = &row->values[0];
     size_t i = 0;
-    while (item->kind == GK_VALUE_TEXT && i < layout->item_count &&
+    while (item->kind == GK_VALUE_TEXT && i < layout->value_count &&
            strcmp(layout->value_ids[i], item->text) != 0)
         i++;
-    if (item->kind != GK_VALUE_TEXT || i == layout->item_count)
+    if (item->kind != GK_VALUE_TEXT || i == layout->value_count)
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
                            /* TRANSLATORS: '%s' is the item id found, then come the table id and
                             * the table's layout file. */
-                           "column 'item': '%s' is not an item of table %s (see %s)",
+                           "column 'item': '%s' is not an item or a derived value of table %s "
+                           "(see %s)",
                            item->kind == GK_VALUE_TEXT ? item->text : "", layout->id, layout->path);
     if (first_lines[i] != 0)
         return gk_diag_set(diag, GK_ERR_DATA, path, field->line, field->column,
@@ -538,8 +540,7 @@ typedef struct table_runs {
 
 struct gk_package_index {
     table_runs *tables;           /* parallel to profile->tables */
-    bool *sums_department;        /* per unit: a row of it in a shared table sums its department */
-    size_t *not_supplied_first;   /* the same for not_supplied */
+    size_t *not_supplied_first;   /* per unit: its first entry of not_supplied */
 };
 
 static file_stamp stamp_of(const struct stat *st)
@@ -581,7 +582,7 @@ typedef struct table_indexer {
     bool out_of_memory;
 } table_indexer;
 
-/* The header row: the columns whose text the scan keeps (the unit's code, the kind). */
+/* The header row: the column whose text the scan keeps (the unit's code). */
 static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_record *record)
 {
     x->header_length = (uint32_t)record->end;
@@ -596,10 +597,8 @@ static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_re
         gk_csv_parse(x->path, text, len, &csv, NULL) == GK_OK) {
         x->header_status =
             map_table_header(x->path, x->layout, &csv->records[0], pos, &x->header_diag);
-        if (x->header_status == GK_OK) {
+        if (x->header_status == GK_OK)
             scan->keep[0] = pos[UNIT_CODE];
-            scan->keep[1] = pos[KIND];
-        }
     } else {
         x->out_of_memory = bytes == NULL || pos == NULL;
         read = false; /* the file changed since its encoding was checked */
@@ -655,9 +654,6 @@ static bool index_record(gk_table_scan *scan, const gk_scan_record *record, void
         if (ns != NULL)
             *x->first = (contradiction){true, unit, record->line, ns};
     }
-    const char *kind = record->kept[1];
-    if (kind && !x->layout->is_stub && (strcmp(kind, "department") == 0 || strcmp(kind, "total") == 0))
-        pkg->index->sums_department[unit] = true;
     if (x->has_last && unit == x->last_unit) {
         row_run *run = &x->runs[x->run_count - 1];
         run->length = (uint32_t)(record->end - run->offset);
@@ -808,15 +804,15 @@ static void drop_failed_rows(gk_package *pkg)
     }
 }
 
-/* The line of each item the unit gave in stub table t so far. */
+/* The line of each item or derived value the unit gave in stub table t so far. */
 static int *item_lines(loader *l, size_t t, size_t unit)
 {
     const gk_table_layout *layout = &l->pkg->profile->tables[t];
     if (!layout->is_stub)
         return NULL;
     if (l->first_lines[t] == NULL)
-        l->first_lines[t] = calloc(l->pkg->unit_count * layout->item_count + 1, sizeof(int));
-    return l->first_lines[t] ? l->first_lines[t] + unit * layout->item_count : NULL;
+        l->first_lines[t] = calloc(l->pkg->unit_count * layout->value_count + 1, sizeof(int));
+    return l->first_lines[t] ? l->first_lines[t] + unit * layout->value_count : NULL;
 }
 
 /* Appends the records of csv (from records[1]) as rows of `unit`: each must name that unit (a
@@ -1541,8 +1537,8 @@ static gk_status index_rows(gk_package *pkg, gk_diag *diag);
 static gk_status load_narrative(gk_package *pkg, size_t unit, gk_diag *diag);
 
 /* Reads the rows of exactly these units (global: increasing indexes into index->units). */
-static gk_status load_scope(const gk_package *index, const size_t *global, size_t count,
-                            gk_package **out, gk_diag *diag)
+gk_status gk_package_load_units(const gk_package *index, const size_t *global, size_t count,
+                                gk_package **out, gk_diag *diag)
 {
     *out = NULL;
     gk_package *pkg = calloc(1, sizeof *pkg);
@@ -1600,119 +1596,6 @@ static int compare_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return x < y ? -1 : x > y;
-}
-
-static int compare_pointers(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t)*(const size_t *const *)a, y = (uintptr_t)*(const size_t *const *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* units, and all of the department of each units[i] with widen[i], in index order. Each
- * department is added once, however many of its units widen to it. */
-static gk_status widen_scope(const gk_package *index, const size_t *units, size_t count,
-                             const bool *widen, size_t **out, size_t *out_count, gk_diag *diag)
-{
-    const size_t **departments = malloc((count + 1) * sizeof *departments);
-    size_t *sizes = malloc((count + 1) * sizeof *sizes);
-    if (departments == NULL || sizes == NULL) {
-        free(departments);
-        free(sizes);
-        return nomem(diag, index->dir);
-    }
-    size_t found = 0, total = count;
-    for (size_t i = 0; i < count; i++)
-        if (widen[i])
-            gk_package_department_units(index, index->units[units[i]].department_code,
-                                        &departments[found++]);
-    if (found > 1) /* a department's members start at one place of by_department */
-        qsort(departments, found, sizeof *departments, compare_pointers);
-    size_t unique = 0;
-    for (size_t i = 0; i < found; i++)
-        if (unique == 0 || departments[unique - 1] != departments[i]) {
-            departments[unique] = departments[i];
-            sizes[unique] = gk_package_department_units(
-                index, index->units[departments[i][0]].department_code,
-                &departments[unique]);
-            total += sizes[unique++];
-        }
-    size_t *scope = malloc((total + 1) * sizeof *scope), n = 0;
-    for (size_t i = 0; scope && i < count; i++)
-        scope[n++] = units[i];
-    for (size_t d = 0; scope && d < unique; d++)
-        for (size_t k = 0; k < sizes[d]; k++)
-            scope[n++] = departments[d][k];
-    free(departments);
-    free(sizes);
-    if (scope == NULL)
-        return nomem(diag, index->dir);
-    if (n > 1)
-        qsort(scope, n, sizeof *scope, compare_size);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (kept == 0 || scope[kept - 1] != scope[i])
-            scope[kept++] = scope[i];
-    *out = scope;
-    *out_count = kept;
-    return GK_OK;
-}
-
-/* Per unit of pkg: it supplies a computed row that sums its department (or all of the rows a
- * check of it reads) and the package lacks some unit of that department. */
-static bool *lacking_department(const gk_package *pkg, const gk_package *index, bool *any)
-{
-    bool *lacks = calloc(pkg->unit_count + 1, sizeof *lacks);
-    *any = false;
-    for (size_t t = 0; lacks && t < pkg->profile->table_count; t++)
-        for (size_t r = 0; r < pkg->tables[t].row_count; r++) {
-            const gk_data_row *row = &pkg->tables[t].rows[r];
-            if (!row->computed || row->summary == GK_SUMMARY_UNIT || lacks[row->unit])
-                continue;
-            const size_t *members;
-            const char *code = pkg->units[row->unit].department_code;
-            lacks[row->unit] = gk_package_department_units(pkg, code, &members) <
-                               gk_package_department_units(index, code, &members);
-            *any |= lacks[row->unit];
-        }
-    return lacks;
-}
-
-gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
-                                gk_package **out, gk_diag *diag)
-{
-    *out = NULL;
-    bool *sums = calloc(count + 1, sizeof *sums);
-    if (sums == NULL)
-        return nomem(diag, index->dir);
-    for (size_t i = 0; i < count; i++)
-        sums[i] = index->index->sums_department[units[i]];
-    size_t *scope = NULL, n = 0;
-    gk_status status = widen_scope(index, units, count, sums, &scope, &n, diag);
-    free(sums);
-    gk_package *pkg = NULL;
-    if (status == GK_OK)
-        status = load_scope(index, scope, n, &pkg, diag);
-    /* a unit's own file may sum its department too: then its department is read as well */
-    bool any = false;
-    bool *lacks = status == GK_OK ? lacking_department(pkg, index, &any) : NULL;
-    if (status == GK_OK && lacks == NULL)
-        status = nomem(diag, index->dir);
-    size_t *wider = NULL, m = 0;
-    if (status == GK_OK && any &&
-        (status = widen_scope(index, scope, n, lacks, &wider, &m, diag)) == GK_OK) {
-        gk_package_free(pkg);
-        pkg = NULL;
-        status = load_scope(index, wider, m, &pkg, diag);
-    }
-    free(lacks);
-    free(wider);
-    free(scope);
-    if (status != GK_OK) {
-        gk_package_free(pkg);
-        return status;
-    }
-    *out = pkg;
-    return GK_OK;
 }
 
 /* ---- rows by unit ------------------------------------------------------------------- */
@@ -1911,9 +1794,8 @@ static gk_status index_tables(gk_package *pkg, gk_diag *diag)
     size_t tables = pkg->profile->table_count;
     pkg->tables = gk_arena_alloc(&pkg->arena, (tables + 1) * sizeof *pkg->tables);
     pkg->index->tables = calloc(tables + 1, sizeof *pkg->index->tables);
-    pkg->index->sums_department = calloc(pkg->unit_count + 1, sizeof(bool));
     contradiction *first = calloc(tables + 1, sizeof *first);
-    gk_status status = pkg->tables && pkg->index->tables && pkg->index->sums_department && first
+    gk_status status = pkg->tables && pkg->index->tables && first
                            ? GK_OK
                            : nomem(diag, pkg->dir);
     for (size_t t = 0; status == GK_OK && t < tables; t++)
@@ -1992,7 +1874,6 @@ static void free_index(gk_package *package)
         free(index->tables[t].unit_first);
     }
     free(index->tables);
-    free(index->sums_department);
     free(index->not_supplied_first);
     free(index);
 }

@@ -114,7 +114,10 @@ typedef struct gk_package {
     const size_t *view_units; /* a view's: the units whose rows it holds (gk_package_view) */
     size_t view_unit_count;
     struct gk_package_index *index; /* an index's: where each unit's rows lie (package.c) */
-    const struct gk_package *source; /* a package of loaded units: the index it was read from */
+    const struct gk_package *source; /* a package of loaded units: the index it was read from;
+                                      * a consolidated one: the department's package */
+    bool consolidated; /* a department's units summed into one (model/consolidate.h): its
+                        * booklet prints no unit rows */
     struct gk_package *owned;  /* the index gk_package_load read it from, freed with it */
     gk_arena arena;
 } gk_package;
@@ -130,11 +133,9 @@ gk_status gk_package_index(const char *dir, const char *profile_dir, const char 
 
 /* The rows of some units of an index (indexes into index->units, increasing), read into a
  * package of their own in which these units are numbered from 0 in the same order (find one
- * with gk_package_unit_index), with their narrative, priors and tables not supplied. A unit
- * that supplies a row summing its department (a `kind` department or total row) brings its
- * department's other units along: the sum is checked against their rows. A bad row of a unit
- * (a value, a level, an item given twice), in a shared table or its own files, fails that unit
- * alone: it is kept in its `failure`. The package borrows the index's profile and strings: the
+ * with gk_package_unit_index), with their narrative, priors and tables not supplied. A bad
+ * row of a unit (a value, a level, an item given twice), in a shared table or its own files,
+ * fails that unit alone: it is kept in its `failure`. The package borrows the index's profile and strings: the
  * index must outlive it. Free with gk_package_free. */
 gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
                                 gk_package **out, gk_diag *diag);

@@ -39,6 +39,48 @@ static void test_published_package_findings(void **state)
     assert_findings(PUBLISHED, PUBLISHED "/expected-findings.txt", 1);
 }
 
+/* Issue 14: tests/published replicated to two units of one department (the second invented).
+ * Each unit's supplied 合计, department and unit rows of 公开表3 are what its own booklet
+ * prints (its own sums, 294.28): each unit has exactly the single unit's findings, at its own
+ * rows. Before, they were checked against the sum over both units (expected 588.56). */
+static void test_two_units_check_their_own_computed_rows(void **state)
+{
+    (void)state;
+    char dir[1024];
+    tu_tempdir(dir, sizeof dir, "check-two-units");
+    tu_copy_tree(PUBLISHED, dir);
+    char *log = NULL;
+    if (tu_run(&log, "python3 '%s/tests/support/add_unit.py' '%s' 302309 302399 && "
+                     "printf '302399,2-1\\n302399,7\\n' >> '%s/not_supplied.csv'",
+               GK_SOURCE_DIR, dir, dir) != 0)
+        fail_msg("add_unit.py failed:\n%s", log);
+    free(log);
+    /* the single unit's findings (expected-findings.txt), then the copy's at its own rows */
+    char *single = tu_read(PUBLISHED "/expected-findings.txt", NULL);
+    assert_non_null(single);
+    char expected[4096];
+    snprintf(expected, sizeof expected,
+             "%s"
+             "error UNIT-ID tables/2.csv:6\n"
+             "error UNIT-ID tables/3.csv:14\n"
+             "error UNIT-ID tables/3.csv:15\n"
+             "warning SUM-LEVELS-ROUNDING tables/3-1.csv:55\n"
+             "warning SUM-LEVELS-ROUNDING tables/3-1.csv:71\n"
+             "warning SUM-LEVELS-ROUNDING tables/3-1.csv:86\n"
+             "error PROJECT-NAME tables/6.csv:36\n"
+             "error NARRATIVE-FIGURE narrative/302399/explanation.md:17\n"
+             "note SUM-LEVELS not_supplied.csv:4\n"
+             "note ROW-2-1 not_supplied.csv:4\n"
+             "note ROW-2-1-CURRENT not_supplied.csv:4\n"
+             "note CODE-FORMAT-ECON not_supplied.csv:4\n",
+             single);
+    free(single);
+    tu_write(dir, "expected-two", expected);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/expected-two", dir);
+    assert_findings(dir, path, 1);
+}
+
 static void test_sample_has_no_error(void **state)
 {
     (void)state;
@@ -122,6 +164,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_package_findings),
+        cmocka_unit_test(test_two_units_check_their_own_computed_rows),
         cmocka_unit_test(test_sample_has_no_error),
         cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_export_refuses_errors_unless_forced),

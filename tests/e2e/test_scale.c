@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "model/document.h"
+#include "model/values.h"
 #include "util/datadir.h"
 #include "../support/testutil.h"
 
@@ -153,6 +154,66 @@ static void test_rows_per_unit_flat_as_a_department_grows(void **state)
     }
 }
 
+/* ---- a consolidated department ----------------------------------------------------------------- */
+
+/* The work of a consolidated department's checks (gk_steps: rows visited and compared) per row
+ * of the package, its units read with a profile whose department booklet is consolidated
+ * (issue 14): the checks run once, on the department's rows, so their work grows with the
+ * rows, not with the units times their department. */
+static double consolidated_checks(const char *dir, const char *profile)
+{
+    gk_package *pkg = NULL;
+    gk_rules *rules = NULL;
+    gk_diag diag;
+    gk_diag_clear(&diag);
+    if (gk_package_load(dir, profile, NULL, &pkg, &diag) != GK_OK ||
+        gk_rules_load(pkg->profile, &rules, &diag) != GK_OK)
+        fail_msg("%s:%d:%d: %s", diag.file, diag.line, diag.column, diag.message);
+    assert_true(pkg->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated);
+    size_t rows = 0;
+    for (size_t t = 0; t < pkg->profile->table_count; t++)
+        rows += pkg->tables[t].row_count;
+    gk_findings findings = {0};
+    gk_document *doc = NULL;
+    gk_steps = 0;
+    assert_int_equal(gk_check_department(pkg, rules, pkg->units[0].department_code, &findings,
+                                         &diag),
+                     GK_OK);
+    double steps = (double)gk_steps / (double)rows;
+    assert_int_equal(gk_document_build_department(pkg, pkg->units[0].department_code, &doc,
+                                                  &diag),
+                     GK_OK);
+    gk_document_free(doc);
+    gk_findings_free(&findings);
+    gk_rules_free(rules);
+    gk_package_free(pkg);
+    return steps;
+}
+
+static void test_consolidated_department_checks_grow_with_rows(void **state)
+{
+    (void)state;
+    char profile[1024];
+    tu_tempdir(profile, sizeof profile, "consolidated");
+    strcat(profile, "/sichuan-2025");
+    char *log = NULL;
+    if (tu_run(&log, "cp -r '%s/layouts/sichuan-2025' '%s' && %s "
+                     "'%s/tests/support/consolidated_department.py' '%s'",
+               GK_SOURCE_DIR, profile, python, GK_SOURCE_DIR, profile) != 0)
+        fail_msg("profile: %s", log);
+    free(log);
+    static const int sizes[] = {20, 200};
+    double steps[2];
+    for (int i = 0; i < 2; i++) {
+        char dir[1024];
+        make_package(dir, sizeof dir, sizes[i], 1);
+        steps[i] = consolidated_checks(dir, profile);
+    }
+    print_message("consolidated department: %d units: %.2f steps per row; %d units: %.2f\n",
+                  sizes[0], steps[0], sizes[1], steps[1]);
+    assert_true(steps[1] <= steps[0] * 1.2);
+}
+
 /* ---- the parent's memory ---------------------------------------------------------------------- */
 
 /* Whether exporting one unit of the package works with at most cap_mb MiB of address space
@@ -191,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_per_unit_flat_as_a_department_grows),
+        cmocka_unit_test(test_consolidated_department_checks_grow_with_rows),
         cmocka_unit_test(test_parent_memory_under_a_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -392,7 +392,7 @@ static void test_input_errors(void **state)
         {"1-2", "unit_code,level,class,item,sub,name,total,basic,project\nA1,x,208,01,04,x,1,,\n",
          2, 4, "column 'level': expected a level from 1 to 9, found 'x'", true},
         {"1", "unit_code,item,amount\nA1,in.nothing,1.00\n", 2, 4,
-         "'in.nothing' is not an item of table 1", true},
+         "'in.nothing' is not an item or a derived value of table 1", true},
         {"1", "unit_code,item,amount\nA1,in.general,1.00\nA1,in.general,2.00\n", 3, 4,
          "item 'in.general' given twice for unit A1 (first on line 2)", true},
         {"1-2", "unit_code,class,item,sub,name,total,basic,project\nA1,208,01,04,\"a\x01" "b\",1,,\n",
