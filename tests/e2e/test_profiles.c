@@ -51,6 +51,38 @@ static const profile_case profiles[] = {
                   {"2025年预算单位财务收支预算总表", "一、一般公共服务支出", "1867397.54"},
                   {"2025年单位“三公”经费和机关运行经费预算表", "", "839.00"}},
     },
+    {
+        /* a Shanghai 部门决算 (决算 family): no table numbers, 3/5/7-digit codes in one column,
+         * 合计 at the top or the bottom, notes under every table, 0.00 for an explicit zero */
+        .package = "shanghai-juesuan-2025",
+        .unit = "yichuan",
+        .number_format = "#,##0.00",
+        .texts = {"2025年度部门决算", "一、收入支出决算总表", "收入决算表", "支出决算表",
+                  "财政拨款收入支出决算总表", "一般公共预算财政拨款支出决算表",
+                  "一般公共预算财政拨款基本支出决算表", "财政拨款“三公”经费支出决算表",
+                  "政府性基金预算财政拨款收入支出决算表",
+                  "国有资本经营预算财政拨款收入支出决算表", "单位：万元",
+                  "注：本表反映部门本年度的总收支和年末结转结余情况。",
+                  "本年度没有国有资本经营预算财政拨款收入和支出", "年初结转和结余",
+                  "人员经费合计", "15,411.43", "2,452.66", "20,323.19", "12,192.15",
+                  "31.47", "占本年支出合计的 99.48%", "部门决算单位构成"},
+        .cells = {{"收入支出决算总表", "本年支出合计", "20323.19"},
+                  {"支出决算表", "城乡社区支出", "15411.43"},
+                  {"支出决算表", "一般公共服务支出", "0.00"},
+                  {"一般公共预算财政拨款支出决算表", "合计", "20218.19"},
+                  {"一般公共预算财政拨款基本支出决算表", "其他工资福利支出", "5991.96"},
+                  {"财政拨款“三公”经费支出决算表", "", "31.47"},
+                  {"政府性基金预算财政拨款收入支出决算表", "合计", "105.00"}},
+    },
+    {
+        .package = "shanghai-juesuan-2025-published",
+        .unit = "yichuan",
+        .number_format = "#,##0.00",
+        .texts = {"2025年度部门决算", "收入支出决算总表", "1,844.57", "269.85", "63.76%",
+                  "下降 4.35%"},
+        .cells = {{"一般公共预算财政拨款基本支出决算表", "其他商品和服务支出", "1844.57"}},
+        .published = true,
+    },
 };
 #define PROFILE_COUNT (sizeof profiles / sizeof *profiles)
 
@@ -98,8 +130,10 @@ static void test_workbook_keeps_numbers(void **state)
     free(log);
 }
 
-/* A clean package: exit 0 and not one error or warning. A package as published: exactly the
- * findings of its expected-findings.txt ("SEVERITY RULE FILE:LINE", compared as a set). */
+/* A clean package: exit 0 and not one error or warning, or exactly the warnings of its
+ * expected-findings.txt when it has one (a booklet whose printed 类 differ from the sum of their
+ * 款 by rounding). A package as published: exactly the findings of its expected-findings.txt
+ * ("SEVERITY RULE FILE:LINE", compared as a set). */
 static void test_check_finds_what_the_booklet_got_wrong(void **state)
 {
     const profile_case *p = *state;
@@ -114,9 +148,14 @@ static void test_check_finds_what_the_booklet_got_wrong(void **state)
                     GK_EXE, PROFILES, p->package, dir, dir, PROFILES, p->package, dir, dir);
     assert_int_equal(rc, 0);
     free(log);
+    char expected[1024];
+    snprintf(expected, sizeof expected, "%s/%s/expected-findings.txt", PROFILES, p->package);
+    bool listed = access(expected, R_OK) == 0;
     if (p->published)
-        rc = tu_run(&log, "sort '%s/%s/expected-findings.txt' | diff - '%s/found'", PROFILES,
-                    p->package, dir);
+        rc = tu_run(&log, "sort '%s' | diff - '%s/found'", expected, dir);
+    else if (listed)
+        rc = tu_run(&log, "grep -qx 0 '%s/rc' && sort '%s' | diff - '%s/found'", dir, expected,
+                    dir);
     else
         rc = tu_run(&log, "grep -qx 0 '%s/rc' && ! grep -E '^(error|warning) ' '%s/found'", dir,
                     dir);
