@@ -305,12 +305,11 @@ typedef struct seen {
     char text[12][64];
     int line[12], column[12];
     bool grouping_ok[12];
-    size_t count;
+    size_t count, computed;
 } seen;
 
-static void note(const gk_literal *lit, void *context)
+static void note_one(seen *s, const gk_literal *lit)
 {
-    seen *s = context;
     if (s->count < 12) {
         snprintf(s->text[s->count], sizeof s->text[0], "%s=%lld/%d%s", lit->text,
                  (long long)lit->value, lit->decimals, lit->exact ? "" : "?");
@@ -319,6 +318,18 @@ static void note(const gk_literal *lit, void *context)
         s->grouping_ok[s->count] = lit->grouping_ok;
     }
     s->count++;
+}
+
+/* The figures typed by hand, in order (placeholders' are counted apart). */
+static void note(const gk_literal *lits, size_t count, void *context)
+{
+    seen *s = context;
+    for (size_t i = 0; i < count; i++) {
+        if (lits[i].placeholder == NULL)
+            note_one(s, &lits[i]);
+        else
+            s->computed++;
+    }
 }
 
 static void scan(const char *source, const char *text, const gk_fill *fills, size_t fill_count,
