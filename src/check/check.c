@@ -1753,6 +1753,8 @@ typedef struct operand {
     const origin *origin; /* that figure, or NULL */
 } operand;
 
+/* An error at a figure; its message is FORMAT (marked N_ at the call), translated, with the
+ * arguments. */
 static void report(narrative_check *nc, const gk_literal *lit, const char *expected,
                    const char *found, const char *format, ...)
     __attribute__((format(printf, 5, 6)));
@@ -1768,6 +1770,22 @@ static void report(narrative_check *nc, const gk_literal *lit, const char *expec
              message);
 }
 
+/* Reports a figure whose ',' do not group its digits by three; true when it is one. */
+static bool malformed(narrative_check *nc, const gk_literal *lit)
+{
+    if (lit->grouping_ok)
+        return false;
+    char *number = strndup(lit->text, lit->number_len);
+    nc->c->failed |= number == NULL;
+    if (number != NULL)
+        report(nc, lit, lit->plain, number,
+               /* TRANSLATORS: %s is a figure as the narrative writes it (9,99.99万元): its ','
+                  do not group the digits by three. */
+               N_("'%s' has malformed thousands grouping"), lit->text);
+    free(number);
+    return true;
+}
+
 /* An amount of the narrative: typed, it must be a known figure, and the figure a declared name
  * right before it declares; printed by a placeholder, its unit must be the tables'. */
 static void check_amount(narrative_check *nc, const gk_literal *lit, operand *op)
@@ -1780,26 +1798,19 @@ static void check_amount(narrative_check *nc, const gk_literal *lit, operand *op
             report(nc, lit, unit_name(nc->tables_power), unit_name(lit->power),
                    /* TRANSLATORS: %s is a placeholder as written ({{amount 1-1.total}}), which
                       prints an amount in the tables' unit; another unit follows it. */
-                   "%s prints an amount in the tables' unit, not in the unit after it",
+                   N_("%s prints an amount in the tables' unit, not in the unit after it"),
                    lit->placeholder);
         return;
     }
-    if (!lit->grouping_ok) {
-        char *number = strndup(lit->text, lit->number_len);
-        nc->c->failed |= number == NULL;
-        if (number != NULL)
-            report(nc, lit, lit->plain, number,
-                   /* TRANSLATORS: %s is a figure as the narrative writes it (9,99.99万元):
-                      its ',' do not group the digits by three. */
-                   "'%s' has malformed thousands grouping", lit->text);
-        free(number);
+    if (malformed(nc, lit)) {
         op->usable = false;
         return;
     }
     reading r = lit->exact ? read_amount(nc->set, lit->value, power) : (reading){false, NULL};
     const size_t *table = named_by(nc->names, &table_tag, lit->label);
-    if (r.origin != NULL && table != NULL && amount_is(lit->value, power, &nc->set->origins[*table]))
-        r.origin = &nc->set->origins[*table]; /* of equal figures, the one its words name */
+    const origin *named_figure = table ? &nc->set->origins[*table] : NULL;
+    if (r.origin != NULL && named_figure != NULL && amount_is(lit->value, power, named_figure))
+        r.origin = named_figure; /* of equal figures, the one its words name */
     op->origin = r.origin;
     if (r.origin != NULL && r.origin->unit_power - r.origin->decimals < power)
         op->usable &= key_of(r.origin->value, r.origin->unit_power - r.origin->decimals,
@@ -1810,18 +1821,18 @@ static void check_amount(narrative_check *nc, const gk_literal *lit, operand *op
         report(nc, lit, origin_text(nc, named), lit->text,
                /* TRANSLATORS: %s: a figure as the narrative writes it, then a name that
                   figures.csv declares (机关运行经费). */
-               "'%s' differs from the declared %s", lit->text, named->declared->name);
+               N_("'%s' differs from the declared %s"), lit->text, named->declared->name);
         return;
     }
     if (r.known)
         return;
     report(nc, lit,
-           table ? origin_text(nc, &nc->set->origins[*table])
+           named_figure ? origin_text(nc, named_figure)
                  /* TRANSLATORS: what a figure of the narrative must be. */
                  : _("a figure of the tables, prior.csv or figures.csv"),
            lit->text,
            /* TRANSLATORS: %s is a figure as the narrative writes it (1234.5万元). */
-           "'%s' matches no figure of the tables", lit->text);
+           N_("'%s' matches no figure of the tables"), lit->text);
 }
 
 /* The figures of one run, arranged for its percentages. Sentences are stretches of the
@@ -2174,15 +2185,8 @@ static const char *formula_text(narrative_check *nc, const run *r, const formula
 static void check_percent(narrative_check *nc, const run *r, size_t i)
 {
     const gk_literal *lit = &r->lits[i];
-    if (!lit->grouping_ok) {
-        char *number = strndup(lit->text, lit->number_len);
-        nc->c->failed |= number == NULL;
-        if (number != NULL)
-            report(nc, lit, lit->plain, number, "'%s' has malformed thousands grouping",
-                   lit->text);
-        free(number);
+    if (malformed(nc, lit))
         return;
-    }
     bool computable = lit->exact && lit->decimals <= PERCENT_DECIMALS;
     if (computable && percent_follows(r, nc->set, i))
         return;
@@ -2193,15 +2197,15 @@ static void check_percent(narrative_check *nc, const run *r, size_t i)
                _("figures in its sentence or paragraph, or a {{share}} or {{rate}} placeholder"),
                lit->text,
                /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
-               "'%s' names no figures it is computed from", lit->text);
+               N_("'%s' names no figures it is computed from"), lit->text);
         return;
     }
     report(nc, lit, formula_text(nc, r, &f, computable ? lit->decimals : 2), lit->text,
            f.kind != FORMULA_SHARE
                /* TRANSLATORS: %s is a percentage as the narrative writes it (0.85%). */
-               ? "'%s' is not the change of its figures"
+               ? N_("'%s' is not the change of its figures")
                /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
-               : "'%s' is not the share of its figures",
+               : N_("'%s' is not the share of its figures"),
            lit->text);
 }
 
