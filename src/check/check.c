@@ -1310,7 +1310,8 @@ typedef enum origin_kind { ORIGIN_ZERO, ORIGIN_TABLE, ORIGIN_PRIOR, ORIGIN_DECLA
 /* A figure the narrative may cite and where it comes from. */
 typedef struct origin {
     origin_kind kind;
-    int64_t value;       /* scaled by 10^decimals, in units of 10^unit_power 元 */
+    bool percent;        /* a declared percentage (unit_power 0) */
+    int64_t value;       /* scaled by 10^decimals, in units of 10^unit_power 元 (or %) */
     int decimals, unit_power;
     const gk_table *table; /* ORIGIN_TABLE: the booklet's cell */
     size_t row, column;
@@ -1341,6 +1342,8 @@ typedef struct figure_set {
     size_t prior_count;
     __int128 *prior_keys; /* the positive ones as operand keys, sorted */
     size_t prior_key_count;
+    size_t *percents;     /* the origins of the unit's declared percentages */
+    size_t percent_count;
     bool failed;
 } figure_set;
 
@@ -1355,18 +1358,22 @@ static figure_group *group_of_power(figure_set *s, int power)
     return &s->groups[s->group_count++];
 }
 
+/* A known figure; an amount also goes to the group of its precision (a declared percentage is
+ * known by its name and value only). */
 static void add_known(figure_set *s, origin o)
 {
-    figure_group *g = group_of_power(s, o.unit_power - o.decimals);
-    if (g == NULL ||
+    figure_group *g = o.percent ? NULL : group_of_power(s, o.unit_power - o.decimals);
+    if ((g == NULL && !o.percent) ||
         !gk_grow((void **)&s->origins, &s->origin_capacity, s->origin_count, sizeof *s->origins,
                  256) ||
-        !gk_grow((void **)&g->items, &g->capacity, g->count, sizeof *g->items, 256)) {
+        (g != NULL &&
+         !gk_grow((void **)&g->items, &g->capacity, g->count, sizeof *g->items, 256))) {
         s->failed = true;
         return;
     }
-    s->origins[s->origin_count] = o;
-    g->items[g->count++] = (figure){o.value, s->origin_count++};
+    if (g != NULL)
+        g->items[g->count++] = (figure){o.value, s->origin_count};
+    s->origins[s->origin_count++] = o;
 }
 
 /* Every amount the unit's booklet prints (computed rows and fixed-row tables included). */
@@ -1381,8 +1388,8 @@ static void collect_table_figures(figure_set *s, const gk_document *doc, int uni
                 const gk_value *v = &table->rows[r].cells[k].value;
                 if (v->kind == GK_VALUE_NUMBER &&
                     table->layout->columns[k].type == GK_TYPE_AMOUNT)
-                    add_known(s, (origin){ORIGIN_TABLE, v->number, v->decimals, unit_power,
-                                          table, r, k, NULL, NULL});
+                    add_known(s, (origin){ORIGIN_TABLE, false, v->number, v->decimals,
+                                          unit_power, table, r, k, NULL, NULL});
             }
     }
 }
@@ -1398,14 +1405,19 @@ static void collect_package_figures(figure_set *s, const gk_package *pkg, size_t
     for (size_t i = 0; s->priors && i < pkg->prior_count; i++)
         if (pkg->priors[i].unit == unit) {
             s->priors[s->prior_count++] = pkg->priors[i].amount;
-            add_known(s, (origin){ORIGIN_PRIOR, pkg->priors[i].amount, decimals, unit_power,
-                                  NULL, 0, 0, &pkg->priors[i], NULL});
+            add_known(s, (origin){ORIGIN_PRIOR, false, pkg->priors[i].amount, decimals,
+                                  unit_power, NULL, 0, 0, &pkg->priors[i], NULL});
         }
-    for (size_t i = pkg->figure_start ? pkg->figure_start[unit] : 0;
-         pkg->figure_start && i < pkg->figure_start[unit + 1]; i++) {
+    size_t first = pkg->figure_start ? pkg->figure_start[unit] : 0;
+    size_t end = pkg->figure_start ? pkg->figure_start[unit + 1] : 0;
+    s->percents = malloc((end - first + 1) * sizeof *s->percents);
+    s->failed |= s->percents == NULL;
+    for (size_t i = first; s->percents && i < end; i++) {
         const gk_declared_figure *d = &pkg->figures[i];
-        add_known(s, (origin){ORIGIN_DECLARED, d->amount, d->decimals, d->power, NULL, 0, 0,
-                              NULL, d});
+        if (d->percent)
+            s->percents[s->percent_count++] = s->origin_count;
+        add_known(s, (origin){ORIGIN_DECLARED, d->percent, d->amount, d->decimals, d->power,
+                              NULL, 0, 0, NULL, d});
     }
 }
 
@@ -1740,17 +1752,30 @@ static const char *origin_text(narrative_check *nc, const origin *o)
     char value[64];
     gk_decimal_format(o->value, o->decimals, value, sizeof value);
     const char *source = origin_source(nc, o);
-    return source ? gk_arena_printf(&nc->scratch, "%s%s (%s)", value, unit_name(o->unit_power),
-                                    source)
-                  : gk_arena_printf(&nc->scratch, "%s%s", value, unit_name(o->unit_power));
+    const char *unit = o->percent ? "%" : unit_name(o->unit_power);
+    return source ? gk_arena_printf(&nc->scratch, "%s%s (%s)", value, unit, source)
+                  : gk_arena_printf(&nc->scratch, "%s%s", value, unit);
 }
 
-/* A figure of the run as an operand of its percentages. */
+/* What the check finds of an amount of the narrative. */
+typedef enum verdict {
+    AMOUNT_KNOWN,        /* a known figure, or printed by a placeholder in the tables' unit */
+    AMOUNT_UNKNOWN,      /* typed, no known figure */
+    AMOUNT_NOT_DECLARED, /* typed after a declared name, not the declared figure */
+    AMOUNT_WRONG_UNIT,   /* printed by a placeholder, another unit after it */
+    AMOUNT_MALFORMED     /* ',' that do not group by three */
+} verdict;
+
+/* A figure of the run: what the check finds of it, and its value as an operand of the
+ * percentages beside it. */
 typedef struct operand {
+    verdict verdict;
+    const struct origin *named; /* the figure its words name: declared (AMOUNT_NOT_DECLARED),
+                                 * else of the tables; or NULL */
     bool usable;          /* an amount whose value fits the keys */
     __int128 key;         /* as written, counts of 10^KEY_POWER 元 */
     __int128 precise;     /* the known figure it stands for when that is finer, else key */
-    const origin *origin; /* that figure, or NULL */
+    const struct origin *origin; /* that figure, or NULL */
 } operand;
 
 /* An error at a figure; its message is FORMAT (marked N_ at the call), translated, with the
@@ -1786,53 +1811,63 @@ static bool malformed(narrative_check *nc, const gk_literal *lit)
     return true;
 }
 
-/* An amount of the narrative: typed, it must be a known figure, and the figure a declared name
- * right before it declares; printed by a placeholder, its unit must be the tables'. */
-static void check_amount(narrative_check *nc, const gk_literal *lit, operand *op)
+/* The declared figure of the literal's kind (amount or percentage) that the words right before
+ * it name, or NULL. */
+static const origin *declared_named(narrative_check *nc, const gk_literal *lit)
+{
+    const size_t *declared = named_by(nc->names, &declared_tag, lit->label);
+    const origin *named = declared ? &nc->set->origins[*declared] : NULL;
+    return named != NULL && named->percent == lit->percent ? named : NULL;
+}
+
+/* Whether a percentage is a declared one: named so right before it, or equal to one. */
+static bool declared_percent(narrative_check *nc, const gk_literal *lit)
+{
+    const origin *named = declared_named(nc, lit);
+    if (named != NULL) {
+        if (!(lit->exact && amount_is(lit->value, -lit->decimals, named)))
+            report(nc, lit, origin_text(nc, named), lit->text,
+                   N_("'%s' differs from the declared %s"), lit->text, named->declared->name);
+        return true;
+    }
+    for (size_t i = 0; lit->exact && i < nc->set->percent_count; i++)
+        if (amount_is(lit->value, -lit->decimals, &nc->set->origins[nc->set->percents[i]]))
+            return true;
+    return false;
+}
+
+/* Judges an amount of the narrative: typed, it must be the figure a declared name right before
+ * it declares, and a known figure; printed by a placeholder, its unit must be the tables'. */
+static void judge_amount(narrative_check *nc, const gk_literal *lit, operand *op)
 {
     int power = lit->power - lit->decimals;
     op->usable = lit->exact && key_of(lit->value, power, &op->key);
     op->precise = op->key;
     if (lit->placeholder != NULL) {
-        if (lit->power != nc->tables_power)
-            report(nc, lit, unit_name(nc->tables_power), unit_name(lit->power),
-                   /* TRANSLATORS: %s is a placeholder as written ({{amount 1-1.total}}), which
-                      prints an amount in the tables' unit; another unit follows it. */
-                   N_("%s prints an amount in the tables' unit, not in the unit after it"),
-                   lit->placeholder);
+        op->verdict = lit->power != nc->tables_power ? AMOUNT_WRONG_UNIT : AMOUNT_KNOWN;
         return;
     }
-    if (malformed(nc, lit)) {
+    if (!lit->grouping_ok) {
+        op->verdict = AMOUNT_MALFORMED;
         op->usable = false;
         return;
     }
     reading r = lit->exact ? read_amount(nc->set, lit->value, power) : (reading){false, NULL};
     const size_t *table = named_by(nc->names, &table_tag, lit->label);
-    const origin *named_figure = table ? &nc->set->origins[*table] : NULL;
-    if (r.origin != NULL && named_figure != NULL && amount_is(lit->value, power, named_figure))
-        r.origin = named_figure; /* of equal figures, the one its words name */
+    op->named = table ? &nc->set->origins[*table] : NULL;
+    if (r.origin != NULL && op->named != NULL && amount_is(lit->value, power, op->named))
+        r.origin = op->named; /* of equal figures, the one its words name */
     op->origin = r.origin;
     if (r.origin != NULL && r.origin->unit_power - r.origin->decimals < power)
         op->usable &= key_of(r.origin->value, r.origin->unit_power - r.origin->decimals,
                              &op->precise);
-    const size_t *declared = named_by(nc->names, &declared_tag, lit->label);
-    const origin *named = declared ? &nc->set->origins[*declared] : NULL;
-    if (named != NULL && !(lit->exact && amount_is(lit->value, power, named))) {
-        report(nc, lit, origin_text(nc, named), lit->text,
-               /* TRANSLATORS: %s: a figure as the narrative writes it, then a name that
-                  figures.csv declares (机关运行经费). */
-               N_("'%s' differs from the declared %s"), lit->text, named->declared->name);
+    const origin *declared = declared_named(nc, lit);
+    if (declared != NULL && !(lit->exact && amount_is(lit->value, power, declared))) {
+        op->verdict = AMOUNT_NOT_DECLARED;
+        op->named = declared;
         return;
     }
-    if (r.known)
-        return;
-    report(nc, lit,
-           named_figure ? origin_text(nc, named_figure)
-                 /* TRANSLATORS: what a figure of the narrative must be. */
-                 : _("a figure of the tables, prior.csv or figures.csv"),
-           lit->text,
-           /* TRANSLATORS: %s is a figure as the narrative writes it (1234.5万元). */
-           N_("'%s' matches no figure of the tables"), lit->text);
+    op->verdict = r.known ? AMOUNT_KNOWN : AMOUNT_UNKNOWN;
 }
 
 /* The figures of one run, arranged for its percentages. Sentences are stretches of the
@@ -2185,7 +2220,7 @@ static const char *formula_text(narrative_check *nc, const run *r, const formula
 static void check_percent(narrative_check *nc, const run *r, size_t i)
 {
     const gk_literal *lit = &r->lits[i];
-    if (malformed(nc, lit))
+    if (malformed(nc, lit) || declared_percent(nc, lit))
         return;
     bool computable = lit->exact && lit->decimals <= PERCENT_DECIMALS;
     if (computable && percent_follows(r, nc->set, i))
@@ -2194,7 +2229,7 @@ static void check_percent(narrative_check *nc, const run *r, size_t i)
     if (!own_operands(r, i, &f)) {
         report(nc, lit,
                /* TRANSLATORS: {{share}} and {{rate}} are placeholders: keep them. */
-               _("figures in its sentence or paragraph, or a {{share}} or {{rate}} placeholder"),
+               _("figures in its sentence, or a {{share}} or {{rate}} placeholder"),
                lit->text,
                /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
                N_("'%s' names no figures it is computed from"), lit->text);
@@ -2207,6 +2242,82 @@ static void check_percent(narrative_check *nc, const run *r, size_t i)
                /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
                : N_("'%s' is not the share of its figures"),
            lit->text);
+}
+
+/* +1 when words say an amount is an increase (增加 2.47 万元), -1 a decrease, else 0. */
+static int change_sign(const char *label)
+{
+    static const char *const up[] = {"增加", "增长", "提高", "上升"};
+    static const char *const down[] = {"减少", "下降", "降低"};
+    for (size_t i = 0; i < sizeof up / sizeof *up; i++)
+        if (strstr(label, up[i]) != NULL)
+            return 1;
+    for (size_t i = 0; i < sizeof down / sizeof *down; i++)
+        if (strstr(label, down[i]) != NULL)
+            return -1;
+    return 0;
+}
+
+/* What a typed amount should be by its own sentence, when the two known figures after it are a
+ * prior figure and the change from it (A，比上年 B 增加 C: A = B + C), as a message writes it;
+ * NULL otherwise. */
+static const char *from_its_sentence(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    size_t prior = r->after[i], change = prior != SIZE_MAX ? r->after[prior] : SIZE_MAX;
+    int sign = change != SIZE_MAX ? change_sign(r->lits[change].label) : 0;
+    if (sign == 0 || r->ops[prior].verdict != AMOUNT_KNOWN ||
+        r->ops[change].verdict != AMOUNT_KNOWN || !r->ops[i].usable)
+        return NULL;
+    int power = lit->power - lit->decimals;
+    __int128 key = r->ops[prior].key + sign * r->ops[change].key;
+    __int128 value = power >= KEY_POWER ? divide_rounded(key, power_of_ten(power - KEY_POWER))
+                                        : key * power_of_ten(KEY_POWER - power);
+    if (value == lit->value || value > INT64_MAX || value < INT64_MIN)
+        return NULL;
+    char figure[64];
+    gk_decimal_format((int64_t)value, lit->decimals, figure, sizeof figure);
+    return gk_arena_printf(&nc->scratch, "%s%s = %s %c %s", figure, unit_name(lit->power),
+                           operand_text(nc, r, prior), sign > 0 ? '+' : '-',
+                           operand_text(nc, r, change));
+}
+
+/* Reports what the check found wrong with an amount. An unknown one is expected to be what its
+ * sentence makes it, else the figure its words name, else any known figure. */
+static void report_amount(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    const operand *op = &r->ops[i];
+    switch (op->verdict) {
+    case AMOUNT_KNOWN:
+        return;
+    case AMOUNT_MALFORMED:
+        malformed(nc, lit);
+        return;
+    case AMOUNT_WRONG_UNIT:
+        report(nc, lit, unit_name(nc->tables_power), unit_name(lit->power),
+               /* TRANSLATORS: %s is a placeholder as written ({{amount 1-1.total}}), which
+                  prints an amount in the tables' unit; another unit follows it. */
+               N_("%s prints an amount in the tables' unit, not in the unit after it"),
+               lit->placeholder);
+        return;
+    case AMOUNT_NOT_DECLARED:
+        report(nc, lit, origin_text(nc, op->named), lit->text,
+               /* TRANSLATORS: %s: a figure as the narrative writes it, then a name that
+                  figures.csv declares (机关运行经费). */
+               N_("'%s' differs from the declared %s"), lit->text, op->named->declared->name);
+        return;
+    case AMOUNT_UNKNOWN:
+        break;
+    }
+    const char *expected = from_its_sentence(nc, r, i);
+    if (expected == NULL)
+        expected = op->named ? origin_text(nc, op->named)
+                             /* TRANSLATORS: what a figure of the narrative must be. */
+                             : _("a figure of the tables, prior.csv or figures.csv");
+    report(nc, lit, expected, lit->text,
+           /* TRANSLATORS: %s is a figure as the narrative writes it (1234.5万元). */
+           N_("'%s' matches no figure of the tables"), lit->text);
 }
 
 /* Checks the figures of one run of the narrative: its amounts, then its percentages. */
@@ -2227,11 +2338,13 @@ static void check_run(const gk_literal *lits, size_t count, void *context)
         r.pool) {
         for (size_t i = 0; i < count; i++)
             if (!lits[i].percent)
-                check_amount(nc, &lits[i], &r.ops[i]);
+                judge_amount(nc, &lits[i], &r.ops[i]);
         arrange_sentences(&r);
         fill_pool(&r);
         for (size_t i = 0; i < count; i++)
-            if (lits[i].percent && lits[i].placeholder == NULL)
+            if (!lits[i].percent)
+                report_amount(nc, &r, i);
+            else if (lits[i].placeholder == NULL)
                 check_percent(nc, &r, i);
     } else {
         nc->c->failed = true;
@@ -2266,6 +2379,7 @@ static void free_figures(figure_set *s)
     free(s->origins);
     free(s->priors);
     free(s->prior_keys);
+    free(s->percents);
 }
 
 /* Every figure a reader reads in the unit's narrative — in the booklet's own text, after

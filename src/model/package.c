@@ -1489,12 +1489,13 @@ static gk_status read_declared_figure(gk_package *pkg, const gk_csv_record *rec,
         return gk_diag_set(diag, GK_ERR_PARSE, path, empty->line, empty->column,
                            "column '%s': expected a value, found an empty field",
                            empty == name ? "name" : empty == amount ? "amount" : "source");
-    int power;
-    if (!gk_unit_power(unit->text, &power))
+    int power = 0;
+    bool percent = strcmp(unit->text, "%") == 0;
+    if (!percent && !gk_unit_power(unit->text, &power))
         return gk_diag_set(diag, GK_ERR_PARSE, path, unit->line, unit->column,
-                           /* TRANSLATORS: 元, 万元 and 亿元 are the units an amount may be
+                           /* TRANSLATORS: 元, 万元, 亿元 and % are the units a figure may be
                               declared in; %s is what the file says. */
-                           "column 'unit': expected 元, 万元 or 亿元, found '%s'", unit->text);
+                           "column 'unit': expected 元, 万元, 亿元 or %%, found '%s'", unit->text);
     int decimals = written_decimals(amount->text);
     int64_t scaled = value.number;
     for (int d = decimals; d < DECLARED_DECIMALS; d++)
@@ -1503,6 +1504,7 @@ static gk_status read_declared_figure(gk_package *pkg, const gk_csv_record *rec,
                                 gk_arena_strndup(&pkg->arena, name->text, name->len),
                                 scaled,
                                 decimals,
+                                percent,
                                 power,
                                 gk_arena_strndup(&pkg->arena, unit->text, unit->len),
                                 gk_arena_strndup(&pkg->arena, source->text, source->len),

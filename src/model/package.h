@@ -94,13 +94,14 @@ typedef struct gk_prior {
 } gk_prior;
 
 /* A figure the package declares (figures.csv): a figure of the narrative that no table holds
- * (机关运行经费, …), known with its source. */
+ * (机关运行经费, a 绩效 target's 覆盖率 99%, …), known with its source. */
 typedef struct gk_declared_figure {
     size_t unit;
     const char *name;   /* as the narrative names it */
     int64_t amount;     /* scaled by 10^decimals */
     int decimals;       /* as written */
-    int power;          /* its unit as a power of ten of 元: 元 0, 万元 4, 亿元 8 */
+    bool percent;       /* a percentage (unit %), else an amount */
+    int power;          /* an amount's unit as a power of ten of 元: 元 0, 万元 4, 亿元 8 */
     const char *unit_text; /* 万元 */
     const char *source; /* where it is published */
     int line;           /* in figures.csv */
