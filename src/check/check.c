@@ -57,15 +57,6 @@ static gk_amount column_amount(const checker *c, const gk_table_layout *t, int f
     return a;
 }
 
-/* An amount in the booklet's unit and decimals, as a finding shows it. */
-static char *booklet_amount_text(checker *c, int64_t value)
-{
-    const gk_profile *profile = c->pkg->profile;
-    int exp = profile->amount_unit_power - profile->amount_decimals;
-    gk_amount a = {value, exp, exp, profile->amount_unit_power, true};
-    return amount_text(c, &a);
-}
-
 /* Records a finding whose message is already formatted (and translated). */
 static void add_text(checker *c, gk_severity severity, const char *rule, const char *file,
                      int line, int column, const char *expected, const char *found,
@@ -1555,260 +1546,1162 @@ static void run_present(checker *c, const gk_rule *rule)
 
 /* ---- narrative figures ---------------------------------------------------------------------- */
 
-/* A figure a narrative may cite — an amount the booklet prints or a prior-year figure — and
- * its place in the list of them (the tables' amounts in the booklet's order, then the prior
- * figures): of two figures as near to a wrong amount, the first is the one shown. */
+/* The narrative's amounts and the tables' are compared as integers: a count of 10^power 元
+ * (294.28 万元 is 29428 counts of 10^2 元), each side at its own precision, the two at the
+ * coarser one. */
+
+enum {
+    KEY_POWER = -10,      /* percentages' operands are compared in counts of 10^-10 元 */
+    PERCENT_DECIMALS = 8, /* a percentage with more decimals is never a computed one */
+    NAME_MIN_CHARS = 4,   /* a shorter name of a table's row or column names nothing */
+    SUM_SHOWN = 6         /* addends of a sum a message writes out */
+};
+
+static __int128 power_of_ten(int n)
+{
+    __int128 p = 1;
+    for (int i = 0; i < n; i++)
+        p *= 10;
+    return p;
+}
+
+/* round(x / k), halves away from zero (k > 0). */
+static __int128 divide_rounded(__int128 x, __int128 k)
+{
+    __int128 q = x / k, r = x % k;
+    if ((r < 0 ? -r : r) * 2 >= k)
+        q += x < 0 ? -1 : 1;
+    return q;
+}
+
+/* The values X, counts of 10^to 元, that read as v counts of 10^from 元 at the coarser precision
+ * of the two: [*lo, *hi]. */
+static void reading_range(int64_t v, int from, int to, __int128 *lo, __int128 *hi)
+{
+    if (from <= to) { /* v is the finer: rounded to X's precision it is X */
+        *lo = *hi = divide_rounded(v, power_of_ten(to - from));
+        return;
+    }
+    __int128 k = power_of_ten(from - to), mid = (__int128)v * k, half = k / 2;
+    *lo = mid - half + (v <= 0); /* X rounds to v: halves away from zero */
+    *hi = mid + half - (v >= 0);
+}
+
+/* The power of ten of 元 of the tables' amounts. Today one unit per profile (amount_unit);
+ * a profile whose unit is none of 元, 万元, 亿元 is taken as 万元. */
+static int tables_unit_power(const gk_profile *profile)
+{
+    return profile->amount_unit_power;
+}
+
+typedef enum origin_kind { ORIGIN_ZERO, ORIGIN_TABLE, ORIGIN_PRIOR, ORIGIN_DECLARED } origin_kind;
+
+/* A figure the narrative may cite and where it comes from. */
+typedef struct origin {
+    origin_kind kind;
+    bool percent;        /* a declared percentage (unit_power 0) */
+    int64_t value;       /* scaled by 10^decimals, in units of 10^unit_power 元 (or %) */
+    int decimals, unit_power;
+    const gk_table *table; /* ORIGIN_TABLE: the booklet's cell */
+    size_t row, column;
+    const gk_prior *prior;
+    const gk_declared_figure *declared;
+} origin;
+
 typedef struct figure {
     int64_t value;
-    size_t order;
+    size_t origin; /* index: the booklet's order, then prior-year and declared figures */
 } figure;
 
-/* The figures, distinct and sorted by value (each with its first place): a literal is found
- * among them, or among the shares of two of them, by binary search — not by trying each of
- * them, or each pair. */
-typedef struct figure_set {
-    figure *sorted;
+/* The known figures of one precision (counts of 10^power 元), distinct and sorted by value,
+ * each with its first origin: a literal is found among them by binary search. */
+typedef struct figure_group {
+    int power;
+    figure *items;
     size_t count, capacity;
-    const int64_t *priors; /* the unit's prior-year figures, as prior.csv lists them */
+} figure_group;
+
+typedef struct figure_set {
+    figure_group *groups;
+    size_t group_count, group_capacity;
+    origin *origins;
+    size_t origin_count, origin_capacity;
+    int prior_power;      /* counts of the unit's prior-year figures */
+    int64_t *priors;      /* their values, as prior.csv lists them */
     size_t prior_count;
+    __int128 *prior_keys; /* the positive ones as operand keys, sorted */
+    size_t prior_key_count;
+    size_t *percents;     /* the origins of the unit's declared percentages */
+    size_t percent_count;
+    bool failed;
 } figure_set;
 
-static bool add_figure(figure_set *s, int64_t v)
+static figure_group *group_of_power(figure_set *s, int power)
 {
-    if (!gk_grow((void **)&s->sorted, &s->capacity, s->count, sizeof *s->sorted, 256))
-        return false;
-    s->sorted[s->count] = (figure){v, s->count};
-    s->count++;
-    return true;
+    for (size_t g = 0; g < s->group_count; g++)
+        if (s->groups[g].power == power)
+            return &s->groups[g];
+    if (!gk_grow((void **)&s->groups, &s->group_capacity, s->group_count, sizeof *s->groups, 4))
+        return NULL;
+    s->groups[s->group_count] = (figure_group){power, NULL, 0, 0};
+    return &s->groups[s->group_count++];
+}
+
+/* A known figure; an amount also goes to the group of its precision (a declared percentage is
+ * known by its name and value only). */
+static void add_known(figure_set *s, origin o)
+{
+    figure_group *g = o.percent ? NULL : group_of_power(s, o.unit_power - o.decimals);
+    if ((g == NULL && !o.percent) ||
+        !gk_grow((void **)&s->origins, &s->origin_capacity, s->origin_count, sizeof *s->origins,
+                 256) ||
+        (g != NULL &&
+         !gk_grow((void **)&g->items, &g->capacity, g->count, sizeof *g->items, 256))) {
+        s->failed = true;
+        return;
+    }
+    if (g != NULL)
+        g->items[g->count++] = (figure){o.value, s->origin_count};
+    s->origins[s->origin_count++] = o;
 }
 
 /* Every amount the unit's booklet prints (computed rows and fixed-row tables included). */
-static bool collect_figures(const gk_document *doc, int decimals, figure_set *s)
+static void collect_table_figures(figure_set *s, const gk_document *doc, int unit_power)
 {
-    bool ok = add_figure(s, 0);
-    for (size_t t = 0; t < doc->table_count; t++)
-        for (size_t r = 0; r < doc->tables[t].row_count; r++)
-            for (size_t k = 0; k < doc->tables[t].layout->column_count; k++) {
-                const gk_value *v = &doc->tables[t].rows[r].cells[k].value;
-                if (v->kind == GK_VALUE_NUMBER && v->decimals == decimals &&
-                    doc->tables[t].layout->columns[k].type == GK_TYPE_AMOUNT)
-                    ok &= add_figure(s, v->number);
+    add_known(s, (origin){.kind = ORIGIN_ZERO, .decimals = doc->profile->amount_decimals,
+                          .unit_power = unit_power});
+    for (size_t t = 0; t < doc->table_count; t++) {
+        const gk_table *table = &doc->tables[t];
+        for (size_t r = 0; r < table->row_count; r++)
+            for (size_t k = 0; k < table->layout->column_count; k++) {
+                const gk_value *v = &table->rows[r].cells[k].value;
+                if (v->kind == GK_VALUE_NUMBER &&
+                    table->layout->columns[k].type == GK_TYPE_AMOUNT)
+                    /* each column in its own unit (a 三公 table in 万元 beside tables in 元) */
+                    add_known(s, (origin){ORIGIN_TABLE, false, v->number, v->decimals,
+                                          table->layout->columns[k].unit, table, r, k, NULL,
+                                          NULL});
             }
-    return ok;
+    }
 }
 
-static int by_value_then_order(const void *a, const void *b)
+/* The unit's prior-year figures (prior.csv) and declared figures (figures.csv). */
+static void collect_package_figures(figure_set *s, const gk_package *pkg, size_t unit,
+                                    int unit_power)
+{
+    int decimals = pkg->profile->amount_decimals;
+    s->prior_power = unit_power - decimals;
+    s->priors = malloc((pkg->prior_count + 1) * sizeof *s->priors);
+    s->failed |= s->priors == NULL;
+    for (size_t i = 0; s->priors && i < pkg->prior_count; i++)
+        if (pkg->priors[i].unit == unit) {
+            s->priors[s->prior_count++] = pkg->priors[i].amount;
+            add_known(s, (origin){ORIGIN_PRIOR, false, pkg->priors[i].amount, decimals,
+                                  unit_power, NULL, 0, 0, &pkg->priors[i], NULL});
+        }
+    size_t first = pkg->figure_start ? pkg->figure_start[unit] : 0;
+    size_t end = pkg->figure_start ? pkg->figure_start[unit + 1] : 0;
+    s->percents = malloc((end - first + 1) * sizeof *s->percents);
+    s->failed |= s->percents == NULL;
+    for (size_t i = first; s->percents && i < end; i++) {
+        const gk_declared_figure *d = &pkg->figures[i];
+        if (d->percent)
+            s->percents[s->percent_count++] = s->origin_count;
+        add_known(s, (origin){ORIGIN_DECLARED, d->percent, d->amount, d->decimals, d->power,
+                              NULL, 0, 0, NULL, d});
+    }
+}
+
+static int by_value_then_origin(const void *a, const void *b)
 {
     const figure *x = a, *y = b;
     if (x->value != y->value)
         return x->value < y->value ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return x->origin < y->origin ? -1 : x->origin > y->origin;
 }
 
-/* Sorts the figures by value and keeps the first of equal ones. */
+/* Sorts each group by value and keeps the first origin of equal values. */
 static void sort_figures(figure_set *s)
 {
-    if (s->count == 0)
-        return;
-    qsort(s->sorted, s->count, sizeof *s->sorted, by_value_then_order);
-    size_t kept = 1;
-    for (size_t i = 1; i < s->count; i++, gk_steps++)
-        if (s->sorted[i].value != s->sorted[kept - 1].value)
-            s->sorted[kept++] = s->sorted[i];
-    s->count = kept;
+    for (size_t g = 0; g < s->group_count; g++) {
+        figure_group *group = &s->groups[g];
+        if (group->count == 0)
+            continue;
+        qsort(group->items, group->count, sizeof *group->items, by_value_then_origin);
+        size_t kept = 1;
+        for (size_t i = 1; i < group->count; i++, gk_steps++)
+            if (group->items[i].value != group->items[kept - 1].value)
+                group->items[kept++] = group->items[i];
+        group->count = kept;
+    }
 }
 
-/* The first of the sorted figures that is not below v (count if none). */
-static size_t first_not_below(const figure_set *s, int64_t v)
+/* The smallest figure of the group within [lo, hi], or NULL. */
+static const figure *figure_within(const figure_group *g, __int128 lo, __int128 hi)
 {
-    size_t lo = 0, hi = s->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+    if (lo > hi || lo > INT64_MAX || hi < INT64_MIN)
+        return NULL;
+    int64_t from = lo < INT64_MIN ? INT64_MIN : (int64_t)lo;
+    size_t a = 0, b = g->count;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
         gk_steps++;
-        if (s->sorted[mid].value < v)
-            lo = mid + 1;
+        if (g->items[mid].value < from)
+            a = mid + 1;
         else
-            hi = mid;
+            b = mid;
     }
-    return lo;
+    return a < g->count && g->items[a].value <= hi ? &g->items[a] : NULL;
 }
 
-static bool has_figure(const figure_set *s, int64_t v)
+/* What an amount typed in the narrative stands for. */
+typedef struct reading {
+    bool known;           /* it is a known figure, or a known figure minus a prior-year one */
+    const origin *origin; /* the known figure it is (NULL for a difference) */
+} reading;
+
+/* Reads an amount (value counts of 10^power 元) among the known figures: equal at the coarser
+ * precision of the two to a figure, or to the difference between a figure and a prior-year
+ * figure (either way). */
+static reading read_amount(const figure_set *s, int64_t value, int power)
 {
-    size_t i = first_not_below(s, v);
-    return i < s->count && s->sorted[i].value == v;
+    for (size_t g = 0; g < s->group_count; g++) {
+        __int128 lo, hi;
+        reading_range(value, power, s->groups[g].power, &lo, &hi);
+        const figure *f = figure_within(&s->groups[g], lo, hi);
+        if (f != NULL)
+            return (reading){true, &s->origins[f->origin]};
+    }
+    for (size_t g = 0; g < s->group_count; g++) {
+        const figure_group *group = &s->groups[g];
+        __int128 lo, hi;
+        reading_range(value, power, group->power, &lo, &hi);
+        for (size_t p = 0; group->power == s->prior_power && p < s->prior_count; p++)
+            if (figure_within(group, lo + s->priors[p], hi + s->priors[p]) ||
+                figure_within(group, s->priors[p] - hi, s->priors[p] - lo))
+                return (reading){true, NULL};
+    }
+    return (reading){false, NULL};
 }
 
-/* The figure nearest to v (the first in the list of two as near): the one just below it or
- * the one from it on. */
-static int64_t nearest_figure(const figure_set *s, int64_t v)
+/* Whether an amount (value counts of 10^power 元) is the origin's figure at the coarser
+ * precision of the two. */
+static bool amount_is(int64_t value, int power, const origin *o)
 {
-    size_t i = first_not_below(s, v);
-    const figure *best = NULL;
-    uint64_t best_distance = 0;
-    for (size_t k = i > 0 ? i - 1 : i; k <= i && k < s->count; k++) {
-        const figure *f = &s->sorted[k];
-        /* in unsigned arithmetic: a typed figure may be as far as int64 goes */
-        uint64_t distance = f->value > v ? (uint64_t)f->value - (uint64_t)v
-                                         : (uint64_t)v - (uint64_t)f->value;
-        if (best == NULL || distance < best_distance ||
-            (distance == best_distance && f->order < best->order)) {
-            best = f;
-            best_distance = distance;
-        }
-    }
-    return best != NULL ? best->value : 0;
+    __int128 lo, hi;
+    reading_range(value, power, o->unit_power - o->decimals, &lo, &hi);
+    return o->value >= lo && o->value <= hi;
 }
 
-/* The literal at the tables' `decimals` (further decimals cut) in *out, and whether that is
- * exactly its value: 294.280 is 294.28, 999.999 is not 999.99, nor is a number of more digits
- * than any figure has. */
-static bool at_table_decimals(const gk_literal *lit, int decimals, int64_t *out)
+/* An amount as a key of operands: counts of 10^KEY_POWER 元; false when it does not fit. */
+static bool key_of(int64_t value, int power, __int128 *key)
 {
-    int64_t value = lit->value;
-    bool exact = lit->exact;
-    for (int d = lit->decimals; d < decimals && exact; d++) {
-        exact = value <= INT64_MAX / 10 && value >= INT64_MIN / 10;
-        value = exact ? value * 10 : value;
-    }
-    for (int d = decimals; d < lit->decimals && value != 0; d++) {
-        exact &= value % 10 == 0;
-        value /= 10;
-    }
-    *out = value;
-    return exact;
-}
-
-/* The literal equals, at its own precision, some figure, or the difference of a figure and a
- * prior figure (either way); else *nearest is the closest figure. */
-static bool amount_matches(const figure_set *s, const gk_literal *lit, int decimals,
-                           int64_t *nearest)
-{
-    int64_t value = 0, other = 0;
-    bool exact = at_table_decimals(lit, decimals, &value);
-    if (exact && has_figure(s, value))
+    if (power < KEY_POWER) {
+        *key = divide_rounded(value, power_of_ten(KEY_POWER - power));
         return true;
-    for (size_t p = 0; exact && p < s->prior_count; p++)
-        if ((!__builtin_add_overflow(s->priors[p], value, &other) && has_figure(s, other)) ||
-            (!__builtin_sub_overflow(s->priors[p], value, &other) && has_figure(s, other)))
-            return true;
-    *nearest = nearest_figure(s, value);
-    return false;
+    }
+    return !__builtin_mul_overflow((__int128)value, power_of_ten(power - KEY_POWER), key);
 }
 
-/* What a percentage may be of two figures a and b: a's share of b, or the change from prior
- * figure b to a (|a - b| of b), split where a passes b. */
-typedef enum share_kind { SHARE, CHANGE_UP, CHANGE_DOWN } share_kind;
-
-static int64_t share_of(int64_t a, int64_t b, share_kind kind, int decimals)
+/* round(a * 100 * 10^decimals / b), halves away from zero; false when it does not fit. */
+static bool share_of(__int128 a, __int128 b, int decimals, __int128 *share)
 {
+    __int128 scaled;
     gk_steps++;
-    return gk_share(kind == SHARE ? a : kind == CHANGE_UP ? a - b : b - a, b, decimals);
-}
-
-/* Whether some figure a of sorted[from, to) gives the literal as its share of b (kind). As a
- * grows the share only rises, or only falls (it is rounded, never reversed): a binary search
- * finds the first figure whose share reaches the literal's. */
-static bool share_found(const figure_set *s, size_t from, size_t to, int64_t b, share_kind kind,
-                        const gk_literal *lit)
-{
-    bool rising = (kind == CHANGE_DOWN) != (b > 0);
-    size_t lo = from, hi = to;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int64_t share = share_of(s->sorted[mid].value, b, kind, lit->decimals);
-        if (rising ? share < lit->value : share > lit->value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < to && share_of(s->sorted[lo].value, b, kind, lit->decimals) == lit->value;
-}
-
-/* The literal is a share of two figures (or a change relative to a prior figure) computed
- * at the literal's own number of decimals. */
-static bool percent_matches(const figure_set *s, const gk_literal *lit)
-{
-    if (!lit->exact || lit->decimals > 16) /* gk_share computes up to 16 decimals */
+    if (b == 0 || __builtin_mul_overflow(a, power_of_ten(2 + decimals), &scaled))
         return false;
-    for (size_t j = 0; j < s->count; j++)
-        if (s->sorted[j].value != 0 &&
-            share_found(s, 0, s->count, s->sorted[j].value, SHARE, lit))
-            return true;
-    for (size_t p = 0; p < s->prior_count; p++) {
-        int64_t b = s->priors[p];
-        size_t split = first_not_below(s, b); /* a - b from there on, b - a below */
-        if (b != 0 && (share_found(s, split, s->count, b, CHANGE_UP, lit) ||
-                       share_found(s, 0, split, b, CHANGE_DOWN, lit)))
-            return true;
-    }
-    return false;
+    *share = divide_rounded(scaled < 0 ? -scaled : scaled, b < 0 ? -b : b);
+    if ((scaled < 0) != (b < 0))
+        *share = -*share;
+    return true;
 }
+
+/* ---- names next to figures ---- */
+
+/* Names a narrative figure may stand next to: the declared figures' (figures.csv), then the
+ * tables' row and column names (for what a wrong figure should have been). */
+static const char declared_tag, table_tag;
+
+/* Past an enumerator that starts a row name: 一、 1. （一） (1). */
+static const char *past_enumerator(const char *s)
+{
+    static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七", "八",
+                                           "九", "十", "〇", "零"};
+    const char *p = s;
+    bool open = strncmp(p, "（", strlen("（")) == 0 || *p == '(';
+    if (open)
+        p += *p == '(' ? 1 : strlen("（");
+    const char *digits = p;
+    for (bool more = true; more;) {
+        more = false;
+        if (*p >= '0' && *p <= '9') {
+            p++;
+            more = true;
+        }
+        for (size_t i = 0; !more && i < sizeof numerals / sizeof *numerals; i++)
+            if (strncmp(p, numerals[i], strlen(numerals[i])) == 0) {
+                p += strlen(numerals[i]);
+                more = true;
+            }
+    }
+    if (p == digits)
+        return s;
+    static const char *const closers[] = {"）", ")", "、", ".", "．"};
+    for (size_t i = 0; i < sizeof closers / sizeof *closers; i++)
+        if (strncmp(p, closers[i], strlen(closers[i])) == 0 && (open == (i < 2)))
+            return p + strlen(closers[i]);
+    return s;
+}
+
+/* A row or column name as the narrative would write it: no enumerator, no spaces (合 计). */
+static const char *name_of(gk_arena *arena, const char *text)
+{
+    const char *from = past_enumerator(text);
+    char *out = gk_arena_alloc(arena, strlen(from) + 1);
+    size_t n = 0;
+    for (const char *p = from; out && *p; p++) {
+        if (*p == ' ' || strncmp(p, "　", strlen("　")) == 0) {
+            p += *p == ' ' ? 0 : strlen("　") - 1;
+            continue;
+        }
+        out[n++] = *p;
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
+static size_t char_count(const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* The text of the nearest cell left of column k of a row that holds text, or NULL. */
+static const char *row_name(const gk_row *row, size_t k)
+{
+    while (k-- > 0) {
+        const gk_value *v = &row->cells[k].value;
+        if (v->kind == GK_VALUE_TEXT && v->text[0] != '\0')
+            return v->text;
+    }
+    return NULL;
+}
+
+typedef struct names {
+    key_map map;
+    gk_arena arena; /* the tables' names as the narrative writes them */
+    bool failed;
+} names;
+
+static void add_name(names *n, const void *tag, const char *name, size_t origin)
+{
+    bool added;
+    if (name == NULL || key_map_put(&n->map, tag, name, origin, &added) == NULL)
+        n->failed = true;
+}
+
+static void add_table_name(names *n, const char *text, size_t origin)
+{
+    const char *name = text ? name_of(&n->arena, text) : NULL;
+    if (text != NULL && name == NULL)
+        n->failed = true;
+    else if (name != NULL && char_count(name) >= NAME_MIN_CHARS)
+        add_name(n, &table_tag, name, origin);
+}
+
+/* The names of one table's figures (origins [from, to)): its column names, each for the
+ * column's figure in the 合计 row, else in the first row; then its row names, each for the
+ * first figure right of it. */
+static void collect_table_names(names *n, const figure_set *s, size_t from, size_t to)
+{
+    const gk_table *table = s->origins[from].table;
+    size_t columns = table->layout->column_count;
+    size_t *pick = malloc((columns + 1) * sizeof *pick);
+    if (pick == NULL) {
+        n->failed = true;
+        return;
+    }
+    for (size_t k = 0; k < columns; k++)
+        pick[k] = SIZE_MAX;
+    for (size_t i = from; i < to; i++) {
+        const origin *o = &s->origins[i];
+        if (pick[o->column] == SIZE_MAX ||
+            (table->rows[o->row].kind == GK_ROW_TOTAL &&
+             table->rows[s->origins[pick[o->column]].row].kind != GK_ROW_TOTAL))
+            pick[o->column] = i;
+    }
+    for (size_t k = 0; k < columns; k++)
+        if (pick[k] != SIZE_MAX)
+            add_table_name(n, table->layout->columns[k].header, pick[k]);
+    free(pick);
+    for (size_t i = from; i < to; i++)
+        add_table_name(n, row_name(&table->rows[s->origins[i].row], s->origins[i].column), i);
+}
+
+/* The declared figures' names, then the tables' names in booklet order; the first figure of a
+ * name is the one it names. */
+static void collect_names(names *n, const figure_set *s)
+{
+    for (size_t i = 0; i < s->origin_count; i++)
+        if (s->origins[i].kind == ORIGIN_DECLARED)
+            add_name(n, &declared_tag, s->origins[i].declared->name, i);
+    for (size_t i = 0; i < s->origin_count;) {
+        size_t end = i + 1;
+        if (s->origins[i].kind == ORIGIN_TABLE)
+            while (end < s->origin_count && s->origins[end].table == s->origins[i].table)
+                end++;
+        if (s->origins[i].kind == ORIGIN_TABLE)
+            collect_table_names(n, s, i, end);
+        i = end;
+    }
+}
+
+/* Words that join a name to its figure (机关运行经费为 12.34 万元), longest first. */
+static const char *const joining_words[] = {"预算数为", "预算数", "共计", "合计", "安排", "为",
+                                            "是",       "共",     "计",   "达",   "约",   "的"};
+
+/* The figure (an origin index) that the words right before a figure name: the longest end of
+ * its label that is a name of the tag, with or without the words joining it to the figure;
+ * NULL when none is. */
+static const size_t *named_by(const names *n, const void *tag, const char *label)
+{
+    char buf[256];
+    size_t len = strlen(label);
+    if (len >= sizeof buf) { /* labels are short (figures.h); keep the end, whole characters */
+        label += len - (sizeof buf - 1);
+        while (((unsigned char)*label & 0xC0) == 0x80)
+            label++;
+        len = strlen(label);
+    }
+    memcpy(buf, label, len + 1);
+    for (;;) {
+        for (const char *p = buf; *p; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80) {
+                const size_t *found = key_map_get(&n->map, tag, p);
+                if (found != NULL)
+                    return found;
+            }
+        size_t w = 0, wn = sizeof joining_words / sizeof *joining_words;
+        while (w < wn && !(len > strlen(joining_words[w]) &&
+                           strcmp(buf + len - strlen(joining_words[w]), joining_words[w]) == 0))
+            w++;
+        if (w == wn)
+            return NULL;
+        len -= strlen(joining_words[w]);
+        buf[len] = '\0';
+    }
+}
+
+/* ---- checking a run of the narrative ---- */
 
 typedef struct narrative_check {
     checker *c;
     const gk_rule *rule;
     const figure_set *set;
+    const names *names;
     const char *path;
+    int tables_power;  /* placeholders print amounts in the tables' unit */
+    gk_arena scratch;  /* texts of messages */
 } narrative_check;
 
-/* Checks one figure of the printed narrative. */
-static void check_literal(const gk_literal *lit, void *context)
+static const char *unit_name(int power)
 {
-    narrative_check *nc = context;
-    checker *c = nc->c;
-    /* found: the figure as written, without its unit */
-    char *found = strndup(lit->text, lit->number_len);
-    if (found == NULL) {
-        c->failed = true;
+    return power == 0 ? "元" : power == 4 ? "万元" : power == 8 ? "亿元" : "";
+}
+
+/* Where a known figure comes from: "公开表1-2, 合 计, 基本支出", "…/prior.csv:3, total",
+ * "…/figures.csv:2, 2025年预算 第三部分 七"; NULL for zero. */
+static const char *origin_source(narrative_check *nc, const origin *o)
+{
+    const gk_package *pkg = nc->c->pkg;
+    switch (o->kind) {
+    case ORIGIN_TABLE: {
+        const char *row = row_name(&o->table->rows[o->row], o->column);
+        const char *header = o->table->layout->columns[o->column].header;
+        return row ? gk_arena_printf(&nc->scratch, "%s, %s, %s", o->table->layout->number, row,
+                                     header)
+                   : gk_arena_printf(&nc->scratch, "%s, %s", o->table->layout->number, header);
+    }
+    case ORIGIN_PRIOR:
+        return gk_arena_printf(&nc->scratch, "%s:%d, %s", pkg->prior_path, o->prior->line,
+                               o->prior->key);
+    case ORIGIN_DECLARED:
+        return gk_arena_printf(&nc->scratch, "%s:%d, %s", pkg->figures_path, o->declared->line,
+                               o->declared->source);
+    case ORIGIN_ZERO:
+        break;
+    }
+    return NULL;
+}
+
+/* A known figure as a message names it: "294.28万元 (公开表1-1, 合 计, 合计)". */
+static const char *origin_text(narrative_check *nc, const origin *o)
+{
+    char value[64];
+    gk_decimal_format(o->value, o->decimals, value, sizeof value);
+    const char *source = origin_source(nc, o);
+    const char *unit = o->percent ? "%" : unit_name(o->unit_power);
+    return source ? gk_arena_printf(&nc->scratch, "%s%s (%s)", value, unit, source)
+                  : gk_arena_printf(&nc->scratch, "%s%s", value, unit);
+}
+
+/* What the check finds of an amount of the narrative. */
+typedef enum verdict {
+    AMOUNT_KNOWN,        /* a known figure, or printed by a placeholder in the tables' unit */
+    AMOUNT_UNKNOWN,      /* typed, no known figure */
+    AMOUNT_NOT_DECLARED, /* typed after a declared name, not the declared figure */
+    AMOUNT_WRONG_UNIT,   /* printed by a placeholder, another unit after it */
+    AMOUNT_MALFORMED     /* ',' that do not group by three */
+} verdict;
+
+/* A figure of the run: what the check finds of it, and its value as an operand of the
+ * percentages beside it. */
+typedef struct operand {
+    verdict verdict;
+    const struct origin *named; /* the figure its words name: declared (AMOUNT_NOT_DECLARED),
+                                 * else of the tables; or NULL */
+    bool usable;          /* an amount whose value fits the keys */
+    __int128 key;         /* as written, counts of 10^KEY_POWER 元 */
+    __int128 precise;     /* the known figure it stands for when that is finer, else key */
+    const struct origin *origin; /* that figure, or NULL */
+} operand;
+
+/* An error at a figure; its message is FORMAT (marked N_ at the call), translated, with the
+ * arguments. */
+static void report(narrative_check *nc, const gk_literal *lit, const char *expected,
+                   const char *found, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
+static void report(narrative_check *nc, const gk_literal *lit, const char *expected,
+                   const char *found, const char *format, ...)
+{
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, _(format), args);
+    va_end(args);
+    add_text(nc->c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column, expected, found,
+             message);
+}
+
+/* Reports a figure whose ',' do not group its digits by three; true when it is one. */
+static bool malformed(narrative_check *nc, const gk_literal *lit)
+{
+    if (lit->grouping_ok)
+        return false;
+    char *number = strndup(lit->text, lit->number_len);
+    nc->c->failed |= number == NULL;
+    if (number != NULL)
+        report(nc, lit, lit->plain, number,
+               /* TRANSLATORS: %s is a figure as the narrative writes it (9,99.99万元): its ','
+                  do not group the digits by three. */
+               N_("'%s' has malformed thousands grouping"), lit->text);
+    free(number);
+    return true;
+}
+
+/* The declared figure of the literal's kind (amount or percentage) that the words right before
+ * it name, or NULL. */
+static const origin *declared_named(narrative_check *nc, const gk_literal *lit)
+{
+    const size_t *declared = named_by(nc->names, &declared_tag, lit->label);
+    const origin *named = declared ? &nc->set->origins[*declared] : NULL;
+    return named != NULL && named->percent == lit->percent ? named : NULL;
+}
+
+/* Whether a percentage is a declared one: named so right before it, or equal to one. */
+static bool declared_percent(narrative_check *nc, const gk_literal *lit)
+{
+    const origin *named = declared_named(nc, lit);
+    if (named != NULL) {
+        if (!(lit->exact && amount_is(lit->value, -lit->decimals, named)))
+            report(nc, lit, origin_text(nc, named), lit->text,
+                   N_("'%s' differs from the declared %s"), lit->text, named->declared->name);
+        return true;
+    }
+    for (size_t i = 0; lit->exact && i < nc->set->percent_count; i++)
+        if (amount_is(lit->value, -lit->decimals, &nc->set->origins[nc->set->percents[i]]))
+            return true;
+    return false;
+}
+
+/* Judges an amount of the narrative: typed, it must be the figure a declared name right before
+ * it declares, and a known figure; printed by a placeholder, its unit must be the tables'. */
+static void judge_amount(narrative_check *nc, const gk_literal *lit, operand *op)
+{
+    int power = lit->power - lit->decimals;
+    op->usable = lit->exact && key_of(lit->value, power, &op->key);
+    op->precise = op->key;
+    if (lit->placeholder != NULL) {
+        op->verdict = lit->power != nc->tables_power ? AMOUNT_WRONG_UNIT : AMOUNT_KNOWN;
         return;
     }
-    int64_t nearest = 0;
-    if (!lit->grouping_ok)
-        add_finding(c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column, lit->plain,
-                    found,
-                    /* TRANSLATORS: %s is a figure as the narrative writes it (9,99.99万元):
-                       its ',' do not group the digits by three. */
-                    "'%s' has malformed thousands grouping", lit->text);
-    else if (lit->percent ? !percent_matches(nc->set, lit)
-                          : !amount_matches(nc->set, lit, c->decimals, &nearest))
-        add_finding(c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column,
-                    lit->percent ? NULL : booklet_amount_text(c, nearest), found,
-                    /* TRANSLATORS: %s is a figure as the narrative writes it
-                       (1234.5万元, 12%). */
-                    "'%s' matches no figure of the tables", lit->text);
-    free(found);
+    if (!lit->grouping_ok) {
+        op->verdict = AMOUNT_MALFORMED;
+        op->usable = false;
+        return;
+    }
+    reading r = lit->exact ? read_amount(nc->set, lit->value, power) : (reading){false, NULL};
+    const size_t *table = named_by(nc->names, &table_tag, lit->label);
+    op->named = table ? &nc->set->origins[*table] : NULL;
+    if (r.origin != NULL && op->named != NULL && amount_is(lit->value, power, op->named))
+        r.origin = op->named; /* of equal figures, the one its words name */
+    op->origin = r.origin;
+    if (r.origin != NULL && r.origin->unit_power - r.origin->decimals < power)
+        op->usable &= key_of(r.origin->value, r.origin->unit_power - r.origin->decimals,
+                             &op->precise);
+    const origin *declared = declared_named(nc, lit);
+    if (declared != NULL && !(lit->exact && amount_is(lit->value, power, declared))) {
+        op->verdict = AMOUNT_NOT_DECLARED;
+        op->named = declared;
+        return;
+    }
+    op->verdict = r.known ? AMOUNT_KNOWN : AMOUNT_UNKNOWN;
+}
+
+/* The figures of one run, arranged for its percentages. Sentences are stretches of the
+ * literals; per-sentence facts are kept at the sentence's first literal. */
+typedef struct run {
+    const gk_literal *lits;
+    size_t count;
+    operand *ops;       /* per literal; only amounts are usable */
+    size_t *start;      /* the first literal of its sentence */
+    size_t *before;     /* the last usable amount before it in its sentence, or SIZE_MAX */
+    size_t *after;      /* the first usable amount after it in its sentence, or SIZE_MAX */
+    size_t *whole;      /* the last usable amount before it in the run that no percentage
+                         * follows (a whole its parts are shares of), or SIZE_MAX */
+    size_t *amounts;    /* at a sentence's start: its usable amounts */
+    __int128 *sum;      /* at a sentence's start: their sum as written */
+    bool *sum_ok;       /* … within the keys */
+    size_t run_amounts;
+    __int128 run_sum;
+    bool run_sum_ok;
+    __int128 *pool;     /* what a percentage may be a share of: every operand, sums; sorted */
+    size_t pool_count;
+} run;
+
+static bool usable_amount(const run *r, size_t i)
+{
+    return !r->lits[i].percent && r->ops[i].usable;
+}
+
+static void arrange_sentences(run *r)
+{
+    size_t start = 0, last = SIZE_MAX, whole = SIZE_MAX;
+    r->run_sum_ok = true;
+    for (size_t i = 0; i < r->count; i++) {
+        if (i == 0 || r->lits[i].sentence != r->lits[i - 1].sentence) {
+            start = i;
+            last = SIZE_MAX;
+            r->amounts[i] = 0;
+            r->sum[i] = 0;
+            r->sum_ok[i] = true;
+        }
+        r->start[i] = start;
+        r->before[i] = last;
+        r->whole[i] = whole;
+        if (!usable_amount(r, i))
+            continue;
+        if (i + 1 == r->count || !r->lits[i + 1].percent)
+            whole = i;
+        r->amounts[start]++;
+        r->run_amounts++;
+        r->sum_ok[start] &= !__builtin_add_overflow(r->sum[start], r->ops[i].key, &r->sum[start]);
+        r->run_sum_ok &= !__builtin_add_overflow(r->run_sum, r->ops[i].key, &r->run_sum);
+        last = i;
+    }
+    size_t next = SIZE_MAX;
+    for (size_t i = r->count; i-- > 0;) {
+        if (i + 1 == r->count || r->lits[i].sentence != r->lits[i + 1].sentence)
+            next = SIZE_MAX;
+        r->after[i] = next;
+        if (usable_amount(r, i))
+            next = i;
+    }
+}
+
+static int by_key(const void *a, const void *b)
+{
+    __int128 x = *(const __int128 *)a, y = *(const __int128 *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts keys and keeps the positive ones, each once; returns how many. */
+static size_t sort_positive(__int128 *keys, size_t count)
+{
+    qsort(keys, count, sizeof *keys, by_key);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++)
+        if (keys[i] > 0 && (kept == 0 || keys[kept - 1] != keys[i]))
+            keys[kept++] = keys[i];
+    return kept;
+}
+
+static void fill_pool(run *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        if (usable_amount(r, i)) {
+            r->pool[n++] = r->ops[i].key;
+            r->pool[n++] = r->ops[i].precise;
+        }
+        if (r->start[i] == i && r->amounts[i] >= 2 && r->sum_ok[i])
+            r->pool[n++] = r->sum[i];
+    }
+    if (r->run_amounts >= 2 && r->run_sum_ok)
+        r->pool[n++] = r->run_sum;
+    r->pool_count = sort_positive(r->pool, n);
+}
+
+/* Whether x's share of some base of bases[0, n) (sorted, positive) is p at `decimals`. The
+ * share falls as the base grows: a binary search finds the first base it reaches p at. */
+static bool share_found(const __int128 *bases, size_t n, __int128 x, int64_t p, int decimals)
+{
+    x = x < 0 ? -x : x;
+    size_t lo = 0, hi = n;
+    __int128 share;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (!share_of(x, bases[mid], decimals, &share))
+            return false;
+        if (share > p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && share_of(x, bases[lo], decimals, &share) && share == p;
+}
+
+/* Whether the change from some base of bases[0, n) to x, |x - b| / b, is p at `decimals`:
+ * below x it falls as the base grows, above x it rises; each side by binary search. */
+static bool change_found(const __int128 *bases, size_t n, __int128 x, int64_t p, int decimals)
+{
+    size_t split = 0, hi = n;
+    while (split < hi) {
+        size_t mid = split + (hi - split) / 2;
+        if (bases[mid] < x)
+            split = mid + 1;
+        else
+            hi = mid;
+    }
+    __int128 share;
+    size_t lo = 0;
+    hi = split;
+    while (lo < hi) { /* (x - b) / b, falling */
+        size_t mid = lo + (hi - lo) / 2;
+        if (!share_of(x - bases[mid], bases[mid], decimals, &share))
+            return false;
+        if (share > p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < split && share_of(x - bases[lo], bases[lo], decimals, &share) && share == p)
+        return true;
+    lo = split;
+    hi = n;
+    while (lo < hi) { /* (b - x) / b, rising */
+        size_t mid = lo + (hi - lo) / 2;
+        if (!share_of(bases[mid] - x, bases[mid], decimals, &share))
+            return false;
+        if (share < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && share_of(bases[lo] - x, bases[lo], decimals, &share) && share == p;
+}
+
+/* Whether a percentage p follows from x: x's share of a figure of the paragraph, a sum of its
+ * figures or a prior-year figure; for a change, also x's change from one of them. */
+static bool follows_from(const run *r, const figure_set *s, __int128 x, int64_t p, int decimals,
+                         bool change)
+{
+    int64_t magnitude = p < 0 ? -p : p;
+    return (p >= 0 && (share_found(r->pool, r->pool_count, x, p, decimals) ||
+                       share_found(s->prior_keys, s->prior_key_count, x, p, decimals))) ||
+           (change && x > 0 &&
+            (change_found(r->pool, r->pool_count, x, magnitude, decimals) ||
+             change_found(s->prior_keys, s->prior_key_count, x, magnitude, decimals)));
+}
+
+static bool says_change(const char *label);
+
+/* Whether percentage i is computed from its operands: the one or two figures nearest before
+ * it in its sentence (else the first after it), each as written or as the known figure it
+ * stands for; for a change (增长 p%), with two, also the nearer one's share of their
+ * difference or sum (A 增加 C，增长 p%: C / (A - C)). */
+static bool percent_follows(const run *r, const figure_set *s, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    bool change = says_change(lit->label);
+    size_t near = r->before[i] != SIZE_MAX ? r->before[i] : r->after[i];
+    size_t other = near != SIZE_MAX && near < i ? r->before[near] : SIZE_MAX;
+    for (int k = 0; k < 2; k++) {
+        size_t x = k == 0 ? near : other;
+        if (x == SIZE_MAX)
+            continue;
+        for (int v = 0; v < 2; v++)
+            if (follows_from(r, s, v ? r->ops[x].precise : r->ops[x].key, lit->value,
+                             lit->decimals, change))
+                return true;
+    }
+    for (int v = 0; change && other != SIZE_MAX && v < 4; v++) {
+        __int128 x = v & 1 ? r->ops[near].precise : r->ops[near].key;
+        __int128 y = v & 2 ? r->ops[other].precise : r->ops[other].key, share;
+        if ((y - x > 0 && share_of(x, y - x, lit->decimals, &share) && share == lit->value) ||
+            (y + x > 0 && share_of(x, y + x, lit->decimals, &share) && share == lit->value))
+            return true;
+    }
+    return false;
+}
+
+/* Words that make a percentage a change (增长 0.85%), not a share. */
+static bool says_change(const char *label)
+{
+    static const char *const words[] = {"增长", "下降", "增加", "减少", "提高", "降低",
+                                        "上升", "增幅", "降幅", "减幅", "同比"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(label, words[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* How a percentage is computed from its operands a and b (b may be a sum of figures). */
+typedef enum formula_kind {
+    FORMULA_SHARE,   /* a / b */
+    FORMULA_CHANGE,  /* (a - b) / b: from b to a */
+    FORMULA_GROWTH,  /* a / (b - a): an increase a up to b */
+    FORMULA_DECLINE  /* a / (b + a): a decrease a down to b */
+} formula_kind;
+
+typedef struct formula {
+    formula_kind kind;
+    size_t a, b;             /* literal indexes; b SIZE_MAX: the sum below */
+    size_t sum_from, sum_to; /* literals whose usable amounts b sums */
+    __int128 b_key;
+} formula;
+
+/* The percentage's own operands. A change (增长 p%): after a figure of the change (增加 C) the
+ * prior figure before it (比上年 B 增加 C: C / B), else the figure it grew from (A 增加 C: C /
+ * (A - C)); after a figure B with A before it (A，比上年 B 增长 p%): (A - B) / B. A share: the
+ * nearest figure (the part; 占 B 的 p%: the one before B) of the nearest figure before it in
+ * the paragraph that has no percentage of its own (the whole: 支出 294.28 万元，其中：基本支出
+ * 166.48 万元，占 56.57%), else of the sum of its sentence's figures, else of the
+ * paragraph's. False when it has none. */
+static bool own_operands(const run *r, size_t i, formula *f)
+{
+    size_t near = r->before[i] != SIZE_MAX ? r->before[i] : r->after[i];
+    if (near == SIZE_MAX)
+        return false;
+    size_t start = r->start[i], end = i, other = near < i ? r->before[near] : SIZE_MAX;
+    while (end < r->count && r->start[end] == start)
+        end++;
+    if (says_change(r->lits[i].label)) {
+        if (other == SIZE_MAX)
+            return false;
+        if (says_change(r->lits[near].label)) {
+            size_t prior = r->before[other];
+            bool down = strstr(r->lits[near].label, "减少") != NULL;
+            *f = prior != SIZE_MAX ? (formula){FORMULA_SHARE, near, other, 0, 0, r->ops[other].key}
+                                   : (formula){down ? FORMULA_DECLINE : FORMULA_GROWTH, near,
+                                               other, 0, 0, r->ops[other].key};
+            return true;
+        }
+        *f = (formula){FORMULA_CHANGE, other, near, 0, 0, r->ops[near].key};
+        return true;
+    }
+    size_t label_len = strlen(r->lits[i].label);
+    if (other != SIZE_MAX && label_len >= strlen("的") &&
+        strcmp(r->lits[i].label + label_len - strlen("的"), "的") == 0) {
+        *f = (formula){FORMULA_SHARE, other, near, 0, 0, r->ops[near].key};
+        return true;
+    }
+    size_t whole = r->whole[near];
+    if (whole != SIZE_MAX)
+        *f = (formula){FORMULA_SHARE, near, whole, 0, 0, r->ops[whole].key};
+    else if (r->amounts[start] >= 2 && r->sum_ok[start])
+        *f = (formula){FORMULA_SHARE, near, SIZE_MAX, start, end, r->sum[start]};
+    else if (r->run_amounts >= 2 && r->run_sum_ok)
+        *f = (formula){FORMULA_SHARE, near, SIZE_MAX, 0, r->count, r->run_sum};
+    else
+        return false;
+    return true;
+}
+
+/* Where an operand comes from: its placeholder, or the known figure it is. */
+static const char *operand_source(narrative_check *nc, const run *r, size_t i)
+{
+    if (r->lits[i].placeholder != NULL)
+        return r->lits[i].placeholder;
+    return r->ops[i].origin ? origin_source(nc, r->ops[i].origin) : NULL;
+}
+
+/* An operand as a message names it: its label, its figure and where that comes from
+ * (基本支出 166.48万元 (公开表1-2, 合 计, 基本支出)). */
+static const char *operand_text(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    const char *source = operand_source(nc, r, i);
+    const char *text = lit->label[0] ? gk_arena_printf(&nc->scratch, "%s %s", lit->label,
+                                                       lit->text)
+                                     : lit->text;
+    return source && text ? gk_arena_printf(&nc->scratch, "%s (%s)", text, source) : text;
+}
+
+/* The base of a formula: an operand, or a sum written out (SUM_SHOWN addends at most). */
+static const char *base_text(narrative_check *nc, const run *r, const formula *f)
+{
+    if (f->b != SIZE_MAX)
+        return operand_text(nc, r, f->b);
+    const char *text = "(";
+    size_t shown = 0, total = 0, last = SIZE_MAX;
+    for (size_t k = f->sum_from; k < f->sum_to; k++)
+        if (usable_amount(r, k)) {
+            total++;
+            last = k;
+        }
+    for (size_t k = f->sum_from; k < f->sum_to && text; k++) {
+        if (!usable_amount(r, k))
+            continue;
+        shown++;
+        if (shown < SUM_SHOWN || (shown == SUM_SHOWN && total == SUM_SHOWN))
+            text = gk_arena_printf(&nc->scratch, "%s%s%s", text, shown > 1 ? " + " : "",
+                                   r->lits[k].text);
+        else if (shown == SUM_SHOWN)
+            text = gk_arena_printf(&nc->scratch, "%s + … + %s", text, r->lits[last].text);
+    }
+    return text ? gk_arena_printf(&nc->scratch, "%s)", text) : NULL;
+}
+
+/* The percentage a formula gives, at `decimals`; false when it cannot be computed. */
+static bool formula_value(const run *r, const formula *f, int decimals, __int128 *share)
+{
+    __int128 a = r->ops[f->a].key, b = f->b_key;
+    switch (f->kind) {
+    case FORMULA_SHARE: return share_of(a, b, decimals, share);
+    case FORMULA_CHANGE: return share_of(a - b, b, decimals, share);
+    case FORMULA_GROWTH: return share_of(a, b - a, decimals, share);
+    case FORMULA_DECLINE: return share_of(a, b + a, decimals, share);
+    }
+    return false;
+}
+
+/* "22.21% = 财政拨款支出 294.28万元 / 收入 1325.00万元 (公开表1 …; 公开表1 …)". */
+static const char *formula_text(narrative_check *nc, const run *r, const formula *f, int decimals)
+{
+    __int128 share = 0;
+    char value[64] = "";
+    if (formula_value(r, f, decimals, &share) && share <= INT64_MAX && share >= INT64_MIN) {
+        gk_decimal_format((int64_t)(share < 0 ? -share : share), decimals, value, sizeof value);
+        strcat(value, "% = ");
+    }
+    const char *a = operand_text(nc, r, f->a), *b = base_text(nc, r, f);
+    static const char *const shapes[] = {"%s%s / %s", "%s(%s - %s) / %s", "%s%s / (%s - %s)",
+                                         "%s%s / (%s + %s)"};
+    return f->kind == FORMULA_SHARE    ? gk_arena_printf(&nc->scratch, shapes[0], value, a, b)
+           : f->kind == FORMULA_CHANGE ? gk_arena_printf(&nc->scratch, shapes[1], value, a, b, b)
+                                       : gk_arena_printf(&nc->scratch, shapes[f->kind], value, a,
+                                                         b, a);
+}
+
+/* A percentage typed in the narrative: it must follow from its operands. */
+static void check_percent(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    if (malformed(nc, lit) || declared_percent(nc, lit))
+        return;
+    bool computable = lit->exact && lit->decimals <= PERCENT_DECIMALS;
+    if (computable && percent_follows(r, nc->set, i))
+        return;
+    formula f;
+    if (!own_operands(r, i, &f)) {
+        report(nc, lit,
+               /* TRANSLATORS: {{share}} and {{rate}} are placeholders: keep them. */
+               _("figures in its sentence, or a {{share}} or {{rate}} placeholder"),
+               lit->text,
+               /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
+               N_("'%s' names no figures it is computed from"), lit->text);
+        return;
+    }
+    report(nc, lit, formula_text(nc, r, &f, computable ? lit->decimals : 2), lit->text,
+           f.kind != FORMULA_SHARE
+               /* TRANSLATORS: %s is a percentage as the narrative writes it (0.85%). */
+               ? N_("'%s' is not the change of its figures")
+               /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
+               : N_("'%s' is not the share of its figures"),
+           lit->text);
+}
+
+/* +1 when words say an amount is an increase (增加 2.47 万元), -1 a decrease, else 0. */
+static int change_sign(const char *label)
+{
+    static const char *const up[] = {"增加", "增长", "提高", "上升"};
+    static const char *const down[] = {"减少", "下降", "降低"};
+    for (size_t i = 0; i < sizeof up / sizeof *up; i++)
+        if (strstr(label, up[i]) != NULL)
+            return 1;
+    for (size_t i = 0; i < sizeof down / sizeof *down; i++)
+        if (strstr(label, down[i]) != NULL)
+            return -1;
+    return 0;
+}
+
+/* What a typed amount should be by its own sentence, when the two known figures after it are a
+ * prior figure and the change from it (A，比上年 B 增加 C: A = B + C), as a message writes it;
+ * NULL otherwise. */
+static const char *from_its_sentence(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    size_t prior = r->after[i], change = prior != SIZE_MAX ? r->after[prior] : SIZE_MAX;
+    int sign = change != SIZE_MAX ? change_sign(r->lits[change].label) : 0;
+    if (sign == 0 || r->ops[prior].verdict != AMOUNT_KNOWN ||
+        r->ops[change].verdict != AMOUNT_KNOWN || !r->ops[i].usable)
+        return NULL;
+    int power = lit->power - lit->decimals;
+    __int128 key = r->ops[prior].key + sign * r->ops[change].key;
+    __int128 value = power >= KEY_POWER ? divide_rounded(key, power_of_ten(power - KEY_POWER))
+                                        : key * power_of_ten(KEY_POWER - power);
+    if (value == lit->value || value > INT64_MAX || value < INT64_MIN)
+        return NULL;
+    char figure[64];
+    gk_decimal_format((int64_t)value, lit->decimals, figure, sizeof figure);
+    return gk_arena_printf(&nc->scratch, "%s%s = %s %c %s", figure, unit_name(lit->power),
+                           operand_text(nc, r, prior), sign > 0 ? '+' : '-',
+                           operand_text(nc, r, change));
+}
+
+/* Reports what the check found wrong with an amount. An unknown one is expected to be what its
+ * sentence makes it, else the figure its words name, else any known figure. */
+static void report_amount(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    const operand *op = &r->ops[i];
+    switch (op->verdict) {
+    case AMOUNT_KNOWN:
+        return;
+    case AMOUNT_MALFORMED:
+        malformed(nc, lit);
+        return;
+    case AMOUNT_WRONG_UNIT:
+        report(nc, lit, unit_name(nc->tables_power), unit_name(lit->power),
+               /* TRANSLATORS: %s is a placeholder as written ({{amount 1-1.total}}), which
+                  prints an amount in the tables' unit; another unit follows it. */
+               N_("%s prints an amount in the tables' unit, not in the unit after it"),
+               lit->placeholder);
+        return;
+    case AMOUNT_NOT_DECLARED:
+        report(nc, lit, origin_text(nc, op->named), lit->text,
+               /* TRANSLATORS: %s: a figure as the narrative writes it, then a name that
+                  figures.csv declares (机关运行经费). */
+               N_("'%s' differs from the declared %s"), lit->text, op->named->declared->name);
+        return;
+    case AMOUNT_UNKNOWN:
+        break;
+    }
+    const char *expected = from_its_sentence(nc, r, i);
+    if (expected == NULL)
+        expected = op->named ? origin_text(nc, op->named)
+                             /* TRANSLATORS: what a figure of the narrative must be. */
+                             : _("a figure of the tables, prior.csv or figures.csv");
+    report(nc, lit, expected, lit->text,
+           /* TRANSLATORS: %s is a figure as the narrative writes it (1234.5万元). */
+           N_("'%s' matches no figure of the tables"), lit->text);
+}
+
+/* Checks the figures of one run of the narrative: its amounts, then its percentages. */
+static void check_run(const gk_literal *lits, size_t count, void *context)
+{
+    narrative_check *nc = context;
+    run r = {.lits = lits, .count = count};
+    r.ops = calloc(count, sizeof *r.ops);
+    r.start = malloc(count * sizeof *r.start);
+    r.before = malloc(count * sizeof *r.before);
+    r.after = malloc(count * sizeof *r.after);
+    r.whole = malloc(count * sizeof *r.whole);
+    r.amounts = malloc(count * sizeof *r.amounts);
+    r.sum = malloc(count * sizeof *r.sum);
+    r.sum_ok = malloc(count * sizeof *r.sum_ok);
+    r.pool = malloc((2 * count + count + 1) * sizeof *r.pool);
+    if (r.ops && r.start && r.before && r.after && r.whole && r.amounts && r.sum && r.sum_ok &&
+        r.pool) {
+        for (size_t i = 0; i < count; i++)
+            if (!lits[i].percent)
+                judge_amount(nc, &lits[i], &r.ops[i]);
+        arrange_sentences(&r);
+        fill_pool(&r);
+        for (size_t i = 0; i < count; i++)
+            if (!lits[i].percent)
+                report_amount(nc, &r, i);
+            else if (lits[i].placeholder == NULL)
+                check_percent(nc, &r, i);
+    } else {
+        nc->c->failed = true;
+    }
+    free(r.ops);
+    free(r.start);
+    free(r.before);
+    free(r.after);
+    free(r.whole);
+    free(r.amounts);
+    free(r.sum);
+    free(r.sum_ok);
+    free(r.pool);
+}
+
+/* The unit's prior-year figures as operand keys, sorted. */
+static void prior_keys(figure_set *s)
+{
+    s->prior_keys = malloc((s->prior_count + 1) * sizeof *s->prior_keys);
+    s->failed |= s->prior_keys == NULL;
+    size_t n = 0;
+    for (size_t i = 0; s->prior_keys && i < s->prior_count; i++)
+        n += key_of(s->priors[i], s->prior_power, &s->prior_keys[n]);
+    s->prior_key_count = s->prior_keys ? sort_positive(s->prior_keys, n) : 0;
+}
+
+static void free_figures(figure_set *s)
+{
+    for (size_t g = 0; g < s->group_count; g++)
+        free(s->groups[g].items);
+    free(s->groups);
+    free(s->origins);
+    free(s->priors);
+    free(s->prior_keys);
+    free(s->percents);
 }
 
 /* Every figure a reader reads in the unit's narrative — in the booklet's own text, after
- * placeholders are filled (their figures are computed, so only hand-typed ones are checked). */
+ * placeholders are filled: typed amounts are known figures, typed percentages follow from
+ * their operands, placeholders' amounts are in the tables' unit. */
 static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 {
     gk_document *doc = NULL;
     gk_status status = gk_document_build_unit(c->pkg, c->unit, &doc, diag);
     if (status != GK_OK)
         return status;
+    int power = tables_unit_power(c->pkg->profile);
     figure_set set = {0};
-    c->failed |= !collect_figures(doc, c->decimals, &set);
-    int64_t *priors = calloc(c->pkg->prior_count + 1, sizeof *priors);
-    size_t prior_count = 0;
-    for (size_t i = 0; priors && i < c->pkg->prior_count; i++)
-        if (c->pkg->priors[i].unit == c->unit) {
-            priors[prior_count++] = c->pkg->priors[i].amount;
-            c->failed |= !add_figure(&set, c->pkg->priors[i].amount);
-        }
+    collect_table_figures(&set, doc, power);
+    collect_package_figures(&set, c->pkg, c->unit, power);
     sort_figures(&set);
-    set.priors = priors;
-    set.prior_count = prior_count;
-    c->failed |= priors == NULL;
-    for (size_t part = 0; priors && !c->failed && part < doc->part_count; part++) {
-        const gk_narrative *n = &doc->parts[part].narrative;
-        narrative_check nc = {c, rule, &set, n->path};
-        if (!doc->parts[part].tables && !gk_figures_scan(n, check_literal, &nc))
+    prior_keys(&set);
+    names n = {0};
+    collect_names(&n, &set);
+    c->failed |= set.failed || n.failed;
+    narrative_check nc = {c, rule, &set, &n, NULL, power, {0}};
+    for (size_t part = 0; !c->failed && part < doc->part_count; part++) {
+        const gk_narrative *narrative = &doc->parts[part].narrative;
+        nc.path = narrative->path;
+        if (!doc->parts[part].tables && !gk_figures_scan(narrative, check_run, &nc))
             c->failed = true;
     }
-    free(priors);
-    free(set.sorted);
+    gk_arena_free(&nc.scratch);
+    key_map_free(&n.map);
+    gk_arena_free(&n.arena);
+    free_figures(&set);
     gk_document_free(doc);
     return GK_OK;
 }

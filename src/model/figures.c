@@ -257,6 +257,7 @@ static bool render_placeholder(const context *c, char *body, growing *g, char *e
             return false;
         int64_t d = a - b;
         bool is_amount = name[0] == 'c';
+        const char *unit = c->pkg->profile->amount_unit; /* what the tables' amounts are in */
         if (d == 0) {
             append(g, "持平", strlen("持平"));
         } else if (b == 0) { /* a zero base is new, not a growth of 100% */
@@ -264,12 +265,12 @@ static bool render_placeholder(const context *c, char *body, growing *g, char *e
             if (is_amount && !amount(c, g, a, &format, format_given, error, size))
                 return false;
             if (is_amount)
-                append(g, "万元", strlen("万元"));
+                append(g, unit, strlen(unit));
         } else if (is_amount) {
             append(g, d > 0 ? "增加" : "减少", strlen("增加"));
             if (!amount(c, g, d > 0 ? d : -d, &format, format_given, error, size))
                 return false;
-            append(g, "万元", strlen("万元"));
+            append(g, unit, strlen(unit));
         } else {
             append(g, d > 0 ? "增长" : "下降", strlen("增长"));
             append_percent(g, d > 0 ? d : -d, b < 0 ? -b : b, format_given ? &format : NULL);
@@ -401,6 +402,20 @@ gk_status gk_figures_narrative(const gk_package *pkg, const gk_scope *scope,
 
 /* ---- figures as printed ------------------------------------------------------------------ */
 
+bool gk_unit_power(const char *unit, int *power)
+{
+    static const struct {
+        const char *name;
+        int power;
+    } units[] = {{"元", 0}, {"万元", 4}, {"亿元", 8}};
+    for (size_t i = 0; unit != NULL && i < sizeof units / sizeof *units; i++)
+        if (strcmp(unit, units[i].name) == 0) {
+            *power = units[i].power;
+            return true;
+        }
+    return false;
+}
+
 /* Decodes the UTF-8 character at i (the text is valid UTF-8); returns its length. */
 static size_t decode(const char *t, size_t n, size_t i, uint32_t *cp)
 {
@@ -413,6 +428,15 @@ static size_t decode(const char *t, size_t n, size_t i, uint32_t *cp)
         c = (c << 6) | (u[i + k] & 0x3Fu);
     *cp = c;
     return len;
+}
+
+/* The start of the character before byte i (> 0). */
+static size_t char_before(const char *t, size_t i)
+{
+    do
+        i--;
+    while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80);
+    return i;
 }
 
 /* 0–9 for an ASCII or full-width digit, else -1. */
@@ -430,24 +454,61 @@ static bool is_point(uint32_t cp)
     return cp == '.' || cp == 0xFF0E; /* ． */
 }
 
+static bool is_comma(uint32_t cp)
+{
+    return cp == ',' || cp == 0xFF0C; /* ， */
+}
+
 static bool is_minus(uint32_t cp)
 {
     return cp == '-' || cp == 0xFF0D || cp == 0x2212; /* － − */
 }
 
-/* What a reader does not see between a number and its unit: spaces of any kind, invisible
- * format characters and a line break. */
+/* Characters that print nothing: zero-width ones, the word joiner, a soft hyphen, a BOM. */
+static bool is_invisible(uint32_t cp)
+{
+    return cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
+/* Spaces of any kind and a line break. */
+static bool is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* What a reader does not see between a number and its unit. */
 static bool is_gap(uint32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xA0 || cp == 0xAD || cp == 0x1680 ||
-           (cp >= 0x2000 && cp <= 0x200D) || cp == 0x202F || cp == 0x205F || cp == 0x2060 ||
-           cp == 0x3000 || cp == 0xFEFF;
+    return is_space(cp) || is_invisible(cp);
 }
 
 static bool is_letter_or_digit(uint32_t cp)
 {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || digit_value(cp) >= 0;
 }
+
+/* Where a sentence ends. */
+static bool ends_sentence(uint32_t cp)
+{
+    return cp == 0x3002 || cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F || cp == ';' ||
+           cp == '!' || cp == '?'; /* 。；！？ */
+}
+
+/* What ends the words before a figure: punctuation (ASCII, CJK, full-width, quotes, dashes),
+ * digits and spaces. */
+static bool ends_label(uint32_t cp)
+{
+    return cp < 0x80 ? !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
+                     : is_gap(cp) || digit_value(cp) >= 0 || (cp >= 0x2010 && cp <= 0x206F) ||
+                           (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF20) ||
+                           (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+enum {
+    LABEL_CHARS = 24,     /* characters of the words before a figure kept as its label */
+    ROW_LABEL_BYTES = 96  /* bytes of a table row's first cell kept as a label */
+};
 
 /* The text of one run of spans (a paragraph, a heading, a table cell), joined. */
 typedef struct joined {
@@ -498,95 +559,12 @@ static bool join_spans(joined *j, const gk_span *spans, size_t count)
     return true;
 }
 
-/* A number read at the start of a figure. */
-typedef struct number {
-    size_t end;           /* byte after it */
-    uint32_t last;        /* its last character */
-    int64_t value;
-    int decimals;
-    bool exact, grouping_ok;
-} number;
-
-/* Reads digits with ',' groups and '.' decimals from i (a digit); writes the ASCII form. */
-static bool read_number(joined *j, size_t i, bool negative, number *out)
-{
-    *out = (number){.exact = true, .grouping_ok = true};
-    size_t plain = 0, digits = 0, group = 0;
-    bool fraction = false, grouped = false;
-    if (!reserve(&j->plain, &j->plain_capacity, 2))
-        return false;
-    if (negative)
-        j->plain[plain++] = '-';
-    for (;;) {
-        uint32_t cp;
-        size_t len = decode(j->text, j->len, i, &cp);
-        int d = digit_value(cp);
-        if (d >= 0) {
-            if (!reserve(&j->plain, &j->plain_capacity, plain + 3))
-                return false;
-            j->plain[plain++] = (char)('0' + d);
-            if (++digits > 18)
-                out->exact = false;
-            else
-                out->value = out->value * 10 + d;
-            out->decimals += fraction;
-            group += !fraction;
-            i += len;
-            out->end = i;
-            out->last = cp;
-            continue;
-        }
-        uint32_t next = 0;
-        if (i + len < j->len)
-            decode(j->text, j->len, i + len, &next);
-        if (digit_value(next) < 0)
-            break;
-        if (is_point(cp) && !fraction) {
-            if (grouped && group != 3)
-                out->grouping_ok = false;
-            fraction = true;
-            j->plain[plain++] = '.';
-        } else if (cp == ',' && !fraction) {
-            if ((grouped && group != 3) || (!grouped && group > 3))
-                out->grouping_ok = false;
-            grouped = true;
-            group = 0;
-        } else {
-            break;
-        }
-        i += len;
-    }
-    if (grouped && !fraction && group != 3)
-        out->grouping_ok = false;
-    j->plain[plain] = '\0';
-    if (negative)
-        out->value = -out->value;
-    return true;
-}
-
-/* The unit after a number (spaces skipped): the byte after it, or 0 when there is none. */
-static size_t unit_after(const joined *j, size_t i, bool *percent)
-{
-    uint32_t cp;
-    while (i < j->len && (decode(j->text, j->len, i, &cp), is_gap(cp)))
-        i += decode(j->text, j->len, i, &cp);
-    if (i >= j->len)
-        return 0;
-    size_t len = decode(j->text, j->len, i, &cp);
-    if (cp == '%' || cp == 0xFF05) { /* % ％ */
-        *percent = true;
-        return i + len;
-    }
-    if (cp != 0x4E07) /* 万 */
-        return 0;
-    i += len;
-    while (i < j->len && (decode(j->text, j->len, i, &cp), is_gap(cp)))
-        i += decode(j->text, j->len, i, &cp);
-    if (i >= j->len || (len = decode(j->text, j->len, i, &cp), cp != 0x5143)) /* 元 */
-        return 0;
-    *percent = false;
-    return i + len;
-}
+/* A figure of the run being scanned: its strings as offsets into the run's string buffer
+ * (which grows) until the run is handed over. */
+typedef struct pending {
+    gk_literal literal;
+    size_t text, plain, label, placeholder; /* offsets; placeholder SIZE_MAX: typed */
+} pending;
 
 typedef struct scanner {
     const gk_narrative *narrative;
@@ -594,7 +572,16 @@ typedef struct scanner {
     const gk_span *spans;
     size_t span_count;
     joined j;
-    gk_literal_fn fn;
+    size_t sentence;       /* of the run */
+    const char *row_label; /* a table row's first cell, for figures of its other cells */
+    bool after_year;       /* the number before is a year (2025) */
+    pending *found;        /* the run's figures */
+    size_t found_count, found_capacity;
+    char *strings;         /* their strings, each NUL-terminated */
+    size_t strings_len, strings_capacity;
+    gk_literal *literals;  /* handed to fn */
+    size_t literal_capacity;
+    gk_run_fn fn;
     void *context;
 } scanner;
 
@@ -619,8 +606,178 @@ static size_t parsed_offset(const scanner *s, size_t span, size_t i)
     return sp->source + (sp->verbatim ? i - s->j.starts[span] : 0);
 }
 
-/* Whether one placeholder printed bytes [from, to) of the joined text whole. */
-static bool printed_by_placeholder(const scanner *s, size_t from, size_t to)
+/* Whether byte i of the joined text is a line break of the Markdown (a space or a line feed
+ * the parser added for it), not a space typed or written as an entity. */
+static bool line_break_at(const scanner *s, size_t i)
+{
+    const gk_span *sp = &s->spans[span_at(s, i)];
+    return !sp->verbatim && (strcmp(sp->text, " ") == 0 || strcmp(sp->text, "\n") == 0) &&
+           s->narrative->text[sp->source] != '&';
+}
+
+/* From byte i, past what a reader reads through inside a number: invisible characters and
+ * line breaks. */
+static size_t skip_unseen(const scanner *s, size_t i)
+{
+    const joined *j = &s->j;
+    while (i < j->len) {
+        uint32_t cp;
+        size_t len = decode(j->text, j->len, i, &cp);
+        if (!is_invisible(cp) && !((cp == ' ' || cp == '\n') && line_break_at(s, i)))
+            break;
+        i += len;
+    }
+    return i;
+}
+
+/* The character at byte i (0 at the end), its length in *len. */
+static uint32_t char_at(const joined *j, size_t i, size_t *len)
+{
+    uint32_t cp = 0;
+    *len = i < j->len ? decode(j->text, j->len, i, &cp) : 0;
+    return cp;
+}
+
+/* Whether three digits, and no fourth, start at byte i (unseen characters read through):
+ * a group of thousands after a space. */
+static bool group_of_three(const scanner *s, size_t i)
+{
+    for (int d = 0; d < 4; d++) {
+        size_t len;
+        i = skip_unseen(s, i);
+        bool digit = digit_value(char_at(&s->j, i, &len)) >= 0;
+        if (digit != (d < 3))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* A number read at the start of a figure. */
+typedef struct number {
+    size_t end;           /* byte after it */
+    uint32_t last;        /* its last character */
+    int64_t value;
+    int decimals;
+    bool exact, grouping_ok;
+} number;
+
+/* What follows the digits read so far at byte i, when the number goes on: the byte of the
+ * next digit, 0 when it ends. A point or a comma followed by a digit goes on; so do spaces
+ * before a group of three digits (1 294.28) when the digits so far can be a group; so does
+ * anything a reader reads through. */
+static size_t number_goes_on(scanner *s, size_t i, bool fraction, bool grouped, size_t group,
+                             uint32_t *separator)
+{
+    size_t len, k = skip_unseen(s, i);
+    uint32_t cp = char_at(&s->j, k, &len);
+    *separator = 0;
+    if (digit_value(cp) >= 0)
+        return k;
+    if (is_point(cp) || is_comma(cp)) {
+        size_t after = skip_unseen(s, k + len), next_len;
+        if (digit_value(char_at(&s->j, after, &next_len)) < 0 || fraction)
+            return 0;
+        *separator = cp;
+        return after;
+    }
+    if (!is_space(cp) || fraction || (grouped ? group != 3 : group > 3))
+        return 0;
+    size_t after = k;
+    while (after < s->j.len && is_gap(char_at(&s->j, after, &len)))
+        after += len;
+    if (!group_of_three(s, after))
+        return 0;
+    *separator = ' ';
+    return skip_unseen(s, after);
+}
+
+/* Reads digits with ',' groups and '.' decimals from i (a digit); writes the ASCII form. */
+static bool read_number(scanner *s, size_t i, bool negative, number *out)
+{
+    joined *j = &s->j;
+    *out = (number){.exact = true, .grouping_ok = true};
+    size_t plain = 0, digits = 0, group = 0;
+    bool fraction = false, grouped = false;
+    if (!reserve(&j->plain, &j->plain_capacity, 2))
+        return false;
+    if (negative)
+        j->plain[plain++] = '-';
+    for (;;) {
+        uint32_t cp;
+        size_t len = decode(j->text, j->len, i, &cp);
+        int d = digit_value(cp);
+        if (!reserve(&j->plain, &j->plain_capacity, plain + 3))
+            return false;
+        j->plain[plain++] = (char)('0' + d);
+        if (++digits > 18)
+            out->exact = false;
+        else
+            out->value = out->value * 10 + d;
+        out->decimals += fraction;
+        group += !fraction;
+        i += len;
+        out->end = i;
+        out->last = cp;
+        uint32_t separator;
+        size_t next = number_goes_on(s, i, fraction, grouped, group, &separator);
+        if (next == 0)
+            break;
+        if (is_point(separator)) {
+            if (grouped && group != 3)
+                out->grouping_ok = false;
+            fraction = true;
+            j->plain[plain++] = '.';
+        } else if (separator != 0) {
+            if ((grouped && group != 3) || (!grouped && group > 3))
+                out->grouping_ok = false;
+            grouped = true;
+            group = 0;
+        }
+        i = next;
+    }
+    if (grouped && !fraction && group != 3)
+        out->grouping_ok = false;
+    j->plain[plain] = '\0';
+    if (negative)
+        out->value = -out->value;
+    return true;
+}
+
+/* From byte i, past spaces and invisible characters. */
+static size_t skip_gaps(const joined *j, size_t i)
+{
+    size_t len;
+    while (i < j->len && is_gap(char_at(j, i, &len)))
+        i += len;
+    return i;
+}
+
+/* The unit after a number (spaces skipped): the byte after it, or 0 when there is none. */
+static size_t unit_after(const joined *j, size_t i, bool *percent, int *power)
+{
+    size_t len;
+    i = skip_gaps(j, i);
+    uint32_t cp = char_at(j, i, &len);
+    if (cp == '%' || cp == 0xFF05) { /* % ％ */
+        *percent = true;
+        *power = 0;
+        return i + len;
+    }
+    int p = cp == 0x4E07 ? 4 : cp == 0x4EBF ? 8 : 0; /* 万 亿 */
+    if (p != 0) {
+        i = skip_gaps(j, i + len);
+        cp = char_at(j, i, &len);
+    }
+    if (cp != 0x5143) /* 元 */
+        return 0;
+    *percent = false;
+    *power = p;
+    return i + len;
+}
+
+/* The placeholder that printed bytes [from, to) of the joined text whole, or NULL. */
+static const gk_fill *printed_by_placeholder(const scanner *s, size_t from, size_t to)
 {
     const gk_narrative *n = s->narrative;
     const gk_fill *fill = NULL;
@@ -633,35 +790,114 @@ static bool printed_by_placeholder(const scanner *s, size_t from, size_t to)
         if (fill == NULL) {
             size_t i = gk_fill_after(n->fills, n->fill_count, first);
             if (i == n->fill_count || n->fills[i].source_len == 0)
-                return false;
+                return NULL;
             fill = &n->fills[i];
         }
         if (first < fill->at || last >= fill->at + fill->len)
-            return false;
+            return NULL;
     }
-    return fill != NULL;
+    return fill;
 }
 
-static bool emit(scanner *s, size_t start, const number *num, size_t unit_start, size_t unit_end,
-                 bool percent)
+/* Adds len bytes of text and a NUL to the run's strings; SIZE_MAX when out of memory. */
+static size_t keep_string(scanner *s, const char *text, size_t len)
 {
-    size_t number_len = num->end - start, unit_len = unit_end - unit_start;
-    char *text = malloc(number_len + unit_len + 1);
-    if (text == NULL)
+    if (!reserve(&s->strings, &s->strings_capacity, s->strings_len + len + 1))
+        return SIZE_MAX;
+    size_t at = s->strings_len;
+    memcpy(s->strings + at, text, len);
+    s->strings[at + len] = '\0';
+    s->strings_len += len + 1;
+    return at;
+}
+
+/* The words right before byte `start` of the joined text, after byte `floor` (the end of the
+ * number or figure before): back over spaces and one colon, then up to LABEL_CHARS characters
+ * that end no label. */
+static void label_before(const scanner *s, size_t floor, size_t start, size_t *from, size_t *to)
+{
+    const joined *j = &s->j;
+    size_t i = start, len;
+    while (i > floor && is_gap(char_at(j, char_before(j->text, i), &len)))
+        i = char_before(j->text, i);
+    uint32_t cp = i > floor ? char_at(j, char_before(j->text, i), &len) : 0;
+    if (cp == 0xFF1A || cp == ':') /* ： */
+        i = char_before(j->text, i);
+    while (i > floor && is_gap(char_at(j, char_before(j->text, i), &len)))
+        i = char_before(j->text, i);
+    *to = i;
+    for (int n = 0; i > floor && n < LABEL_CHARS; n++) {
+        size_t before = char_before(j->text, i);
+        if (ends_label(char_at(j, before, &len)))
+            break;
+        i = before;
+    }
+    /* after a year (2025 年收入预算 294.28 万元) the label is what follows 年 */
+    if (s->after_year && skip_gaps(j, floor) == i && *to - i > strlen("年") &&
+        strncmp(j->text + i, "年", strlen("年")) == 0)
+        i += strlen("年");
+    *from = i;
+}
+
+/* Copies bytes [from, to) of the joined text to out without what a reader reads through
+ * inside a number (invisible characters, line breaks); returns the bytes copied. */
+static size_t seen_only(const scanner *s, char *out, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to;) {
+        size_t next = skip_unseen(s, i);
+        if (next == i) {
+            size_t len;
+            char_at(&s->j, i, &len);
+            memcpy(out + n, s->j.text + i, len);
+            n += len;
+            next = i + len;
+        }
+        i = next;
+    }
+    return n;
+}
+
+static bool emit(scanner *s, size_t floor, size_t start, const number *num, size_t unit_start,
+                 size_t unit_end, bool percent, int power, const gk_fill *fill)
+{
+    if (!gk_grow((void **)&s->found, &s->found_capacity, s->found_count, sizeof *s->found, 16))
         return false;
-    memcpy(text, s->j.text + start, number_len);
-    memcpy(text + number_len, s->j.text + unit_start, unit_len);
-    text[number_len + unit_len] = '\0';
-    gk_literal lit = {percent, num->grouping_ok, num->exact, num->value, num->decimals, 0, 0,
-                      text, number_len, s->j.plain};
-    gk_locate(&s->locator, parsed_offset(s, span_at(s, start), start), &lit.line, &lit.column);
-    s->fn(&lit, s->context);
-    free(text);
+    pending *p = &s->found[s->found_count];
+    size_t number_len = num->end - start, unit_len = unit_end - unit_start;
+    size_t label_from, label_to;
+    label_before(s, floor, start, &label_from, &label_to);
+    const char *label = s->j.text + label_from;
+    size_t label_len = label_to - label_from;
+    if (label_len == 0 && s->row_label != NULL) {
+        label = s->row_label;
+        label_len = strlen(label);
+    }
+    p->text = keep_string(s, s->j.text + start, number_len + unit_len);
+    if (p->text != SIZE_MAX) { /* as a reader sees it: nothing read through, no gap */
+        number_len = seen_only(s, s->strings + p->text, start, num->end);
+        memcpy(s->strings + p->text + number_len, s->j.text + unit_start, unit_len);
+        s->strings[p->text + number_len + unit_len] = '\0';
+    }
+    p->plain = keep_string(s, s->j.plain, strlen(s->j.plain));
+    p->label = keep_string(s, label, label_len);
+    p->placeholder = fill == NULL ? SIZE_MAX
+                                  : keep_string(s, s->narrative->source + fill->source,
+                                                fill->source_len);
+    if (p->text == SIZE_MAX || p->plain == SIZE_MAX || p->label == SIZE_MAX ||
+        (fill != NULL && p->placeholder == SIZE_MAX))
+        return false;
+    p->literal = (gk_literal){percent, power, num->grouping_ok, num->exact, num->value,
+                              num->decimals, 0, 0, NULL, number_len, NULL, NULL, NULL,
+                              s->sentence};
+    gk_locate(&s->locator, parsed_offset(s, span_at(s, start), start), &p->literal.line,
+              &p->literal.column);
+    s->found_count++;
     return true;
 }
 
-/* Finds the figures of one run of spans. */
-static bool scan_run(scanner *s, const gk_span *spans, size_t count)
+/* Finds the figures of one stretch of spans (a paragraph, a heading, a table cell). */
+static bool scan_spans(scanner *s, const gk_span *spans, size_t count)
 {
     s->spans = spans;
     s->span_count = count;
@@ -669,11 +905,13 @@ static bool scan_run(scanner *s, const gk_span *spans, size_t count)
         return false;
     const joined *j = &s->j;
     uint32_t prev = 0, before_prev = 0;
-    size_t prev_at = 0;
+    size_t prev_at = 0, floor = 0; /* floor: where the number or figure before ends */
+    s->after_year = false;
     for (size_t i = 0; i < j->len;) {
         uint32_t cp;
         size_t len = decode(j->text, j->len, i, &cp);
         if (digit_value(cp) < 0) {
+            s->sentence += ends_sentence(cp);
             before_prev = prev;
             prev = cp;
             prev_at = i;
@@ -684,43 +922,103 @@ static bool scan_run(scanner *s, const gk_span *spans, size_t count)
         bool negative = is_minus(prev) && !is_letter_or_digit(before_prev);
         size_t start = negative ? prev_at : i;
         number num;
-        if (!read_number(&s->j, i, negative, &num))
+        if (!read_number(s, i, negative, &num))
             return false;
         bool percent = false;
-        size_t unit_end = unit_after(j, num.end, &percent);
-        if (unit_end != 0 && !printed_by_placeholder(s, start, num.end)) {
-            /* the unit starts after the gap */
-            size_t unit_start = num.end;
-            uint32_t g;
-            while (unit_start < unit_end && (decode(j->text, j->len, unit_start, &g), is_gap(g)))
-                unit_start += decode(j->text, j->len, unit_start, &g);
-            if (!emit(s, start, &num, unit_start, unit_end, percent))
+        int power = 0;
+        size_t unit_end = unit_after(j, num.end, &percent, &power);
+        if (unit_end != 0) {
+            size_t unit_start = skip_gaps(j, num.end);
+            if (!emit(s, floor, start, &num, unit_start, unit_end, percent, power,
+                      printed_by_placeholder(s, start, num.end)))
                 return false;
         }
         prev = num.last;
         before_prev = 0;
         i = num.end;
+        floor = unit_end != 0 ? unit_end : num.end;
+        s->after_year = unit_end == 0 && num.exact && num.decimals == 0 && num.grouping_ok &&
+                        num.value >= 1900 && num.value <= 2999 && num.end - start == 4;
     }
     return true;
 }
 
-bool gk_figures_scan(const gk_narrative *narrative, gk_literal_fn fn, void *context)
+/* Hands the run's figures to fn, their strings in place. */
+static bool hand_over(scanner *s)
+{
+    if (s->found_count == 0)
+        return true;
+    if (s->found_count > s->literal_capacity) {
+        gk_literal *bigger = realloc(s->literals, s->found_count * 2 * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        s->literals = bigger;
+        s->literal_capacity = s->found_count * 2;
+    }
+    for (size_t i = 0; i < s->found_count; i++) {
+        const pending *p = &s->found[i];
+        gk_literal *lit = &s->literals[i];
+        *lit = p->literal;
+        lit->text = s->strings + p->text;
+        lit->plain = s->strings + p->plain;
+        lit->label = s->strings + p->label;
+        lit->placeholder = p->placeholder == SIZE_MAX ? NULL : s->strings + p->placeholder;
+    }
+    s->fn(s->literals, s->found_count, s->context);
+    s->found_count = 0;
+    s->strings_len = 0;
+    return true;
+}
+
+/* The first cell of a table row, cut to ROW_LABEL_BYTES (whole characters), for the figures
+ * of the row's other cells. */
+static const char *row_label(char *buf, const char *cell)
+{
+    size_t n = strlen(cell);
+    if (n >= ROW_LABEL_BYTES) {
+        n = ROW_LABEL_BYTES - 1;
+        while (n > 0 && ((unsigned char)cell[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, cell, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* One block: a text block's spans, or a table cell after cell, each row a sentence. */
+static bool scan_block(scanner *s, const gk_block *block)
+{
+    s->sentence = 0;
+    s->row_label = NULL;
+    if (block->kind != GK_BLOCK_TABLE)
+        return scan_spans(s, block->spans, block->span_count) && hand_over(s);
+    char label[ROW_LABEL_BYTES];
+    for (size_t r = 0; r < block->rows; r++) {
+        for (size_t c = 0; c < block->cols; c++) {
+            size_t cell = r * block->cols + c;
+            s->sentence = r;
+            s->row_label = c > 0 ? row_label(label, block->cells[r * block->cols]) : NULL;
+            if (!scan_spans(s, block->spans + block->cell_spans[cell],
+                            block->cell_spans[cell + 1] - block->cell_spans[cell]))
+                return false;
+        }
+    }
+    s->row_label = NULL;
+    return hand_over(s);
+}
+
+bool gk_figures_scan(const gk_narrative *narrative, gk_run_fn fn, void *context)
 {
     scanner s = {.narrative = narrative, .fn = fn, .context = context};
     gk_locator_init(&s.locator, narrative);
     bool ok = true;
-    for (size_t b = 0; ok && b < narrative->count; b++) {
-        const gk_block *block = &narrative->blocks[b];
-        if (block->kind != GK_BLOCK_TABLE) {
-            ok = scan_run(&s, block->spans, block->span_count);
-            continue;
-        }
-        for (size_t c = 0; ok && c < block->rows * block->cols; c++)
-            ok = scan_run(&s, block->spans + block->cell_spans[c],
-                          block->cell_spans[c + 1] - block->cell_spans[c]);
-    }
+    for (size_t b = 0; ok && b < narrative->count; b++)
+        ok = scan_block(&s, &narrative->blocks[b]);
     free(s.j.text);
     free(s.j.starts);
     free(s.j.plain);
+    free(s.found);
+    free(s.strings);
+    free(s.literals);
     return ok;
 }

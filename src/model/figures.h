@@ -22,10 +22,13 @@ gk_status gk_figures_narrative(const gk_package *pkg, const gk_scope *scope,
                                gk_arena *arena, gk_narrative *out, gk_diag *diag);
 
 /* A figure as a reader reads it in the printed narrative: digits (full-width too) with
- * optional ',' grouping, '.' decimals (any number of them) and a leading minus, then 万元,
- * % or ％, any spaces (NBSP, U+3000, …) between. */
+ * optional ',' or '，' grouping (or spaces before groups of three), '.' decimals (any number of
+ * them) and a leading minus, then 元, 万元, 亿元, % or ％, any spaces (NBSP, U+3000, …) between.
+ * Invisible characters (zero-width, word joiner, soft hyphen) and line breaks inside the
+ * number are read through, as a reader does. */
 typedef struct gk_literal {
-    bool percent;      /* a percentage, else an amount in 万元 */
+    bool percent;      /* a percentage, else an amount */
+    int power;         /* an amount's unit as a power of ten of 元: 元 0, 万元 4, 亿元 8 */
     bool grouping_ok;  /* false: ',' that does not group thousands by three (9,99.99) */
     bool exact;        /* false: more digits than any table figure has (value unusable) */
     int64_t value;     /* scaled by 10^decimals */
@@ -34,14 +37,23 @@ typedef struct gk_literal {
     const char *text;  /* the number and its unit as printed (９９９.９９万元) */
     size_t number_len; /* bytes of text that are the number */
     const char *plain; /* the number in ASCII without grouping (999.99) */
+    const char *label; /* the words right before it (基本支出 in 基本支出 166.48 万元), or "" */
+    /* printed whole by a placeholder: the placeholder as written ({{amount 1-2.basic}}), its
+     * figure computed; NULL when typed by hand */
+    const char *placeholder;
+    size_t sentence;   /* its sentence in the run, from 0 (a sentence ends at 。；！？) */
 } gk_literal;
 
-/* Called for each figure; the literal's strings last until it returns. */
-typedef void (*gk_literal_fn)(const gk_literal *literal, void *context);
+/* Called with the figures of one run of the narrative, in order: a paragraph, a heading or a
+ * list item, or a whole table (each row a sentence). The strings last until it returns. */
+typedef void (*gk_run_fn)(const gk_literal *literals, size_t count, void *context);
 
-/* Calls fn for every figure of the narrative's blocks (paragraphs, headings, list items, table
- * cells) in order, except those a placeholder printed whole. False when out of memory. */
-bool gk_figures_scan(const gk_narrative *narrative, gk_literal_fn fn, void *context);
+/* Calls fn for every run of the narrative's blocks that holds figures, in order. False when
+ * out of memory. */
+bool gk_figures_scan(const gk_narrative *narrative, gk_run_fn fn, void *context);
+
+/* The power of ten of 元 of an amount unit (元 0, 万元 4, 亿元 8); false for any other text. */
+bool gk_unit_power(const char *unit, int *power);
 
 /* round(a * 10^(2 + decimals) / b): a share in units of 10^-decimals percent (0 when b is 0). */
 int64_t gk_share(int64_t a, int64_t b, int decimals);

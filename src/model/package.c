@@ -12,6 +12,7 @@
 
 #include "input/input.h"
 #include "layout/query.h"
+#include "model/figures.h"
 #include "model/table_scan.h"
 #include "util/grow.h"
 #include "util/input_file.h"
@@ -1262,16 +1263,43 @@ static gk_status index_priors(gk_package *pkg, gk_diag *diag)
     return GK_OK;
 }
 
-static const gk_prior *sort_priors; /* qsort has no context argument */
+/* A key of a unit on a line of a file (prior.csv's keys, figures.csv's names), to find one
+ * given twice for a unit. */
+typedef struct unit_key {
+    size_t unit;
+    const char *key;
+    int line;
+} unit_key;
 
-/* Prior indexes by unit, then key, then line: a key given twice for a unit is a neighbour. */
-static int compare_prior_keys(const void *a, const void *b)
+/* By unit, then key, then line: a key given twice for a unit is a neighbour. */
+static int compare_unit_keys(const void *a, const void *b)
 {
-    const gk_prior *x = &sort_priors[*(const size_t *)a], *y = &sort_priors[*(const size_t *)b];
+    const unit_key *x = a, *y = b;
     if (x->unit != y->unit)
         return x->unit < y->unit ? -1 : 1;
     int order = strcmp(x->key, y->key);
     return order ? order : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Of keys[0..count) (sorted here), the key on the earliest line that repeats one (*first: the
+ * line that gave it first); false when none does. */
+static bool repeated_key(unit_key *keys, size_t count, const unit_key **twice, int *first)
+{
+    if (count > 1)
+        qsort(keys, count, sizeof *keys, compare_unit_keys);
+    *twice = NULL;
+    for (size_t i = 1, start = 0; i < count; i++) {
+        const unit_key *a = &keys[i - 1], *b = &keys[i];
+        if (a->unit != b->unit || strcmp(a->key, b->key) != 0) {
+            start = i;
+            continue;
+        }
+        if (i == start + 1 && (*twice == NULL || b->line < (*twice)->line)) {
+            *twice = b;
+            *first = keys[start].line;
+        }
+    }
+    return *twice != NULL;
 }
 
 /* The record of the CSV that starts on line (records are in line order). */
@@ -1288,40 +1316,15 @@ static const gk_csv_record *record_at(const gk_csv *csv, int line)
     return &csv->records[lo];
 }
 
-/* A key given twice for a unit: reported on the earliest line that repeats one (first: the
- * line that gave it first). GK_OK when none is. */
-static gk_status check_keys_once(const gk_package *pkg, const gk_csv *csv, const int *pos,
-                                 gk_diag *diag)
+/* The field (column key_pos) of the record on the earliest line that repeats a key of a unit,
+ * *first the line that gave it first; NULL when no key is given twice. */
+static const gk_csv_field *repeated_field(const gk_csv *csv, const int *pos, int key_pos,
+                                          unit_key *keys, size_t count, int *first)
 {
-    size_t *order = malloc((pkg->prior_count + 1) * sizeof *order);
-    if (order == NULL)
-        return nomem(diag, pkg->prior_path);
-    for (size_t i = 0; i < pkg->prior_count; i++)
-        order[i] = i;
-    sort_priors = pkg->priors;
-    if (pkg->prior_count > 1)
-        qsort(order, pkg->prior_count, sizeof *order, compare_prior_keys);
-    const gk_prior *twice = NULL, *first = NULL;
-    for (size_t i = 1, start = 0; i < pkg->prior_count; i++) {
-        const gk_prior *a = &pkg->priors[order[i - 1]], *b = &pkg->priors[order[i]];
-        if (a->unit != b->unit || strcmp(a->key, b->key) != 0) {
-            start = i;
-            continue;
-        }
-        if (i == start + 1 && (twice == NULL || b->line < twice->line)) {
-            twice = b;
-            first = &pkg->priors[order[start]];
-        }
-    }
-    free(order);
-    if (twice == NULL)
-        return GK_OK;
-    const gk_csv_record *rec = record_at(csv, twice->line);
-    const gk_csv_field *code = &rec->fields[pos[0]], *key = &rec->fields[pos[1]];
-    return gk_diag_set(diag, GK_ERR_DATA, pkg->prior_path, key->line, key->column,
-                       /* TRANSLATORS: '%s' is a key of prior.csv, then a unit code. */
-                       "key '%s' given twice for unit %s (first on line %d)", key->text,
-                       code->text, first->line);
+    const unit_key *twice;
+    if (!repeated_key(keys, count, &twice, first))
+        return NULL;
+    return &record_at(csv, twice->line)->fields[pos[key_pos]];
 }
 
 /* The same for tables not supplied (sorted by unit, then table). */
@@ -1393,13 +1396,162 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
             pkg->priors[pkg->prior_count++] = (gk_prior){(size_t)unit, copy, value.number,
                                                          rec->line};
     }
-    status = check_keys_once(pkg, csv, pos, diag);
+    unit_key *keys = malloc((pkg->prior_count + 1) * sizeof *keys);
+    for (size_t i = 0; keys && i < pkg->prior_count; i++)
+        keys[i] = (unit_key){pkg->priors[i].unit, pkg->priors[i].key, pkg->priors[i].line};
+    int first = 0;
+    const gk_csv_field *twice = keys ? repeated_field(csv, pos, 1, keys, pkg->prior_count, &first)
+                                     : NULL;
+    free(keys);
+    if (keys == NULL)
+        status = nomem(diag, path);
+    else if (twice != NULL)
+        status = gk_diag_set(diag, GK_ERR_DATA, path, twice->line, twice->column,
+                             /* TRANSLATORS: '%s' is a key of prior.csv, then a unit code. */
+                             "key '%s' given twice for unit %s (first on line %d)", twice->text,
+                             record_at(csv, twice->line)->fields[pos[0]].text, first);
     if (status == GK_OK)
         status = row_status;
     if (status == GK_OK)
         status = index_priors(pkg, diag);
     gk_csv_free(csv);
     return status;
+}
+
+/* ---- figures.csv ---------------------------------------------------------------------- */
+
+enum { DECLARED_DECIMALS = 6 }; /* the most decimals a declared amount may have */
+
+/* The digits written after the point of an amount ("12.340" has 3). */
+static int written_decimals(const char *text)
+{
+    const char *point = strchr(text, '.');
+    int n = 0;
+    for (const char *p = point ? point + 1 : ""; *p >= '0' && *p <= '9'; p++)
+        n++;
+    return n;
+}
+
+/* figure_start (package.h): the figures grouped by unit, each unit's in file order. */
+static gk_status group_figures(gk_package *pkg, gk_diag *diag)
+{
+    size_t *start = gk_arena_alloc(&pkg->arena, (pkg->unit_count + 2) * sizeof *start);
+    gk_declared_figure *grouped = gk_arena_alloc(&pkg->arena,
+                                                 (pkg->figure_count + 1) * sizeof *grouped);
+    if (start == NULL || grouped == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t i = 0; i < pkg->figure_count; i++)
+        start[pkg->figures[i].unit + 2]++;
+    for (size_t u = 2; u <= pkg->unit_count + 1; u++)
+        start[u] += start[u - 1];
+    for (size_t i = 0; i < pkg->figure_count; i++)
+        grouped[start[pkg->figures[i].unit + 1]++] = pkg->figures[i];
+    pkg->figures = grouped;
+    pkg->figure_start = start;
+    return GK_OK;
+}
+
+/* The columns of figures.csv, in the order of their positions. */
+enum { FIGURE_UNIT_CODE, FIGURE_NAME, FIGURE_AMOUNT, FIGURE_UNIT, FIGURE_SOURCE, FIGURE_COLUMNS };
+
+/* One row of figures.csv. */
+static gk_status read_declared_figure(gk_package *pkg, const gk_csv_record *rec, const int *pos,
+                                      gk_declared_figure *out, gk_diag *diag)
+{
+    const char *path = pkg->figures_path;
+    const gk_csv_field *code = &rec->fields[pos[FIGURE_UNIT_CODE]];
+    const gk_csv_field *name = &rec->fields[pos[FIGURE_NAME]];
+    const gk_csv_field *amount = &rec->fields[pos[FIGURE_AMOUNT]];
+    const gk_csv_field *unit = &rec->fields[pos[FIGURE_UNIT]];
+    const gk_csv_field *source = &rec->fields[pos[FIGURE_SOURCE]];
+    int unit_index = gk_package_unit_index(pkg, code->text);
+    if (unit_index < 0)
+        return gk_diag_set(diag, GK_ERR_DATA, path, code->line, code->column,
+                           "column 'unit_code': unit '%s' is not in units.csv", code->text);
+    static const gk_field spec = {"amount", GK_TYPE_AMOUNT, DECLARED_DECIMALS, false, GK_UNIT_YUAN};
+    gk_value value;
+    gk_status status = check_text(path, name, "name", diag);
+    if (status == GK_OK)
+        status = check_text(path, source, "source", diag);
+    if (status == GK_OK)
+        status = parse_value(path, amount, &spec, &pkg->arena, &value, diag);
+    if (status != GK_OK)
+        return status;
+    const gk_csv_field *empty = name->len == 0                ? name
+                                : value.kind != GK_VALUE_NUMBER ? amount
+                                : source->len == 0            ? source
+                                                              : NULL;
+    if (empty != NULL)
+        return gk_diag_set(diag, GK_ERR_PARSE, path, empty->line, empty->column,
+                           "column '%s': expected a value, found an empty field",
+                           empty == name ? "name" : empty == amount ? "amount" : "source");
+    int power = 0;
+    bool percent = strcmp(unit->text, "%") == 0;
+    if (!percent && !gk_unit_power(unit->text, &power))
+        return gk_diag_set(diag, GK_ERR_PARSE, path, unit->line, unit->column,
+                           /* TRANSLATORS: 元, 万元, 亿元 and % are the units a figure may be
+                              declared in; %s is what the file says. */
+                           "column 'unit': expected 元, 万元, 亿元 or %%, found '%s'", unit->text);
+    int decimals = written_decimals(amount->text);
+    int64_t scaled = value.number;
+    for (int d = decimals; d < DECLARED_DECIMALS; d++)
+        scaled /= 10; /* exact: the digits past those written are zeros */
+    *out = (gk_declared_figure){(size_t)unit_index,
+                                gk_arena_strndup(&pkg->arena, name->text, name->len),
+                                scaled,
+                                decimals,
+                                percent,
+                                power,
+                                gk_arena_strndup(&pkg->arena, unit->text, unit->len),
+                                gk_arena_strndup(&pkg->arena, source->text, source->len),
+                                rec->line};
+    return out->name && out->unit_text && out->source ? GK_OK : nomem(diag, path);
+}
+
+/* figures.csv (optional): `unit_code,name,amount,unit,source`, figures the narrative cites
+ * that no table holds. A name given twice for a unit is an error. */
+static gk_status load_figures(gk_package *pkg, gk_diag *diag)
+{
+    gk_csv *csv = NULL;
+    gk_status status = read_optional_csv(pkg, "figures.csv", &pkg->figures_path, &csv, diag);
+    if (status != GK_OK || csv == NULL)
+        return status == GK_OK ? group_figures(pkg, diag) : status;
+    const char *path = pkg->figures_path;
+    static const char *const names[FIGURE_COLUMNS] = {"unit_code", "name", "amount", "unit",
+                                                      "source"};
+    int pos[FIGURE_COLUMNS];
+    status = map_header(path, &csv->records[0], names, FIGURE_COLUMNS, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < FIGURE_COLUMNS; n++)
+        if (pos[n] < 0)
+            status = missing_column(path, &csv->records[0], names[n], diag);
+    if (status == GK_OK) {
+        pkg->figures = gk_arena_alloc(&pkg->arena, csv->count * sizeof *pkg->figures);
+        if (pkg->figures == NULL)
+            status = nomem(diag, path);
+    }
+    for (size_t r = 1; status == GK_OK && r < csv->count; r++)
+        if ((status = read_declared_figure(pkg, &csv->records[r], pos,
+                                           &pkg->figures[pkg->figure_count], diag)) == GK_OK)
+            pkg->figure_count++;
+    unit_key *keys = status == GK_OK ? malloc((pkg->figure_count + 1) * sizeof *keys) : NULL;
+    if (status == GK_OK && keys == NULL)
+        status = nomem(diag, path);
+    for (size_t i = 0; keys && i < pkg->figure_count; i++)
+        keys[i] = (unit_key){pkg->figures[i].unit, pkg->figures[i].name, pkg->figures[i].line};
+    int first = 0;
+    const gk_csv_field *twice =
+        keys ? repeated_field(csv, pos, FIGURE_NAME, keys, pkg->figure_count, &first) : NULL;
+    free(keys);
+    if (twice != NULL)
+        status = gk_diag_set(diag, GK_ERR_DATA, path, twice->line, twice->column,
+                             /* TRANSLATORS: '%s' is a figure's name in figures.csv, then a
+                                unit code. */
+                             "column 'name': '%s' given twice for unit %s (first on line %d)",
+                             twice->text,
+                             record_at(csv, twice->line)->fields[pos[FIGURE_UNIT_CODE]].text,
+                             first);
+    gk_csv_free(csv);
+    return status == GK_OK ? group_figures(pkg, diag) : status;
 }
 
 /* ---- narrative --------------------------------------------------------------------- */
@@ -1501,7 +1653,31 @@ static int compare_prior_lines(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The units' priors (in file order) and tables not supplied, from the index. */
+/* The units' declared figures (figures.csv), grouped by unit, from the index. */
+static gk_status copy_declared_figures(gk_package *pkg, const gk_package *index,
+                                      const size_t *global, gk_diag *diag)
+{
+    size_t count = 0;
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        count += index->figure_start[global[u] + 1] - index->figure_start[global[u]];
+    pkg->figures = gk_arena_alloc(&pkg->arena, (count + 1) * sizeof *pkg->figures);
+    pkg->figure_start = gk_arena_alloc(&pkg->arena, (pkg->unit_count + 1) * sizeof(size_t));
+    if (pkg->figures == NULL || pkg->figure_start == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t u = 0; u < pkg->unit_count; u++) {
+        pkg->figure_start[u] = pkg->figure_count;
+        for (size_t i = index->figure_start[global[u]]; i < index->figure_start[global[u] + 1];
+             i++) {
+            pkg->figures[pkg->figure_count] = index->figures[i];
+            pkg->figures[pkg->figure_count++].unit = u;
+        }
+    }
+    pkg->figure_start[pkg->unit_count] = pkg->figure_count;
+    return GK_OK;
+}
+
+/* The units' priors (in file order), declared figures and tables not supplied, from the
+ * index. */
 static gk_status copy_unit_facts(gk_package *pkg, const gk_package *index, const size_t *global,
                                  gk_diag *diag)
 {
@@ -1529,7 +1705,8 @@ static gk_status copy_unit_facts(gk_package *pkg, const gk_package *index, const
     }
     if (pkg->prior_count > 1)
         qsort(pkg->priors, pkg->prior_count, sizeof *pkg->priors, compare_prior_lines);
-    return index_priors(pkg, diag);
+    gk_status status = index_priors(pkg, diag);
+    return status == GK_OK ? copy_declared_figures(pkg, index, global, diag) : status;
 }
 
 static gk_status sort_unit_order(gk_package *pkg, gk_diag *diag);
@@ -1550,6 +1727,7 @@ gk_status gk_package_load_units(const gk_package *index, const size_t *global, s
     pkg->source = index;
     pkg->not_supplied_path = index->not_supplied_path;
     pkg->prior_path = index->prior_path;
+    pkg->figures_path = index->figures_path;
     pkg->units = gk_arena_alloc(&pkg->arena, (count + 1) * sizeof *pkg->units);
     pkg->tables = gk_arena_alloc(&pkg->arena, (tables + 1) * sizeof *pkg->tables);
     loader l = {pkg, index, global, calloc(tables + 1, sizeof(int *))};
@@ -1826,6 +2004,8 @@ gk_status gk_package_index(const char *dir, const char *profile_dir, const char 
         status = index_tables(pkg, diag);
     if (status == GK_OK)
         status = load_prior(pkg, diag);
+    if (status == GK_OK)
+        status = load_figures(pkg, diag);
     if (status == GK_OK)
         status = group_not_supplied(pkg, diag);
     if (status == GK_OK)

@@ -1,7 +1,7 @@
 /* The budget package in memory: units, typed table rows and narrative text.
  *
  * gk_package_index reads PACKAGE/units.csv, resolves the layout profile the units name, reads
- * not_supplied.csv and prior.csv, and indexes every shared tables/ID.csv: one pass checks its
+ * not_supplied.csv, prior.csv and figures.csv, and indexes every shared tables/ID.csv: one pass checks its
  * encoding, its CSV, its header and the unit of every row, and notes where each unit's rows
  * lie, keeping none of them. gk_package_load_units then reads some units' rows (a unit's, or a
  * department's) into a package of their own: each value typed (text, code, or an exact
@@ -93,6 +93,20 @@ typedef struct gk_prior {
     int line;
 } gk_prior;
 
+/* A figure the package declares (figures.csv): a figure of the narrative that no table holds
+ * (机关运行经费, a 绩效 target's 覆盖率 99%, …), known with its source. */
+typedef struct gk_declared_figure {
+    size_t unit;
+    const char *name;   /* as the narrative names it */
+    int64_t amount;     /* scaled by 10^decimals */
+    int decimals;       /* as written */
+    bool percent;       /* a percentage (unit %), else an amount */
+    int power;          /* an amount's unit as a power of ten of 元: 元 0, 万元 4, 亿元 8 */
+    const char *unit_text; /* 万元 */
+    const char *source; /* where it is published */
+    int line;           /* in figures.csv */
+} gk_declared_figure;
+
 typedef struct gk_package {
     const char *dir;
     gk_unit *units;
@@ -102,6 +116,12 @@ typedef struct gk_package {
     gk_prior *priors;
     size_t prior_count;
     const char *prior_path;
+    /* figures.csv, grouped by unit (each unit's in file order): unit u's are
+     * figures[figure_start[u] .. figure_start[u + 1]) */
+    gk_declared_figure *figures;
+    size_t figure_count;
+    size_t *figure_start;
+    const char *figures_path;
     size_t *unit_order; /* unit indexes sorted by code, for lookups */
     gk_not_supplied *not_supplied; /* sorted by unit, then table (gk_package_not_supplied) */
     size_t not_supplied_count;

@@ -9,8 +9,11 @@ kind to go through. Each scenario grows what one rule runner reads, and most mak
 proportion to ROWS, so that the time per row and per finding shows:
 
   percent     3-2: ROWS projects of distinct amounts under one category; the overview gains
-              10 percentages that match no share of two figures (NARRATIVE-FIGURE: 10 errors)
+              10 percentages that name no figure (NARRATIVE-FIGURE: 10 errors)
   amounts     3-2 as in `percent`; the overview gains ROWS/10 amounts, half of them wrong
+  shares      3-2 as in `percent`; the overview gains one sentence listing the ROWS projects'
+              amounts, each with its share of their sum to four decimals, every other one
+              wrong by 0.0001% (NARRATIVE-FIGURE: ROWS/2 errors)
   lookup      8: ROWS procurements of projects that 3-2 does not have (PROCUREMENT-PROJECT:
               one error per row)
   identity    8: ROWS procurements of a known project, each naming the unit wrongly in its own
@@ -84,6 +87,18 @@ def amounts(out, rows):
     append_overview(out, "示例金额：" + "、".join(figures) + "。")
 
 
+def shares(out, rows):
+    projects(out, rows)
+    cents = [101 + i for i in range(rows)]
+    total = sum(cents)
+    parts = []
+    for i, c in enumerate(cents):
+        share = (c * 2000000 + total) // (2 * total) + i % 2  # in 0.0001%, rounded half up
+        parts.append("示例项目%06d %s 万元，占 %d.%04d%%" % (i, amount(c), share // 10000,
+                                                        share % 10000))
+    append_overview(out, "示例：" + "、".join(parts) + "。")
+
+
 def procurements(out, rows, project, unit_name):
     code = unit_code(out)
     path = os.path.join(out, "tables", "8.csv")
@@ -149,9 +164,9 @@ def names(out, rows):
     append_overview(out, "示例科目：" + "；".join(mentions) + "。")
 
 
-SCENARIOS = {"percent": percent, "amounts": amounts, "lookup": lookup, "identity": identity,
-             "by-code": by_code, "hierarchy": hierarchy, "placeholders": placeholders,
-             "names": names}
+SCENARIOS = {"percent": percent, "amounts": amounts, "shares": shares, "lookup": lookup,
+             "identity": identity, "by-code": by_code, "hierarchy": hierarchy,
+             "placeholders": placeholders, "names": names}
 
 
 def main():

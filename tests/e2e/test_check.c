@@ -117,7 +117,9 @@ static void test_json_output(void **state)
     if (rc != 0)
         fail_msg("JSON output did not parse (%d):\n%s", rc, log);
     assert_contains(log, "7 3 302309 14\n"); /* 10 errors and warnings, 4 notes */
-    assert_contains(log, "17 294.28 294.82 True\n");
+    /* issue 14: expected what its sentence makes it, 2024's figure plus the increase */
+    assert_contains(log, "17 294.28万元 = 财政拨款收支预算总数 291.81万元 (");
+    assert_contains(log, ") + 增加 2.47万元 294.82万元 True\n");
     free(log);
 }
 

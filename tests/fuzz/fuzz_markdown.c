@@ -32,12 +32,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* What the figure scanner promises: positions in the source, texts that hold the number. */
-static void check_literal(const gk_literal *lit, void *context)
+static void check_literals(const gk_literal *lits, size_t count, void *context)
 {
     (void)context;
-    FUZZ_ASSERT(lit->line >= 1 && lit->column >= 1);
-    FUZZ_ASSERT(lit->number_len > 0 && lit->number_len < strlen(lit->text));
-    FUZZ_ASSERT(lit->plain != NULL && lit->plain[0] != '\0');
+    FUZZ_ASSERT(count > 0);
+    for (size_t i = 0; i < count; i++) {
+        const gk_literal *lit = &lits[i];
+        FUZZ_ASSERT(lit->line >= 1 && lit->column >= 1);
+        FUZZ_ASSERT(lit->number_len > 0 && lit->number_len < strlen(lit->text));
+        FUZZ_ASSERT(lit->plain != NULL && lit->plain[0] != '\0');
+        FUZZ_ASSERT(lit->label != NULL);
+        FUZZ_ASSERT(i == 0 || lit->sentence >= lits[i - 1].sentence);
+    }
 }
 
 /* Checks what the parser promises about a parsed narrative. */
@@ -58,7 +64,7 @@ static void check_narrative(const gk_narrative *narrative, gk_arena *arena)
         }
         FUZZ_ASSERT(gk_block_text(block, arena) != NULL);
     }
-    FUZZ_ASSERT(gk_figures_scan(narrative, check_literal, NULL));
+    FUZZ_ASSERT(gk_figures_scan(narrative, check_literals, NULL));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

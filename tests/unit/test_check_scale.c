@@ -90,11 +90,19 @@ static void assert_linear(const char *scenario, const char *rule, double per_row
                  4 * BASE_ROWS, second / first);
 }
 
-/* A wrong percentage is sought among the shares of every two figures: not by trying them all. */
+/* Percentages that name no figure: each is one finding, whatever the tables hold. */
 static void test_wrong_percentages(void **state)
 {
     (void)state;
     assert_linear("percent", "NARRATIVE-FIGURE", 0, 10);
+}
+
+/* Issue 14: a percentage is tied to the figures of its sentence, here one listing every part
+ * with its share of their sum: its candidates are searched, not tried pair by pair. */
+static void test_shares_of_a_sentence(void **state)
+{
+    (void)state;
+    assert_linear("shares", "NARRATIVE-FIGURE", 0.5, 0);
 }
 
 /* The tables' figures are collected once, and an amount is matched without a pass over them. */
@@ -152,7 +160,8 @@ static void test_narrative_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wrong_percentages), cmocka_unit_test(test_narrative_amounts),
+        cmocka_unit_test(test_wrong_percentages), cmocka_unit_test(test_shares_of_a_sentence),
+        cmocka_unit_test(test_narrative_amounts),
         cmocka_unit_test(test_lookup_findings),   cmocka_unit_test(test_identity_findings),
         cmocka_unit_test(test_grouped_comparisons), cmocka_unit_test(test_hierarchy),
         cmocka_unit_test(test_placeholders),  cmocka_unit_test(test_narrative_names),

@@ -305,12 +305,11 @@ typedef struct seen {
     char text[12][64];
     int line[12], column[12];
     bool grouping_ok[12];
-    size_t count;
+    size_t count, computed;
 } seen;
 
-static void note(const gk_literal *lit, void *context)
+static void note_one(seen *s, const gk_literal *lit)
 {
-    seen *s = context;
     if (s->count < 12) {
         snprintf(s->text[s->count], sizeof s->text[0], "%s=%lld/%d%s", lit->text,
                  (long long)lit->value, lit->decimals, lit->exact ? "" : "?");
@@ -319,6 +318,18 @@ static void note(const gk_literal *lit, void *context)
         s->grouping_ok[s->count] = lit->grouping_ok;
     }
     s->count++;
+}
+
+/* The figures typed by hand, in order (placeholders' are counted apart). */
+static void note(const gk_literal *lits, size_t count, void *context)
+{
+    seen *s = context;
+    for (size_t i = 0; i < count; i++) {
+        if (lits[i].placeholder == NULL)
+            note_one(s, &lits[i]);
+        else
+            s->computed++;
+    }
 }
 
 static void scan(const char *source, const char *text, const gk_fill *fills, size_t fill_count,
@@ -454,6 +465,112 @@ static void test_figures_set_apart(void **state)
     assert_int_equal(s.line[5], 2);
 }
 
+/* Figures with what the check ties them with: "text=value/decimals p<power> [label] s<sentence>"
+ * (p% for a percentage), a placeholder's own text after '@'. */
+typedef struct tied {
+    char item[16][160];
+    size_t count, runs;
+} tied;
+
+static void note_tied(const gk_literal *lits, size_t count, void *context)
+{
+    tied *t = context;
+    t->runs++;
+    for (size_t i = 0; i < count; i++, t->count++) {
+        const gk_literal *lit = &lits[i];
+        if (t->count >= 16)
+            continue;
+        char power[8];
+        snprintf(power, sizeof power, "%d", lit->power);
+        snprintf(t->item[t->count], sizeof t->item[0], "%s=%lld/%d p%s [%s] s%zu%s%s", lit->text,
+                 (long long)lit->value, lit->decimals, lit->percent ? "%" : power, lit->label,
+                 lit->sentence, lit->placeholder ? " @" : "",
+                 lit->placeholder ? lit->placeholder : "");
+    }
+}
+
+static void scan_tied(const char *source, const char *text, const gk_fill *fills,
+                      size_t fill_count, tied *t)
+{
+    gk_arena arena = {0};
+    gk_narrative n;
+    gk_diag diag = {0};
+    assert_int_equal(gk_narrative_parse_filled("x.md", source, text, fills, fill_count, &arena,
+                                               &n, &diag), GK_OK);
+    memset(t, 0, sizeof *t);
+    assert_true(gk_figures_scan(&n, note_tied, t));
+    gk_arena_free(&arena);
+}
+
+/* Issue 14: an amount's unit is read next to it (元, 万元, 亿元, as a power of ten of 元). */
+static void test_figure_units(void **state)
+{
+    (void)state;
+    tied t;
+    const char *md = "收入 2942800 元、0.0294亿元、294.28 万 元、5%，单元 3 个。\n";
+    scan_tied(md, md, NULL, 0, &t);
+    assert_int_equal(t.count, 4);
+    assert_string_equal(t.item[0], "2942800元=2942800/0 p0 [收入] s0");
+    assert_string_equal(t.item[1], "0.0294亿元=294/4 p8 [] s0");
+    assert_string_equal(t.item[2], "294.28万 元=29428/2 p4 [] s0"); /* as printed */
+    assert_string_equal(t.item[3], "5%=5/0 p% [] s0");
+}
+
+/* Issue 14: what a reader reads through inside a figure is read through: invisible characters
+ * (typed or as entities), line breaks, a full-width comma or spaces grouping thousands; a space
+ * before anything but a group of three digits ends the number. */
+static void test_figures_read_through(void **state)
+{
+    (void)state;
+    tied t;
+    const char *md = "甲 1\u200d294.28万元、乙 1&#8205;294.28万元、丙 1\u00ad294.28万元、"
+                     "丁 1，294.28万元、戊 1 294.28万元、己 1&nbsp;294.28万元、庚 1\n"
+                     "294.28万元、辛 294.\n28万元、壬 2025 12万元、癸 1 29.5万元。\n";
+    scan_tied(md, md, NULL, 0, &t);
+    assert_int_equal(t.count, 10);
+    assert_string_equal(t.item[0], "1294.28万元=129428/2 p4 [甲] s0");
+    assert_string_equal(t.item[1], "1294.28万元=129428/2 p4 [乙] s0");
+    assert_string_equal(t.item[2], "1294.28万元=129428/2 p4 [丙] s0");
+    assert_string_equal(t.item[3], "1，294.28万元=129428/2 p4 [丁] s0");
+    assert_string_equal(t.item[4], "1 294.28万元=129428/2 p4 [戊] s0");
+    assert_string_equal(t.item[5], "1\u00a0294.28万元=129428/2 p4 [己] s0");
+    assert_string_equal(t.item[6], "1294.28万元=129428/2 p4 [庚] s0");
+    assert_string_equal(t.item[7], "294.28万元=29428/2 p4 [辛] s0");
+    assert_string_equal(t.item[8], "12万元=12/0 p4 [] s0"); /* 2025 has four digits: no group */
+    assert_string_equal(t.item[9], "29.5万元=295/1 p4 [] s0");
+}
+
+/* Issue 14: each figure knows the words right before it (after a year, a colon, the figure
+ * before; a table cell's row name) and its sentence (。；！？, a table's row); placeholders'
+ * figures are handed over too, with the placeholder as written. */
+static void test_figures_tied(void **state)
+{
+    (void)state;
+    tied t;
+    /* 2025 年支出预算{{amount x}}万元，其中：基本支出 166.48 万元，占 56.57%；项目支出 127.8 万元。 */
+    const char *source = "2025 年支出预算{{amount x}}万元，其中：基本支出 166.48 万元，占 56.57%；"
+                         "项目支出 127.8 万元，比上年 100 万元增加 27.8 万元。\n\n"
+                         "| 项目 | 金额 | 占比 |\n|---|---|---|\n| 基本支出 | 166.48万元 | 56.57% |\n"
+                         "| 合计 | 294.28万元 | 100% |\n";
+    char text[1024];
+    const char *open = strstr(source, "{{");
+    snprintf(text, sizeof text, "%.*s294.28%s", (int)(open - source), source,
+             strstr(source, "}}") + 2);
+    gk_fill fill = {(size_t)(open - source), 6, (size_t)(open - source), 12};
+    scan_tied(source, text, &fill, 1, &t);
+    assert_int_equal(t.runs, 2);
+    assert_int_equal(t.count, 10);
+    assert_string_equal(t.item[0], "294.28万元=29428/2 p4 [支出预算] s0 @{{amount x}}");
+    assert_string_equal(t.item[1], "166.48万元=16648/2 p4 [基本支出] s0");
+    assert_string_equal(t.item[2], "56.57%=5657/2 p% [占] s0");
+    assert_string_equal(t.item[3], "127.8万元=1278/1 p4 [项目支出] s1");
+    assert_string_equal(t.item[4], "100万元=100/0 p4 [比上年] s1");
+    assert_string_equal(t.item[5], "27.8万元=278/1 p4 [增加] s1");
+    assert_string_equal(t.item[6], "166.48万元=16648/2 p4 [基本支出] s1"); /* the table's row 1 */
+    assert_string_equal(t.item[7], "56.57%=5657/2 p% [基本支出] s1");
+    assert_string_equal(t.item[9], "100%=100/0 p% [合计] s2");
+}
+
 /* A placeholder's figure printed with the sample's package. */
 static const char *expand(const gk_package *pkg, const char *markdown, gk_diag *diag,
                           gk_arena *arena)
@@ -555,6 +672,9 @@ int main(void)
         cmocka_unit_test(test_many_figures),
         cmocka_unit_test(test_grouping),
         cmocka_unit_test(test_figures_set_apart),
+        cmocka_unit_test(test_figure_units),
+        cmocka_unit_test(test_figures_read_through),
+        cmocka_unit_test(test_figures_tied),
         cmocka_unit_test(test_placeholder_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
