@@ -213,10 +213,6 @@ static gk_status count_event(alias_pass *pass, const yaml_event_t *event)
  * error ends the pass quietly: the loader reports it, with libyaml's words. */
 static gk_status check_aliases(const char *path, const char *text, size_t len, gk_diag *diag)
 {
-    /* an anchor needs a '&' and an alias a '*': a file with neither (most layouts) has none,
-       and is spared a second parse */
-    if (memchr(text, '&', len) == NULL && memchr(text, '*', len) == NULL)
-        return GK_OK;
     alias_pass pass = {.path = path, .diag = diag};
     pass.anchors = calloc(MAX_ANCHORS, sizeof *pass.anchors);
     yaml_parser_t parser;
