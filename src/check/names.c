@@ -20,6 +20,7 @@
 
 #include "check/key_map.h"
 #include "model/document.h"
+#include "model/figures.h"
 #include "model/values.h"
 #include "util/grow.h"
 #include "util/i18n.h"
@@ -105,20 +106,6 @@ static const void *tail_tag(const names_check *nc, int level)
 
 /* ---- characters ------------------------------------------------------------------------------ */
 
-/* Decodes the UTF-8 character at i (valid UTF-8); returns its length. */
-static size_t decode(const char *t, size_t n, size_t i, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)t;
-    size_t len = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
-    if (i + len > n)
-        len = n - i;
-    uint32_t c = len == 1 ? u[i] : len == 2 ? u[i] & 0x1Fu : len == 3 ? u[i] & 0x0Fu : u[i] & 0x07u;
-    for (size_t k = 1; k < len; k++)
-        c = (c << 6) | (u[i + k] & 0x3Fu);
-    *cp = c;
-    return len;
-}
-
 static bool is_digit(uint32_t c)
 {
     return c >= '0' && c <= '9';
@@ -166,7 +153,7 @@ static uint32_t *decode_all(gk_arena *arena, const char *text, size_t *count)
     uint32_t *chars = gk_arena_alloc(arena, (bytes + 1) * sizeof *chars);
     *count = 0;
     for (size_t i = 0; chars != NULL && i < bytes;)
-        i += decode(text, bytes, i, &chars[(*count)++]);
+        i += gk_utf8_next(text, bytes, i, &chars[(*count)++]);
     return chars;
 }
 
@@ -178,7 +165,7 @@ static size_t name_bytes(const known *k, size_t chars)
     size_t at = 0, bytes = strlen(k->text);
     for (size_t i = 0; i < chars; i++) {
         uint32_t cp;
-        at += decode(k->text, bytes, at, &cp);
+        at += gk_utf8_next(k->text, bytes, at, &cp);
     }
     return at;
 }
@@ -756,7 +743,7 @@ static bool join_run(run *r, const gk_span *spans, size_t count)
     r->n = 0;
     for (size_t i = 0; i < r->len; r->n++, gk_steps++) {
         r->at[r->n] = i;
-        i += decode(r->text, r->len, i, &r->chars[r->n]);
+        i += gk_utf8_next(r->text, r->len, i, &r->chars[r->n]);
     }
     r->at[r->n] = r->len;
     return true;

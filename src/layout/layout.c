@@ -89,6 +89,16 @@ const char *gk_amount_unit_name(int unit)
 }
 
 /* 元, 万元 or 亿元, as GK_UNIT_*. */
+bool gk_unit_power(const char *unit, int *power)
+{
+    for (size_t i = 0; unit != NULL && i < sizeof unit_powers / sizeof *unit_powers; i++)
+        if (strcmp(unit, unit_names[i]) == 0) {
+            *power = unit_powers[i];
+            return true;
+        }
+    return false;
+}
+
 static gk_status read_unit(gk_yaml_doc *yd, yaml_node_t *v, int *unit)
 {
     int choice = 0;

@@ -29,6 +29,8 @@ enum { GK_UNIT_YUAN = 0, GK_UNIT_WAN = 4, GK_UNIT_YI = 8 };
 
 /* The name of a unit ("万元"), or NULL when unit is none of the three. */
 const char *gk_amount_unit_name(int unit);
+/* The GK_UNIT_* of a unit written 元, 万元 or 亿元 into *power; false for anything else. */
+bool gk_unit_power(const char *unit, int *power);
 
 /* What a number column prints for 0 and for a missing value (docs/layouts.md, "Amounts"). */
 typedef enum gk_zero_policy {

@@ -402,22 +402,7 @@ gk_status gk_figures_narrative(const gk_package *pkg, const gk_scope *scope,
 
 /* ---- figures as printed ------------------------------------------------------------------ */
 
-bool gk_unit_power(const char *unit, int *power)
-{
-    static const struct {
-        const char *name;
-        int power;
-    } units[] = {{"元", 0}, {"万元", 4}, {"亿元", 8}};
-    for (size_t i = 0; unit != NULL && i < sizeof units / sizeof *units; i++)
-        if (strcmp(unit, units[i].name) == 0) {
-            *power = units[i].power;
-            return true;
-        }
-    return false;
-}
-
-/* Decodes the UTF-8 character at i (the text is valid UTF-8); returns its length. */
-static size_t decode(const char *t, size_t n, size_t i, uint32_t *cp)
+size_t gk_utf8_next(const char *t, size_t n, size_t i, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)t;
     size_t len = u[i] < 0x80 ? 1 : u[i] < 0xE0 ? 2 : u[i] < 0xF0 ? 3 : 4;
@@ -622,7 +607,7 @@ static size_t skip_unseen(const scanner *s, size_t i)
     const joined *j = &s->j;
     while (i < j->len) {
         uint32_t cp;
-        size_t len = decode(j->text, j->len, i, &cp);
+        size_t len = gk_utf8_next(j->text, j->len, i, &cp);
         if (!is_invisible(cp) && !((cp == ' ' || cp == '\n') && line_break_at(s, i)))
             break;
         i += len;
@@ -634,7 +619,7 @@ static size_t skip_unseen(const scanner *s, size_t i)
 static uint32_t char_at(const joined *j, size_t i, size_t *len)
 {
     uint32_t cp = 0;
-    *len = i < j->len ? decode(j->text, j->len, i, &cp) : 0;
+    *len = i < j->len ? gk_utf8_next(j->text, j->len, i, &cp) : 0;
     return cp;
 }
 
@@ -705,7 +690,7 @@ static bool read_number(scanner *s, size_t i, bool negative, number *out)
         j->plain[plain++] = '-';
     for (;;) {
         uint32_t cp;
-        size_t len = decode(j->text, j->len, i, &cp);
+        size_t len = gk_utf8_next(j->text, j->len, i, &cp);
         int d = digit_value(cp);
         if (!reserve(&j->plain, &j->plain_capacity, plain + 3))
             return false;
@@ -909,7 +894,7 @@ static bool scan_spans(scanner *s, const gk_span *spans, size_t count)
     s->after_year = false;
     for (size_t i = 0; i < j->len;) {
         uint32_t cp;
-        size_t len = decode(j->text, j->len, i, &cp);
+        size_t len = gk_utf8_next(j->text, j->len, i, &cp);
         if (digit_value(cp) < 0) {
             s->sentence += ends_sentence(cp);
             before_prev = prev;

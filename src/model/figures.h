@@ -52,8 +52,9 @@ typedef void (*gk_run_fn)(const gk_literal *literals, size_t count, void *contex
  * out of memory. */
 bool gk_figures_scan(const gk_narrative *narrative, gk_run_fn fn, void *context);
 
-/* The power of ten of 元 of an amount unit (元 0, 万元 4, 亿元 8); false for any other text. */
-bool gk_unit_power(const char *unit, int *power);
+/* Decodes the UTF-8 character at byte i of t (n bytes, valid UTF-8) into *cp; returns its
+ * length. */
+size_t gk_utf8_next(const char *t, size_t n, size_t i, uint32_t *cp);
 
 /* round(a * 10^(2 + decimals) / b): a share in units of 10^-decimals percent (0 when b is 0). */
 int64_t gk_share(int64_t a, int64_t b, int decimals);
