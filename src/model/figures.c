@@ -970,7 +970,9 @@ static const char *row_label(char *buf, const char *cell)
     return buf;
 }
 
-/* One block: a text block's spans, or a table cell after cell, each row a sentence. */
+/* One block: a text block's spans, or a table cell after cell, each row a sentence (or more,
+ * when a cell ends sentences: the row after starts past the last of them, so that sentences
+ * never go back). */
 static bool scan_block(scanner *s, const gk_block *block)
 {
     s->sentence = 0;
@@ -978,15 +980,19 @@ static bool scan_block(scanner *s, const gk_block *block)
     if (block->kind != GK_BLOCK_TABLE)
         return scan_spans(s, block->spans, block->span_count) && hand_over(s);
     char label[ROW_LABEL_BYTES];
+    size_t row_sentence = 0;
     for (size_t r = 0; r < block->rows; r++) {
+        size_t row_end = row_sentence;
         for (size_t c = 0; c < block->cols; c++) {
             size_t cell = r * block->cols + c;
-            s->sentence = r;
+            s->sentence = row_sentence;
             s->row_label = c > 0 ? row_label(label, block->cells[r * block->cols]) : NULL;
             if (!scan_spans(s, block->spans + block->cell_spans[cell],
                             block->cell_spans[cell + 1] - block->cell_spans[cell]))
                 return false;
+            row_end = s->sentence > row_end ? s->sentence : row_end;
         }
+        row_sentence = row_end + 1;
     }
     s->row_label = NULL;
     return hand_over(s);
