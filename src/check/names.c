@@ -695,21 +695,6 @@ static void find_chains(names_check *nc)
 
 /* ---- runs of the narrative ------------------------------------------------------------------ */
 
-/* Room for `need` items in a growing buffer (*capacity counts items). */
-static bool reserve(void **items, size_t *capacity, size_t need, size_t item_size)
-{
-    if (need <= *capacity)
-        return true;
-    if (need > SIZE_MAX / 2 / item_size)
-        return false;
-    void *bigger = realloc(*items, need * 2 * item_size);
-    if (bigger == NULL)
-        return false;
-    *items = bigger;
-    *capacity = need * 2;
-    return true;
-}
-
 /* The space the booklet sets between a figure and Han text (narrative.c): no part of what was
  * written, so not of a name (示例科目 000001 is 示例科目000001). */
 static bool added_space(const gk_span *span)
@@ -724,10 +709,10 @@ static bool join_run(run *r, const gk_span *spans, size_t count)
     for (size_t i = 0; i < count; i++)
         total += added_space(&spans[i]) ? 0 : strlen(spans[i].text);
     size_t chars = r->char_capacity;
-    if (!reserve((void **)&r->starts, &r->start_capacity, count + 1, sizeof *r->starts) ||
-        !reserve((void **)&r->text, &r->capacity, total + 1, 1) ||
-        !reserve((void **)&r->chars, &chars, total + 1, sizeof *r->chars) ||
-        !reserve((void **)&r->at, &r->char_capacity, total + 1, sizeof *r->at))
+    if (!gk_reserve((void **)&r->starts, &r->start_capacity, count + 1, sizeof *r->starts) ||
+        !gk_reserve((void **)&r->text, &r->capacity, total + 1, 1) ||
+        !gk_reserve((void **)&r->chars, &chars, total + 1, sizeof *r->chars) ||
+        !gk_reserve((void **)&r->at, &r->char_capacity, total + 1, sizeof *r->at))
         return false;
     r->len = 0;
     for (size_t i = 0; i < count; i++) {

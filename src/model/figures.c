@@ -505,25 +505,12 @@ typedef struct joined {
     size_t plain_capacity;
 } joined;
 
-static bool reserve(char **buf, size_t *capacity, size_t need)
-{
-    if (need <= *capacity)
-        return true;
-    size_t bigger = need * 2;
-    char *p = realloc(*buf, bigger);
-    if (p == NULL)
-        return false;
-    *buf = p;
-    *capacity = bigger;
-    return true;
-}
-
 static bool join_spans(joined *j, const gk_span *spans, size_t count)
 {
     size_t total = 0;
     for (size_t i = 0; i < count; i++)
         total += strlen(spans[i].text);
-    if (!reserve(&j->text, &j->capacity, total + 1))
+    if (!gk_reserve((void **)&j->text, &j->capacity, total + 1, 1))
         return false;
     if (count + 1 > j->start_capacity) {
         size_t *p = realloc(j->starts, (count + 1) * 2 * sizeof *p);
@@ -684,7 +671,7 @@ static bool read_number(scanner *s, size_t i, bool negative, number *out)
     *out = (number){.exact = true, .grouping_ok = true};
     size_t plain = 0, digits = 0, group = 0;
     bool fraction = false, grouped = false;
-    if (!reserve(&j->plain, &j->plain_capacity, 2))
+    if (!gk_reserve((void **)&j->plain, &j->plain_capacity, 2, 1))
         return false;
     if (negative)
         j->plain[plain++] = '-';
@@ -692,7 +679,7 @@ static bool read_number(scanner *s, size_t i, bool negative, number *out)
         uint32_t cp;
         size_t len = gk_utf8_next(j->text, j->len, i, &cp);
         int d = digit_value(cp);
-        if (!reserve(&j->plain, &j->plain_capacity, plain + 3))
+        if (!gk_reserve((void **)&j->plain, &j->plain_capacity, plain + 3, 1))
             return false;
         j->plain[plain++] = (char)('0' + d);
         if (++digits > 18)
@@ -787,7 +774,7 @@ static const gk_fill *printed_by_placeholder(const scanner *s, size_t from, size
 /* Adds len bytes of text and a NUL to the run's strings; SIZE_MAX when out of memory. */
 static size_t keep_string(scanner *s, const char *text, size_t len)
 {
-    if (!reserve(&s->strings, &s->strings_capacity, s->strings_len + len + 1))
+    if (!gk_reserve((void **)&s->strings, &s->strings_capacity, s->strings_len + len + 1, 1))
         return SIZE_MAX;
     size_t at = s->strings_len;
     memcpy(s->strings + at, text, len);

@@ -18,3 +18,17 @@ bool gk_grow(void **items, size_t *capacity, size_t count, size_t item_size, siz
     *capacity = bigger;
     return true;
 }
+
+bool gk_reserve(void **items, size_t *capacity, size_t need, size_t item_size)
+{
+    if (need <= *capacity)
+        return true;
+    if (need > SIZE_MAX / 2 / item_size)
+        return false;
+    void *p = realloc(*items, need * 2 * item_size);
+    if (p == NULL)
+        return false;
+    *items = p;
+    *capacity = need * 2;
+    return true;
+}
