@@ -68,6 +68,7 @@ typedef struct batch {
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
     json_t *previous;      /* --resume: the previous run's manifest */
     gk_out_lock lock, shard_lock;
+    bool parallel_formats; /* jobs leave cores idle: each renders its formats in parallel */
 } batch;
 
 static volatile sig_atomic_t interrupted;
@@ -435,6 +436,7 @@ static void export_job(const batch *b, const job *j, json_t *result)
         .department = j->kind == GK_JOB_DEPARTMENT ? j->code : NULL, .unit = (size_t)unit,
         .backends = b->opt->backends, .paths = (const char *const *)paths,
         .count = b->opt->backend_count, .render = b->opt->render, .force = b->opt->force,
+        .parallel_formats = b->parallel_formats,
     };
     if (status == GK_OK)
         status = gk_export(&request, &findings, &diag);
@@ -1262,6 +1264,16 @@ static gk_status prepare_batch(batch *b, gk_diag *diag)
     return GK_OK;
 }
 
+/* Whether the jobs running at once leave a core idle (one unit exported on a machine of two
+ * cores): then a job renders its booklet and workbook in parallel. */
+static bool leaves_cores_idle(const batch *b)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
+    size_t at_once = workers < b->count ? workers : b->count;
+    return cores > 0 && at_once < (size_t)cores;
+}
+
 /* Runs the jobs, then writes the manifest and the summary; returns the exit status. */
 static int run_batch(batch *b, gk_diag *diag)
 {
@@ -1277,6 +1289,7 @@ static int run_batch(batch *b, gk_diag *diag)
     b->poll_mask = b->worker_mask;
     sigdelset(&b->poll_mask, SIGINT);
     sigdelset(&b->poll_mask, SIGTERM);
+    b->parallel_formats = leaves_cores_idle(b);
     run_pool(b);
     sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
     sweep_all(b);

@@ -1,6 +1,7 @@
 /* The publishing gate; see export.h. */
 #include "export/export.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,71 +42,173 @@ static gk_status build(const gk_export_job *job, gk_document **doc, gk_diag *dia
                            : gk_document_build_unit(job->pkg, job->unit, doc, diag);
 }
 
-/* What a backend had to give way on becomes a warning of the job, beside the checks'. */
-typedef struct warning_sink {
-    gk_findings *findings;
-    size_t unit;
-    bool failed;
-} warning_sink;
+/* One format of the job: rendered into a temporary beside its final file, with what its
+ * backend had to give way on (a table whose columns do not fit even at their narrowest) kept
+ * apart, so that formats rendered on parallel threads report in the job's order. */
+typedef struct format_render {
+    const gk_export_job *job;
+    const gk_document *doc;
+    size_t index;          /* into job->backends and job->paths */
+    char tmp[GK_PATH_MAX]; /* the temporary made, or "" */
+    gk_findings warnings;
+    bool warnings_lost;    /* out of memory while recording one */
+    gk_diag diag;
+    gk_status status;
+} format_render;
 
 static void add_render_warning(void *sink, const char *rule, const char *file,
                                const char *message)
 {
-    warning_sink *w = sink;
-    if (gk_findings_add(w->findings, GK_WARNING, rule, w->unit, file, 0, 0, message) == NULL)
-        w->failed = true;
+    format_render *r = sink;
+    if (gk_findings_add(&r->warnings, GK_WARNING, rule, r->job->unit, file, 0, 0, message) ==
+        NULL)
+        r->warnings_lost = true;
 }
 
-/* Renders every format into a temporary beside its final file; tmps[k] is set for each
- * temporary made (the caller removes them). */
-static gk_status render_all(const gk_export_job *job, const gk_document *doc, char **tmps,
-                            gk_findings *findings, gk_diag *diag)
+static void *render_format(void *arg)
 {
-    warning_sink sink = {findings, job->unit, false};
+    format_render *r = arg;
+    const gk_export_job *job = r->job;
+    const char *path = job->paths[r->index];
     gk_render_options options = {0};
     if (job->render != NULL)
         options = *job->render;
     options.warn = add_render_warning;
-    options.warn_sink = &sink;
-    gk_status status = GK_OK;
-    for (size_t k = 0; k < job->count && status == GK_OK; k++) {
-        tmps[k] = malloc(GK_PATH_MAX);
-        if (tmps[k] == NULL)
-            return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[k], 0, 0, "out of memory");
-        tmps[k][0] = '\0';
-        status = gk_publish_begin(job->paths[k], tmps[k], GK_PATH_MAX, diag);
-        if (status == GK_OK)
-            status = gk_render(doc, job->backends[k], tmps[k], &options, diag);
-        /* the backend's message names the temporary file: name the real output instead */
-        if (status != GK_OK && diag != NULL && tmps[k][0] && strcmp(diag->file, tmps[k]) == 0)
-            snprintf(diag->file, sizeof diag->file, "%s", job->paths[k]);
+    options.warn_sink = r;
+    gk_diag_clear(&r->diag);
+    r->status = gk_publish_begin(path, r->tmp, sizeof r->tmp, &r->diag);
+    if (r->status == GK_OK)
+        r->status = gk_render(r->doc, job->backends[r->index], r->tmp, &options, &r->diag);
+    /* the backend's message names the temporary file: name the real output instead */
+    if (r->status != GK_OK && r->tmp[0] && strcmp(r->diag.file, r->tmp) == 0)
+        snprintf(r->diag.file, sizeof r->diag.file, "%s", path);
+    if (r->status == GK_OK && r->warnings_lost)
+        r->status = gk_diag_set(&r->diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    return NULL;
+}
+
+/* Renders formats 1… on threads of their own while this thread renders format 0, when the
+ * job may use idle cores (a job alone on a machine: its booklet and workbook take as long as
+ * the slower of the two instead of both). A format whose thread cannot start is rendered
+ * here. The outputs do not depend on it: each format is rendered alone from the same
+ * read-only document. */
+static void render_formats(format_render *renders, size_t count, bool parallel)
+{
+    pthread_t threads[count > 0 ? count : 1];
+    bool started[count > 0 ? count : 1];
+    for (size_t k = 1; k < count; k++)
+        started[k] = parallel &&
+                     pthread_create(&threads[k], NULL, render_format, &renders[k]) == 0;
+    render_format(&renders[0]);
+    for (size_t k = 1; k < count; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        else
+            render_format(&renders[k]);
     }
-    if (status == GK_OK && sink.failed)
-        return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
-    return status;
+}
+
+/* Renders every format; the first failure in the job's order is the job's diagnostic. Each
+ * temporary made is in renders[k].tmp (the caller removes them on failure). */
+static gk_status render_all(const gk_export_job *job, const gk_document *doc,
+                            format_render *renders, gk_diag *diag)
+{
+    for (size_t k = 0; k < job->count; k++)
+        renders[k] = (format_render){.job = job, .doc = doc, .index = k};
+    render_formats(renders, job->count, job->parallel_formats);
+    for (size_t k = 0; k < job->count; k++)
+        if (renders[k].status != GK_OK) {
+            if (diag != NULL)
+                *diag = renders[k].diag;
+            return renders[k].status;
+        }
+    return GK_OK;
+}
+
+/* The formats' warnings join the checks' findings, in the job's order of formats. */
+static gk_status add_warnings(const gk_export_job *job, const format_render *renders,
+                              gk_findings *findings, gk_diag *diag)
+{
+    for (size_t k = 0; k < job->count; k++)
+        for (size_t i = 0; i < renders[k].warnings.count; i++) {
+            const gk_finding *w = &renders[k].warnings.items[i];
+            if (gk_findings_add(findings, w->severity, w->rule, w->unit, w->file, w->line,
+                                w->column, w->message) == NULL)
+                return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[k], 0, 0, "out of memory");
+        }
+    return GK_OK;
+}
+
+/* The checks of the job's scope. When the job may use idle cores they run on a thread of their
+ * own while the document is built and rendered (all of them only read the package): the
+ * render is then a guess that the checks will pass, and nothing is published before they
+ * have. Otherwise they run first, and a refused job is never built. */
+typedef struct scope_check {
+    const gk_export_job *job;
+    gk_findings *findings;
+    gk_diag diag;
+    gk_status status;
+    pthread_t thread;
+    bool threaded;
+} scope_check;
+
+static void *run_check(void *arg)
+{
+    scope_check *c = arg;
+    gk_diag_clear(&c->diag);
+    c->status = check_scope(c->job, c->findings, &c->diag);
+    return NULL;
+}
+
+static void start_check(scope_check *c)
+{
+    c->threaded = c->job->parallel_formats &&
+                  pthread_create(&c->thread, NULL, run_check, c) == 0;
+    if (!c->threaded)
+        run_check(c);
+}
+
+/* The checks' verdict, which comes before anything building or rendering found. */
+static gk_status finish_check(scope_check *c, gk_status status, gk_diag *diag)
+{
+    if (c->threaded)
+        pthread_join(c->thread, NULL);
+    if (c->status == GK_OK)
+        return status;
+    if (diag != NULL)
+        *diag = c->diag;
+    return c->status;
 }
 
 gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *diag)
 {
-    char **tmps = calloc(job->count + 1, sizeof *tmps);
-    if (tmps == NULL)
+    format_render *renders = calloc(job->count + 1, sizeof *renders);
+    if (renders == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
+    scope_check check = {.job = job, .findings = findings};
+    start_check(&check);
     gk_document *doc = NULL;
-    gk_status status = check_scope(job, findings, diag);
+    gk_status status = check.threaded ? GK_OK : check.status;
     if (status == GK_OK)
         status = build(job, &doc, diag);
     if (status == GK_OK)
-        status = render_all(job, doc, tmps, findings, diag);
+        status = render_all(job, doc, renders, diag);
+    status = finish_check(&check, status, diag);
     gk_document_free(doc);
     if (status == GK_OK)
-        status = gk_publish_commit_all((const char *const *)tmps, job->paths, job->count, diag);
+        status = add_warnings(job, renders, findings, diag);
+    const char *tmps[job->count + 1];
+    for (size_t k = 0; k < job->count; k++)
+        tmps[k] = renders[k].tmp;
+    if (status == GK_OK)
+        status = gk_publish_commit_all(tmps, job->paths, job->count, diag);
     for (size_t k = 0; k < job->count; k++) {
-        if (status != GK_OK && tmps[k] != NULL)
-            gk_publish_abort(tmps[k]);
+        if (status != GK_OK && renders[k].tmp[0])
+            gk_publish_abort(renders[k].tmp);
         if (status != GK_OK)
             unlink(job->paths[k]); /* an earlier run's file of a job that now fails is stale */
-        free(tmps[k]);
+        gk_findings_free(&renders[k].warnings);
     }
-    free(tmps);
+    free(renders);
     return status;
 }

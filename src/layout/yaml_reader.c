@@ -54,35 +54,42 @@ static gk_status check_nesting(const char *path, const char *text, size_t len, g
     return GK_OK;
 }
 
-/* ---- aliases ---------------------------------------------------------------------------- */
+/* ---- loading, with aliases bounded ---------------------------------------------------- */
 
 /* libyaml's document shares an aliased node, but the loaders walk (and copy) it once for each
- * alias, and an alias may even point into the node that holds it. So before loading, one pass
- * over the events sizes the document as the loaders see it: a scalar counts its bytes and one,
- * a collection one plus its contents, an alias what its anchor's node counts. libyaml resolves
- * each alias by a search through all anchors, which the anchor and alias limits keep cheap. */
+ * alias, and an alias may even point into the node that holds it. So while the document is
+ * built from the parser's events (what yaml_parser_load does, in the same single pass), it is
+ * sized as the loaders see it: a scalar counts its bytes and one, a collection one plus its
+ * contents, an alias what its anchor's node counts. Aliases resolve by a search through all
+ * anchors, which the anchor and alias limits keep cheap; the depth limit bounds block nesting,
+ * which check_nesting (flow collections only) does not see. */
 
-typedef struct anchor_size {
+typedef struct anchor_node {
     char *name;
+    int node;    /* the anchored node's index in the document */
     size_t size;
-    bool open; /* its collection has not ended yet: an alias to it would be a cycle */
-} anchor_size;
+    bool open;   /* its collection has not ended yet: an alias to it would be a cycle */
+} anchor_node;
 
 typedef struct open_node {
+    int node;    /* the collection's index in the document */
     size_t size;
-    int anchor; /* index in anchors, or -1 */
+    int anchor;  /* index in anchors, or -1 */
+    int key;     /* a mapping's key read, its value not yet; or 0 */
 } open_node;
 
-typedef struct alias_pass {
+typedef struct loader {
     const char *path;
     gk_diag *diag;
-    anchor_size *anchors; /* MAX_ANCHORS of them */
+    yaml_document_t *doc;
+    anchor_node *anchors; /* MAX_ANCHORS of them */
     int anchor_count;
     int alias_count;
     size_t expanded; /* the whole document so far, every alias copied out */
     open_node stack[MAX_NESTING];
     int depth;
-} alias_pass;
+    bool has_root;
+} loader;
 
 static int event_line(const yaml_event_t *event)
 {
@@ -94,14 +101,19 @@ static int event_column(const yaml_event_t *event)
     return (int)event->start_mark.column + 1;
 }
 
-/* Adds a node of `size` to the document and to the collection it is in. */
-static gk_status add_size(alias_pass *pass, size_t size, const yaml_event_t *at)
+static gk_status out_of_memory(const loader *ld)
 {
-    pass->expanded += size;
-    if (pass->depth > 0)
-        pass->stack[pass->depth - 1].size += size;
-    if (pass->expanded > MAX_EXPANDED)
-        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(at), event_column(at),
+    return gk_diag_set(ld->diag, GK_ERR_NOMEM, ld->path, 0, 0, "out of memory");
+}
+
+/* Adds a node of `size` to the document's expanded size and to the collection it is in. */
+static gk_status add_size(loader *ld, size_t size, const yaml_event_t *at)
+{
+    ld->expanded += size;
+    if (ld->depth > 0)
+        ld->stack[ld->depth - 1].size += size;
+    if (ld->expanded > MAX_EXPANDED)
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, event_line(at), event_column(at),
                            /* TRANSLATORS: YAML aliases (*name) repeat the node of an anchor
                               (&name); %d is a number of bytes. */
                            "expected a document of at most %d bytes with its aliases expanded, "
@@ -109,115 +121,200 @@ static gk_status add_size(alias_pass *pass, size_t size, const yaml_event_t *at)
     return GK_OK;
 }
 
-/* Records an anchor (&name) as *index; its size is known at once for a scalar, at its end for
- * a collection. No anchor (NULL) is index -1. */
-static gk_status add_anchor(alias_pass *pass, const yaml_char_t *name, size_t size, bool open,
-                            const yaml_event_t *at, int *index)
+/* Puts node into the collection being read (or makes it the root). */
+static gk_status attach(loader *ld, int node)
+{
+    if (ld->depth == 0) {
+        ld->has_root = true;
+        return GK_OK;
+    }
+    open_node *parent = &ld->stack[ld->depth - 1];
+    if (yaml_document_get_node(ld->doc, parent->node)->type == YAML_SEQUENCE_NODE)
+        return yaml_document_append_sequence_item(ld->doc, parent->node, node)
+                   ? GK_OK
+                   : out_of_memory(ld);
+    if (parent->key == 0) { /* a mapping's nodes come as key, value, key, value… */
+        parent->key = node;
+        return GK_OK;
+    }
+    int key = parent->key;
+    parent->key = 0;
+    return yaml_document_append_mapping_pair(ld->doc, parent->node, key, node)
+               ? GK_OK
+               : out_of_memory(ld);
+}
+
+/* Records an anchor (&name) of node as *index; its size is known at once for a scalar, at its
+ * end for a collection. No anchor (NULL) is index -1. */
+static gk_status add_anchor(loader *ld, const yaml_char_t *name, int node, size_t size,
+                            bool open, const yaml_event_t *at, int *index)
 {
     *index = -1;
     if (name == NULL)
         return GK_OK;
-    if (pass->anchor_count == MAX_ANCHORS)
-        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(at),
-                           event_column(at),
+    if (ld->anchor_count == MAX_ANCHORS)
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, event_line(at), event_column(at),
                            /* TRANSLATORS: YAML anchors are the &name marks of nodes. */
                            "expected at most %d anchors, found more", MAX_ANCHORS);
-    anchor_size *anchor = &pass->anchors[pass->anchor_count];
+    for (int a = 0; a < ld->anchor_count; a++)
+        if (strcmp(ld->anchors[a].name, (const char *)name) == 0)
+            /* libyaml's own words, as its loader reports it */
+            return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, event_line(at),
+                               event_column(at), "YAML syntax: %s %s", "second occurrence",
+                               "found duplicate anchor; first occurrence");
+    anchor_node *anchor = &ld->anchors[ld->anchor_count];
     anchor->name = strdup((const char *)name);
     if (anchor->name == NULL)
-        return gk_diag_set(pass->diag, GK_ERR_NOMEM, pass->path, 0, 0, "out of memory");
-    anchor->size = size;
-    anchor->open = open;
-    *index = pass->anchor_count++;
+        return out_of_memory(ld);
+    *anchor = (anchor_node){anchor->name, node, size, open};
+    *index = ld->anchor_count++;
     return GK_OK;
 }
 
-static gk_status add_scalar(alias_pass *pass, const yaml_event_t *event)
+/* The tag a node is given when it has none, as yaml_parser_load gives it. */
+static yaml_char_t *tag_or(yaml_char_t *tag, const char *fallback)
 {
-    size_t size = event->data.scalar.length + 1;
-    int index;
-    gk_status status = add_anchor(pass, event->data.scalar.anchor, size, false, event, &index);
-    return status != GK_OK ? status : add_size(pass, size, event);
+    return tag == NULL || strcmp((const char *)tag, "!") == 0 ? (yaml_char_t *)fallback : tag;
 }
 
-static gk_status open_collection(alias_pass *pass, const yaml_char_t *anchor,
-                                 const yaml_event_t *event)
+static void set_marks(loader *ld, int node, const yaml_event_t *event)
 {
-    if (pass->depth == MAX_NESTING)
-        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, event_line(event),
-                           event_column(event), "nested deeper than %d levels", MAX_NESTING);
+    yaml_node_t *n = yaml_document_get_node(ld->doc, node);
+    n->start_mark = event->start_mark;
+    n->end_mark = event->end_mark;
+}
+
+static gk_status add_scalar(loader *ld, const yaml_event_t *event)
+{
+    size_t size = event->data.scalar.length + 1;
+    int node = yaml_document_add_scalar(
+        ld->doc, tag_or(event->data.scalar.tag, YAML_DEFAULT_SCALAR_TAG),
+        event->data.scalar.value, (int)event->data.scalar.length, event->data.scalar.style);
+    if (node == 0)
+        return out_of_memory(ld);
+    set_marks(ld, node, event);
     int index;
-    gk_status status = add_size(pass, 1, event);
+    gk_status status = add_anchor(ld, event->data.scalar.anchor, node, size, false, event, &index);
     if (status == GK_OK)
-        status = add_anchor(pass, anchor, 0, true, event, &index);
+        status = add_size(ld, size, event);
+    return status == GK_OK ? attach(ld, node) : status;
+}
+
+static gk_status open_collection(loader *ld, const yaml_event_t *event)
+{
+    if (ld->depth == MAX_NESTING)
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, event_line(event),
+                           event_column(event), "nested deeper than %d levels", MAX_NESTING);
+    bool sequence = event->type == YAML_SEQUENCE_START_EVENT;
+    const yaml_char_t *anchor = sequence ? event->data.sequence_start.anchor
+                                         : event->data.mapping_start.anchor;
+    int node = sequence ? yaml_document_add_sequence(
+                              ld->doc, tag_or(event->data.sequence_start.tag,
+                                              YAML_DEFAULT_SEQUENCE_TAG),
+                              event->data.sequence_start.style)
+                        : yaml_document_add_mapping(
+                              ld->doc, tag_or(event->data.mapping_start.tag,
+                                              YAML_DEFAULT_MAPPING_TAG),
+                              event->data.mapping_start.style);
+    if (node == 0)
+        return out_of_memory(ld);
+    set_marks(ld, node, event);
+    int index;
+    gk_status status = add_size(ld, 1, event);
     if (status == GK_OK)
-        pass->stack[pass->depth++] = (open_node){1, index};
+        status = attach(ld, node);
+    if (status == GK_OK)
+        status = add_anchor(ld, anchor, node, 0, true, event, &index);
+    if (status == GK_OK)
+        ld->stack[ld->depth++] = (open_node){node, 1, index, 0};
     return status;
 }
 
-static void close_collection(alias_pass *pass)
+static void close_collection(loader *ld, const yaml_event_t *event)
 {
-    if (pass->depth == 0)
+    if (ld->depth == 0)
         return;
-    open_node node = pass->stack[--pass->depth];
-    if (node.anchor >= 0) {
-        pass->anchors[node.anchor].size = node.size;
-        pass->anchors[node.anchor].open = false;
+    open_node open = ld->stack[--ld->depth];
+    yaml_document_get_node(ld->doc, open.node)->end_mark = event->end_mark;
+    if (open.anchor >= 0) {
+        ld->anchors[open.anchor].size = open.size;
+        ld->anchors[open.anchor].open = false;
     }
-    if (pass->depth > 0) /* already in pass->expanded, counted as it came */
-        pass->stack[pass->depth - 1].size += node.size;
+    if (ld->depth > 0) /* already in ld->expanded, counted as it came */
+        ld->stack[ld->depth - 1].size += open.size;
 }
 
-static gk_status add_alias(alias_pass *pass, const yaml_event_t *event)
+static gk_status add_alias(loader *ld, const yaml_event_t *event)
 {
     const char *name = (const char *)event->data.alias.anchor;
     int line = event_line(event), column = event_column(event);
-    if (++pass->alias_count > MAX_ALIASES)
-        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, line, column,
+    if (++ld->alias_count > MAX_ALIASES)
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, line, column,
                            /* TRANSLATORS: YAML aliases are the *name references to anchors. */
                            "expected at most %d aliases, found more", MAX_ALIASES);
-    int a = pass->anchor_count - 1; /* the latest anchor of that name */
-    while (a >= 0 && strcmp(pass->anchors[a].name, name) != 0)
+    int a = ld->anchor_count - 1;
+    while (a >= 0 && strcmp(ld->anchors[a].name, name) != 0)
         a--;
-    if (a < 0)
-        return GK_OK; /* the loader reports "found undefined alias" */
-    if (pass->anchors[a].open)
-        return gk_diag_set(pass->diag, GK_ERR_LAYOUT, pass->path, line, column,
+    if (a < 0) /* libyaml's own words, as its loader reports it */
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, line, column, "YAML syntax: %s",
+                           "found undefined alias");
+    if (ld->anchors[a].open)
+        return gk_diag_set(ld->diag, GK_ERR_LAYOUT, ld->path, line, column,
                            /* TRANSLATORS: %s is the name of a YAML anchor (&name). */
                            "expected an alias to a node outside it, found *%s inside the node "
                            "&%s", name, name);
-    return add_size(pass, pass->anchors[a].size, event);
+    gk_status status = add_size(ld, ld->anchors[a].size, event);
+    return status == GK_OK ? attach(ld, ld->anchors[a].node) : status;
 }
 
-static gk_status count_event(alias_pass *pass, const yaml_event_t *event)
+static gk_status load_event(loader *ld, const yaml_event_t *event)
 {
     switch (event->type) {
     case YAML_SCALAR_EVENT:
-        return add_scalar(pass, event);
+        return add_scalar(ld, event);
     case YAML_SEQUENCE_START_EVENT:
-        return open_collection(pass, event->data.sequence_start.anchor, event);
     case YAML_MAPPING_START_EVENT:
-        return open_collection(pass, event->data.mapping_start.anchor, event);
+        return open_collection(ld, event);
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
-        close_collection(pass);
+        close_collection(ld, event);
         return GK_OK;
     case YAML_ALIAS_EVENT:
-        return add_alias(pass, event);
+        return add_alias(ld, event);
     default:
         return GK_OK;
     }
 }
 
-/* Bounds what aliases expand to, and refuses an alias inside its own anchor's node. A syntax
- * error ends the pass quietly: the loader reports it, with libyaml's words. */
-static gk_status check_aliases(const char *path, const char *text, size_t len, gk_diag *diag)
+static gk_status syntax_error(const yaml_parser_t *parser, const char *path, gk_diag *diag)
 {
-    alias_pass pass = {.path = path, .diag = diag};
-    pass.anchors = calloc(MAX_ANCHORS, sizeof *pass.anchors);
+    int line = (int)parser->problem_mark.line + 1, column = (int)parser->problem_mark.column + 1;
+    const char *problem = parser->problem ? parser->problem : _("malformed document");
+    if (parser->context)
+        /* TRANSLATORS: the first %s is libyaml's problem ("mapping values are not allowed
+           in this context"), the second where it happened ("while scanning a simple key");
+           both are libyaml's English text. */
+        return gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s %s",
+                           problem, parser->context);
+    /* TRANSLATORS: %s is libyaml's English description of the problem. */
+    return gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s", problem);
+}
+
+/* Builds the first document of text into *doc, as yaml_parser_load would, bounding what its
+ * aliases expand to and how deep it nests. */
+static gk_status load_document(const char *path, const char *text, size_t len,
+                               yaml_document_t *doc, gk_diag *diag)
+{
+    loader ld = {.path = path, .diag = diag, .doc = doc};
+    ld.anchors = calloc(MAX_ANCHORS, sizeof *ld.anchors);
     yaml_parser_t parser;
-    if (pass.anchors == NULL || !yaml_parser_initialize(&parser)) {
-        free(pass.anchors);
+    if (ld.anchors == NULL || !yaml_parser_initialize(&parser)) {
+        free(ld.anchors);
+        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    if (!yaml_document_initialize(doc, NULL, NULL, NULL, 0, 0)) {
+        yaml_parser_delete(&parser);
+        free(ld.anchors);
         return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -225,17 +322,23 @@ static gk_status check_aliases(const char *path, const char *text, size_t len, g
     bool done = false;
     while (status == GK_OK && !done) {
         yaml_event_t event;
-        if (!yaml_parser_parse(&parser, &event))
+        if (!yaml_parser_parse(&parser, &event)) {
+            status = syntax_error(&parser, path, diag);
             break;
-        status = count_event(&pass, &event);
-        /* the loader reads the first document only */
+        }
+        status = load_event(&ld, &event);
+        /* like yaml_parser_load, the first document only */
         done = event.type == YAML_DOCUMENT_END_EVENT || event.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&event);
     }
     yaml_parser_delete(&parser);
-    for (int a = 0; a < pass.anchor_count; a++)
-        free(pass.anchors[a].name);
-    free(pass.anchors);
+    for (int a = 0; a < ld.anchor_count; a++)
+        free(ld.anchors[a].name);
+    free(ld.anchors);
+    if (status == GK_OK && !ld.has_root)
+        status = gk_diag_set(diag, GK_ERR_LAYOUT, path, 1, 1, "empty file, expected a mapping");
+    if (status != GK_OK)
+        yaml_document_delete(doc);
     return status;
 }
 
@@ -257,36 +360,8 @@ gk_status gk_yaml_open(gk_yaml_doc *yd, const char *path, gk_arena *arena, gk_di
     if (status == GK_OK)
         status = check_nesting(path, text, len, diag);
     if (status == GK_OK)
-        status = check_aliases(path, text, len, diag);
-    if (status != GK_OK) {
-        free(text);
-        return status;
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        free(text);
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &yd->doc)) {
-        int line = (int)parser.problem_mark.line + 1, column = (int)parser.problem_mark.column + 1;
-        const char *problem = parser.problem ? parser.problem : _("malformed document");
-        if (parser.context)
-            /* TRANSLATORS: the first %s is libyaml's problem ("mapping values are not allowed
-               in this context"), the second where it happened ("while scanning a simple key");
-               both are libyaml's English text. */
-            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s %s",
-                                 problem, parser.context);
-        else
-            /* TRANSLATORS: %s is libyaml's English description of the problem. */
-            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, line, column, "YAML syntax: %s",
-                                 problem);
-    } else {
-        yd->loaded = true;
-        if (yaml_document_get_root_node(&yd->doc) == NULL)
-            status = gk_diag_set(diag, GK_ERR_LAYOUT, path, 1, 1, "empty file, expected a mapping");
-    }
-    yaml_parser_delete(&parser);
+        status = load_document(path, text, len, &yd->doc, diag);
+    yd->loaded = status == GK_OK;
     free(text);
     return status;
 }

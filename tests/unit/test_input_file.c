@@ -354,12 +354,20 @@ static void test_yaml_alias_and_anchor_counts_are_bounded(void **state)
     assert_int_equal(diag.column, 5 + 4 * 10000);
     assert_string_equal(diag.message, "expected at most 10000 aliases, found more");
     free(text);
-    text = repeat("- ", "&a x\n- ", 1000, "&b x\n");
+    text = malloc(1001 * 16);
+    assert_non_null(text);
+    size_t len = 0;
+    for (int i = 0; i <= 1000; i++) /* 1001 anchors, each of its own name */
+        len += (size_t)sprintf(text + len, "- &a%d x\n", i);
     assert_int_equal(open_yaml(text, &diag), GK_ERR_LAYOUT);
     assert_int_equal(diag.line, 1001);
     assert_int_equal(diag.column, 3);
     assert_string_equal(diag.message, "expected at most 1000 anchors, found more");
     free(text);
+    /* an anchor's name given twice is refused as libyaml's loader refuses it */
+    assert_int_equal(open_yaml("- &a x\n- &a y\n", &diag), GK_ERR_LAYOUT);
+    assert_int_equal(diag.line, 2);
+    assert_non_null(strstr(diag.message, "found duplicate anchor"));
 }
 
 static void test_yaml_block_nesting_is_bounded(void **state)
