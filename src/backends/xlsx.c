@@ -11,8 +11,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
+#include "backends/xlsx_lib.h"
 #include "backends/xlsx_verify.h"
 #include "render/backend.h"
 #include "render/table_plan.h"
@@ -287,7 +287,9 @@ static gk_status xlsx_open(void *ctx, const char *path, const gk_render_options 
     (void)options;
     xlsx_ctx *x = ctx;
     snprintf(x->path, sizeof x->path, "%s", path);
-    gk_status status = make_tmpdir(x, path, diag);
+    gk_status status = gk_xlsxwriter_open(diag);
+    if (status == GK_OK)
+        status = make_tmpdir(x, path, diag);
     if (status != GK_OK)
         return status;
     lxw_workbook_options lxw_options = {.tmpdir = x->tmpdir};
@@ -572,6 +574,8 @@ static void xlsx_close(void *ctx)
 static const char *xlsx_library(void)
 {
     static char text[64];
+    if (gk_xlsxwriter_open(NULL) != GK_OK)
+        return GK_XLSXWRITER_SONAME " (cannot be loaded)";
     snprintf(text, sizeof text, "libxlsxwriter %s", lxw_version());
     return text;
 }

@@ -1,4 +1,4 @@
-/* SHA-256 of files, as lowercase hex (libcrypto). */
+/* SHA-256 of files, as lowercase hex (Nettle). */
 #ifndef GONGKAI_SHA256_H
 #define GONGKAI_SHA256_H
 
