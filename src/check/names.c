@@ -10,7 +10,9 @@
  *     must be the code's;
  *   - the （类）（款）（项） form: each name before a marker is a 科目 name of that level, and
  *     the names of one chain belong together (the 款 of a 项 is the 项's parent).
- * Names are found by hash lookups, never by going through every name of the tables. */
+ * Names are found by hash lookups, never by going through every name of the tables. A name
+ * farther off than one character is looked for only where the 科目 meant is known, or among
+ * a few: the children of the 科目 before it, or the 类 (by_level: each level's names by code). */
 #include "check/names.h"
 
 #include <stdint.h>

@@ -485,10 +485,10 @@ static int check_departments(const cli_args *args, const gk_package *index,
     if (!index->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated)
         return 0;
     for (size_t s = 0; s < index->unit_count;) {
-        const size_t *members = &index->by_department[s];
+        const size_t *members;
+        size_t count = gk_package_department_units(
+            index, index->units[index->by_department[s]].department_code, &members);
         const gk_unit *first = &index->units[members[0]];
-        const size_t *all;
-        size_t count = gk_package_department_units(index, first->department_code, &all);
         s += count;
         if (!unit_selected(args, first->code))
             continue;
