@@ -402,6 +402,21 @@ static gk_status xlsx_begin_table(void *ctx, const gk_table_info *t, gk_diag *di
     return GK_OK;
 }
 
+/* A header cell spanning rows shows its wrapped text in their heights together: the lines it
+ * needs beyond theirs go one at a time to its rows, top first (lines[r]: header row r's). */
+static void spread_lines(const xlsx_ctx *x, const gk_header_cell *h, int *lines, int rows)
+{
+    int last = h->row + h->rows < rows ? h->row + h->rows : rows;
+    if (h->row >= last)
+        return;
+    int have = 0;
+    for (int r = h->row; r < last; r++)
+        have += lines[r];
+    for (int missing = wrapped_lines(h->text, span_points(x, h->col, h->cols)) - have, r = h->row;
+         missing > 0; missing--, r = r + 1 < last ? r + 1 : h->row)
+        lines[r]++;
+}
+
 static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
 {
     xlsx_ctx *x = ctx;
@@ -428,6 +443,9 @@ static gk_status xlsx_header(void *ctx, const gk_table_info *t, gk_diag *diag)
                 lines[h->row] = need;
         }
     }
+    for (size_t i = 0; i < t->header_count; i++)
+        if (t->header[i].rows > 1)
+            spread_lines(x, &t->header[i], lines, 8);
     for (int r = 0; r < t->header_rows && r < 8; r++)
         worksheet_set_row(x->sheet, (lxw_row_t)(FIRST_HEADER_ROW + r), lines[r] * line_height + 4,
                           NULL);

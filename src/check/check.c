@@ -2922,6 +2922,17 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
     return status;
 }
 
+gk_status gk_check_department_rows(const gk_package *package, const gk_rules *rules,
+                                   const char *department_code, gk_findings *findings,
+                                   gk_diag *diag)
+{
+    const size_t *members;
+    if (!package->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated ||
+        gk_package_department_units(package, department_code, &members) == 0)
+        return GK_OK;
+    return check_consolidated(package, rules, department_code, members[0], findings, diag);
+}
+
 void gk_findings_free(gk_findings *findings)
 {
     free(findings->items);

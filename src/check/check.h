@@ -114,6 +114,14 @@ gk_status gk_check_membership(const gk_package *pkg, const gk_rules *rules, size
 gk_status gk_check_department(const gk_package *pkg, const gk_rules *rules,
                               const char *department_code, gk_findings *findings, gk_diag *diag);
 
+/* The findings of a department's booklet beyond its units' own checks and gk_check_membership:
+ * with `rows: consolidated`, the checks of the rows it prints and the DEPARTMENT-UNITS errors of
+ * units' rows it prints as one (attributed to the department's first unit); none with `rows:
+ * by_unit`, whose checks are its units'. `gongkai check` runs it once per department. */
+gk_status gk_check_department_rows(const gk_package *pkg, const gk_rules *rules,
+                                   const char *department_code, gk_findings *findings,
+                                   gk_diag *diag);
+
 void gk_findings_free(gk_findings *findings);
 
 /* Records a finding whose message is already formatted (and translated); its message is

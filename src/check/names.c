@@ -10,7 +10,9 @@
  *     must be the code's;
  *   - the （类）（款）（项） form: each name before a marker is a 科目 name of that level, and
  *     the names of one chain belong together (the 款 of a 项 is the 项's parent).
- * Names are found by hash lookups, never by going through every name of the tables. */
+ * Names are found by hash lookups, never by going through every name of the tables. A name
+ * farther off than one character is looked for only where the 科目 meant is known, or among
+ * a few: the children of the 科目 before it, or the 类 (by_level: each level's names by code). */
 #include "check/names.h"
 
 #include <stdint.h>
@@ -62,6 +64,12 @@ typedef struct run {
     size_t n, char_capacity;
 } run;
 
+/* A 科目 of the names, by its code. */
+typedef struct coded {
+    const char *code;
+    size_t index;
+} coded;
+
 typedef enum name_kind { UNIT_NAME, DEPARTMENT_NAME, SUBJECT_NAME } name_kind;
 
 /* A finding of a run, made before the run's findings are sorted into text order. */
@@ -84,6 +92,10 @@ typedef struct names_check {
     key_map by_code, by_name, by_half;
     size_t *lengths[LEVELS]; /* distinct byte lengths of a level's names, longest first */
     size_t length_count[LEVELS];
+    coded *by_level[LEVELS]; /* a level's names, by code: a 科目's children are neighbours */
+    size_t level_count[LEVELS];
+    size_t *distance, *previous; /* edit distances of a name to texts (distances) */
+    size_t distance_capacity, previous_capacity;
     char *key; /* a text looked up */
     size_t key_capacity;
     run r;
@@ -287,6 +299,29 @@ static bool collect_lengths(names_check *nc)
     return true;
 }
 
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(((const coded *)a)->code, ((const coded *)b)->code);
+}
+
+/* Each level's names sorted by code: the candidates a near name is looked for among. */
+static bool collect_levels(names_check *nc)
+{
+    for (int l = 0; l < LEVELS; l++) {
+        coded *list = gk_arena_alloc(&nc->arena, (nc->count + 1) * sizeof *list);
+        if (list == NULL)
+            return false;
+        size_t count = 0;
+        for (size_t i = 0; i < nc->count; i++, gk_steps++)
+            if (nc->names[i].level == l)
+                list[count++] = (coded){nc->names[i].code, i};
+        qsort(list, count, sizeof *list, by_code);
+        nc->by_level[l] = list;
+        nc->level_count[l] = count;
+    }
+    return true;
+}
+
 static bool collect_names(names_check *nc)
 {
     const gk_unit *unit = &nc->pkg->units[nc->unit];
@@ -297,7 +332,7 @@ static bool collect_names(names_check *nc)
     nc->department_name = add_name(nc, unit->department_name, NULL, units_csv, unit->line,
                                    unit->department_name_column);
     return nc->unit_name != SIZE_MAX && nc->department_name != SIZE_MAX &&
-           collect_subjects(nc) && collect_lengths(nc);
+           collect_subjects(nc) && collect_lengths(nc) && collect_levels(nc);
 }
 
 /* ---- looking names up in the text ---------------------------------------------------------- */
@@ -387,6 +422,138 @@ static void add_pending(names_check *nc, size_t start, size_t end, const known *
         return;
     }
     nc->pending[nc->pending_count++] = (pending){start, end, expected};
+}
+
+/* ---- 科目 names farther off ---- */
+
+/* Edits a 科目 name of len characters may be off by and still be that name: one, and one more
+ * per five characters of a long name (文化体育与传媒支出 for 文化旅游体育与传媒支出). */
+static size_t allowed_edits(size_t len)
+{
+    return len / 5 > 1 ? len / 5 : 1;
+}
+
+/* Whether the run's characters [a, a + tn) are k's name with characters left out, two thirds
+ * of a name of MIN_FUZZY_NAME characters or more kept (社会保障支出 for 社会保障和就业支出). */
+static bool omission(const names_check *nc, size_t a, size_t tn, const known *k)
+{
+    if (k->len < MIN_FUZZY_NAME || tn >= k->len || 3 * tn < 2 * k->len)
+        return false;
+    size_t kept = 0;
+    for (size_t j = 0; j < k->len && kept < tn; j++, gk_steps++)
+        if (nc->r.chars[a + kept] == k->chars[j])
+            kept++;
+    return kept == tn;
+}
+
+/* Whether the text [a, a + tn), d edits away from k's name, is that name written otherwise. */
+static bool near_enough(const names_check *nc, size_t a, size_t tn, const known *k, size_t d)
+{
+    return d > 0 && tn > 0 && (d <= allowed_edits(k->len) || omission(nc, a, tn, k));
+}
+
+/* Into nc->distance[j] (j = 0 … room): the edit distance of k's name to the run's text of j
+ * characters that starts at character `at` (forward) or ends there (!forward); false when
+ * out of memory. One row of the edit-distance table at a time: room × the name's length. */
+static bool distances(names_check *nc, const known *k, size_t at, bool forward, size_t room)
+{
+    if (!gk_reserve((void **)&nc->distance, &nc->distance_capacity, room + 1, sizeof(size_t)) ||
+        !gk_reserve((void **)&nc->previous, &nc->previous_capacity, room + 1, sizeof(size_t))) {
+        nc->failed = true;
+        return false;
+    }
+    size_t *row = nc->distance, *above = nc->previous;
+    for (size_t j = 0; j <= room; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= k->len; i++) {
+        size_t *swap = above;
+        above = row;
+        row = swap;
+        uint32_t name_char = k->chars[forward ? i - 1 : k->len - i];
+        row[0] = i;
+        for (size_t j = 1; j <= room; j++) {
+            uint32_t text_char = nc->r.chars[forward ? at + j - 1 : at - j];
+            size_t best = above[j - 1] + (text_char != name_char);
+            if (above[j] + 1 < best)
+                best = above[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+        }
+        gk_steps += room;
+    }
+    if (row != nc->distance)
+        memcpy(nc->distance, row, (room + 1) * sizeof *row);
+    return true;
+}
+
+/* Characters of the run from `at` on (forward) or before it that can be one name: up to a
+ * delimiter, or back to a closing parenthesis (after （十二）), or on to a figure or an opening
+ * parenthesis (a marker); at most k's length and the edits it allows. */
+static size_t room_for(const names_check *nc, const known *k, size_t at, bool forward)
+{
+    size_t most = k->len + allowed_edits(k->len), room = 0;
+    for (; room < most; room++) {
+        if (forward ? at + room >= nc->r.n : room >= at)
+            break;
+        uint32_t c = nc->r.chars[forward ? at + room : at - room - 1];
+        if (is_delimiter(c) || (forward ? is_digit(c) || c == 0xFF08 || c == '('
+                                        : c == 0xFF09 || c == ')'))
+            break;
+    }
+    return room;
+}
+
+/* The text starting at character `at` (forward) or ending there that is nearest to k's name,
+ * the shortest of the nearest (*tn characters, *d edits); false when none is near enough. */
+static bool nearest_text(names_check *nc, const known *k, size_t at, bool forward, size_t *tn,
+                         size_t *d)
+{
+    size_t room = room_for(nc, k, at, forward);
+    if (room == 0 || !distances(nc, k, at, forward, room))
+        return false;
+    *tn = 1;
+    for (size_t j = 2; j <= room; j++)
+        if (nc->distance[j] < nc->distance[*tn])
+            *tn = j;
+    *d = nc->distance[*tn];
+    return near_enough(nc, forward ? at : at - *tn, *tn, k, *d);
+}
+
+/* Among a level's names whose codes start with `prefix` ("" for all), the one nearest to the
+ * run's characters [a, a + tn), when it is near enough and no other name is as near; else
+ * SIZE_MAX. Only a 科目's children or the few 类 are gone through, never every name. */
+static size_t nearest_of(names_check *nc, int level, const char *prefix, size_t a, size_t tn)
+{
+    const coded *list = nc->by_level[level];
+    size_t lo = 0, hi = nc->level_count[level], plen = strlen(prefix);
+    while (lo < hi) { /* the first code not below the prefix */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(list[mid].code, prefix) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t found = SIZE_MAX, best = SIZE_MAX;
+    bool tie = false;
+    for (size_t i = lo; i < nc->level_count[level] && !nc->failed &&
+                        strncmp(list[i].code, prefix, plen) == 0;
+         i++) {
+        const known *k = &nc->names[list[i].index];
+        if (!distances(nc, k, a, true, tn))
+            return SIZE_MAX;
+        size_t d = nc->distance[tn];
+        if (!near_enough(nc, a, tn, k, d) || d > best)
+            continue;
+        if (d == best) { /* two names as near: neither is meant, unless they are one name */
+            tie = tie || strcmp(nc->names[found].text, k->text) != 0;
+            continue;
+        }
+        tie = false;
+        best = d;
+        found = list[i].index;
+    }
+    return tie ? SIZE_MAX : found;
 }
 
 /* ---- the unit's and the department's names ---- */
@@ -482,11 +649,14 @@ static void check_named_code(names_check *nc, const known *k, size_t c)
             return;
         }
     }
-    if (k->level < 0)
-        return;
-    size_t other = name_at(nc, k->level, r->at[c], true);
-    if (other != SIZE_MAX && strcmp(nc->names[other].text, k->text) != 0)
+    size_t other = k->level < 0 ? SIZE_MAX : name_at(nc, k->level, r->at[c], true);
+    if (other != SIZE_MAX && strcmp(nc->names[other].text, k->text) != 0) {
         add_pending(nc, c, c + nc->names[other].len, k);
+        return;
+    }
+    size_t tn, d; /* farther off: characters changed or left out */
+    if (other == SIZE_MAX && nearest_text(nc, k, c, true, &tn, &d))
+        add_pending(nc, c, c + tn, k);
 }
 
 /* Every run of digits that is a 科目 code of the tables, not part of a figure (12.5, 1,000). */
@@ -599,6 +769,25 @@ static size_t expected_by_child(names_check *nc, const part *parts, size_t count
     return SIZE_MAX;
 }
 
+/* A 类 before its marker with nothing after it to say which (文化体育与传媒支出（类）86.55 万元):
+ * the 类 of the tables nearest to a text ending at the marker, when only one is that near. */
+static void nearest_class(names_check *nc, const part *p)
+{
+    size_t found = SIZE_MAX, found_len = 0;
+    for (size_t i = 0; i < nc->level_count[0] && !nc->failed; i++) {
+        const known *k = &nc->names[nc->by_level[0][i].index];
+        size_t tn, d;
+        if (!nearest_text(nc, k, p->end, false, &tn, &d))
+            continue;
+        if (found != SIZE_MAX && strcmp(nc->names[found].text, k->text) != 0)
+            return; /* two 类 as near: neither is meant */
+        found = nc->by_level[0][i].index;
+        found_len = tn;
+    }
+    if (found != SIZE_MAX)
+        add_pending(nc, p->end - found_len, p->end, &nc->names[found]);
+}
+
 /* The first part, whose start is not marked: a name of the tables that ends at the marker, or
  * when the part below says which one it should be, a misspelling of that one. */
 static void check_first_part(names_check *nc, part *p, size_t expected)
@@ -613,6 +802,8 @@ static void check_first_part(names_check *nc, part *p, size_t expected)
         expected = p->start < p->end ? near_name(nc, p, SIZE_MAX) : SIZE_MAX;
         if (expected != SIZE_MAX)
             add_pending(nc, p->start, p->end, &nc->names[expected]);
+        else if (p->level == 0)
+            nearest_class(nc, p);
         return;
     }
     if (expected == SIZE_MAX)
@@ -623,11 +814,9 @@ static void check_first_part(names_check *nc, part *p, size_t expected)
             add_pending(nc, p->start, p->end, k);
         return;
     }
-    for (size_t tn = k->len + 1; tn + 1 >= k->len && tn > 0; tn--)
-        if (p->end >= tn && one_edit(nc, p->end - tn, tn, k, false)) {
-            add_pending(nc, p->end - tn, p->end, k);
-            return;
-        }
+    size_t tn, d;
+    if (nearest_text(nc, k, p->end, false, &tn, &d))
+        add_pending(nc, p->end - tn, p->end, k);
 }
 
 static void check_chain(names_check *nc, part *parts, size_t count)
@@ -652,8 +841,12 @@ static void check_chain(names_check *nc, part *parts, size_t count)
                 strcmp(nc->names[expected].text, nc->names[p->resolved].text) != 0)
                 add_pending(nc, p->start, p->end, &nc->names[expected]);
         } else {
+            size_t parent = i > 0 ? parts[i - 1].resolved : SIZE_MAX;
             if (expected == SIZE_MAX)
-                expected = near_name(nc, p, i > 0 ? parts[i - 1].resolved : SIZE_MAX);
+                expected = near_name(nc, p, parent);
+            if (expected == SIZE_MAX && parent != SIZE_MAX) /* farther off: among its siblings */
+                expected = nearest_of(nc, p->level, nc->names[parent].code, p->start,
+                                      p->end - p->start);
             if (expected != SIZE_MAX)
                 add_pending(nc, p->start, p->end, &nc->names[expected]);
         }
@@ -840,6 +1033,8 @@ gk_status gk_check_names(const gk_package *pkg, const gk_rule *rule, size_t unit
     free(nc.names);
     free(nc.key);
     free(nc.pending);
+    free(nc.distance);
+    free(nc.previous);
     free(nc.r.text);
     free(nc.r.starts);
     free(nc.r.chars);

@@ -403,8 +403,149 @@ static gk_status check_one(const gk_package *index, const gk_package *pkg, const
     return status;
 }
 
-/* Checks the package a stretch of units at a time (next_stretch): memory holds one
- * department's rows, never the province's. */
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool same_finding(const gk_finding *a, const gk_finding *b)
+{
+    return a->severity == b->severity && a->line == b->line && a->column == b->column &&
+           same_text(a->rule, b->rule) && same_text(a->file, b->file) &&
+           same_text(a->message, b->message) && same_text(a->expected, b->expected) &&
+           same_text(a->found, b->found);
+}
+
+/* Leaves out the findings from `from` on that a finding of one of the department's units
+ * (before `from`) already states: a department of one unit prints what the unit prints. */
+static void drop_repeated(const gk_package *index, gk_findings *findings, size_t from,
+                          const char *department)
+{
+    size_t kept = from;
+    for (size_t i = from; i < findings->count; i++) {
+        const gk_finding *f = &findings->items[i];
+        bool repeated = false;
+        for (size_t j = 0; j < from && !repeated; j++)
+            repeated = strcmp(index->units[findings->items[j].unit].department_code,
+                              department) == 0 &&
+                       same_finding(&findings->items[j], f);
+        if (!repeated) {
+            findings->items[kept++] = *f;
+            continue;
+        }
+        findings->errors -= f->severity == GK_ERROR;
+        findings->warnings -= f->severity == GK_WARNING;
+        findings->notes -= f->severity == GK_NOTE;
+    }
+    findings->count = kept;
+}
+
+/* The checks of the department's booklet that its units' do not run (a consolidated booklet's,
+ * gk_check_department_rows), with the department's rows read; members[0] is its first unit, as
+ * `export --department` exports the department when that unit is selected. Its findings are
+ * its first unit's. Returns false when it could not be checked (diag). */
+static bool check_department(const gk_package *index, const gk_rules *rules,
+                             const size_t *members, size_t count, gk_findings *findings,
+                             gk_diag *diag)
+{
+    gk_package *pkg = NULL;
+    const gk_unit *first = &index->units[members[0]];
+    size_t before = findings->count;
+    gk_status status = gk_package_load_units(index, members, count, &pkg, diag);
+    for (size_t i = 0; status == GK_OK && i < pkg->unit_count; i++)
+        if (pkg->units[i].failure != NULL) { /* its units' checks said why */
+            gk_package_free(pkg);
+            return true;
+        }
+    if (status == GK_OK)
+        status = gk_check_department_rows(pkg, rules, first->department_code, findings, diag);
+    if (status == GK_OK && !keep_findings(findings, before, members[0]))
+        status = gk_diag_set(diag, GK_ERR_NOMEM, index->dir, 0, 0, "out of memory");
+    gk_package_free(pkg);
+    if (status == GK_OK)
+        drop_repeated(index, findings, before, first->department_code);
+    return status == GK_OK;
+}
+
+static void print_findings_from(const gk_findings *findings, size_t from)
+{
+    for (size_t f = from; f < findings->count; f++) {
+        char text[4096];
+        gk_finding_format(&findings->items[f], text, sizeof text);
+        fprintf(stderr, "%s\n", text);
+    }
+}
+
+/* The department booklets' own checks, a department at a time, after its units' (run_check);
+ * returns the number that could not be checked. */
+static int check_departments(const cli_args *args, const gk_package *index,
+                             const gk_rules *rules, gk_findings *findings, bool json)
+{
+    int failed = 0;
+    if (!index->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated)
+        return 0;
+    for (size_t s = 0; s < index->unit_count;) {
+        const size_t *members;
+        size_t count = gk_package_department_units(
+            index, index->units[index->by_department[s]].department_code, &members);
+        const gk_unit *first = &index->units[members[0]];
+        s += count;
+        if (!unit_selected(args, first->code))
+            continue;
+        if (!json)
+            /* TRANSLATORS: the heading of a department's findings in `check`'s output: its
+               code and name. */
+            fprintf(stderr, _("== department %s %s ==\n"), first->department_code,
+                    first->department_name);
+        size_t before = findings->count;
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        if (!check_department(index, rules, members, count, findings, &diag)) {
+            print_diag(&diag);
+            failed++;
+        }
+        if (!json)
+            print_findings_from(findings, before);
+    }
+    return failed;
+}
+
+/* A finding's place in the output: its unit, then where it was found. */
+typedef struct finding_place {
+    size_t unit, position;
+} finding_place;
+
+static int by_unit_then_position(const void *a, const void *b)
+{
+    const finding_place *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/* Puts the findings in the order of their units, each unit's in the order found (a
+ * department's, found after all units', go to its first unit's). */
+static bool sort_by_unit(gk_findings *findings)
+{
+    size_t n = findings->count;
+    finding_place *order = malloc((n + 1) * sizeof *order);
+    gk_finding *items = malloc((n + 1) * sizeof *items);
+    bool ok = order != NULL && items != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        order[i] = (finding_place){findings->items[i].unit, i};
+    if (ok) {
+        qsort(order, n, sizeof *order, by_unit_then_position);
+        for (size_t i = 0; i < n; i++)
+            items[i] = findings->items[order[i].position];
+        memcpy(findings->items, items, n * sizeof *items);
+    }
+    free(order);
+    free(items);
+    return ok;
+}
+
+/* Checks the package a stretch of units at a time (next_stretch), then each department's
+ * booklet: memory holds one department's rows, never the province's. */
 static int run_check(const cli_args *args, bool json)
 {
     gk_package *index = NULL;
@@ -436,15 +577,16 @@ static int run_check(const cli_args *args, bool json)
                 print_diag(&diag);
                 failed++;
             }
-            for (size_t f = before; !json && f < findings.count; f++) {
-                char text[4096];
-                gk_finding_format(&findings.items[f], text, sizeof text);
-                fprintf(stderr, "%s\n", text);
-            }
+            if (!json)
+                print_findings_from(&findings, before);
         }
         gk_package_free(pkg);
         from = to;
     }
+    if (checked && stretch)
+        failed += check_departments(args, index, rules, &findings, json);
+    if (json && checked && !sort_by_unit(&findings))
+        failed++;
     if (json && checked)
         print_findings_json(index, &findings, checked);
     else
