@@ -401,8 +401,9 @@ static int *new_positions(const gk_table_layout *layout)
 }
 
 /* The level of a data row from its code, when the layout says so (`levels: {code: [3, 5,
- * 7]}`): the place of the code's length among the lengths. A row without a code keeps the
- * level it was given (1 by default); a level given beside a code must be the code's. */
+ * 7]}`): the place of the code's length among the lengths. A row without a code, or with a
+ * code of no listed length, keeps the level it was given (1 by default; none given is an
+ * error for such a code); a level given beside a well-formed code must be the code's. */
 static gk_status level_from_code(const char *path, const gk_table_layout *layout,
                                  const int *pos, const gk_csv_record *rec, gk_data_row *row,
                                  gk_diag *diag)
@@ -416,6 +417,10 @@ static gk_status level_from_code(const char *path, const gk_table_layout *layout
     for (size_t i = 0; code->text[length] == '\0' && i < layout->level_length_count; i++)
         if ((size_t)layout->level_lengths[i] == length)
             level = (int)i + 1;
+    const gk_csv_field *given = pos[LEVEL] >= 0 ? &rec->fields[pos[LEVEL]] : NULL;
+    bool stated = given != NULL && given->len > 0;
+    if (level == 0 && stated)
+        return GK_OK; /* the level given stands; a `codes` rule reports the code */
     char expected[320];
     if (level == 0)
         return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
@@ -427,8 +432,7 @@ static gk_status level_from_code(const char *path, const gk_table_layout *layout
                                                 layout->level_length_count, expected,
                                                 sizeof expected),
                            code->text);
-    const gk_csv_field *given = pos[LEVEL] >= 0 ? &rec->fields[pos[LEVEL]] : NULL;
-    if (given != NULL && given->len > 0 && row->level != level)
+    if (stated && row->level != level)
         return gk_diag_set(diag, GK_ERR_DATA, path, given->line, given->column,
                            /* TRANSLATORS: a level (2), the code that gives it and its number
                               of digits, then the level the file gives. */
