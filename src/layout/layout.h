@@ -43,9 +43,10 @@ typedef enum gk_zero_policy {
 typedef struct gk_field {
     const char *key;
     gk_value_type type;
-    int decimals;  /* for numbers: amounts their column's (else the table's, the booklet's) */
+    int decimals;  /* for numbers: amounts their column's (else the table's, the booklet's),
+                    * or the package's finer scale (gk_profile_load_scaled) */
     bool optional; /* a computed (value:) column: a CSV may state it, and it is then checked */
-    int unit;      /* amounts: the unit they are given in (GK_UNIT_*) */
+    int unit;      /* amounts: the unit they are given in (GK_UNIT_*), as decimals */
 } gk_field;
 
 /* A leaf column: one printed column of the table. */
