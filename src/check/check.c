@@ -1480,20 +1480,7 @@ static bool code_well_formed(const char *code, const gk_code_digits *digits)
  * has at most 32 lengths of 1 to 32). */
 static const char *lengths_text(const gk_code_digits *digits, char *text, size_t size)
 {
-    char list[256] = "";
-    size_t n = digits->length_count;
-    for (size_t i = 0; i + 1 < n; i++) {
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, i > 0 ? ", %d" : "%d", digits->lengths[i]);
-    }
-    if (n == 1)
-        /* TRANSLATORS: what a code should be, shown as "(expected 6 digits, found 12a)". */
-        snprintf(text, size, _("%d digits"), digits->lengths[0]);
-    else
-        /* TRANSLATORS: what a code should be when several lengths are allowed: the first %s is
-           a list of numbers ("3, 5"), then the last one: "3, 5 or 7 digits". */
-        snprintf(text, size, _("%s or %d digits"), list, digits->lengths[n - 1]);
-    return text;
+    return gk_code_lengths_text(digits->lengths, digits->length_count, text, size);
 }
 
 static void run_codes(checker *c, const gk_rule *rule)

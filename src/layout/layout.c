@@ -41,7 +41,7 @@ typedef struct table_loader {
     const gk_profile *profile;
     gk_table_layout *t;
     yaml_node_t *columns, *inputs, *summary, *items, *derived, *rows, *title;
-    yaml_node_t *consolidate_by;
+    yaml_node_t *consolidate_by, *levels;
 
     leaf_spec leaves[MAX_COLUMNS];
     size_t leaf_count;
@@ -271,6 +271,7 @@ KEEP_NODE(items)
 KEEP_NODE(derived)
 KEEP_NODE(rows)
 KEEP_NODE(consolidate_by)
+KEEP_NODE(levels)
 
 static const gk_yaml_key table_keys[] = {
     {"id", read_id, true},           {"number", read_number, false},
@@ -287,6 +288,7 @@ static const gk_yaml_key table_keys[] = {
     {"caption", read_table_caption, false},
     {"notes", read_table_notes, false},
     {"consolidate_by", keep_consolidate_by, false},
+    {"levels", keep_levels, false},
 };
 
 /* -- leaf column keys -- */
@@ -891,6 +893,125 @@ static gk_status resolve_consolidate_by(table_loader *tl)
     return tl->t->consolidate_by ? GK_OK : nomem(yd);
 }
 
+/* -- levels from codes -- */
+
+/* The lengths of `levels: {KEY: [3, 5, 7]}`, levels 1, 2, … in order: each a whole number of
+ * characters, longer than the one before. */
+static gk_status read_level_lengths(table_loader *tl, yaml_node_t *v, int *lengths,
+                                    size_t *count)
+{
+    gk_yaml_doc *yd = tl->yd;
+    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE,
+                                      /* TRANSLATORS: what the value of a key of 'levels:' in
+                                         a layout should be, in "expected %s, found %s". */
+                                      N_("a list of code lengths, one per level"));
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = v->data.sequence.items.start;
+    *count = (size_t)(v->data.sequence.items.top - start);
+    if (*count == 0 || *count > GK_MAX_LEVEL)
+        return gk_yaml_error(yd, v, "levels: expected 1 to %d code lengths, found %zu",
+                             GK_MAX_LEVEL, *count);
+    for (size_t i = 0; i < *count; i++) {
+        yaml_node_t *node = gk_yaml_node(yd, start[i]);
+        if ((status = gk_yaml_int(yd, node, 1, 32, &lengths[i])) != GK_OK)
+            return status;
+        if (i > 0 && lengths[i] <= lengths[i - 1])
+            /* TRANSLATORS: levels is a YAML key; keep it. Level i+1's code is longer than
+               level i's: the numbers are code lengths. */
+            return gk_yaml_error(yd, node, "levels: expected a length greater than %d, found %d",
+                                 lengths[i - 1], lengths[i]);
+    }
+    return GK_OK;
+}
+
+/* `levels: {code: [3, 5, 7]}`: a data row's level is the place of its code's length in the
+ * list (3 digits level 1, 5 level 2, 7 level 3), so the package needs no `level` column. */
+static gk_status resolve_levels(table_loader *tl)
+{
+    gk_yaml_doc *yd = tl->yd;
+    tl->t->level_field = -1;
+    if (tl->levels == NULL)
+        return GK_OK;
+    gk_status status = gk_yaml_expect(yd, tl->levels, YAML_MAPPING_NODE,
+                                      /* TRANSLATORS: what 'levels:' in a layout should be. */
+                                      N_("a mapping of a code column to its lengths"));
+    if (status != GK_OK)
+        return status;
+    yaml_node_pair_t *pairs = tl->levels->data.mapping.pairs.start;
+    if (tl->levels->data.mapping.pairs.top - pairs != 1)
+        return gk_yaml_error(yd, tl->levels, "levels: expected one code column, found %d",
+                             (int)(tl->levels->data.mapping.pairs.top - pairs));
+    yaml_node_t *key_node = gk_yaml_node(yd, pairs[0].key);
+    const char *key = NULL;
+    if ((status = gk_yaml_string(yd, key_node, &key)) != GK_OK)
+        return status;
+    int field = find_field(tl, key);
+    if (field < 0 || tl->fields[field].optional || tl->fields[field].type != GK_TYPE_CODE)
+        /* TRANSLATORS: levels is a YAML key; keep it. %s is the column key it names. */
+        return gk_yaml_error(yd, key_node, "levels: expected a code column read from the "
+                                           "package, found '%s'", key);
+    int lengths[GK_MAX_LEVEL];
+    size_t count = 0;
+    if ((status = read_level_lengths(tl, gk_yaml_node(yd, pairs[0].value), lengths, &count)) !=
+        GK_OK)
+        return status;
+    tl->t->level_field = field;
+    tl->t->level_lengths = arena_copy(yd->arena, lengths, count, sizeof *lengths);
+    tl->t->level_length_count = count;
+    return tl->t->level_lengths ? GK_OK : nomem(yd);
+}
+
+/* -- amounts a package gives in another scale -- */
+
+/* The scale that applies to table id: its own entry, else the entry for every table; NULL
+ * when none does. */
+static const gk_data_scale *data_scale_of(const char *id, const gk_data_scale *scales,
+                                          size_t count)
+{
+    const gk_data_scale *every = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (scales[i].table == NULL)
+            every = &scales[i];
+        else if (strcmp(scales[i].table, id) == 0)
+            return &scales[i];
+    }
+    return every;
+}
+
+/* Every amount field of the table counts in the package's data scale; the columns keep
+ * theirs, so the booklet prints each figure rounded from the exact sum. */
+static void apply_data_scale(table_loader *tl, const gk_data_scale *scale)
+{
+    for (size_t f = 0; scale != NULL && f < tl->field_count; f++)
+        if (tl->fields[f].type == GK_TYPE_AMOUNT) {
+            tl->fields[f].unit = scale->unit;
+            tl->fields[f].decimals = scale->decimals;
+        }
+}
+
+const char *gk_code_lengths_text(const int *lengths, size_t count, char *text, size_t size)
+{
+    char list[256] = "";
+    for (size_t i = 0; i + 1 < count; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, i > 0 ? ", %d" : "%d", lengths[i]);
+    }
+    if (count == 1)
+        /* TRANSLATORS: what a code should be, shown as "(expected 6 digits, found 12a)". */
+        snprintf(text, size, _("%d digits"), lengths[0]);
+    else
+        /* TRANSLATORS: what a code should be when several lengths are allowed: the first %s is
+           a list of numbers ("3, 5"), then the last one: "3, 5 or 7 digits". */
+        snprintf(text, size, _("%s or %d digits"), list, lengths[count - 1]);
+    return text;
+}
+
+int gk_stub_value_exp(const gk_table_layout *layout)
+{
+    return layout->fields[1].unit - layout->fields[1].decimals;
+}
+
 /* -- stub tables -- */
 
 static int value_index(const char *const *ids, size_t count, const char *id)
@@ -1249,6 +1370,9 @@ static gk_status resolve_stub(table_loader *tl)
         return gk_yaml_error(yd, tl->consolidate_by,
                              "a fixed-row table sums its items over the units, it has no "
                              "'consolidate_by'");
+    if (tl->levels != NULL)
+        /* TRANSLATORS: levels is a YAML key; keep it. */
+        return gk_yaml_error(yd, tl->levels, "a fixed-row table has no data rows, so no 'levels'");
 
     /* items, then derived values, in one id list */
     const char **ids = gk_arena_alloc(yd->arena, MAX_VALUES * sizeof *ids);
@@ -1327,7 +1451,7 @@ static gk_status resolve_stub(table_loader *tl)
 }
 
 static gk_status load_table(gk_profile *profile, const char *path, gk_table_layout *t,
-                            gk_diag *diag)
+                            const gk_data_scale *scales, size_t scale_count, gk_diag *diag)
 {
     gk_yaml_doc yd;
     table_loader *tl = calloc(1, sizeof *tl);
@@ -1337,6 +1461,7 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
     tl->profile = profile;
     tl->t = t;
     memset(t, 0, sizeof *t);
+    t->level_field = -1;
     inherit_amounts(profile, t);
 
     gk_status status = gk_yaml_open(&yd, path, &profile->arena, diag);
@@ -1365,9 +1490,12 @@ static gk_status load_table(gk_profile *profile, const char *path, gk_table_layo
             status = resolve_stub(tl);
     } else {
         if ((status = resolve_fields(tl)) == GK_OK && (status = resolve_leaves(tl)) == GK_OK &&
-            (status = resolve_summary(tl)) == GK_OK)
-            status = resolve_consolidate_by(tl);
+            (status = resolve_summary(tl)) == GK_OK &&
+            (status = resolve_consolidate_by(tl)) == GK_OK)
+            status = resolve_levels(tl);
     }
+    if (status == GK_OK)
+        apply_data_scale(tl, data_scale_of(t->id, scales, scale_count));
     if (status == GK_OK)
         status = check_text_template(&yd, tl->title, t->title); /* "…（{year}年度）" */
     if (status != GK_OK)
@@ -1405,6 +1533,8 @@ typedef struct booklet_loader {
     size_t table_counts[GK_BOOKLET_KIND_COUNT];
     gk_booklet_kind current;
     yaml_node_t *not_supplied; /* the not_supplied: value, for errors */
+    const gk_data_scale *scales; /* the package's amounts.csv (gk_profile_load_scaled) */
+    size_t scale_count;
 } booklet_loader;
 
 static gk_status bk_profile(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -1745,7 +1875,7 @@ static gk_status load_booklet_tables(gk_profile *profile, booklet_loader *bl, gk
                                             second the file that should hold its layout. */
                                          "table '%s' is listed but %s cannot be read", id, path);
                 if (status == GK_OK)
-                    status = load_table(profile, path, t, diag);
+                    status = load_table(profile, path, t, bl->scales, bl->scale_count, diag);
                 if (status != GK_OK)
                     return status;
                 if (strcmp(t->id, id) != 0)
@@ -1796,6 +1926,12 @@ static gk_status resolve_item_sources(gk_profile *profile, gk_diag *diag)
 
 gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
 {
+    return gk_profile_load_scaled(dir, NULL, 0, out, diag);
+}
+
+gk_status gk_profile_load_scaled(const char *dir, const gk_data_scale *scales, size_t count,
+                                 gk_profile **out, gk_diag *diag)
+{
     *out = NULL;
     gk_profile *profile = calloc(1, sizeof *profile);
     booklet_loader *bl = calloc(1, sizeof *bl);
@@ -1817,6 +1953,8 @@ gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag)
     profile->table_padding = 3;
     profile->contents_title = "目录";
     bl->profile = profile;
+    bl->scales = scales;
+    bl->scale_count = count;
 
     gk_yaml_doc yd;
     memset(&yd, 0, sizeof yd);

@@ -43,9 +43,10 @@ typedef enum gk_zero_policy {
 typedef struct gk_field {
     const char *key;
     gk_value_type type;
-    int decimals;  /* for numbers: amounts their column's (else the table's, the booklet's) */
+    int decimals;  /* for numbers: amounts their column's (else the table's, the booklet's),
+                    * or the package's finer scale (gk_profile_load_scaled) */
     bool optional; /* a computed (value:) column: a CSV may state it, and it is then checked */
-    int unit;      /* amounts: the unit they are given in (GK_UNIT_*) */
+    int unit;      /* amounts: the unit they are given in (GK_UNIT_*), as decimals */
 } gk_field;
 
 /* A leaf column: one printed column of the table. */
@@ -70,6 +71,8 @@ typedef struct gk_column {
 } gk_column;
 
 enum { GK_FIELD_UNIT_CODE = -2 }; /* pseudo field: the row's unit code */
+
+enum { GK_MAX_LEVEL = 9 }; /* the deepest level of a data row */
 
 /* One cell of the header grid; rows/cols > 1 are merges. */
 typedef struct gk_header_cell {
@@ -178,6 +181,12 @@ typedef struct gk_table_layout {
     const char *caption_left, *caption_right; /* templates: 单位：{unit.name} / 金额单位：… */
     const char *const *notes;                 /* templates printed under the table */
     size_t note_count;
+
+    /* list tables: a data row's level from the length of its code (`levels:`): the field of
+     * the code (-1: none, the `level` column says it) and the lengths of levels 1, 2, … */
+    int level_field;
+    const int *level_lengths;
+    size_t level_length_count;
 } gk_table_layout;
 
 typedef enum gk_booklet_kind { GK_BOOKLET_UNIT, GK_BOOKLET_DEPARTMENT, GK_BOOKLET_KIND_COUNT } gk_booklet_kind;
@@ -239,6 +248,30 @@ typedef struct gk_profile {
 
 /* Loads the profile in dir. On failure *out is NULL and diag names file:line:col. */
 gk_status gk_profile_load(const char *dir, gk_profile **out, gk_diag *diag);
+
+/* The unit and decimals a package gives a table's amounts in (amounts.csv, docs/package.md),
+ * when they differ from what the table prints: a 万元 booklet made from 元 ledgers. */
+typedef struct gk_data_scale {
+    const char *table; /* a table id, or NULL: every table no other entry names */
+    int unit;          /* GK_UNIT_* */
+    int decimals;
+} gk_data_scale;
+
+/* gk_profile_load for a package whose amounts are given as scales say: every amount field
+ * (a list table's amount columns and hidden inputs, a fixed-row table's supplied amounts and
+ * so its values) counts in its table's data scale, which queries, sums and checks use; the
+ * columns keep the unit and decimals they print in, each printed figure rounded from the
+ * exact sum. A table id no table has is ignored (the caller checks the ids). */
+gk_status gk_profile_load_scaled(const char *dir, const gk_data_scale *scales, size_t count,
+                                 gk_profile **out, gk_diag *diag);
+
+/* "3 digits", or "3, 5 or 7 digits" (translated): the lengths a code may have, as messages
+ * expect them (text: 320 bytes hold 32 lengths of 1 to 32). */
+const char *gk_code_lengths_text(const int *lengths, size_t count, char *text, size_t size);
+
+/* The scale of a fixed-row table's values (its supplied and derived items and derived
+ * values): its amount field's, 10^exp 元 a count. */
+int gk_stub_value_exp(const gk_table_layout *layout);
 
 /* Frees a profile (NULL allowed). */
 void gk_profile_free(gk_profile *profile);

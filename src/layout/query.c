@@ -93,8 +93,8 @@ static bool parse_term(const gk_profile *profile, char *text, gk_arena *arena, g
         return fail(error, size, _("the profile has no table '%s'"), text);
     if (term->table->is_stub) {
         term->kind = GK_TERM_STUB;
-        term->unit = term->table->amount_unit;
-        term->exp = term->table->amount_unit - term->table->amount_decimals;
+        term->unit = term->table->fields[1].unit; /* the scale of the table's values */
+        term->exp = gk_stub_value_exp(term->table);
         for (size_t i = 0; i < term->table->value_count; i++)
             if (strcmp(term->table->value_ids[i], name) == 0) {
                 term->value = (int)i;

@@ -80,6 +80,29 @@ static gk_value number_value(const gk_column *column, int64_t number, bool given
                       .number = number};
 }
 
+/* A list table's amount, read or summed at its field's scale, at the scale its column prints:
+ * a package's finer amounts (amounts.csv) are rounded here, once, from the exact value; the
+ * same scale is kept as it is. False when printing finer would leave the range of exact
+ * amounts. */
+static bool printed_amount(const gk_table_layout *layout, const gk_column *column,
+                           int64_t number, int64_t *out)
+{
+    const gk_field *field = &layout->fields[column->field];
+    *out = number;
+    return column->type != GK_TYPE_AMOUNT ||
+           gk_money_convert(number, field->unit - field->decimals,
+                            column->unit - column->decimals, out);
+}
+
+/* An overflow of a column's printed figure, at the layout (no row took it there). */
+static gk_status column_overflow(builder *b, const gk_table_layout *layout,
+                                 const gk_column *column)
+{
+    gk_overflow overflow = {GK_OVERFLOW_COLUMN, layout->number, column->key, column->decimals,
+                            layout->path, 0, 0};
+    return overflow_error(b, &overflow);
+}
+
 static bool is_number_column(const gk_column *column)
 {
     return column->type == GK_TYPE_AMOUNT || column->type == GK_TYPE_COUNT ||
@@ -203,6 +226,8 @@ static gk_status fill_summary(builder *b, gk_table *table, gk_row *row, const gk
         gk_overflow overflow;
         if (!gk_level1_sum(data, column->field, sums, &sum, &overflow))
             return overflow_error(b, &overflow);
+        if (!printed_amount(layout, column, sum, &sum))
+            return column_overflow(b, layout, column);
         bool given = column->zero == GK_ZERO_KEEP && gk_level1_given(data, column->field, sums);
         row->cells[c].value = number_value(column, sum, given);
     }
@@ -270,8 +295,15 @@ static gk_status add_data_row(builder *b, gk_table *table, size_t capacity,
             *value = text_value(unit->code);
         } else {
             *value = dr->values[column->field];
+            int64_t number = 0;
+            if (value->kind == GK_VALUE_NUMBER &&
+                !printed_amount(layout, column, value->number, &number)) {
+                gk_overflow overflow;
+                gk_overflow_at_row(&overflow, layout, column->field, dr);
+                return overflow_error(b, &overflow);
+            }
             if (value->kind == GK_VALUE_NUMBER)
-                *value = number_value(column, value->number, true);
+                *value = number_value(column, number, true);
             else if (value->kind == GK_VALUE_BLANK && is_number_column(column))
                 *value = number_value(column, 0, false);
             row->cells[c].file = dr->file;
@@ -464,8 +496,9 @@ static bool stub_row_numbers(const gk_table_layout *layout, size_t r, const int6
     return true;
 }
 
-/* The number of expression cell (r, c) of a fixed-row table: from the table's unit and
- * decimals to its column's, as the column's zero policy prints it. */
+/* The number of expression cell (r, c) of a fixed-row table: from the scale of the table's
+ * values to its column's unit and decimals (rounded from the exact sum when the package gives
+ * finer amounts), as the column's zero policy prints it. */
 static gk_status stub_cell_number(builder *b, const gk_table_layout *layout, size_t r, size_t c,
                                   const int64_t *values, const bool *given, gk_value *out)
 {
@@ -478,8 +511,8 @@ static gk_status stub_cell_number(builder *b, const gk_table_layout *layout, siz
     gk_overflow overflow;
     if (!gk_stub_cell_value(layout, r, c, values, &value, &overflow))
         return overflow_error(b, &overflow);
-    if (!gk_money_convert(value, layout->amount_unit - layout->amount_decimals,
-                          column.unit - column.decimals, &value)) {
+    if (!gk_money_convert(value, gk_stub_value_exp(layout), column.unit - column.decimals,
+                          &value)) {
         overflow = (gk_overflow){GK_OVERFLOW_COLUMN, layout->number, column.key, column.decimals,
                                  layout->path, 0, 0};
         return overflow_error(b, &overflow);

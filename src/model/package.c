@@ -18,7 +18,7 @@
 #include "util/input_file.h"
 #include "util/i18n.h"
 
-enum { MAX_UNITS = 100000, MAX_LEVEL = 9 };
+enum { MAX_UNITS = 100000, MAX_LEVEL = GK_MAX_LEVEL };
 
 
 static gk_status nomem(gk_diag *diag, const char *path)
@@ -400,6 +400,48 @@ static int *new_positions(const gk_table_layout *layout)
     return calloc(layout->field_count + RESERVED, sizeof(int));
 }
 
+/* The level of a data row from its code, when the layout says so (`levels: {code: [3, 5,
+ * 7]}`): the place of the code's length among the lengths. A row without a code, or with a
+ * code of no listed length, keeps the level it was given (1 by default; none given is an
+ * error for such a code); a level given beside a well-formed code must be the code's. */
+static gk_status level_from_code(const char *path, const gk_table_layout *layout,
+                                 const int *pos, const gk_csv_record *rec, gk_data_row *row,
+                                 gk_diag *diag)
+{
+    const gk_value *code = &row->values[layout->level_field];
+    if (code->kind != GK_VALUE_TEXT || row->computed) /* a 合计 the package states has none */
+        return GK_OK;
+    const gk_csv_field *field = &rec->fields[pos[layout->level_field + RESERVED]];
+    size_t length = strspn(code->text, "0123456789");
+    int level = 0;
+    for (size_t i = 0; code->text[length] == '\0' && i < layout->level_length_count; i++)
+        if ((size_t)layout->level_lengths[i] == length)
+            level = (int)i + 1;
+    const gk_csv_field *given = pos[LEVEL] >= 0 ? &rec->fields[pos[LEVEL]] : NULL;
+    bool stated = given != NULL && given->len > 0;
+    if (level == 0 && stated)
+        return GK_OK; /* the level given stands; a `codes` rule reports the code */
+    char expected[320];
+    if (level == 0)
+        return gk_diag_set(diag, GK_ERR_PARSE, path, field->line, field->column,
+                           /* TRANSLATORS: a column key, then what the code should be ("3, 5
+                              or 7 digits"), then the code as written. */
+                           "column '%s': expected a code of %s (its length gives the row's "
+                           "level), found '%s'", layout->fields[layout->level_field].key,
+                           gk_code_lengths_text(layout->level_lengths,
+                                                layout->level_length_count, expected,
+                                                sizeof expected),
+                           code->text);
+    if (stated && row->level != level)
+        return gk_diag_set(diag, GK_ERR_DATA, path, given->line, given->column,
+                           /* TRANSLATORS: a level (2), the code that gives it and its number
+                              of digits, then the level the file gives. */
+                           "column 'level': expected %d, the level of code '%s' (%zu digits), "
+                           "found '%s'", level, code->text, length, given->text);
+    row->level = level;
+    return GK_OK;
+}
+
 /* A record's level, kind, unit name and values into row (the caller sets its unit); strings go
  * into the package's arena. */
 static gk_status read_row(gk_package *pkg, const gk_table_layout *layout, const char *path,
@@ -441,7 +483,7 @@ static gk_status read_row(gk_package *pkg, const gk_table_layout *layout, const 
     }
     row->values = values;
     row->columns = columns;
-    return GK_OK;
+    return layout->level_field >= 0 ? level_from_code(path, layout, pos, rec, row, diag) : GK_OK;
 }
 
 /* For stub tables: the item must be one of the layout's items or derived values (a derived
@@ -1941,9 +1983,98 @@ static gk_status check_profile_folder(gk_package *pkg, const char *folder,
                        layouts_root);
 }
 
+/* ---- amounts.csv ------------------------------------------------------------------- */
+
+/* The columns of amounts.csv, in the order of their positions. */
+enum { SCALE_TABLE, SCALE_UNIT, SCALE_DECIMALS, SCALE_COLUMNS };
+
+/* What amounts.csv declares: per entry its scale and where its table id is written. */
+typedef struct data_scales {
+    const char *path;
+    gk_data_scale *items;
+    const gk_csv_field **tables; /* the `table` field of each entry, for messages */
+    size_t count;
+} data_scales;
+
+/* One row of amounts.csv: `*` or a table id, 元/万元/亿元, and 0 to 6 decimals. */
+static gk_status read_data_scale(gk_package *pkg, const data_scales *s,
+                                 const gk_csv_record *rec, const int *pos, gk_data_scale *out,
+                                 gk_diag *diag)
+{
+    const gk_csv_field *table = &rec->fields[pos[SCALE_TABLE]];
+    const gk_csv_field *unit = &rec->fields[pos[SCALE_UNIT]];
+    const gk_csv_field *decimals = &rec->fields[pos[SCALE_DECIMALS]];
+    if (table->len == 0)
+        return gk_diag_set(diag, GK_ERR_PARSE, s->path, table->line, table->column,
+                           /* TRANSLATORS: '*' stands for every table; keep it. */
+                           "column 'table': expected a table id or '*', found an empty field");
+    if (!gk_unit_power(unit->text, &out->unit))
+        return gk_diag_set(diag, GK_ERR_PARSE, s->path, unit->line, unit->column,
+                           "column 'unit': expected 元, 万元 or 亿元, found '%s'", unit->text);
+    if (decimals->len != 1 || decimals->text[0] < '0' || decimals->text[0] > '6')
+        return gk_diag_set(diag, GK_ERR_PARSE, s->path, decimals->line, decimals->column,
+                           "column 'decimals': expected a whole number from 0 to 6, found '%s'",
+                           decimals->text);
+    out->decimals = decimals->text[0] - '0';
+    out->table = strcmp(table->text, "*") == 0
+                     ? NULL
+                     : gk_arena_strndup(&pkg->arena, table->text, table->len);
+    for (size_t i = 0; i < s->count; i++)
+        if ((s->items[i].table == NULL) == (out->table == NULL) &&
+            (out->table == NULL || strcmp(s->items[i].table, out->table) == 0))
+            /* TRANSLATORS: %s is a table id or '*' (every table). */
+            return gk_diag_set(diag, GK_ERR_DATA, s->path, table->line, table->column,
+                               "column 'table': '%s' given twice (first on line %d)",
+                               table->text, s->tables[i]->line);
+    return out->table != NULL || strcmp(table->text, "*") == 0 ? GK_OK : nomem(diag, s->path);
+}
+
+/* amounts.csv (optional): `table,unit,decimals`, the unit and decimals in which tables/ID.csv
+ * give a table's amounts (`*`: every table not named), when finer than the booklet prints
+ * them: a 万元 booklet made from 元 ledgers. The csv is kept for the field positions. */
+static gk_status load_data_scales(gk_package *pkg, data_scales *s, gk_csv **csv, gk_diag *diag)
+{
+    gk_status status = read_optional_csv(pkg, "amounts.csv", &s->path, csv, diag);
+    if (status != GK_OK || *csv == NULL)
+        return status;
+    static const char *const names[SCALE_COLUMNS] = {"table", "unit", "decimals"};
+    int pos[SCALE_COLUMNS];
+    status = map_header(s->path, &(*csv)->records[0], names, SCALE_COLUMNS, pos, diag);
+    for (size_t n = 0; status == GK_OK && n < SCALE_COLUMNS; n++)
+        if (pos[n] < 0)
+            status = missing_column(s->path, &(*csv)->records[0], names[n], diag);
+    if (status != GK_OK)
+        return status;
+    s->items = gk_arena_alloc(&pkg->arena, (*csv)->count * sizeof *s->items);
+    s->tables = gk_arena_alloc(&pkg->arena, (*csv)->count * sizeof *s->tables);
+    if (s->items == NULL || s->tables == NULL)
+        return nomem(diag, s->path);
+    for (size_t r = 1; status == GK_OK && r < (*csv)->count; r++) {
+        const gk_csv_record *rec = &(*csv)->records[r];
+        status = read_data_scale(pkg, s, rec, pos, &s->items[s->count], diag);
+        s->tables[s->count] = &rec->fields[pos[SCALE_TABLE]];
+        s->count += status == GK_OK;
+    }
+    return status;
+}
+
+/* Every table amounts.csv names is a table of the profile. */
+static gk_status check_scale_tables(const gk_package *pkg, const data_scales *s, gk_diag *diag)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->items[i].table != NULL && gk_profile_table(pkg->profile, s->items[i].table) == NULL)
+            return gk_diag_set(diag, GK_ERR_DATA, s->path, s->tables[i]->line,
+                               s->tables[i]->column,
+                               /* TRANSLATORS: %s is a table id; the profile is named after it. */
+                               "column 'table': expected a table of profile %s, found '%s'",
+                               pkg->profile->name, s->items[i].table);
+    return GK_OK;
+}
+
 /* ---- the package ------------------------------------------------------------------- */
 
-/* The profile the units name (or profile_dir), loaded. */
+/* The profile the units name (or profile_dir), loaded for the scale of the package's amounts
+ * (amounts.csv). */
 static gk_status load_profile(gk_package *pkg, const char *profile_dir, const char *layouts_root,
                               gk_diag *diag)
 {
@@ -1961,8 +2092,16 @@ static gk_status load_profile(gk_package *pkg, const char *profile_dir, const ch
     gk_status status = GK_OK;
     if (profile_dir == NULL)
         status = check_profile_folder(pkg, resolved, layouts_root, diag);
+    data_scales scales = {NULL, NULL, NULL, 0};
+    gk_csv *csv = NULL;
     if (status == GK_OK)
-        status = gk_profile_load(resolved, &pkg->profile, diag);
+        status = load_data_scales(pkg, &scales, &csv, diag);
+    if (status == GK_OK)
+        status = gk_profile_load_scaled(resolved, scales.items, scales.count, &pkg->profile,
+                                        diag);
+    if (status == GK_OK)
+        status = check_scale_tables(pkg, &scales, diag);
+    gk_csv_free(csv);
     return status;
 }
 

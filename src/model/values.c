@@ -351,7 +351,7 @@ static void item_overflow(gk_overflow *overflow, const gk_table_layout *layout, 
                               layout->fields[1].decimals, layout->path, line, column};
 }
 
-/* An item derived by its `from:` query, in the table's unit and decimals. */
+/* An item derived by its `from:` query, at the scale of the table's values. */
 static bool derived_item(const gk_package *pkg, const gk_table_layout *layout, size_t item,
                          const gk_scope *scope, int64_t *value, bool *given,
                          gk_overflow *overflow)
@@ -361,8 +361,7 @@ static bool derived_item(const gk_package *pkg, const gk_table_layout *layout, s
     if (!gk_query_amount(pkg, source->query, scope, NULL, 0, &sum, overflow))
         return false;
     *given = sum.given;
-    if (gk_money_convert(sum.value, sum.exp, layout->amount_unit - layout->amount_decimals,
-                         value))
+    if (gk_money_convert(sum.value, sum.exp, gk_stub_value_exp(layout), value))
         return true;
     /* the sum fits its own scale, not the table's */
     item_overflow(overflow, layout, item, source->line, source->column);

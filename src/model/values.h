@@ -122,8 +122,9 @@ bool gk_level1_sum(const gk_table_data *data, int field, const gk_scope *scope, 
  * prints its sum only then). */
 bool gk_level1_given(const gk_table_data *data, int field, const gk_scope *scope);
 
-/* A fixed-row table's values for the scope (layout->value_count entries), in the table's
- * amount unit and decimals: each item derived (`from:`, converted, rounded when finer) or,
+/* A fixed-row table's values for the scope (layout->value_count entries), at the scale of its
+ * values (gk_stub_value_exp: the table's amount unit and decimals, or the package's finer
+ * data scale): each item derived (`from:`, converted, rounded when finer) or,
  * without a derivation, as the package supplies it; then the derived values. */
 bool gk_stub_values(const gk_package *pkg, const gk_table_layout *layout, const gk_scope *scope,
                     int64_t *values, gk_overflow *overflow);
