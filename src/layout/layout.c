@@ -1179,6 +1179,11 @@ static const gk_yaml_key stub_row_keys[] = {
     {"omit", stub_row_omit, false},
 };
 
+/* The columns a row fills: all the table's, or one side's of a `sides:` block. */
+typedef struct column_window {
+    size_t first, end;
+} column_window;
+
 /* The rowspans of the rows read so far: which columns of the next rows they cover. */
 typedef struct stub_spans {
     size_t below[MAX_COLUMNS];        /* column c is covered up to this row (exclusive) */
@@ -1187,16 +1192,16 @@ typedef struct stub_spans {
 
 /* A row's listed cells must fill the columns its spans and those from above leave. */
 static gk_status check_row_width(table_loader *tl, const stub_row_spec *spec,
-                                 const stub_spans *spans, size_t r, const gk_stub_cell *written,
-                                 size_t listed)
+                                 const stub_spans *spans, const column_window *window, size_t r,
+                                 const gk_stub_cell *written, size_t listed)
 {
-    size_t n = tl->t->column_count, width = 0;
+    size_t n = window->end - window->first, width = 0;
     bool spanned = false;
     for (size_t i = 0; i < listed; i++) {
         width += (size_t)written[i].cols;
         spanned |= written[i].cols > 1 || written[i].rows > 1;
     }
-    for (size_t c = 0; c < n; c++)
+    for (size_t c = window->first; c < window->end; c++)
         if (spans->below[c] > r) {
             width++;
             spanned = true;
@@ -1218,13 +1223,14 @@ static gk_status check_row_width(table_loader *tl, const stub_row_spec *spec,
 /* A row that may be left out (omit: if_zero) has an amount to test and no merge with the rows
  * around it, which would be cut. */
 static gk_status check_row_omit(table_loader *tl, const stub_row_spec *spec,
-                                const stub_spans *spans, size_t r, const gk_stub_cell *written,
-                                const yaml_node_t *cells, size_t listed)
+                                const stub_spans *spans, const column_window *window, size_t r,
+                                const gk_stub_cell *written, const yaml_node_t *cells,
+                                size_t listed)
 {
     gk_yaml_doc *yd = tl->yd;
     if (spec->omit == NULL)
         return GK_OK;
-    for (size_t c = 0; c < tl->t->column_count; c++)
+    for (size_t c = window->first; c < window->end; c++)
         if (spans->below[c] > r)
             /* TRANSLATORS: omit: if_zero and rowspan are YAML of a layout file; keep them. %d
                is the line of the cell that spans down. */
@@ -1250,12 +1256,12 @@ static gk_status check_row_omit(table_loader *tl, const stub_row_spec *spec,
 
 /* Places a row's listed cells as an HTML table row: each in the first column left free by the
  * cells before it and by the rowspans from above, the columns its spans cover marked. */
-static gk_status place_row_cells(table_loader *tl, stub_spans *spans, size_t r,
-                                 const yaml_node_t *list, const gk_stub_cell *written,
+static gk_status place_row_cells(table_loader *tl, stub_spans *spans, const column_window *window,
+                                 size_t r, const yaml_node_t *list, const gk_stub_cell *written,
                                  size_t listed, gk_stub_cell *cells)
 {
     gk_yaml_doc *yd = tl->yd;
-    size_t n = tl->t->column_count, c = 0;
+    size_t n = window->end, c = window->first;
     const gk_stub_cell covered = {.kind = GK_STUB_BLANK, .rows = 1, .cols = 1, .covered = true};
     for (size_t i = 0; i <= listed; i++) {
         while (c < n && spans->below[c] > r)
@@ -1284,9 +1290,10 @@ static gk_status place_row_cells(table_loader *tl, stub_spans *spans, size_t r,
     return GK_OK;
 }
 
-/* Reads row r of a fixed table into spec's cells, one per column (covered ones included). */
-static gk_status read_stub_row(table_loader *tl, stub_spans *spans, size_t r,
-                               const stub_row_spec *spec, const char *const *ids,
+/* Reads row r (of the table, or of a side) into spec's cells, one per column of the table
+ * (covered ones included): the window's from the row, the others blank. */
+static gk_status read_stub_row(table_loader *tl, stub_spans *spans, const column_window *window,
+                               size_t r, const stub_row_spec *spec, const char *const *ids,
                                size_t id_count, gk_stub_row *out)
 {
     gk_yaml_doc *yd = tl->yd;
@@ -1296,17 +1303,198 @@ static gk_status read_stub_row(table_loader *tl, stub_spans *spans, size_t r,
     gk_stub_cell *cells = gk_arena_alloc(yd->arena, (tl->t->column_count + 1) * sizeof *cells);
     if (written == NULL || cells == NULL)
         return nomem(yd);
+    for (size_t c = 0; c < tl->t->column_count; c++)
+        cells[c] = (gk_stub_cell){.kind = GK_STUB_BLANK, .rows = 1, .cols = 1};
     gk_status status = GK_OK;
     for (size_t i = 0; i < listed && status == GK_OK; i++)
         status = read_stub_cell(yd, gk_yaml_node(yd, spec->cells->data.sequence.items.start[i]),
                                 ids, id_count, &written[i]);
     if (status == GK_OK)
-        status = check_row_width(tl, spec, spans, r, written, listed);
+        status = check_row_width(tl, spec, spans, window, r, written, listed);
     if (status == GK_OK)
-        status = check_row_omit(tl, spec, spans, r, written, spec->cells, listed);
+        status = check_row_omit(tl, spec, spans, window, r, written, spec->cells, listed);
     if (status == GK_OK)
-        status = place_row_cells(tl, spans, r, spec->cells, written, listed, cells);
-    *out = (gk_stub_row){spec->total, spec->omit != NULL, cells};
+        status = place_row_cells(tl, spans, window, r, spec->cells, written, listed, cells);
+    *out = (gk_stub_row){.total = spec->total, .omit_if_zero = spec->omit != NULL,
+                         .cells = cells};
+    return status;
+}
+
+/* A row as written: a list of cells, or a map with kind, cells and omit. */
+static gk_status read_row_spec(table_loader *tl, yaml_node_t *node, stub_row_spec *spec)
+{
+    *spec = (stub_row_spec){false, node, NULL};
+    gk_status status = GK_OK;
+    if (node->type == YAML_MAPPING_NODE)
+        status = gk_yaml_read_map(tl->yd, node, stub_row_keys,
+                                  sizeof stub_row_keys / sizeof *stub_row_keys, spec);
+    if (status == GK_OK)
+        status = gk_yaml_expect(tl->yd, spec->cells, YAML_SEQUENCE_NODE, N_("a list of cells"));
+    return status;
+}
+
+/* ---- sides: lists set beside each other in one fixed table ---- */
+
+typedef struct side_spec {
+    yaml_node_t *columns, *rows;
+} side_spec;
+
+static gk_status side_columns(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((side_spec *)p)->columns = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of column keys"));
+}
+static gk_status side_rows(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    ((side_spec *)p)->rows = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of rows"));
+}
+static const gk_yaml_key side_keys[] = {
+    {"columns", side_columns, true},
+    {"rows", side_rows, true},
+};
+
+static gk_status keep_sides(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    *(yaml_node_t **)p = v;
+    return gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of sides"));
+}
+static const gk_yaml_key sides_keys[] = {
+    {"sides", keep_sides, true},
+};
+
+/* A side's columns: keys of consecutive leaves, the first the one after the sides before it
+ * (window->first on entry). */
+static gk_status read_side_columns(table_loader *tl, yaml_node_t *list, column_window *window)
+{
+    yaml_node_item_t *start = list->data.sequence.items.start;
+    size_t count = (size_t)(list->data.sequence.items.top - start);
+    if (count == 0)
+        /* TRANSLATORS: columns is a YAML key of a layout file; keep it. */
+        return gk_yaml_error(tl->yd, list, "columns: expected at least one column key, found "
+                                           "none");
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *node = gk_yaml_node(tl->yd, start[i]);
+        int leaf = 0;
+        gk_status status = leaf_by_key(tl, node, &leaf);
+        if (status != GK_OK)
+            return status;
+        size_t expected = window->first + i;
+        if (expected >= tl->leaf_count)
+            /* TRANSLATORS: %zu is how many columns the table has, %s a column key. */
+            return gk_yaml_error(tl->yd, node, "expected no more columns (the sides before "
+                                               "reach the table's last, its %zu), found '%s'",
+                                 tl->leaf_count, tl->leaves[leaf].column.key);
+        if ((size_t)leaf != expected)
+            /* TRANSLATORS: the %s are column keys of a layout file. A side of a table is a run
+               of its columns, left to right after the side before it. */
+            return gk_yaml_error(tl->yd, node, "expected column '%s' (a side's columns follow "
+                                               "each other, left to right after the side "
+                                               "before it), found '%s'",
+                                 tl->leaves[expected].column.key, tl->leaves[leaf].column.key);
+    }
+    window->end = window->first + count;
+    return GK_OK;
+}
+
+/* The rowspans of a side must end within its rows. */
+static gk_status check_side_spans(table_loader *tl, const stub_spans *spans,
+                                  const column_window *window, size_t rows)
+{
+    for (size_t c = window->first; c < window->end; c++)
+        if (spans->below[c] > rows)
+            /* TRANSLATORS: rowspan is a YAML key of a layout file; keep it. */
+            return gk_yaml_error(tl->yd, spans->from[c], "rowspan: expected a span within "
+                                                         "the side's %zu rows, found one past "
+                                                         "its last row",
+                                 rows);
+    return GK_OK;
+}
+
+/* The rows of one side, appended to rows[*count], each filling only the window's columns. */
+static gk_status read_side_rows(table_loader *tl, yaml_node_t *list, const column_window *window,
+                                gk_stub_row *rows, size_t *count, const char *const *ids,
+                                size_t id_count)
+{
+    gk_yaml_doc *yd = tl->yd;
+    stub_spans *spans = calloc(1, sizeof *spans);
+    if (spans == NULL)
+        return nomem(yd);
+    gk_status status = GK_OK;
+    size_t side_rows = 0;
+    for (yaml_node_item_t *it = list->data.sequence.items.start;
+         status == GK_OK && it < list->data.sequence.items.top; it++) {
+        yaml_node_t *node = gk_yaml_node(yd, *it);
+        stub_row_spec spec;
+        if (*count == MAX_STUB_ROWS)
+            status = gk_yaml_error(yd, node, "more than %d rows", MAX_STUB_ROWS);
+        else if ((status = read_row_spec(tl, node, &spec)) == GK_OK && spec.total)
+            /* TRANSLATORS: kind, data and total are YAML of a layout file; keep them. */
+            status = gk_yaml_error(yd, node, "kind: expected data in a row of a side, found "
+                                             "total (a total lines up across the sides: write "
+                                             "it as a row after them)");
+        if (status != GK_OK)
+            break;
+        gk_stub_row *row = &rows[*count];
+        status = read_stub_row(tl, spans, window, side_rows++, &spec, ids, id_count, row);
+        row->in_sides = true;
+        row->first_column = window->first;
+        row->end_column = window->end;
+        ++*count;
+    }
+    if (status == GK_OK)
+        status = check_side_spans(tl, spans, window, side_rows);
+    free(spans);
+    return status;
+}
+
+/* A `sides:` entry of a fixed table's rows: two or more sides, each a run of the table's
+ * columns with rows of its own, together every column once; no rowspan from above reaches
+ * into them. Its rows are appended to rows[*count]. */
+static gk_status read_sides_block(table_loader *tl, const stub_spans *spans, yaml_node_t *node,
+                                  gk_stub_row *rows, size_t *count, const char *const *ids,
+                                  size_t id_count)
+{
+    gk_yaml_doc *yd = tl->yd;
+    yaml_node_t *sides = NULL;
+    gk_status status = gk_yaml_read_map(yd, node, sides_keys, 1, &sides);
+    if (status != GK_OK)
+        return status;
+    size_t side_count =
+        (size_t)(sides->data.sequence.items.top - sides->data.sequence.items.start);
+    if (side_count < 2)
+        /* TRANSLATORS: sides is a YAML key of a layout file; keep it. */
+        return gk_yaml_error(yd, sides, "sides: expected at least two sides, found %zu",
+                             side_count);
+    for (size_t c = 0; c < tl->leaf_count; c++)
+        if (spans->below[c] > *count)
+            /* TRANSLATORS: rowspan and sides are YAML keys of a layout file; keep them. %d is
+               the line where the sides begin. */
+            return gk_yaml_error(yd, spans->from[c], "rowspan: expected a span that ends "
+                                                     "above the sides of line %d, found one "
+                                                     "reaching into them",
+                                 gk_yaml_line(node));
+    size_t start = *count;
+    column_window window = {0, 0};
+    for (size_t i = 0; i < side_count && status == GK_OK; i++) {
+        yaml_node_t *side = gk_yaml_node(yd, sides->data.sequence.items.start[i]);
+        side_spec spec = {NULL, NULL};
+        if ((status = gk_yaml_expect(yd, side, YAML_MAPPING_NODE,
+                                     N_("a side: {columns, rows}"))) != GK_OK ||
+            (status = gk_yaml_read_map(yd, side, side_keys, 2, &spec)) != GK_OK)
+            break;
+        window.first = window.end;
+        if ((status = read_side_columns(tl, spec.columns, &window)) == GK_OK)
+            status = read_side_rows(tl, spec.rows, &window, rows, count, ids, id_count);
+    }
+    if (status == GK_OK && window.end != tl->leaf_count)
+        /* TRANSLATORS: the numbers are columns of a table; %s the key of the first column no
+           side holds. */
+        status = gk_yaml_error(yd, sides, "sides: expected sides over all %zu columns, found "
+                                          "%zu (none holds '%s')",
+                               tl->leaf_count, window.end, tl->leaves[window.end].column.key);
+    for (size_t r = start; r < *count; r++)
+        rows[r].block_end = *count;
     return status;
 }
 
@@ -1325,6 +1513,7 @@ static gk_status resolve_stub_rows(table_loader *tl, const char *const *ids, siz
         return nomem(yd);
     }
     size_t row_count = 0;
+    const column_window across = {0, t->column_count};
     for (yaml_node_item_t *it = tl->rows->data.sequence.items.start;
          status == GK_OK && it < tl->rows->data.sequence.items.top; it++) {
         yaml_node_t *node = gk_yaml_node(yd, *it);
@@ -1332,14 +1521,15 @@ static gk_status resolve_stub_rows(table_loader *tl, const char *const *ids, siz
             status = gk_yaml_error(yd, node, "more than %d rows", MAX_STUB_ROWS);
             break;
         }
-        stub_row_spec spec = {false, node, NULL};
-        if (node->type == YAML_MAPPING_NODE)
-            status = gk_yaml_read_map(yd, node, stub_row_keys,
-                                      sizeof stub_row_keys / sizeof *stub_row_keys, &spec);
+        if (node->type == YAML_MAPPING_NODE && gk_yaml_has_key(yd, node, "sides")) {
+            status = read_sides_block(tl, spans, node, rows, &row_count, ids, id_count);
+            continue;
+        }
+        stub_row_spec spec;
+        status = read_row_spec(tl, node, &spec);
         if (status == GK_OK)
-            status = gk_yaml_expect(yd, spec.cells, YAML_SEQUENCE_NODE, N_("a list of cells"));
-        if (status == GK_OK)
-            status = read_stub_row(tl, spans, row_count, &spec, ids, id_count, &rows[row_count]);
+            status = read_stub_row(tl, spans, &across, row_count, &spec, ids, id_count,
+                                   &rows[row_count]);
         row_count++;
     }
     for (size_t c = 0; status == GK_OK && c < t->column_count; c++)

@@ -119,6 +119,13 @@ typedef struct gk_stub_row {
     bool total;
     bool omit_if_zero;         /* left out when every amount cell is zero */
     const gk_stub_cell *cells; /* one per leaf column, covered ones included */
+    /* a row of one side of a `sides:` block (docs/layouts.md): it fills only the side's
+     * columns [first_column, end_column), the others are blank; the block is the table's rows
+     * up to block_end, and each side's printed rows are set beside the other sides' (row k of
+     * one side beside row k of the others). A row across the table has in_sides false. */
+    bool in_sides;
+    size_t first_column, end_column;
+    size_t block_end;
 } gk_stub_row;
 
 struct gk_query;

@@ -521,16 +521,13 @@ static gk_status stub_cell_number(builder *b, const gk_table_layout *layout, siz
     return GK_OK;
 }
 
-/* One printed fixed row: its cells, merges and numbered texts. */
-static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64_t *values,
-                              const bool *given, unsigned *ordinals)
+/* Columns [first, end) of a printed row from fixed row r: cells, merges and numbered texts. */
+static gk_status fill_stub_cells(builder *b, const gk_table_layout *layout, size_t r,
+                                 size_t first, size_t end, const int64_t *values,
+                                 const bool *given, unsigned *ordinals, gk_row *row)
 {
-    const gk_table_layout *layout = table->layout;
     const gk_stub_row *stub = &layout->rows[r];
-    gk_row *row = add_row(b, table, layout->row_count, stub->total ? GK_ROW_TOTAL : GK_ROW_DATA);
-    if (row == NULL)
-        return nomem(b);
-    for (size_t c = 0; c < layout->column_count; c++) {
+    for (size_t c = first; c < end; c++) {
         const gk_stub_cell *cell = &stub->cells[c];
         gk_cell *out = &row->cells[c];
         out->rows = cell->rows;
@@ -543,6 +540,59 @@ static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64
             out->value = text_value(text);
         } else if (cell->kind == GK_STUB_EXPR) {
             gk_status status = stub_cell_number(b, layout, r, c, values, given, &out->value);
+            if (status != GK_OK)
+                return status;
+        }
+    }
+    return GK_OK;
+}
+
+/* One printed fixed row across the table. */
+static gk_status add_stub_row(builder *b, gk_table *table, size_t r, const int64_t *values,
+                              const bool *given, unsigned *ordinals)
+{
+    const gk_table_layout *layout = table->layout;
+    gk_row *row = add_row(b, table, layout->row_count,
+                          layout->rows[r].total ? GK_ROW_TOTAL : GK_ROW_DATA);
+    if (row == NULL)
+        return nomem(b);
+    return fill_stub_cells(b, layout, r, 0, layout->column_count, values, given, ordinals, row);
+}
+
+/* Whether fixed row r is printed: not left out for being zero. */
+static bool stub_row_printed(const gk_table_layout *layout, size_t r, const int64_t *values,
+                             int64_t *numbers, bool *printed, gk_overflow *overflow)
+{
+    bool zero = false;
+    if (!stub_row_numbers(layout, r, values, numbers, &zero, overflow))
+        return false;
+    *printed = !(layout->rows[r].omit_if_zero && zero);
+    return true;
+}
+
+/* The printed rows of a `sides:` block (layout rows [start, block_end)): the k-th printed row
+ * of each side fills that side's columns of the block's k-th row; a side with fewer rows
+ * leaves its columns blank below them. The rows of one side are consecutive in the layout. */
+static gk_status add_sides_block(builder *b, gk_table *table, size_t start, const int64_t *values,
+                                 const bool *given, unsigned *ordinals, int64_t *numbers)
+{
+    const gk_table_layout *layout = table->layout;
+    size_t end = layout->rows[start].block_end, first_row = table->row_count;
+    gk_overflow overflow;
+    for (size_t r = start; r < end;) {
+        size_t first_column = layout->rows[r].first_column, k = 0;
+        for (; r < end && layout->rows[r].first_column == first_column; r++) {
+            bool printed = false;
+            if (!stub_row_printed(layout, r, values, numbers, &printed, &overflow))
+                return overflow_error(b, &overflow);
+            if (!printed)
+                continue;
+            if (first_row + k == table->row_count &&
+                add_row(b, table, layout->row_count, GK_ROW_DATA) == NULL)
+                return nomem(b);
+            gk_status status =
+                fill_stub_cells(b, layout, r, first_column, layout->rows[r].end_column, values,
+                                given, ordinals, &table->rows[first_row + k++]);
             if (status != GK_OK)
                 return status;
         }
@@ -567,10 +617,13 @@ static gk_status build_stub_table(builder *b, gk_table *table)
     else if (!gk_stub_values_given(b->pkg, layout, &b->scope, values, given, &overflow))
         status = overflow_error(b, &overflow);
     for (size_t r = 0; status == GK_OK && r < layout->row_count; r++) {
-        bool zero = false;
-        if (!stub_row_numbers(layout, r, values, numbers, &zero, &overflow))
+        bool printed = false;
+        if (layout->rows[r].in_sides) {
+            status = add_sides_block(b, table, r, values, given, ordinals, numbers);
+            r = layout->rows[r].block_end - 1;
+        } else if (!stub_row_printed(layout, r, values, numbers, &printed, &overflow))
             status = overflow_error(b, &overflow);
-        else if (!(layout->rows[r].omit_if_zero && zero))
+        else if (printed)
             status = add_stub_row(b, table, r, values, given, ordinals);
         if (layout->rows[r].total) /* {n} counts again from 一 below a total */
             memset(ordinals, 0, columns * sizeof *ordinals);
