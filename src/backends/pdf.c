@@ -260,6 +260,8 @@ static gk_status check_document(pdf_ctx *p, gk_diag *diag)
     const char *part_title = _("a part title");
     gk_status status = check_both(p, doc->name, unit ? units : NULL, unit ? doc->unit->line : 0,
                                   unit ? doc->unit->name_column : 0, cover, diag);
+    for (size_t i = 0; status == GK_OK && i < doc->cover_count; i++)
+        status = check_glyphs(p, PDF_HEI, doc->cover[i].text, NULL, 0, 0, cover, diag);
     for (size_t i = 0; status == GK_OK && i < p->part_count; i++) {
         status = check_both(p, p->parts[i].title, NULL, 0, 0, part_title, diag);
         if (status == GK_OK && !p->parts[i].tables)
@@ -272,21 +274,25 @@ static gk_status check_document(pdf_ctx *p, gk_diag *diag)
 
 /* ---- the booklet's layout ------------------------------------------------------------------ */
 
-/* 一, 二, …: the numbering of the list of tables. */
-static const char *chinese_number(gk_arena *arena, size_t n)
+/* The number of the n-th table in the list of tables, with what follows it: 一、 or, with
+ * the profile's contents_numbering: arabic, "1. ". */
+static const char *table_ordinal(gk_arena *arena, size_t n, bool arabic)
 {
+    if (arabic)
+        return gk_arena_printf(arena, "%zu. ", n);
     char buf[GK_CHINESE_NUMBER_MAX];
-    return gk_arena_strdup(arena, gk_chinese_number((unsigned)n, buf));
+    return gk_arena_printf(arena, "%s、", gk_chinese_number((unsigned)n, buf));
 }
 
 /* 一、部门收支总表（公开表1）; a table without a number: its title alone. */
-static const char *table_entry(pdf_layout *lay, size_t index, const gk_table_info *info)
+static const char *table_entry(pdf_layout *lay, const pdf_ctx *p, size_t index,
+                               const gk_table_info *info)
 {
+    const char *ordinal =
+        table_ordinal(lay->arena, index + 1, p->meta.document->profile->contents_arabic);
     if (info->number[0] == '\0')
-        return gk_arena_printf(lay->arena, "%s、%s", chinese_number(lay->arena, index + 1),
-                               info->title);
-    return gk_arena_printf(lay->arena, "%s、%s（%s）", chinese_number(lay->arena, index + 1),
-                           info->title, info->number);
+        return gk_arena_printf(lay->arena, "%s%s", ordinal, info->title);
+    return gk_arena_printf(lay->arena, "%s%s（%s）", ordinal, info->title, info->number);
 }
 
 /* Where each part and table starts (page indexes), and where the body starts. */
@@ -314,13 +320,15 @@ static int printed_number(const pdf_layout *booklet, size_t page)
     return booklet && page < booklet->pages.count ? booklet->pages.pages[page].number : 0;
 }
 
+/* The cover's lines (the profile's `cover:`), centred one under the other. */
 static void layout_cover(pdf_layout *lay, const gk_doc_meta *meta)
 {
+    const gk_document *doc = meta->document;
     pdf_layout_new_page(lay, false, false);
     lay->y = 250;
-    pdf_flow_centered(lay, PDF_HEI, 26, false, meta->document->name, 30);
-    const char *year = gk_arena_printf(lay->arena, "%s年%s", meta->document->year, meta->subject);
-    pdf_flow_centered(lay, PDF_HEI, 24, false, year ? year : "", 0);
+    for (size_t i = 0; i < doc->cover_count; i++)
+        pdf_flow_centered(lay, PDF_HEI, doc->cover[i].size, false, doc->cover[i].text,
+                          i + 1 < doc->cover_count ? 30 : 0);
 }
 
 /* One 目录 line naming page index `target` of `booklet` (0 without one); its area, from the
@@ -360,7 +368,7 @@ static void layout_front(pdf_layout *lay, const pdf_ctx *p, const pdf_layout *bo
     for (size_t i = 0; i < p->part_count; i++) {
         contents_entry(lay, links, booklet, p->parts[i].title, 0, map ? map->part[i] : 0, true);
         for (size_t t = 0; p->parts[i].tables && t < p->table_count; t++)
-            contents_entry(lay, links, booklet, table_entry(lay, t, p->tables[t].info),
+            contents_entry(lay, links, booklet, table_entry(lay, p, t, p->tables[t].info),
                            2 * lay->style.body_size, map ? map->table[t] : 0, false);
     }
 }
@@ -383,7 +391,7 @@ static void layout_booklet(pdf_layout *lay, const pdf_ctx *p, page_map *map)
             continue;
         }
         for (size_t t = 0; t < p->table_count; t++) {
-            const char *entry = table_entry(lay, t, p->tables[t].info);
+            const char *entry = table_entry(lay, p, t, p->tables[t].info);
             gk_span span = {.text = entry ? entry : ""};
             pdf_flow_spans(lay, &span, 1, PDF_SONG, lay->style.body_size,
                            lay->style.body_leading, 2 * lay->style.body_size, 0, NULL);

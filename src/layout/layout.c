@@ -117,28 +117,42 @@ static gk_status read_zero(gk_yaml_doc *yd, yaml_node_t *v, gk_zero_policy *zero
 }
 
 /* Every {placeholder} of a text printed around the tables (a title, a caption, a note, the
- * empty-table and not-supplied wordings) is one the document builder fills. */
-static gk_status check_text_template(gk_yaml_doc *yd, yaml_node_t *at, const char *text)
+ * empty-table and not-supplied wordings) is one the document builder fills; the cover and the
+ * full title are no table's, so they have no {amount_unit} (with_amount_unit false). */
+static gk_status check_placeholders(gk_yaml_doc *yd, yaml_node_t *at, const char *text,
+                                   bool with_amount_unit)
 {
     static const char *const known[] = {"unit.code", "unit.name", "department.code",
                                         "department.name", "year", "booklet", "amount_unit"};
+    size_t known_count = sizeof known / sizeof *known - (with_amount_unit ? 0 : 1);
     for (const char *p = strchr(text, '{'); p != NULL;) {
         const char *end = strchr(p, '}');
         if (end == NULL)
             return gk_yaml_error(yd, at, "unclosed '{' in template '%s'", text);
         size_t len = (size_t)(end - p - 1);
         bool ok = false;
-        for (size_t i = 0; i < sizeof known / sizeof *known && !ok; i++)
+        for (size_t i = 0; i < known_count && !ok; i++)
             ok = strlen(known[i]) == len && strncmp(p + 1, known[i], len) == 0;
-        if (!ok)
+        if (!ok && with_amount_unit)
             return gk_yaml_error(yd, at,
                                  "unknown placeholder '{%.*s}' (expected {unit.name}, "
                                  "{unit.code}, {department.name}, {department.code}, {year}, "
                                  "{booklet} or {amount_unit})",
                                  (int)len, p + 1);
+        if (!ok)
+            return gk_yaml_error(yd, at,
+                                 "unknown placeholder '{%.*s}' (expected {unit.name}, "
+                                 "{unit.code}, {department.name}, {department.code}, {year} "
+                                 "or {booklet})",
+                                 (int)len, p + 1);
         p = strchr(end + 1, '{');
     }
     return GK_OK;
+}
+
+static gk_status check_text_template(gk_yaml_doc *yd, yaml_node_t *at, const char *text)
+{
+    return check_placeholders(yd, at, text, true);
 }
 
 /* A template string, checked. */
@@ -245,6 +259,19 @@ static gk_status read_empty_text(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
     return read_text_template(yd, v, &((table_loader *)tl)->t->empty_text);
 }
+/* row, before_notes or after_notes (a gk_empty_position after GK_EMPTY_AS_PROFILE). */
+static gk_status read_empty_position(gk_yaml_doc *yd, yaml_node_t *v, gk_empty_position *out)
+{
+    static const char *const names[] = {"row", "before_notes", "after_notes"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 3, &choice);
+    *out = (gk_empty_position)(GK_EMPTY_ROW + choice);
+    return status;
+}
+static gk_status read_table_empty_position(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
+{
+    return read_empty_position(yd, v, &((table_loader *)tl)->t->empty_position);
+}
 static gk_status read_orientation(gk_yaml_doc *yd, yaml_node_t *v, void *tl)
 {
     static const char *const names[] = {"portrait", "landscape"};
@@ -289,6 +316,7 @@ static const gk_yaml_key table_keys[] = {
     {"notes", read_table_notes, false},
     {"consolidate_by", keep_consolidate_by, false},
     {"levels", keep_levels, false},
+    {"empty_text_position", read_table_empty_position, false},
 };
 
 /* -- leaf column keys -- */
@@ -1872,9 +1900,137 @@ static gk_status bk_rows(gk_yaml_doc *yd, yaml_node_t *v, void *p)
     bl->profile->booklets[bl->current].consolidated = choice == 1;
     return status;
 }
+/* -- the front of a booklet: cover lines, full title, caption (the profile's or a booklet's) -- */
+
+/* A template of the cover or the full title, checked. */
+static gk_status read_front_template(gk_yaml_doc *yd, yaml_node_t *v, const char **out)
+{
+    gk_status status = gk_yaml_string(yd, v, out);
+    return status == GK_OK ? check_placeholders(yd, v, *out, false) : status;
+}
+static gk_status cover_text(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_front_template(yd, v, &((gk_cover_line *)p)->text);
+}
+static gk_status cover_size(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return gk_yaml_int(yd, v, 8, 40, &((gk_cover_line *)p)->size);
+}
+/* A cover line: a template, or {text: TEMPLATE, size: POINTS}; the first line is set at 26
+ * points, the others at 24, unless they say. */
+static gk_status read_cover_line(gk_yaml_doc *yd, yaml_node_t *v, size_t index,
+                                 gk_cover_line *line)
+{
+    static const gk_yaml_key keys[] = {{"text", cover_text, true}, {"size", cover_size, false}};
+    line->size = index == 0 ? 26 : 24;
+    if (v->type == YAML_SCALAR_NODE)
+        return read_front_template(yd, v, &line->text);
+    return gk_yaml_read_map(yd, v, keys, 2, line);
+}
+/* cover: a list of lines, printed centred one under the other. */
+static gk_status read_cover(gk_yaml_doc *yd, yaml_node_t *v, gk_wording *wording)
+{
+    gk_status status = gk_yaml_expect(yd, v, YAML_SEQUENCE_NODE, N_("a list of cover lines"));
+    if (status != GK_OK)
+        return status;
+    yaml_node_item_t *start = v->data.sequence.items.start;
+    size_t count = (size_t)(v->data.sequence.items.top - start);
+    if (count == 0)
+        return gk_yaml_error(yd, v, "expected at least one cover line, found none");
+    gk_cover_line *lines = gk_arena_alloc(yd->arena, count * sizeof *lines);
+    if (lines == NULL)
+        return nomem(yd);
+    for (size_t i = 0; i < count && status == GK_OK; i++)
+        status = read_cover_line(yd, gk_yaml_node(yd, start[i]), i, &lines[i]);
+    wording->cover = lines;
+    wording->cover_count = count;
+    return status;
+}
+static gk_status bk_cover(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_cover(yd, v, &((booklet_loader *)p)->profile->wording);
+}
+static gk_status bk_full_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_front_template(yd, v, &((booklet_loader *)p)->profile->wording.full_title);
+}
+static gk_status bk_contents_numbering(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    static const char *const names[] = {"chinese", "arabic"};
+    int choice = 0;
+    gk_status status = gk_yaml_choice(yd, v, names, 2, &choice);
+    ((booklet_loader *)p)->profile->contents_arabic = choice == 1;
+    return status;
+}
+static gk_status bk_empty_position(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_empty_position(yd, v, &((booklet_loader *)p)->profile->empty_position);
+}
+/* the same keys under booklets.unit / booklets.department */
+static gk_booklet *current_booklet(booklet_loader *bl)
+{
+    return &bl->profile->booklets[bl->current];
+}
+static gk_status bk_booklet_cover(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_cover(yd, v, &current_booklet(p)->wording);
+}
+static gk_status bk_booklet_full_title(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    return read_front_template(yd, v, &current_booklet(p)->wording.full_title);
+}
+static gk_status bk_booklet_caption(gk_yaml_doc *yd, yaml_node_t *v, void *p)
+{
+    gk_booklet *booklet = current_booklet(p);
+    return read_caption(yd, v, &booklet->caption_left, &booklet->caption_right);
+}
+
+const gk_cover_line *gk_booklet_cover(const gk_profile *profile, gk_booklet_kind kind,
+                                      size_t *count)
+{
+    const gk_wording *own = &profile->booklets[kind].wording;
+    const gk_wording *used = own->cover_count > 0 ? own : &profile->wording;
+    *count = used->cover_count;
+    return used->cover;
+}
+
+const char *gk_booklet_full_title(const gk_profile *profile, gk_booklet_kind kind)
+{
+    const char *own = profile->booklets[kind].wording.full_title;
+    return own ? own : profile->wording.full_title;
+}
+
+/* A table's caption side is its own when it is not the very string it inherited from the
+ * profile (inherit_amounts): a table file that states a side reads a string of its own. */
+static const char *caption_side(const char *table, const char *booklet, const char *profile)
+{
+    if (table != profile || booklet == NULL)
+        return table;
+    return booklet;
+}
+
+void gk_booklet_caption(const gk_profile *profile, gk_booklet_kind kind,
+                        const gk_table_layout *layout, const char **left, const char **right)
+{
+    const gk_booklet *booklet = &profile->booklets[kind];
+    *left = caption_side(layout->caption_left, booklet->caption_left, profile->caption_left);
+    *right = caption_side(layout->caption_right, booklet->caption_right, profile->caption_right);
+}
+
+gk_empty_position gk_table_empty_position(const gk_profile *profile,
+                                          const gk_table_layout *layout)
+{
+    return layout->empty_position != GK_EMPTY_AS_PROFILE ? layout->empty_position
+                                                         : profile->empty_position;
+}
+
+/* `rows:` is last: only a department's booklet has it. */
 static const gk_yaml_key booklet_kind_keys[] = {
     {"title", bk_title, true},
     {"tables", bk_tables, true},
+    {"cover", bk_booklet_cover, false},
+    {"full_title", bk_booklet_full_title, false},
+    {"caption", bk_booklet_caption, false},
     {"rows", bk_rows, false}, /* department booklets only */
 };
 static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
@@ -1894,7 +2050,9 @@ static gk_status bk_booklets(gk_yaml_doc *yd, yaml_node_t *v, void *p)
         if (bl->table_counts[kind] > 0)
             return gk_yaml_error(yd, key, "duplicate key '%s'", names[kind]);
         /* `rows:` says how a department's units are put together: a unit's booklet has one */
-        size_t keys = kind == GK_BOOKLET_DEPARTMENT ? 3 : 2;
+        size_t keys = sizeof booklet_kind_keys / sizeof *booklet_kind_keys;
+        if (kind != GK_BOOKLET_DEPARTMENT)
+            keys--;
         if ((status = gk_yaml_read_map(yd, gk_yaml_node(yd, pair->value), booklet_kind_keys, keys,
                                        bl)) != GK_OK)
             return status;
@@ -2002,6 +2160,10 @@ static const gk_yaml_key booklet_keys[] = {
     {"booklets", bk_booklets, true},
     {"thousands", bk_thousands, false},
     {"caption", bk_caption, false},
+    {"cover", bk_cover, false},
+    {"full_title", bk_full_title, false},
+    {"contents_numbering", bk_contents_numbering, false},
+    {"empty_text_position", bk_empty_position, false},
 };
 
 /* Without not_supplied:, a not_supplied_text means print. print needs a wording of its own:
@@ -2142,6 +2304,10 @@ gk_status gk_profile_load_scaled(const char *dir, const gk_data_scale *scales, s
     profile->table_min_size = 8;
     profile->table_padding = 3;
     profile->contents_title = "目录";
+    /* the front as the sichuan booklets print it: the unit's name over {year}年单位预算 */
+    static const gk_cover_line cover[] = {{"{unit.name}", 26}, {"{year}年{booklet}", 24}};
+    profile->wording = (gk_wording){cover, 2, "{unit.name}{year}年{booklet}"};
+    profile->empty_position = GK_EMPTY_ROW;
     bl->profile = profile;
     bl->scales = scales;
     bl->scale_count = count;

@@ -39,6 +39,14 @@ typedef enum gk_zero_policy {
     GK_ZERO_KEEP   /* an explicit 0 prints 0 with the column's decimals; missing prints nothing */
 } gk_zero_policy;
 
+/* Where an empty table's wording prints (`empty_text_position`, docs/layouts.md). */
+typedef enum gk_empty_position {
+    GK_EMPTY_AS_PROFILE,  /* a table that does not say: the profile's */
+    GK_EMPTY_ROW,         /* a row of the table, merged across it (the default) */
+    GK_EMPTY_BEFORE_NOTES, /* under the table, before its notes */
+    GK_EMPTY_AFTER_NOTES   /* under the table, after its notes */
+} gk_empty_position;
+
 /* A value read from a CSV column (a leaf column or a hidden input). */
 typedef struct gk_field {
     const char *key;
@@ -194,12 +202,29 @@ typedef struct gk_table_layout {
     int level_field;
     const int *level_lengths;
     size_t level_length_count;
+    gk_empty_position empty_position;         /* its own, or GK_EMPTY_AS_PROFILE */
 } gk_table_layout;
 
 typedef enum gk_booklet_kind { GK_BOOKLET_UNIT, GK_BOOKLET_DEPARTMENT, GK_BOOKLET_KIND_COUNT } gk_booklet_kind;
 
+/* A line of the cover: a template ({unit.name}, {year}, {booklet}, …) and its size in points. */
+typedef struct gk_cover_line {
+    const char *text;
+    int size;
+} gk_cover_line;
+
+/* The front of a booklet (`cover` and `full_title` of booklet.yaml): a booklet's own, else
+ * the profile's. NULL and 0: not said here. */
+typedef struct gk_wording {
+    const gk_cover_line *cover;
+    size_t cover_count;
+    const char *full_title; /* template: the PDF's and the workbook's document title */
+} gk_wording;
+
 typedef struct gk_booklet {
     const char *title; /* 单位预算 / 部门预算 */
+    gk_wording wording; /* its own; what it does not say is the profile's */
+    const char *caption_left, *caption_right; /* its own caption sides, or NULL */
     const gk_table_layout *const *tables;
     size_t table_count;
     /* a department's booklet (`rows: consolidated`): one row per 科目 summed over its units, no
@@ -245,6 +270,9 @@ typedef struct gk_profile {
     const char *continued;
     int table_size, table_min_size, table_padding; /* points: how table cells are set */
     const char *contents_title;  /* 目录 */
+    bool contents_arabic;        /* 目录 numbers its tables 1. 2. … instead of 一、二、… */
+    gk_empty_position empty_position; /* a table's default: never GK_EMPTY_AS_PROFILE */
+    gk_wording wording;          /* a booklet's default cover and full title (always set) */
     const gk_part_spec *parts;
     size_t part_count;
     gk_table_layout *tables; /* every table file named by a booklet, each loaded once */
@@ -288,6 +316,20 @@ const gk_table_layout *gk_profile_table(const gk_profile *profile, const char *i
 
 /* Index of a field by key, or -1. */
 int gk_layout_field_index(const gk_table_layout *layout, const char *key);
+
+/* The wording a booklet prints: its own cover and full title, else the profile's. */
+const gk_cover_line *gk_booklet_cover(const gk_profile *profile, gk_booklet_kind kind,
+                                      size_t *count);
+const char *gk_booklet_full_title(const gk_profile *profile, gk_booklet_kind kind);
+
+/* The caption sides of a table in a booklet: the table's own side, else the booklet's, else
+ * the profile's. */
+void gk_booklet_caption(const gk_profile *profile, gk_booklet_kind kind,
+                        const gk_table_layout *layout, const char **left, const char **right);
+
+/* Where a table prints its wording when empty: its own position, else the profile's. */
+gk_empty_position gk_table_empty_position(const gk_profile *profile,
+                                          const gk_table_layout *layout);
 
 /* Parses "unit" / "department". Returns false for anything else. */
 bool gk_booklet_kind_parse(const char *text, gk_booklet_kind *kind);

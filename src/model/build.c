@@ -19,6 +19,7 @@ typedef struct builder {
     gk_scope scope;
     const char *booklet_title; /* for {booklet} in part titles */
     const gk_unit *unit;       /* whose names fill the templates (a department's pseudo-unit) */
+    gk_booklet_kind kind;      /* whose wording (cover, full title, caption) prints */
 } builder;
 
 static gk_status nomem(builder *b)
@@ -369,7 +370,6 @@ static void apply_merges(builder *b, gk_table *table, const gk_data_row **source
     }
 }
 
-/* One row merged across the table holding text: the empty-table or not-supplied wording. */
 /* One row merged across the table holding a template's text: the empty-table or not-supplied
  * wording. */
 static gk_status add_note_row(builder *b, gk_table *table, size_t capacity, const char *text)
@@ -382,6 +382,32 @@ static gk_status add_note_row(builder *b, gk_table *table, size_t capacity, cons
     row->cells[0].cols = (int)table->layout->column_count;
     for (size_t c = 1; c < table->layout->column_count; c++)
         row->cells[c].covered = true;
+    return GK_OK;
+}
+
+/* The wording of the table when it is empty: its own, else the profile's. */
+static const char *empty_text(const builder *b, const gk_table_layout *layout)
+{
+    return layout->empty_text ? layout->empty_text : b->profile->empty_text;
+}
+
+/* An empty table whose wording prints under it (empty_text_position before_notes or
+ * after_notes): the wording becomes the first or the last of its notes. */
+static gk_status note_empty_text(builder *b, gk_table *table)
+{
+    gk_empty_position position = gk_table_empty_position(b->profile, table->layout);
+    if (!table->empty || position == GK_EMPTY_ROW)
+        return GK_OK;
+    const char **notes = gk_arena_alloc(b->arena, (table->note_count + 2) * sizeof *notes);
+    const char *wording = expand(b, empty_text(b, table->layout), b->unit, table->layout, NULL);
+    if (notes == NULL || wording == NULL)
+        return nomem(b);
+    size_t first = position == GK_EMPTY_BEFORE_NOTES ? 1 : 0;
+    for (size_t i = 0; i < table->note_count; i++)
+        notes[first + i] = table->notes[i];
+    notes[first ? 0 : table->note_count] = wording;
+    table->notes = notes;
+    table->note_count++;
     return GK_OK;
 }
 
@@ -403,10 +429,8 @@ static gk_status build_list_table(builder *b, gk_table *table, const gk_table_da
     table->empty = data_rows == 0;
     gk_status status = add_total_row(b, table, capacity, data, false);
     if (table->empty) {
-        if (status == GK_OK)
-            status = add_note_row(b, table, capacity,
-                                  table->layout->empty_text ? table->layout->empty_text
-                                                            : b->profile->empty_text);
+        if (status == GK_OK && gk_table_empty_position(b->profile, table->layout) == GK_EMPTY_ROW)
+            status = add_note_row(b, table, capacity, empty_text(b, table->layout));
         if (status == GK_OK)
             status = add_total_row(b, table, capacity, data, true);
         free(sources);
@@ -714,9 +738,11 @@ static gk_status build_document(const gk_package *package, gk_scope scope, gk_bo
 static gk_status table_texts(builder *b, gk_table *table)
 {
     const gk_table_layout *layout = table->layout;
+    const char *left, *right;
+    gk_booklet_caption(b->profile, b->kind, layout, &left, &right);
     table->title = expand(b, layout->title, b->unit, layout, NULL);
-    table->unit_line = expand(b, layout->caption_left, b->unit, layout, NULL);
-    table->amount_line = expand(b, layout->caption_right, b->unit, layout, NULL);
+    table->unit_line = expand(b, left, b->unit, layout, NULL);
+    table->amount_line = expand(b, right, b->unit, layout, NULL);
     const char **notes = gk_arena_alloc(b->arena, (layout->note_count + 1) * sizeof *notes);
     if (table->title == NULL || table->unit_line == NULL || table->amount_line == NULL ||
         notes == NULL)
@@ -729,11 +755,30 @@ static gk_status table_texts(builder *b, gk_table *table)
     return GK_OK;
 }
 
+/* The booklet's front: its cover lines and full title, templates filled. */
+static gk_status front_texts(builder *b, gk_document *doc)
+{
+    size_t count = 0;
+    const gk_cover_line *cover = gk_booklet_cover(b->profile, b->kind, &count);
+    gk_cover_line *lines = gk_arena_alloc(b->arena, (count + 1) * sizeof *lines);
+    doc->title = expand(b, gk_booklet_full_title(b->profile, b->kind), doc->unit, NULL, NULL);
+    if (lines == NULL || doc->title == NULL)
+        return nomem(b);
+    for (size_t i = 0; i < count; i++) {
+        lines[i].size = cover[i].size;
+        if ((lines[i].text = expand(b, cover[i].text, doc->unit, NULL, NULL)) == NULL)
+            return nomem(b);
+    }
+    doc->cover = lines;
+    doc->cover_count = count;
+    return GK_OK;
+}
+
 static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
                                      gk_booklet_kind kind, gk_document *doc, gk_diag *diag)
 {
     const gk_booklet *booklet = &pkg->profile->booklets[kind];
-    builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title, doc->unit};
+    builder b = {pkg, pkg->profile, &doc->arena, diag, scope, booklet->title, doc->unit, kind};
     doc->booklet_title = booklet->title;
     if (booklet->table_count == 0 && kind == GK_BOOKLET_UNIT)
         return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
@@ -741,10 +786,12 @@ static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
     if (booklet->table_count == 0)
         return gk_diag_set(diag, GK_ERR_DATA, pkg->profile->dir, 0, 0,
                            "the profile defines no department booklet");
-    doc->title = gk_arena_printf(&doc->arena, "%s%s年%s", doc->name, doc->year, booklet->title);
+    gk_status front = front_texts(&b, doc);
+    if (front != GK_OK)
+        return front;
     doc->amount_line = gk_arena_printf(&doc->arena, "金额单位：%s", pkg->profile->amount_unit);
     doc->tables = gk_arena_alloc(&doc->arena, (booklet->table_count + 1) * sizeof *doc->tables);
-    if (doc->title == NULL || doc->amount_line == NULL || doc->tables == NULL)
+    if (doc->amount_line == NULL || doc->tables == NULL)
         return nomem(&b);
     for (size_t t = 0; t < booklet->table_count; t++) {
         bool lacking = scope_lacks(&b, booklet->tables[t]);
@@ -758,6 +805,8 @@ static gk_status build_document_from(const gk_package *pkg, gk_scope scope,
             status = lacking                  ? build_not_supplied_table(&b, table)
                      : table->layout->is_stub ? build_stub_table(&b, table)
                                               : build_list_table(&b, table, data);
+        if (status == GK_OK)
+            status = note_empty_text(&b, table);
         if (status != GK_OK)
             return status;
         doc->table_count++;

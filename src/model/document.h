@@ -62,7 +62,9 @@ typedef struct gk_document {
     const char *code;          /* unit or department code */
     const char *name;          /* unit or department name */
     const char *year;
-    const char *title;         /* "乐山市…2025年单位预算" */
+    const char *title;         /* "乐山市…2025年单位预算": the booklet's full_title, filled */
+    const gk_cover_line *cover; /* the cover's lines, templates filled */
+    size_t cover_count;
     const char *amount_line;   /* "金额单位：万元": the booklet's unit (a table's is its own) */
     gk_table *tables;
     size_t table_count;
