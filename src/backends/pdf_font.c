@@ -419,6 +419,29 @@ void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
     }
 }
 
+size_t gk_pdf_font_codes(gk_pdf_font *font, const char *utf8, size_t len, char *hex)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    gk_pdf_font_record(font, utf8, len);
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t step = utf8_decode(s + i, len - i, &cp);
+        if (step == 0) { /* as gk_pdf_font_record: skipped */
+            i++;
+            continue;
+        }
+        if (cp >= CODE_SPACE)
+            cp = SPACE;
+        for (int shift = 12; shift >= 0; shift -= 4)
+            hex[n++] = digits[(cp >> shift) & 0xF];
+        i += step;
+    }
+    hex[n] = '\0';
+    return n;
+}
+
 /* ---- errors of the repairs ---------------------------------------------------------------- */
 
 /* step: what failed, already translated. */

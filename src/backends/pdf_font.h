@@ -87,6 +87,12 @@ bool gk_pdf_font_has_glyph(const gk_pdf_font *font, uint32_t codepoint);
  * libharu skips them); validate text beforehand. */
 void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len);
 
+/* The codes the embedded font draws a UTF-8 string with, as the hex of a PDF string (4 upper-
+ * case hex digits a character, the bytes libharu's "UTF-8" encoder gives), into hex (room for
+ * 4 * len + 1); checks the characters as gk_pdf_font_record does after embedding. Returns the
+ * number of hex digits written. */
+size_t gk_pdf_font_codes(gk_pdf_font *font, const char *utf8, size_t len, char *hex);
+
 /* Makes the font's subset from the recorded code points and loads it into pdf, embedded, with
  * the "UTF-8" encoder (registered and made current on first use). Call once per font, after
  * the last string is recorded and before any is drawn. Fails with GK_ERR_STATE when called

@@ -1,6 +1,7 @@
 /* The PDF display list: pages of positioned text and rules, built by the layout pass and then
  * drawn with libharu in one go; see pdf_internal.h. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,14 +199,56 @@ static bool draw_lines(HPDF_Page hp, const pdf_page *page)
     return true;
 }
 
-static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *fonts)
+/* A coordinate in grid units as libharu prints a real (HPDF_FToA: up to five decimals, no
+ * trailing zeros); every grid value is exact in its five. */
+static size_t grid_number(long v, char *out)
+{
+    static const char *const eighths[GRID] = {"", ".125", ".25", ".375", ".5", ".625", ".75",
+                                              ".875"};
+    unsigned long a = v < 0 ? (unsigned long)-v : (unsigned long)v;
+    return (size_t)sprintf(out, "%s%lu%s", v < 0 ? "-" : "", a / GRID, eighths[a % GRID]);
+}
+
+/* Writes a string at x, y (grid units) as HPDF_Page_TextOut writes it — "dx dy Td", relative
+ * to the line before, then "<codes> Tj" — straight into the page's content stream: TextOut
+ * also measures every string (for a text position nothing reads) and clears two 512-byte
+ * buffers per operator, 12 M instructions of a booklet. *line is the current line's origin. */
+static void show_text(HPDF_Page hp, gk_pdf_font *font, const pdf_op *op, long x, long y,
+                      long line[2], char **hex, size_t *hex_size)
+{
+    HPDF_Stream stream = ((HPDF_PageAttr)hp->attr)->stream;
+    char move[64];
+    size_t n = grid_number(x - line[0], move);
+    move[n++] = ' ';
+    n += grid_number(y - line[1], move + n);
+    memcpy(move + n, " Td\012", 4);
+    HPDF_Stream_Write(stream, (const HPDF_BYTE *)move, (HPDF_UINT)(n + 4));
+    line[0] = x;
+    line[1] = y;
+    if (op->len == 0) /* TextOut moves, but shows no empty string */
+        return;
+    if (!gk_reserve((void **)hex, hex_size, 4 * op->len + 1, 1)) {
+        free(*hex);
+        *hex = NULL; /* out of memory: the caller stops */
+        return;
+    }
+    size_t digits = gk_pdf_font_codes(font, op->text, op->len, *hex);
+    HPDF_Stream_Write(stream, (const HPDF_BYTE *)"<", 1);
+    HPDF_Stream_Write(stream, (const HPDF_BYTE *)*hex, (HPDF_UINT)digits);
+    HPDF_Stream_Write(stream, (const HPDF_BYTE *)"> Tj\012", 5);
+}
+
+static bool draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *fonts)
 {
     double height = pdf_page_height(page);
-    char buf[4096];
     int face = -1;
     double size = 0;
+    long line[2] = {0, 0}; /* BT starts the text line at the origin */
+    char *hex = NULL;
+    size_t hex_size = 0;
+    bool ok = true;
     HPDF_Page_BeginText(hp);
-    for (size_t i = 0; i < page->count; i++) {
+    for (size_t i = 0; i < page->count && ok; i++) {
         const pdf_op *op = &page->ops[i];
         if (op->kind != PDF_OP_TEXT)
             continue;
@@ -214,13 +257,12 @@ static void draw_texts(HPDF_Page hp, const pdf_page *page, gk_pdf_font *const *f
             size = op->size;
             HPDF_Page_SetFontAndSize(hp, gk_pdf_font_handle(fonts[face]), (HPDF_REAL)size);
         }
-        size_t len = op->len < sizeof buf - 1 ? op->len : sizeof buf - 1;
-        memcpy(buf, op->text, len);
-        buf[len] = '\0';
-        gk_pdf_font_record(fonts[face], buf, len);
-        HPDF_Page_TextOut(hp, unsnap(snap(op->x)), unsnap(snap(height - op->y)), buf);
+        show_text(hp, fonts[face], op, snap(op->x), snap(height - op->y), line, &hex, &hex_size);
+        ok = op->len == 0 || hex != NULL;
     }
     HPDF_Page_EndText(hp);
+    free(hex);
+    return ok;
 }
 
 static void draw_outline(const pdf_pages *pages, HPDF_Doc pdf, HPDF_Page *hpages)
@@ -260,7 +302,10 @@ gk_status pdf_pages_draw(const pdf_pages *pages, HPDF_Doc pdf, gk_pdf_font *cons
             free(hpages);
             return gk_diag_set(diag, GK_ERR_NOMEM, "", 0, 0, "out of memory");
         }
-        draw_texts(hp, page, fonts);
+        if (!draw_texts(hp, page, fonts)) {
+            free(hpages);
+            return gk_diag_set(diag, GK_ERR_NOMEM, "", 0, 0, "out of memory");
+        }
     }
     if (HPDF_GetError(pdf) == HPDF_OK)
         draw_outline(pages, pdf, hpages);
