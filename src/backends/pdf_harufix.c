@@ -313,6 +313,31 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 /* Replaces dict's data with data, deflated (zlib format) by compressor unless it is NULL. Then
  * libharu writes it as it is, under the FlateDecode filter libharu would give it: its own
  * writer would deflate with zlib, in about twice the instructions for the same size. */
+/* data deflated (zlib format) by compressor into a malloc'd *out; false when out of memory. */
+static bool compress(struct libdeflate_compressor *compressor, const void *data, size_t size,
+                     uint8_t **out, size_t *length)
+{
+    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
+    *out = malloc(bound > 0 ? bound : 1);
+    *length = *out != NULL ? libdeflate_zlib_compress(compressor, data, size, *out, bound) : 0;
+    if (*length > 0) /* bound always fits */
+        return true;
+    free(*out);
+    *out = NULL;
+    return false;
+}
+
+/* Replaces dict's data with deflated bytes, written as they are under the FlateDecode filter
+ * libharu would give them. */
+static HPDF_STATUS put_deflated(HPDF_Dict dict, const uint8_t *deflated, size_t length)
+{
+    HPDF_MemStream_FreeData(dict->stream);
+    HPDF_STATUS ret = HPDF_Stream_Write(dict->stream, deflated, (HPDF_UINT)length);
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_filter;
+    return ret;
+}
+
 static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
                               struct libdeflate_compressor *compressor)
 {
@@ -320,19 +345,21 @@ static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
         HPDF_MemStream_FreeData(dict->stream);
         return HPDF_Stream_Write(dict->stream, data, (HPDF_UINT)size);
     }
-    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
-    uint8_t *out = malloc(bound > 0 ? bound : 1);
-    size_t length = out != NULL ? libdeflate_zlib_compress(compressor, data, size, out, bound)
-                                : 0;
-    HPDF_STATUS ret = length > 0 ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM; /* bound always fits */
-    if (ret == HPDF_OK) {
-        HPDF_MemStream_FreeData(dict->stream);
-        ret = HPDF_Stream_Write(dict->stream, out, (HPDF_UINT)length);
-        dict->filter = HPDF_STREAM_FILTER_NONE;
-        dict->write_fn = write_flate_filter;
-    }
+    uint8_t *out;
+    size_t length;
+    if (!compress(compressor, data, size, &out, &length))
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_STATUS ret = put_deflated(dict, out, length);
     free(out);
     return ret;
+}
+
+bool gk_haru_deflate(const uint8_t *program, size_t size, uint8_t **out, size_t *out_size)
+{
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    bool ok = compressor != NULL && compress(compressor, program, size, out, out_size);
+    libdeflate_free_compressor(compressor);
+    return ok;
 }
 
 /* Copies a memory stream whole into a malloc'd buffer (*size bytes), block by block: its own
@@ -405,7 +432,10 @@ static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, const ui
  * its 4,096-byte stream blocks and ended in an empty table (the Hei titles of synthetic unit
  * 741004). With the descriptor in place, the hook only adds the names and the reference at
  * save time. */
+/* The descriptor and its font file: program, deflated by compressor, or given deflated
+ * (when the document compresses fonts and deflated is not NULL). */
 static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size_t size,
+                                    const uint8_t *deflated, size_t deflated_size,
                                     struct libdeflate_compressor *compressor)
 {
     HPDF_FontAttr attr = font_attr(font);
@@ -420,7 +450,9 @@ static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size
     ret += HPDF_Dict_AddNumber(file, "Length3", 0);
     file->filter = font->filter;
     if (ret == HPDF_OK)
-        ret = put_stream(file, program, size, compressor);
+        ret = compressor != NULL && deflated != NULL
+                  ? put_deflated(file, deflated, deflated_size)
+                  : put_stream(file, program, size, compressor);
     ret += HPDF_Xref_Add(attr->xref, descriptor);
     ret += HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
     ret += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
@@ -442,11 +474,12 @@ static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size
  * the program and ToUnicode at the usual level, the CIDToGIDMap (glyph ids between long runs
  * of zeros) at the fastest. */
 static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, size_t size,
+                                      const uint8_t *deflated, size_t deflated_size,
                                       const uint16_t *codes, const uint16_t *gids, size_t count,
                                       struct libdeflate_compressor *usual,
                                       struct libdeflate_compressor *fastest)
 {
-    HPDF_STATUS ret = write_descriptor(font, program, size, usual);
+    HPDF_STATUS ret = write_descriptor(font, program, size, deflated, deflated_size, usual);
     if (ret == HPDF_OK)
         ret = write_cid_map(font, codes, gids, count, fastest);
     if (ret == HPDF_OK && usual != NULL)
@@ -458,19 +491,25 @@ static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, si
     return ret;
 }
 
+bool gk_haru_font_compressed(HPDF_Font font)
+{
+    return font->filter & HPDF_STREAM_FILTER_FLATE_DECODE;
+}
+
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
+                                    const uint8_t *deflated, size_t deflated_size,
                                     const uint16_t *codes, const uint16_t *gids, size_t count)
 {
     if (font_attr(font)->fontdef->descriptor != NULL)
         return HPDF_INVALID_OPERATION; /* written already */
-    bool deflating = font->filter & HPDF_STREAM_FILTER_FLATE_DECODE;
+    bool deflating = gk_haru_font_compressed(font);
     struct libdeflate_compressor *usual = deflating ? libdeflate_alloc_compressor(DEFLATE_LEVEL)
                                                     : NULL;
     struct libdeflate_compressor *fastest = deflating ? libdeflate_alloc_compressor(1) : NULL;
     HPDF_STATUS ret = deflating && (usual == NULL || fastest == NULL)
                           ? HPDF_FAILD_TO_ALLOC_MEM
-                          : write_font_streams(font, program, size, codes, gids, count, usual,
-                                               fastest);
+                          : write_font_streams(font, program, size, deflated, deflated_size,
+                                               codes, gids, count, usual, fastest);
     libdeflate_free_compressor(usual);
     libdeflate_free_compressor(fastest);
     return ret;
