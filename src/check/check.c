@@ -2636,6 +2636,17 @@ static bool formula_gives(const run *r, size_t i, formula f)
     return false;
 }
 
+/* The unit's prior-year figure of an operand key, or NULL. */
+static const origin *prior_keyed(const figure_set *s, __int128 key)
+{
+    for (size_t o = s->prior_first; o < s->prior_first + s->prior_count; o++) {
+        __int128 k;
+        if (origin_key(&s->origins[o], &k) && k == key)
+            return &s->origins[o];
+    }
+    return NULL;
+}
+
 /* The prior-year figure a wrong change of an item (near, AMOUNT_NOT_CHANGE) is the percentage
  * right after it of (减少 C，下降 p%: C / P is p): the figure its sentence compares with; NULL
  * when there is none. */
@@ -2648,13 +2659,7 @@ static const origin *prior_of_change(const run *r, const figure_set *s, size_t n
         return NULL;
     size_t base = share_base(s->prior_keys, s->prior_key_count, r->ops[near].key,
                              r->lits[p].value, r->lits[p].decimals);
-    for (size_t o = s->prior_first; base != SIZE_MAX && o < s->prior_first + s->prior_count;
-         o++) {
-        __int128 key;
-        if (origin_key(&s->origins[o], &key) && key == s->prior_keys[base])
-            return &s->origins[o];
-    }
-    return NULL;
+    return base != SIZE_MAX ? prior_keyed(s, s->prior_keys[base]) : NULL;
 }
 
 /* A change percentage tied to the change before it (减少 C，下降 p%) whose words name its item
@@ -2742,8 +2747,10 @@ static bool percent_follows(narrative_check *nc, const run *r, size_t i)
             return true;
     }
     const origin *whole = !change && near != SIZE_MAX ? whole_named(nc, r, i, near) : NULL;
+    if (whole == NULL)
+        return false;
     formula f = {.kind = FORMULA_SHARE, .a = lit_term(r, near)};
-    return whole != NULL && origin_term(whole, &f.b) && formula_gives(r, i, f);
+    return origin_term(whole, &f.b) && formula_gives(r, i, f);
 }
 
 /* The percentage's own operands. A change (增长 p%): tied to the change before it (change_tie),
@@ -2860,10 +2867,20 @@ static const char *formula_text(narrative_check *nc, const run *r, const formula
     const char *a = term_text(nc, r, &f->a), *b = base_text(nc, r, f);
     static const char *const shapes[] = {"%s%s / %s", "%s(%s - %s) / %s", "%s%s / (%s - %s)",
                                          "%s%s / (%s + %s)"};
-    return f->kind == FORMULA_SHARE    ? gk_arena_printf(&nc->scratch, shapes[0], value, a, b)
-           : f->kind == FORMULA_CHANGE ? gk_arena_printf(&nc->scratch, shapes[1], value, a, b, b)
-                                       : gk_arena_printf(&nc->scratch, shapes[f->kind], value, a,
-                                                         b, a);
+    const char *text =
+        f->kind == FORMULA_SHARE    ? gk_arena_printf(&nc->scratch, shapes[0], value, a, b)
+        : f->kind == FORMULA_CHANGE ? gk_arena_printf(&nc->scratch, shapes[1], value, a, b, b)
+                                    : gk_arena_printf(&nc->scratch, shapes[f->kind], value, a, b,
+                                                      a);
+    const origin *prior = f->kind == FORMULA_GROWTH || f->kind == FORMULA_DECLINE
+                              ? prior_keyed(nc->set, f->kind == FORMULA_DECLINE
+                                                         ? f->b.key + f->a.key
+                                                         : f->b.key - f->a.key)
+                              : NULL;
+    return prior && text && f->a.lit != SIZE_MAX
+               ? gk_arena_printf(&nc->scratch, "%s = %s / %s", text, r->lits[f->a.lit].text,
+                                 origin_text(nc, prior))
+               : text;
 }
 
 /* A percentage typed in the narrative: it must follow from its operands. One whose operands
