@@ -1618,6 +1618,9 @@ typedef struct figure_set {
     size_t prior_count;
     __int128 *prior_keys; /* the positive ones as operand keys, sorted */
     size_t prior_key_count;
+    __int128 *prior_all;  /* all of them (zero too) as operand keys, sorted */
+    size_t prior_all_count;
+    size_t prior_first;   /* the origin of the unit's first prior-year figure */
     size_t *percents;     /* the origins of the unit's declared percentages */
     size_t percent_count;
     bool failed;
@@ -1680,6 +1683,7 @@ static void collect_package_figures(figure_set *s, const gk_package *pkg, size_t
     s->prior_power = unit_power - decimals;
     s->priors = malloc((pkg->prior_count + 1) * sizeof *s->priors);
     s->failed |= s->priors == NULL;
+    s->prior_first = s->origin_count;
     for (size_t i = 0; s->priors && i < pkg->prior_count; i++)
         if (pkg->priors[i].unit == unit) {
             s->priors[s->prior_count++] = pkg->priors[i].amount;
@@ -1748,9 +1752,9 @@ typedef struct reading {
 } reading;
 
 /* Reads an amount (value counts of 10^power 元) among the known figures: equal at the coarser
- * precision of the two to a figure, or to the difference between a figure and a prior-year
- * figure (either way). */
-static reading read_amount(const figure_set *s, int64_t value, int power)
+ * precision of the two to a figure, or (`difference`: a change whose item is not named) to the
+ * difference between a figure and a prior-year figure (either way). */
+static reading read_amount(const figure_set *s, int64_t value, int power, bool difference)
 {
     for (size_t g = 0; g < s->group_count; g++) {
         __int128 lo, hi;
@@ -1759,7 +1763,7 @@ static reading read_amount(const figure_set *s, int64_t value, int power)
         if (f != NULL)
             return (reading){true, &s->origins[f->origin]};
     }
-    for (size_t g = 0; g < s->group_count; g++) {
+    for (size_t g = 0; difference && g < s->group_count; g++) {
         const figure_group *group = &s->groups[g];
         __int128 lo, hi;
         reading_range(value, power, group->power, &lo, &hi);
@@ -1806,8 +1810,11 @@ static bool share_of(__int128 a, __int128 b, int decimals, __int128 *share)
 /* ---- names next to figures ---- */
 
 /* Names a narrative figure may stand next to: the declared figures' (figures.csv), then the
- * tables' row and column names (for what a wrong figure should have been). */
-static const char declared_tag, table_tag;
+ * tables' row and column names (for what a wrong figure should have been). A figure's item is
+ * its row's name or a header over its column (公务接待费 over 预算数 and 决算数), its measure
+ * the header of its column (预算数, also 预算): measure_tag holds the measures, pair_tag
+ * ITEM '\x1f' MEASURE for the first figure of each. */
+static const char declared_tag, table_tag, measure_tag, pair_tag;
 
 /* Past an enumerator that starts a row name: 一、 1. （一） (1). */
 static const char *past_enumerator(const char *s)
@@ -1880,6 +1887,7 @@ static const char *row_name(const gk_row *row, size_t k)
 typedef struct names {
     key_map map;
     gk_arena arena; /* the tables' names as the narrative writes them */
+    size_t longest; /* bytes of the longest name of any tag */
     bool failed;
 } names;
 
@@ -1888,6 +1896,8 @@ static void add_name(names *n, const void *tag, const char *name, size_t origin)
     bool added;
     if (name == NULL || key_map_put(&n->map, tag, name, origin, &added) == NULL)
         n->failed = true;
+    else if (strlen(name) > n->longest)
+        n->longest = strlen(name);
 }
 
 static void add_table_name(names *n, const char *text, size_t origin)
@@ -1899,9 +1909,68 @@ static void add_table_name(names *n, const char *text, size_t origin)
         add_name(n, &table_tag, name, origin);
 }
 
-/* The names of one table's figures (origins [from, to)): its column names, each for the
- * column's figure in the 合计 row, else in the first row; then its row names, each for the
- * first figure right of it. */
+/* Whether header cell h is over leaf column k, not k's own header. */
+static bool header_over(const gk_table_layout *t, const gk_header_cell *h, size_t k)
+{
+    return (size_t)h->col <= k && k < (size_t)(h->col + h->cols) &&
+           h->row + h->rows < t->header_rows;
+}
+
+/* A measure: a leaf header as the narrative writes it, and without its last 数 (预算数, 预算). */
+static void add_measures(names *n, const char *header, const char **forms)
+{
+    forms[0] = forms[1] = NULL;
+    const char *name = header ? name_of(&n->arena, header) : NULL;
+    if (name == NULL || char_count(name) < 2) {
+        n->failed |= header != NULL && name == NULL;
+        return;
+    }
+    forms[0] = name;
+    size_t len = strlen(name), tail = strlen("数");
+    if (char_count(name) > 2 && strcmp(name + len - tail, "数") == 0)
+        forms[1] = gk_arena_printf(&n->arena, "%.*s", (int)(len - tail), name);
+    for (int f = 0; f < 2; f++)
+        if (forms[f] != NULL)
+            add_name(n, &measure_tag, forms[f], 0);
+}
+
+/* ITEM '\x1f' MEASURE for a figure (origin), for each of its measure's forms. */
+static void add_pairs(names *n, const char *item, const char *const *forms, size_t origin)
+{
+    const char *name = item ? name_of(&n->arena, item) : NULL;
+    n->failed |= item != NULL && name == NULL;
+    for (int f = 0; name != NULL && char_count(name) >= NAME_MIN_CHARS && f < 2; f++)
+        if (forms[f] != NULL)
+            add_name(n, &pair_tag, gk_arena_printf(&n->arena, "%s\x1f%s", name, forms[f]),
+                     origin);
+}
+
+/* The items and measures of one table's figures (origins [from, to)): each figure's row name
+ * and the headers over its column, with its column's header. */
+static void collect_table_pairs(names *n, const figure_set *s, size_t from, size_t to)
+{
+    const gk_table_layout *t = s->origins[from].table->layout;
+    const char *(*forms)[2] = calloc(t->column_count + 1, sizeof *forms);
+    if (forms == NULL) {
+        n->failed = true;
+        return;
+    }
+    for (size_t k = 0; k < t->column_count; k++)
+        if (t->columns[k].type == GK_TYPE_AMOUNT)
+            add_measures(n, t->columns[k].header, forms[k]);
+    for (size_t i = from; i < to; i++) {
+        const origin *o = &s->origins[i];
+        add_pairs(n, row_name(&o->table->rows[o->row], o->column), forms[o->column], i);
+        for (size_t h = 0; h < t->header_count; h++)
+            if (header_over(t, &t->header[h], o->column))
+                add_pairs(n, t->header[h].text, forms[o->column], i);
+    }
+    free(forms);
+}
+
+/* The names of one table's figures (origins [from, to)): its column names and the headers over
+ * them, each for the (first) column's figure in the 合计 row, else in the first row; then its
+ * row names, each for the first figure right of it; then its items and measures. */
 static void collect_table_names(names *n, const figure_set *s, size_t from, size_t to)
 {
     const gk_table *table = s->origins[from].table;
@@ -1923,9 +1992,18 @@ static void collect_table_names(names *n, const figure_set *s, size_t from, size
     for (size_t k = 0; k < columns; k++)
         if (pick[k] != SIZE_MAX)
             add_table_name(n, table->layout->columns[k].header, pick[k]);
+    for (size_t h = 0; h < table->layout->header_count; h++) {
+        const gk_header_cell *cell = &table->layout->header[h];
+        for (size_t k = (size_t)cell->col; k < (size_t)(cell->col + cell->cols); k++)
+            if (header_over(table->layout, cell, k) && pick[k] != SIZE_MAX) {
+                add_table_name(n, cell->text, pick[k]);
+                break;
+            }
+    }
     free(pick);
     for (size_t i = from; i < to; i++)
         add_table_name(n, row_name(&table->rows[s->origins[i].row], s->origins[i].column), i);
+    collect_table_pairs(n, s, from, to);
 }
 
 /* The declared figures' names, then the tables' names in booklet order; the first figure of a
@@ -1982,6 +2060,33 @@ static const size_t *named_by(const names *n, const void *tag, const char *label
     }
 }
 
+/* A name of the tag within text, followed by `suffix` in the map's key: of the names ending
+ * nearest text's end, the longest. NULL when none. Text is a figure's words (figures.h:
+ * GK_WORDS_CHARS characters at most), so this is bounded per figure. */
+static const size_t *name_within(const names *n, const void *tag, const char *text,
+                                 const char *suffix, size_t *at, size_t *bytes)
+{
+    size_t len = strlen(text), extra = strlen(suffix);
+    char *buf = malloc(len + extra + 1);
+    const size_t *found = NULL;
+    for (size_t end = len; buf && !found && end > 0; end--) {
+        if (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
+            continue;
+        for (size_t from = end > n->longest ? end - n->longest : 0; !found && from < end;
+             from++) {
+            if (((unsigned char)text[from] & 0xC0) == 0x80)
+                continue;
+            memcpy(buf, text + from, end - from);
+            memcpy(buf + (end - from), suffix, extra + 1);
+            found = key_map_get(&n->map, tag, buf);
+            *at = from;
+            *bytes = end - from;
+        }
+    }
+    free(buf);
+    return found;
+}
+
 /* ---- checking a run of the narrative ---- */
 
 typedef struct narrative_check {
@@ -1999,6 +2104,19 @@ static const char *unit_name(int power)
     return power == 0 ? "元" : power == 4 ? "万元" : power == 8 ? "亿元" : "";
 }
 
+/* A column's header with the headers over it that do not span the whole table (公务用车购置及
+ *运行维护费 小计 决算数), for a figure whose row has no name. */
+static const char *header_path(narrative_check *nc, const gk_table_layout *t, size_t k)
+{
+    const char *path = "";
+    for (int row = 0; row < t->header_rows; row++)
+        for (size_t h = 0; path && h < t->header_count; h++)
+            if (t->header[h].row == row && header_over(t, &t->header[h], k) &&
+                (size_t)t->header[h].cols < t->column_count)
+                path = gk_arena_printf(&nc->scratch, "%s%s ", path, t->header[h].text);
+    return path ? gk_arena_printf(&nc->scratch, "%s%s", path, t->columns[k].header) : NULL;
+}
+
 /* Where a known figure comes from: "公开表1-2, 合 计, 基本支出", "…/prior.csv:3, total",
  * "…/figures.csv:2, 2025年预算 第三部分 七"; NULL for zero. */
 static const char *origin_source(narrative_check *nc, const origin *o)
@@ -2007,7 +2125,8 @@ static const char *origin_source(narrative_check *nc, const origin *o)
     switch (o->kind) {
     case ORIGIN_TABLE: {
         const char *row = row_name(&o->table->rows[o->row], o->column);
-        const char *header = o->table->layout->columns[o->column].header;
+        const char *header = row ? o->table->layout->columns[o->column].header
+                                 : header_path(nc, o->table->layout, o->column);
         return row ? gk_arena_printf(&nc->scratch, "%s, %s, %s", o->table->layout->number, row,
                                      header)
                    : gk_arena_printf(&nc->scratch, "%s, %s", o->table->layout->number, header);
@@ -2041,7 +2160,9 @@ typedef enum verdict {
     AMOUNT_UNKNOWN,      /* typed, no known figure */
     AMOUNT_NOT_DECLARED, /* typed after a declared name, not the declared figure */
     AMOUNT_WRONG_UNIT,   /* printed by a placeholder, another unit after it */
-    AMOUNT_MALFORMED     /* ',' that do not group by three */
+    AMOUNT_MALFORMED,    /* ',' that do not group by three */
+    AMOUNT_NOT_CHANGE    /* a change of a named item (减少 C) that is not its change from a
+                          * prior-year figure */
 } verdict;
 
 /* A figure of the run: what the check finds of it, and its value as an operand of the
@@ -2054,7 +2175,20 @@ typedef struct operand {
     __int128 key;         /* as written, counts of 10^KEY_POWER 元 */
     __int128 precise;     /* the known figure it stands for when that is finer, else key */
     const struct origin *origin; /* that figure, or NULL */
+    /* a change (增加 C, 减少 C) whose words name its item: the item's figure A; the change is
+     * A's from a prior-year figure, A - C or A + C */
+    const struct origin *item;
+    int sign;             /* +1 an increase, -1 a decrease, 0 no change */
 } operand;
+
+static void report_as(narrative_check *nc, gk_severity severity, const gk_literal *lit,
+                      const char *expected, const char *found, const char *format, va_list args)
+{
+    char message[1024];
+    vsnprintf(message, sizeof message, _(format), args);
+    add_text(nc->c, severity, nc->rule->id, nc->path, lit->line, lit->column, expected, found,
+             message);
+}
 
 /* An error at a figure; its message is FORMAT (marked N_ at the call), translated, with the
  * arguments. */
@@ -2064,13 +2198,22 @@ static void report(narrative_check *nc, const gk_literal *lit, const char *expec
 static void report(narrative_check *nc, const gk_literal *lit, const char *expected,
                    const char *found, const char *format, ...)
 {
-    char message[1024];
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof message, _(format), args);
+    report_as(nc, GK_ERROR, lit, expected, found, format, args);
     va_end(args);
-    add_text(nc->c, GK_ERROR, nc->rule->id, nc->path, lit->line, lit->column, expected, found,
-             message);
+}
+
+/* A warning at a figure: what the check cannot tell (no slip it can show). */
+static void warn(narrative_check *nc, const gk_literal *lit, const char *expected,
+                 const char *found, const char *format, ...) __attribute__((format(printf, 5, 6)));
+static void warn(narrative_check *nc, const gk_literal *lit, const char *expected,
+                 const char *found, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    report_as(nc, GK_WARNING, lit, expected, found, format, args);
+    va_end(args);
 }
 
 /* Reports a figure whose ',' do not group its digits by three; true when it is one. */
@@ -2114,8 +2257,93 @@ static bool declared_percent(narrative_check *nc, const gk_literal *lit)
     return false;
 }
 
+/* +1 when words say an amount is an increase (增加 2.47 万元), -1 a decrease, else 0. */
+static int change_sign(const char *label)
+{
+    static const char *const up[] = {"增加", "增长", "提高", "上升"};
+    static const char *const down[] = {"减少", "下降", "降低"};
+    for (size_t i = 0; i < sizeof up / sizeof *up; i++)
+        if (strstr(label, up[i]) != NULL)
+            return 1;
+    for (size_t i = 0; i < sizeof down / sizeof *down; i++)
+        if (strstr(label, down[i]) != NULL)
+            return -1;
+    return 0;
+}
+
+/* The measure within words (预算 in 完成预算的), as the suffix of a pair key; NULL when none. */
+static const char *measure_within(narrative_check *nc, const char *words)
+{
+    size_t at, bytes;
+    if (name_within(nc->names, &measure_tag, words, "", &at, &bytes) == NULL)
+        return NULL;
+    return gk_arena_printf(&nc->scratch, "\x1f%.*s", (int)bytes, words + at);
+}
+
+/* The figure of an item within words that has the measure (a pair key's suffix), or NULL. */
+static const origin *item_measured(narrative_check *nc, const char *words, const char *measure)
+{
+    size_t at, bytes;
+    const size_t *o = measure ? name_within(nc->names, &pair_tag, words, measure, &at, &bytes)
+                              : NULL;
+    return o ? &nc->set->origins[*o] : NULL;
+}
+
+/* The figure that words name — the item a figure of the narrative is a figure of: a declared
+ * amount's name within them, else an item of the tables with its measure within them
+ * (公务接待费支出决算为: 公务接待费's 决算数), else a row or column name of the tables; NULL when
+ * none. */
+static const origin *named_in_words(narrative_check *nc, const char *words)
+{
+    size_t at, bytes;
+    const size_t *d = name_within(nc->names, &declared_tag, words, "", &at, &bytes);
+    if (d != NULL && !nc->set->origins[*d].percent)
+        return &nc->set->origins[*d];
+    const origin *o = item_measured(nc, words, measure_within(nc, words));
+    if (o != NULL)
+        return o;
+    const size_t *t = name_within(nc->names, &table_tag, words, "", &at, &bytes);
+    return t ? &nc->set->origins[*t] : NULL;
+}
+
+/* A known figure as an operand key; false when it does not fit. */
+static bool origin_key(const origin *o, __int128 *key)
+{
+    return key_of(o->value, o->unit_power - o->decimals, key);
+}
+
+/* Whether a prior-year figure lies within [lo, hi] (operand keys). */
+static bool prior_within(const figure_set *s, __int128 lo, __int128 hi)
+{
+    size_t a = 0, b = s->prior_all_count;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        gk_steps++;
+        if (s->prior_all[mid] < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a < s->prior_all_count && s->prior_all[a] <= hi;
+}
+
+/* Whether a change C (value counts of 10^power 元, sign by its words) of the item's figure is
+ * the item's change from a prior-year figure: A + C (a decrease) or A - C is one, at C's
+ * precision. */
+static bool change_of_item(const figure_set *s, int64_t value, int power, int sign,
+                           const origin *item)
+{
+    __int128 a, lo, hi;
+    if (!origin_key(item, &a))
+        return false;
+    reading_range(value, power, KEY_POWER, &lo, &hi);
+    return sign < 0 ? prior_within(s, a + lo, a + hi) : prior_within(s, a - hi, a - lo);
+}
+
 /* Judges an amount of the narrative: typed, it must be the figure a declared name right before
- * it declares, and a known figure; printed by a placeholder, its unit must be the tables'. */
+ * it declares, and a known figure — a change (减少 C) whose words name its item, that item's
+ * change from a prior-year figure; a change of no named item, any figure's; printed by a
+ * placeholder, its unit must be the tables'. */
 static void judge_amount(narrative_check *nc, const gk_literal *lit, operand *op)
 {
     int power = lit->power - lit->decimals;
@@ -2130,7 +2358,14 @@ static void judge_amount(narrative_check *nc, const gk_literal *lit, operand *op
         op->usable = false;
         return;
     }
-    reading r = lit->exact ? read_amount(nc->set, lit->value, power) : (reading){false, NULL};
+    op->sign = change_sign(lit->label);
+    reading r = lit->exact ? read_amount(nc->set, lit->value, power, false)
+                           : (reading){false, NULL};
+    if (!r.known && lit->exact && op->sign != 0) { /* a change: of the item its words name */
+        op->item = named_in_words(nc, lit->words);
+        r.known = op->item ? change_of_item(nc->set, lit->value, power, op->sign, op->item)
+                           : read_amount(nc->set, lit->value, power, true).known;
+    }
     const size_t *table = named_by(nc->names, &table_tag, lit->label);
     op->named = table ? &nc->set->origins[*table] : NULL;
     if (r.origin != NULL && op->named != NULL && amount_is(lit->value, power, op->named))
@@ -2145,7 +2380,7 @@ static void judge_amount(narrative_check *nc, const gk_literal *lit, operand *op
         op->named = declared;
         return;
     }
-    op->verdict = r.known ? AMOUNT_KNOWN : AMOUNT_UNKNOWN;
+    op->verdict = r.known ? AMOUNT_KNOWN : op->item ? AMOUNT_NOT_CHANGE : AMOUNT_UNKNOWN;
 }
 
 /* The figures of one run, arranged for its percentages. Sentences are stretches of the
@@ -2242,9 +2477,9 @@ static void fill_pool(run *r)
     r->pool_count = sort_positive(r->pool, n);
 }
 
-/* Whether x's share of some base of bases[0, n) (sorted, positive) is p at `decimals`. The
- * share falls as the base grows: a binary search finds the first base it reaches p at. */
-static bool share_found(const __int128 *bases, size_t n, __int128 x, int64_t p, int decimals)
+/* The first base of bases[0, n) (sorted, positive) that x is p% of at `decimals`, or SIZE_MAX.
+ * The share falls as the base grows: a binary search finds the first base it reaches p at. */
+static size_t share_base(const __int128 *bases, size_t n, __int128 x, int64_t p, int decimals)
 {
     x = x < 0 ? -x : x;
     size_t lo = 0, hi = n;
@@ -2252,13 +2487,13 @@ static bool share_found(const __int128 *bases, size_t n, __int128 x, int64_t p, 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (!share_of(x, bases[mid], decimals, &share))
-            return false;
+            return SIZE_MAX;
         if (share > p)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && share_of(x, bases[lo], decimals, &share) && share == p;
+    return lo < n && share_of(x, bases[lo], decimals, &share) && share == p ? lo : SIZE_MAX;
 }
 
 /* Whether the change from some base of bases[0, n) to x, |x - b| / b, is p at `decimals`:
@@ -2307,42 +2542,12 @@ static bool follows_from(const run *r, const figure_set *s, __int128 x, int64_t 
                          bool change)
 {
     int64_t magnitude = p < 0 ? -p : p;
-    return (p >= 0 && (share_found(r->pool, r->pool_count, x, p, decimals) ||
-                       share_found(s->prior_keys, s->prior_key_count, x, p, decimals))) ||
+    return (p >= 0 && (share_base(r->pool, r->pool_count, x, p, decimals) != SIZE_MAX ||
+                       share_base(s->prior_keys, s->prior_key_count, x, p, decimals) !=
+                           SIZE_MAX)) ||
            (change && x > 0 &&
             (change_found(r->pool, r->pool_count, x, magnitude, decimals) ||
              change_found(s->prior_keys, s->prior_key_count, x, magnitude, decimals)));
-}
-
-static bool says_change(const char *label);
-
-/* Whether percentage i is computed from its operands: the one or two figures nearest before
- * it in its sentence (else the first after it), each as written or as the known figure it
- * stands for; for a change (增长 p%), with two, also the nearer one's share of their
- * difference or sum (A 增加 C，增长 p%: C / (A - C)). */
-static bool percent_follows(const run *r, const figure_set *s, size_t i)
-{
-    const gk_literal *lit = &r->lits[i];
-    bool change = says_change(lit->label);
-    size_t near = r->before[i] != SIZE_MAX ? r->before[i] : r->after[i];
-    size_t other = near != SIZE_MAX && near < i ? r->before[near] : SIZE_MAX;
-    for (int k = 0; k < 2; k++) {
-        size_t x = k == 0 ? near : other;
-        if (x == SIZE_MAX)
-            continue;
-        for (int v = 0; v < 2; v++)
-            if (follows_from(r, s, v ? r->ops[x].precise : r->ops[x].key, lit->value,
-                             lit->decimals, change))
-                return true;
-    }
-    for (int v = 0; change && other != SIZE_MAX && v < 4; v++) {
-        __int128 x = v & 1 ? r->ops[near].precise : r->ops[near].key;
-        __int128 y = v & 2 ? r->ops[other].precise : r->ops[other].key, share;
-        if ((y - x > 0 && share_of(x, y - x, lit->decimals, &share) && share == lit->value) ||
-            (y + x > 0 && share_of(x, y + x, lit->decimals, &share) && share == lit->value))
-            return true;
-    }
-    return false;
 }
 
 /* Words that make a percentage a change (增长 0.85%), not a share. */
@@ -2364,21 +2569,186 @@ typedef enum formula_kind {
     FORMULA_DECLINE  /* a / (b + a): a decrease a down to b */
 } formula_kind;
 
+/* An operand: a figure of the run (lit) and the known figure it is (o, or NULL), or a known
+ * figure the words name that the run does not print (lit SIZE_MAX). */
+typedef struct term {
+    size_t lit;
+    const origin *o;
+    __int128 key;
+} term;
+
 typedef struct formula {
     formula_kind kind;
-    size_t a, b;             /* literal indexes; b SIZE_MAX: the sum below */
+    term a, b;               /* b.lit SIZE_MAX and b.o NULL: the sum below */
     size_t sum_from, sum_to; /* literals whose usable amounts b sums */
-    __int128 b_key;
+    bool guessed;            /* b is the paragraph's sum: nothing names a whole */
 } formula;
 
-/* The percentage's own operands. A change (增长 p%): after a figure of the change (增加 C) the
- * prior figure before it (比上年 B 增加 C: C / B), else the figure it grew from (A 增加 C: C /
- * (A - C)); after a figure B with A before it (A，比上年 B 增长 p%): (A - B) / B. A share: the
- * nearest figure (the part; 占 B 的 p%: the one before B) of the nearest figure before it in
- * the paragraph that has no percentage of its own (the whole: 支出 294.28 万元，其中：基本支出
- * 166.48 万元，占 56.57%), else of the sum of its sentence's figures, else of the
+static term lit_term(const run *r, size_t i)
+{
+    return (term){i, NULL, r->ops[i].key};
+}
+
+static bool origin_term(const origin *o, term *t)
+{
+    *t = (term){SIZE_MAX, o, 0};
+    return origin_key(o, &t->key);
+}
+
+/* The percentage a formula gives, at `decimals`; false when it cannot be computed. */
+static bool formula_value(const formula *f, int decimals, __int128 *share)
+{
+    __int128 a = f->a.key, b = f->b.key;
+    switch (f->kind) {
+    case FORMULA_SHARE: return share_of(a, b, decimals, share);
+    case FORMULA_CHANGE: return share_of(a - b, b, decimals, share);
+    case FORMULA_GROWTH: return b - a != 0 && share_of(a, b - a, decimals, share);
+    case FORMULA_DECLINE: return b + a != 0 && share_of(a, b + a, decimals, share);
+    }
+    return false;
+}
+
+/* Whether percentage i is what the formula gives, its first operand as written or as the known
+ * figure it stands for. */
+static bool formula_gives(const run *r, size_t i, formula f)
+{
+    const gk_literal *lit = &r->lits[i];
+    __int128 share;
+    for (int v = 0; v < 2; v++) {
+        if (v == 1 && f.a.lit != SIZE_MAX)
+            f.a.key = r->ops[f.a.lit].precise;
+        if (formula_value(&f, lit->decimals, &share) && share == lit->value)
+            return true;
+    }
+    return false;
+}
+
+/* The unit's prior-year figure of an operand key, or NULL. */
+static const origin *prior_keyed(const figure_set *s, __int128 key)
+{
+    for (size_t o = s->prior_first; o < s->prior_first + s->prior_count; o++) {
+        __int128 k;
+        if (origin_key(&s->origins[o], &k) && k == key)
+            return &s->origins[o];
+    }
+    return NULL;
+}
+
+/* The prior-year figure a wrong change of an item (near, AMOUNT_NOT_CHANGE) is the percentage
+ * right after it of (减少 C，下降 p%: C / P is p): the figure its sentence compares with; NULL
+ * when there is none. */
+static const origin *prior_of_change(const run *r, const figure_set *s, size_t near)
+{
+    size_t p = near + 1;
+    if (r->ops[near].verdict != AMOUNT_NOT_CHANGE || p >= r->count || !r->lits[p].percent ||
+        r->lits[p].sentence != r->lits[near].sentence || !says_change(r->lits[p].label) ||
+        !r->lits[p].exact || r->lits[p].decimals > PERCENT_DECIMALS)
+        return NULL;
+    size_t base = share_base(s->prior_keys, s->prior_key_count, r->ops[near].key,
+                             r->lits[p].value, r->lits[p].decimals);
+    return base != SIZE_MAX ? prior_keyed(s, s->prior_keys[base]) : NULL;
+}
+
+/* A change percentage tied to the change before it (减少 C，下降 p%) whose words name its item
+ * A: C / (A + C) for a decrease, C / (A - C) for an increase — or, when C is no change of A but
+ * p is C's share of a prior-year figure P, A's change from P. False when the figure before it
+ * is no change of a named item. */
+static bool change_tie(const run *r, const figure_set *s, size_t i, formula *f)
+{
+    size_t near = r->before[i];
+    if (near == SIZE_MAX || r->ops[near].item == NULL)
+        return false;
+    term a, b;
+    const origin *prior = prior_of_change(r, s, near);
+    if (prior != NULL) {
+        *f = (formula){.kind = FORMULA_CHANGE};
+        return origin_term(r->ops[near].item, &f->a) && origin_term(prior, &f->b);
+    }
+    a = lit_term(r, near);
+    if (!origin_term(r->ops[near].item, &b))
+        return false;
+    *f = (formula){r->ops[near].sign < 0 ? FORMULA_DECLINE : FORMULA_GROWTH, a, b, 0, 0, false};
+    return true;
+}
+
+/* The whole a share names by words: a row or column name of the tables right before it
+ * (占本年支出合计的 p%), or a measure (完成预算的 p%) of the item its words or its part's name
+ * (公务接待费支出决算为 0.3 万元: 公务接待费's 预算数). NULL when none. */
+static const origin *whole_named(narrative_check *nc, const run *r, size_t i, size_t part)
+{
+    const gk_literal *lit = &r->lits[i];
+    const size_t *t = named_by(nc->names, &table_tag, lit->label);
+    if (t != NULL)
+        return &nc->set->origins[*t];
+    const char *measure = measure_within(nc, lit->words);
+    const origin *o = item_measured(nc, lit->words, measure);
+    if (o == NULL && part != SIZE_MAX)
+        o = item_measured(nc, r->lits[part].words, measure);
+    return o;
+}
+
+/* The part of a share: the figure as written, with the known figure its words name when it is
+ * that one (公务用车购置及运行维护费支出决算为 19.56 万元: the 三公 table's, not another 19.56). */
+static term part_term(narrative_check *nc, const run *r, size_t i)
+{
+    term t = lit_term(r, i);
+    const origin *o = named_in_words(nc, r->lits[i].words);
+    int power = r->lits[i].power - r->lits[i].decimals;
+    if (o != NULL && r->lits[i].exact && amount_is(r->lits[i].value, power, o))
+        t.o = o;
+    return t;
+}
+
+/* Whether percentage i is computed from its operands. A change tied to a named item's change
+ * (change_tie) is that; otherwise the one or two figures nearest before it in its sentence
+ * (else the first after it), each as written or as the known figure it stands for; for a
+ * change (增长 p%), with two, also the nearer one's share of their difference or sum (A 增加 C，
+ * 增长 p%: C / (A - C)); for a share, also of the whole its words name. */
+static bool percent_follows(narrative_check *nc, const run *r, size_t i)
+{
+    const figure_set *s = nc->set;
+    const gk_literal *lit = &r->lits[i];
+    bool change = says_change(lit->label);
+    formula tie;
+    if (change && change_tie(r, s, i, &tie)) {
+        __int128 share;
+        if (tie.kind == FORMULA_CHANGE || formula_value(&tie, lit->decimals, &share))
+            return tie.kind != FORMULA_CHANGE && formula_gives(r, i, tie);
+    }
+    size_t near = r->before[i] != SIZE_MAX ? r->before[i] : r->after[i];
+    size_t other = near != SIZE_MAX && near < i ? r->before[near] : SIZE_MAX;
+    for (int k = 0; k < 2; k++) {
+        size_t x = k == 0 ? near : other;
+        if (x == SIZE_MAX)
+            continue;
+        for (int v = 0; v < 2; v++)
+            if (follows_from(r, s, v ? r->ops[x].precise : r->ops[x].key, lit->value,
+                             lit->decimals, change))
+                return true;
+    }
+    for (int v = 0; change && other != SIZE_MAX && v < 4; v++) {
+        __int128 x = v & 1 ? r->ops[near].precise : r->ops[near].key;
+        __int128 y = v & 2 ? r->ops[other].precise : r->ops[other].key, share;
+        if ((y - x > 0 && share_of(x, y - x, lit->decimals, &share) && share == lit->value) ||
+            (y + x > 0 && share_of(x, y + x, lit->decimals, &share) && share == lit->value))
+            return true;
+    }
+    const origin *whole = !change && near != SIZE_MAX ? whole_named(nc, r, i, near) : NULL;
+    if (whole == NULL)
+        return false;
+    formula f = {.kind = FORMULA_SHARE, .a = lit_term(r, near)};
+    return origin_term(whole, &f.b) && formula_gives(r, i, f);
+}
+
+/* The percentage's own operands. A change (增长 p%): tied to the change before it (change_tie),
+ * else after a figure of the change (增加 C) the prior figure before it (比上年 B 增加 C: C /
+ * B), else the figure it grew from (A 增加 C: C / (A - C)); after a figure B with A before it (A，
+ * 比上年 B 增长 p%): (A - B) / B. A share: the nearest figure (the part; 占 B 的 p%: the one before
+ * B) of the whole its words name, else of the nearest figure before it in the paragraph that
+ * has no percentage of its own and is not zero (the whole: 支出 294.28 万元，其中：基本支出
+ * 166.48 万元，占 56.57%), else of the sum of its sentence's figures, else — a guess — of the
  * paragraph's. False when it has none. */
-static bool own_operands(const run *r, size_t i, formula *f)
+static bool own_operands(narrative_check *nc, const run *r, size_t i, formula *f)
 {
     size_t near = r->before[i] != SIZE_MAX ? r->before[i] : r->after[i];
     if (near == SIZE_MAX)
@@ -2386,52 +2756,61 @@ static bool own_operands(const run *r, size_t i, formula *f)
     size_t start = r->start[i], end = i, other = near < i ? r->before[near] : SIZE_MAX;
     while (end < r->count && r->start[end] == start)
         end++;
+    term b = {SIZE_MAX, NULL, 0};
     if (says_change(r->lits[i].label)) {
+        if (change_tie(r, nc->set, i, f))
+            return true;
         if (other == SIZE_MAX)
             return false;
         if (says_change(r->lits[near].label)) {
             size_t prior = r->before[other];
             bool down = strstr(r->lits[near].label, "减少") != NULL;
-            *f = prior != SIZE_MAX ? (formula){FORMULA_SHARE, near, other, 0, 0, r->ops[other].key}
-                                   : (formula){down ? FORMULA_DECLINE : FORMULA_GROWTH, near,
-                                               other, 0, 0, r->ops[other].key};
+            *f = (formula){prior != SIZE_MAX ? FORMULA_SHARE
+                           : down            ? FORMULA_DECLINE
+                                             : FORMULA_GROWTH,
+                           lit_term(r, near), lit_term(r, other), 0, 0, false};
             return true;
         }
-        *f = (formula){FORMULA_CHANGE, other, near, 0, 0, r->ops[near].key};
+        *f = (formula){FORMULA_CHANGE, lit_term(r, other), lit_term(r, near), 0, 0, false};
         return true;
     }
+    term part = part_term(nc, r, near);
     size_t label_len = strlen(r->lits[i].label);
-    if (other != SIZE_MAX && label_len >= strlen("的") &&
-        strcmp(r->lits[i].label + label_len - strlen("的"), "的") == 0) {
-        *f = (formula){FORMULA_SHARE, other, near, 0, 0, r->ops[near].key};
-        return true;
-    }
+    const origin *named = whole_named(nc, r, i, near);
     size_t whole = r->whole[near];
-    if (whole != SIZE_MAX)
-        *f = (formula){FORMULA_SHARE, near, whole, 0, 0, r->ops[whole].key};
+    if (named != NULL && origin_term(named, &b))
+        *f = (formula){FORMULA_SHARE, part, b, 0, 0, false};
+    else if (other != SIZE_MAX && label_len >= strlen("的") &&
+             strcmp(r->lits[i].label + label_len - strlen("的"), "的") == 0)
+        *f = (formula){FORMULA_SHARE, part_term(nc, r, other), lit_term(r, near), 0, 0, false};
+    else if (whole != SIZE_MAX && r->ops[whole].key != 0)
+        *f = (formula){FORMULA_SHARE, part, lit_term(r, whole), 0, 0, false};
     else if (r->amounts[start] >= 2 && r->sum_ok[start])
-        *f = (formula){FORMULA_SHARE, near, SIZE_MAX, start, end, r->sum[start]};
+        *f = (formula){FORMULA_SHARE, part, (term){SIZE_MAX, NULL, r->sum[start]}, start, end,
+                       false};
     else if (r->run_amounts >= 2 && r->run_sum_ok)
-        *f = (formula){FORMULA_SHARE, near, SIZE_MAX, 0, r->count, r->run_sum};
+        *f = (formula){FORMULA_SHARE, part, (term){SIZE_MAX, NULL, r->run_sum}, 0, r->count,
+                       true};
     else
         return false;
     return true;
 }
 
-/* Where an operand comes from: its placeholder, or the known figure it is. */
-static const char *operand_source(narrative_check *nc, const run *r, size_t i)
+/* An operand as a message names it: a figure of the run with its label, its figure and where
+ * that comes from (基本支出 166.48万元 (公开表1-2, 合 计, 基本支出)); a known figure the words
+ * name as origin_text writes it. */
+static const char *term_text(narrative_check *nc, const run *r, const term *t)
 {
-    if (r->lits[i].placeholder != NULL)
-        return r->lits[i].placeholder;
-    return r->ops[i].origin ? origin_source(nc, r->ops[i].origin) : NULL;
-}
-
-/* An operand as a message names it: its label, its figure and where that comes from
- * (基本支出 166.48万元 (公开表1-2, 合 计, 基本支出)). */
-static const char *operand_text(narrative_check *nc, const run *r, size_t i)
-{
-    const gk_literal *lit = &r->lits[i];
-    const char *source = operand_source(nc, r, i);
+    if (t->lit == SIZE_MAX)
+        return t->o->kind == ORIGIN_DECLARED
+                   ? gk_arena_printf(&nc->scratch, "%s %s", t->o->declared->name,
+                                     origin_text(nc, t->o))
+                   : origin_text(nc, t->o);
+    const gk_literal *lit = &r->lits[t->lit];
+    const char *source = lit->placeholder ? lit->placeholder
+                         : t->o           ? origin_source(nc, t->o)
+                         : r->ops[t->lit].origin ? origin_source(nc, r->ops[t->lit].origin)
+                                                 : NULL;
     const char *text = lit->label[0] ? gk_arena_printf(&nc->scratch, "%s %s", lit->label,
                                                        lit->text)
                                      : lit->text;
@@ -2441,8 +2820,8 @@ static const char *operand_text(narrative_check *nc, const run *r, size_t i)
 /* The base of a formula: an operand, or a sum written out (SUM_SHOWN addends at most). */
 static const char *base_text(narrative_check *nc, const run *r, const formula *f)
 {
-    if (f->b != SIZE_MAX)
-        return operand_text(nc, r, f->b);
+    if (f->b.lit != SIZE_MAX || f->b.o != NULL)
+        return term_text(nc, r, &f->b);
     const char *text = "(";
     size_t shown = 0, total = 0, last = SIZE_MAX;
     for (size_t k = f->sum_from; k < f->sum_to; k++)
@@ -2463,54 +2842,66 @@ static const char *base_text(narrative_check *nc, const run *r, const formula *f
     return text ? gk_arena_printf(&nc->scratch, "%s)", text) : NULL;
 }
 
-/* The percentage a formula gives, at `decimals`; false when it cannot be computed. */
-static bool formula_value(const run *r, const formula *f, int decimals, __int128 *share)
-{
-    __int128 a = r->ops[f->a].key, b = f->b_key;
-    switch (f->kind) {
-    case FORMULA_SHARE: return share_of(a, b, decimals, share);
-    case FORMULA_CHANGE: return share_of(a - b, b, decimals, share);
-    case FORMULA_GROWTH: return share_of(a, b - a, decimals, share);
-    case FORMULA_DECLINE: return share_of(a, b + a, decimals, share);
-    }
-    return false;
-}
-
 /* "22.21% = 财政拨款支出 294.28万元 / 收入 1325.00万元 (公开表1 …; 公开表1 …)". */
 static const char *formula_text(narrative_check *nc, const run *r, const formula *f, int decimals)
 {
     __int128 share = 0;
     char value[64] = "";
-    if (formula_value(r, f, decimals, &share) && share <= INT64_MAX && share >= INT64_MIN) {
+    if (formula_value(f, decimals, &share) && share <= INT64_MAX && share >= INT64_MIN) {
         gk_decimal_format((int64_t)(share < 0 ? -share : share), decimals, value, sizeof value);
         strcat(value, "% = ");
     }
-    const char *a = operand_text(nc, r, f->a), *b = base_text(nc, r, f);
+    const char *a = term_text(nc, r, &f->a), *b = base_text(nc, r, f);
     static const char *const shapes[] = {"%s%s / %s", "%s(%s - %s) / %s", "%s%s / (%s - %s)",
                                          "%s%s / (%s + %s)"};
-    return f->kind == FORMULA_SHARE    ? gk_arena_printf(&nc->scratch, shapes[0], value, a, b)
-           : f->kind == FORMULA_CHANGE ? gk_arena_printf(&nc->scratch, shapes[1], value, a, b, b)
-                                       : gk_arena_printf(&nc->scratch, shapes[f->kind], value, a,
-                                                         b, a);
+    const char *text =
+        f->kind == FORMULA_SHARE    ? gk_arena_printf(&nc->scratch, shapes[0], value, a, b)
+        : f->kind == FORMULA_CHANGE ? gk_arena_printf(&nc->scratch, shapes[1], value, a, b, b)
+                                    : gk_arena_printf(&nc->scratch, shapes[f->kind], value, a, b,
+                                                      a);
+    const origin *prior = f->kind == FORMULA_GROWTH || f->kind == FORMULA_DECLINE
+                              ? prior_keyed(nc->set, f->kind == FORMULA_DECLINE
+                                                         ? f->b.key + f->a.key
+                                                         : f->b.key - f->a.key)
+                              : NULL;
+    return prior && text && f->a.lit != SIZE_MAX
+               ? gk_arena_printf(&nc->scratch, "%s = %s / %s", text, r->lits[f->a.lit].text,
+                                 origin_text(nc, prior))
+               : text;
 }
 
-/* A percentage typed in the narrative: it must follow from its operands. */
+/* A percentage typed in the narrative: it must follow from its operands. One whose operands
+ * the check cannot tell (no figure in its sentence, or no whole named) is a warning: no slip
+ * is shown. */
 static void check_percent(narrative_check *nc, const run *r, size_t i)
 {
     const gk_literal *lit = &r->lits[i];
+    if (lit->percent_sign_missing)
+        warn(nc, lit, gk_arena_printf(&nc->scratch, "%s%%", lit->text), lit->text,
+             /* TRANSLATORS: %s is a number the narrative writes right after 占 (a share) with
+                no % after it (占 76.23;). */
+             N_("'%s' is a share written without %%"), lit->text);
     if (malformed(nc, lit) || declared_percent(nc, lit))
         return;
     bool computable = lit->exact && lit->decimals <= PERCENT_DECIMALS;
-    if (computable && percent_follows(r, nc->set, i))
+    if (computable && percent_follows(nc, r, i))
         return;
     formula f;
-    if (!own_operands(r, i, &f)) {
-        report(nc, lit,
-               /* TRANSLATORS: {{share}} and {{rate}} are placeholders: keep them. */
-               _("figures in its sentence, or a {{share}} or {{rate}} placeholder"),
-               lit->text,
-               /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
-               N_("'%s' names no figures it is computed from"), lit->text);
+    if (!own_operands(nc, r, i, &f)) {
+        warn(nc, lit,
+             /* TRANSLATORS: {{share}} and {{rate}} are placeholders: keep them. */
+             _("figures in its sentence, or a {{share}} or {{rate}} placeholder"), lit->text,
+             /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
+             N_("'%s' names no figures it is computed from"), lit->text);
+        return;
+    }
+    if (f.guessed) {
+        warn(nc, lit,
+             /* TRANSLATORS: {{share}} is a placeholder: keep it. A "whole" is the figure a
+                share is a share of (支出合计 in 占支出合计的 99.48%). */
+             _("a whole named in its sentence, or a {{share}} placeholder"), lit->text,
+             /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
+             N_("'%s' names no whole it is the share of"), lit->text);
         return;
     }
     report(nc, lit, formula_text(nc, r, &f, computable ? lit->decimals : 2), lit->text,
@@ -2520,20 +2911,6 @@ static void check_percent(narrative_check *nc, const run *r, size_t i)
                /* TRANSLATORS: %s is a percentage as the narrative writes it (13.22%). */
                : N_("'%s' is not the share of its figures"),
            lit->text);
-}
-
-/* +1 when words say an amount is an increase (增加 2.47 万元), -1 a decrease, else 0. */
-static int change_sign(const char *label)
-{
-    static const char *const up[] = {"增加", "增长", "提高", "上升"};
-    static const char *const down[] = {"减少", "下降", "降低"};
-    for (size_t i = 0; i < sizeof up / sizeof *up; i++)
-        if (strstr(label, up[i]) != NULL)
-            return 1;
-    for (size_t i = 0; i < sizeof down / sizeof *down; i++)
-        if (strstr(label, down[i]) != NULL)
-            return -1;
-    return 0;
 }
 
 /* What a typed amount should be by its own sentence, when the two known figures after it are a
@@ -2555,9 +2932,38 @@ static const char *from_its_sentence(narrative_check *nc, const run *r, size_t i
         return NULL;
     char figure[64];
     gk_decimal_format((int64_t)value, lit->decimals, figure, sizeof figure);
+    term b = lit_term(r, prior), c = lit_term(r, change);
     return gk_arena_printf(&nc->scratch, "%s%s = %s %c %s", figure, unit_name(lit->power),
-                           operand_text(nc, r, prior), sign > 0 ? '+' : '-',
-                           operand_text(nc, r, change));
+                           term_text(nc, r, &b), sign > 0 ? '+' : '-', term_text(nc, r, &c));
+}
+
+/* What a change of a named item that is no change from a prior-year figure should be: when the
+ * percentage after it names the prior-year figure P (change_tie), A's change from P; else
+ * A + C (a decrease) or A - C must be a prior-year figure. */
+static const char *change_expected(narrative_check *nc, const run *r, size_t i)
+{
+    const gk_literal *lit = &r->lits[i];
+    const operand *op = &r->ops[i];
+    const char *item = origin_text(nc, op->item);
+    __int128 a = 0, p = 0;
+    const origin *prior = prior_of_change(r, nc->set, i);
+    int power = lit->power - lit->decimals;
+    if (prior != NULL && origin_key(op->item, &a) && origin_key(prior, &p)) {
+        __int128 change = divide_rounded(p > a ? p - a : a - p,
+                                         power_of_ten(power - KEY_POWER));
+        char figure[64];
+        gk_decimal_format(change <= INT64_MAX ? (int64_t)change : 0, lit->decimals, figure,
+                          sizeof figure);
+        return gk_arena_printf(&nc->scratch, "%s%s = %s - %s", figure, unit_name(lit->power),
+                               p > a ? origin_text(nc, prior) : item,
+                               p > a ? item : origin_text(nc, prior));
+    }
+    return gk_arena_printf(&nc->scratch,
+                           /* TRANSLATORS: the first %s is a known figure with its source, the
+                              second a change (3.59万元); the sum or difference must be a
+                              figure of the package's prior.csv. */
+                           _("%s %s %s to be a figure of prior.csv"), item,
+                           op->sign < 0 ? "+" : "-", lit->text);
 }
 
 /* Reports what the check found wrong with an amount. An unknown one is expected to be what its
@@ -2585,14 +2991,21 @@ static void report_amount(narrative_check *nc, const run *r, size_t i)
                   figures.csv declares (机关运行经费). */
                N_("'%s' differs from the declared %s"), lit->text, op->named->declared->name);
         return;
+    case AMOUNT_NOT_CHANGE:
+        report(nc, lit, change_expected(nc, r, i), lit->text,
+               /* TRANSLATORS: %s is a change as the narrative writes it (减少 3.59万元); its
+                  item is what the words before it name (公务用车购置及运行维护费). */
+               N_("'%s' is not the change of its item from a prior-year figure"), lit->text);
+        return;
     case AMOUNT_UNKNOWN:
         break;
     }
     const char *expected = from_its_sentence(nc, r, i);
+    const origin *named = op->named ? op->named : named_in_words(nc, lit->words);
     if (expected == NULL)
-        expected = op->named ? origin_text(nc, op->named)
-                             /* TRANSLATORS: what a figure of the narrative must be. */
-                             : _("a figure of the tables, prior.csv or figures.csv");
+        expected = named ? origin_text(nc, named)
+                         /* TRANSLATORS: what a figure of the narrative must be. */
+                         : _("a figure of the tables, prior.csv or figures.csv");
     report(nc, lit, expected, lit->text,
            /* TRANSLATORS: %s is a figure as the narrative writes it (1234.5万元). */
            N_("'%s' matches no figure of the tables"), lit->text);
@@ -2647,6 +3060,14 @@ static void prior_keys(figure_set *s)
     for (size_t i = 0; s->prior_keys && i < s->prior_count; i++)
         n += key_of(s->priors[i], s->prior_power, &s->prior_keys[n]);
     s->prior_key_count = s->prior_keys ? sort_positive(s->prior_keys, n) : 0;
+    s->prior_all = malloc((s->prior_count + 1) * sizeof *s->prior_all);
+    s->failed |= s->prior_all == NULL;
+    n = 0;
+    for (size_t i = 0; s->prior_all && i < s->prior_count; i++)
+        n += key_of(s->priors[i], s->prior_power, &s->prior_all[n]);
+    if (s->prior_all != NULL)
+        qsort(s->prior_all, n, sizeof *s->prior_all, by_key);
+    s->prior_all_count = n;
 }
 
 static void free_figures(figure_set *s)
@@ -2657,6 +3078,7 @@ static void free_figures(figure_set *s)
     free(s->origins);
     free(s->priors);
     free(s->prior_keys);
+    free(s->prior_all);
     free(s->percents);
 }
 

@@ -535,7 +535,7 @@ static bool join_spans(joined *j, const gk_span *spans, size_t count)
  * (which grows) until the run is handed over. */
 typedef struct pending {
     gk_literal literal;
-    size_t text, plain, label, placeholder; /* offsets; placeholder SIZE_MAX: typed */
+    size_t text, plain, label, words, placeholder; /* offsets; placeholder SIZE_MAX: typed */
 } pending;
 
 typedef struct scanner {
@@ -545,6 +545,8 @@ typedef struct scanner {
     size_t span_count;
     joined j;
     size_t sentence;       /* of the run */
+    size_t sentence_from;  /* where the sentence began in the joined text */
+    size_t figure_end;     /* where the figure before ended (0: none in these spans) */
     const char *row_label; /* a table row's first cell, for figures of its other cells */
     bool after_year;       /* the number before is a year (2025) */
     pending *found;        /* the run's figures */
@@ -748,6 +750,23 @@ static size_t unit_after(const joined *j, size_t i, bool *percent, int *power)
     return i + len;
 }
 
+/* Whether the number at bytes [start, end) of the joined text, which has no unit, is a share
+ * whose % is missing: right after 占 and before punctuation or the end (占 76.23;), not before
+ * words (占 3 个). */
+static bool share_without_percent(const joined *j, size_t start, size_t end)
+{
+    size_t len, i = start;
+    while (i > 0 && is_gap(char_at(j, char_before(j->text, i), &len)))
+        i = char_before(j->text, i);
+    if (i == 0 || char_at(j, char_before(j->text, i), &len) != 0x5360) /* 占 */
+        return false;
+    i = skip_gaps(j, end);
+    if (i >= j->len)
+        return true;
+    uint32_t cp = char_at(j, i, &len);
+    return ends_sentence(cp) || cp == ',' || cp == 0xFF0C || cp == 0x3001; /* ，、 */
+}
+
 /* The placeholder that printed bytes [from, to) of the joined text whole, or NULL. */
 static const gk_fill *printed_by_placeholder(const scanner *s, size_t from, size_t to)
 {
@@ -830,6 +849,17 @@ static size_t seen_only(const scanner *s, char *out, size_t from, size_t to)
     return n;
 }
 
+/* The text of the figure's sentence since the figure before it, up to its start: its last
+ * GK_WORDS_CHARS characters. */
+static void words_before(const scanner *s, size_t start, size_t *from)
+{
+    size_t floor = s->sentence_from > s->figure_end ? s->sentence_from : s->figure_end;
+    size_t i = start;
+    for (int n = 0; i > floor && n < GK_WORDS_CHARS; n++)
+        i = char_before(s->j.text, i);
+    *from = i;
+}
+
 static bool emit(scanner *s, size_t floor, size_t start, const number *num, size_t unit_start,
                  size_t unit_end, bool percent, int power, const gk_fill *fill)
 {
@@ -853,15 +883,25 @@ static bool emit(scanner *s, size_t floor, size_t start, const number *num, size
     }
     p->plain = keep_string(s, s->j.plain, strlen(s->j.plain));
     p->label = keep_string(s, label, label_len);
+    size_t words_from;
+    words_before(s, start, &words_from);
+    const char *words = s->j.text + words_from;
+    size_t words_len = start - words_from;
+    if (words_len == 0 && s->row_label != NULL) {
+        words = s->row_label;
+        words_len = strlen(words);
+    }
+    p->words = keep_string(s, words, words_len);
     p->placeholder = fill == NULL ? SIZE_MAX
                                   : keep_string(s, s->narrative->source + fill->source,
                                                 fill->source_len);
     if (p->text == SIZE_MAX || p->plain == SIZE_MAX || p->label == SIZE_MAX ||
-        (fill != NULL && p->placeholder == SIZE_MAX))
+        p->words == SIZE_MAX || (fill != NULL && p->placeholder == SIZE_MAX))
         return false;
-    p->literal = (gk_literal){percent, power, num->grouping_ok, num->exact, num->value,
-                              num->decimals, 0, 0, NULL, number_len, NULL, NULL, NULL,
-                              s->sentence};
+    p->literal = (gk_literal){.percent = percent, .power = power,
+                              .grouping_ok = num->grouping_ok, .exact = num->exact,
+                              .value = num->value, .decimals = num->decimals,
+                              .number_len = number_len, .sentence = s->sentence};
     gk_locate(&s->locator, parsed_offset(s, span_at(s, start), start), &p->literal.line,
               &p->literal.column);
     s->found_count++;
@@ -879,11 +919,16 @@ static bool scan_spans(scanner *s, const gk_span *spans, size_t count)
     uint32_t prev = 0, before_prev = 0;
     size_t prev_at = 0, floor = 0; /* floor: where the number or figure before ends */
     s->after_year = false;
+    s->sentence_from = 0;
+    s->figure_end = 0;
     for (size_t i = 0; i < j->len;) {
         uint32_t cp;
         size_t len = gk_utf8_next(j->text, j->len, i, &cp);
         if (digit_value(cp) < 0) {
-            s->sentence += ends_sentence(cp);
+            if (ends_sentence(cp)) {
+                s->sentence++;
+                s->sentence_from = i + len;
+            }
             before_prev = prev;
             prev = cp;
             prev_at = i;
@@ -899,11 +944,18 @@ static bool scan_spans(scanner *s, const gk_span *spans, size_t count)
         bool percent = false;
         int power = 0;
         size_t unit_end = unit_after(j, num.end, &percent, &power);
+        bool share_without_sign = unit_end == 0 && share_without_percent(j, start, num.end);
+        if (share_without_sign) { /* 占 76.23; read as 76.23% */
+            percent = true;
+            unit_end = num.end;
+        }
         if (unit_end != 0) {
-            size_t unit_start = skip_gaps(j, num.end);
+            size_t unit_start = share_without_sign ? num.end : skip_gaps(j, num.end);
             if (!emit(s, floor, start, &num, unit_start, unit_end, percent, power,
                       printed_by_placeholder(s, start, num.end)))
                 return false;
+            s->found[s->found_count - 1].literal.percent_sign_missing = share_without_sign;
+            s->figure_end = unit_end;
         }
         prev = num.last;
         before_prev = 0;
@@ -934,6 +986,7 @@ static bool hand_over(scanner *s)
         lit->text = s->strings + p->text;
         lit->plain = s->strings + p->plain;
         lit->label = s->strings + p->label;
+        lit->words = s->strings + p->words;
         lit->placeholder = p->placeholder == SIZE_MAX ? NULL : s->strings + p->placeholder;
     }
     s->fn(s->literals, s->found_count, s->context);

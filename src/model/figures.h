@@ -26,6 +26,8 @@ gk_status gk_figures_narrative(const gk_package *pkg, const gk_scope *scope,
  * them) and a leading minus, then 元, 万元, 亿元, % or ％, any spaces (NBSP, U+3000, …) between.
  * Invisible characters (zero-width, word joiner, soft hyphen) and line breaks inside the
  * number are read through, as a reader does. */
+enum { GK_WORDS_CHARS = 48 };
+
 typedef struct gk_literal {
     bool percent;      /* a percentage, else an amount */
     int power;         /* an amount's unit as a power of ten of 元: 元 0, 万元 4, 亿元 8 */
@@ -38,6 +40,13 @@ typedef struct gk_literal {
     size_t number_len; /* bytes of text that are the number */
     const char *plain; /* the number in ASCII without grouping (999.99) */
     const char *label; /* the words right before it (基本支出 in 基本支出 166.48 万元), or "" */
+    /* the text of its sentence since the figure before it (or the sentence's start), its last
+     * GK_WORDS_CHARS characters: where the item it is a figure of is named (公务接待费支出决算为
+     * in 公务接待费支出决算为 0.3 万元); a table row's first cell when that is empty */
+    const char *words;
+    /* a share written without % (占 76.23;): a number right after 占 with no unit, before
+     * punctuation; read as a percentage */
+    bool percent_sign_missing;
     /* printed whole by a placeholder: the placeholder as written ({{amount 1-2.basic}}), its
      * figure computed; NULL when typed by hand */
     const char *placeholder;
