@@ -10,6 +10,7 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1091,9 +1092,18 @@ static gk_status report(parse_state *st, const char *path, gk_narrative *n, gk_d
                        st->excerpt);
 }
 
-static cmark_node *parse_markdown(const char *text)
+/* cmark-gfm registers its extensions in a global list, unguarded: two threads parsing their
+ * first Markdown at once (a job's checks beside its document, export.h) could each see the
+ * list half made and parse a table as text. Registered once, it is only read. */
+static void register_extensions(void)
 {
     cmark_gfm_core_extensions_ensure_registered();
+}
+
+static cmark_node *parse_markdown(const char *text)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_extensions);
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
     cmark_syntax_extension *table = cmark_find_syntax_extension("table");
     if (parser == NULL || table == NULL) {
