@@ -723,10 +723,15 @@ static size_t resolve_exact(names_check *nc, const part *p, size_t parent)
 }
 
 /* The one 科目 name of the level (under the parent) that the part's exact text misspells,
- * found through the names sharing its first or last half; SIZE_MAX when none or several. */
+ * found through the names sharing its first or last half; SIZE_MAX when none or several, or
+ * when the text is short and no parent is known. */
 static size_t near_name(names_check *nc, const part *p, size_t parent)
 {
     size_t found = SIZE_MAX, tn = p->end - p->start;
+    /* with no parent to say which 科目 is meant, a short name one character off another is
+       as likely another word (水利（款） is no misspelt 水费) */
+    if (parent == SIZE_MAX && tn < MIN_FUZZY_NAME)
+        return SIZE_MAX;
     for (size_t nn = tn > 1 ? tn - 1 : 1; nn <= tn + 1 && !nc->failed; nn++) {
         size_t head = nn / 2, tail = nn - head;
         for (int side = 0; side < 2; side++) {
