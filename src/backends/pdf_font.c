@@ -17,6 +17,7 @@
 #include "util/i18n.h"
 #include "util/input_file.h"
 #include "util/sha256.h"
+#include "util/task.h"
 
 
 enum { CODE_SPACE = 0x10000 };               /* libharu draws BMP code units only */
@@ -43,8 +44,8 @@ struct gk_pdf_font {
     size_t count;
     gk_ttf_subset subset;                   /* program and glyph ids, until finish */
     /* the program deflated on a thread of its own from embed to finish, while pages are drawn */
-    pthread_t deflating;
-    bool deflate_started, deflate_ok;
+    gk_task deflating;
+    bool deflate_ok;
     uint8_t *deflated;
     size_t deflated_size;
     char path[GK_DIAG_FILE_MAX];            /* for diagnostics */
@@ -359,22 +360,19 @@ static void *deflate_program(void *arg)
     return NULL;
 }
 
-/* Starts deflating the subset's program, when the document compresses fonts: the largest part
+/* Starts deflating the subset's program when the document compresses fonts: the largest part
  * of writing a font (a booklet's Song subset is about 200 KB) then runs beside the drawing of
- * the pages. Without a thread, gk_pdf_font_finish deflates it. */
+ * the pages (without a thread, when the font is finished). */
 static void start_deflating(gk_pdf_font *font)
 {
-    font->deflate_started = gk_haru_font_compressed(font->font) &&
-                            pthread_create(&font->deflating, NULL, deflate_program, font) == 0;
+    if (gk_haru_font_compressed(font->font))
+        gk_task_start(&font->deflating, deflate_program, font, true);
 }
 
-/* The program deflated (NULL: deflate it at finish). */
+/* The program deflated (NULL: not, or out of memory: gk_pdf_font_finish deflates it). */
 static const uint8_t *deflated_program(gk_pdf_font *font)
 {
-    if (font->deflate_started) {
-        pthread_join(font->deflating, NULL);
-        font->deflate_started = false;
-    }
+    gk_task_wait(&font->deflating);
     return font->deflate_ok ? font->deflated : NULL;
 }
 
@@ -382,7 +380,7 @@ void gk_pdf_font_free(gk_pdf_font *font)
 {
     if (font == NULL)
         return;
-    deflated_program(font);
+    gk_task_drop(&font->deflating);
     free(font->deflated);
     face_release(font->face);
     gk_ttf_subset_free(&font->subset);
@@ -432,45 +430,48 @@ static bool is_recorded(const gk_pdf_font *font, uint32_t cp)
     return (font->recorded[cp / 8] >> (cp % 8)) & 1;
 }
 
-void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
+/* The next code libharu draws from utf8[*at …] (*at moves past it); false at the end. An
+ * invalid byte is skipped, as libharu skips it; a code point beyond the BMP is drawn as a
+ * space. */
+static bool next_code(const char *utf8, size_t len, size_t *at, uint32_t *code)
 {
     const unsigned char *s = (const unsigned char *)utf8;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t step = utf8_decode(s + i, len - i, &cp);
-        if (step == 0) { /* libharu skips the byte too */
-            i++;
+    while (*at < len) {
+        size_t step = utf8_decode(s + *at, len - *at, code);
+        *at += step > 0 ? step : 1;
+        if (step == 0)
             continue;
-        }
-        if (cp >= CODE_SPACE)
-            cp = SPACE; /* libharu draws a space in its place */
-        if (!font->embedded)
-            font->recorded[cp / 8] |= (uint8_t)(1u << (cp % 8));
-        else if (!is_recorded(font, cp) && font->unrecorded == 0)
-            font->unrecorded = cp;
-        i += step;
+        if (*code >= CODE_SPACE)
+            *code = SPACE;
+        return true;
     }
+    return false;
+}
+
+static void record_code(gk_pdf_font *font, uint32_t cp)
+{
+    if (!font->embedded)
+        font->recorded[cp / 8] |= (uint8_t)(1u << (cp % 8));
+    else if (!is_recorded(font, cp) && font->unrecorded == 0)
+        font->unrecorded = cp;
+}
+
+void gk_pdf_font_record(gk_pdf_font *font, const char *utf8, size_t len)
+{
+    uint32_t cp;
+    for (size_t at = 0; next_code(utf8, len, &at, &cp);)
+        record_code(font, cp);
 }
 
 size_t gk_pdf_font_codes(gk_pdf_font *font, const char *utf8, size_t len, char *hex)
 {
     static const char digits[] = "0123456789ABCDEF";
-    gk_pdf_font_record(font, utf8, len);
-    const unsigned char *s = (const unsigned char *)utf8;
     size_t n = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t step = utf8_decode(s + i, len - i, &cp);
-        if (step == 0) { /* as gk_pdf_font_record: skipped */
-            i++;
-            continue;
-        }
-        if (cp >= CODE_SPACE)
-            cp = SPACE;
+    uint32_t cp;
+    for (size_t at = 0; next_code(utf8, len, &at, &cp);) {
+        record_code(font, cp);
         for (int shift = 12; shift >= 0; shift -= 4)
             hex[n++] = digits[(cp >> shift) & 0xF];
-        i += step;
     }
     hex[n] = '\0';
     return n;

@@ -68,7 +68,7 @@ typedef struct batch {
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
     json_t *previous;      /* --resume: the previous run's manifest */
     gk_out_lock lock, shard_lock;
-    bool parallel_formats; /* jobs leave cores idle: each renders its formats in parallel */
+    bool spare_cores; /* jobs leave cores idle: each checks and renders on threads */
 } batch;
 
 static volatile sig_atomic_t interrupted;
@@ -436,7 +436,7 @@ static void export_job(const batch *b, const job *j, json_t *result)
         .department = j->kind == GK_JOB_DEPARTMENT ? j->code : NULL, .unit = (size_t)unit,
         .backends = b->opt->backends, .paths = (const char *const *)paths,
         .count = b->opt->backend_count, .render = b->opt->render, .force = b->opt->force,
-        .parallel_formats = b->parallel_formats,
+        .spare_cores = b->spare_cores,
     };
     if (status == GK_OK)
         status = gk_export(&request, &findings, &diag);
@@ -1289,7 +1289,7 @@ static int run_batch(batch *b, gk_diag *diag)
     b->poll_mask = b->worker_mask;
     sigdelset(&b->poll_mask, SIGINT);
     sigdelset(&b->poll_mask, SIGTERM);
-    b->parallel_formats = leaves_cores_idle(b);
+    b->spare_cores = leaves_cores_idle(b);
     run_pool(b);
     sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
     sweep_all(b);

@@ -18,6 +18,7 @@
 
 #include "batch/batch.h"
 #include "check/check.h"
+#include "check/key_map.h"
 #include "model/document.h"
 #include "render/render.h"
 #include "util/datadir.h"
@@ -403,33 +404,50 @@ static gk_status check_one(const gk_package *index, const gk_package *pkg, const
     return status;
 }
 
-static bool same_text(const char *a, const char *b)
+/* The units' findings, each under its department, so that a department's finding that
+ * repeats one of its units' is found in constant time, not by going through every finding of
+ * the province once per department. */
+typedef struct unit_findings {
+    key_map seen;   /* "DEPARTMENT\nFORMATTED FINDING" -> 1 */
+    gk_arena texts; /* the keys */
+} unit_findings;
+
+/* f as a key under department, in buf; false when it does not fit (never a repeat then). */
+static bool finding_key(const char *department, const gk_finding *f, char *buf, size_t size)
 {
-    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+    char text[4096];
+    gk_finding_format(f, text, sizeof text);
+    int n = snprintf(buf, size, "%s\n%s", department, text);
+    return n > 0 && (size_t)n < size;
 }
 
-static bool same_finding(const gk_finding *a, const gk_finding *b)
+static bool index_unit_findings(const gk_package *index, const gk_findings *findings,
+                                unit_findings *u)
 {
-    return a->severity == b->severity && a->line == b->line && a->column == b->column &&
-           same_text(a->rule, b->rule) && same_text(a->file, b->file) &&
-           same_text(a->message, b->message) && same_text(a->expected, b->expected) &&
-           same_text(a->found, b->found);
+    char key[4200];
+    for (size_t i = 0; i < findings->count; i++) {
+        const gk_finding *f = &findings->items[i];
+        bool added;
+        const char *text;
+        if (finding_key(index->units[f->unit].department_code, f, key, sizeof key) &&
+            ((text = gk_arena_strdup(&u->texts, key)) == NULL ||
+             key_map_put(&u->seen, NULL, text, 1, &added) == NULL))
+            return false;
+    }
+    return true;
 }
 
 /* Leaves out the findings from `from` on that a finding of one of the department's units
- * (before `from`) already states: a department of one unit prints what the unit prints. */
-static void drop_repeated(const gk_package *index, gk_findings *findings, size_t from,
+ * already states: a department of one unit prints what the unit prints. */
+static void drop_repeated(const unit_findings *u, gk_findings *findings, size_t from,
                           const char *department)
 {
     size_t kept = from;
+    char key[4200];
     for (size_t i = from; i < findings->count; i++) {
         const gk_finding *f = &findings->items[i];
-        bool repeated = false;
-        for (size_t j = 0; j < from && !repeated; j++)
-            repeated = strcmp(index->units[findings->items[j].unit].department_code,
-                              department) == 0 &&
-                       same_finding(&findings->items[j], f);
-        if (!repeated) {
+        if (!finding_key(department, f, key, sizeof key) ||
+            key_map_get(&u->seen, NULL, key) == NULL) {
             findings->items[kept++] = *f;
             continue;
         }
@@ -445,8 +463,8 @@ static void drop_repeated(const gk_package *index, gk_findings *findings, size_t
  * `export --department` exports the department when that unit is selected. Its findings are
  * its first unit's. Returns false when it could not be checked (diag). */
 static bool check_department(const gk_package *index, const gk_rules *rules,
-                             const size_t *members, size_t count, gk_findings *findings,
-                             gk_diag *diag)
+                             const size_t *members, size_t count, const unit_findings *u,
+                             gk_findings *findings, gk_diag *diag)
 {
     gk_package *pkg = NULL;
     const gk_unit *first = &index->units[members[0]];
@@ -463,7 +481,7 @@ static bool check_department(const gk_package *index, const gk_rules *rules,
         status = gk_diag_set(diag, GK_ERR_NOMEM, index->dir, 0, 0, "out of memory");
     gk_package_free(pkg);
     if (status == GK_OK)
-        drop_repeated(index, findings, before, first->department_code);
+        drop_repeated(u, findings, before, first->department_code);
     return status == GK_OK;
 }
 
@@ -476,14 +494,13 @@ static void print_findings_from(const gk_findings *findings, size_t from)
     }
 }
 
-/* The department booklets' own checks, a department at a time, after its units' (run_check);
- * returns the number that could not be checked. */
-static int check_departments(const cli_args *args, const gk_package *index,
-                             const gk_rules *rules, gk_findings *findings, bool json)
+/* Each selected department's booklet checked after its units' (u: their findings); returns
+ * the number that could not be checked. */
+static int check_each_department(const cli_args *args, const gk_package *index,
+                                 const gk_rules *rules, const unit_findings *u,
+                                 gk_findings *findings, bool json)
 {
     int failed = 0;
-    if (!index->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated)
-        return 0;
     for (size_t s = 0; s < index->unit_count;) {
         const size_t *members;
         size_t count = gk_package_department_units(
@@ -500,13 +517,35 @@ static int check_departments(const cli_args *args, const gk_package *index,
         size_t before = findings->count;
         gk_diag diag;
         gk_diag_clear(&diag);
-        if (!check_department(index, rules, members, count, findings, &diag)) {
+        if (!check_department(index, rules, members, count, u, findings, &diag)) {
             print_diag(&diag);
             failed++;
         }
         if (!json)
             print_findings_from(findings, before);
     }
+    return failed;
+}
+
+/* The department booklets' own checks, a department at a time, after its units' (run_check);
+ * returns the number that could not be checked. */
+static int check_departments(const cli_args *args, const gk_package *index,
+                             const gk_rules *rules, gk_findings *findings, bool json)
+{
+    if (!index->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated)
+        return 0;
+    unit_findings u = {0};
+    int failed;
+    if (index_unit_findings(index, findings, &u)) {
+        failed = check_each_department(args, index, rules, &u, findings, json);
+    } else {
+        gk_diag diag;
+        gk_diag_set(&diag, GK_ERR_NOMEM, index->dir, 0, 0, "out of memory");
+        print_diag(&diag);
+        failed = 1;
+    }
+    key_map_free(&u.seen);
+    gk_arena_free(&u.texts);
     return failed;
 }
 

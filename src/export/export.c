@@ -1,7 +1,6 @@
 /* The publishing gate; see export.h. */
 #include "export/export.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "model/document.h"
 #include "render/render.h"
 #include "util/publish.h"
+#include "util/task.h"
 
 /* The first error of findings as a diagnostic ("FILE:LINE:COL: error: [RULE] …"). */
 static gk_status refusal(const gk_findings *findings, gk_diag *diag)
@@ -54,6 +54,7 @@ typedef struct format_render {
     bool warnings_lost;    /* out of memory while recording one */
     gk_diag diag;
     gk_status status;
+    gk_task task;
 } format_render;
 
 static void add_render_warning(void *sink, const char *rule, const char *file,
@@ -89,23 +90,15 @@ static void *render_format(void *arg)
 
 /* Renders formats 1… on threads of their own while this thread renders format 0, when the
  * job may use idle cores (a job alone on a machine: its booklet and workbook take as long as
- * the slower of the two instead of both). A format whose thread cannot start is rendered
- * here. The outputs do not depend on it: each format is rendered alone from the same
- * read-only document. */
+ * the slower of the two instead of both). The outputs do not depend on it: each format is
+ * rendered alone from the same read-only document. */
 static void render_formats(format_render *renders, size_t count, bool parallel)
 {
-    pthread_t threads[count > 0 ? count : 1];
-    bool started[count > 0 ? count : 1];
     for (size_t k = 1; k < count; k++)
-        started[k] = parallel &&
-                     pthread_create(&threads[k], NULL, render_format, &renders[k]) == 0;
+        gk_task_start(&renders[k].task, render_format, &renders[k], parallel);
     render_format(&renders[0]);
-    for (size_t k = 1; k < count; k++) {
-        if (started[k])
-            pthread_join(threads[k], NULL);
-        else
-            render_format(&renders[k]);
-    }
+    for (size_t k = 1; k < count; k++)
+        gk_task_wait(&renders[k].task);
 }
 
 /* Renders every format; the first failure in the job's order is the job's diagnostic. Each
@@ -115,7 +108,7 @@ static gk_status render_all(const gk_export_job *job, const gk_document *doc,
 {
     for (size_t k = 0; k < job->count; k++)
         renders[k] = (format_render){.job = job, .doc = doc, .index = k};
-    render_formats(renders, job->count, job->parallel_formats);
+    render_formats(renders, job->count, job->spare_cores);
     for (size_t k = 0; k < job->count; k++)
         if (renders[k].status != GK_OK) {
             if (diag != NULL)
@@ -148,8 +141,7 @@ typedef struct scope_check {
     gk_findings *findings;
     gk_diag diag;
     gk_status status;
-    pthread_t thread;
-    bool threaded;
+    gk_task task;
 } scope_check;
 
 static void *run_check(void *arg)
@@ -160,19 +152,10 @@ static void *run_check(void *arg)
     return NULL;
 }
 
-static void start_check(scope_check *c)
-{
-    c->threaded = c->job->parallel_formats &&
-                  pthread_create(&c->thread, NULL, run_check, c) == 0;
-    if (!c->threaded)
-        run_check(c);
-}
-
 /* The checks' verdict, which comes before anything building or rendering found. */
 static gk_status finish_check(scope_check *c, gk_status status, gk_diag *diag)
 {
-    if (c->threaded)
-        pthread_join(c->thread, NULL);
+    gk_task_wait(&c->task);
     if (c->status == GK_OK)
         return status;
     if (diag != NULL)
@@ -186,9 +169,11 @@ gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *di
     if (renders == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
     scope_check check = {.job = job, .findings = findings};
-    start_check(&check);
+    gk_task_start(&check.task, run_check, &check, job->spare_cores);
+    if (!job->spare_cores) /* checked first: a refused job is never built */
+        gk_task_wait(&check.task);
     gk_document *doc = NULL;
-    gk_status status = check.threaded ? GK_OK : check.status;
+    gk_status status = job->spare_cores ? GK_OK : check.status;
     if (status == GK_OK)
         status = build(job, &doc, diag);
     if (status == GK_OK)
