@@ -1011,8 +1011,8 @@ static const char *row_label(char *buf, const char *cell)
 }
 
 /* One block: a text block's spans, or a table cell after cell, each row a sentence (or more,
- * when a cell ends sentences: the row after starts past the last of them, so that sentences
- * never go back). */
+ * when a cell ends sentences: the cells after it, and the row after, start past the last of
+ * them, so that sentences never go back). */
 static bool scan_block(scanner *s, const gk_block *block)
 {
     s->sentence = 0;
@@ -1025,7 +1025,7 @@ static bool scan_block(scanner *s, const gk_block *block)
         size_t row_end = row_sentence;
         for (size_t c = 0; c < block->cols; c++) {
             size_t cell = r * block->cols + c;
-            s->sentence = row_sentence;
+            s->sentence = row_end;
             s->row_label = c > 0 ? row_label(label, block->cells[r * block->cols]) : NULL;
             if (!scan_spans(s, block->spans + block->cell_spans[cell],
                             block->cell_spans[cell + 1] - block->cell_spans[cell]))

@@ -36,7 +36,8 @@ typedef struct gk_literal {
     int64_t value;     /* scaled by 10^decimals */
     int decimals;      /* as written */
     int line, column;  /* in the Markdown as written */
-    const char *text;  /* the number and its unit as printed (９９９.９９万元) */
+    const char *text;  /* the number and its unit as printed (９９９.９９万元); the number alone
+                          for a share written without % */
     size_t number_len; /* bytes of text that are the number */
     const char *plain; /* the number in ASCII without grouping (999.99) */
     const char *label; /* the words right before it (基本支出 in 基本支出 166.48 万元), or "" */
