@@ -706,6 +706,13 @@ static gk_status pdf_prepare(const gk_render_options *options, gk_diag *diag)
     return status == GK_OK ? gk_pdf_font_verify(PDF_HEI, options->title_font, diag) : status;
 }
 
+static void pdf_warm(const gk_render_options *options)
+{
+    const char *paths[PDF_FACE_COUNT] = {options->body_font, options->title_font};
+    for (int f = 0; f < PDF_FACE_COUNT; f++)
+        gk_pdf_font_warm(paths[f] ? paths[f] : gk_pdf_font_default_path(f));
+}
+
 static const char *pdf_library(void)
 {
     static char text[256];
@@ -739,4 +746,5 @@ const gk_backend gk_backend_pdf = {
     .close = pdf_close,
     .prepare = pdf_prepare,
     .library = pdf_library,
+    .warm = pdf_warm,
 };

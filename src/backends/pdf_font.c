@@ -341,6 +341,13 @@ gk_status gk_pdf_font_open(const char *path, int ttc_index, gk_pdf_font **out, g
     return GK_OK;
 }
 
+void gk_pdf_font_warm(const char *path)
+{
+    shared_face *face = NULL;
+    if (path != NULL && face_acquire(path, 0, &face, NULL) == GK_OK)
+        face_release(face);
+}
+
 bool gk_pdf_font_same_face(const gk_pdf_font *a, const gk_pdf_font *b)
 {
     return a->face == b->face ||

@@ -68,6 +68,9 @@ size_t gk_pdf_font_faces_parsed(void);
 
 /* True when libharu would take a and b for one font (the same name: PostScript name and
  * subfamily); a document then embeds and draws both with one of them. */
+/* Parses the face of path (index 0) into the process's cache, if it can; says nothing. */
+void gk_pdf_font_warm(const char *path);
+
 bool gk_pdf_font_same_face(const gk_pdf_font *a, const gk_pdf_font *b);
 
 /* Advance width of one code point in 1/1000 em: exactly the value libharu writes into /W, so

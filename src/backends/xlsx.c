@@ -589,6 +589,12 @@ static void xlsx_close(void *ctx)
     remove_tmpdir(x);
 }
 
+static void xlsx_warm(const gk_render_options *options)
+{
+    (void)options;
+    gk_xlsxwriter_open(NULL);
+}
+
 static const char *xlsx_library(void)
 {
     static char text[64];
@@ -613,4 +619,5 @@ const gk_backend gk_backend_xlsx = {
     .end_document = xlsx_end_document,
     .close = xlsx_close,
     .library = xlsx_library,
+    .warm = xlsx_warm,
 };

@@ -69,6 +69,8 @@ typedef struct batch {
     json_t *previous;      /* --resume: the previous run's manifest */
     gk_out_lock lock, shard_lock;
     bool spare_cores; /* jobs leave cores idle: each checks and renders on threads */
+    pid_t *exiting;   /* idle workers told to exit, waited for after the manifest */
+    size_t exiting_count;
 } batch;
 
 static volatile sig_atomic_t interrupted;
@@ -925,6 +927,21 @@ static void assign_jobs(batch *b, worker *workers, size_t count, size_t *next)
 
 /* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
  * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
+static void reap(pid_t pid)
+{
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static void reap_exiting(batch *b)
+{
+    for (size_t i = 0; i < b->exiting_count; i++)
+        reap(b->exiting[i]);
+    free(b->exiting);
+    b->exiting = NULL;
+    b->exiting_count = 0;
+}
+
 static void run_pool(batch *b)
 {
     size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
@@ -961,15 +978,19 @@ static void run_pool(batch *b)
     }
 done:
     /* closing the command pipes tells the workers to exit; one still busy (only when waiting
-       failed) is killed, never waited for without end */
+       failed) is killed and waited for before the sweep, never without end; an idle one's
+       exit is waited for after the manifest (reap_exiting): it writes nothing more */
+    b->exiting = workers ? calloc(count, sizeof *b->exiting) : NULL;
     for (size_t i = 0; workers && i < count; i++) {
-        if (workers[i].job != NULL && workers[i].pid > 0)
+        bool busy = workers[i].job != NULL;
+        if (busy && workers[i].pid > 0)
             kill(workers[i].pid, SIGKILL);
         close_fd(&workers[i].commands);
         close_fd(&workers[i].reports);
-        if (workers[i].pid > 0)
-            while (waitpid(workers[i].pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        if (workers[i].pid > 0 && !busy && b->exiting != NULL)
+            b->exiting[b->exiting_count++] = workers[i].pid;
+        else if (workers[i].pid > 0)
+            reap(workers[i].pid);
         free(workers[i].buffer);
     }
     free(workers);
@@ -1296,6 +1317,7 @@ static int run_batch(batch *b, gk_diag *diag)
 
     gk_status status = write_manifest(b, diag);
     print_summary(b);
+    reap_exiting(b);
     if (interrupted)
         return 128 + interrupted;
     if (status != GK_OK)

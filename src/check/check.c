@@ -26,6 +26,8 @@ typedef struct checker {
     gk_findings *out;
     int decimals;
     bool failed; /* out of memory */
+    const gk_document *doc; /* the unit's booklet, for the rules that read its narrative */
+    gk_document *own_doc;   /* built here when the caller had none */
 } checker;
 
 /* ---- findings ----------------------------------------------------------------------------- */
@@ -3082,13 +3084,27 @@ static void free_figures(figure_set *s)
     free(s->percents);
 }
 
+/* The unit's booklet as the narrative rules read it: the caller's, or built once for all of
+ * them. */
+static gk_status unit_document(checker *c, const gk_document **doc, gk_diag *diag)
+{
+    if (c->doc == NULL) {
+        gk_status status = gk_document_build_unit(c->pkg, c->unit, &c->own_doc, diag);
+        if (status != GK_OK)
+            return status;
+        c->doc = c->own_doc;
+    }
+    *doc = c->doc;
+    return GK_OK;
+}
+
 /* Every figure a reader reads in the unit's narrative — in the booklet's own text, after
  * placeholders are filled: typed amounts are known figures, typed percentages follow from
  * their operands, placeholders' amounts are in the tables' unit. */
 static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 {
-    gk_document *doc = NULL;
-    gk_status status = gk_document_build_unit(c->pkg, c->unit, &doc, diag);
+    const gk_document *doc = NULL;
+    gk_status status = unit_document(c, &doc, diag);
     if (status != GK_OK)
         return status;
     int power = tables_unit_power(c->pkg->profile);
@@ -3111,7 +3127,6 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
     key_map_free(&n.map);
     gk_arena_free(&n.arena);
     free_figures(&set);
-    gk_document_free(doc);
     return GK_OK;
 }
 
@@ -3119,9 +3134,10 @@ static gk_status run_narrative(checker *c, const gk_rule *rule, gk_diag *diag)
 
 /* Runs every rule on one unit of pkg (a package holding its rows, or more). */
 static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t unit,
-                           gk_findings *findings, gk_diag *diag)
+                           const gk_document *doc, gk_findings *findings, gk_diag *diag)
 {
-    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false};
+    checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals, false,
+                 doc, NULL};
     gk_status status = GK_OK;
     for (size_t i = 0; status == GK_OK && i < rules->count; i++) {
         const gk_rule *rule = &rules->rules[i];
@@ -3135,9 +3151,16 @@ static gk_status run_rules(const gk_package *pkg, const gk_rules *rules, size_t 
         case GK_RULE_CODES: run_codes(&c, rule); break;
         case GK_RULE_PRESENT: run_present(&c, rule); break;
         case GK_RULE_NARRATIVE: status = run_narrative(&c, rule, diag); break;
-        case GK_RULE_NAMES: status = gk_check_names(pkg, rule, unit, findings, diag); break;
+        case GK_RULE_NAMES: {
+            const gk_document *booklet = NULL;
+            status = unit_document(&c, &booklet, diag);
+            if (status == GK_OK)
+                status = gk_check_names(pkg, rule, unit, booklet, findings, diag);
+            break;
+        }
         }
     }
+    gk_document_free(c.own_doc);
     if (status == GK_OK && c.failed)
         status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
     return status;
@@ -3167,23 +3190,29 @@ static gk_status unit_failure(const gk_unit *unit, gk_diag *diag)
 /* Checks one unit on its own rows: whatever else the package holds, its booklet prints these
  * (its 合计, department and unit rows included). */
 static gk_status check_unit_rows(const gk_package *package, const gk_rules *rules, size_t unit,
-                                 gk_findings *findings, gk_diag *diag)
+                                 const gk_document *doc, gk_findings *findings, gk_diag *diag)
 {
     const gk_package *pkg = NULL;
     gk_package *view = NULL;
     gk_status status = rows_of(package, &unit, 1, &pkg, &view, diag);
     if (status == GK_OK)
-        status = run_rules(pkg, rules, unit, findings, diag);
+        status = run_rules(pkg, rules, unit, doc, findings, diag);
     gk_package_view_free(view);
     return status;
+}
+
+gk_status gk_check_unit_booklet(const gk_package *package, const gk_rules *rules, size_t unit,
+                                const gk_document *doc, gk_findings *findings, gk_diag *diag)
+{
+    if (package->units[unit].failure != NULL) /* its own files did not load */
+        return unit_failure(&package->units[unit], diag);
+    return check_unit_rows(package, rules, unit, doc, findings, diag);
 }
 
 gk_status gk_check_unit(const gk_package *package, const gk_rules *rules, size_t unit,
                         gk_findings *findings, gk_diag *diag)
 {
-    if (package->units[unit].failure != NULL) /* its own files did not load */
-        return unit_failure(&package->units[unit], diag);
-    return check_unit_rows(package, rules, unit, findings, diag);
+    return gk_check_unit_booklet(package, rules, unit, NULL, findings, diag);
 }
 
 /* ---- the department ------------------------------------------------------------------------- */
@@ -3212,7 +3241,7 @@ static gk_status agree_with_first(const gk_package *pkg, const gk_rules *rules, 
 {
     const char *units_csv = gk_arena_printf(&findings->arena, "%s/units.csv", pkg->dir);
     checker c = {pkg, rules, unit, {&unit, 1}, findings, pkg->profile->amount_decimals,
-                 units_csv == NULL};
+                 units_csv == NULL, NULL, NULL};
     if (units_csv != NULL)
         check_member(&c, units_csv, &pkg->units[first], &pkg->units[unit]);
     return c.failed ? gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory") : GK_OK;
@@ -3292,7 +3321,7 @@ static gk_status check_consolidated(const gk_package *package, const gk_rules *r
                                     gk_findings *findings, gk_diag *diag)
 {
     checker c = {package, rules, first, {&first, 1}, findings, package->profile->amount_decimals,
-                 false};
+                 false, NULL, NULL};
     gk_package *department = NULL;
     gk_status status = gk_package_consolidate(package, department_code, report_conflict, &c,
                                               &department, diag);
@@ -3300,7 +3329,7 @@ static gk_status check_consolidated(const gk_package *package, const gk_rules *r
     if (status == GK_OK && c.failed)
         status = gk_diag_set(diag, GK_ERR_NOMEM, package->dir, 0, 0, "out of memory");
     if (status == GK_OK)
-        status = run_rules(department, rules, 0, findings, diag);
+        status = run_rules(department, rules, 0, NULL, findings, diag);
     for (size_t i = before; i < findings->count; i++)
         findings->items[i].unit = first;
     gk_package_free(department);
@@ -3324,7 +3353,7 @@ gk_status gk_check_department(const gk_package *package, const gk_rules *rules,
         if (status == GK_OK && package->units[u].failure != NULL)
             status = unit_failure(&package->units[u], diag);
         if (status == GK_OK && !consolidated)
-            status = check_unit_rows(package, rules, u, findings, diag);
+            status = check_unit_rows(package, rules, u, NULL, findings, diag);
     }
     if (status == GK_OK && consolidated)
         status = check_consolidated(package, rules, department_code, members[0], findings, diag);

@@ -4,6 +4,7 @@
 #define GONGKAI_CHECK_H
 
 #include "layout/query.h"
+#include "model/document.h"
 #include "model/package.h"
 
 /* A note is no problem: it says what a check did not do (a rule skipped for a table the package
@@ -98,6 +99,11 @@ const gk_rule *gk_rules_find(const gk_rules *rules, const char *id);
 /* Runs every rule on one unit and appends its findings. */
 gk_status gk_check_unit(const gk_package *pkg, const gk_rules *rules, size_t unit,
                         gk_findings *findings, gk_diag *diag);
+
+/* gk_check_unit with the unit's booklet already built from pkg (gk_document_build_unit), which
+ * the narrative rules read instead of building their own; NULL: as gk_check_unit. */
+gk_status gk_check_unit_booklet(const gk_package *pkg, const gk_rules *rules, size_t unit,
+                                const gk_document *doc, gk_findings *findings, gk_diag *diag);
 
 /* DEPARTMENT-UNITS alone for one unit: it agrees with the first unit of its department (in
  * units.csv order) on year and department name. `gongkai check` runs it on every unit, so that

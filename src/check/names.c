@@ -1021,12 +1021,8 @@ static void check_narrative(names_check *nc, const gk_narrative *narrative)
 }
 
 gk_status gk_check_names(const gk_package *pkg, const gk_rule *rule, size_t unit,
-                         gk_findings *findings, gk_diag *diag)
+                         const gk_document *doc, gk_findings *findings, gk_diag *diag)
 {
-    gk_document *doc = NULL;
-    gk_status status = gk_document_build_unit(pkg, unit, &doc, diag);
-    if (status != GK_OK)
-        return status;
     names_check nc = {.pkg = pkg, .rule = rule, .unit = unit, .out = findings};
     nc.failed = !collect_names(&nc);
     for (size_t part = 0; !nc.failed && part < doc->part_count; part++)
@@ -1045,7 +1041,6 @@ gk_status gk_check_names(const gk_package *pkg, const gk_rule *rule, size_t unit
     free(nc.r.chars);
     free(nc.r.at);
     gk_arena_free(&nc.arena);
-    gk_document_free(doc);
     if (nc.failed)
         return gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
     return GK_OK;

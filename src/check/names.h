@@ -6,8 +6,8 @@
 
 #include "check/check.h"
 
-/* Appends the findings of rule (kind names) on the unit's narrative. */
+/* Appends the findings of rule (kind names) on the narrative of doc, the unit's booklet. */
 gk_status gk_check_names(const gk_package *pkg, const gk_rule *rule, size_t unit,
-                         gk_findings *findings, gk_diag *diag);
+                         const gk_document *doc, gk_findings *findings, gk_diag *diag);
 
 #endif

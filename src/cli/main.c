@@ -24,6 +24,7 @@
 #include "util/datadir.h"
 #include "util/i18n.h"
 #include "util/publish.h"
+#include "util/task.h"
 
 enum {
     EXIT_INPUT = 1,
@@ -224,6 +225,21 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
 
 /* ---- export --------------------------------------------------------------------------- */
 
+typedef struct backends_warm {
+    const gk_backend *const *backends;
+    size_t count;
+    const gk_render_options *render;
+} backends_warm;
+
+static void *warm_backends(void *arg)
+{
+    const backends_warm *w = arg;
+    for (size_t b = 0; b < w->count; b++)
+        if (w->backends[b]->warm != NULL)
+            w->backends[b]->warm(w->render);
+    return NULL;
+}
+
 static int run_export(const cli_args *args)
 {
     /* "all": the booklet first, then the workbook */
@@ -239,9 +255,18 @@ static int run_export(const cli_args *args)
         if (backends[b] == NULL)
             return usage_error(_("unknown format (expected all, pdf or xlsx)"), args->format);
 
+    /* the backends' libraries and fonts load on the other core while the package is read */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    backends_warm warm = {backends, backend_count, &args->render};
+    gk_task warming;
+    gk_task_start(&warming, warm_backends, &warm, cores > 1);
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
     int status = load_package(args, &pkg, &rules);
+    if (status == 0)
+        gk_task_wait(&warming);
+    else
+        gk_task_drop(&warming);
     if (status != 0)
         return status;
     if (make_dirs(args->output) != 0) {
@@ -253,7 +278,6 @@ static int run_export(const cli_args *args)
         gk_package_free(pkg);
         return EXIT_INPUT;
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     gk_batch_options options = {
         .package_dir = args->package, .output = args->output, .backends = backends,
         .backend_count = backend_count, .render = &args->render, .rules = rules,

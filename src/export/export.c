@@ -25,12 +25,15 @@ static gk_status refusal(const gk_findings *findings, gk_diag *diag)
     return GK_OK;
 }
 
-static gk_status check_scope(const gk_export_job *job, gk_findings *findings, gk_diag *diag)
+/* doc: the scope's booklet, or NULL when it could not be built (the checks then find why) */
+static gk_status check_scope(const gk_export_job *job, const gk_document *doc,
+                             gk_findings *findings, gk_diag *diag)
 {
     gk_status status = job->department
                            ? gk_check_department(job->pkg, job->rules, job->department, findings,
                                                  diag)
-                           : gk_check_unit(job->pkg, job->rules, job->unit, findings, diag);
+                           : gk_check_unit_booklet(job->pkg, job->rules, job->unit, doc, findings,
+                                                   diag);
     if (status == GK_OK && findings->errors > 0 && !job->force)
         status = refusal(findings, diag);
     return status;
@@ -80,6 +83,8 @@ static void *render_format(void *arg)
     r->status = gk_publish_begin(path, r->tmp, sizeof r->tmp, &r->diag);
     if (r->status == GK_OK)
         r->status = gk_render(r->doc, job->backends[r->index], r->tmp, &options, &r->diag);
+    if (r->status == GK_OK)
+        r->status = gk_publish_sync(r->tmp, path, &r->diag);
     /* the backend's message names the temporary file: name the real output instead */
     if (r->status != GK_OK && r->tmp[0] && strcmp(r->diag.file, r->tmp) == 0)
         snprintf(r->diag.file, sizeof r->diag.file, "%s", path);
@@ -132,12 +137,14 @@ static gk_status add_warnings(const gk_export_job *job, const format_render *ren
     return GK_OK;
 }
 
-/* The checks of the job's scope. When the job may use idle cores they run on a thread of their
- * own while the document is built and rendered (all of them only read the package): the
- * render is then a guess that the checks will pass, and nothing is published before they
- * have. Otherwise they run first, and a refused job is never built. */
+/* The checks of the job's scope, after its booklet is built (they read its narrative as it
+ * prints). When the job may use idle cores they run on a thread of their own while the
+ * booklet is rendered (all of them only read the package and the booklet): the render is then
+ * a guess that the checks will pass, and nothing is published before they have. Otherwise
+ * they run first, and a refused job is never rendered. */
 typedef struct scope_check {
     const gk_export_job *job;
+    const gk_document *doc;
     gk_findings *findings;
     gk_diag diag;
     gk_status status;
@@ -148,7 +155,7 @@ static void *run_check(void *arg)
 {
     scope_check *c = arg;
     gk_diag_clear(&c->diag);
-    c->status = check_scope(c->job, c->findings, &c->diag);
+    c->status = check_scope(c->job, c->doc, c->findings, &c->diag);
     return NULL;
 }
 
@@ -168,14 +175,19 @@ gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *di
     format_render *renders = calloc(job->count + 1, sizeof *renders);
     if (renders == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
-    scope_check check = {.job = job, .findings = findings};
-    gk_task_start(&check.task, run_check, &check, job->spare_cores);
-    if (!job->spare_cores) /* checked first: a refused job is never built */
-        gk_task_wait(&check.task);
     gk_document *doc = NULL;
+    gk_diag build_diag;
+    gk_status built = build(job, &doc, &build_diag);
+    scope_check check = {.job = job, .doc = doc, .findings = findings};
+    gk_task_start(&check.task, run_check, &check, job->spare_cores);
+    if (!job->spare_cores) /* checked first: a refused job is never rendered */
+        gk_task_wait(&check.task);
     gk_status status = job->spare_cores ? GK_OK : check.status;
-    if (status == GK_OK)
-        status = build(job, &doc, diag);
+    if (status == GK_OK && built != GK_OK) {
+        status = built;
+        if (diag != NULL)
+            *diag = build_diag;
+    }
     if (status == GK_OK)
         status = render_all(job, doc, renders, diag);
     status = finish_check(&check, status, diag);

@@ -97,6 +97,11 @@ typedef struct gk_backend {
 
     /* Optional: the output library and its version, for `gongkai doctor`. */
     const char *(*library)(void);
+
+    /* Optional, appended: does ahead of time, on any thread, the work of the first document
+     * that depends on nothing of it (opening libraries, parsing fonts), kept for the process
+     * and the workers it forks. Failures are left to prepare and open to report. */
+    void (*warm)(const gk_render_options *options);
 } gk_backend;
 
 /* Every backend, in a fixed order (for `gongkai doctor`). */

@@ -86,14 +86,20 @@ static int sync_path(const char *path, int flags)
     return rc;
 }
 
+gk_status gk_publish_sync(const char *tmp, const char *final_path, gk_diag *diag)
+{
+    return sync_path(tmp, O_RDONLY) == 0 ? GK_OK
+                                         : gk_diag_set(diag, GK_ERR_IO, final_path, 0, 0,
+                                                       "cannot sync the output: %s",
+                                                       strerror(errno));
+}
+
 gk_status gk_publish_commit_all(const char *const *tmps, const char *const *finals, size_t count,
                                 gk_diag *diag)
 {
     gk_status status = GK_OK;
     for (size_t i = 0; i < count && status == GK_OK; i++)
-        if (sync_path(tmps[i], O_RDONLY) != 0)
-            status = gk_diag_set(diag, GK_ERR_IO, finals[i], 0, 0, "cannot sync the output: %s",
-                                 strerror(errno));
+        status = gk_publish_sync(tmps[i], finals[i], diag);
     size_t renamed = 0;
     while (status == GK_OK && renamed < count) {
         if (rename(tmps[renamed], finals[renamed]) != 0)

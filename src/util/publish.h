@@ -36,6 +36,10 @@ gk_status gk_publish_begin(const char *final_path, char *tmp, size_t size, gk_di
 /* Syncs tmp, renames it to final_path and syncs the folder. On failure tmp is removed. */
 gk_status gk_publish_commit(const char *tmp, const char *final_path, gk_diag *diag);
 
+/* Syncs a finished temporary now, on the thread that wrote it, so that formats written on
+ * parallel threads reach the disk in parallel; the commit's own sync then finds it clean. */
+gk_status gk_publish_sync(const char *tmp, const char *final_path, gk_diag *diag);
+
 /* Publishes several finished temporaries together (a unit's booklet and workbook): all are
  * synced first, then renamed into place; when one rename fails, the files already renamed
  * are removed again, so that either every final file is new or none of this set is left
