@@ -225,18 +225,16 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
 
 /* ---- export --------------------------------------------------------------------------- */
 
-typedef struct backends_warm {
-    const gk_backend *const *backends;
-    size_t count;
+typedef struct backend_warm {
+    const gk_backend *backend;
     const gk_render_options *render;
-} backends_warm;
+    gk_task task;
+} backend_warm;
 
-static void *warm_backends(void *arg)
+static void *warm_backend(void *arg)
 {
-    const backends_warm *w = arg;
-    for (size_t b = 0; b < w->count; b++)
-        if (w->backends[b]->warm != NULL)
-            w->backends[b]->warm(w->render);
+    const backend_warm *w = arg;
+    w->backend->warm(w->render);
     return NULL;
 }
 
@@ -255,18 +253,22 @@ static int run_export(const cli_args *args)
         if (backends[b] == NULL)
             return usage_error(_("unknown format (expected all, pdf or xlsx)"), args->format);
 
-    /* the backends' libraries and fonts load on the other core while the package is read */
+    /* each backend loads its libraries and fonts on a thread of its own while the package is read */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    backends_warm warm = {backends, backend_count, &args->render};
-    gk_task warming;
-    gk_task_start(&warming, warm_backends, &warm, cores > 1);
+    backend_warm warm[2] = {{0}};
+    for (size_t b = 0; b < backend_count; b++)
+        if (backends[b]->warm != NULL) {
+            warm[b] = (backend_warm){backends[b], &args->render, {0}};
+            gk_task_start(&warm[b].task, warm_backend, &warm[b], cores > 1);
+        }
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
     int status = load_package(args, &pkg, &rules);
-    if (status == 0)
-        gk_task_wait(&warming);
-    else
-        gk_task_drop(&warming);
+    for (size_t b = 0; b < backend_count; b++)
+        if (status == 0)
+            gk_task_wait(&warm[b].task);
+        else
+            gk_task_drop(&warm[b].task);
     if (status != 0)
         return status;
     if (make_dirs(args->output) != 0) {
