@@ -647,18 +647,12 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
     if (p->error || HPDF_SaveToStream(p->pdf) != HPDF_OK || p->error)
         /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
         return haru_failure(p, _("saving"), diag);
-    HPDF_UINT32 size = HPDF_GetStreamSize(p->pdf);
-    unsigned char *bytes = malloc(size ? size : 1);
-    if (bytes == NULL)
+    size_t count;
+    struct iovec *parts = gk_haru_saved_parts(p->pdf, &count);
+    if (parts == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "out of memory");
-    HPDF_UINT32 got = size;
-    gk_status status = GK_OK;
-    if (HPDF_ReadFromStream(p->pdf, bytes, &got) != HPDF_OK || got != size)
-        /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
-        status = haru_failure(p, _("reading the saved document"), diag);
-    else
-        status = gk_write_file(p->path, bytes, size, diag);
-    free(bytes);
+    gk_status status = gk_write_file_parts(p->path, parts, count, diag);
+    free(parts);
     return status;
 }
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <hpdf.h> /* without HPDF_SHARED this also brings the internal headers */
 
@@ -87,10 +88,15 @@ bool gk_haru_deflate(const uint8_t *program, size_t size, uint8_t **out, size_t 
 /* Whether the document compresses font's streams. */
 bool gk_haru_font_compressed(HPDF_Font font);
 
-/* Compresses the pages' content streams here (libdeflate) rather than at save time in libharu
- * (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,
+/* Compresses the pages' content streams here (libdeflate, its fastest level) rather than at
+ * save time in libharu (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,
  * before saving. */
 HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf);
+
+/* The document HPDF_SaveToStream wrote, as the blocks of its memory stream in order
+ * (malloc'd, *count of them; NULL when out of memory or not saved): written out as they are,
+ * without HPDF_ReadFromStream's copy (byte by byte, into a buffer as large as the file). */
+struct iovec *gk_haru_saved_parts(HPDF_Doc pdf, size_t *count);
 
 /* Sets the catalog's /Lang, the document's natural language (a BCP 47 tag such as zh-CN), which
  * screen readers and text-to-speech go by. */

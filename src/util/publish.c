@@ -146,29 +146,39 @@ void gk_publish_abort(const char *tmp)
         unlink(tmp);
 }
 
-gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag)
+gk_status gk_write_file_parts(const char *path, const struct iovec *parts, size_t count,
+                              gk_diag *diag)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open for writing: %s",
                            strerror(errno));
-    const char *p = bytes;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int saved = n < 0 ? errno : ENOSPC;
-            close(fd);
-            return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s", strerror(saved));
+    for (size_t i = 0; i < count; i++) {
+        const char *p = parts[i].iov_base;
+        size_t left = parts[i].iov_len;
+        while (left > 0) {
+            ssize_t n = write(fd, p, left);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                int saved = n < 0 ? errno : ENOSPC;
+                close(fd);
+                return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
+                                   strerror(saved));
+            }
+            p += n;
+            left -= (size_t)n;
         }
-        p += n;
-        left -= (size_t)n;
     }
     if (close(fd) != 0)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
     return GK_OK;
+}
+
+gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag)
+{
+    const struct iovec part = {(void *)bytes, len};
+    return gk_write_file_parts(path, &part, 1, diag);
 }
 
 gk_status gk_publish_bytes(const char *path, const void *bytes, size_t len, gk_diag *diag)

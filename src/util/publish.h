@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "gongkai/diag.h"
 
@@ -53,6 +54,10 @@ void gk_publish_abort(const char *tmp);
 /* Writes bytes to path (created or truncated), checking every write and the close: a full
  * disk is an error, never a short file reported as success. Not atomic by itself. */
 gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag);
+
+/* gk_write_file of the parts one after another, as one file. */
+gk_status gk_write_file_parts(const char *path, const struct iovec *parts, size_t count,
+                              gk_diag *diag);
 
 /* Writes bytes to path atomically (temporary file, checked writes, fsync, rename). */
 gk_status gk_publish_bytes(const char *path, const void *bytes, size_t len, gk_diag *diag);
