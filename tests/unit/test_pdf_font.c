@@ -6,6 +6,7 @@
  * the composite-glyph repair wqy-microhei draws characters such as 他 and 般 blank and loses
  * strokes of 位体算教政府. Needs poppler-utils, qpdf and python3-fonttools; the fonts come
  * from GK_BINARY_DIR/fonts. */
+#define _GNU_SOURCE /* dladdr */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +17,13 @@
 
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "backends/pdf_font.h"
+#include "backends/pdf_harufix.h"
+#include <hpdf_utils.h>
 #include "backends/pdf_subset.h"
 #include "../support/testutil.h"
 
@@ -745,6 +749,31 @@ static void test_prepared_fonts_match_pins(void **state)
     free(err);
 }
 
+/* libharu's own calls to HPDF_MemCpy and HPDF_MemSet (through its PLT) reach the program's
+ * definitions (pdf_harufix.c), which give its results: the end of the bytes written, and an
+ * overlapping copy in its forward order. */
+static void test_libharu_copies_through_the_program(void **state)
+{
+    (void)state;
+    const char *names[] = {"HPDF_MemCpy", "HPDF_MemSet"};
+    for (size_t i = 0; i < 2; i++) {
+        void *found = dlsym(RTLD_DEFAULT, names[i]);
+        Dl_info info;
+        assert_non_null(found);
+        assert_true(dladdr(found, &info) != 0);
+        if (strstr(info.dli_fname, "libhpdf") != NULL)
+            fail_msg("%s resolves to libharu's own (%s): its byte loops are used", names[i],
+                     info.dli_fname);
+    }
+    HPDF_BYTE bytes[8] = "abcdefg";
+    assert_ptr_equal(HPDF_MemCpy(bytes, (const HPDF_BYTE *)"XY", 2), bytes + 2);
+    assert_string_equal((char *)bytes, "XYcdefg");
+    assert_ptr_equal(HPDF_MemCpy(bytes + 1, bytes, 4), bytes + 5); /* forward: X repeats */
+    assert_string_equal((char *)bytes, "XXXXXfg");
+    assert_ptr_equal(HPDF_MemSet(bytes, 'z', 3), bytes + 3);
+    assert_string_equal((char *)bytes, "zzzXXfg");
+}
+
 int main(void)
 {
     const struct CMUnitTest booklet_tests[] = {
@@ -765,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_damaged_fonts_are_refused_or_cut),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_prepared_fonts_match_pins),
+        cmocka_unit_test(test_libharu_copies_through_the_program),
     };
     return cmocka_run_group_tests(booklet_tests, setup_booklet, NULL);
 }
