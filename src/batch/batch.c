@@ -29,6 +29,7 @@
 #include "util/i18n.h"
 #include "util/publish.h"
 #include "util/sha256.h"
+#include "util/task.h"
 
 enum {
     MAX_BACKENDS = 4,
@@ -479,14 +480,34 @@ static json_t *up_to_date(const batch *b, const job *j, const char *key)
     return result;
 }
 
+/* A job's resume key, made on a spare core while the job is exported when it cannot tell
+ * anything before (there is no earlier record the job could be up to date with). */
+typedef struct key_task {
+    const batch *b;
+    const job *j;
+    char key[65];
+    bool keyed; /* if not, the parent makes the key */
+    gk_task task;
+} key_task;
+
+static void *make_key(void *arg)
+{
+    key_task *k = arg;
+    k->keyed = job_key(k->b, k->j, k->key);
+    return NULL;
+}
+
 /* Does one job in a worker and returns its report, with the job's resume key. */
 static json_t *do_job(const batch *b, const job *j)
 {
-    char key[65] = "";
-    bool keyed = job_key(b, j, key); /* if not, the parent makes the key */
-    json_t *fresh = keyed ? up_to_date(b, j, key) : NULL;
-    if (fresh != NULL)
-        return fresh;
+    key_task k = {.b = b, .j = j};
+    gk_task_start(&k.task, make_key, &k, b->spare_cores && j->previous == NULL);
+    if (j->previous != NULL) {
+        gk_task_wait(&k.task);
+        json_t *fresh = k.keyed ? up_to_date(b, j, k.key) : NULL;
+        if (fresh != NULL)
+            return fresh;
+    }
     if (listed_in_env("GONGKAI_TEST_CRASH", j->code))
         raise(SIGSEGV); /* test hook: a library crash in this unit */
     if (listed_in_env("GONGKAI_TEST_HANG", j->code))
@@ -515,8 +536,9 @@ static json_t *do_job(const batch *b, const job *j)
                  (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
     json_object_set_new(result, "rss_kb", json_integer(after.ru_maxrss));
     json_object_set_new(result, "cpu_ms", json_real(cpu));
-    if (keyed)
-        json_object_set_new(result, "inputs_sha256", json_string(key));
+    gk_task_wait(&k.task);
+    if (k.keyed)
+        json_object_set_new(result, "inputs_sha256", json_string(k.key));
     return result;
 }
 
