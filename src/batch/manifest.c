@@ -1,6 +1,7 @@
 /* Batch manifests; see manifest.h. */
 #include "batch/manifest.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,13 +201,20 @@ gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag)
 
 /* ---- writing --------------------------------------------------------------------------------- */
 
+int gk_manifest_order(const char *kind, const char *code, const char *other_kind,
+                      const char *other_code)
+{
+    int order = strcmp(kind, other_kind);
+    return order ? -order : strcmp(code, other_code); /* "unit" before "department" */
+}
+
 static int compare_records(const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int kind = strcmp(json_string_value(json_object_get(x, "kind")),
-                      json_string_value(json_object_get(y, "kind")));
-    return kind ? -kind : strcmp(json_string_value(json_object_get(x, "code")),
-                                 json_string_value(json_object_get(y, "code")));
+    return gk_manifest_order(json_string_value(json_object_get(x, "kind")),
+                             json_string_value(json_object_get(x, "code")),
+                             json_string_value(json_object_get(y, "kind")),
+                             json_string_value(json_object_get(y, "code")));
 }
 
 json_t *gk_manifest_sorted(json_t **records, size_t count)
@@ -219,9 +227,16 @@ json_t *gk_manifest_sorted(json_t **records, size_t count)
     return list;
 }
 
+json_t *gk_manifest_summary_of(size_t ok, size_t failed, size_t interrupted)
+{
+    return json_pack("{s:I, s:I, s:I, s:I}", "jobs", (json_int_t)(ok + failed + interrupted),
+                     "ok", (json_int_t)ok, "failed", (json_int_t)failed, "interrupted",
+                     (json_int_t)interrupted);
+}
+
 json_t *gk_manifest_summary(const json_t *units)
 {
-    json_int_t ok = 0, failed = 0, interrupted = 0;
+    size_t ok = 0, failed = 0, interrupted = 0;
     for (size_t i = 0; i < json_array_size(units); i++) {
         const char *status = json_string_value(json_object_get(json_array_get(units, i), "status"));
         if (status != NULL && strcmp(status, "ok") == 0)
@@ -231,25 +246,102 @@ json_t *gk_manifest_summary(const json_t *units)
         else
             interrupted++;
     }
-    return json_pack("{s:I, s:I, s:I, s:I}", "jobs", (json_int_t)json_array_size(units), "ok",
-                     ok, "failed", failed, "interrupted", interrupted);
+    return gk_manifest_summary_of(ok, failed, interrupted);
 }
 
-gk_status gk_manifest_write(const json_t *manifest, const char *path, gk_diag *diag)
+/* Bytes into the temporary; the first failure is kept for gk_manifest_finish. */
+static void put(gk_manifest_writer *w, const char *bytes, size_t len)
 {
-    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2);
-    if (line == NULL) {
-        free(text);
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    if (w->error == 0 && len > 0 && fwrite(bytes, 1, len, w->file) != len)
+        w->error = errno ? errno : EIO;
+}
+
+/* A record sits two levels deep in the manifest: each of its line breaks is followed by the
+ * four more spaces of that depth. (Line breaks inside strings are escaped: every raw one is
+ * the dump's own.) */
+static int put_nested(const char *bytes, size_t len, void *data)
+{
+    gk_manifest_writer *w = data;
+    for (const char *end = bytes + len, *line; bytes < end; bytes = line) {
+        const char *brk = memchr(bytes, '\n', (size_t)(end - bytes));
+        line = brk ? brk + 1 : end;
+        put(w, bytes, (size_t)(line - bytes));
+        if (brk != NULL)
+            put(w, "    ", 4);
     }
-    line[len++] = '\n';
-    gk_status status = gk_publish_bytes(path, line, len, diag);
-    free(line);
-    return status;
+    return w->error ? -1 : 0;
+}
+
+enum { DUMP_FLAGS = JSON_INDENT(2) | JSON_PRESERVE_ORDER };
+
+gk_status gk_manifest_begin(gk_manifest_writer *w, const char *path, const json_t *header,
+                            gk_diag *diag)
+{
+    *w = (gk_manifest_writer){.path = path};
+    gk_status status = gk_publish_begin(path, w->tmp, sizeof w->tmp, diag);
+    if (status != GK_OK)
+        return status;
+    char *text = json_dumps(header, DUMP_FLAGS); /* "{\n  ...\n}" */
+    w->file = text ? fopen(w->tmp, "w") : NULL;
+    if (w->file == NULL) {
+        free(text);
+        gk_manifest_abandon(w);
+        return text ? gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open for writing: %s",
+                                  strerror(errno))
+                    : gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    size_t len = strlen(text);
+    bool empty = len < 4; /* "{}" */
+    put(w, text, empty ? 1 : len - 2); /* without the closing "\n}" */
+    put(w, empty ? "\n  \"units\": [" : ",\n  \"units\": [", empty ? 13 : 14);
+    free(text);
+    return GK_OK;
+}
+
+gk_status gk_manifest_add(gk_manifest_writer *w, const json_t *record, gk_diag *diag)
+{
+    bool first = w->records++ == 0;
+    put(w, first ? "\n    " : ",\n    ", first ? 5 : 6);
+    if (json_dump_callback(record, put_nested, w, DUMP_FLAGS) != 0 && w->error == 0)
+        return gk_diag_set(diag, GK_ERR_NOMEM, w->path, 0, 0, "out of memory");
+    return GK_OK;
+}
+
+gk_status gk_manifest_finish(gk_manifest_writer *w, gk_diag *diag)
+{
+    put(w, w->records ? "\n  ]\n}\n" : "]\n}\n", w->records ? 7 : 4);
+    if (fclose(w->file) != 0 && w->error == 0)
+        w->error = errno;
+    w->file = NULL;
+    if (w->error != 0) {
+        gk_manifest_abandon(w);
+        return gk_diag_set(diag, GK_ERR_IO, w->path, 0, 0, "cannot write: %s",
+                           strerror(w->error));
+    }
+    return gk_publish_commit(w->tmp, w->path, diag);
+}
+
+void gk_manifest_abandon(gk_manifest_writer *w)
+{
+    if (w->file != NULL)
+        fclose(w->file);
+    w->file = NULL;
+    gk_publish_abort(w->tmp);
+    w->tmp[0] = '\0';
+}
+
+gk_status gk_manifest_write(const json_t *header, const json_t *units, const char *path,
+                            gk_diag *diag)
+{
+    gk_manifest_writer w;
+    gk_status status = gk_manifest_begin(&w, path, header, diag);
+    for (size_t i = 0; status == GK_OK && i < json_array_size(units); i++)
+        status = gk_manifest_add(&w, json_array_get(units, i), diag);
+    if (status != GK_OK) {
+        gk_manifest_abandon(&w);
+        return status;
+    }
+    return gk_manifest_finish(&w, diag);
 }
 
 /* ---- merging shard manifests ----------------------------------------------------------------- */
@@ -387,14 +479,15 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
         for (size_t i = 0; list && i < n; i++)
             list[i] = json_incref(records[i].record);
         json_t *units = list ? gk_manifest_sorted(list, n) : NULL;
-        merged = json_pack("{s:O, s:O, s:O, s:o, s:o}", "gongkai",
+        merged = json_pack("{s:O, s:O, s:O, s:o}", "gongkai",
                            json_object_get(manifests[0], "gongkai"), "profile",
                            json_object_get(manifests[0], "profile"), "profile_sha256",
                            json_object_get(manifests[0], "profile_sha256"), "summary",
-                           gk_manifest_summary(units), "units", units);
+                           gk_manifest_summary(units));
         free(list);
-        status = merged ? gk_manifest_write(merged, out, diag)
-                        : gk_diag_set(diag, GK_ERR_NOMEM, out, 0, 0, "out of memory");
+        status = merged && units ? gk_manifest_write(merged, units, out, diag)
+                                 : gk_diag_set(diag, GK_ERR_NOMEM, out, 0, 0, "out of memory");
+        json_decref(units);
     }
     json_decref(merged);
     free(records);
