@@ -36,7 +36,7 @@ enum {
     GRACE_SECONDS = 5, /* after SIGINT/SIGTERM, what running jobs get to finish their files */
 };
 
-/* What a job's report said; JOB_WAITING until one came (never started, or the last run). */
+/* What a job's report said; JOB_WAITING until one comes (a job never started has none). */
 typedef enum job_state { JOB_WAITING, JOB_OK, JOB_FAILED, JOB_INTERRUPTED } job_state;
 
 typedef struct job {
@@ -49,7 +49,7 @@ typedef struct job {
     size_t member_count;
     const char *outputs[MAX_BACKENDS]; /* file names, in the batch's arena */
     char inputs_sha256[65]; /* its resume key, from its worker's report (or the parent's) */
-    const json_t *previous; /* --resume: the previous run's record of it, when it was ok */
+    gk_record_at previous;  /* --resume: the previous run's record of it, when it was ok */
     job_state state;
     long rss_kb;          /* its worker's peak memory, for --stats */
     gk_record_at record;  /* its manifest record, in the batch's spill, once it reported */
@@ -72,7 +72,7 @@ typedef struct batch {
     double worker_cpu_ms;
     char profile_sha256[65];
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
-    json_t *previous;      /* --resume: the previous run's manifest */
+    int previous_fd;       /* --resume: the previous run's manifest, open for its records */
     gk_out_lock lock, shard_lock;
     gk_spill spill;        /* the jobs' manifest records as they come */
     int spill_error;       /* errno of the first record that could not be spilled */
@@ -474,12 +474,13 @@ static bool outputs_fresh(const batch *b, const job *j, const json_t *record);
  * record, marked up_to_date. */
 static json_t *up_to_date(const batch *b, const job *j, const char *key)
 {
-    const json_t *old = j->previous;
-    if (old == NULL ||
-        strcmp(json_string_value(json_object_get(old, "inputs_sha256")), key) != 0 ||
-        !outputs_fresh(b, j, old))
+    json_t *result = j->previous.length ? gk_record_read(b->previous_fd, j->previous) : NULL;
+    if (result == NULL ||
+        strcmp(json_string_value(json_object_get(result, "inputs_sha256")), key) != 0 ||
+        !outputs_fresh(b, j, result)) {
+        json_decref(result);
         return NULL;
-    json_t *result = json_deep_copy(old);
+    }
     json_object_set_new(result, "messages", json_array());
     json_object_set_new(result, "up_to_date", json_true());
     return result;
@@ -1135,24 +1136,15 @@ static gk_status write_manifest(batch *b, gk_diag *diag)
     return status;
 }
 
-/* The previous run's manifest for --resume, or NULL: there is none (quietly), or it cannot be
- * trusted (a warning naming it; every job is then exported again). */
-static json_t *previous_manifest(const batch *b, const char *path)
+/* --resume cannot trust the previous run's manifest: a warning naming it (diag says why). */
+static void warn_previous(const batch *b, const gk_diag *diag)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 && errno == ENOENT)
-        return NULL;
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    json_t *old = NULL;
-    if (gk_manifest_load(path, &old, &diag) == GK_OK)
-        return old;
     char message[GK_DIAG_MESSAGE_MAX + 64], line[GK_DIAG_LINE_MAX + 64];
     /* TRANSLATORS: --resume cannot use the previous run's manifest; %s says why. */
-    snprintf(message, sizeof message, _("%s; every job is exported again"), diag.message);
-    gk_diag_format_message(line, sizeof line, diag.file, diag.line, diag.column, true, message);
+    snprintf(message, sizeof message, _("%s; every job is exported again"), diag->message);
+    gk_diag_format_message(line, sizeof line, diag->file, diag->line, diag->column, true,
+                           message);
     print_above_progress(b, line);
-    return NULL;
 }
 
 /* Units first, then departments, each by code: the manifest's order (gk_manifest_order). */
@@ -1199,30 +1191,48 @@ static bool outputs_fresh(const batch *b, const job *j, const json_t *record)
     return true;
 }
 
-/* --resume: each job's record in the previous manifest, when it was ok (the first such); its
- * worker then tells whether the job is up to date (up_to_date). */
+/* The jobs sorted by compare_jobs, for the previous manifest's records to find theirs. */
+typedef struct job_index {
+    job **jobs;
+    size_t count;
+} job_index;
+
+/* A record of the previous manifest: its job's, when it was ok (the first such). */
+static void note_previous(const json_t *record, gk_record_at at, void *data)
+{
+    const job_index *index = data;
+    job *j = find_job(index->jobs, index->count, record);
+    if (j != NULL && j->previous.length == 0 &&
+        strcmp(json_string_value(json_object_get(record, "status")), "ok") == 0)
+        j->previous = at;
+}
+
+/* --resume: where each job's record is in the previous manifest, read one record at a time
+ * and kept open (previous_fd), never whole: its worker reads the record and tells whether the
+ * job is up to date (up_to_date). No manifest: quietly none; a manifest that cannot be
+ * trusted: a warning, and every job is exported again. */
 static void find_previous(batch *b)
 {
     char name[64];
     manifest_name(b, name, sizeof name);
     char *path = out_path(b, name);
-    json_t *old = path ? previous_manifest(b, path) : NULL;
-    free(path);
-    b->previous = old;
-    job **index = old ? calloc(b->count + 1, sizeof *index) : NULL;
-    for (size_t i = 0; index && i < b->count; i++)
-        index[i] = &b->jobs[i];
-    if (index && b->count > 0)
-        qsort(index, b->count, sizeof *index, compare_jobs);
-    json_t *units = json_object_get(old, "units");
-    for (size_t i = 0; index && i < json_array_size(units); i++) {
-        json_t *record = json_array_get(units, i);
-        job *j = find_job(index, b->count, record);
-        if (j != NULL && j->previous == NULL &&
-            strcmp(json_string_value(json_object_get(record, "status")), "ok") == 0)
-            j->previous = record;
+    job_index index = {calloc(b->count + 1, sizeof *index.jobs), b->count};
+    struct stat st;
+    if (path != NULL && index.jobs != NULL && (lstat(path, &st) == 0 || errno != ENOENT)) {
+        for (size_t i = 0; i < b->count; i++)
+            index.jobs[i] = &b->jobs[i];
+        if (b->count > 0)
+            qsort(index.jobs, b->count, sizeof *index.jobs, compare_jobs);
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        if (gk_manifest_index(path, note_previous, &index, &b->previous_fd, &diag) != GK_OK) {
+            for (size_t i = 0; i < b->count; i++)
+                b->jobs[i].previous = (gk_record_at){0, 0};
+            warn_previous(b, &diag);
+        }
     }
-    free(index);
+    free(index.jobs);
+    free(path);
 }
 
 /* ---- summary ---------------------------------------------------------------------------------- */
@@ -1420,7 +1430,7 @@ static int run_batch(batch *b, gk_diag *diag)
 int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag)
 {
     batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds(),
-               .lock = {-1, NULL}, .shard_lock = {-1, NULL}, .spill = {-1, 0}};
+               .lock = {-1, NULL}, .shard_lock = {-1, NULL}, .spill = {-1, 0}, .previous_fd = -1};
     if (options->backend_count > MAX_BACKENDS)
         /* TRANSLATORS: more output formats (--format) than a batch can write. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
@@ -1442,6 +1452,7 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
     free(b.jobs);
     gk_arena_free(&b.arena);
     gk_job_keys_free(b.keys);
-    json_decref(b.previous);
+    if (b.previous_fd >= 0)
+        close(b.previous_fd);
     return rc;
 }

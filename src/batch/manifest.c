@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch/batch.h"
 #include "input/input.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 #include "util/publish.h"
 
 /* ---- checking -------------------------------------------------------------------------------- */
@@ -197,6 +199,194 @@ gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag)
     }
     *out = manifest;
     return GK_OK;
+}
+
+/* ---- record by record ----------------------------------------------------------------------- */
+
+/* The manifest file read in pieces, for the bytes between its values (the values themselves are
+ * read and checked by jansson, each from its place: gk_record_read). */
+typedef struct reader {
+    int fd;
+    size_t pos, len;
+    off_t base; /* the file's offset of buffer[0] */
+    unsigned char buffer[65536];
+} reader;
+
+/* The next byte, or -1 at the end of the file (or a read error: the walk then fails). */
+static int next_byte(reader *r)
+{
+    if (r->pos == r->len) {
+        r->base += (off_t)r->len;
+        r->pos = r->len = 0;
+        ssize_t n;
+        while ((n = read(r->fd, r->buffer, sizeof r->buffer)) < 0 && errno == EINTR)
+            ;
+        if (n <= 0)
+            return -1;
+        r->len = (size_t)n;
+    }
+    return r->buffer[r->pos++];
+}
+
+/* Where the byte next_byte gave last is, and where the next one is. */
+static off_t last_offset(const reader *r)
+{
+    return r->base + (off_t)r->pos - 1;
+}
+
+static off_t next_offset(const reader *r)
+{
+    return r->base + (off_t)r->pos;
+}
+
+static bool is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The next byte that is not JSON white space. */
+static int next_token(reader *r)
+{
+    int c;
+    while (is_space(c = next_byte(r)))
+        ;
+    return c;
+}
+
+/* To the end of a string whose opening quote was read. */
+static bool skip_string(reader *r)
+{
+    for (int c = next_byte(r); c >= 0; c = next_byte(r)) {
+        if (c == '"')
+            return true;
+        if (c == '\\' && next_byte(r) < 0)
+            return false;
+    }
+    return false;
+}
+
+/* To the end of the value whose first byte c was read: a string, an object or a list (to its
+ * closing bracket, strings skipped), or a number, true, false or null (to the next comma,
+ * bracket or space, left unread). Whether it is a valid value is jansson's to say. */
+static bool skip_value(reader *r, int c)
+{
+    if (c == '"')
+        return skip_string(r);
+    if (c == '{' || c == '[') {
+        for (size_t depth = 1; depth > 0;) {
+            if ((c = next_byte(r)) < 0 || (c == '"' && !skip_string(r)))
+                return false;
+            if (c == '{' || c == '[')
+                depth++;
+            else if (c == '}' || c == ']')
+                depth--;
+        }
+        return true;
+    }
+    while (c >= 0 && c != ',' && c != '}' && c != ']' && !is_space(c))
+        c = next_byte(r);
+    if (c >= 0)
+        r->pos--; /* the byte after the value, given again */
+    return true;
+}
+
+/* The value whose first byte c was read, read again by jansson from its place; NULL if it is
+ * not one valid JSON value. */
+static json_t *read_value(reader *r, int c)
+{
+    off_t start = last_offset(r);
+    if (c < 0 || !skip_value(r, c))
+        return NULL;
+    return gk_record_read(r->fd, (gk_record_at){start, (size_t)(next_offset(r) - start)});
+}
+
+/* The records of "units", whose '[' was read, each checked and given to each(); an empty list
+ * stands for them in the header. NULL when one is bad or the list is not well formed. */
+static json_t *walk_units(reader *r, gk_manifest_each *each, void *data)
+{
+    int c = next_token(r);
+    if (c == ']')
+        return json_array();
+    for (;; c = next_token(r)) { /* a record, then ',' and the next, or ']' */
+        off_t start = last_offset(r);
+        json_t *record = read_value(r, c);
+        char why[768];
+        bool good = record != NULL && check_record(record, why, sizeof why);
+        if (good)
+            each(record, (gk_record_at){start, (size_t)(next_offset(r) - start)}, data);
+        json_decref(record);
+        if (!good || ((c = next_token(r)) != ',' && c != ']'))
+            return NULL;
+        if (c == ']')
+            return json_array();
+    }
+}
+
+/* The manifest's object, member by member, into header ("units" as an empty list, its records
+ * given to each()); then nothing but white space. */
+static bool walk_manifest(reader *r, json_t *header, gk_manifest_each *each, void *data)
+{
+    if (next_token(r) != '{')
+        return false;
+    int c = next_token(r);
+    if (c == '}')
+        return next_token(r) < 0;
+    for (;; c = next_token(r)) { /* a member, then ',' and the next, or '}' */
+        json_t *key = c == '"' ? read_value(r, c) : NULL;
+        const char *name = json_string_value(key);
+        bool fresh = name != NULL && json_object_get(header, name) == NULL;
+        json_t *value = NULL;
+        if (fresh && next_token(r) == ':') {
+            c = next_token(r);
+            value = strcmp(name, "units") == 0 && c == '[' ? walk_units(r, each, data)
+                                                           : read_value(r, c);
+        }
+        bool good = value != NULL && json_object_set_new(header, name, value) == 0;
+        json_decref(key);
+        if (!good || ((c = next_token(r)) != ',' && c != '}'))
+            return false;
+        if (c == '}')
+            return next_token(r) < 0;
+    }
+}
+
+/* The manifest cannot be gone through: gk_manifest_load says why. */
+static gk_status manifest_fault(const char *path, gk_diag *diag)
+{
+    int error = errno ? errno : EIO;
+    json_t *manifest = NULL;
+    gk_status status = gk_manifest_load(path, &manifest, diag);
+    if (status != GK_OK)
+        return status;
+    json_decref(manifest); /* read whole, it was fine: it changed, or a read failed */
+    return gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0, "not a gongkai manifest: %s",
+                       strerror(error));
+}
+
+gk_status gk_manifest_index(const char *path, gk_manifest_each *each, void *data, int *fd,
+                            gk_diag *diag)
+{
+    size_t size = 0;
+    reader *r = NULL;
+    json_t *header = NULL;
+    char why[768];
+    errno = 0;
+    bool ok = gk_input_open(path, GK_INPUT_MAX_BYTES, fd, &size, NULL) == GK_OK &&
+              (r = calloc(1, sizeof *r)) != NULL && (header = json_object()) != NULL;
+    if (ok) {
+        r->fd = *fd;
+        ok = walk_manifest(r, header, each, data) &&
+             check_fields(header, manifest_fields,
+                          sizeof manifest_fields / sizeof *manifest_fields, why, sizeof why);
+    }
+    json_decref(header);
+    free(r);
+    if (ok)
+        return GK_OK;
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    return manifest_fault(path, diag);
 }
 
 /* ---- writing --------------------------------------------------------------------------------- */

@@ -11,12 +11,21 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "batch/spill.h"
 #include "gongkai/diag.h"
 #include "util/publish.h"
 
 /* Reads a manifest (through gk_file_read: a FIFO or an oversized file is refused) and checks
  * it whole. On failure diag names the file and, for a bad record, its number and code. */
 gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag);
+
+/* Goes through the manifest at path as gk_manifest_load checks it, but one record at a time,
+ * never holding the whole: each record (checked) is given to each() with its place in the file,
+ * which stays open as *fd for gk_record_read (the caller closes it). On failure *fd is -1, the
+ * records already given are to be forgotten, and diag is gk_manifest_load's. */
+typedef void gk_manifest_each(const json_t *record, gk_record_at at, void *data);
+gk_status gk_manifest_index(const char *path, gk_manifest_each *each, void *data, int *fd,
+                            gk_diag *diag);
 
 /* Units first, then departments, each by code: the same for every order of completion. Takes
  * the references of records. */

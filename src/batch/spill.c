@@ -61,7 +61,8 @@ json_t *gk_record_read(int fd, gk_record_at at)
             done += (size_t)n;
     }
     json_t *value = done == at.length && text
-                        ? json_loadb(text, at.length, JSON_REJECT_DUPLICATES, NULL)
+                        ? json_loadb(text, at.length, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                                     NULL)
                         : NULL;
     free(text);
     return value;

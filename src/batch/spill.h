@@ -33,7 +33,8 @@ gk_status gk_spill_open(gk_spill *spill, const char *beside, gk_diag *diag);
 /* Appends the record; on failure returns errno's value (and nothing is appended). */
 int gk_spill_put(gk_spill *spill, const json_t *record, gk_record_at *at);
 
-/* The JSON value at its place in the file open as fd, or NULL when it cannot be read. */
+/* The JSON value (of any type) at its place in the file open as fd, or NULL when it cannot be
+ * read or is not one JSON value; a key twice in an object is refused. */
 json_t *gk_record_read(int fd, gk_record_at at);
 
 void gk_spill_close(gk_spill *spill);
