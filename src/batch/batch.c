@@ -24,6 +24,7 @@
 #include "batch/job_key.h"
 #include "batch/manifest.h"
 #include "batch/out_folder.h"
+#include "batch/spill.h"
 #include "export/export.h"
 #include "render/render.h"
 #include "util/i18n.h"
@@ -36,6 +37,9 @@ enum {
     GRACE_SECONDS = 5, /* after SIGINT/SIGTERM, what running jobs get to finish their files */
 };
 
+/* What a job's report said; JOB_WAITING until one comes (a job never started has none). */
+typedef enum job_state { JOB_WAITING, JOB_OK, JOB_FAILED, JOB_INTERRUPTED } job_state;
+
 typedef struct job {
     gk_job_kind kind;
     size_t unit;      /* GK_JOB_UNIT */
@@ -46,9 +50,11 @@ typedef struct job {
     size_t member_count;
     const char *outputs[MAX_BACKENDS]; /* file names, in the batch's arena */
     char inputs_sha256[65]; /* its resume key, from its worker's report (or the parent's) */
-    const json_t *previous; /* --resume: the previous run's record of it, when it was ok */
-    json_t *result;   /* the worker's report, or the parent's record of its failure */
-    bool skipped;     /* --resume: up to date */
+    gk_record_at previous;  /* --resume: the previous run's record of it, when it was ok */
+    job_state state;
+    long rss_kb;          /* its worker's peak memory, for --stats */
+    gk_record_at record;  /* its manifest record, in the batch's spill, once it reported */
+    bool skipped;         /* --resume: up to date */
 } job;
 
 typedef struct batch {
@@ -67,8 +73,10 @@ typedef struct batch {
     double worker_cpu_ms;
     char profile_sha256[65];
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
-    json_t *previous;      /* --resume: the previous run's manifest */
+    int previous_fd;       /* --resume: the previous run's manifest, open for its records */
     gk_out_lock lock, shard_lock;
+    gk_spill spill;        /* the jobs' manifest records as they come */
+    int spill_error;       /* errno of the first record that could not be spilled */
     bool spare_cores; /* jobs leave cores idle: each checks and renders on threads */
     pid_t *exiting;   /* idle workers told to exit, waited for after the manifest */
     size_t exiting_count;
@@ -469,12 +477,13 @@ static bool outputs_fresh(const batch *b, const job *j, const json_t *record);
  * record, marked up_to_date. */
 static json_t *up_to_date(const batch *b, const job *j, const char *key)
 {
-    const json_t *old = j->previous;
-    if (old == NULL ||
-        strcmp(json_string_value(json_object_get(old, "inputs_sha256")), key) != 0 ||
-        !outputs_fresh(b, j, old))
+    json_t *result = j->previous.length ? gk_record_read(b->previous_fd, j->previous) : NULL;
+    if (result == NULL ||
+        strcmp(json_string_value(json_object_get(result, "inputs_sha256")), key) != 0 ||
+        !outputs_fresh(b, j, result)) {
+        json_decref(result);
         return NULL;
-    json_t *result = json_deep_copy(old);
+    }
     json_object_set_new(result, "messages", json_array());
     json_object_set_new(result, "up_to_date", json_true());
     return result;
@@ -766,29 +775,17 @@ static void show_progress(const batch *b)
     fflush(stderr);
 }
 
-/* Records a finished job: its report, or the parent's record of a crash. A job up to date
- * (--resume) is recorded quietly, as it was not exported. */
-static void record_job(batch *b, job *j, json_t *result)
+/* A job's report as it comes: its messages, its progress line, the counts. */
+static void print_report(batch *b, const job *j, const json_t *result)
 {
-    j->result = result;
-    const char *key = json_string_value(json_object_get(result, "inputs_sha256"));
-    if (key != NULL)
-        snprintf(j->inputs_sha256, sizeof j->inputs_sha256, "%s", key);
-    if (json_is_true(json_object_get(result, "up_to_date"))) {
-        j->skipped = true;
-        json_object_del(result, "up_to_date");
-        show_progress(b);
-        return;
-    }
-    json_t *messages = json_object_get(result, "messages");
+    const json_t *messages = json_object_get(result, "messages");
     for (size_t i = 0; i < json_array_size(messages); i++)
         print_above_progress(b, json_string_value(json_array_get(messages, i)));
-    json_int_t rss = json_integer_value(json_object_get(result, "rss_kb"));
-    if (rss > b->worker_rss_max_kb)
-        b->worker_rss_max_kb = (long)rss;
+    if (j->rss_kb > b->worker_rss_max_kb)
+        b->worker_rss_max_kb = j->rss_kb;
     b->worker_cpu_ms += json_real_value(json_object_get(result, "cpu_ms"));
     b->done++;
-    if (strcmp(json_string_value(json_object_get(result, "status")), "ok") != 0)
+    if (j->state != JOB_OK)
         b->failed++;
     if (!b->tty && !b->opt->quiet) {
         /* TRANSLATORS: a progress line without a terminal: jobs done of all, a unit's or
@@ -798,6 +795,49 @@ static void record_job(batch *b, job *j, json_t *result)
         fputc('\n', stderr);
     }
     show_progress(b);
+}
+
+static job_state state_of(const char *status)
+{
+    if (strcmp(status, "ok") == 0)
+        return JOB_OK;
+    return strcmp(status, "failed") == 0 ? JOB_FAILED : JOB_INTERRUPTED;
+}
+
+static json_t *job_record(const job *j, const json_t *result);
+
+/* The job's manifest record into the spill, its report's memory freed at once: the parent's
+ * memory stays flat in the number of jobs. A job whose worker gave no key gets it here. */
+static void spill_record(batch *b, job *j, const json_t *result)
+{
+    if (b->spill_error != 0)
+        return;
+    if (j->inputs_sha256[0] == '\0' && !job_key(b, j, j->inputs_sha256)) {
+        b->spill_error = ENOMEM;
+        return;
+    }
+    json_t *record = job_record(j, result);
+    b->spill_error = record ? gk_spill_put(&b->spill, record, &j->record) : ENOMEM;
+    json_decref(record);
+}
+
+/* Records a finished job: its report, or the parent's record of a crash (taken). A job up to
+ * date (--resume) is recorded quietly, as it was not exported. */
+static void record_job(batch *b, job *j, json_t *result)
+{
+    const char *key = json_string_value(json_object_get(result, "inputs_sha256"));
+    if (key != NULL)
+        snprintf(j->inputs_sha256, sizeof j->inputs_sha256, "%s", key);
+    j->state = state_of(json_string_value(json_object_get(result, "status")));
+    j->rss_kb = (long)json_integer_value(json_object_get(result, "rss_kb"));
+    if (json_is_true(json_object_get(result, "up_to_date"))) {
+        j->skipped = true;
+        show_progress(b);
+    } else {
+        print_report(b, j, result);
+    }
+    spill_record(b, j, result);
+    json_decref(result);
 }
 
 /* A worker ended without a report (it crashed, or was killed for its time limit or after an
@@ -1022,18 +1062,24 @@ done:
 
 /* ---- manifest -------------------------------------------------------------------------------- */
 
-static json_t *job_record(const job *j)
+/* A job's kind as the manifest writes it. */
+static const char *kind_word(gk_job_kind kind)
 {
-    json_t *r = j->result;
-    const char *status = r ? json_string_value(json_object_get(r, "status"))
-                           : (interrupted ? "interrupted" : "failed");
+    return kind == GK_JOB_UNIT ? "unit" : "department";
+}
+
+/* The job's manifest record: what its report (NULL: none came) says of it. */
+static json_t *job_record(const job *j, const json_t *result)
+{
+    const char *status = result ? json_string_value(json_object_get(result, "status"))
+                                : (interrupted ? "interrupted" : "failed");
     json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", j->code, "kind",
-                               j->kind == GK_JOB_UNIT ? "unit" : "department", "name", j->name,
+                               kind_word(j->kind), "name", j->name,
                                "status", status, "inputs_sha256", j->inputs_sha256);
-    if (r != NULL) {
+    if (result != NULL && record != NULL) {
         static const char *const keys[] = {"error", "errors", "warnings", "findings", "outputs"};
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-            json_t *value = json_object_get(r, keys[k]);
+            json_t *value = json_object_get(result, keys[k]);
             if (value != NULL)
                 json_object_set(record, keys[k], value);
         }
@@ -1041,66 +1087,114 @@ static json_t *job_record(const job *j)
     return record;
 }
 
-static gk_status write_manifest(batch *b, gk_diag *diag)
+/* The state the job's record has: a job that never reported is interrupted after an
+ * interrupt, else failed (job_record). */
+static job_state final_state(const job *j)
 {
-    json_t **records = calloc(b->count + 1, sizeof *records);
-    if (records == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
-    /* the keys of jobs that gave no report (a crash, a time limit, an interrupt) */
+    if (j->state != JOB_WAITING)
+        return j->state;
+    return interrupted ? JOB_INTERRUPTED : JOB_FAILED;
+}
+
+static int compare_jobs(const void *a, const void *b);
+
+/* Everything of the manifest before "units": the run, and its summary. */
+static json_t *manifest_header(const batch *b)
+{
+    size_t counts[JOB_INTERRUPTED + 1] = {0};
     for (size_t i = 0; i < b->count; i++)
-        if (b->jobs[i].inputs_sha256[0] == '\0' &&
-            !job_key(b, &b->jobs[i], b->jobs[i].inputs_sha256)) {
-            free(records);
-            return gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
-        }
-    for (size_t i = 0; i < b->count; i++)
-        records[i] = job_record(&b->jobs[i]);
-    json_t *units = gk_manifest_sorted(records, b->count);
-    free(records);
-    json_t *manifest = json_pack("{s:s, s:s, s:s}", "gongkai", GK_VERSION, "profile",
-                                 b->pkg->profile->name, "profile_sha256", b->profile_sha256);
-    if (b->opt->shard_count > 0) {
+        counts[final_state(&b->jobs[i])]++;
+    json_t *header = json_pack("{s:s, s:s, s:s}", "gongkai", GK_VERSION, "profile",
+                               b->pkg->profile->name, "profile_sha256", b->profile_sha256);
+    if (header != NULL && b->opt->shard_count > 0) {
         char shard[32];
         snprintf(shard, sizeof shard, "%d/%d", b->opt->shard_index, b->opt->shard_count);
-        json_object_set_new(manifest, "shard", json_string(shard));
+        json_object_set_new(header, "shard", json_string(shard));
     }
-    json_object_set_new(manifest, "summary", gk_manifest_summary(units));
-    json_object_set_new(manifest, "units", units);
+    if (header != NULL)
+        json_object_set_new(header, "summary",
+                            gk_manifest_summary_of(counts[JOB_OK], counts[JOB_FAILED],
+                                                   counts[JOB_INTERRUPTED]));
+    return header;
+}
+
+/* The job's record, read back from the spill, or made now when it never reported. */
+static json_t *read_record(const batch *b, const job *j)
+{
+    return j->record.length ? gk_record_read(b->spill.fd, j->record) : job_record(j, NULL);
+}
+
+/* The records streamed in manifest order (compare_jobs is compare_records' order), each read
+ * back from the spill: one record in memory at a time. */
+static gk_status write_records(const batch *b, job **order, const char *path, gk_diag *diag)
+{
+    json_t *header = manifest_header(b);
+    gk_manifest_writer w;
+    gk_status status = header ? gk_manifest_begin(&w, path, header, diag)
+                              : gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    json_decref(header);
+    if (status != GK_OK)
+        return status;
+    for (size_t i = 0; i < b->count && status == GK_OK; i++) {
+        json_t *record = read_record(b, order[i]);
+        status = record ? gk_manifest_add(&w, record, diag)
+                        : gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
+                                      strerror(errno ? errno : EIO));
+        json_decref(record);
+    }
+    if (status != GK_OK) {
+        gk_manifest_abandon(&w);
+        return status;
+    }
+    return gk_manifest_finish(&w, diag);
+}
+
+static gk_status write_manifest(batch *b, gk_diag *diag)
+{
     char name[64];
     manifest_name(b, name, sizeof name);
     char *path = out_path(b, name);
-    gk_status status = path ? gk_manifest_write(manifest, path, diag)
-                            : gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0,
-                                          "out of memory");
+    job **order = calloc(b->count + 1, sizeof *order);
+    bool ok = path != NULL && order != NULL;
+    /* the keys of jobs that gave no report (never started: an interrupt) */
+    for (size_t i = 0; ok && i < b->count; i++) {
+        job *j = &b->jobs[i];
+        order[i] = j;
+        if (j->inputs_sha256[0] == '\0')
+            ok = job_key(b, j, j->inputs_sha256);
+    }
+    gk_status status;
+    if (!ok) {
+        status = gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0, "out of memory");
+    } else if (b->spill_error != 0) {
+        status = gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
+                             strerror(b->spill_error));
+    } else {
+        if (b->count > 0)
+            qsort(order, b->count, sizeof *order, compare_jobs);
+        status = write_records(b, order, path, diag);
+    }
+    free(order);
     free(path);
-    json_decref(manifest);
     return status;
 }
 
-/* The previous run's manifest for --resume, or NULL: there is none (quietly), or it cannot be
- * trusted (a warning naming it; every job is then exported again). */
-static json_t *previous_manifest(const batch *b, const char *path)
+/* --resume cannot trust the previous run's manifest: a warning naming it (diag says why). */
+static void warn_previous(const batch *b, const gk_diag *diag)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 && errno == ENOENT)
-        return NULL;
-    gk_diag diag;
-    gk_diag_clear(&diag);
-    json_t *old = NULL;
-    if (gk_manifest_load(path, &old, &diag) == GK_OK)
-        return old;
     char message[GK_DIAG_MESSAGE_MAX + 64], line[GK_DIAG_LINE_MAX + 64];
     /* TRANSLATORS: --resume cannot use the previous run's manifest; %s says why. */
-    snprintf(message, sizeof message, _("%s; every job is exported again"), diag.message);
-    gk_diag_format_message(line, sizeof line, diag.file, diag.line, diag.column, true, message);
+    snprintf(message, sizeof message, _("%s; every job is exported again"), diag->message);
+    gk_diag_format_message(line, sizeof line, diag->file, diag->line, diag->column, true,
+                           message);
     print_above_progress(b, line);
-    return NULL;
 }
 
+/* Units first, then departments, each by code: the manifest's order (gk_manifest_order). */
 static int compare_jobs(const void *a, const void *b)
 {
     const job *x = *(const job *const *)a, *y = *(const job *const *)b;
-    return x->kind != y->kind ? (x->kind < y->kind ? -1 : 1) : strcmp(x->code, y->code);
+    return gk_manifest_order(kind_word(x->kind), x->code, kind_word(y->kind), y->code);
 }
 
 /* The job a manifest record is about, or NULL (index: the jobs sorted by compare_jobs). */
@@ -1140,30 +1234,48 @@ static bool outputs_fresh(const batch *b, const job *j, const json_t *record)
     return true;
 }
 
-/* --resume: each job's record in the previous manifest, when it was ok (the first such); its
- * worker then tells whether the job is up to date (up_to_date). */
+/* The jobs sorted by compare_jobs, for the previous manifest's records to find theirs. */
+typedef struct job_index {
+    job **jobs;
+    size_t count;
+} job_index;
+
+/* A record of the previous manifest: its job's, when it was ok (the first such). */
+static void note_previous(const json_t *record, gk_record_at at, void *data)
+{
+    const job_index *index = data;
+    job *j = find_job(index->jobs, index->count, record);
+    if (j != NULL && j->previous.length == 0 &&
+        strcmp(json_string_value(json_object_get(record, "status")), "ok") == 0)
+        j->previous = at;
+}
+
+/* --resume: where each job's record is in the previous manifest, read one record at a time
+ * and kept open (previous_fd), never whole: its worker reads the record and tells whether the
+ * job is up to date (up_to_date). No manifest: quietly none; a manifest that cannot be
+ * trusted: a warning, and every job is exported again. */
 static void find_previous(batch *b)
 {
     char name[64];
     manifest_name(b, name, sizeof name);
     char *path = out_path(b, name);
-    json_t *old = path ? previous_manifest(b, path) : NULL;
-    free(path);
-    b->previous = old;
-    job **index = old ? calloc(b->count + 1, sizeof *index) : NULL;
-    for (size_t i = 0; index && i < b->count; i++)
-        index[i] = &b->jobs[i];
-    if (index && b->count > 0)
-        qsort(index, b->count, sizeof *index, compare_jobs);
-    json_t *units = json_object_get(old, "units");
-    for (size_t i = 0; index && i < json_array_size(units); i++) {
-        json_t *record = json_array_get(units, i);
-        job *j = find_job(index, b->count, record);
-        if (j != NULL && j->previous == NULL &&
-            strcmp(json_string_value(json_object_get(record, "status")), "ok") == 0)
-            j->previous = record;
+    job_index index = {calloc(b->count + 1, sizeof *index.jobs), b->count};
+    struct stat st;
+    if (path != NULL && index.jobs != NULL && (lstat(path, &st) == 0 || errno != ENOENT)) {
+        for (size_t i = 0; i < b->count; i++)
+            index.jobs[i] = &b->jobs[i];
+        if (b->count > 0)
+            qsort(index.jobs, b->count, sizeof *index.jobs, compare_jobs);
+        gk_diag diag;
+        gk_diag_clear(&diag);
+        if (gk_manifest_index(path, note_previous, &index, &b->previous_fd, &diag) != GK_OK) {
+            for (size_t i = 0; i < b->count; i++)
+                b->jobs[i].previous = (gk_record_at){0, 0};
+            warn_previous(b, &diag);
+        }
     }
-    free(index);
+    free(index.jobs);
+    free(path);
 }
 
 /* ---- summary ---------------------------------------------------------------------------------- */
@@ -1179,13 +1291,11 @@ static tally count_jobs(const batch *b)
     tally t = {0};
     for (size_t i = 0; i < b->count; i++) {
         const job *j = &b->jobs[i];
-        const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
-                                       : "interrupted";
         if (j->skipped)
             t.fresh++;
-        else if (strcmp(status, "ok") == 0)
+        else if (j->state == JOB_OK)
             t.exported++;
-        else if (strcmp(status, "failed") == 0)
+        else if (j->state == JOB_FAILED)
             t.failed++;
         else
             t.interrupted++;
@@ -1212,14 +1322,15 @@ static void print_failures(const batch *b)
     fprintf(stderr, "%s\n", _("first error"));
     for (size_t i = 0; i < b->count; i++) {
         const job *j = &b->jobs[i];
-        const char *status = j->result ? json_string_value(json_object_get(j->result, "status"))
-                                       : "ok";
-        if (strcmp(status, "ok") == 0)
+        if (j->state == JOB_WAITING || j->state == JOB_OK)
             continue;
-        const char *error = json_string_value(json_object_get(j->result, "error"));
+        json_t *record = read_record(b, j); /* its first error: failures are few, or all */
+        const char *status = json_string_value(json_object_get(record, "status"));
+        const char *error = json_string_value(json_object_get(record, "error"));
         print_cell(j->code, 12);
-        print_cell(status_word(status), 8);
+        print_cell(status ? status_word(status) : "", 8);
         fprintf(stderr, "%s\n", error ? error : "");
+        json_decref(record);
     }
 }
 
@@ -1240,10 +1351,8 @@ static void print_stats(const batch *b, size_t skipped)
     /* TRANSLATORS: --stats: followed by " #1 20480 KB #100 20992 KB …". */
     fputs(_("gongkai: stats: worker peak RSS by job:"), stderr);
     for (size_t m = 0; m < 3; m++)
-        if (marks[m] < b->count && b->jobs[marks[m]].result)
-            fprintf(stderr, " #%zu %lld KB", marks[m] + 1,
-                    (long long)json_integer_value(
-                        json_object_get(b->jobs[marks[m]].result, "rss_kb")));
+        if (marks[m] < b->count && b->jobs[marks[m]].state != JOB_WAITING)
+            fprintf(stderr, " #%zu %ld KB", marks[m] + 1, b->jobs[marks[m]].rss_kb);
     fprintf(stderr, "\n");
 }
 
@@ -1286,8 +1395,21 @@ static void print_summary(const batch *b)
 
 /* ---- the batch -------------------------------------------------------------------------------- */
 
+/* The spill of the jobs' records, beside the manifest (spill.h). */
+static gk_status open_spill(batch *b, gk_diag *diag)
+{
+    char name[64];
+    manifest_name(b, name, sizeof name);
+    char *path = out_path(b, name);
+    gk_status status = path ? gk_spill_open(&b->spill, path, diag)
+                            : gk_diag_set(diag, GK_ERR_NOMEM, b->opt->output, 0, 0,
+                                          "out of memory");
+    free(path);
+    return status;
+}
+
 /* Everything before the first job: the jobs and their names, the backends' resources, OUT's
- * lock, what the jobs' keys share, the sweep of an earlier run's temporaries, --resume. */
+ * lock, the spill, what the jobs' keys share, the sweep of an earlier run's temporaries, --resume. */
 static gk_status prepare_batch(batch *b, gk_diag *diag)
 {
     gk_status status = make_jobs(b, diag);
@@ -1297,6 +1419,8 @@ static gk_status prepare_batch(batch *b, gk_diag *diag)
             status = b->opt->backends[k]->prepare(b->opt->render, diag);
     if (status == GK_OK)
         status = lock_output(b, diag);
+    if (status == GK_OK)
+        status = open_spill(b, diag);
     if (status == GK_OK)
         status = start_keys(b, diag);
     if (status != GK_OK)
@@ -1350,7 +1474,7 @@ static int run_batch(batch *b, gk_diag *diag)
 int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag)
 {
     batch b = {.pkg = pkg, .opt = options, .tty = isatty(2), .started = now_seconds(),
-               .lock = {-1, NULL}, .shard_lock = {-1, NULL}};
+               .lock = {-1, NULL}, .shard_lock = {-1, NULL}, .spill = {-1, 0}, .previous_fd = -1};
     if (options->backend_count > MAX_BACKENDS)
         /* TRANSLATORS: more output formats (--format) than a batch can write. */
         return gk_diag_set(diag, GK_ERR_USAGE, "", 0, 0, "too many formats"), 1;
@@ -1368,11 +1492,11 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     unlock_output(&b);
-    for (size_t i = 0; i < b.count; i++)
-        json_decref(b.jobs[i].result);
+    gk_spill_close(&b.spill);
     free(b.jobs);
     gk_arena_free(&b.arena);
     gk_job_keys_free(b.keys);
-    json_decref(b.previous);
+    if (b.previous_fd >= 0)
+        close(b.previous_fd);
     return rc;
 }

@@ -1,12 +1,15 @@
 /* Batch manifests; see manifest.h. */
 #include "batch/manifest.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch/batch.h"
 #include "input/input.h"
 #include "util/i18n.h"
+#include "util/input_file.h"
 #include "util/publish.h"
 
 /* ---- checking -------------------------------------------------------------------------------- */
@@ -198,15 +201,210 @@ gk_status gk_manifest_load(const char *path, json_t **out, gk_diag *diag)
     return GK_OK;
 }
 
+/* ---- record by record ----------------------------------------------------------------------- */
+
+/* The manifest file read in pieces, for the bytes between its values (the values themselves are
+ * read and checked by jansson, each from its place: gk_record_read). */
+typedef struct reader {
+    int fd;
+    size_t pos, len;
+    off_t base; /* the file's offset of buffer[0] */
+    unsigned char buffer[65536];
+} reader;
+
+/* The next byte, or -1 at the end of the file (or a read error: the walk then fails). */
+static int next_byte(reader *r)
+{
+    if (r->pos == r->len) {
+        r->base += (off_t)r->len;
+        r->pos = r->len = 0;
+        ssize_t n;
+        while ((n = read(r->fd, r->buffer, sizeof r->buffer)) < 0 && errno == EINTR)
+            ;
+        if (n <= 0)
+            return -1;
+        r->len = (size_t)n;
+    }
+    return r->buffer[r->pos++];
+}
+
+/* Where the byte next_byte gave last is, and where the next one is. */
+static off_t last_offset(const reader *r)
+{
+    return r->base + (off_t)r->pos - 1;
+}
+
+static off_t next_offset(const reader *r)
+{
+    return r->base + (off_t)r->pos;
+}
+
+static bool is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The next byte that is not JSON white space. */
+static int next_token(reader *r)
+{
+    int c;
+    while (is_space(c = next_byte(r)))
+        ;
+    return c;
+}
+
+/* To the end of a string whose opening quote was read. */
+static bool skip_string(reader *r)
+{
+    for (int c = next_byte(r); c >= 0; c = next_byte(r)) {
+        if (c == '"')
+            return true;
+        if (c == '\\' && next_byte(r) < 0)
+            return false;
+    }
+    return false;
+}
+
+/* To the end of the value whose first byte c was read: a string, an object or a list (to its
+ * closing bracket, strings skipped), or a number, true, false or null (to the next comma,
+ * bracket or space, left unread). Whether it is a valid value is jansson's to say. */
+static bool skip_value(reader *r, int c)
+{
+    if (c == '"')
+        return skip_string(r);
+    if (c == '{' || c == '[') {
+        for (size_t depth = 1; depth > 0;) {
+            if ((c = next_byte(r)) < 0 || (c == '"' && !skip_string(r)))
+                return false;
+            if (c == '{' || c == '[')
+                depth++;
+            else if (c == '}' || c == ']')
+                depth--;
+        }
+        return true;
+    }
+    while (c >= 0 && c != ',' && c != '}' && c != ']' && !is_space(c))
+        c = next_byte(r);
+    if (c >= 0)
+        r->pos--; /* the byte after the value, given again */
+    return true;
+}
+
+/* The value whose first byte c was read, read again by jansson from its place; NULL if it is
+ * not one valid JSON value. */
+static json_t *read_value(reader *r, int c)
+{
+    off_t start = last_offset(r);
+    if (c < 0 || !skip_value(r, c))
+        return NULL;
+    return gk_record_read(r->fd, (gk_record_at){start, (size_t)(next_offset(r) - start)});
+}
+
+/* The records of "units", whose '[' was read, each checked and given to each(); an empty list
+ * stands for them in the header. NULL when one is bad or the list is not well formed. */
+static json_t *walk_units(reader *r, gk_manifest_each *each, void *data)
+{
+    int c = next_token(r);
+    if (c == ']')
+        return json_array();
+    for (;; c = next_token(r)) { /* a record, then ',' and the next, or ']' */
+        off_t start = last_offset(r);
+        json_t *record = read_value(r, c);
+        char why[768];
+        bool good = record != NULL && check_record(record, why, sizeof why);
+        if (good)
+            each(record, (gk_record_at){start, (size_t)(next_offset(r) - start)}, data);
+        json_decref(record);
+        if (!good || ((c = next_token(r)) != ',' && c != ']'))
+            return NULL;
+        if (c == ']')
+            return json_array();
+    }
+}
+
+/* The manifest's object, member by member, into header ("units" as an empty list, its records
+ * given to each()); then nothing but white space. */
+static bool walk_manifest(reader *r, json_t *header, gk_manifest_each *each, void *data)
+{
+    if (next_token(r) != '{')
+        return false;
+    int c = next_token(r);
+    if (c == '}')
+        return next_token(r) < 0;
+    for (;; c = next_token(r)) { /* a member, then ',' and the next, or '}' */
+        json_t *key = c == '"' ? read_value(r, c) : NULL;
+        const char *name = json_string_value(key);
+        bool fresh = name != NULL && json_object_get(header, name) == NULL;
+        json_t *value = NULL;
+        if (fresh && next_token(r) == ':') {
+            c = next_token(r);
+            value = strcmp(name, "units") == 0 && c == '[' ? walk_units(r, each, data)
+                                                           : read_value(r, c);
+        }
+        bool good = value != NULL && json_object_set_new(header, name, value) == 0;
+        json_decref(key);
+        if (!good || ((c = next_token(r)) != ',' && c != '}'))
+            return false;
+        if (c == '}')
+            return next_token(r) < 0;
+    }
+}
+
+/* The manifest cannot be gone through: gk_manifest_load says why. */
+static gk_status manifest_fault(const char *path, gk_diag *diag)
+{
+    int error = errno ? errno : EIO;
+    json_t *manifest = NULL;
+    gk_status status = gk_manifest_load(path, &manifest, diag);
+    if (status != GK_OK)
+        return status;
+    json_decref(manifest); /* read whole, it was fine: it changed, or a read failed */
+    return gk_diag_set(diag, GK_ERR_PARSE, path, 0, 0, "not a gongkai manifest: %s",
+                       strerror(error));
+}
+
+gk_status gk_manifest_index(const char *path, gk_manifest_each *each, void *data, int *fd,
+                            gk_diag *diag)
+{
+    size_t size = 0;
+    reader *r = NULL;
+    json_t *header = NULL;
+    char why[768];
+    errno = 0;
+    bool ok = gk_input_open(path, GK_INPUT_MAX_BYTES, fd, &size, NULL) == GK_OK &&
+              (r = calloc(1, sizeof *r)) != NULL && (header = json_object()) != NULL;
+    if (ok) {
+        r->fd = *fd;
+        ok = walk_manifest(r, header, each, data) &&
+             check_fields(header, manifest_fields,
+                          sizeof manifest_fields / sizeof *manifest_fields, why, sizeof why);
+    }
+    json_decref(header);
+    free(r);
+    if (ok)
+        return GK_OK;
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    return manifest_fault(path, diag);
+}
+
 /* ---- writing --------------------------------------------------------------------------------- */
+
+int gk_manifest_order(const char *kind, const char *code, const char *other_kind,
+                      const char *other_code)
+{
+    int order = strcmp(kind, other_kind);
+    return order ? -order : strcmp(code, other_code); /* "unit" before "department" */
+}
 
 static int compare_records(const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int kind = strcmp(json_string_value(json_object_get(x, "kind")),
-                      json_string_value(json_object_get(y, "kind")));
-    return kind ? -kind : strcmp(json_string_value(json_object_get(x, "code")),
-                                 json_string_value(json_object_get(y, "code")));
+    return gk_manifest_order(json_string_value(json_object_get(x, "kind")),
+                             json_string_value(json_object_get(x, "code")),
+                             json_string_value(json_object_get(y, "kind")),
+                             json_string_value(json_object_get(y, "code")));
 }
 
 json_t *gk_manifest_sorted(json_t **records, size_t count)
@@ -219,9 +417,16 @@ json_t *gk_manifest_sorted(json_t **records, size_t count)
     return list;
 }
 
+json_t *gk_manifest_summary_of(size_t ok, size_t failed, size_t interrupted)
+{
+    return json_pack("{s:I, s:I, s:I, s:I}", "jobs", (json_int_t)(ok + failed + interrupted),
+                     "ok", (json_int_t)ok, "failed", (json_int_t)failed, "interrupted",
+                     (json_int_t)interrupted);
+}
+
 json_t *gk_manifest_summary(const json_t *units)
 {
-    json_int_t ok = 0, failed = 0, interrupted = 0;
+    size_t ok = 0, failed = 0, interrupted = 0;
     for (size_t i = 0; i < json_array_size(units); i++) {
         const char *status = json_string_value(json_object_get(json_array_get(units, i), "status"));
         if (status != NULL && strcmp(status, "ok") == 0)
@@ -231,25 +436,102 @@ json_t *gk_manifest_summary(const json_t *units)
         else
             interrupted++;
     }
-    return json_pack("{s:I, s:I, s:I, s:I}", "jobs", (json_int_t)json_array_size(units), "ok",
-                     ok, "failed", failed, "interrupted", interrupted);
+    return gk_manifest_summary_of(ok, failed, interrupted);
 }
 
-gk_status gk_manifest_write(const json_t *manifest, const char *path, gk_diag *diag)
+/* Bytes into the temporary; the first failure is kept for gk_manifest_finish. */
+static void put(gk_manifest_writer *w, const char *bytes, size_t len)
 {
-    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text == NULL)
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2);
-    if (line == NULL) {
-        free(text);
-        return gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    if (w->error == 0 && len > 0 && fwrite(bytes, 1, len, w->file) != len)
+        w->error = errno ? errno : EIO;
+}
+
+/* A record sits two levels deep in the manifest: each of its line breaks is followed by the
+ * four more spaces of that depth. (Line breaks inside strings are escaped: every raw one is
+ * the dump's own.) */
+static int put_nested(const char *bytes, size_t len, void *data)
+{
+    gk_manifest_writer *w = data;
+    for (const char *end = bytes + len, *line; bytes < end; bytes = line) {
+        const char *brk = memchr(bytes, '\n', (size_t)(end - bytes));
+        line = brk ? brk + 1 : end;
+        put(w, bytes, (size_t)(line - bytes));
+        if (brk != NULL)
+            put(w, "    ", 4);
     }
-    line[len++] = '\n';
-    gk_status status = gk_publish_bytes(path, line, len, diag);
-    free(line);
-    return status;
+    return w->error ? -1 : 0;
+}
+
+enum { DUMP_FLAGS = JSON_INDENT(2) | JSON_PRESERVE_ORDER };
+
+gk_status gk_manifest_begin(gk_manifest_writer *w, const char *path, const json_t *header,
+                            gk_diag *diag)
+{
+    *w = (gk_manifest_writer){.path = path};
+    gk_status status = gk_publish_begin(path, w->tmp, sizeof w->tmp, diag);
+    if (status != GK_OK)
+        return status;
+    char *text = json_dumps(header, DUMP_FLAGS); /* "{\n  ...\n}" */
+    w->file = text ? fopen(w->tmp, "w") : NULL;
+    if (w->file == NULL) {
+        free(text);
+        gk_manifest_abandon(w);
+        return text ? gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open for writing: %s",
+                                  strerror(errno))
+                    : gk_diag_set(diag, GK_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    size_t len = strlen(text);
+    bool empty = len < 4; /* "{}" */
+    put(w, text, empty ? 1 : len - 2); /* without the closing "\n}" */
+    put(w, empty ? "\n  \"units\": [" : ",\n  \"units\": [", empty ? 13 : 14);
+    free(text);
+    return GK_OK;
+}
+
+gk_status gk_manifest_add(gk_manifest_writer *w, const json_t *record, gk_diag *diag)
+{
+    bool first = w->records++ == 0;
+    put(w, first ? "\n    " : ",\n    ", first ? 5 : 6);
+    if (json_dump_callback(record, put_nested, w, DUMP_FLAGS) != 0 && w->error == 0)
+        return gk_diag_set(diag, GK_ERR_NOMEM, w->path, 0, 0, "out of memory");
+    return GK_OK;
+}
+
+gk_status gk_manifest_finish(gk_manifest_writer *w, gk_diag *diag)
+{
+    put(w, w->records ? "\n  ]\n}\n" : "]\n}\n", w->records ? 7 : 4);
+    if (fclose(w->file) != 0 && w->error == 0)
+        w->error = errno;
+    w->file = NULL;
+    if (w->error != 0) {
+        gk_manifest_abandon(w);
+        return gk_diag_set(diag, GK_ERR_IO, w->path, 0, 0, "cannot write: %s",
+                           strerror(w->error));
+    }
+    return gk_publish_commit(w->tmp, w->path, diag);
+}
+
+void gk_manifest_abandon(gk_manifest_writer *w)
+{
+    if (w->file != NULL)
+        fclose(w->file);
+    w->file = NULL;
+    gk_publish_abort(w->tmp);
+    w->tmp[0] = '\0';
+}
+
+gk_status gk_manifest_write(const json_t *header, const json_t *units, const char *path,
+                            gk_diag *diag)
+{
+    gk_manifest_writer w;
+    gk_status status = gk_manifest_begin(&w, path, header, diag);
+    for (size_t i = 0; status == GK_OK && i < json_array_size(units); i++)
+        status = gk_manifest_add(&w, json_array_get(units, i), diag);
+    if (status != GK_OK) {
+        gk_manifest_abandon(&w);
+        return status;
+    }
+    return gk_manifest_finish(&w, diag);
 }
 
 /* ---- merging shard manifests ----------------------------------------------------------------- */
@@ -387,14 +669,15 @@ gk_status gk_manifest_merge(const char *const *inputs, size_t count, const char 
         for (size_t i = 0; list && i < n; i++)
             list[i] = json_incref(records[i].record);
         json_t *units = list ? gk_manifest_sorted(list, n) : NULL;
-        merged = json_pack("{s:O, s:O, s:O, s:o, s:o}", "gongkai",
+        merged = json_pack("{s:O, s:O, s:O, s:o}", "gongkai",
                            json_object_get(manifests[0], "gongkai"), "profile",
                            json_object_get(manifests[0], "profile"), "profile_sha256",
                            json_object_get(manifests[0], "profile_sha256"), "summary",
-                           gk_manifest_summary(units), "units", units);
+                           gk_manifest_summary(units));
         free(list);
-        status = merged ? gk_manifest_write(merged, out, diag)
-                        : gk_diag_set(diag, GK_ERR_NOMEM, out, 0, 0, "out of memory");
+        status = merged && units ? gk_manifest_write(merged, units, out, diag)
+                                 : gk_diag_set(diag, GK_ERR_NOMEM, out, 0, 0, "out of memory");
+        json_decref(units);
     }
     json_decref(merged);
     free(records);
