@@ -510,8 +510,9 @@ static void *make_key(void *arg)
 static json_t *do_job(const batch *b, const job *j)
 {
     key_task k = {.b = b, .j = j};
-    gk_task_start(&k.task, make_key, &k, b->spare_cores && j->previous == NULL);
-    if (j->previous != NULL) {
+    bool recorded = j->previous.length > 0; /* --resume found an ok record of the job */
+    gk_task_start(&k.task, make_key, &k, b->spare_cores && !recorded);
+    if (recorded) {
         gk_task_wait(&k.task);
         json_t *fresh = k.keyed ? up_to_date(b, j, k.key) : NULL;
         if (fresh != NULL)
