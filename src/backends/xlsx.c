@@ -589,9 +589,8 @@ static void xlsx_close(void *ctx)
     remove_tmpdir(x);
 }
 
-static void xlsx_warm(const gk_render_options *options)
+static void xlsx_load(void)
 {
-    (void)options;
     gk_xlsxwriter_open(NULL);
 }
 
@@ -619,5 +618,5 @@ const gk_backend gk_backend_xlsx = {
     .end_document = xlsx_end_document,
     .close = xlsx_close,
     .library = xlsx_library,
-    .warm = xlsx_warm,
+    .load = xlsx_load,
 };

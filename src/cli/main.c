@@ -225,16 +225,15 @@ static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules
 
 /* ---- export --------------------------------------------------------------------------- */
 
-typedef struct backend_warm {
+typedef struct backend_load {
     const gk_backend *backend;
-    const gk_render_options *render;
     gk_task task;
-} backend_warm;
+} backend_load;
 
-static void *warm_backend(void *arg)
+static void *load_backend(void *arg)
 {
-    const backend_warm *w = arg;
-    w->backend->warm(w->render);
+    const backend_load *l = arg;
+    l->backend->load();
     return NULL;
 }
 
@@ -253,22 +252,22 @@ static int run_export(const cli_args *args)
         if (backends[b] == NULL)
             return usage_error(_("unknown format (expected all, pdf or xlsx)"), args->format);
 
-    /* each backend loads its libraries and fonts on a thread of its own while the package is read */
+    /* each backend opens its libraries on a thread of its own while the package is read */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    backend_warm warm[2] = {{0}};
+    backend_load loads[2] = {{0}};
     for (size_t b = 0; b < backend_count; b++)
-        if (backends[b]->warm != NULL) {
-            warm[b] = (backend_warm){backends[b], &args->render, {0}};
-            gk_task_start(&warm[b].task, warm_backend, &warm[b], cores > 1);
+        if (backends[b]->load != NULL) {
+            loads[b].backend = backends[b];
+            gk_task_start(&loads[b].task, load_backend, &loads[b], cores > 1);
         }
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
     int status = load_package(args, &pkg, &rules);
     for (size_t b = 0; b < backend_count; b++)
         if (status == 0)
-            gk_task_wait(&warm[b].task);
+            gk_task_wait(&loads[b].task);
         else
-            gk_task_drop(&warm[b].task);
+            gk_task_drop(&loads[b].task);
     if (status != 0)
         return status;
     if (make_dirs(args->output) != 0) {

@@ -58,6 +58,7 @@ typedef struct format_render {
     gk_diag diag;
     gk_status status;
     gk_task task;
+    gk_task warming; /* the backend's warm, beside the document's building */
 } format_render;
 
 static void add_render_warning(void *sink, const char *rule, const char *file,
@@ -106,13 +107,34 @@ static void render_formats(format_render *renders, size_t count, bool parallel)
         gk_task_wait(&renders[k].task);
 }
 
+static void *warm_format(void *arg)
+{
+    const format_render *r = arg;
+    static const gk_render_options defaults = {0};
+    r->job->backends[r->index]->warm(r->job->render != NULL ? r->job->render : &defaults);
+    return NULL;
+}
+
+/* Starts each format's warm (its fonts parsed while the document is built, when the job may
+ * use idle cores; otherwise when its result is awaited, before rendering). */
+static void start_warming(const gk_export_job *job, format_render *renders)
+{
+    for (size_t k = 0; k < job->count; k++) {
+        renders[k] = (format_render){.job = job, .index = k};
+        if (job->backends[k]->warm != NULL)
+            gk_task_start(&renders[k].warming, warm_format, &renders[k], job->spare_cores);
+    }
+}
+
 /* Renders every format; the first failure in the job's order is the job's diagnostic. Each
  * temporary made is in renders[k].tmp (the caller removes them on failure). */
 static gk_status render_all(const gk_export_job *job, const gk_document *doc,
                             format_render *renders, gk_diag *diag)
 {
-    for (size_t k = 0; k < job->count; k++)
-        renders[k] = (format_render){.job = job, .doc = doc, .index = k};
+    for (size_t k = 0; k < job->count; k++) {
+        gk_task_wait(&renders[k].warming);
+        renders[k].doc = doc;
+    }
     render_formats(renders, job->count, job->spare_cores);
     for (size_t k = 0; k < job->count; k++)
         if (renders[k].status != GK_OK) {
@@ -175,6 +197,7 @@ gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *di
     format_render *renders = calloc(job->count + 1, sizeof *renders);
     if (renders == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, job->paths[0], 0, 0, "out of memory");
+    start_warming(job, renders);
     gk_document *doc = NULL;
     gk_diag build_diag;
     gk_status built = build(job, &doc, &build_diag);
@@ -190,6 +213,8 @@ gk_status gk_export(const gk_export_job *job, gk_findings *findings, gk_diag *di
     }
     if (status == GK_OK)
         status = render_all(job, doc, renders, diag);
+    for (size_t k = 0; k < job->count; k++)
+        gk_task_drop(&renders[k].warming); /* not rendered: a warm still running is joined */
     status = finish_check(&check, status, diag);
     gk_document_free(doc);
     if (status == GK_OK)

@@ -98,9 +98,15 @@ typedef struct gk_backend {
     /* Optional: the output library and its version, for `gongkai doctor`. */
     const char *(*library)(void);
 
-    /* Optional, appended: does ahead of time, on any thread, the work of the first document
-     * that depends on nothing of it (opening libraries, parsing fonts), kept for the process
-     * and the workers it forks. Failures are left to prepare and open to report. */
+    /* Optional, appended: opens the libraries the backend writes with, once per process, on
+     * any thread (a batch's parent does it beside reading the package, before it forks the
+     * workers that inherit them). Failures are left to prepare and open to report. */
+    void (*load)(void);
+
+    /* Optional, appended: does ahead of time, on any thread, the work of a document that
+     * depends on nothing of it (parsing its fonts), kept for the process: a job starts it
+     * beside building its document and waits for it before rendering. Failures are left to
+     * open and end_document to report. */
     void (*warm)(const gk_render_options *options);
 } gk_backend;
 
