@@ -2,10 +2,10 @@
  * gongkai — a unit's or a department's, in any format, from the command line, a batch worker
  * or the library.
  *
- * It runs the checks of the document's scope (a unit's rule catalogue; for a department, the
- * agreement of its units and each unit's checks) and refuses the document when they find an
- * error, unless forced. Then it builds the document, renders every format into temporaries
- * beside their final files and publishes them together: either every file of the job is new
+ * It builds the document, runs the checks of its scope on it (a unit's rule catalogue, which
+ * reads the narrative as it prints; for a department, the agreement of its units and each
+ * unit's checks) and refuses the document when they find an error, unless forced. Then it
+ * renders every format into temporaries beside their final files and publishes them together: either every file of the job is new
  * and whole, or the job leaves none of its files behind (an earlier run's files of the job
  * are removed too, so that what stays in the output folder is never stale). */
 #ifndef GONGKAI_EXPORT_H
