@@ -552,22 +552,6 @@ static json_t *do_job(const batch *b, const job *j)
     return result;
 }
 
-
-static bool write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 /* The worker process: reads job indexes, answers each with one line of JSON, until the
  * parent closes its end. Never returns. */
 static void worker_main(const batch *b, int commands, int reports)
@@ -585,7 +569,8 @@ static void worker_main(const batch *b, int commands, int reports)
         json_t *result = do_job(b, &b->jobs[index]);
         char *text = json_dumps(result, JSON_COMPACT);
         json_decref(result);
-        bool ok = text && write_all(reports, text, strlen(text)) && write_all(reports, "\n", 1);
+        bool ok = text && gk_write_all(reports, text, strlen(text)) &&
+                  gk_write_all(reports, "\n", 1);
         free(text);
         if (!ok)
             _exit(1);
@@ -909,7 +894,7 @@ static bool read_report(batch *b, worker *w)
 static bool assign(worker *w, job *j, const batch *b)
 {
     uint32_t index = (uint32_t)(j - b->jobs);
-    if (!write_all(w->commands, &index, sizeof index))
+    if (!gk_write_all(w->commands, &index, sizeof index))
         return false;
     w->job = j;
     w->started = now_seconds();
@@ -988,14 +973,13 @@ static void assign_jobs(batch *b, worker *workers, size_t count, size_t *next)
     }
 }
 
-/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
- * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
 static void reap(pid_t pid)
 {
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
 }
 
+/* Waits for the idle workers told to exit once the pool was done (see run_pool). */
 static void reap_exiting(batch *b)
 {
     for (size_t i = 0; i < b->exiting_count; i++)
@@ -1005,6 +989,8 @@ static void reap_exiting(batch *b)
     b->exiting_count = 0;
 }
 
+/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
+ * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
 static void run_pool(batch *b)
 {
     size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);

@@ -146,6 +146,24 @@ void gk_publish_abort(const char *tmp)
         unlink(tmp);
 }
 
+bool gk_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 gk_status gk_write_file_parts(const char *path, const struct iovec *parts, size_t count,
                               gk_diag *diag)
 {
@@ -153,23 +171,13 @@ gk_status gk_write_file_parts(const char *path, const struct iovec *parts, size_
     if (fd < 0)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot open for writing: %s",
                            strerror(errno));
-    for (size_t i = 0; i < count; i++) {
-        const char *p = parts[i].iov_base;
-        size_t left = parts[i].iov_len;
-        while (left > 0) {
-            ssize_t n = write(fd, p, left);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                int saved = n < 0 ? errno : ENOSPC;
-                close(fd);
-                return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
-                                   strerror(saved));
-            }
-            p += n;
-            left -= (size_t)n;
+    for (size_t i = 0; i < count; i++)
+        if (!gk_write_all(fd, parts[i].iov_base, parts[i].iov_len)) {
+            int saved = errno;
+            close(fd);
+            return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s",
+                               strerror(saved));
         }
-    }
     if (close(fd) != 0)
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot write: %s", strerror(errno));
     return GK_OK;

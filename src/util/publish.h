@@ -55,6 +55,10 @@ void gk_publish_abort(const char *tmp);
  * disk is an error, never a short file reported as success. Not atomic by itself. */
 gk_status gk_write_file(const char *path, const void *bytes, size_t len, gk_diag *diag);
 
+/* Writes all len bytes to fd (a file or a pipe), again after an interrupted or short write;
+ * false with errno set (ENOSPC when nothing more could be written). */
+bool gk_write_all(int fd, const void *data, size_t len);
+
 /* gk_write_file of the parts one after another, as one file. */
 gk_status gk_write_file_parts(const char *path, const struct iovec *parts, size_t count,
                               gk_diag *diag);
