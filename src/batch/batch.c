@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -1431,8 +1430,6 @@ static bool leaves_cores_idle(const batch *b)
 /* Runs the jobs, then writes the manifest and the summary; returns the exit status. */
 static int run_batch(batch *b, gk_diag *diag)
 {
-    /* workers inherit the parent's resident pages: give back what loading freed */
-    malloc_trim(0);
     /* the signals arrive only while the pool waits (ppoll), so that none is missed between
        the check and the wait */
     sigset_t stop;

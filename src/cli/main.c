@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "cli/heap.h"
 #include "check/check.h"
 #include "check/key_map.h"
 #include "model/document.h"
@@ -970,6 +971,7 @@ static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    gk_heap_in_huge_pages();
     if (!open_standard_fds())
         return EXIT_INPUT;
     return close_stdout(run(argc, argv));

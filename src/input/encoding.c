@@ -479,7 +479,7 @@ gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag)
     bool utf16 = got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) ||
                               (head[0] == 0xFE && head[1] == 0xFF));
     bool bom = got == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
-    size_t cap = 1 << 20;
+    size_t cap = gk_input_block(size, 1 << 20); /* file_fit grows it if the file grows */
     unsigned char *buf = malloc(cap);
     gk_encoding encoding = GK_ENCODING_UTF8;
     fit result = buf == NULL || utf16 ? FIT_BAD : file_fit(fd, encoding, NULL, &buf, &cap);

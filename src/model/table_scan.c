@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/input_file.h"
@@ -230,7 +231,11 @@ static size_t bom_length(const unsigned char *bytes, size_t len, gk_encoding enc
 
 gk_scan_result gk_table_scan_file(gk_table_scan *scan, int fd)
 {
-    unsigned char *block = malloc(BLOCK_BYTES);
+    struct stat st;
+    size_t bytes = fstat(fd, &st) == 0 && st.st_size >= 0
+                       ? gk_input_block((size_t)st.st_size, BLOCK_BYTES)
+                       : BLOCK_BYTES;
+    unsigned char *block = malloc(bytes);
     if (block == NULL || lseek(fd, 0, SEEK_SET) != 0) {
         free(block);
         return GK_SCAN_FAILED;
@@ -238,7 +243,7 @@ gk_scan_result gk_table_scan_file(gk_table_scan *scan, int fd)
     scanner s = {.scan = scan, .state = AT_RECORD, .line = 1};
     gk_scan_result result = GK_SCAN_DONE;
     for (bool first = true; !s.refused && !s.stopped; first = false) {
-        ssize_t n = read(fd, block, BLOCK_BYTES);
+        ssize_t n = read(fd, block, bytes);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 || s.offset + (uint64_t)n > GK_INPUT_MAX_BYTES) {

@@ -22,6 +22,15 @@
 gk_status gk_input_open(const char *path, size_t max_bytes, int *fd, size_t *size,
                         gk_diag *diag);
 
+/* The buffer for reading a file of size bytes a block at a time, blocks of at most largest:
+ * no bigger than the file and the one more byte that sees its end in the same read. A small
+ * file then leaves no large block in the heap for a forked worker to reuse (its pages would
+ * be copied from the parent's one by one). */
+static inline size_t gk_input_block(size_t size, size_t largest)
+{
+    return size < largest ? size + 1 : largest;
+}
+
 /* Reads the whole regular file at path (opened by gk_input_open, so with the same checks)
  * into a malloc'd buffer (the caller frees it; one spare byte follows the data, not counted in
  * *len). The size fstat gave is a hint only, as a file may change while it is read; more than
