@@ -108,6 +108,25 @@ static void test_input_errors_keep_positions(void **state)
     free(log);
 }
 
+/* Messages are UTF-8 whatever the locale's character set: with LC_CTYPE=C (a cron job, a
+ * service) and LC_MESSAGES in Chinese, gettext used to turn them into question marks, the
+ * system's own words (strerror) included. */
+static void test_messages_in_utf8_under_any_character_set(void **state)
+{
+    (void)state;
+    char dir[1024];
+    tu_tempdir(dir, sizeof dir, "i18n-ctype");
+    char *log = NULL;
+    assert_int_equal(tu_run(NULL, "touch '%s/file'", dir), 0);
+    int rc = tu_run(&log, "env -u LC_ALL -u LANGUAGE LANG= LC_CTYPE=C LC_MESSAGES=zh_CN.UTF-8 "
+                          "'%s' export '%s' -o '%s/file/out'",
+                    GK_EXE, SAMPLE, dir);
+    assert_int_not_equal(rc, 0);
+    assert_contains(log, "错误：无法创建输出目录：不是目录");
+    assert_null(strstr(log, "??"));
+    free(log);
+}
+
 /* Translations change what people read, never what is published. */
 static void test_outputs_are_the_same_bytes_in_both_languages(void **state)
 {
@@ -134,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_findings_keep_positions_and_rule_ids),
         cmocka_unit_test(test_input_errors_keep_positions),
         cmocka_unit_test(test_outputs_are_the_same_bytes_in_both_languages),
+        cmocka_unit_test(test_messages_in_utf8_under_any_character_set),
     };
     return cmocka_run_group_tests(tests, need_chinese_locale, NULL);
 }
