@@ -8,8 +8,6 @@
 static void bind_once(void)
 {
     bindtextdomain(GK_TEXT_DOMAIN, gk_data_dir(GK_DATA_LOCALE));
-    bind_textdomain_codeset(GK_TEXT_DOMAIN, "UTF-8");
-    bind_textdomain_codeset("libc", "UTF-8"); /* strerror's words, in the same text */
 }
 
 /* Terminal cells of UTF-8 text: U+1100 and above (Hangul, CJK, full-width forms) take two.
