@@ -109,8 +109,11 @@ static bool list_folder(DIR *d, char ***names, size_t *count)
 }
 
 /* Every entry of a folder that is not itself a folder, by name and content. Subfolders are
- * inputs of their own (tables/CODE/ belongs to unit CODE). False when out of memory. */
-static bool feed_folder(gk_sha256 *ctx, const char *dir)
+ * inputs of their own (tables/CODE/ belongs to unit CODE). A file the package's index read
+ * whole (indexed, may be NULL) is fed by the digest it took then: the same bytes as reading
+ * it again (feed_file feeds its digest), without the second reading. False when out of
+ * memory. */
+static bool feed_folder(gk_sha256 *ctx, const char *dir, const gk_package *indexed)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -128,7 +131,11 @@ static bool feed_folder(gk_sha256 *ctx, const char *dir)
         if (fstatat(dirfd(d), names[i], &st, 0) == 0 && S_ISDIR(st.st_mode))
             continue;
         feed_text(ctx, names[i]);
-        feed_file(ctx, dirfd(d), names[i]);
+        const char *digest = indexed ? gk_package_table_sha256(indexed, names[i]) : NULL;
+        if (digest != NULL)
+            feed(ctx, digest, 64);
+        else
+            feed_file(ctx, dirfd(d), names[i]);
     }
     for (size_t i = 0; i < count; i++)
         free(names[i]);
@@ -138,10 +145,11 @@ static bool feed_folder(gk_sha256 *ctx, const char *dir)
 }
 
 /* The folder dir/sub, as above. */
-static bool feed_subfolder(gk_sha256 *ctx, const char *dir, const char *sub)
+static bool feed_subfolder(gk_sha256 *ctx, const char *dir, const char *sub,
+                           const gk_package *indexed)
 {
     char *path = gk_path_join(dir, sub);
-    bool ok = path != NULL && feed_folder(ctx, path);
+    bool ok = path != NULL && feed_folder(ctx, path, indexed);
     free(path);
     return ok;
 }
@@ -179,7 +187,7 @@ static bool hash_profile(const gk_package *pkg, char hex[65])
     gk_sha256 *ctx = start("gongkai profile");
     if (ctx == NULL)
         return false;
-    bool ok = feed_folder(ctx, pkg->profile->dir);
+    bool ok = feed_folder(ctx, pkg->profile->dir, NULL);
     unsigned char digest[DIGEST_SIZE];
     finish(ctx, digest);
     gk_hex(digest, DIGEST_SIZE, hex);
@@ -204,7 +212,7 @@ static bool hash_shared(gk_job_keys *keys, const gk_batch_options *options)
     feed_file_in(ctx, dir, "units.csv");
     feed_file_in(ctx, dir, "prior.csv");
     feed_text(ctx, "tables");
-    bool ok = feed_subfolder(ctx, dir, "tables");
+    bool ok = feed_subfolder(ctx, dir, "tables", keys->pkg); /* the shared tables' files */
     finish(ctx, keys->shared);
     return ok;
 }
@@ -223,11 +231,11 @@ static bool unit_digest(gk_job_keys *keys, size_t unit, const unsigned char **di
         bool ok = tables != NULL && narrative != NULL;
         if (ok) {
             feed_text(ctx, "tables");
-            ok = feed_subfolder(ctx, keys->pkg->dir, tables);
+            ok = feed_subfolder(ctx, keys->pkg->dir, tables, NULL);
         }
         if (ok) {
             feed_text(ctx, "narrative");
-            ok = feed_subfolder(ctx, keys->pkg->dir, narrative);
+            ok = feed_subfolder(ctx, keys->pkg->dir, narrative, NULL);
         }
         free(tables);
         free(narrative);

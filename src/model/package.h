@@ -160,6 +160,11 @@ gk_status gk_package_index(const char *dir, const char *profile_dir, const char 
 gk_status gk_package_load_units(const gk_package *index, const size_t *units, size_t count,
                                 gk_package **out, gk_diag *diag);
 
+/* The SHA-256 (64 hex digits) of the shared table file tables/FILE_NAME as gk_package_index
+ * read it, or NULL when the index did not read it whole (not a table of the profile, absent,
+ * refused): what a job's resume key hashes, without a second reading of the file. */
+const char *gk_package_table_sha256(const gk_package *index, const char *file_name);
+
 /* Indexes a package and reads every unit (both above): the whole package in memory. */
 gk_status gk_package_load(const char *dir, const char *profile_dir, const char *layouts_root,
                           gk_package **out, gk_diag *diag);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/input_file.h"
+#include "util/sha256.h"
 
 enum { BLOCK_BYTES = 1 << 20 };
 
@@ -254,6 +255,8 @@ gk_scan_result gk_table_scan_file(gk_table_scan *scan, int fd)
             read_end(&s);
             break;
         }
+        if (scan->digest != NULL)
+            gk_sha256_add(scan->digest, block, (size_t)n);
         size_t i = first ? bom_length(block, (size_t)n, scan->encoding) : 0;
         s.offset += i;
         while (i < (size_t)n && !s.refused && !s.stopped) {

@@ -39,6 +39,9 @@ struct gk_table_scan {
     int keep[GK_SCAN_KEPT];
     gk_scan_record_fn on_record;
     void *context;
+    /* when not NULL, every byte read is added to it: a scan that is done has read the whole
+     * file, whose digest then costs no second reading */
+    struct gk_sha256 *digest;
 };
 
 typedef enum gk_scan_result {

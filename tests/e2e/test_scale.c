@@ -309,6 +309,35 @@ static void test_parent_memory_flat_in_reports(void **state)
     assert_true(at_2000 <= 2 * at_200); /* issue 13: at most twice for ten times the units */
 }
 
+/* The first error of a large package's index, as reading its files in turn finds it: its
+ * tables (read by two threads once they pass 8 MiB) in the profile's order, then prior.csv
+ * (read beside them). 2,000 units' tables are 13 MB. */
+static void test_large_index_reports_its_first_error(void **state)
+{
+    (void)state;
+    char dir[1024];
+    make_package(dir, sizeof dir, 2000, 20);
+    char *log = NULL;
+    assert_int_equal(tu_run(NULL, "cd '%s' && cp tables/1-1.csv 1-1 && cp tables/8.csv 8 && "
+                                  "sed -i '$s/^[0-9]*,/nosuch11,/' tables/1-1.csv && "
+                                  "sed -i '2s/^[0-9]*,/nosuch8,/' tables/8.csv && "
+                                  "sed -i '2s/^[0-9]*,/nosuchp,/' prior.csv", dir), 0);
+    static const char *const expected[][2] = {{"tables/1-1.csv:", "'nosuch11'"},
+                                              {"tables/8.csv:2:", "'nosuch8'"},
+                                              {"prior.csv:2:", "'nosuchp'"}};
+    static const char *const repair[] = {"mv 1-1 tables/1-1.csv", "mv 8 tables/8.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        int rc = tu_run(&log, "LC_ALL=C '%s' check '%s'", GK_EXE, dir);
+        assert_int_not_equal(rc, 0);
+        assert_contains(log, expected[i][0]);
+        assert_contains(log, expected[i][1]);
+        assert_contains(log, "is not in units.csv");
+        free(log);
+        if (i < 2)
+            assert_int_equal(tu_run(NULL, "cd '%s' && %s", dir, repair[i]), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_consolidated_department_checks_grow_with_rows),
         cmocka_unit_test(test_parent_memory_under_a_cap),
         cmocka_unit_test(test_parent_memory_flat_in_reports),
+        cmocka_unit_test(test_large_index_reports_its_first_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
