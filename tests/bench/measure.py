@@ -7,7 +7,7 @@
     wall_s             wall-clock seconds from start to exit
     cpu_s              user+sys CPU seconds of the process and every child it waited for
     exit               exit status (negative: killed by that signal)
-  with --memory (sampling /proc every 20 ms):
+  with --memory (sampling /proc every 5 ms):
     parent_private_kb  peak Private_Clean + Private_Dirty of the process (/proc/PID/smaps_rollup)
     worker_private_kb  the same, the peak over its children (gongkai's workers); 0 if none seen
   with --first REGEX (matched against each line of the command's standard error):
@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 
-INTERVAL = 0.02
+INTERVAL = 0.005
 
 
 def private_kb(pid):
