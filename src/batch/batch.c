@@ -69,6 +69,7 @@ typedef struct batch {
     sigset_t poll_mask;    /* the signal mask while waiting for workers: INT and TERM open */
     sigset_t worker_mask;  /* the mask a worker starts with (the caller's) */
     long worker_rss_max_kb;
+    long worker_huge_max_kb; /* --stats: a worker's memory in huge pages (cli/heap.c) */
     double worker_cpu_ms;
     char profile_sha256[65];
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
@@ -506,6 +507,21 @@ static void *make_key(void *arg)
 }
 
 /* Does one job in a worker and returns its report, with the job's resume key. */
+/* The process's anonymous memory in transparent huge pages (KiB; 0 when there is none or
+ * /proc cannot tell), for --stats: whether a program's heap advice took effect. */
+static long anon_huge_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    long kb = 0;
+    char line[128];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return kb;
+}
+
 static json_t *do_job(const batch *b, const job *j)
 {
     key_task k = {.b = b, .j = j};
@@ -545,6 +561,8 @@ static json_t *do_job(const batch *b, const job *j)
                  (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
     json_object_set_new(result, "rss_kb", json_integer(after.ru_maxrss));
     json_object_set_new(result, "cpu_ms", json_real(cpu));
+    if (b->opt->stats)
+        json_object_set_new(result, "huge_kb", json_integer(anon_huge_kb()));
     gk_task_wait(&k.task);
     if (k.keyed)
         json_object_set_new(result, "inputs_sha256", json_string(k.key));
@@ -768,6 +786,9 @@ static void print_report(batch *b, const job *j, const json_t *result)
         print_above_progress(b, json_string_value(json_array_get(messages, i)));
     if (j->rss_kb > b->worker_rss_max_kb)
         b->worker_rss_max_kb = j->rss_kb;
+    long huge_kb = (long)json_integer_value(json_object_get(result, "huge_kb"));
+    if (huge_kb > b->worker_huge_max_kb)
+        b->worker_huge_max_kb = huge_kb;
     b->worker_cpu_ms += json_real_value(json_object_get(result, "cpu_ms"));
     b->done++;
     if (j->state != JOB_OK)
@@ -1331,6 +1352,10 @@ static void print_stats(const batch *b, size_t skipped)
                       "peak RSS %ld KB, worker peak RSS %ld KB"),
             wall, b->worker_cpu_ms, wall > 0 ? (double)(b->count - skipped) / wall : 0,
             self.ru_maxrss, b->worker_rss_max_kb);
+    fputc('\n', stderr);
+    /* TRANSLATORS: --stats: the most memory one worker had in 2 MiB pages (KiB). */
+    fprintf(stderr, _("gongkai: stats: worker memory in huge pages %ld KB"),
+            b->worker_huge_max_kb);
     fputc('\n', stderr);
     /* a worker's memory must not grow with the batch: job 1, 100 and the last */
     size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
