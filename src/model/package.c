@@ -2136,7 +2136,8 @@ static void index_next_tables(table_indexing *ti)
         ti->status[t] = index_table(ti->pkg, t, &ti->first[t], &ti->diags[t]);
 }
 
-/* The second thread: prior.csv (its own parts of the package), then tables with the first. */
+/* The second thread: prior.csv (its own parts of the package), then tables with the first;
+ * on one thread it runs after them, in gk_task_wait. */
 static void *index_tables_helper(void *arg)
 {
     table_indexing *ti = arg;
@@ -2178,15 +2179,12 @@ static gk_status index_shared_files(gk_package *pkg, gk_diag *diag)
     gk_status status = pkg->tables && pkg->index->tables && ti.first && ti.status && ti.diags
                            ? name_table_files(pkg, &bytes, diag)
                            : nomem(diag, pkg->dir);
-    bool parallel = bytes >= PARALLEL_INDEX_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1;
-    if (status == GK_OK) {
+    if (status == GK_OK) { /* on one thread, the helper's part (prior.csv) comes last */
         gk_task helper;
-        gk_task_start(&helper, index_tables_helper, &ti, parallel);
+        gk_task_start(&helper, index_tables_helper, &ti,
+                      bytes >= PARALLEL_INDEX_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1);
         index_next_tables(&ti);
-        if (parallel)
-            gk_task_wait(&helper);
-        else
-            gk_task_drop(&helper); /* prior.csv after the tables, below */
+        gk_task_wait(&helper);
     }
     for (size_t t = 0; status == GK_OK && t < tables; t++)
         if ((status = ti.status[t]) != GK_OK && diag != NULL)
@@ -2196,12 +2194,8 @@ static gk_status index_shared_files(gk_package *pkg, gk_diag *diag)
             status = not_supplied_row(pkg, pkg->tables[t].layout,
                                       pkg->units[ti.first[t].unit].code, pkg->tables[t].path,
                                       ti.first[t].line, ti.first[t].ns, diag);
-    if (status == GK_OK && parallel) {
-        if ((status = ti.prior_status) != GK_OK && diag != NULL)
-            *diag = ti.prior_diag;
-    } else if (status == GK_OK) {
-        status = load_prior(pkg, diag);
-    }
+    if (status == GK_OK && (status = ti.prior_status) != GK_OK && diag != NULL)
+        *diag = ti.prior_diag;
     free(ti.first);
     free(ti.status);
     free(ti.diags);
