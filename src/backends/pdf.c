@@ -19,7 +19,6 @@
 #include "util/grow.h"
 #include "util/i18n.h"
 #include "util/publish.h"
-#include "util/task.h"
 
 /* The booklet's language, for the catalog's /Lang. */
 #define BOOKLET_LANGUAGE "zh-CN"
@@ -36,7 +35,6 @@ typedef struct pdf_ctx {
     pdf_table *tables;
     size_t table_count, table_capacity;
     HPDF_Doc pdf;
-    gk_task making; /* make_document */
     HPDF_STATUS error, detail;
     gk_pdf_font *fonts[PDF_FACE_COUNT];
     bool shared_font; /* both faces are one font (see start_pdf) */
@@ -532,30 +530,23 @@ static gk_status set_info(pdf_ctx *p, gk_diag *diag)
     return p->error ? haru_failure(p, _("document information"), diag) : GK_OK;
 }
 
-/* The libharu document, made on a thread of its own while the booklet is checked and laid
- * out (they only measure with the fonts): the UTF-8 encoder clears and fills 400 KB of maps. */
-static void *make_document(void *arg)
+/* The libharu document, made once the booklet is checked and laid out (they only measure with
+ * the fonts). Its UTF-8 encoder fills 400 KB of maps; measured, making it on a thread beside
+ * them was no faster on two cores, where the workbook is rendered beside the booklet. */
+static gk_status make_document(pdf_ctx *p, gk_status status, gk_diag *diag)
 {
-    pdf_ctx *p = arg;
+    if (status != GK_OK)
+        return status;
     p->pdf = HPDF_New(haru_error, p);
-    if (p->pdf != NULL) {
-        HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
-        HPDF_UseUTFEncodings(p->pdf);
-        HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
-    }
-    return NULL;
-}
-
-/* Waits for make_document; its failure comes before any of checking or laying out. */
-static gk_status document_made(pdf_ctx *p, gk_status status, gk_diag *diag)
-{
-    gk_task_wait(&p->making);
     if (p->pdf == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "PDF: cannot create a document");
+    HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(p->pdf);
+    HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
     if (p->error)
         /* TRANSLATORS: a step of writing the PDF, in "PDF: %s: libharu error …". */
         return haru_failure(p, _("setup"), diag);
-    return status;
+    return GK_OK;
 }
 
 static gk_status open_fonts(pdf_ctx *p, gk_diag *diag)
@@ -678,7 +669,6 @@ static gk_status save_pdf(pdf_ctx *p, gk_diag *diag)
 static gk_status pdf_end_document(void *ctx, gk_diag *diag)
 {
     pdf_ctx *p = ctx;
-    gk_task_start(&p->making, make_document, p, true);
     gk_status status = open_fonts(p, diag);
     if (status == GK_OK)
         status = check_document(p, diag);
@@ -687,7 +677,7 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
     contents_links links = {0};
     if (status == GK_OK)
         status = layout_booklet_once(p, &lay, &links, diag);
-    status = document_made(p, status, diag);
+    status = make_document(p, status, diag);
     if (status == GK_OK)
         status = embed_fonts(p, &lay.pages, diag);
     if (status == GK_OK)
@@ -704,7 +694,6 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
 static void pdf_close(void *ctx)
 {
     pdf_ctx *p = ctx;
-    gk_task_wait(&p->making); /* a document being made is freed once it is */
     for (int f = 0; f < (p->shared_font ? 1 : PDF_FACE_COUNT); f++)
         gk_pdf_font_free(p->fonts[f]);
     if (p->pdf != NULL)

@@ -17,7 +17,6 @@
 #include "util/i18n.h"
 #include "util/input_file.h"
 #include "util/sha256.h"
-#include "util/task.h"
 
 
 enum { CODE_SPACE = 0x10000 };               /* libharu draws BMP code units only */
@@ -43,11 +42,6 @@ struct gk_pdf_font {
     uint16_t *codes;                        /* the recorded code points, from embed on */
     size_t count;
     gk_ttf_subset subset;                   /* program and glyph ids, until finish */
-    /* the program deflated on a thread of its own from embed to finish, while pages are drawn */
-    gk_task deflating;
-    bool deflate_ok;
-    uint8_t *deflated;
-    size_t deflated_size;
     char path[GK_DIAG_FILE_MAX];            /* for diagnostics */
     uint8_t recorded[CODE_SPACE / 8];       /* bit per BMP code point drawn */
 };
@@ -359,36 +353,10 @@ HPDF_Font gk_pdf_font_handle(const gk_pdf_font *font)
     return font->font;
 }
 
-static void *deflate_program(void *arg)
-{
-    gk_pdf_font *font = arg;
-    font->deflate_ok = gk_haru_deflate(font->subset.program, font->subset.program_size,
-                                       &font->deflated, &font->deflated_size);
-    return NULL;
-}
-
-/* Starts deflating the subset's program when the document compresses fonts: the largest part
- * of writing a font (a booklet's Song subset is about 200 KB) then runs beside the drawing of
- * the pages (without a thread, when the font is finished). */
-static void start_deflating(gk_pdf_font *font)
-{
-    if (gk_haru_font_compressed(font->font))
-        gk_task_start(&font->deflating, deflate_program, font, true);
-}
-
-/* The program deflated (NULL: not, or out of memory: gk_pdf_font_finish deflates it). */
-static const uint8_t *deflated_program(gk_pdf_font *font)
-{
-    gk_task_wait(&font->deflating);
-    return font->deflate_ok ? font->deflated : NULL;
-}
-
 void gk_pdf_font_free(gk_pdf_font *font)
 {
     if (font == NULL)
         return;
-    gk_task_drop(&font->deflating);
-    free(font->deflated);
     face_release(font->face);
     gk_ttf_subset_free(&font->subset);
     free(font->codes);
@@ -597,8 +565,6 @@ gk_status gk_pdf_font_embed(HPDF_Doc pdf, gk_pdf_font *font, gk_diag *diag)
     if (st == GK_OK)
         st = load_subset(pdf, font, diag);
     font->embedded = st == GK_OK;
-    if (font->embedded)
-        start_deflating(font);
     return st;
 }
 
@@ -629,7 +595,6 @@ gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
     HPDF_STATUS ret;
     if (st != GK_OK)
         return st;
-    const uint8_t *deflated = deflated_program(font); /* the thread is done: its size is set */
     /* TRANSLATORS: this and the next steps complete "libharu error 0x%04lX while %s" and "out
      * of memory while %s"; ToUnicode, CIDSystemInfo and /W are PDF names: keep them. */
     if ((ret = gk_haru_write_tounicode(font->font, font->codes, font->count)) != HPDF_OK)
@@ -639,9 +604,8 @@ gk_status gk_pdf_font_finish(gk_pdf_font *font, gk_diag *diag)
     else if ((ret = gk_haru_trim_widths(font->font, font->codes, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing /W"), diag);
     else if ((ret = gk_haru_write_font_file(font->font, font->subset.program,
-                                            font->subset.program_size, deflated,
-                                            font->deflated_size, font->codes, font->subset.gid,
-                                            font->count)) != HPDF_OK)
+                                            font->subset.program_size, font->codes,
+                                            font->subset.gid, font->count)) != HPDF_OK)
         st = repair_failed(font, ret, _("writing the embedded font file"), diag);
     else
         font->finished = true;

@@ -314,9 +314,6 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
-/* Replaces dict's data with data, deflated (zlib format) by compressor unless it is NULL. Then
- * libharu writes it as it is, under the FlateDecode filter libharu would give it: its own
- * writer would deflate with zlib, in about twice the instructions for the same size. */
 /* data deflated (zlib format) by compressor into a malloc'd *out; false when out of memory. */
 static bool compress(struct libdeflate_compressor *compressor, const void *data, size_t size,
                      uint8_t **out, size_t *length)
@@ -342,6 +339,9 @@ static HPDF_STATUS put_deflated(HPDF_Dict dict, const uint8_t *deflated, size_t 
     return ret;
 }
 
+/* Replaces dict's data with data, deflated (zlib format) by compressor unless it is NULL. Then
+ * libharu writes it as it is, under the FlateDecode filter libharu would give it: its own
+ * writer would deflate with zlib, in about twice the instructions for the same size. */
 static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
                               struct libdeflate_compressor *compressor)
 {
@@ -356,14 +356,6 @@ static HPDF_STATUS put_stream(HPDF_Dict dict, const void *data, size_t size,
     HPDF_STATUS ret = put_deflated(dict, out, length);
     free(out);
     return ret;
-}
-
-bool gk_haru_deflate(const uint8_t *program, size_t size, uint8_t **out, size_t *out_size)
-{
-    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL);
-    bool ok = compressor != NULL && compress(compressor, program, size, out, out_size);
-    libdeflate_free_compressor(compressor);
-    return ok;
 }
 
 /* The blocks of a memory stream, in order, as parts (malloc'd, *count of them; NULL when out
@@ -459,10 +451,8 @@ static HPDF_STATUS write_cid_map(HPDF_Font font, const uint16_t *codes, const ui
  * its 4,096-byte stream blocks and ended in an empty table (the Hei titles of synthetic unit
  * 741004). With the descriptor in place, the hook only adds the names and the reference at
  * save time. */
-/* The descriptor and its font file: program, deflated by compressor, or given deflated
- * (when the document compresses fonts and deflated is not NULL). */
+/* The descriptor and its font file: program, deflated by compressor unless it is NULL. */
 static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size_t size,
-                                    const uint8_t *deflated, size_t deflated_size,
                                     struct libdeflate_compressor *compressor)
 {
     HPDF_FontAttr attr = font_attr(font);
@@ -477,9 +467,7 @@ static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size
     ret += HPDF_Dict_AddNumber(file, "Length3", 0);
     file->filter = font->filter;
     if (ret == HPDF_OK)
-        ret = compressor != NULL && deflated != NULL
-                  ? put_deflated(file, deflated, deflated_size)
-                  : put_stream(file, program, size, compressor);
+        ret = put_stream(file, program, size, compressor);
     ret += HPDF_Xref_Add(attr->xref, descriptor);
     ret += HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
     ret += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
@@ -501,12 +489,11 @@ static HPDF_STATUS write_descriptor(HPDF_Font font, const uint8_t *program, size
  * the program and ToUnicode at the usual level, the CIDToGIDMap (glyph ids between long runs
  * of zeros) at the fastest. */
 static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, size_t size,
-                                      const uint8_t *deflated, size_t deflated_size,
                                       const uint16_t *codes, const uint16_t *gids, size_t count,
                                       struct libdeflate_compressor *usual,
                                       struct libdeflate_compressor *fastest)
 {
-    HPDF_STATUS ret = write_descriptor(font, program, size, deflated, deflated_size, usual);
+    HPDF_STATUS ret = write_descriptor(font, program, size, usual);
     if (ret == HPDF_OK)
         ret = write_cid_map(font, codes, gids, count, fastest);
     if (ret == HPDF_OK && usual != NULL)
@@ -518,25 +505,25 @@ static HPDF_STATUS write_font_streams(HPDF_Font font, const uint8_t *program, si
     return ret;
 }
 
-bool gk_haru_font_compressed(HPDF_Font font)
+/* Whether the document compresses the font's streams. */
+static bool font_compressed(HPDF_Font font)
 {
     return font->filter & HPDF_STREAM_FILTER_FLATE_DECODE;
 }
 
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
-                                    const uint8_t *deflated, size_t deflated_size,
                                     const uint16_t *codes, const uint16_t *gids, size_t count)
 {
     if (font_attr(font)->fontdef->descriptor != NULL)
         return HPDF_INVALID_OPERATION; /* written already */
-    bool deflating = gk_haru_font_compressed(font);
+    bool deflating = font_compressed(font);
     struct libdeflate_compressor *usual = deflating ? libdeflate_alloc_compressor(DEFLATE_LEVEL)
                                                     : NULL;
     struct libdeflate_compressor *fastest = deflating ? libdeflate_alloc_compressor(1) : NULL;
     HPDF_STATUS ret = deflating && (usual == NULL || fastest == NULL)
                           ? HPDF_FAILD_TO_ALLOC_MEM
-                          : write_font_streams(font, program, size, deflated, deflated_size,
-                                               codes, gids, count, usual, fastest);
+                          : write_font_streams(font, program, size, codes, gids, count, usual,
+                                               fastest);
     libdeflate_free_compressor(usual);
     libdeflate_free_compressor(fastest);
     return ret;

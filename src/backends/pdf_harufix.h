@@ -73,20 +73,9 @@ HPDF_STATUS gk_haru_trim_widths(HPDF_Font font, const uint16_t *codes, size_t co
  * not at save time by libharu (zlib): half the instructions for the same size, and the
  * CIDToGIDMap (14 M instructions a booklet in libharu) at the fastest level. Call after the
  * last text is drawn with the font and after gk_haru_write_tounicode, before saving; the
- * streams must not be written to afterwards. deflated (NULL: none) is program already deflated
- * by gk_haru_deflate, used when the document compresses fonts. */
+ * streams must not be written to afterwards. */
 HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size_t size,
-                                    const uint8_t *deflated, size_t deflated_size,
                                     const uint16_t *codes, const uint16_t *gids, size_t count);
-
-/* program deflated as gk_haru_write_font_file deflates it (zlib format, the usual level), into
- * a malloc'd *out: its bytes may be given to gk_haru_write_font_file as `deflated`, so that the
- * slowest part of a font's writing can run on another thread while pages are drawn. False when
- * out of memory. */
-bool gk_haru_deflate(const uint8_t *program, size_t size, uint8_t **out, size_t *out_size);
-
-/* Whether the document compresses font's streams. */
-bool gk_haru_font_compressed(HPDF_Font font);
 
 /* Compresses the pages' content streams here (libdeflate, its fastest level) rather than at
  * save time in libharu (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,

@@ -29,7 +29,6 @@
 #include "util/i18n.h"
 #include "util/publish.h"
 #include "util/sha256.h"
-#include "util/task.h"
 
 enum {
     MAX_BACKENDS = 4,
@@ -77,7 +76,7 @@ typedef struct batch {
     gk_out_lock lock, shard_lock;
     gk_spill spill;        /* the jobs' manifest records as they come */
     int spill_error;       /* errno of the first record that could not be spilled */
-    bool spare_cores; /* jobs leave cores idle: each checks and renders on threads */
+    bool spare_cores; /* jobs leave cores idle: each renders its formats on threads */
     pid_t *exiting;   /* idle workers told to exit, waited for after the manifest */
     size_t exiting_count;
 } batch;
@@ -489,24 +488,6 @@ static json_t *up_to_date(const batch *b, const job *j, const char *key)
     return result;
 }
 
-/* A job's resume key, made on a spare core while the job is exported when it cannot tell
- * anything before (there is no earlier record the job could be up to date with). */
-typedef struct key_task {
-    const batch *b;
-    const job *j;
-    char key[65];
-    bool keyed; /* if not, the parent makes the key */
-    gk_task task;
-} key_task;
-
-static void *make_key(void *arg)
-{
-    key_task *k = arg;
-    k->keyed = job_key(k->b, k->j, k->key);
-    return NULL;
-}
-
-/* Does one job in a worker and returns its report, with the job's resume key. */
 /* The process's anonymous memory in transparent huge pages (KiB; 0 when there is none or
  * /proc cannot tell), for --stats: whether a program's heap advice took effect. */
 static long anon_huge_kb(void)
@@ -522,14 +503,17 @@ static long anon_huge_kb(void)
     return kb;
 }
 
+/* Does one job in a worker and returns its report, with the job's resume key: made first when
+ * --resume found a record the job could be up to date with, else after the export (measured:
+ * making it on a thread beside the export was no faster on two cores). When the key cannot be
+ * made here, the parent makes it. */
 static json_t *do_job(const batch *b, const job *j)
 {
-    key_task k = {.b = b, .j = j};
+    char key[65];
     bool recorded = j->previous.length > 0; /* --resume found an ok record of the job */
-    gk_task_start(&k.task, make_key, &k, b->spare_cores && !recorded);
+    bool keyed = recorded && job_key(b, j, key);
     if (recorded) {
-        gk_task_wait(&k.task);
-        json_t *fresh = k.keyed ? up_to_date(b, j, k.key) : NULL;
+        json_t *fresh = keyed ? up_to_date(b, j, key) : NULL;
         if (fresh != NULL)
             return fresh;
     }
@@ -563,9 +547,10 @@ static json_t *do_job(const batch *b, const job *j)
     json_object_set_new(result, "cpu_ms", json_real(cpu));
     if (b->opt->stats)
         json_object_set_new(result, "huge_kb", json_integer(anon_huge_kb()));
-    gk_task_wait(&k.task);
-    if (k.keyed)
-        json_object_set_new(result, "inputs_sha256", json_string(k.key));
+    if (!recorded)
+        keyed = job_key(b, j, key);
+    if (keyed)
+        json_object_set_new(result, "inputs_sha256", json_string(key));
     return result;
 }
 

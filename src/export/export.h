@@ -24,7 +24,7 @@ typedef struct gk_export_job {
     size_t count;
     const gk_render_options *render; /* NULL: the backends' defaults */
     bool force;               /* publish even when the checks found errors */
-    bool spare_cores;         /* idle cores: checks and each format on threads of their own */
+    bool spare_cores;         /* idle cores: each format on a thread of its own */
 } gk_export_job;
 
 /* Checks, renders and publishes the job's files. The checks' findings are appended to

@@ -1,6 +1,7 @@
 /* A piece of work run on a thread of its own when cores are to spare, else on the caller's
  * thread when its result is needed: the same work and the same result either way (export.c
- * runs a job's checks and formats so, pdf_font.c a font's compression). */
+ * renders a job's formats and parses its fonts so, package.c indexes a large package's tables,
+ * the CLI opens the backends' libraries). */
 #ifndef GONGKAI_TASK_H
 #define GONGKAI_TASK_H
 
