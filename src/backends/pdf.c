@@ -533,10 +533,8 @@ static gk_status set_info(pdf_ctx *p, gk_diag *diag)
 /* The libharu document, made once the booklet is checked and laid out (they only measure with
  * the fonts). Its UTF-8 encoder fills 400 KB of maps; measured, making it on a thread beside
  * them was no faster on two cores, where the workbook is rendered beside the booklet. */
-static gk_status make_document(pdf_ctx *p, gk_status status, gk_diag *diag)
+static gk_status make_document(pdf_ctx *p, gk_diag *diag)
 {
-    if (status != GK_OK)
-        return status;
     p->pdf = HPDF_New(haru_error, p);
     if (p->pdf == NULL)
         return gk_diag_set(diag, GK_ERR_NOMEM, p->path, 0, 0, "PDF: cannot create a document");
@@ -677,7 +675,8 @@ static gk_status pdf_end_document(void *ctx, gk_diag *diag)
     contents_links links = {0};
     if (status == GK_OK)
         status = layout_booklet_once(p, &lay, &links, diag);
-    status = make_document(p, status, diag);
+    if (status == GK_OK)
+        status = make_document(p, diag);
     if (status == GK_OK)
         status = embed_fonts(p, &lay.pages, diag);
     if (status == GK_OK)

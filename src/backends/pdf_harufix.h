@@ -78,8 +78,8 @@ HPDF_STATUS gk_haru_write_font_file(HPDF_Font font, const uint8_t *program, size
                                     const uint16_t *codes, const uint16_t *gids, size_t count);
 
 /* Compresses the pages' content streams here (libdeflate, its fastest level) rather than at
- * save time in libharu (zlib), as gk_haru_write_font_file does the fonts'. Call after the last page is drawn,
- * before saving. */
+ * save time in libharu (zlib), as gk_haru_write_font_file does the fonts'. Call after the
+ * last page is drawn, before saving. */
 HPDF_STATUS gk_haru_compress_page_contents(HPDF_Doc pdf);
 
 /* The document HPDF_SaveToStream wrote, as the blocks of its memory stream in order

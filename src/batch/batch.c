@@ -503,17 +503,16 @@ static long anon_huge_kb(void)
     return kb;
 }
 
-/* Does one job in a worker and returns its report, with the job's resume key: made first when
- * --resume found a record the job could be up to date with, else after the export (measured:
- * making it on a thread beside the export was no faster on two cores). When the key cannot be
- * made here, the parent makes it. */
+/* Does one job in a worker and returns its report, with the job's resume key. The key is made
+ * before the export reads the inputs: a file changed meanwhile then makes the next --resume
+ * export the job again, never keep files made from older inputs under a newer key. When the
+ * key cannot be made here, the parent makes it. */
 static json_t *do_job(const batch *b, const job *j)
 {
     char key[65];
-    bool recorded = j->previous.length > 0; /* --resume found an ok record of the job */
-    bool keyed = recorded && job_key(b, j, key);
-    if (recorded) {
-        json_t *fresh = keyed ? up_to_date(b, j, key) : NULL;
+    bool keyed = job_key(b, j, key);
+    if (keyed && j->previous.length > 0) { /* --resume found an ok record of the job */
+        json_t *fresh = up_to_date(b, j, key);
         if (fresh != NULL)
             return fresh;
     }
@@ -547,8 +546,6 @@ static json_t *do_job(const batch *b, const job *j)
     json_object_set_new(result, "cpu_ms", json_real(cpu));
     if (b->opt->stats)
         json_object_set_new(result, "huge_kb", json_integer(anon_huge_kb()));
-    if (!recorded)
-        keyed = job_key(b, j, key);
     if (keyed)
         json_object_set_new(result, "inputs_sha256", json_string(key));
     return result;

@@ -5,9 +5,10 @@
  * It builds the document, runs the checks of its scope on it (a unit's rule catalogue, which
  * reads the narrative as it prints; for a department, the agreement of its units and each
  * unit's checks) and refuses the document when they find an error, unless forced. Then it
- * renders every format into temporaries beside their final files and publishes them together: either every file of the job is new
- * and whole, or the job leaves none of its files behind (an earlier run's files of the job
- * are removed too, so that what stays in the output folder is never stale). */
+ * renders every format into temporaries beside their final files and publishes them
+ * together: either every file of the job is new and whole, or the job leaves none of its
+ * files behind (an earlier run's files of the job are removed too, so that what stays in the
+ * output folder is never stale). */
 #ifndef GONGKAI_EXPORT_H
 #define GONGKAI_EXPORT_H
 

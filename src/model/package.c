@@ -2113,7 +2113,6 @@ static gk_status load_profile(gk_package *pkg, const char *profile_dir, const ch
     return status;
 }
 
-/* Every shared table indexed; then the first row of a table not supplied, if any. */
 /* The tables' files are indexed by two threads when they are large enough for it to pay (a
  * province's: 50 000 units' 860 MB took 1.6 s on one core), each taking the next table not yet
  * taken; small ones (a unit's, a city's) on one: a thread costs more than their scan. */
@@ -2164,7 +2163,8 @@ static gk_status name_table_files(gk_package *pkg, uint64_t *bytes, gk_diag *dia
 }
 
 /* Indexes the shared tables and reads prior.csv: for a large package on two threads (the
- * second reads prior.csv first), errors reported in the order of reading them one by one. */
+ * second reads prior.csv first), errors reported in the order of reading them one by one.
+ * Then the first row of a table not supplied, if any. */
 static gk_status index_shared_files(gk_package *pkg, gk_diag *diag)
 {
     size_t tables = pkg->profile->table_count;

@@ -9,7 +9,8 @@
 #     time when the machine is idle, steadier when it is not), and the ratio;
 #   - private memory (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup, sampled every
 #     5 ms by measure.py: at 20 ms a 100-unit parent's peak, which lasts milliseconds, was
-#     caught in some runs only, 2.2 to 4.4 MiB) of a worker and of the parent, exporting 100 and 1000 copies, and
+#     caught in some runs only, 2.2 to 4.4 MiB) of a worker and of the parent, exporting 100
+#     and 1000 copies, and
 #     --stats' peak RSS; and the parent of `--shard 1/10` of the 1000 copies (about 100 units:
 #     it should hold no more than the parent of 100 units, ×1.25 allowed for noise);
 #   - with --50k: `gongkai check` (CPU s) of 5 000, 10 000, 20 000 and 50 000 synthetic units
