@@ -69,6 +69,7 @@ typedef struct batch {
     sigset_t worker_mask;  /* the mask a worker starts with (the caller's) */
     long worker_rss_max_kb;
     long worker_huge_max_kb; /* --stats: a worker's memory in huge pages (cli/heap.c) */
+    long job_faults_max;     /* --stats: a job's page faults (each a first touch of a page) */
     double worker_cpu_ms;
     char profile_sha256[65];
     gk_job_keys *keys;     /* what every job's resume key shares (job_key.h) */
@@ -544,8 +545,11 @@ static json_t *do_job(const batch *b, const job *j)
                  (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e3;
     json_object_set_new(result, "rss_kb", json_integer(after.ru_maxrss));
     json_object_set_new(result, "cpu_ms", json_real(cpu));
-    if (b->opt->stats)
+    if (b->opt->stats) {
         json_object_set_new(result, "huge_kb", json_integer(anon_huge_kb()));
+        json_object_set_new(result, "page_faults",
+                            json_integer(after.ru_minflt - before.ru_minflt));
+    }
     if (keyed)
         json_object_set_new(result, "inputs_sha256", json_string(key));
     return result;
@@ -771,6 +775,9 @@ static void print_report(batch *b, const job *j, const json_t *result)
     long huge_kb = (long)json_integer_value(json_object_get(result, "huge_kb"));
     if (huge_kb > b->worker_huge_max_kb)
         b->worker_huge_max_kb = huge_kb;
+    long faults = (long)json_integer_value(json_object_get(result, "page_faults"));
+    if (faults > b->job_faults_max)
+        b->job_faults_max = faults;
     b->worker_cpu_ms += json_real_value(json_object_get(result, "cpu_ms"));
     b->done++;
     if (j->state != JOB_OK)
@@ -1338,6 +1345,9 @@ static void print_stats(const batch *b, size_t skipped)
     /* TRANSLATORS: --stats: the most memory one worker had in 2 MiB pages (KiB). */
     fprintf(stderr, _("gongkai: stats: worker memory in huge pages %ld KB"),
             b->worker_huge_max_kb);
+    fputc('\n', stderr);
+    /* TRANSLATORS: --stats: the most page faults (first touches of a memory page) of a job. */
+    fprintf(stderr, _("gongkai: stats: a job's page faults at most %ld"), b->job_faults_max);
     fputc('\n', stderr);
     /* a worker's memory must not grow with the batch: job 1, 100 and the last */
     size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};

@@ -34,8 +34,11 @@ static uintptr_t align_up(uintptr_t at)
     return (at + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 }
 
-/* address space the heap skips to start on a huge page's boundary: kept, never touched */
-static void *skipped_by_parent, *skipped_by_worker;
+/* address space the heap skips to start on a huge page's boundary: kept, never touched.
+ * volatile: a block nothing reads would otherwise be dropped by the optimizer with its malloc
+ * (it was, in release builds: a worker's allocations then started at the parent's top, in
+ * small pages) */
+static void *volatile skipped_by_parent, *volatile skipped_by_worker;
 
 /* In a forked worker (pthread_atfork): the pages the parent touched are shared with it and
  * are copied a 4 KiB page at a time when written, which no advice changes. The worker's own
