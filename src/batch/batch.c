@@ -149,6 +149,18 @@ static bool in_shard(const gk_batch_options *opt, const char *code)
     return (int)(h % (uint32_t)opt->shard_count) == opt->shard_index - 1;
 }
 
+bool gk_batch_reads_unit(const gk_unit *unit, void *options)
+{
+    const gk_batch_options *opt = options;
+    bool listed = opt->unit_count == 0;
+    for (size_t i = 0; !listed && i < opt->unit_count; i++)
+        listed = strcmp(opt->units[i], unit->code) == 0;
+    /* a department's job reads every member: all of a department of this shard (whichever of
+     * them --unit names: make_jobs decides by its first unit, not known here) */
+    return (listed && in_shard(opt, unit->code)) ||
+           (opt->departments && in_shard(opt, unit->department_code));
+}
+
 /* The name of an output file (render.h), sized to fit, in arena; NULL when out of memory. */
 static char *output_file(gk_arena *arena, const char *code, const char *name, const char *year,
                          const char *extension)

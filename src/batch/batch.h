@@ -40,6 +40,11 @@ typedef struct gk_batch_options {
  * summary to stderr unless quiet. */
 int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag *diag);
 
+/* Whether a batch with these options (OPTIONS: a gk_batch_options) reads the unit's rows: a
+ * job of its own, or a member of a department it exports. For gk_package_index_some, so that
+ * a shard's index holds no other shard's rows. */
+bool gk_batch_reads_unit(const gk_unit *unit, void *options);
+
 /* Merges the manifests of a complete set of shards (1/N to N/N, each once) into one (units
  * sorted by code, the shard field dropped), written atomically to out, even when it lists no
  * job. A malformed manifest is an error naming its file and record. */

@@ -187,16 +187,19 @@ static bool unit_selected(const cli_args *args, const char *code)
     return false;
 }
 
-/* Indexes the package (units' rows are read later, a unit or a department at a time), loads its
- * rule catalogue, and checks the --unit filters. */
-static int load_package(const cli_args *args, gk_package **pkg, gk_rules **rules)
+/* Indexes the package (units' rows are read later, a unit or a department at a time: the
+ * index places those of the units WANTED asks for, NULL all), loads its rule catalogue, and
+ * checks the --unit filters. */
+static int load_package(const cli_args *args, gk_unit_wanted *wanted, void *context,
+                        gk_package **pkg, gk_rules **rules)
 {
     const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
     gk_diag diag;
     gk_diag_clear(&diag);
     *pkg = NULL;
     *rules = NULL;
-    if (gk_package_index(args->package, args->profile, layouts, pkg, &diag) != GK_OK ||
+    if (gk_package_index_some(args->package, args->profile, layouts, wanted, context, pkg,
+                              &diag) != GK_OK ||
         gk_rules_load((*pkg)->profile, rules, &diag) != GK_OK) {
         print_diag(&diag);
         gk_package_free(*pkg);
@@ -261,9 +264,20 @@ static int run_export(const cli_args *args)
             loads[b].backend = backends[b];
             gk_task_start(&loads[b].task, load_backend, &loads[b], cores > 1);
         }
+    gk_batch_options options = {
+        .package_dir = args->package, .output = args->output, .backends = backends,
+        .backend_count = backend_count, .render = &args->render,
+        .units = args->units, .unit_count = args->unit_count,
+        .departments = args->departments, .force = args->force, .resume = args->resume,
+        .quiet = args->quiet, .stats = args->stats,
+        .workers = args->workers > 0 ? args->workers : cores > 0 ? (int)cores : 1,
+        .shard_index = args->shard_index, .shard_count = args->shard_count,
+        .job_timeout = args->job_timeout,
+    };
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
-    int status = load_package(args, &pkg, &rules);
+    /* the index places only the rows of the units this batch reads (a shard's, --unit's) */
+    int status = load_package(args, gk_batch_reads_unit, &options, &pkg, &rules);
     for (size_t b = 0; b < backend_count; b++)
         if (status == 0)
             gk_task_wait(&loads[b].task);
@@ -280,16 +294,7 @@ static int run_export(const cli_args *args)
         gk_package_free(pkg);
         return EXIT_INPUT;
     }
-    gk_batch_options options = {
-        .package_dir = args->package, .output = args->output, .backends = backends,
-        .backend_count = backend_count, .render = &args->render, .rules = rules,
-        .units = args->units, .unit_count = args->unit_count,
-        .departments = args->departments, .force = args->force, .resume = args->resume,
-        .quiet = args->quiet, .stats = args->stats,
-        .workers = args->workers > 0 ? args->workers : cores > 0 ? (int)cores : 1,
-        .shard_index = args->shard_index, .shard_count = args->shard_count,
-        .job_timeout = args->job_timeout,
-    };
+    options.rules = rules;
     gk_diag diag;
     gk_diag_clear(&diag);
     status = gk_batch_run(pkg, &options, &diag);
@@ -615,7 +620,7 @@ static int run_check(const cli_args *args, bool json)
 {
     gk_package *index = NULL;
     gk_rules *rules = NULL;
-    int status = load_package(args, &index, &rules);
+    int status = load_package(args, NULL, NULL, &index, &rules);
     if (status != 0)
         return status;
     bool *checked = calloc(index->unit_count + 1, sizeof *checked);

@@ -589,6 +589,7 @@ typedef struct table_runs {
 struct gk_package_index {
     table_runs *tables;           /* parallel to profile->tables */
     size_t *not_supplied_first;   /* per unit: its first entry of not_supplied */
+    bool *noted;                  /* per unit: whether its rows' places were kept */
 };
 
 static file_stamp stamp_of(const struct stat *st)
@@ -702,7 +703,9 @@ static bool index_record(gk_table_scan *scan, const gk_scan_record *record, void
         if (ns != NULL)
             *x->first = (contradiction){true, unit, record->line, ns};
     }
-    if (x->has_last && unit == x->last_unit) {
+    if (!pkg->index->noted[unit]) {
+        /* checked like every row, its place not kept */
+    } else if (x->has_last && unit == x->last_unit) {
         row_run *run = &x->runs[x->run_count - 1];
         run->length = (uint32_t)(record->end - run->offset);
     } else if (!add_run(x, record, unit)) {
@@ -1764,10 +1767,27 @@ static gk_status index_rows(gk_package *pkg, gk_diag *diag);
 static gk_status load_narrative(gk_package *pkg, size_t unit, gk_diag *diag);
 
 /* Reads the rows of exactly these units (global: increasing indexes into index->units). */
+size_t gk_package_runs_noted(const gk_package *index)
+{
+    size_t runs = 0;
+    for (size_t t = 0; index->index && t < index->profile->table_count; t++) {
+        const uint32_t *first = index->index->tables[t].unit_first;
+        runs += first != NULL ? first[index->unit_count] : 0; /* the last unit's end */
+    }
+    return runs;
+}
+
 gk_status gk_package_load_units(const gk_package *index, const size_t *global, size_t count,
                                 gk_package **out, gk_diag *diag)
 {
     *out = NULL;
+    /* a unit whose rows the index did not place would read as one with no rows */
+    for (size_t u = 0; index->index && u < count; u++)
+        if (!index->index->noted[global[u]])
+            return gk_diag_set(diag, GK_ERR_USAGE, index->dir, 0, 0,
+                               "unit %s: its rows were not indexed (not among the units this "
+                               "run was asked for)",
+                               index->units[global[u]].code);
     gk_package *pkg = calloc(1, sizeof *pkg);
     if (pkg == NULL)
         return nomem(diag, index->dir);
@@ -2202,8 +2222,28 @@ static gk_status index_shared_files(gk_package *pkg, gk_diag *diag)
     return status;
 }
 
+/* Which units' rows the index places (index->noted): those WANTED asks for, or all. */
+static gk_status note_units(gk_package *pkg, gk_unit_wanted *wanted, void *context,
+                            gk_diag *diag)
+{
+    bool *noted = calloc(pkg->unit_count + 1, sizeof *noted);
+    if (noted == NULL)
+        return nomem(diag, pkg->dir);
+    for (size_t u = 0; u < pkg->unit_count; u++)
+        noted[u] = wanted == NULL || wanted(&pkg->units[u], context);
+    pkg->index->noted = noted;
+    return GK_OK;
+}
+
 gk_status gk_package_index(const char *dir, const char *profile_dir, const char *layouts_root,
                            gk_package **out, gk_diag *diag)
+{
+    return gk_package_index_some(dir, profile_dir, layouts_root, NULL, NULL, out, diag);
+}
+
+gk_status gk_package_index_some(const char *dir, const char *profile_dir,
+                                const char *layouts_root, gk_unit_wanted *wanted,
+                                void *context, gk_package **out, gk_diag *diag)
 {
     *out = NULL;
     gk_package *pkg = calloc(1, sizeof *pkg);
@@ -2212,6 +2252,8 @@ gk_status gk_package_index(const char *dir, const char *profile_dir, const char 
     pkg->dir = gk_arena_strdup(&pkg->arena, dir);
     pkg->index = calloc(1, sizeof *pkg->index);
     gk_status status = pkg->dir && pkg->index ? load_units(pkg, diag) : nomem(diag, dir);
+    if (status == GK_OK)
+        status = note_units(pkg, wanted, context, diag);
     if (status == GK_OK)
         status = load_profile(pkg, profile_dir, layouts_root, diag);
     if (status == GK_OK)
@@ -2282,6 +2324,7 @@ static void free_index(gk_package *package)
     }
     free(index->tables);
     free(index->not_supplied_first);
+    free(index->noted);
     free(index);
 }
 

@@ -151,6 +151,21 @@ typedef struct gk_package {
 gk_status gk_package_index(const char *dir, const char *profile_dir, const char *layouts_root,
                            gk_package **out, gk_diag *diag);
 
+/* Whether an index places this unit's rows (asked once a unit, in units.csv order). */
+typedef bool gk_unit_wanted(const gk_unit *unit, void *context);
+
+/* gk_package_index placing the rows of only the units WANTED asks for (NULL: every unit): a
+ * shard's, or what --unit selects, so that its memory is that of its own units' rows. Every
+ * row is still checked (a unit not in units.csv, a table not supplied), every unit's record
+ * kept (output names, departments); reading the rows of a unit not placed is an error. */
+gk_status gk_package_index_some(const char *dir, const char *profile_dir,
+                                const char *layouts_root, gk_unit_wanted *wanted,
+                                void *context, gk_package **out, gk_diag *diag);
+
+/* The runs of rows (a unit's rows one after the other in a table file) an index placed: what
+ * its memory grows with, for tests that a shard's does not hold the others'. */
+size_t gk_package_runs_noted(const gk_package *index);
+
 /* The rows of some units of an index (indexes into index->units, increasing), read into a
  * package of their own in which these units are numbered from 0 in the same order (find one
  * with gk_package_unit_index), with their narrative, priors and tables not supplied. A bad

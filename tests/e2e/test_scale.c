@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "batch/batch.h"
 #include "check/check.h"
 #include "model/document.h"
 #include "model/values.h"
@@ -375,6 +376,50 @@ static void test_worker_heap_in_huge_pages(void **state)
     free(log);
 }
 
+/* A shard's index places only the rows its jobs read (gk_batch_reads_unit): about a tenth of
+ * the runs for --shard 1/10; every unit's record is kept, and reading a unit it did not place
+ * is refused, never read as a unit without rows. */
+static void test_shard_indexes_only_its_units(void **state)
+{
+    (void)state;
+    char dir[1024];
+    make_package(dir, sizeof dir, 400, 40);
+    const char *layouts = gk_data_dir(GK_DATA_LAYOUTS);
+    gk_diag diag;
+    gk_package *whole = NULL, *shard = NULL;
+    assert_int_equal(gk_package_index(dir, NULL, layouts, &whole, &diag), GK_OK);
+    gk_batch_options options = {.shard_index = 1, .shard_count = 10};
+    assert_int_equal(
+        gk_package_index_some(dir, NULL, layouts, gk_batch_reads_unit, &options, &shard, &diag),
+        GK_OK);
+    assert_int_equal(shard->unit_count, whole->unit_count);
+    size_t all = gk_package_runs_noted(whole), own = gk_package_runs_noted(shard);
+    print_message("runs placed: %zu of %zu\n", own, all);
+    assert_true(all >= 400 && own > 0 && own * 5 < all); /* a tenth, give or take */
+    size_t mine = 0, other = 0;
+    for (size_t u = 0; u < shard->unit_count; u++) {
+        if (gk_batch_reads_unit(&shard->units[u], &options))
+            mine = u;
+        else
+            other = u;
+    }
+    gk_package *rows = NULL;
+    assert_int_equal(gk_package_load_units(shard, &mine, 1, &rows, &diag), GK_OK);
+    gk_package_free(rows);
+    assert_int_not_equal(gk_package_load_units(shard, &other, 1, &rows, &diag), GK_OK);
+    assert_non_null(strstr(diag.message, "its rows were not indexed"));
+    /* a department's units are placed when its department is this shard's */
+    options.departments = true;
+    gk_package *with_departments = NULL;
+    assert_int_equal(gk_package_index_some(dir, NULL, layouts, gk_batch_reads_unit, &options,
+                                           &with_departments, &diag),
+                     GK_OK);
+    assert_true(gk_package_runs_noted(with_departments) > own);
+    gk_package_free(with_departments);
+    gk_package_free(shard);
+    gk_package_free(whole);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_parent_memory_flat_in_reports),
         cmocka_unit_test(test_large_index_reports_its_first_error),
         cmocka_unit_test(test_worker_heap_in_huge_pages),
+        cmocka_unit_test(test_shard_indexes_only_its_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
