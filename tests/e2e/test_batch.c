@@ -50,17 +50,18 @@ static void test_same_bytes_at_j1_and_j2(void **state)
     free(log);
 }
 
-static void test_shards_merge_to_one_run(void **state)
+/* Three shards' files and merged manifests equal one run's; OPTIONS are given to every run,
+ * EXPECTED counts the files (of one run, then of the shards). */
+static void shards_merge_to_one_run(const char *options, const char *expected)
 {
-    (void)state;
     char pkg[1024], whole[1024], shards[1024];
     make_package(pkg, sizeof pkg, 12, 0, 4);
     tu_tempdir(whole, sizeof whole, "whole");
     tu_tempdir(shards, sizeof shards, "shards");
-    export(pkg, whole, "", 0);
+    export(pkg, whole, options, 0);
     for (int k = 1; k <= 3; k++) {
-        char option[32];
-        snprintf(option, sizeof option, "--shard %d/3", k);
+        char option[128];
+        snprintf(option, sizeof option, "%s --shard %d/3", options, k);
         export(pkg, shards, option, 0);
     }
     char *log = NULL;
@@ -72,8 +73,23 @@ static void test_shards_merge_to_one_run(void **state)
                     shards, GK_EXE, whole, whole, shards, whole);
     if (rc != 0)
         fail_msg("the shards' union differs from one run:\n%s", log);
-    assert_contains(log, "24\n24\n");
+    assert_contains(log, expected);
     free(log);
+}
+
+static void test_shards_merge_to_one_run(void **state)
+{
+    (void)state;
+    shards_merge_to_one_run("", "24\n24\n");
+}
+
+/* A shard indexes the rows of its own units and of its departments' (gk_batch_reads_unit):
+ * a department booklet whose units fall in other shards is still whole. The package's 12 units
+ * are in 2 departments. */
+static void test_department_shards_merge_to_one_run(void **state)
+{
+    (void)state;
+    shards_merge_to_one_run("--department", "28\n28\n");
 }
 
 static void test_resume_skips_up_to_date(void **state)
@@ -483,6 +499,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bytes_at_j1_and_j2),
         cmocka_unit_test(test_shards_merge_to_one_run),
+        cmocka_unit_test(test_department_shards_merge_to_one_run),
         cmocka_unit_test(test_resume_skips_up_to_date),
         cmocka_unit_test(test_department_booklet_sums_its_units),
         cmocka_unit_test(test_smoke_200_units_20_failures),
