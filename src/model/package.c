@@ -783,7 +783,7 @@ static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk
     out->stamp = stamp_of(&st);
     table_indexer x = {.pkg = pkg, .layout = data->layout, .path = data->path, .fd = fd,
                        .encoding = out->encoding, .first = first};
-    gk_table_scan scan = {out->encoding, {-1, -1}, index_record, &x, gk_sha256_begin()};
+    gk_table_scan scan = {out->encoding, {-1, -1, -1}, index_record, &x, gk_sha256_begin()};
     gk_scan_result result = gk_table_scan_file(&scan, fd);
     close(fd);
     if (scan.digest != NULL) {
@@ -1394,8 +1394,172 @@ static gk_status group_not_supplied(gk_package *pkg, gk_diag *diag)
     return GK_OK;
 }
 
+/* prior.csv read as a stream (model/table_scan.h), so that a province's is never held whole:
+ * each row checked as the whole reading below checks it, the priors of the units the index
+ * places kept (a shard's), and a key given twice for a unit found by a hash of each unit's
+ * keys. Anything unusual (a bad row, two equal hashes, a field longer than the scan keeps)
+ * leaves the file to the whole reading, which says what is wrong. */
+typedef struct prior_hash {
+    uint32_t unit;
+    int32_t line;
+    uint64_t key; /* FNV-1a of the key's bytes */
+} prior_hash;
+
+typedef struct prior_stream {
+    gk_package *pkg;
+    const char *path;
+    int fd;
+    gk_encoding encoding;
+    gk_prior *kept; /* the placed units' priors, keys in the package's arena */
+    size_t kept_count, kept_capacity;
+    prior_hash *hashes; /* every row's */
+    size_t count, capacity;
+    bool unusual, out_of_memory;
+} prior_stream;
+
+/* The header: the positions of unit_code, key and amount for the scan to keep. */
+static bool prior_header(prior_stream *ps, gk_table_scan *scan, const gk_scan_record *record)
+{
+    unsigned char *bytes = malloc(record->end + 1);
+    char *text = NULL;
+    size_t len = 0;
+    gk_csv *csv = NULL;
+    static const char *const names[] = {"unit_code", "key", "amount"};
+    int pos[3] = {-1, -1, -1};
+    bool read = bytes && pread(ps->fd, bytes, record->end, 0) == (ssize_t)record->end &&
+                gk_text_decode_as(ps->path, bytes, record->end, ps->encoding, &text, &len,
+                                  NULL) == GK_OK &&
+                gk_csv_parse(ps->path, text, len, &csv, NULL) == GK_OK &&
+                map_header(ps->path, &csv->records[0], names, 3, pos, NULL) == GK_OK &&
+                pos[0] >= 0 && pos[1] >= 0 && pos[2] >= 0;
+    for (int k = 0; read && k < 3; k++)
+        scan->keep[k] = pos[k];
+    ps->out_of_memory |= bytes == NULL;
+    gk_csv_free(csv);
+    free(text);
+    free(bytes);
+    return read;
+}
+
+/* The key in UTF-8, in the package's arena (a GB18030 file's kept bytes are GB18030). */
+static const char *prior_key(prior_stream *ps, const char *bytes)
+{
+    if (ps->encoding == GK_ENCODING_UTF8)
+        return gk_arena_strdup(&ps->pkg->arena, bytes);
+    char *text = NULL;
+    size_t len = 0;
+    if (gk_text_decode_as(ps->path, (const unsigned char *)bytes, strlen(bytes), ps->encoding,
+                          &text, &len, NULL) != GK_OK)
+        return NULL;
+    const char *key = gk_arena_strndup(&ps->pkg->arena, text, len);
+    free(text);
+    return key;
+}
+
+static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void *context)
+{
+    prior_stream *ps = context;
+    if (record->index == 0)
+        return prior_header(ps, scan, record);
+    gk_package *pkg = ps->pkg;
+    const char *code = record->kept[0], *key = record->kept[1], *amount = record->kept[2];
+    int unit = code && key && amount && key[0] ? gk_package_unit_index(pkg, code) : -1;
+    static const gk_field amount_spec = {"amount", GK_TYPE_AMOUNT, 0, false, GK_UNIT_YUAN};
+    gk_field spec = amount_spec;
+    spec.decimals = pkg->profile->amount_decimals;
+    gk_csv_field field = {amount, amount ? strlen(amount) : 0, record->line, 1};
+    gk_value value = {0};
+    if (unit < 0 || parse_value(ps->path, &field, &spec, &pkg->arena, &value, NULL) != GK_OK ||
+        value.kind != GK_VALUE_NUMBER) {
+        ps->unusual = true;
+        return false;
+    }
+    uint64_t hash = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        hash = (hash ^ *p) * 1099511628211u;
+    if (!gk_grow((void **)&ps->hashes, &ps->capacity, ps->count, sizeof *ps->hashes, 1024)) {
+        ps->out_of_memory = true;
+        return false;
+    }
+    ps->hashes[ps->count++] = (prior_hash){(uint32_t)unit, record->line, hash};
+    if (!pkg->index->noted[unit])
+        return true;
+    const char *copy = prior_key(ps, key);
+    if (copy == NULL) { /* a key that does not decode, or no memory: the whole reading tells */
+        ps->unusual = true;
+        return false;
+    }
+    if (!gk_grow((void **)&ps->kept, &ps->kept_capacity, ps->kept_count, sizeof *ps->kept,
+                 256)) {
+        ps->out_of_memory = true;
+        return false;
+    }
+    ps->kept[ps->kept_count++] = (gk_prior){(size_t)unit, copy, value.number, record->line};
+    return true;
+}
+
+static int compare_prior_hashes(const void *a, const void *b)
+{
+    const prior_hash *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Whether two rows of a unit may give the same key (equal hashes: the whole reading tells). */
+static bool may_repeat_a_key(prior_hash *hashes, size_t count)
+{
+    if (count > 1)
+        qsort(hashes, count, sizeof *hashes, compare_prior_hashes);
+    for (size_t i = 1; i < count; i++)
+        if (hashes[i].unit == hashes[i - 1].unit && hashes[i].key == hashes[i - 1].key)
+            return true;
+    return false;
+}
+
+/* *streamed: prior.csv was read as a stream and its placed priors kept; false when it is
+ * absent or must be read whole. */
+static gk_status stream_prior(gk_package *pkg, bool *streamed, gk_diag *diag)
+{
+    *streamed = false;
+    const char *path = gk_arena_printf(&pkg->arena, "%s/prior.csv", pkg->dir);
+    if (path == NULL)
+        return nomem(diag, pkg->dir);
+    bool present;
+    gk_status status = optional_file(path, &present, diag);
+    prior_stream ps = {.pkg = pkg, .path = path, .fd = -1};
+    size_t size = 0;
+    if (status != GK_OK || !present || gk_text_check_file(path, &ps.encoding, NULL) != GK_OK ||
+        gk_input_open(path, GK_INPUT_MAX_BYTES, &ps.fd, &size, NULL) != GK_OK)
+        return status;
+    gk_table_scan scan = {ps.encoding, {-1, -1, -1}, prior_record, &ps, NULL};
+    gk_scan_result result = gk_table_scan_file(&scan, ps.fd);
+    close(ps.fd);
+    if (ps.out_of_memory) {
+        status = nomem(diag, path);
+    } else if (result == GK_SCAN_DONE && !ps.unusual && !may_repeat_a_key(ps.hashes, ps.count)) {
+        pkg->priors = gk_arena_alloc(&pkg->arena, (ps.kept_count + 1) * sizeof *pkg->priors);
+        if (pkg->priors == NULL) {
+            status = nomem(diag, path);
+        } else {
+            if (ps.kept_count > 0) /* none kept: kept is NULL */
+                memcpy(pkg->priors, ps.kept, ps.kept_count * sizeof *ps.kept);
+            pkg->prior_count = ps.kept_count;
+            pkg->prior_path = path;
+            *streamed = true;
+        }
+    }
+    free(ps.kept);
+    free(ps.hashes);
+    return status;
+}
+
 static gk_status load_prior(gk_package *pkg, gk_diag *diag)
 {
+    bool streamed = false;
+    gk_status streaming = stream_prior(pkg, &streamed, diag);
+    if (streaming != GK_OK || streamed)
+        return streaming == GK_OK ? index_priors(pkg, diag) : streaming;
     gk_csv *csv = NULL;
     gk_status status = read_optional_csv(pkg, "prior.csv", &pkg->prior_path, &csv, diag);
     if (status != GK_OK || csv == NULL)
@@ -2318,6 +2482,7 @@ const char *gk_package_table_sha256(const gk_package *index, const char *file_na
 static void free_index(gk_package *package)
 {
     struct gk_package_index *index = package->index;
+    /* tables exist once the profile does (an index whose profile failed has none) */
     for (size_t t = 0; index->tables && t < package->profile->table_count; t++) {
         free(index->tables[t].runs);
         free(index->tables[t].unit_first);
@@ -2337,10 +2502,8 @@ void gk_package_free(gk_package *package)
         free(package->tables[t].by_unit);
         free(package->tables[t].unit_start);
     }
-    if (package->index != NULL && package->profile != NULL)
+    if (package->index != NULL)
         free_index(package);
-    else
-        free(package->index);
     if (package->source == NULL) { /* a package of loaded units borrows these from its index */
         gk_profile_free(package->profile);
         free(package->warnings);

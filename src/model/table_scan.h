@@ -1,5 +1,5 @@
 /* Streaming a table file's records without keeping its text: where each record lies (bytes and
- * line) and the text of up to two of its fields, in one pass over the file read in blocks.
+ * line) and the text of up to three of its fields, in one pass over the file read in blocks.
  *
  * The scan accepts exactly what gk_csv_parse accepts (input/input.h) for a file that decodes
  * (gk_text_check_file): it reads the raw bytes, since in UTF-8 and in GB18030 the bytes that
@@ -16,7 +16,7 @@
 
 #include "input/input.h"
 
-enum { GK_SCAN_KEPT = 2, GK_SCAN_KEEP_MAX = 64 };
+enum { GK_SCAN_KEPT = 3, GK_SCAN_KEEP_MAX = 64 };
 
 typedef struct gk_scan_record {
     uint64_t start, end; /* the record's bytes, its line end included */

@@ -377,8 +377,8 @@ static void test_worker_heap_in_huge_pages(void **state)
 }
 
 /* A shard's index places only the rows its jobs read (gk_batch_reads_unit): about a tenth of
- * the runs for --shard 1/10; every unit's record is kept, and reading a unit it did not place
- * is refused, never read as a unit without rows. */
+ * the runs and of prior.csv's priors for --shard 1/10; every unit's record is kept, and reading
+ * a unit it did not place is refused, never read as a unit without rows. */
 static void test_shard_indexes_only_its_units(void **state)
 {
     (void)state;
@@ -403,6 +403,24 @@ static void test_shard_indexes_only_its_units(void **state)
         else
             other = u;
     }
+    /* prior.csv, read as a stream: the placed units' priors alone, each as the whole has it */
+    print_message("priors kept: %zu of %zu\n", shard->prior_count, whole->prior_count);
+    assert_true(whole->prior_count >= 400 && shard->prior_count > 0 &&
+                shard->prior_count * 5 < whole->prior_count);
+    size_t mine_priors = 0;
+    for (size_t i = 0; i < shard->prior_count; i++) {
+        const gk_prior *p = &shard->priors[i];
+        assert_true(gk_batch_reads_unit(&shard->units[p->unit], &options));
+        bool found = false;
+        for (size_t j = 0; !found && j < whole->prior_count; j++) {
+            const gk_prior *q = &whole->priors[j];
+            found = q->unit == p->unit && q->line == p->line && strcmp(q->key, p->key) == 0 &&
+                    q->amount == p->amount;
+        }
+        assert_true(found);
+        mine_priors += p->unit == mine;
+    }
+    assert_true(mine_priors > 0);
     gk_package *rows = NULL;
     assert_int_equal(gk_package_load_units(shard, &mine, 1, &rows, &diag), GK_OK);
     gk_package_free(rows);

@@ -210,7 +210,7 @@ static void compare(const buffer *file, const char *path, size_t *accepted)
     gk_csv *csv = NULL;
     gk_status parsed = gk_csv_parse(path, text, len, &csv, NULL);
     seen s = {.count = 0};
-    gk_table_scan scan = {.encoding = encoding, .keep = {-1, -1}, .on_record = on_record,
+    gk_table_scan scan = {.encoding = encoding, .keep = {-1, -1, -1}, .on_record = on_record,
                           .context = &s, .digest = gk_sha256_begin()};
     int fd = open(path, O_RDONLY);
     assert_true(fd >= 0);
