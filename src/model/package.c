@@ -632,31 +632,41 @@ typedef struct table_indexer {
 } table_indexer;
 
 /* The header row: the column whose text the scan keeps (the unit's code). */
-static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_record *record)
+/* A scanned file's header row (its first END bytes) read again and parsed, for its column
+ * names; NULL when it cannot be (the file changed since its encoding was checked, or memory
+ * ran out: *out_of_memory). */
+static gk_csv *header_row(int fd, const char *path, gk_encoding encoding, uint64_t end,
+                          bool *out_of_memory)
 {
-    x->header_length = (uint32_t)record->end;
-    unsigned char *bytes = malloc(record->end + 1);
+    unsigned char *bytes = malloc(end + 1);
     char *text = NULL;
     size_t len = 0;
     gk_csv *csv = NULL;
+    *out_of_memory = bytes == NULL;
+    if (bytes && pread(fd, bytes, end, 0) == (ssize_t)end &&
+        gk_text_decode_as(path, bytes, end, encoding, &text, &len, NULL) == GK_OK)
+        gk_csv_parse(path, text, len, &csv, NULL);
+    free(text);
+    free(bytes);
+    return csv;
+}
+
+static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_record *record)
+{
+    x->header_length = (uint32_t)record->end;
     int *pos = new_positions(x->layout);
-    bool read = bytes && pos && pread(x->fd, bytes, record->end, 0) == (ssize_t)record->end;
-    if (read && gk_text_decode_as(x->path, bytes, record->end, x->encoding, &text, &len, NULL) ==
-                    GK_OK &&
-        gk_csv_parse(x->path, text, len, &csv, NULL) == GK_OK) {
+    gk_csv *csv = pos ? header_row(x->fd, x->path, x->encoding, record->end, &x->out_of_memory)
+                      : NULL;
+    x->out_of_memory |= pos == NULL;
+    if (csv != NULL) {
         x->header_status =
             map_table_header(x->path, x->layout, &csv->records[0], pos, &x->header_diag);
         if (x->header_status == GK_OK)
             scan->keep[0] = pos[UNIT_CODE];
-    } else {
-        x->out_of_memory = bytes == NULL || pos == NULL;
-        read = false; /* the file changed since its encoding was checked */
     }
     gk_csv_free(csv);
-    free(text);
-    free(bytes);
     free(pos);
-    return read;
+    return csv != NULL;
 }
 
 static bool add_run(table_indexer *x, const gk_scan_record *record, size_t unit)
@@ -1400,8 +1410,7 @@ static gk_status group_not_supplied(gk_package *pkg, gk_diag *diag)
  * keys. Anything unusual (a bad row, two equal hashes, a field longer than the scan keeps)
  * leaves the file to the whole reading, which says what is wrong. */
 typedef struct prior_hash {
-    uint32_t unit;
-    int32_t line;
+    uint64_t unit;
     uint64_t key; /* FNV-1a of the key's bytes */
 } prior_hash;
 
@@ -1420,24 +1429,14 @@ typedef struct prior_stream {
 /* The header: the positions of unit_code, key and amount for the scan to keep. */
 static bool prior_header(prior_stream *ps, gk_table_scan *scan, const gk_scan_record *record)
 {
-    unsigned char *bytes = malloc(record->end + 1);
-    char *text = NULL;
-    size_t len = 0;
-    gk_csv *csv = NULL;
     static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3] = {-1, -1, -1};
-    bool read = bytes && pread(ps->fd, bytes, record->end, 0) == (ssize_t)record->end &&
-                gk_text_decode_as(ps->path, bytes, record->end, ps->encoding, &text, &len,
-                                  NULL) == GK_OK &&
-                gk_csv_parse(ps->path, text, len, &csv, NULL) == GK_OK &&
-                map_header(ps->path, &csv->records[0], names, 3, pos, NULL) == GK_OK &&
+    gk_csv *csv = header_row(ps->fd, ps->path, ps->encoding, record->end, &ps->out_of_memory);
+    bool read = csv && map_header(ps->path, &csv->records[0], names, 3, pos, NULL) == GK_OK &&
                 pos[0] >= 0 && pos[1] >= 0 && pos[2] >= 0;
     for (int k = 0; read && k < 3; k++)
         scan->keep[k] = pos[k];
-    ps->out_of_memory |= bytes == NULL;
     gk_csv_free(csv);
-    free(text);
-    free(bytes);
     return read;
 }
 
@@ -1481,7 +1480,7 @@ static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void
         ps->out_of_memory = true;
         return false;
     }
-    ps->hashes[ps->count++] = (prior_hash){(uint32_t)unit, record->line, hash};
+    ps->hashes[ps->count++] = (prior_hash){(uint64_t)unit, hash};
     if (!pkg->index->noted[unit])
         return true;
     const char *copy = prior_key(ps, key);
