@@ -1404,6 +1404,18 @@ static gk_status group_not_supplied(gk_package *pkg, gk_diag *diag)
     return GK_OK;
 }
 
+/* prior.csv's columns, and its amount as both readings below parse it (in 元, to the
+ * profile's decimals). */
+static const char *const prior_columns[] = {"unit_code", "key", "amount"};
+
+static gk_status parse_prior_amount(gk_package *pkg, const char *path,
+                                    const gk_csv_field *field, gk_value *value, gk_diag *diag)
+{
+    gk_field spec = {"amount", GK_TYPE_AMOUNT, 0, false, GK_UNIT_YUAN};
+    spec.decimals = pkg->profile->amount_decimals;
+    return parse_value(path, field, &spec, &pkg->arena, value, diag);
+}
+
 /* prior.csv read as a stream (model/table_scan.h), so that a province's is never held whole:
  * each row checked as the whole reading below checks it, the priors of the units the index
  * places kept (a shard's), and a key given twice for a unit found by a hash of each unit's
@@ -1429,10 +1441,10 @@ typedef struct prior_stream {
 /* The header: the positions of unit_code, key and amount for the scan to keep. */
 static bool prior_header(prior_stream *ps, gk_table_scan *scan, const gk_scan_record *record)
 {
-    static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3] = {-1, -1, -1};
     gk_csv *csv = header_row(ps->fd, ps->path, ps->encoding, record->end, &ps->out_of_memory);
-    bool read = csv && map_header(ps->path, &csv->records[0], names, 3, pos, NULL) == GK_OK &&
+    bool read = csv &&
+                map_header(ps->path, &csv->records[0], prior_columns, 3, pos, NULL) == GK_OK &&
                 pos[0] >= 0 && pos[1] >= 0 && pos[2] >= 0;
     for (int k = 0; read && k < 3; k++)
         scan->keep[k] = pos[k];
@@ -1463,12 +1475,9 @@ static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void
     gk_package *pkg = ps->pkg;
     const char *code = record->kept[0], *key = record->kept[1], *amount = record->kept[2];
     int unit = code && key && amount && key[0] ? gk_package_unit_index(pkg, code) : -1;
-    static const gk_field amount_spec = {"amount", GK_TYPE_AMOUNT, 0, false, GK_UNIT_YUAN};
-    gk_field spec = amount_spec;
-    spec.decimals = pkg->profile->amount_decimals;
     gk_csv_field field = {amount, amount ? strlen(amount) : 0, record->line, 1};
     gk_value value = {0};
-    if (unit < 0 || parse_value(ps->path, &field, &spec, &pkg->arena, &value, NULL) != GK_OK ||
+    if (unit < 0 || parse_prior_amount(pkg, ps->path, &field, &value, NULL) != GK_OK ||
         value.kind != GK_VALUE_NUMBER) {
         ps->unusual = true;
         return false;
@@ -1564,12 +1573,11 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
     if (status != GK_OK || csv == NULL)
         return status == GK_OK ? index_priors(pkg, diag) : status;
     const char *path = pkg->prior_path;
-    static const char *const names[] = {"unit_code", "key", "amount"};
     int pos[3];
-    status = map_header(path, &csv->records[0], names, 3, pos, diag);
+    status = map_header(path, &csv->records[0], prior_columns, 3, pos, diag);
     for (size_t n = 0; status == GK_OK && n < 3; n++)
         if (pos[n] < 0)
-            status = missing_column(path, &csv->records[0], names[n], diag);
+            status = missing_column(path, &csv->records[0], prior_columns[n], diag);
     if (status == GK_OK) {
         pkg->priors = gk_arena_alloc(&pkg->arena, csv->count * sizeof *pkg->priors);
         if (pkg->priors == NULL)
@@ -1579,7 +1587,6 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
         gk_csv_free(csv);
         return status;
     }
-    static const gk_field amount = {"amount", GK_TYPE_AMOUNT, 0, false, GK_UNIT_YUAN};
     gk_status row_status = GK_OK; /* the first bad row stops reading; a key given twice before it
                                      is reported first */
     for (size_t r = 1; row_status == GK_OK && r < csv->count; r++) {
@@ -1592,11 +1599,9 @@ static gk_status load_prior(gk_package *pkg, gk_diag *diag)
                                      code->text);
             break;
         }
-        gk_field spec = amount;
-        spec.decimals = pkg->profile->amount_decimals;
         gk_value value;
-        if ((row_status = parse_value(path, &rec->fields[pos[2]], &spec, &pkg->arena, &value,
-                                      diag)) != GK_OK)
+        if ((row_status = parse_prior_amount(pkg, path, &rec->fields[pos[2]], &value, diag)) !=
+            GK_OK)
             break;
         if (key->len == 0 || value.kind != GK_VALUE_NUMBER) {
             const gk_csv_field *bad = key->len == 0 ? key : &rec->fields[pos[2]];
@@ -1929,7 +1934,6 @@ static gk_status sort_unit_order(gk_package *pkg, gk_diag *diag);
 static gk_status index_rows(gk_package *pkg, gk_diag *diag);
 static gk_status load_narrative(gk_package *pkg, size_t unit, gk_diag *diag);
 
-/* Reads the rows of exactly these units (global: increasing indexes into index->units). */
 size_t gk_package_runs_noted(const gk_package *index)
 {
     size_t runs = 0;
@@ -1939,6 +1943,8 @@ size_t gk_package_runs_noted(const gk_package *index)
     }
     return runs;
 }
+
+/* Reads the rows of exactly these units (global: increasing indexes into index->units). */
 
 gk_status gk_package_load_units(const gk_package *index, const size_t *global, size_t count,
                                 gk_package **out, gk_diag *diag)

@@ -191,11 +191,11 @@ static void test_smoke_200_units_20_failures(void **state)
     free(log);
 }
 
-/* Shell: waits (up to a minute) until four booklets are in folder OUT, so that an interrupt
- * comes part-way through a batch of 120 units however fast the machine is (a fixed sleep
- * came after the last unit once a unit took 10 ms). */
-#define WHEN_4_DONE(out)                                                                       \
-    "for i in $(seq 6000); do [ $(ls '" out "' | grep -c '\\.pdf$') -ge 4 ] && break; "        \
+/* Shell (one %s: the output folder): waits, up to a minute, until four booklets are in it, so
+ * that an interrupt comes part-way through a batch of 120 units however fast the machine is
+ * (a fixed sleep came after the last unit once a unit took 10 ms). */
+#define WHEN_4_DONE                                                                            \
+    "for i in $(seq 6000); do [ $(ls '%s' | grep -c '\\.pdf$') -ge 4 ] && break; "             \
     "sleep 0.01; done; "
 
 /* SIGINT part-way: no new unit starts, running ones finish their files, only whole files. */
@@ -206,7 +206,7 @@ static void test_interrupt_leaves_whole_files(void **state)
     make_package(pkg, sizeof pkg, 120, 0, 8);
     tu_tempdir(out, sizeof out, "interrupt");
     char *log = NULL;
-    int rc = tu_run(&log, "'%s' export '%s' -o '%s' -j 2 --quiet & pid=$!; " WHEN_4_DONE("%s")
+    int rc = tu_run(&log, "'%s' export '%s' -o '%s' -j 2 --quiet & pid=$!; " WHEN_4_DONE
                           "kill -INT $pid; wait $pid; echo \"rc=$?\"; "
                           "ls -a '%s' | grep -c '\\.tmp\\.' ; "
                           "for f in '%s'/*.pdf; do qpdf --check \"$f\" >/dev/null || echo \"BROKEN $f\"; done; "
@@ -409,7 +409,7 @@ static void test_interrupt_summary_counts_jobs_not_run(void **state)
              "print('counted', m.groups())\n");
     char *log = NULL;
     int rc = tu_run(&log, "'%s' export '%s' -o '%s' -j 2 > '%s/log' 2>&1 & pid=$!; "
-                          WHEN_4_DONE("%s") "kill -INT $pid; wait $pid; echo \"rc=$?\"; "
+                          WHEN_4_DONE "kill -INT $pid; wait $pid; echo \"rc=$?\"; "
                           "%s '%s/counts.py' '%s/log' '%s'",
                     GK_EXE, pkg, out, out, out, python, out, out, out);
     if (rc != 0)
