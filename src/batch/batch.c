@@ -132,10 +132,15 @@ static int compare_codes(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Whether --unit selects the unit (filters: the --unit codes sorted, or NULL for all). */
-static bool selected(const char *const *filters, size_t count, const char *code)
+void gk_units_sort(const char **codes, size_t count)
 {
-    return filters == NULL || bsearch(&code, filters, count, sizeof *filters, compare_codes);
+    if (count > 1)
+        qsort(codes, count, sizeof *codes, compare_codes);
+}
+
+bool gk_units_name(const char *const *codes, size_t count, const char *code)
+{
+    return count == 0 || bsearch(&code, codes, count, sizeof *codes, compare_codes) != NULL;
 }
 
 /* Shards split jobs by a hash of their code: stable across runs and machines. */
@@ -152,9 +157,7 @@ static bool in_shard(const gk_batch_options *opt, const char *code)
 bool gk_batch_reads_unit(const gk_unit *unit, void *options)
 {
     const gk_batch_options *opt = options;
-    bool listed = opt->unit_count == 0;
-    for (size_t i = 0; !listed && i < opt->unit_count; i++)
-        listed = strcmp(opt->units[i], unit->code) == 0;
+    bool listed = gk_units_name(opt->units, opt->unit_count, unit->code);
     /* a department's job reads every member: all of a department of this shard (whichever of
      * them --unit names: make_jobs decides by its first unit, not known here) */
     return (listed && in_shard(opt, unit->code)) ||
@@ -291,18 +294,12 @@ static gk_status make_jobs(batch *b, gk_diag *diag)
     const gk_package *pkg = b->pkg;
     const gk_batch_options *opt = b->opt;
     b->jobs = calloc(2 * pkg->unit_count + 1, sizeof *b->jobs);
-    const char **filters = opt->unit_count ? malloc(opt->unit_count * sizeof *filters) : NULL;
-    gk_status status = b->jobs && (filters || opt->unit_count == 0)
-                           ? check_names(b, diag)
-                           : gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
-    if (filters != NULL) {
-        memcpy(filters, opt->units, opt->unit_count * sizeof *filters);
-        qsort(filters, opt->unit_count, sizeof *filters, compare_codes);
-    }
+    gk_status status = b->jobs ? check_names(b, diag)
+                               : gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
     bool ok = true;
     for (size_t u = 0; status == GK_OK && ok && u < pkg->unit_count; u++) {
         const gk_unit *unit = &pkg->units[u];
-        if (selected(filters, opt->unit_count, unit->code) && in_shard(opt, unit->code))
+        if (gk_units_name(opt->units, opt->unit_count, unit->code) && in_shard(opt, unit->code))
             ok = add_job(b, GK_JOB_UNIT, u, NULL, 0);
     }
     /* a department is exported when its first unit is selected */
@@ -310,12 +307,11 @@ static gk_status make_jobs(batch *b, gk_diag *diag)
         size_t size = department_size(pkg, s);
         const size_t *members = &pkg->by_department[s];
         const gk_unit *first = &pkg->units[members[0]];
-        if (selected(filters, opt->unit_count, first->code) &&
+        if (gk_units_name(opt->units, opt->unit_count, first->code) &&
             in_shard(opt, first->department_code))
             ok = add_job(b, GK_JOB_DEPARTMENT, members[0], members, size);
         s += size;
     }
-    free(filters);
     if (status == GK_OK && !ok)
         status = gk_diag_set(diag, GK_ERR_NOMEM, pkg->dir, 0, 0, "out of memory");
     return status;

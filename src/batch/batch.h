@@ -22,7 +22,7 @@ typedef struct gk_batch_options {
     size_t backend_count;
     const gk_render_options *render;
     const gk_rules *rules;
-    const char *const *units; /* --unit filters (codes), or none */
+    const char *const *units; /* --unit filters (codes sorted by gk_units_sort), or none */
     size_t unit_count;
     bool departments;         /* also each department's booklet */
     bool force;               /* export units whose checks found errors */
@@ -44,6 +44,13 @@ int gk_batch_run(const gk_package *pkg, const gk_batch_options *options, gk_diag
  * job of its own, or a member of a department it exports. For gk_package_index_some, so that
  * a shard's index holds no other shard's rows. */
 bool gk_batch_reads_unit(const gk_unit *unit, void *options);
+
+/* Sorts a --unit list (by strcmp), as gk_units_name looks its codes up. */
+void gk_units_sort(const char **codes, size_t count);
+
+/* Whether a --unit list sorted by gk_units_sort names code; no list (count 0) names every
+ * unit. The one test of --unit: export's jobs, a shard's index and check's units. */
+bool gk_units_name(const char *const *codes, size_t count, const char *code);
 
 /* Merges the manifests of a complete set of shards (1/N to N/N, each once) into one (units
  * sorted by code, the shard field dropped), written atomically to out, even when it lists no

@@ -179,12 +179,7 @@ typedef struct cli_args {
 
 static bool unit_selected(const cli_args *args, const char *code)
 {
-    if (args->unit_count == 0)
-        return true;
-    for (size_t i = 0; i < args->unit_count; i++)
-        if (strcmp(args->units[i], code) == 0)
-            return true;
-    return false;
+    return gk_units_name(args->units, args->unit_count, code);
 }
 
 /* Indexes the package (units' rows are read later, a unit or a department at a time: the
@@ -1092,6 +1087,7 @@ static int run(int argc, char **argv)
                            job_timeout);
     if (shard && !gk_shard_parse(shard, &args.shard_index, &args.shard_count))
         return usage_error(_("--shard takes K/N with 1 <= K <= N"), shard);
+    gk_units_sort(args.units, args.unit_count);
     if (doctor)
         return positional ? usage_error(_("unexpected argument"), positional) : run_doctor(&args);
     if (merge) {
