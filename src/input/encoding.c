@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/i18n.h"
@@ -299,8 +300,8 @@ static gk_status finish_utf8(const char *path, const unsigned char *s, size_t le
  * almost never passes as UTF-8, so a prefix valid in both is far more likely UTF-8. utf8_bad is
  * NULL when the encoding is known to be GB18030: its errors are then GB18030's. */
 static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t len,
-                                const bad_spot *utf8_bad, char **out, size_t *out_len,
-                                gk_diag *diag)
+                                bool at_file_start, const bad_spot *utf8_bad, char **out,
+                                size_t *out_len, gk_diag *diag)
 {
     char *text;
     size_t text_len;
@@ -311,8 +312,8 @@ static gk_status decode_gb18030(const char *path, const unsigned char *s, size_t
         return gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
                            "file is not UTF-8 and the GB18030 converter (iconv) is unavailable");
     /* 84 31 95 33 is the GB18030 form of the BOM; iconv keeps it as U+FEFF. Drop it before
-     * counting columns, as for the UTF-8 BOM. */
-    if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+     * counting columns, as for the UTF-8 BOM; anywhere else it is a character of the text. */
+    if (at_file_start && text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         memmove(text, text + 3, text_len - 3 + 1);
         text_len -= 3;
     }
@@ -363,7 +364,7 @@ gk_status gk_text_decode(const char *path, const unsigned char *bytes, size_t le
             *used = GK_ENCODING_UTF8;
         return finish_utf8(path, s, n, out, out_len, diag);
     }
-    gk_status st = decode_gb18030(path, s, n, &bad, out, out_len, diag);
+    gk_status st = decode_gb18030(path, s, n, true, &bad, out, out_len, diag);
     if (st == GK_OK && used != NULL)
         *used = GK_ENCODING_GB18030;
     return st;
@@ -392,13 +393,14 @@ gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encodin
 }
 
 gk_status gk_text_decode_as(const char *path, const unsigned char *bytes, size_t len,
-                            gk_encoding encoding, char **out, size_t *out_len, gk_diag *diag)
+                            gk_encoding encoding, bool at_file_start, char **out,
+                            size_t *out_len, gk_diag *diag)
 {
     *out = NULL;
     *out_len = 0;
     if (encoding == GK_ENCODING_GB18030)
-        return decode_gb18030(path, bytes, len, NULL, out, out_len, diag);
-    bool bom = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0;
+        return decode_gb18030(path, bytes, len, at_file_start, NULL, out, out_len, diag);
+    bool bom = at_file_start && len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0;
     const unsigned char *s = bom ? bytes + 3 : bytes;
     size_t n = bom ? len - 3 : len;
     bad_spot bad = utf8_validate(s, n);
@@ -467,13 +469,10 @@ static fit file_fit(int fd, gk_encoding encoding, iconv_t cd, unsigned char **bu
     }
 }
 
-gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag)
+gk_status gk_text_check_fd(const char *path, int fd, gk_encoding *used, gk_diag *diag)
 {
-    int fd;
-    size_t size;
-    gk_status st = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag);
-    if (st != GK_OK)
-        return st;
+    struct stat st;
+    size_t size = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
     unsigned char head[3] = {0};
     ssize_t got = pread(fd, head, sizeof head, 0);
     bool utf16 = got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) ||
@@ -491,16 +490,35 @@ gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag)
             iconv_close(cd);
     }
     free(buf);
-    close(fd);
     if (result == FIT_TEXT) {
         if (used != NULL)
             *used = encoding;
         return GK_OK;
     }
     /* a bad byte (or a file that could not be read): decoding it whole says what and where */
-    char *text = NULL;
+    unsigned char *data = NULL;
     size_t len = 0;
-    st = gk_text_load(path, &text, &len, used, diag);
+    gk_status status = gk_input_read_fd(path, fd, GK_INPUT_MAX_BYTES, &data, &len, diag);
+    char *text = NULL;
+    size_t text_len = 0;
+    if (status == GK_OK &&
+        (status = gk_text_decode(path, data, len, &text, &text_len, used, diag)) == GK_OK)
+        /* whole, it decodes: it was written to between the two readings */
+        status = gk_diag_set(diag, GK_ERR_IO, path, 0, 0,
+                             "the file changed while the package was being read");
     free(text);
-    return st;
+    free(data);
+    return status;
+}
+
+gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag)
+{
+    int fd;
+    size_t size;
+    gk_status status = gk_input_open(path, GK_INPUT_MAX_BYTES, &fd, &size, diag);
+    if (status != GK_OK)
+        return status;
+    status = gk_text_check_fd(path, fd, used, diag);
+    close(fd);
+    return status;
 }

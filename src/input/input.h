@@ -44,11 +44,17 @@ gk_status gk_text_load(const char *path, char **out, size_t *out_len, gk_encodin
  * diagnostic. */
 gk_status gk_text_check_file(const char *path, gk_encoding *used, gk_diag *diag);
 
+/* gk_text_check_file of a file already open (path names it in diagnostics): the reading that
+ * checks it and a scan of the same descriptor see one file, even if the path is replaced. */
+gk_status gk_text_check_fd(const char *path, int fd, gk_encoding *used, gk_diag *diag);
+
 /* Decodes part of a file whose encoding is known (gk_text_check_file): whole lines, from the
- * file's start (a BOM is dropped) or from the start of a line. Positions in diag count from
- * the start of the part. */
+ * file's start (at_file_start: a BOM there is dropped, as gk_text_decode drops it) or from the
+ * start of a line (a BOM there is a character, U+FEFF, as in the file decoded whole).
+ * Positions in diag count from the start of the part. */
 gk_status gk_text_decode_as(const char *path, const unsigned char *bytes, size_t len,
-                            gk_encoding encoding, char **out, size_t *out_len, gk_diag *diag);
+                            gk_encoding encoding, bool at_file_start, char **out,
+                            size_t *out_len, gk_diag *diag);
 
 /* ---- CSV (csv.c) -------------------------------------------------------------------------- */
 

@@ -574,6 +574,7 @@ typedef struct file_stamp {
     ino_t inode;
     off_t size;
     struct timespec modified;
+    struct timespec changed; /* set by the system at every write, whatever mtime is set to */
 } file_stamp;
 
 typedef struct table_runs {
@@ -594,13 +595,26 @@ struct gk_package_index {
 
 static file_stamp stamp_of(const struct stat *st)
 {
-    return (file_stamp){st->st_dev, st->st_ino, st->st_size, st->st_mtim};
+    return (file_stamp){st->st_dev, st->st_ino, st->st_size, st->st_mtim, st->st_ctim};
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
 static bool same_stamp(const file_stamp *a, const file_stamp *b)
 {
     return a->device == b->device && a->inode == b->inode && a->size == b->size &&
-           a->modified.tv_sec == b->modified.tv_sec && a->modified.tv_nsec == b->modified.tv_nsec;
+           same_time(a->modified, b->modified) && same_time(a->changed, b->changed);
+}
+
+/* Whether the open file is still what stamp says it was (read whole since: unchanged). */
+static bool unchanged(int fd, const file_stamp *stamp)
+{
+    struct stat st;
+    file_stamp now = fstat(fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
+    return same_stamp(&now, stamp);
 }
 
 /* The first row of a table where the package says there is none, reported once every table
@@ -644,7 +658,7 @@ static gk_csv *header_row(int fd, const char *path, gk_encoding encoding, uint64
     gk_csv *csv = NULL;
     *out_of_memory = bytes == NULL;
     if (bytes && pread(fd, bytes, end, 0) == (ssize_t)end &&
-        gk_text_decode_as(path, bytes, end, encoding, &text, &len, NULL) == GK_OK)
+        gk_text_decode_as(path, bytes, end, encoding, true, &text, &len, NULL) == GK_OK)
         gk_csv_parse(path, text, len, &csv, NULL);
     free(text);
     free(bytes);
@@ -776,15 +790,14 @@ static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk
     table_runs *out = &pkg->index->tables[t];
     bool present;
     gk_status status = optional_file(data->path, &present, diag);
-    if (status == GK_OK && present)
-        status = gk_text_check_file(data->path, &out->encoding, diag);
     int fd = -1;
     size_t size = 0;
     struct stat st;
+    /* one descriptor, checked, scanned and stamped: the file indexed is the file checked */
     if (status == GK_OK && present &&
-        (status = gk_input_open(data->path, GK_INPUT_MAX_BYTES, &fd, &size, diag)) == GK_OK &&
-        fstat(fd, &st) != 0)
-        status = file_changed(data->path, diag);
+        (status = gk_input_open(data->path, GK_INPUT_MAX_BYTES, &fd, &size, diag)) == GK_OK)
+        status = fstat(fd, &st) != 0 ? file_changed(data->path, diag)
+                                     : gk_text_check_fd(data->path, fd, &out->encoding, diag);
     if (status != GK_OK || !present) {
         if (fd >= 0)
             close(fd);
@@ -795,6 +808,7 @@ static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk
                        .encoding = out->encoding, .first = first};
     gk_table_scan scan = {out->encoding, {-1, -1, -1}, index_record, &x, gk_sha256_begin()};
     gk_scan_result result = gk_table_scan_file(&scan, fd);
+    bool same = unchanged(fd, &out->stamp);
     close(fd);
     if (scan.digest != NULL) {
         unsigned char digest[32];
@@ -804,6 +818,8 @@ static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk
     }
     if (x.out_of_memory)
         status = nomem(diag, data->path);
+    else if (!same)
+        status = file_changed(data->path, diag);
     else if (result != GK_SCAN_DONE)
         status = table_file_error(pkg, data->layout, data->path, diag);
     else if ((status = x.header_status) != GK_OK && diag != NULL)
@@ -959,7 +975,7 @@ static gk_status read_run(loader *l, size_t t, int fd, const unsigned char *head
     gk_csv *csv = NULL;
     gk_status status = GK_OK;
     if (got != (ssize_t)run->length ||
-        gk_text_decode_as(path, bytes, len, tr->encoding, &text, &text_len, NULL) != GK_OK ||
+        gk_text_decode_as(path, bytes, len, tr->encoding, true, &text, &text_len, NULL) != GK_OK ||
         gk_csv_parse(path, text, text_len, &csv, NULL) != GK_OK || csv->count < 2)
         status = file_changed(path, diag);
     free(bytes);
@@ -1010,8 +1026,6 @@ static gk_status read_header(const loader *l, size_t t, int fd, unsigned char **
 {
     const table_runs *tr = &l->index->index->tables[t];
     const char *path = l->pkg->tables[t].path;
-    struct stat st;
-    file_stamp now = fstat(fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
     *header = malloc(tr->header_length + 1);
     if (*header == NULL)
         return nomem(diag, path);
@@ -1019,10 +1033,10 @@ static gk_status read_header(const loader *l, size_t t, int fd, unsigned char **
     size_t len = 0;
     gk_csv *csv = NULL;
     gk_status status = GK_OK;
-    if (!same_stamp(&now, &tr->stamp) ||
+    if (!unchanged(fd, &tr->stamp) ||
         pread(fd, *header, tr->header_length, 0) != (ssize_t)tr->header_length ||
-        gk_text_decode_as(path, *header, tr->header_length, tr->encoding, &text, &len, NULL) !=
-            GK_OK ||
+        gk_text_decode_as(path, *header, tr->header_length, tr->encoding, true, &text, &len,
+                          NULL) != GK_OK ||
         gk_csv_parse(path, text, len, &csv, NULL) != GK_OK ||
         map_table_header(path, l->pkg->tables[t].layout, &csv->records[0], pos, NULL) != GK_OK)
         status = file_changed(path, diag);
@@ -1419,8 +1433,9 @@ static gk_status parse_prior_amount(gk_package *pkg, const char *path,
 /* prior.csv read as a stream (model/table_scan.h), so that a province's is never held whole:
  * each row checked as the whole reading below checks it, the priors of the units the index
  * places kept (a shard's), and a key given twice for a unit found by a hash of each unit's
- * keys. Anything unusual (a bad row, two equal hashes, a field longer than the scan keeps)
- * leaves the file to the whole reading, which says what is wrong. */
+ * keys as the whole reading compares them (decoded). Anything unusual (a bad row, two equal
+ * hashes, a field longer than the scan keeps, a file written to while it was read) leaves the
+ * file to the whole reading, which says what is wrong. */
 typedef struct prior_hash {
     uint64_t unit;
     uint64_t key; /* FNV-1a of the key's bytes */
@@ -1452,19 +1467,28 @@ static bool prior_header(prior_stream *ps, gk_table_scan *scan, const gk_scan_re
     return read;
 }
 
-/* The key in UTF-8, in the package's arena (a GB18030 file's kept bytes are GB18030). */
-static const char *prior_key(prior_stream *ps, const char *bytes)
+/* The key as the whole reading compares it, in UTF-8: a GB18030 file's kept bytes decoded
+ * (glibc decodes a few different GB18030 sequences to one character, so their bytes do not
+ * tell two keys apart), a UTF-8 file's as they are. malloc'd into *decoded when decoded;
+ * NULL when it does not decode. */
+static const char *prior_key(const prior_stream *ps, const char *bytes, char **decoded)
 {
+    *decoded = NULL;
     if (ps->encoding == GK_ENCODING_UTF8)
-        return gk_arena_strdup(&ps->pkg->arena, bytes);
-    char *text = NULL;
+        return bytes;
     size_t len = 0;
     if (gk_text_decode_as(ps->path, (const unsigned char *)bytes, strlen(bytes), ps->encoding,
-                          &text, &len, NULL) != GK_OK)
+                          false, decoded, &len, NULL) != GK_OK)
         return NULL;
-    const char *key = gk_arena_strndup(&ps->pkg->arena, text, len);
-    free(text);
-    return key;
+    return *decoded;
+}
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t hash = 14695981039346656037u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        hash = (hash ^ *p) * 1099511628211u;
+    return hash;
 }
 
 static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void *context)
@@ -1477,33 +1501,28 @@ static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void
     int unit = code && key && amount && key[0] ? gk_package_unit_index(pkg, code) : -1;
     gk_csv_field field = {amount, amount ? strlen(amount) : 0, record->line, 1};
     gk_value value = {0};
-    if (unit < 0 || parse_prior_amount(pkg, ps->path, &field, &value, NULL) != GK_OK ||
+    char *decoded = NULL;
+    const char *text = unit >= 0 ? prior_key(ps, key, &decoded) : NULL;
+    if (text == NULL || parse_prior_amount(pkg, ps->path, &field, &value, NULL) != GK_OK ||
         value.kind != GK_VALUE_NUMBER) {
+        /* a key that does not decode (or no memory), a bad row: the whole reading tells */
+        free(decoded);
         ps->unusual = true;
         return false;
     }
-    uint64_t hash = 14695981039346656037u;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        hash = (hash ^ *p) * 1099511628211u;
-    if (!gk_grow((void **)&ps->hashes, &ps->capacity, ps->count, sizeof *ps->hashes, 1024)) {
-        ps->out_of_memory = true;
-        return false;
-    }
-    ps->hashes[ps->count++] = (prior_hash){(uint64_t)unit, hash};
-    if (!pkg->index->noted[unit])
-        return true;
-    const char *copy = prior_key(ps, key);
-    if (copy == NULL) { /* a key that does not decode, or no memory: the whole reading tells */
-        ps->unusual = true;
-        return false;
-    }
-    if (!gk_grow((void **)&ps->kept, &ps->kept_capacity, ps->kept_count, sizeof *ps->kept,
-                 256)) {
-        ps->out_of_memory = true;
-        return false;
-    }
-    ps->kept[ps->kept_count++] = (gk_prior){(size_t)unit, copy, value.number, record->line};
-    return true;
+    bool kept = gk_grow((void **)&ps->hashes, &ps->capacity, ps->count, sizeof *ps->hashes,
+                        1024);
+    if (kept)
+        ps->hashes[ps->count++] = (prior_hash){(uint64_t)unit, key_hash(text)};
+    const char *copy = NULL;
+    if (kept && pkg->index->noted[unit] &&
+        (kept = (copy = gk_arena_strdup(&pkg->arena, text)) != NULL &&
+                gk_grow((void **)&ps->kept, &ps->kept_capacity, ps->kept_count,
+                        sizeof *ps->kept, 256)))
+        ps->kept[ps->kept_count++] = (gk_prior){(size_t)unit, copy, value.number, record->line};
+    free(decoded);
+    ps->out_of_memory |= !kept;
+    return kept;
 }
 
 static int compare_prior_hashes(const void *a, const void *b)
@@ -1537,15 +1556,23 @@ static gk_status stream_prior(gk_package *pkg, bool *streamed, gk_diag *diag)
     gk_status status = optional_file(path, &present, diag);
     prior_stream ps = {.pkg = pkg, .path = path, .fd = -1};
     size_t size = 0;
-    if (status != GK_OK || !present || gk_text_check_file(path, &ps.encoding, NULL) != GK_OK ||
+    struct stat st;
+    if (status != GK_OK || !present ||
         gk_input_open(path, GK_INPUT_MAX_BYTES, &ps.fd, &size, NULL) != GK_OK)
         return status;
-    gk_table_scan scan = {ps.encoding, {-1, -1, -1}, prior_record, &ps, NULL};
-    gk_scan_result result = gk_table_scan_file(&scan, ps.fd);
+    /* one descriptor, checked and scanned, unchanged from the first reading to the last */
+    file_stamp stamp = fstat(ps.fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
+    gk_scan_result result = GK_SCAN_FAILED;
+    if (stamp.inode != 0 && gk_text_check_fd(path, ps.fd, &ps.encoding, NULL) == GK_OK) {
+        gk_table_scan scan = {ps.encoding, {-1, -1, -1}, prior_record, &ps, NULL};
+        result = gk_table_scan_file(&scan, ps.fd);
+    }
+    bool same = unchanged(ps.fd, &stamp);
     close(ps.fd);
     if (ps.out_of_memory) {
         status = nomem(diag, path);
-    } else if (result == GK_SCAN_DONE && !ps.unusual && !may_repeat_a_key(ps.hashes, ps.count)) {
+    } else if (result == GK_SCAN_DONE && same && !ps.unusual &&
+               !may_repeat_a_key(ps.hashes, ps.count)) {
         pkg->priors = gk_arena_alloc(&pkg->arena, (ps.kept_count + 1) * sizeof *pkg->priors);
         if (pkg->priors == NULL) {
             status = nomem(diag, path);

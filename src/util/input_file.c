@@ -172,6 +172,21 @@ gk_status gk_input_read(const char *path, size_t max_bytes, unsigned char **data
     return status;
 }
 
+gk_status gk_input_read_fd(const char *path, int fd, size_t max_bytes, unsigned char **data,
+                           size_t *len, gk_diag *diag)
+{
+    *data = NULL;
+    *len = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        char why[128];
+        error_text(errno, why, sizeof why);
+        return gk_diag_set(diag, GK_ERR_IO, path, 0, 0, "cannot read file: %s", why);
+    }
+    size_t size = st.st_size > 0 && (size_t)st.st_size <= max_bytes ? (size_t)st.st_size : 0;
+    return read_to_end(path, fd, size, max_bytes, data, len, diag);
+}
+
 /* ---- probing ---------------------------------------------------------------------------- */
 
 /* Cuts the last component off path (in place); false when there is no folder above it. */

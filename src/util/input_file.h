@@ -38,6 +38,11 @@ static inline size_t gk_input_block(size_t size, size_t largest)
 gk_status gk_input_read(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                         gk_diag *diag);
 
+/* gk_input_read of a file already open (by gk_input_open): its bytes from its start, whatever
+ * was read of it before. */
+gk_status gk_input_read_fd(const char *path, int fd, size_t max_bytes, unsigned char **data,
+                           size_t *len, gk_diag *diag);
+
 typedef enum gk_input_kind {
     GK_INPUT_FILE,  /* a regular file is wanted */
     GK_INPUT_FOLDER /* a folder is wanted */

@@ -204,6 +204,30 @@ static void test_gb18030_bom_is_stripped(void **state)
     decode_error(BYTES("\x84\x31\x95\x33" GBK_YUSUAN "\0"), 1, 3, "NUL byte in text file");
 }
 
+/* A part decoded alone (a prior.csv key, a unit's rows) keeps a BOM that is not at the file's
+ * start: it is a character there, U+FEFF, as in the file decoded whole. */
+static void test_part_keeps_a_bom_inside_the_file(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        gk_encoding encoding;
+    } parts[] = {{"\x84\x31\x95\x33total", GK_ENCODING_GB18030},
+                 {"\xEF\xBB\xBFtotal", GK_ENCODING_UTF8}};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        for (int at_start = 0; at_start <= 1; at_start++) {
+            char *text = NULL;
+            size_t len = 0;
+            assert_int_equal(gk_text_decode_as("x.csv", (const unsigned char *)parts[i].bytes,
+                                               strlen(parts[i].bytes), parts[i].encoding,
+                                               at_start, &text, &len, NULL),
+                             GK_OK);
+            assert_string_equal(text, at_start ? "total" : "\xEF\xBB\xBFtotal");
+            free(text);
+        }
+    }
+}
+
 /* glibc 2.36 behaviour we rely on (reliability notes B6): GB18030 reads A2 E3 as the euro sign
  * and rejects the single byte 80 (which CP936 reads as the euro sign). Pinned so an upgrade
  * cannot change it silently. */
@@ -354,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_gb18030_four_byte_sequence),
         cmocka_unit_test(test_gb18030_bom_is_stripped),
         cmocka_unit_test(test_gb18030_euro_pinned),
+        cmocka_unit_test(test_part_keeps_a_bom_inside_the_file),
         cmocka_unit_test(test_invalid_gbk_position),
         cmocka_unit_test(test_truncated_gb18030_at_end),
         cmocka_unit_test(test_load_gbk_file),

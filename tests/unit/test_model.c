@@ -307,6 +307,43 @@ static void test_stub_overflow(void **state)
     gk_package_free(pkg);
 }
 
+/* The amount prior.csv gives unit A1 for key (the package's arena holds keys in UTF-8);
+ * -1 when it gives none. */
+static int64_t prior_amount(const gk_package *pkg, const char *key)
+{
+    for (size_t i = 0; i < pkg->prior_count; i++)
+        if (pkg->priors[i].unit == 0 && strcmp(pkg->priors[i].key, key) == 0)
+            return pkg->priors[i].amount;
+    return -1;
+}
+
+/* prior.csv in GB18030, read as a stream, has its keys compared as the whole file's reading
+ * compares them: decoded. A key that begins with the BOM's character (84 31 95 33) inside the
+ * file is a key of its own, never a second "total"; two byte sequences glibc decodes to one
+ * character (FE 51 and 95 32 90 31, both U+20087) are one key given twice. */
+static void test_prior_keys_compared_decoded(void **state)
+{
+    (void)state;
+    char dir[1024];
+    make_package(dir, sizeof dir, "1-1",
+                 "unit_code,total,carry,general,fund,capital,business,operating,other,superior,"
+                 "affiliated,special_account\nA1,1.00,,1.00,,,,,,,,\n");
+    tu_write(dir, "prior.csv", "unit_code,key,amount\nA1,\x84\x31\x95\x33total,9.99\n"
+                               "A1,total,5.00\n");
+    gk_package *pkg = NULL;
+    gk_diag diag = {0};
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_OK);
+    assert_int_equal(prior_amount(pkg, "total"), 500);
+    assert_int_equal(prior_amount(pkg, "\xEF\xBB\xBFtotal"), 999);
+    gk_package_free(pkg);
+
+    tu_write(dir, "prior.csv", "unit_code,key,amount\nA1,\xFE\x51,1.00\nA1,\x95\x32\x90\x31,2.00\n");
+    pkg = NULL;
+    assert_int_equal(gk_package_load(dir, NULL, layouts_root, &pkg, &diag), GK_ERR_DATA);
+    assert_int_equal(diag.line, 3);
+    assert_non_null(strstr(diag.message, "given twice for unit A1 (first on line 2)"));
+}
+
 static void test_query_overflow(void **state)
 {
     (void)state;
@@ -475,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_list_total_overflow),
         cmocka_unit_test(test_stub_overflow),
         cmocka_unit_test(test_query_overflow),
+        cmocka_unit_test(test_prior_keys_compared_decoded),
         cmocka_unit_test(test_input_errors),
         cmocka_unit_test(test_units_file_errors),
     };

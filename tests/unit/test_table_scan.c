@@ -172,7 +172,7 @@ static void check_bytes_parse_alone(const buffer *file, gk_encoding encoding, co
     char *text = NULL;
     size_t len = 0;
     assert_int_equal(gk_text_decode_as("x.csv", (const unsigned char *)part.bytes, part.len,
-                                       encoding, &text, &len, NULL),
+                                       encoding, true, &text, &len, NULL),
                      GK_OK);
     gk_csv *alone = NULL;
     assert_int_equal(gk_csv_parse("x.csv", text, len, &alone, NULL), GK_OK);
