@@ -1561,9 +1561,10 @@ static gk_status stream_prior(gk_package *pkg, bool *streamed, gk_diag *diag)
         gk_input_open(path, GK_INPUT_MAX_BYTES, &ps.fd, &size, NULL) != GK_OK)
         return status;
     /* one descriptor, checked and scanned, unchanged from the first reading to the last */
-    file_stamp stamp = fstat(ps.fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
+    bool stamped = fstat(ps.fd, &st) == 0;
+    file_stamp stamp = stamped ? stamp_of(&st) : (file_stamp){0};
     gk_scan_result result = GK_SCAN_FAILED;
-    if (stamp.inode != 0 && gk_text_check_fd(path, ps.fd, &ps.encoding, NULL) == GK_OK) {
+    if (stamped && gk_text_check_fd(path, ps.fd, &ps.encoding, NULL) == GK_OK) {
         gk_table_scan scan = {ps.encoding, {-1, -1, -1}, prior_record, &ps, NULL};
         result = gk_table_scan_file(&scan, ps.fd);
     }
