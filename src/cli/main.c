@@ -23,6 +23,7 @@
 #include "model/document.h"
 #include "render/render.h"
 #include "util/datadir.h"
+#include "util/grow.h"
 #include "util/i18n.h"
 #include "util/publish.h"
 #include "util/task.h"
@@ -321,13 +322,62 @@ static void json_string(FILE *out, const char *text)
 }
 
 /* Findings are in the order of their units (each unit's together). */
-static void print_findings_json(const gk_package *pkg, const gk_findings *findings,
-                                const bool *checked)
+/* The units whose checks could not run (rows that could not be read, a department with a
+ * member that failed), each with why: in JSON, a unit without findings would read as clean. */
+typedef struct unchecked {
+    size_t unit;  /* a department's: its first unit */
+    size_t order; /* when it was found: a unit's own failure before its department's */
+    gk_diag why;
+} unchecked;
+
+typedef struct unchecked_list {
+    unchecked *items;
+    size_t count, capacity;
+} unchecked_list;
+
+/* Records and prints why a unit could not be checked. */
+static void not_checked(unchecked_list *list, size_t unit, const gk_diag *why)
 {
-    printf("{\"errors\": %zu, \"warnings\": %zu, \"units\": [", findings->errors,
-           findings->warnings);
+    print_diag(why);
+    if (gk_grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items, 16))
+        list->items[list->count] = (unchecked){unit, list->count, *why}, list->count++;
+}
+
+static int by_unit(const void *a, const void *b)
+{
+    const unchecked *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static void print_unchecked_json(const unchecked_list *list, size_t unit, size_t *at)
+{
+    bool first = true;
+    for (; *at < list->count && list->items[*at].unit == unit; (*at)++) {
+        const gk_diag *why = &list->items[*at].why;
+        printf("%s{\"file\": ", first ? ", \"not_checked\": [" : ", ");
+        json_string(stdout, why->file);
+        printf(", \"line\": %d, \"column\": %d, \"message\": ", why->line, why->column);
+        json_string(stdout, why->message);
+        printf("}");
+        first = false;
+    }
+    if (!first)
+        printf("]");
+}
+
+static void print_findings_json(const gk_package *pkg, const gk_findings *findings,
+                                const bool *checked, unchecked_list *unchecked)
+{
+    if (unchecked->count > 1)
+        qsort(unchecked->items, unchecked->count, sizeof *unchecked->items, by_unit);
+    printf("{\"errors\": %zu, \"warnings\": %zu, ", findings->errors, findings->warnings);
+    if (unchecked->count > 0)
+        printf("\"not_checked\": %zu, ", unchecked->count);
+    printf("\"units\": [");
     bool first_unit = true;
-    size_t i = 0;
+    size_t i = 0, at = 0;
     for (size_t u = 0; u < pkg->unit_count; u++) {
         if (!checked[u])
             continue;
@@ -353,7 +403,9 @@ static void print_findings_json(const gk_package *pkg, const gk_findings *findin
             printf("}");
             first = false;
         }
-        printf("%s]}", first ? "" : "\n  ");
+        printf("%s]", first ? "" : "\n  ");
+        print_unchecked_json(unchecked, u, &at);
+        printf("}");
         first_unit = false;
     }
     printf("\n]}\n");
@@ -488,18 +540,22 @@ static void drop_repeated(const unit_findings *u, gk_findings *findings, size_t 
  * gk_check_department_rows), with the department's rows read; members[0] is its first unit, as
  * `export --department` exports the department when that unit is selected. Its findings are
  * its first unit's. Returns false when it could not be checked (diag). */
-static bool check_department(const gk_package *index, const gk_rules *rules,
-                             const size_t *members, size_t count, const unit_findings *u,
-                             gk_findings *findings, gk_diag *diag)
+static bool check_department(const cli_args *args, const gk_package *index,
+                             const gk_rules *rules, const size_t *members, size_t count,
+                             const unit_findings *u, gk_findings *findings, gk_diag *diag)
 {
     gk_package *pkg = NULL;
     const gk_unit *first = &index->units[members[0]];
     size_t before = findings->count;
     gk_status status = gk_package_load_units(index, members, count, &pkg, diag);
     for (size_t i = 0; status == GK_OK && i < pkg->unit_count; i++)
-        if (pkg->units[i].failure != NULL) { /* its units' checks said why */
+        if (pkg->units[i].failure != NULL) {
+            /* a member checked in this run said why; one --unit left out says it here */
+            bool said = unit_selected(args, pkg->units[i].code);
+            if (!said)
+                *diag = *pkg->units[i].failure;
             gk_package_free(pkg);
-            return true;
+            return said;
         }
     if (status == GK_OK)
         status = gk_check_department_rows(pkg, rules, first->department_code, findings, diag);
@@ -524,7 +580,7 @@ static void print_findings_from(const gk_findings *findings, size_t from)
  * the number that could not be checked. */
 static int check_each_department(const cli_args *args, const gk_package *index,
                                  const gk_rules *rules, const unit_findings *u,
-                                 gk_findings *findings, bool json)
+                                 gk_findings *findings, unchecked_list *unchecked, bool json)
 {
     int failed = 0;
     for (size_t s = 0; s < index->unit_count;) {
@@ -543,8 +599,8 @@ static int check_each_department(const cli_args *args, const gk_package *index,
         size_t before = findings->count;
         gk_diag diag;
         gk_diag_clear(&diag);
-        if (!check_department(index, rules, members, count, u, findings, &diag)) {
-            print_diag(&diag);
+        if (!check_department(args, index, rules, members, count, u, findings, &diag)) {
+            not_checked(unchecked, members[0], &diag);
             failed++;
         }
         if (!json)
@@ -556,14 +612,15 @@ static int check_each_department(const cli_args *args, const gk_package *index,
 /* The department booklets' own checks, a department at a time, after its units' (run_check);
  * returns the number that could not be checked. */
 static int check_departments(const cli_args *args, const gk_package *index,
-                             const gk_rules *rules, gk_findings *findings, bool json)
+                             const gk_rules *rules, gk_findings *findings,
+                             unchecked_list *unchecked, bool json)
 {
     if (!index->profile->booklets[GK_BOOKLET_DEPARTMENT].consolidated)
         return 0;
     unit_findings u = {0};
     int failed;
     if (index_unit_findings(index, findings, &u)) {
-        failed = check_each_department(args, index, rules, &u, findings, json);
+        failed = check_each_department(args, index, rules, &u, findings, unchecked, json);
     } else {
         gk_diag diag;
         gk_diag_set(&diag, GK_ERR_NOMEM, index->dir, 0, 0, "out of memory");
@@ -621,6 +678,7 @@ static int run_check(const cli_args *args, bool json)
     bool *checked = calloc(index->unit_count + 1, sizeof *checked);
     size_t *stretch = calloc(index->unit_count + 1, sizeof *stretch);
     gk_findings findings = {0};
+    unchecked_list unchecked = {0};
     int failed = checked == NULL || stretch == NULL;
     for (size_t from = 0, count = 0; checked && stretch && from < index->unit_count;) {
         size_t to = next_stretch(args, index, from, stretch, &count);
@@ -639,7 +697,7 @@ static int run_check(const cli_args *args, bool json)
             if (loaded != GK_OK ||
                 check_one(index, pkg, rules, u, &findings, &diag) != GK_OK ||
                 gk_check_membership(index, rules, u, &findings, &diag) != GK_OK) {
-                print_diag(&diag);
+                not_checked(&unchecked, u, &diag);
                 failed++;
             }
             if (!json)
@@ -649,16 +707,17 @@ static int run_check(const cli_args *args, bool json)
         from = to;
     }
     if (checked && stretch)
-        failed += check_departments(args, index, rules, &findings, json);
+        failed += check_departments(args, index, rules, &findings, &unchecked, json);
     if (json && checked && !sort_by_unit(&findings))
         failed++;
     if (json && checked)
-        print_findings_json(index, &findings, checked);
+        print_findings_json(index, &findings, checked, &unchecked);
     else
         print_check_summary(&findings, failed);
     status = failed || findings.errors > 0 ? EXIT_INPUT : 0;
     free(checked);
     free(stretch);
+    free(unchecked.items);
     gk_findings_free(&findings);
     gk_rules_free(rules);
     gk_package_free(index);

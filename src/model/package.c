@@ -1066,6 +1066,9 @@ static gk_status load_shared_table(loader *l, size_t t, gk_diag *diag)
     for (size_t i = 0; status == GK_OK && i < count; i++)
         if (l->pkg->units[refs[i].unit].failure == NULL)
             status = read_run(l, t, fd, header, pos, &refs[i].run, refs[i].unit, diag);
+    /* the runs come from one version of the file: the one indexed, still there after the last */
+    if (status == GK_OK && fd >= 0 && !unchanged(fd, &l->index->index->tables[t].stamp))
+        status = file_changed(path, diag);
     if (fd >= 0)
         close(fd);
     free(header);

@@ -123,6 +123,37 @@ static void test_json_output(void **state)
     free(log);
 }
 
+/* A unit whose rows cannot be read is said to be unchecked: by `check --unit` of another unit
+ * of its consolidated department (whose booklet it would fail), and in JSON, where a unit
+ * without findings would otherwise read as clean. */
+static void test_units_that_could_not_be_checked_are_said(void **state)
+{
+    (void)state;
+    char dir[1024];
+    tu_tempdir(dir, sizeof dir, "check-unchecked");
+    tu_copy_tree(GK_SOURCE_DIR "/tests/profiles/shanghai-juesuan-2025", dir);
+    char *log = NULL;
+    if (tu_run(&log, "python3 '%s/tests/support/add_unit.py' '%s' yichuan yichuan2 && "
+                     "sed -i 's/^yichuan2,1,201,\\([^,]*\\),207.40,/yichuan2,1,201,\\1,1.2x,/' "
+                     "'%s/tables/3.csv' && grep -q '1[.]2x' '%s/tables/3.csv'",
+               GK_SOURCE_DIR, dir, dir, dir) != 0)
+        fail_msg("making the package failed:\n%s", log);
+    free(log);
+    assert_int_equal(tu_run(&log, "'%s' check '%s' --unit yichuan", GK_EXE, dir), 1);
+    assert_contains(log, "tables/3.csv:73:25: error: column 'total'");
+    assert_contains(log, "1 unit could not be checked");
+    free(log);
+    int rc = tu_run(&log, "'%s' check '%s' --format json 2>/dev/null | /usr/bin/python3 -c "
+                          "\"import json,sys; d=json.load(sys.stdin); "
+                          "print(d['not_checked'], [(u['unit'], [w['line'] for w in "
+                          "u.get('not_checked', [])]) for u in d['units']])\"",
+                    GK_EXE, dir);
+    if (rc != 0)
+        fail_msg("JSON output did not parse (%d):\n%s", rc, log);
+    assert_contains(log, "1 [('yichuan', []), ('yichuan2', [73])]");
+    free(log);
+}
+
 static void test_export_refuses_errors_unless_forced(void **state)
 {
     (void)state;
@@ -169,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_two_units_check_their_own_computed_rows),
         cmocka_unit_test(test_sample_has_no_error),
         cmocka_unit_test(test_json_output),
+        cmocka_unit_test(test_units_that_could_not_be_checked_are_said),
         cmocka_unit_test(test_export_refuses_errors_unless_forced),
         cmocka_unit_test(test_sample_derivations_and_placeholders),
     };
