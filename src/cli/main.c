@@ -321,7 +321,6 @@ static void json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
-/* Findings are in the order of their units (each unit's together). */
 /* The units whose checks could not run (rows that could not be read, a department with a
  * member that failed), each with why: in JSON, a unit without findings would read as clean. */
 typedef struct unchecked {
@@ -339,8 +338,10 @@ typedef struct unchecked_list {
 static void not_checked(unchecked_list *list, size_t unit, const gk_diag *why)
 {
     print_diag(why);
-    if (gk_grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items, 16))
-        list->items[list->count] = (unchecked){unit, list->count, *why}, list->count++;
+    if (gk_grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items, 16)) {
+        list->items[list->count] = (unchecked){unit, list->count, *why};
+        list->count++;
+    }
 }
 
 static int by_unit(const void *a, const void *b)
@@ -367,6 +368,7 @@ static void print_unchecked_json(const unchecked_list *list, size_t unit, size_t
         printf("]");
 }
 
+/* Findings are in the order of their units (each unit's together). */
 static void print_findings_json(const gk_package *pkg, const gk_findings *findings,
                                 const bool *checked, unchecked_list *unchecked)
 {

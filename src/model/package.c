@@ -609,12 +609,22 @@ static bool same_stamp(const file_stamp *a, const file_stamp *b)
            same_time(a->modified, b->modified) && same_time(a->changed, b->changed);
 }
 
-/* Whether the open file is still what stamp says it was (read whole since: unchanged). */
-static bool unchanged(int fd, const file_stamp *stamp)
+/* The open file's stamp; false when fstat fails. */
+static bool stamp_fd(int fd, file_stamp *stamp)
 {
     struct stat st;
-    file_stamp now = fstat(fd, &st) == 0 ? stamp_of(&st) : (file_stamp){0};
-    return same_stamp(&now, stamp);
+    if (fstat(fd, &st) != 0)
+        return false;
+    *stamp = stamp_of(&st);
+    return true;
+}
+
+/* Whether the open file is still what stamp says it was: what was read of it since is one
+ * version of it. */
+static bool unchanged(int fd, const file_stamp *stamp)
+{
+    file_stamp now;
+    return stamp_fd(fd, &now) && same_stamp(&now, stamp);
 }
 
 /* The first row of a table where the package says there is none, reported once every table
@@ -645,7 +655,6 @@ typedef struct table_indexer {
     bool out_of_memory;
 } table_indexer;
 
-/* The header row: the column whose text the scan keeps (the unit's code). */
 /* A scanned file's header row (its first END bytes) read again and parsed, for its column
  * names; NULL when it cannot be (the file changed since its encoding was checked, or memory
  * ran out: *out_of_memory). */
@@ -665,6 +674,7 @@ static gk_csv *header_row(int fd, const char *path, gk_encoding encoding, uint64
     return csv;
 }
 
+/* The header row: the column whose text the scan keeps (the unit's code). */
 static bool index_header(table_indexer *x, gk_table_scan *scan, const gk_scan_record *record)
 {
     x->header_length = (uint32_t)record->end;
@@ -792,18 +802,17 @@ static gk_status index_table(gk_package *pkg, size_t t, contradiction *first, gk
     gk_status status = optional_file(data->path, &present, diag);
     int fd = -1;
     size_t size = 0;
-    struct stat st;
     /* one descriptor, checked, scanned and stamped: the file indexed is the file checked */
     if (status == GK_OK && present &&
         (status = gk_input_open(data->path, GK_INPUT_MAX_BYTES, &fd, &size, diag)) == GK_OK)
-        status = fstat(fd, &st) != 0 ? file_changed(data->path, diag)
-                                     : gk_text_check_fd(data->path, fd, &out->encoding, diag);
+        status = !stamp_fd(fd, &out->stamp)
+                     ? file_changed(data->path, diag)
+                     : gk_text_check_fd(data->path, fd, &out->encoding, diag);
     if (status != GK_OK || !present) {
         if (fd >= 0)
             close(fd);
         return status;
     }
-    out->stamp = stamp_of(&st);
     table_indexer x = {.pkg = pkg, .layout = data->layout, .path = data->path, .fd = fd,
                        .encoding = out->encoding, .first = first};
     gk_table_scan scan = {out->encoding, {-1, -1, -1}, index_record, &x, gk_sha256_begin()};
@@ -1441,7 +1450,7 @@ static gk_status parse_prior_amount(gk_package *pkg, const char *path,
  * file to the whole reading, which says what is wrong. */
 typedef struct prior_hash {
     uint64_t unit;
-    uint64_t key; /* FNV-1a of the key's bytes */
+    uint64_t key; /* FNV-1a of the key as the whole reading compares it (prior_key) */
 } prior_hash;
 
 typedef struct prior_stream {
@@ -1513,19 +1522,20 @@ static bool prior_record(gk_table_scan *scan, const gk_scan_record *record, void
         ps->unusual = true;
         return false;
     }
-    bool kept = gk_grow((void **)&ps->hashes, &ps->capacity, ps->count, sizeof *ps->hashes,
-                        1024);
-    if (kept)
+    bool ok = gk_grow((void **)&ps->hashes, &ps->capacity, ps->count, sizeof *ps->hashes, 1024);
+    if (ok)
         ps->hashes[ps->count++] = (prior_hash){(uint64_t)unit, key_hash(text)};
-    const char *copy = NULL;
-    if (kept && pkg->index->noted[unit] &&
-        (kept = (copy = gk_arena_strdup(&pkg->arena, text)) != NULL &&
-                gk_grow((void **)&ps->kept, &ps->kept_capacity, ps->kept_count,
-                        sizeof *ps->kept, 256)))
-        ps->kept[ps->kept_count++] = (gk_prior){(size_t)unit, copy, value.number, record->line};
+    if (ok && pkg->index->noted[unit]) { /* a placed unit's prior is kept */
+        const char *copy = gk_arena_strdup(&pkg->arena, text);
+        ok = copy != NULL && gk_grow((void **)&ps->kept, &ps->kept_capacity, ps->kept_count,
+                                     sizeof *ps->kept, 256);
+        if (ok)
+            ps->kept[ps->kept_count++] =
+                (gk_prior){(size_t)unit, copy, value.number, record->line};
+    }
     free(decoded);
-    ps->out_of_memory |= !kept;
-    return kept;
+    ps->out_of_memory |= !ok;
+    return ok;
 }
 
 static int compare_prior_hashes(const void *a, const void *b)
@@ -1559,19 +1569,18 @@ static gk_status stream_prior(gk_package *pkg, bool *streamed, gk_diag *diag)
     gk_status status = optional_file(path, &present, diag);
     prior_stream ps = {.pkg = pkg, .path = path, .fd = -1};
     size_t size = 0;
-    struct stat st;
     if (status != GK_OK || !present ||
         gk_input_open(path, GK_INPUT_MAX_BYTES, &ps.fd, &size, NULL) != GK_OK)
         return status;
     /* one descriptor, checked and scanned, unchanged from the first reading to the last */
-    bool stamped = fstat(ps.fd, &st) == 0;
-    file_stamp stamp = stamped ? stamp_of(&st) : (file_stamp){0};
+    file_stamp stamp;
     gk_scan_result result = GK_SCAN_FAILED;
+    bool stamped = stamp_fd(ps.fd, &stamp);
     if (stamped && gk_text_check_fd(path, ps.fd, &ps.encoding, NULL) == GK_OK) {
         gk_table_scan scan = {ps.encoding, {-1, -1, -1}, prior_record, &ps, NULL};
         result = gk_table_scan_file(&scan, ps.fd);
     }
-    bool same = unchanged(ps.fd, &stamp);
+    bool same = stamped && unchanged(ps.fd, &stamp);
     close(ps.fd);
     if (ps.out_of_memory) {
         status = nomem(diag, path);
@@ -1976,7 +1985,6 @@ size_t gk_package_runs_noted(const gk_package *index)
 }
 
 /* Reads the rows of exactly these units (global: increasing indexes into index->units). */
-
 gk_status gk_package_load_units(const gk_package *index, const size_t *global, size_t count,
                                 gk_package **out, gk_diag *diag)
 {
