@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/in_process.h"
 #include "batch/job_key.h"
 #include "batch/manifest.h"
 #include "batch/out_folder.h"
@@ -78,6 +79,7 @@ typedef struct batch {
     gk_spill spill;        /* the jobs' manifest records as they come */
     int spill_error;       /* errno of the first record that could not be spilled */
     bool spare_cores; /* jobs leave cores idle: each renders its formats on threads */
+    size_t workers_started; /* --stats: 0 when a batch of one job ran here (in_process.h) */
     pid_t *exiting;   /* idle workers told to exit, waited for after the manifest */
     size_t exiting_count;
 } batch;
@@ -87,6 +89,7 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
     interrupted = sig;
+    gk_in_process_interrupted(sig); /* a job running in this process gets the grace */
 }
 
 static double now_seconds(void)
@@ -843,32 +846,21 @@ static void record_job(batch *b, job *j, json_t *result)
     json_decref(result);
 }
 
-/* A worker ended without a report (it crashed, or was killed for its time limit or after an
- * interrupt): its job is recorded with status and reason (NULL: how the worker died), and
- * nothing it was writing stays behind. */
-static void worker_died(batch *b, worker *w, const char *status, const char *reason)
+/* Records a job that ended without a report, with status and reason (NULL: how it died, from
+ * its wait status): its worker crashed or was killed, or it ran in this process and the
+ * recovery records it (in_process.h). Nothing it was writing stays behind. */
+static void job_ended(batch *b, job *j, int wait_status, const char *status, const char *reason)
 {
-    int exit_status = 0;
-    while (waitpid(w->pid, &exit_status, 0) < 0 && errno == EINTR)
-        ;
-    close_fd(&w->commands);
-    close_fd(&w->reports);
-    w->pid = 0;
-    w->len = 0;
-    job *j = w->job;
-    w->job = NULL;
-    if (j == NULL)
-        return;
     char why[256];
     if (reason != NULL)
         snprintf(why, sizeof why, "%s", reason);
-    else if (WIFSIGNALED(exit_status))
+    else if (WIFSIGNALED(wait_status))
         /* TRANSLATORS: a worker process died; a signal number and its name (from the system). */
-        snprintf(why, sizeof why, _("worker crashed: signal %d (%s)"), WTERMSIG(exit_status),
-                 strsignal(WTERMSIG(exit_status)));
+        snprintf(why, sizeof why, _("worker crashed: signal %d (%s)"), WTERMSIG(wait_status),
+                 strsignal(WTERMSIG(wait_status)));
     else
         snprintf(why, sizeof why, _("worker exited with status %d without a report"),
-                 WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : -1);
+                 WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1);
     sweep_job(b, j);
     char name[256], line[768];
     job_name(j->kind, j->code, name, sizeof name);
@@ -876,6 +868,48 @@ static void worker_died(batch *b, worker *w, const char *status, const char *rea
     snprintf(line, sizeof line, _("gongkai: %s: %s"), name, why);
     print_above_progress(b, line);
     record_job(b, j, failure_record(status ? status : "failed", why));
+}
+
+/* A job stopped at its deadline: its time limit, or the end of the grace after an interrupt. */
+static void job_overdue(batch *b, job *j, bool timed_out)
+{
+    char reason[128];
+    if (timed_out) {
+        /* TRANSLATORS: a job's error: it ran longer than --job-timeout seconds. */
+        snprintf(reason, sizeof reason, _("timed out after %d s"), b->opt->job_timeout);
+        job_ended(b, j, 0, "failed", reason);
+    } else {
+        snprintf(reason, sizeof reason,
+                 /* TRANSLATORS: a job's error: it was still running this many seconds
+                    after Ctrl-C or SIGTERM, and was stopped. */
+                 _("stopped: still running %d s after the interrupt"), GRACE_SECONDS);
+        job_ended(b, j, 0, "interrupted", reason);
+    }
+}
+
+/* A worker that ended without a report (it crashed, or was killed for its time limit or after
+ * an interrupt) is waited for; returns its job (NULL: it had none). */
+static job *worker_gone(worker *w, int *wait_status)
+{
+    *wait_status = 0;
+    while (waitpid(w->pid, wait_status, 0) < 0 && errno == EINTR)
+        ;
+    close_fd(&w->commands);
+    close_fd(&w->reports);
+    w->pid = 0;
+    w->len = 0;
+    job *j = w->job;
+    w->job = NULL;
+    return j;
+}
+
+/* A worker died without a report: its job is recorded failed, with how the worker died. */
+static void worker_died(batch *b, worker *w)
+{
+    int wait_status;
+    job *j = worker_gone(w, &wait_status);
+    if (j != NULL)
+        job_ended(b, j, wait_status, "failed", NULL);
 }
 
 /* Reads what the worker sent; a complete line is its job's report. False when it died. */
@@ -956,18 +990,11 @@ static void kill_overdue(batch *b, worker *workers, size_t count)
         if (d == 0 || now < d)
             continue;
         kill(w->pid, SIGKILL);
-        char reason[128];
-        if (b->opt->job_timeout > 0 && now >= w->started + b->opt->job_timeout) {
-            /* TRANSLATORS: a job's error: it ran longer than --job-timeout seconds. */
-            snprintf(reason, sizeof reason, _("timed out after %d s"), b->opt->job_timeout);
-            worker_died(b, w, "failed", reason);
-        } else {
-            snprintf(reason, sizeof reason,
-                     /* TRANSLATORS: a job's error: it was still running this many seconds
-                        after Ctrl-C or SIGTERM, and was stopped. */
-                     _("stopped: still running %d s after the interrupt"), GRACE_SECONDS);
-            worker_died(b, w, "interrupted", reason);
-        }
+        bool timed_out = b->opt->job_timeout > 0 && now >= w->started + b->opt->job_timeout;
+        int wait_status;
+        job *j = worker_gone(w, &wait_status);
+        if (j != NULL)
+            job_overdue(b, j, timed_out);
     }
 }
 
@@ -979,13 +1006,16 @@ static void assign_jobs(batch *b, worker *workers, size_t count, size_t *next)
         if (w->job != NULL || *next >= b->count)
             continue;
         job *j = &b->jobs[(*next)++];
-        if (w->pid == 0 && !spawn_worker(b, workers, count, w)) {
-            record_job(b, j, failure_record("failed", _("cannot start a worker process")));
-            continue;
+        if (w->pid == 0) {
+            if (!spawn_worker(b, workers, count, w)) {
+                record_job(b, j, failure_record("failed", _("cannot start a worker process")));
+                continue;
+            }
+            b->workers_started++;
         }
         if (!assign(w, j, b)) {
             w->job = j;
-            worker_died(b, w, NULL, NULL);
+            worker_died(b, w);
         }
     }
 }
@@ -1008,6 +1038,42 @@ static void reap_exiting(batch *b)
 
 /* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
  * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
+/* A batch of one job runs it in this process (in_process.h says why, and how a worker's
+ * guarantees are kept); false when it cannot, and the pool runs it. */
+static bool ran_here(batch *b)
+{
+    if (b->count != 1 || interrupted ||
+        !gk_in_process_begin(b->opt->argv, b->opt->job_timeout, GRACE_SECONDS))
+        return false;
+    sigset_t blocked;
+    sigprocmask(SIG_SETMASK, &b->poll_mask, &blocked); /* SIGINT/SIGTERM start its grace */
+    json_t *result = do_job(b, &b->jobs[0]);
+    sigprocmask(SIG_SETMASK, &blocked, NULL);
+    gk_in_process_end();
+    record_job(b, &b->jobs[0], result);
+    return true;
+}
+
+/* Whether this run is the recovery of a job that ended this process (in_process.h): the job is
+ * recorded as the pool records a worker that died or was killed. (A package that no longer
+ * makes one job has its jobs recorded as not run.) */
+static bool recovered(batch *b)
+{
+    int sig;
+    gk_job_end end = gk_in_process_recovery(&sig);
+    if (end == GK_JOB_END_NONE)
+        return false;
+    if (b->count == 1 && end == GK_JOB_END_CRASH)
+        job_ended(b, &b->jobs[0], W_EXITCODE(0, sig), "failed", NULL);
+    else if (b->count == 1 && end == GK_JOB_END_TIMEOUT)
+        job_overdue(b, &b->jobs[0], true);
+    else if (b->count == 1) {
+        interrupted = sig;
+        job_overdue(b, &b->jobs[0], false);
+    }
+    return true;
+}
+
 static void run_pool(batch *b)
 {
     size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
@@ -1019,6 +1085,8 @@ static void run_pool(batch *b)
     for (size_t i = 0; i < count; i++)
         workers[i].commands = workers[i].reports = -1;
     signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe is seen as an error, not a signal */
+    if (recovered(b) || ran_here(b))
+        goto done;
     size_t next = 0;
     for (;;) {
         if (interrupted && b->stop_at == 0)
@@ -1039,7 +1107,7 @@ static void run_pool(batch *b)
         for (size_t k = 0; k < busy; k++)
             if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
                 !read_report(b, &workers[which[k]]))
-                worker_died(b, &workers[which[k]], NULL, NULL);
+                worker_died(b, &workers[which[k]]);
         kill_overdue(b, workers, count);
     }
 done:
@@ -1357,12 +1425,17 @@ static void print_stats(const batch *b, size_t skipped)
     /* TRANSLATORS: --stats: the most page faults (first touches of a memory page) of a job. */
     fprintf(stderr, _("gongkai: stats: a job's page faults at most %ld"), b->job_faults_max);
     fputc('\n', stderr);
+    /* TRANSLATORS: --stats: worker processes started (0: one job, run in the exporting
+       process). */
+    fprintf(stderr, _("gongkai: stats: workers started %zu"), b->workers_started);
+    fputc('\n', stderr);
     /* a worker's memory must not grow with the batch: job 1, 100 and the last */
     size_t marks[] = {0, 99, b->count ? b->count - 1 : 0};
     /* TRANSLATORS: --stats: followed by " #1 20480 KB #100 20992 KB …". */
     fputs(_("gongkai: stats: worker peak RSS by job:"), stderr);
     for (size_t m = 0; m < 3; m++)
-        if (marks[m] < b->count && b->jobs[marks[m]].state != JOB_WAITING)
+        if (marks[m] < b->count && b->jobs[marks[m]].state != JOB_WAITING &&
+            (m == 0 || marks[m] > marks[m - 1])) /* each job once, in a batch of fewer */
             fprintf(stderr, " #%zu %ld KB", marks[m] + 1, b->jobs[marks[m]].rss_kb);
     fprintf(stderr, "\n");
 }

@@ -1,7 +1,8 @@
 /* Batch export: every unit (and department) of a package, in worker processes.
  *
  * The parent loads the package once, then forks one worker per job (a unit's or department's
- * booklet and workbook), at most `workers` at a time. A worker checks its unit, renders it,
+ * booklet and workbook), at most `workers` at a time (a batch of one job runs it in the parent
+ * instead: in_process.h). A worker checks its unit, renders it,
  * hashes its outputs and reports back as one JSON document on a pipe; a worker that crashes
  * (libharu and libxlsxwriter can, on bad fonts or out of memory) costs that job only: the
  * parent records it as failed with the signal and goes on. Outputs are published atomically
@@ -32,6 +33,10 @@ typedef struct gk_batch_options {
     int workers;
     int shard_index, shard_count; /* 1-based K of N; 0 for no sharding */
     int job_timeout;          /* seconds a job may take before its worker is killed; 0: none */
+    /* the program's command line (main's argv): a batch of one job runs it in this process,
+     * and a crash or its time limit runs this again in place to record it (in_process.h);
+     * NULL: every job in a worker process */
+    char *const *argv;
 } gk_batch_options;
 
 /* Runs the batch. Returns 0 when every job succeeded, 1 when any failed (or the batch could

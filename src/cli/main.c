@@ -176,6 +176,7 @@ typedef struct cli_args {
     size_t unit_count;
     const char *inputs[MAX_UNIT_FILTERS]; /* manifest merge */
     size_t input_count;
+    char *const *argv; /* the command line: export runs it again to record a crashed job */
 } cli_args;
 
 static bool unit_selected(const cli_args *args, const char *code)
@@ -268,7 +269,7 @@ static int run_export(const cli_args *args)
         .quiet = args->quiet, .stats = args->stats,
         .workers = args->workers > 0 ? args->workers : cores > 0 ? (int)cores : 1,
         .shard_index = args->shard_index, .shard_count = args->shard_count,
-        .job_timeout = args->job_timeout,
+        .job_timeout = args->job_timeout, .argv = args->argv,
     };
     gk_package *pkg = NULL;
     gk_rules *rules = NULL;
@@ -1076,7 +1077,7 @@ static int run(int argc, char **argv)
     if (!export && !check && !template && !merge && !doctor)
         return usage_error(_("unknown command"), command);
 
-    cli_args args = {.format = check ? "text" : "all"};
+    cli_args args = {.format = check ? "text" : "all", .argv = argv};
     args.job_timeout = DEFAULT_JOB_TIMEOUT;
     const char *positional = NULL, *workers = NULL, *shard = NULL, *job_timeout = NULL;
     for (int i = merge ? 3 : 2; i < argc; i++) {

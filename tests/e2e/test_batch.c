@@ -332,6 +332,117 @@ static void test_shards_share_one_out(void **state)
     free(log);
 }
 
+/* A batch of one job runs it in the exporting process (batch/in_process.h), with a worker's
+ * bytes and record: the sample unit alone, and beside its department (two jobs, in workers). */
+static void test_one_job_runs_in_the_exporting_process(void **state)
+{
+    (void)state;
+    char alone[1024], pooled[1024];
+    tu_tempdir(alone, sizeof alone, "alone");
+    tu_tempdir(pooled, sizeof pooled, "pooled");
+    const char *sample = GK_SOURCE_DIR "/samples/leshan-hrss-info-2025";
+    char *log = NULL;
+    assert_int_equal(tu_run(&log, "LC_ALL=C '%s' export '%s' -o '%s' --quiet --stats", GK_EXE,
+                            sample, alone),
+                     0);
+    assert_contains(log, "gongkai: stats: workers started 0\n");
+    free(log);
+    assert_int_equal(tu_run(&log, "LC_ALL=C '%s' export '%s' -o '%s' --quiet --stats --department",
+                            GK_EXE, sample, pooled),
+                     0);
+    assert_contains(log, "gongkai: stats: workers started 2\n");
+    free(log);
+    int rc = tu_run(&log, "cd '%s' && for f in 302309_*; do cmp \"$f\" '%s'/\"$f\" || exit 1; done && "
+                          "%s -c 'import json, sys; r = [[u for u in json.load(open(m))[\"units\"] "
+                          "if u[\"code\"] == \"302309\"] for m in sys.argv[1:]]; "
+                          "assert r[0] == r[1], r; print(\"same record\", r[0][0][\"status\"])' "
+                          "manifest.json '%s/manifest.json'",
+                    alone, pooled, python, pooled);
+    if (rc != 0)
+        fail_msg("the unit alone differs from the unit in a worker:\n%s", log);
+    assert_contains(log, "same record ok\n");
+    free(log);
+}
+
+/* HOW (a shell fragment) with each "EXPORT" in it replaced by `command`, into out */
+static void with_command(const char *how, const char *command, char *out, size_t size)
+{
+    size_t used = 0;
+    for (const char *p = how; *p != '\0' && used + 1 < size;) {
+        if (strncmp(p, "EXPORT", 6) == 0) {
+            used += (size_t)snprintf(out + used, size - used, "%s", command);
+            p += 6;
+        } else {
+            out[used++] = *p++;
+        }
+    }
+    out[used < size ? used : size - 1] = '\0';
+}
+
+/* A job run in the exporting process that crashes, passes its time limit or outlasts the grace
+ * after SIGTERM is recorded as a worker's would be (batch/in_process.h): the same message,
+ * manifest record and exit status, no temporary left. HOW runs EXPORT (the export, with $unit
+ * the job's unit) and prints "rc=" its exit status; RECORD: the record's status and error. */
+static void one_job_ends(const char *how, int expected_rc, const char *message, const char *record)
+{
+    char pkg[1024], alone[1024], pooled[1024], code[64];
+    make_package(pkg, sizeof pkg, 2, 0, 16);
+    unit_code(pkg, 1, code, sizeof code);
+    tu_tempdir(alone, sizeof alone, "ends-alone");
+    tu_tempdir(pooled, sizeof pooled, "ends-pooled");
+    char command[4096], run_alone[8192], run_pooled[8192];
+    snprintf(command, sizeof command, "'%s' export '%s' -o '%s' --stats --unit %s", GK_EXE, pkg,
+             alone, code);
+    with_command(how, command, run_alone, sizeof run_alone);
+    snprintf(command, sizeof command, "'%s' export '%s' -o '%s' --stats -j 1", GK_EXE, pkg, pooled);
+    with_command(how, command, run_pooled, sizeof run_pooled);
+    char *log = NULL;
+    int rc = tu_run(&log, "export LC_ALL=C; unit=%s; %s; %s; ls -a '%s' '%s' | grep -c '\\.tmp\\.'",
+                    code, run_alone, run_pooled, alone, pooled);
+    (void)rc;
+    char expected[256];
+    snprintf(expected, sizeof expected, "gongkai: unit %s: %s", code, message);
+    assert_contains(log, expected);
+    snprintf(expected, sizeof expected, "rc=%d\n", expected_rc);
+    assert_contains(log, expected);
+    assert_contains(log, "workers started 0\n"); /* alone: in the exporting process */
+    assert_contains(log, "\n0\n");               /* no temporary in either folder */
+    free(log);
+    rc = tu_run(&log, "%s -c 'import json, sys; r = [[(u[\"status\"], u[\"error\"]) for u in "
+                      "json.load(open(m))[\"units\"] if u[\"code\"] == \"%s\"] for m in sys.argv[1:]]; "
+                      "assert r[0] == r[1], r; print(r[0][0])' '%s/manifest.json' '%s/manifest.json'",
+                python, code, alone, pooled);
+    if (rc != 0)
+        fail_msg("the job alone is recorded unlike the job in a worker:\n%s", log);
+    assert_contains(log, record);
+    free(log);
+}
+
+static void test_one_job_crash_is_recorded(void **state)
+{
+    (void)state;
+    one_job_ends("GONGKAI_TEST_CRASH=$unit EXPORT; echo \"rc=$?\"", 1,
+                 "worker crashed: signal ",
+                 "('failed', 'worker crashed: signal ");
+}
+
+static void test_one_job_time_limit_is_recorded(void **state)
+{
+    (void)state;
+    one_job_ends("GONGKAI_TEST_HANG=$unit EXPORT --job-timeout 1; echo \"rc=$?\"", 1,
+                 "timed out after 1 s", "('failed', 'timed out after 1 s')");
+}
+
+static void test_one_job_grace_is_recorded(void **state)
+{
+    (void)state;
+    /* the lock is taken before the job starts; the job then hangs at once */
+    one_job_ends("GONGKAI_TEST_HANG=$unit EXPORT --job-timeout 0 & pid=$!; sleep 1; "
+                 "kill -TERM $pid; wait $pid; echo \"rc=$?\"",
+                 143, "stopped: still running 5 s after the interrupt",
+                 "('interrupted', 'stopped: still running 5 s after the interrupt')");
+}
+
 /* Item 13: a runaway job is killed at its time limit and recorded; the others go on. */
 static void test_job_time_limit(void **state)
 {
@@ -507,6 +618,10 @@ int main(void)
         cmocka_unit_test(test_second_export_into_one_out_stops),
         cmocka_unit_test(test_shards_share_one_out),
         cmocka_unit_test(test_job_time_limit),
+        cmocka_unit_test(test_one_job_runs_in_the_exporting_process),
+        cmocka_unit_test(test_one_job_crash_is_recorded),
+        cmocka_unit_test(test_one_job_time_limit_is_recorded),
+        cmocka_unit_test(test_one_job_grace_is_recorded),
         cmocka_unit_test(test_interrupt_does_not_wait_for_ever),
         cmocka_unit_test(test_interrupt_summary_counts_jobs_not_run),
         cmocka_unit_test(test_closed_standard_fds),

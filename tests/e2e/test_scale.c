@@ -355,10 +355,13 @@ static void test_worker_heap_in_huge_pages(void **state)
     char out[1024];
     tu_tempdir(out, sizeof out, "huge");
     char *log = NULL;
+    /* the unit and its department: two jobs, so in workers (one alone runs in the parent) */
     assert_int_equal(tu_run(&log, "LC_ALL=C '%s' export '%s/samples/leshan-hrss-info-2025' -o '%s' "
-                                  "--stats --quiet",
+                                  "--stats --quiet --department",
                             GK_EXE, GK_SOURCE_DIR, out),
                      0);
+    assert_contains(log, "workers started ");
+    assert_null(strstr(log, "workers started 0"));
     long kb = -1;
     const char *line = strstr(log, "worker memory in huge pages ");
     if (line == NULL || sscanf(line, "worker memory in huge pages %ld KB", &kb) != 1)
