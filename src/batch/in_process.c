@@ -114,8 +114,13 @@ static void install_handlers(void)
     sigaltstack(&stack, &job.saved_stack);
     struct sigaction action = {.sa_handler = on_crash, .sa_flags = SA_ONSTACK};
     sigfillset(&action.sa_mask); /* nothing else runs in a handler that replaces the process */
+    /* a handler already there (a sanitizer's: it reports, then aborts) is kept: its abort
+     * comes here, as it would end a worker */
     for (int i = 0; i < CRASH_SIGNALS; i++)
-        sigaction(crash_signals[i], &action, &job.saved_crash[i]);
+        if (sigaction(crash_signals[i], NULL, &job.saved_crash[i]) == 0 &&
+            !(job.saved_crash[i].sa_flags & SA_SIGINFO) &&
+            job.saved_crash[i].sa_handler == SIG_DFL)
+            sigaction(crash_signals[i], &action, NULL);
     action.sa_handler = on_alarm;
     sigaction(SIGALRM, &action, &job.saved_alarm);
 }
