@@ -110,8 +110,10 @@ static char **recovery_environment(void)
 
 static void install_handlers(void)
 {
+    /* a stack already there (a sanitizer's, sized for its reports) is kept */
     stack_t stack = {.ss_sp = handler_stack, .ss_size = sizeof handler_stack};
-    sigaltstack(&stack, &job.saved_stack);
+    if (sigaltstack(NULL, &job.saved_stack) == 0 && (job.saved_stack.ss_flags & SS_DISABLE))
+        sigaltstack(&stack, NULL);
     struct sigaction action = {.sa_handler = on_crash, .sa_flags = SA_ONSTACK};
     sigfillset(&action.sa_mask); /* nothing else runs in a handler that replaces the process */
     /* a handler already there (a sanitizer's: it reports, then aborts) is kept: its abort
