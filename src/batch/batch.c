@@ -867,7 +867,7 @@ static void job_ended(batch *b, job *j, int wait_status, const char *status, con
     /* TRANSLATORS: a job ("unit 301001", "department 301") and why it failed. */
     snprintf(line, sizeof line, _("gongkai: %s: %s"), name, why);
     print_above_progress(b, line);
-    record_job(b, j, failure_record(status ? status : "failed", why));
+    record_job(b, j, failure_record(status, why));
 }
 
 /* A job stopped at its deadline: its time limit, or the end of the grace after an interrupt. */
