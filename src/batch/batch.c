@@ -1036,8 +1036,6 @@ static void reap_exiting(batch *b)
     b->exiting_count = 0;
 }
 
-/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
- * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
 /* A batch of one job runs it in this process (in_process.h says why, and how a worker's
  * guarantees are kept); false when it cannot, and the pool runs it. */
 static bool ran_here(batch *b)
@@ -1063,17 +1061,20 @@ static bool recovered(batch *b)
     gk_job_end end = gk_in_process_recovery(&sig);
     if (end == GK_JOB_END_NONE)
         return false;
-    if (b->count == 1 && end == GK_JOB_END_CRASH)
+    if (b->count != 1)
+        return true;
+    if (end == GK_JOB_END_CRASH) {
         job_ended(b, &b->jobs[0], W_EXITCODE(0, sig), "failed", NULL);
-    else if (b->count == 1 && end == GK_JOB_END_TIMEOUT)
-        job_overdue(b, &b->jobs[0], true);
-    else if (b->count == 1) {
-        interrupted = sig;
-        job_overdue(b, &b->jobs[0], false);
+    } else {
+        if (end == GK_JOB_END_INTERRUPT)
+            interrupted = sig;
+        job_overdue(b, &b->jobs[0], end == GK_JOB_END_TIMEOUT);
     }
     return true;
 }
 
+/* Runs the jobs on `workers` long-lived worker processes, restarting any that dies or is
+ * killed. SIGINT and SIGTERM are blocked by the caller and let through only while waiting. */
 static void run_pool(batch *b)
 {
     size_t count = (size_t)(b->opt->workers > 0 ? b->opt->workers : 1);
@@ -1084,9 +1085,6 @@ static void run_pool(batch *b)
         goto done;
     for (size_t i = 0; i < count; i++)
         workers[i].commands = workers[i].reports = -1;
-    signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe is seen as an error, not a signal */
-    if (recovered(b) || ran_here(b))
-        goto done;
     size_t next = 0;
     for (;;) {
         if (interrupted && b->stop_at == 0)
@@ -1539,7 +1537,9 @@ static int run_batch(batch *b, gk_diag *diag)
     sigdelset(&b->poll_mask, SIGINT);
     sigdelset(&b->poll_mask, SIGTERM);
     b->spare_cores = leaves_cores_idle(b);
-    run_pool(b);
+    signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe is seen as an error, not a signal */
+    if (!recovered(b) && !ran_here(b))
+        run_pool(b);
     sigprocmask(SIG_SETMASK, &b->worker_mask, NULL);
     sweep_all(b);
 
